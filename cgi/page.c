@@ -1,0 +1,105 @@
+/* page.c: the site layout around every HTML page, the error page and flash messages */
+#include "page.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "req.h"
+#include "tpl.h"
+
+static const char *const nav_variables[] = {
+	[NAV_DASHBOARD] = "NAV_DASHBOARD", [NAV_CALLS] = "NAV_CALLS",
+	[NAV_LEADS] = "NAV_LEADS", [NAV_APPOINTMENTS] = "NAV_APPOINTMENTS",
+	[NAV_SERVICES] = "NAV_SERVICES", [NAV_SETTINGS] = "NAV_SETTINGS",
+	[NAV_TEAM] = "NAV_TEAM", [NAV_ACCOUNT] = "NAV_ACCOUNT",
+};
+
+struct tpl_dict *page_dict(struct req *r)
+{
+	return tpl_dict_new(r->arena, "page");
+}
+
+/* The flash cookie holds "kind:text", percent-encoded by page_flash(). */
+static void page_take_flash(struct req *r, struct tpl_dict *layout)
+{
+	const char *raw = req_cookie(r, "sb_flash");
+	struct param *p;
+
+	if (!raw || !*raw)
+		return;
+	http_header(r, "Set-Cookie", "sb_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+	if (params_parse(r->arena, raw, strlen(raw), &p) != 1)
+		return;
+	const char *kind = p[0].name;
+	if (strcmp(kind, "ok") && strcmp(kind, "error") && strcmp(kind, "info"))
+		return;
+	struct tpl_dict *flash = tpl_section(layout, "FLASH");
+	tpl_set(flash, "FLASH_KIND", kind);
+	tpl_set(flash, "FLASH_TEXT", p[0].value);
+}
+
+void page_flash(struct req *r, const char *kind, const char *text)
+{
+	struct buf value = BUF_INIT;
+
+	buf_printf(&value, "sb_flash=%s=", kind);
+	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))
+			buf_putc(&value, (char)*s);
+		else
+			buf_printf(&value, "%%%02X", *s);
+	}
+	buf_puts(&value, "; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+	http_header(r, "Set-Cookie", buf_str(&value));
+	buf_release(&value);
+}
+
+void page_render(struct req *r, int status, const char *title, enum page_nav nav,
+		 const char *body_template, struct tpl_dict *d)
+{
+	struct buf body = BUF_INIT;
+	struct tpl_dict *layout = tpl_dict_new(r->arena, "layout");
+	int rc = -1;
+
+	if (tpl_render(body_template, d, &body) < 0)
+		goto out;
+	tpl_set(layout, "TITLE", title);
+	tpl_set(layout, "BODY", buf_str(&body));
+	page_take_flash(r, layout);
+	const char *frame = "auth_layout.tpl";
+	if (r->user_id) {
+		frame = "layout.tpl";
+		tpl_set(layout, "ORG_NAME", r->org_name);
+		tpl_set(layout, "USER_EMAIL", r->user_email);
+		tpl_set(layout, "USER_ROLE", r->user_role);
+		tpl_set(layout, "CSRF", r->csrf);
+		for (size_t i = 1; i < sizeof(nav_variables) / sizeof(nav_variables[0]); i++)
+			tpl_set(layout, nav_variables[i], (int)i == (int)nav ? "active" : "");
+	}
+	buf_clear(&r->out);
+	if (tpl_render(frame, layout, &r->out) < 0)
+		goto out;
+	r->status = status;
+	r->out_type = "text/html; charset=utf-8";
+	rc = 0;
+out:
+	buf_release(&body);
+	if (rc < 0 && !r->failed)
+		http_fail(r, 500, "the page could not be shown");
+	else if (rc < 0)
+		http_send(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
+}
+
+void page_render_error(struct req *r, int status, const char *message)
+{
+	struct tpl_dict *d = page_dict(r);
+
+	tpl_set_long(d, "STATUS", status);
+	tpl_set(d, "MESSAGE", message);
+	tpl_set(d, "REASON", http_reason(status));
+	page_render(r, status, http_reason(status), NAV_NONE, "error.tpl", d);
+	/* Even when the error template itself failed, keep the status the caller chose. */
+	r->status = status;
+}

@@ -1,0 +1,98 @@
+/* req.h: one FastCGI request: what came in, who asked, and the buffered answer */
+#ifndef SB_REQ_H
+#define SB_REQ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct arena;
+struct db;
+struct route;
+typedef struct FCGX_Request FCGX_Request;
+
+/* One name=value pair of a query string or form, decoded, in the order received. */
+struct param {
+	const char *name;
+	const char *value;
+};
+
+struct req {
+	FCGX_Request *fcgi;
+	struct arena *arena;      /* everything below that is not a buf lives here */
+	struct db *db;
+
+	/* What came in */
+	const char *method;
+	const char *uri;          /* path and query as the client sent them */
+	const char *path;         /* without the query string */
+	const char *query;
+	const char *content_type;
+	const char *request_id;
+	const char *body;
+	size_t body_len;
+	struct param *query_params, *form_params;
+	int nquery, nform;
+	json_t *json;             /* the parsed body of an R_JSON route */
+	const struct route *route;
+	const char *path_id;      /* the ":id" segment of the path, when the route has one */
+
+	/* Who asked (filled by the session layer for R_AUTH routes) */
+	const char *org_id;
+	const char *org_name;
+	const char *user_id;
+	const char *user_email;
+	const char *user_role;
+	const char *csrf;         /* the session's CSRF token */
+
+	/* The answer, buffered whole so an error can replace it */
+	int status;
+	struct buf headers;       /* extra "Name: value\r\n" lines */
+	struct buf out;
+	const char *out_type;
+	bool failed;
+};
+
+/* A header the client sent, by CGI name ("HTTP_COOKIE", "CONTENT_LENGTH"), or NULL. */
+const char *req_env(struct req *r, const char *name);
+
+/* A decoded query-string or form parameter (the first of that name), or NULL. */
+const char *req_query(struct req *r, const char *name);
+const char *req_form(struct req *r, const char *name);
+
+/* A cookie's value, or NULL. */
+const char *req_cookie(struct req *r, const char *name);
+
+/* True when the answer should be JSON (webhooks, API routes, clients that ask for it). */
+bool req_wants_json(struct req *r);
+
+/*
+ * Decode an application/x-www-form-urlencoded string of len bytes into arena pairs.
+ * Returns the count, or -1 when an escape is malformed or a value is not UTF-8-safe text.
+ */
+int params_parse(struct arena *a, const char *text, size_t len, struct param **out);
+
+/* Set a response header (appended as "name: value"). */
+void http_header(struct req *r, const char *name, const char *value);
+
+/* Replace the whole answer with body of the given type and status. */
+void http_send(struct req *r, int status, const char *content_type, const char *body, size_t len);
+
+/* Replace the answer with a JSON value (the caller keeps its reference). */
+void http_send_json(struct req *r, int status, json_t *value);
+
+/* Answer 303 See Other to location (a local path). */
+void http_redirect(struct req *r, const char *location);
+
+/*
+ * Throw away whatever was built and answer status with a clean error page, or
+ * {"error": message} for JSON clients. message is shown to the user: keep it plain.
+ */
+void http_fail(struct req *r, int status, const char *message);
+
+/* The reason phrase of a status code ("Not Found"). */
+const char *http_reason(int status);
+
+#endif

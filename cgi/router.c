@@ -1,0 +1,190 @@
+/* router.c: find the route, enforce its flags once, run the handler, settle the transaction */
+#include "router.h"
+
+#include <fcgiapp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "req.h"
+#include "session.h"
+
+/* True for the 8-4-4-4-12 hex form PostgreSQL prints; anything else cannot name a row. */
+static bool looks_like_uuid(const char *s, size_t len)
+{
+	if (len != 36)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!strchr("0123456789abcdefABCDEF", s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Match path against pattern segment by segment. A ":id" segment matches a UUID only, so a
+ * malformed id is "not found" before any query can choke on it.
+ */
+static bool route_matches(struct req *r, const char *pattern, const char *path, const char **id)
+{
+	*id = NULL;
+	while (*pattern && *path) {
+		if (*pattern != '/' || *path != '/')
+			return false;
+		pattern++;
+		path++;
+		size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
+		if (!strncmp(pattern, ":id", 3) && plen == 3) {
+			if (!looks_like_uuid(path, len))
+				return false;
+			*id = arena_strndup(r->arena, path, len);
+		} else if (plen != len || strncmp(pattern, path, len)) {
+			return false;
+		}
+		pattern += plen;
+		path += len;
+	}
+	return !*pattern && !*path;
+}
+
+static bool media_type_is(const char *content_type, const char *type)
+{
+	size_t len = strlen(type);
+	return content_type && !strncasecmp(content_type, type, len) &&
+	       (content_type[len] == '\0' || content_type[len] == ';' || content_type[len] == ' ');
+}
+
+/* Read the body whole into the arena. Oversized bodies are refused before they are read. */
+static int route_read_body(struct req *r)
+{
+	const char *length = req_env(r, "CONTENT_LENGTH");
+	char *end;
+	long limit = conf_int("BODY_LIMIT");
+
+	r->body = "";
+	r->body_len = 0;
+	if (!length || !*length)
+		return 0;
+	long n = strtol(length, &end, 10);
+	if (*end || n < 0) {
+		http_fail(r, 400, "the Content-Length header is not a number");
+		return -1;
+	}
+	if (n > limit) {
+		http_fail(r, 413, arena_printf(r->arena, "the request body is larger than %ld bytes", limit));
+		return -1;
+	}
+	char *body = arena_alloc(r->arena, (size_t)n + 1);
+	int got = n ? FCGX_GetStr(body, (int)n, r->fcgi->in) : 0;
+	if (got != n) {
+		http_fail(r, 400, "the request body ended early");
+		return -1;
+	}
+	body[n] = '\0';
+	r->body = body;
+	r->body_len = (size_t)n;
+	return 0;
+}
+
+static int route_parse_body(struct req *r, int flags)
+{
+	if (flags & R_FORM) {
+		if (!media_type_is(r->content_type, "application/x-www-form-urlencoded")) {
+			http_fail(r, 415, "send the form as application/x-www-form-urlencoded");
+			return -1;
+		}
+		if (memchr(r->body, '\0', r->body_len)) {
+			http_fail(r, 400, "the form is malformed");
+			return -1;
+		}
+		r->nform = params_parse(r->arena, r->body, r->body_len, &r->form_params);
+		if (r->nform < 0) {
+			r->nform = 0;
+			http_fail(r, 400, "the form is malformed: a %-escape is broken");
+			return -1;
+		}
+	}
+	if (flags & R_JSON) {
+		char why[200];
+		if (!media_type_is(r->content_type, "application/json")) {
+			http_fail(r, 415, "send the body as application/json");
+			return -1;
+		}
+		r->json = json_parse(r->arena, r->body, r->body_len, why, sizeof(why));
+		if (!r->json) {
+			http_fail(r, 400, arena_printf(r->arena, "the JSON body is malformed: %s", why));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* After the handler: keep its work only when it succeeded. */
+static void route_settle_transaction(struct req *r)
+{
+	if (!db_in_transaction(r->db))
+		return;
+	if (r->failed || r->status >= 400) {
+		db_rollback(r->db);
+		return;
+	}
+	if (db_commit(r->db) < 0)
+		http_fail(r, 503, "the change could not be saved; please try again");
+}
+
+void router_dispatch(struct req *r)
+{
+	const struct route *match = NULL;
+	const char *id = NULL;
+	char allow[64] = "";
+	const char *method = strcmp(r->method, "HEAD") ? r->method : "GET";
+
+	for (const struct route *rt = routes; rt->method; rt++) {
+		const char *rid;
+		if (!route_matches(r, rt->pattern, r->path, &rid))
+			continue;
+		if (!strcmp(rt->method, method)) {
+			match = rt;
+			id = rid;
+			break;
+		}
+		if (!strstr(allow, rt->method) && strlen(allow) + strlen(rt->method) + 3 < sizeof(allow)) {
+			if (*allow)
+				strcat(allow, ", ");
+			strcat(allow, rt->method);
+		}
+	}
+	if (!match) {
+		if (*allow) {
+			http_fail(r, 405, "this address does not accept that method");
+			http_header(r, "Allow", allow);
+		} else {
+			http_fail(r, 404, "there is no page at this address");
+		}
+		return;
+	}
+	r->route = match;
+	r->path_id = id;
+
+	if (route_read_body(r) < 0 || route_parse_body(r, match->flags) < 0)
+		return;
+	if ((match->flags & R_GUEST) && session_redirect_signed_in(r))
+		return;
+	if ((match->flags & R_AUTH) && session_require(r) < 0)
+		return;
+	if ((match->flags & R_CSRF) && session_check_csrf(r) < 0)
+		goto out;
+	if ((match->flags & R_ADMIN) && session_require_admin(r) < 0)
+		goto out;
+	match->handler(r);
+out:
+	route_settle_transaction(r);
+}

@@ -1,0 +1,54 @@
+/* crypto.h: passwords, tokens, HMAC, base64 and sealed secrets, all through OpenSSL */
+#ifndef SB_CRYPTO_H
+#define SB_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+/* Fill out with len cryptographically random bytes; 0 or -1. */
+int crypto_random(void *out, size_t len);
+
+/* A random token of nbytes bytes as lowercase hex (2*nbytes characters), arena-owned. */
+char *crypto_token_hex(struct arena *a, size_t nbytes);
+
+/* Lowercase hex of len bytes, arena-owned. */
+char *crypto_hex(struct arena *a, const unsigned char *data, size_t len);
+
+/* Standard base64 (with padding) of len bytes, arena-owned. */
+char *crypto_base64(struct arena *a, const unsigned char *data, size_t len);
+
+/* Decode standard base64 into the arena; returns the length, or -1 when malformed. */
+long crypto_base64_decode(struct arena *a, const char *text, unsigned char **out);
+
+/* HMAC of data with key into out (20 bytes for SHA-1, 32 for SHA-256). 0 or -1. */
+int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[20]);
+int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[32]);
+
+/* SHA-256 of a string as hex, arena-owned (for storing invite tokens, never the tokens). */
+char *crypto_sha256_hex(struct arena *a, const char *text);
+
+/* Compare two strings in time that does not depend on where they differ. */
+bool crypto_equal(const char *a, const char *b);
+
+/*
+ * Hash a password with scrypt (N=16384, r=8, p=1, 16-byte salt, 32-byte key) as
+ * "scrypt$16384$8$1$<salt b64>$<key b64>", arena-owned; NULL on failure.
+ */
+char *crypto_password_hash(struct arena *a, const char *password);
+
+/* True when password matches a hash made by crypto_password_hash(). */
+bool crypto_password_verify(const char *hash, const char *password);
+
+/*
+ * Seal plaintext with AES-256-GCM under the 64-hex-digit key, binding it to aad (the owning
+ * organization's id): the result is "\x" hex of nonce|ciphertext|tag, ready for a bytea
+ * parameter, arena-owned; NULL on failure (a bad key included).
+ */
+char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad);
+
+/* Open what crypto_seal() made (accepts PostgreSQL's "\x..." bytea text); NULL when forged. */
+char *crypto_open(struct arena *a, const char *hex_key, const char *sealed, const char *aad);
+
+#endif

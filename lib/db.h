@@ -1,0 +1,85 @@
+/* db.h: the one door to PostgreSQL: parametrized, prepared statements only */
+#ifndef SB_DB_H
+#define SB_DB_H
+
+#include <stdbool.h>
+
+struct arena;
+struct db;
+struct db_result;
+
+/* SQLSTATEs the domain code reacts to. */
+#define DB_UNIQUE_VIOLATION "23505"
+#define DB_EXCLUSION_VIOLATION "23P01"
+#define DB_CHECK_VIOLATION "23514"
+#define DB_RLS_VIOLATION "42501"
+
+/*
+ * Make a handle for conninfo and try to connect. A failed connection is not an error here:
+ * every query first reconnects when the connection is down. Free with db_close().
+ */
+struct db *db_open(const char *conninfo);
+void db_close(struct db *db);
+
+/* True when the connection is up (after trying to reconnect once). */
+bool db_ready(struct db *db);
+
+/*
+ * Run sql (static text with $1..$n placeholders; NULL params are SQL NULL) as a prepared
+ * statement, preparing it on first use on this connection. The result belongs to arena a.
+ * Returns NULL after logging the error; db_sqlstate() then tells why. Outside a transaction
+ * a query that finds the connection lost reconnects and is tried once more.
+ */
+struct db_result *db_query(struct db *db, struct arena *a, const char *sql,
+			   int nparams, const char *const *params);
+
+/* Count and list a macro's arguments: DB_ARGS() is "0, empty list". */
+#define DB_ARGS(...) \
+	((int)(sizeof((const char *[]){ NULL, __VA_ARGS__ }) / sizeof(const char *)) - 1), \
+	((const char *const *)(const char *[]){ NULL, __VA_ARGS__ } + 1)
+
+/* db_q(db, arena, sql, params...): db_query() with the parameters listed inline. */
+#define db_q(db, a, sql, ...) db_query((db), (a), (sql), DB_ARGS(__VA_ARGS__))
+
+/* Run a statement; returns the number of rows it affected, or -1. */
+long db_exec_v(struct db *db, struct arena *a, const char *sql, int n, const char *const *params);
+#define db_exec(db, a, sql, ...) db_exec_v((db), (a), (sql), DB_ARGS(__VA_ARGS__))
+
+/* First column of the first row as text (arena-owned); NULL for no row, SQL NULL or error. */
+const char *db_text_v(struct db *db, struct arena *a, const char *sql, int n, const char *const *params);
+#define db_text(db, a, sql, ...) db_text_v((db), (a), (sql), DB_ARGS(__VA_ARGS__))
+
+/* First column of the first row as a number in *out; returns 0, 1 for no row, or -1. */
+int db_long_v(struct db *db, struct arena *a, long *out, const char *sql, int n,
+	      const char *const *params);
+#define db_long(db, a, out, sql, ...) db_long_v((db), (a), (out), (sql), DB_ARGS(__VA_ARGS__))
+
+/* Rows and columns of a result; values are NUL-terminated text, NULL for SQL NULL. */
+int db_rows(const struct db_result *res);
+int db_cols(const struct db_result *res);
+const char *db_value(const struct db_result *res, int row, int col);
+const char *db_field(const struct db_result *res, int row, const char *column);
+const char *db_colname(const struct db_result *res, int col);
+long db_affected(const struct db_result *res);
+
+/*
+ * Transactions. db_begin_org() opens a transaction whose row-level security shows only
+ * org_id's rows (it sets app.org_id for the transaction). Each returns 0 or -1.
+ */
+int db_begin(struct db *db);
+int db_begin_org(struct db *db, struct arena *a, const char *org_id);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+bool db_in_transaction(const struct db *db);
+
+/* SQLSTATE and message of the last failed statement ("" when the last one succeeded). */
+const char *db_sqlstate(const struct db *db);
+const char *db_error(const struct db *db);
+
+/* The socket, for waiting on LISTEN notifications; -1 when down. */
+int db_socket(struct db *db);
+
+/* Collect pending notifications; returns how many arrived on channel (any when NULL). */
+int db_notifications(struct db *db, const char *channel);
+
+#endif

@@ -1,0 +1,183 @@
+/* jobs.c: switchboard-jobs: claims due jobs from PostgreSQL and runs them, with backoff */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "db.h"
+#include "http.h"
+#include "jobs.h"
+#include "json.h"
+#include "log.h"
+
+/* Claims only the kinds this build can run, so an older runner leaves newer kinds alone. */
+static const char SQL_CLAIM[] =
+	"SELECT id, org_id, kind, payload, attempts, max_attempts FROM jobs_claim($1, $2::int, $3::text[])";
+static const char SQL_DONE[] =
+	"UPDATE jobs SET status = 'done', finished_at = now(), last_error = NULL, locked_by = NULL "
+	"WHERE id = $1";
+static const char SQL_RETRY[] =
+	"UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, "
+	"  run_at = now() + make_interval(secs => $2::int), last_error = $3, locked_by = NULL, "
+	"  finished_at = CASE WHEN attempts >= max_attempts THEN now() END "
+	"WHERE id = $1 RETURNING status";
+static const char SQL_FAILED[] =
+	"UPDATE jobs SET status = 'failed', finished_at = now(), last_error = $2, locked_by = NULL "
+	"WHERE id = $1";
+static const char SQL_REQUEUE_STALE[] = "SELECT jobs_requeue_stale(interval '5 minutes')";
+static const char SQL_LISTEN[] = "LISTEN jobs";
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static job_handler handler_for(const char *kind)
+{
+	for (const struct job_kind *k = job_kinds; k->kind; k++)
+		if (!strcmp(k->kind, kind))
+			return k->run;
+	return NULL;
+}
+
+/* The known kinds as a PostgreSQL text[] literal: {"a","b"}. */
+static const char *known_kinds(struct arena *a)
+{
+	const char *list = "{";
+	for (const struct job_kind *k = job_kinds; k->kind; k++)
+		list = arena_printf(a, "%s%s\"%s\"", list, k == job_kinds ? "" : ",", k->kind);
+	return arena_printf(a, "%s}", list);
+}
+
+/* Record a job's outcome in its organization's transaction. */
+static void settle(struct db *db, struct arena *a, const struct job *job, enum job_outcome outcome,
+		   const char *error)
+{
+	if (db_begin_org(db, a, job->org_id) < 0)
+		return;
+	int ok;
+	if (outcome == JOB_DONE) {
+		ok = db_exec(db, a, SQL_DONE, job->id) >= 0;
+	} else if (outcome == JOB_RETRY) {
+		const char *delay = arena_printf(a, "%ld", jobs_backoff_seconds(job->attempts));
+		const char *status = db_text(db, a, SQL_RETRY, job->id, delay, error);
+		ok = status != NULL;
+		if (status && !strcmp(status, "dead"))
+			log_warn("job gave up id=%s kind=%s attempts=%ld error=\"%s\"", job->id, job->kind,
+				 job->attempts, error);
+	} else {
+		ok = db_exec(db, a, SQL_FAILED, job->id, error) >= 0;
+	}
+	if (ok)
+		db_commit(db);
+	else
+		db_rollback(db);
+}
+
+static void run_job(struct db *db, struct arena *a, struct job *job)
+{
+	char error[512] = "";
+	job_handler run = handler_for(job->kind);
+
+	log_set_request_id(job->id);
+	enum job_outcome outcome = JOB_FAILED;
+	if (!run)
+		snprintf(error, sizeof(error), "no handler for kind %s", job->kind);
+	else if (!job->payload)
+		snprintf(error, sizeof(error), "payload is not JSON");
+	else
+		outcome = run(db, a, job, error, sizeof(error));
+	/* A handler that left a transaction open has not finished cleanly. */
+	if (db_in_transaction(db))
+		db_rollback(db);
+	log_info("job %s kind=%s attempt=%ld%s%s", outcome == JOB_DONE ? "done" :
+		 outcome == JOB_RETRY ? "will retry" : "failed", job->kind, job->attempts,
+		 *error ? " error=" : "", error);
+	settle(db, a, job, outcome, error);
+	log_set_request_id(NULL);
+}
+
+/* Claim and run one batch; returns how many jobs ran, or -1 when the database is down. */
+static int run_batch(struct db *db, struct arena *a, const char *worker)
+{
+	const char *batch = arena_printf(a, "%ld", conf_int("JOBS_BATCH"));
+	struct db_result *res = db_q(db, a, SQL_CLAIM, worker, batch, known_kinds(a));
+
+	if (!res)
+		return -1;
+	int n = db_rows(res);
+	for (int i = 0; i < n && !stopping; i++) {
+		char why[128];
+		const char *payload = db_value(res, i, 3);
+		struct job job = {
+			.id = db_value(res, i, 0),
+			.org_id = db_value(res, i, 1),
+			.kind = db_value(res, i, 2),
+			.payload = payload ? json_parse(a, payload, strlen(payload), why, sizeof(why)) : NULL,
+			.attempts = strtol(db_value(res, i, 4), NULL, 10),
+			.max_attempts = strtol(db_value(res, i, 5), NULL, 10),
+		};
+		run_job(db, a, &job);
+	}
+	return n;
+}
+
+/* Sleep until a NOTIFY on "jobs", the poll interval, or a signal. */
+static void wait_for_work(struct db *db, long ms)
+{
+	struct pollfd p = { .fd = db_socket(db), .events = POLLIN };
+
+	if (p.fd < 0) {
+		usleep((useconds_t)ms * 1000);
+		return;
+	}
+	if (db_notifications(db, NULL) > 0)
+		return;
+	if (poll(&p, 1, (int)ms) > 0)
+		db_notifications(db, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (conf_load(CONF_JOBS, argc > 1 ? argv[1] : NULL) < 0)
+		return 1;
+	log_init("jobs", log_level_parse(conf_str("LOG_LEVEL")));
+	http_global_init();
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGPIPE, SIG_IGN);
+
+	char worker[64];
+	char host[32] = "host";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(worker, sizeof(worker), "%s:%d", host, (int)getpid());
+
+	struct db *db = db_open(conf_str("DATABASE_URL"));
+	struct arena *a = arena_new();
+	int listening = 0;
+	long poll_ms = conf_int("JOBS_POLL_MS");
+	log_info("job runner started worker=%s", worker);
+	db_q(db, a, SQL_REQUEUE_STALE);
+	while (!stopping) {
+		if (!listening && db_ready(db))
+			listening = db_exec(db, a, SQL_LISTEN) >= 0;
+		int ran = run_batch(db, a, worker);
+		if (ran < 0)
+			listening = 0;  /* a new connection must LISTEN again */
+		arena_reset(a);
+		if (ran <= 0 && !stopping)
+			wait_for_work(db, ran < 0 ? 1000 : poll_ms);
+	}
+	log_info("job runner stopped");
+	arena_free(a);
+	db_close(db);
+	return 0;
+}
