@@ -18,4 +18,16 @@ void page_logout(struct req *r);
 /* page-dashboard.c */
 void page_dashboard(struct req *r);
 
+/* page-calls.c */
+
+/* page-leads.c */
+
+/* page-appointments.c */
+
+/* page-services.c */
+
+/* page-settings.c */
+
+/* page-team.c */
+
 #endif

@@ -14,6 +14,20 @@ const struct route routes[] = {
 	{ "POST", "/signup", page_signup, R_FORM },
 	{ "POST", "/logout", page_logout, R_FORM | R_AUTH | R_CSRF },
 
+	/* page-dashboard.c */
 	{ "GET", "/", page_dashboard, R_AUTH },
+
+	/* page-calls.c */
+
+	/* page-leads.c */
+
+	/* page-appointments.c */
+
+	/* page-services.c */
+
+	/* page-settings.c */
+
+	/* page-team.c */
+
 	{ NULL, NULL, NULL, 0 },
 };

@@ -9,7 +9,7 @@
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-BIN=$ROOT/build/bin
+BIN=${SB_BUILD:-$ROOT/build}/bin
 STACK_PIDS=()
 
 stack_log() { printf '%s\n' "switchboard: $*" >&2; }

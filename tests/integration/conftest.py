@@ -1,40 +1,128 @@
-"""conftest: shared fixtures for integration tests: database connections as the owner and the application role.
+"""conftest.py: fixtures for tests that drive the running stack through nginx and PostgreSQL.
 
-SB_DSN_OWNER and SB_DSN_APP are libpq connection strings for
-switchboard_owner and switchboard_app on a database with every migration
-applied; tests that need them are skipped when they are not set.
+scripts/test starts the stack and exports:
+  SB_BASE_URL   http://127.0.0.1:<port>, nginx in front of everything
+  SB_DSN_OWNER  libpq DSN of the schema owner (for arranging data and checking results)
+  SB_DSN_APP    libpq DSN of the application role (row-level security applies)
+  SB_STATE      the stack's state directory (logs in $SB_STATE/log, pids in $SB_STATE/run)
+  SB_ROOT       the checkout
 """
-
 import os
+import re
+import uuid
 
 import psycopg2
 import pytest
+import requests
+
+BASE_URL = os.environ.get("SB_BASE_URL", "http://127.0.0.1:8080")
+DSN_OWNER = os.environ.get("SB_DSN_OWNER", "")
+DSN_APP = os.environ.get("SB_DSN_APP", "")
+STATE = os.environ.get("SB_STATE", "")
+ROOT = os.environ.get("SB_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+DEMO_EMAIL = "owner@acme.test"
+DEMO_PASSWORD = "demo-password"
+PASSWORD = "correct horse battery"
+
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 
-def _connect(variable):
-    dsn = os.environ.get(variable)
-    if not dsn:
-        pytest.skip(f"{variable} is not set")
-    conn = psycopg2.connect(dsn)
-    conn.autocommit = False
-    return conn
+def url(path):
+    return BASE_URL + path
+
+
+def csrf_of(html):
+    """The CSRF token a signed-in page carries in its forms."""
+    m = CSRF_RE.search(html)
+    assert m, "page has no csrf field"
+    return m.group(1)
+
+
+class Client(requests.Session):
+    """A browser-like session: relative paths, no automatic redirects, and the CSRF token."""
+
+    def __init__(self):
+        super().__init__()
+        self.csrf = None
+        self.org_id = None
+        self.email = None
+
+    def request(self, method, path, *args, **kwargs):
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        target = path if path.startswith("http") else url(path)
+        return super().request(method, target, *args, **kwargs)
+
+    def post_form(self, path, data=None, **kwargs):
+        """POST a form with this session's CSRF token added."""
+        data = dict(data or {})
+        data.setdefault("csrf", self.csrf)
+        return self.post(path, data=data, **kwargs)
+
+    def refresh_csrf(self):
+        r = self.get("/")
+        assert r.status_code == 200, r.status_code
+        self.csrf = csrf_of(r.text)
+        return self.csrf
+
+
+def login(email, password):
+    c = Client()
+    r = c.post("/login", data={"email": email, "password": password})
+    assert r.status_code == 303, (r.status_code, r.text[:500])
+    c.email = email
+    c.refresh_csrf()
+    with psycopg2.connect(DSN_OWNER) as db, db.cursor() as cur:
+        cur.execute("SELECT org_id FROM users WHERE lower(email) = lower(%s)", (email,))
+        c.org_id = str(cur.fetchone()[0])
+    db.close()
+    return c
+
+
+def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York"):
+    """Create a new business through the sign-up page; returns its owner's signed-in Client."""
+    tag = uuid.uuid4().hex[:10]
+    business = business or f"Test Business {tag}"
+    email = email or f"owner-{tag}@example.test"
+    c = Client()
+    r = c.post("/signup", data={"business": business, "email": email, "password": password,
+                                "timezone": timezone})
+    assert r.status_code == 303, (r.status_code, r.text[:800])
+    return login(email, password)
 
 
 @pytest.fixture
 def owner_db():
-    """A psycopg2 connection as switchboard_owner (autocommit off),
-    rolled back and closed after the test."""
-    conn = _connect("SB_DSN_OWNER")
-    yield conn
-    conn.rollback()
-    conn.close()
+    """A connection as the schema owner (sees every organization); autocommit."""
+    db = psycopg2.connect(DSN_OWNER)
+    db.autocommit = True
+    yield db
+    db.close()
 
 
 @pytest.fixture
 def app_db():
-    """A psycopg2 connection as switchboard_app (autocommit off),
-    rolled back and closed after the test."""
-    conn = _connect("SB_DSN_APP")
-    yield conn
-    conn.rollback()
-    conn.close()
+    """A connection as the application role (row-level security applies)."""
+    db = psycopg2.connect(DSN_APP)
+    yield db
+    db.rollback()
+    db.close()
+
+
+@pytest.fixture
+def business():
+    """A fresh business with its owner signed in (a Client with .csrf and .org_id)."""
+    return signup()
+
+
+@pytest.fixture
+def other_business():
+    """A second, unrelated business, for proving isolation."""
+    return signup()
+
+
+def sql(db, query, *params):
+    """Run a query as the given connection and return all rows (or [] for no result)."""
+    with db.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall() if cur.description else []
