@@ -68,9 +68,13 @@ $(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/lib/libswitchboar
 $(BUILD)/bin/switchboard-voice: $(BUILD)/worker/voice.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libswitchboard.a $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJ))
-	$(CXX) -x c $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
-		$(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJ)) $(BUILD)/lib/libswitchboard.a $(LDLIBS) -lcmocka
+# Unit tests link the library and every cgi object but main.o.
+$(BUILD)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h cgi/*.h) | $(BUILD)/dirs
+	$(CC) $(CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/lib/libswitchboard.a $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJ))
+	$(CXX) $(LDFLAGS) -o $@ $< $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJ)) \
+		$(BUILD)/lib/libswitchboard.a $(LDLIBS) -lcmocka
 
 $(BUILD)/dirs:
 	@mkdir -p $(BUILD)/lib $(BUILD)/cgi $(BUILD)/worker $(BUILD)/bin $(BUILD)/tests

@@ -1,6 +1,7 @@
 /* voice.c: switchboard-voice: the long-running process that holds live call audio */
 #include <libwebsockets.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +22,21 @@ static void on_stop(int sig)
 /* Plain HTTP on the worker's port answers health checks; media streams arrive on /media/. */
 static int voice_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-	unsigned char headers[LWS_PRE + 256], *start = headers + LWS_PRE, *p = start,
+	unsigned char headers[LWS_PRE + 1024], *start = headers + LWS_PRE, *p = start,
 		      *end = headers + sizeof(headers) - 1;
-	static const char body[] = "ok\n";
+	unsigned char out[LWS_PRE + 16];
 
 	if (reason != LWS_CALLBACK_HTTP)
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	int status = strcmp((const char *)in, "/healthz") ? HTTP_STATUS_NOT_FOUND : HTTP_STATUS_OK;
-	if (lws_add_http_common_headers(wsi, (unsigned int)status, "text/plain", sizeof(body) - 1, &p, end) ||
+	bool health = !strcmp((const char *)in, "/healthz");
+	const char *body = health ? "ok\n" : "not found\n";
+	size_t body_len = strlen(body);
+	if (lws_add_http_common_headers(wsi, health ? HTTP_STATUS_OK : HTTP_STATUS_NOT_FOUND,
+					"text/plain", body_len, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
-	unsigned char out[LWS_PRE + sizeof(body)];
-	memcpy(out + LWS_PRE, body, sizeof(body) - 1);
-	lws_write(wsi, out + LWS_PRE, sizeof(body) - 1, LWS_WRITE_HTTP_FINAL);
+	memcpy(out + LWS_PRE, body, body_len);
+	lws_write(wsi, out + LWS_PRE, body_len, LWS_WRITE_HTTP_FINAL);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -68,7 +71,6 @@ int main(int argc, char **argv)
 	info.port = port;
 	info.iface = host;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
 	struct lws_context *context = lws_create_context(&info);
 	if (!context) {
 		fprintf(stderr, "fatal: could not listen on %s\n", conf_str("VOICE_LISTEN"));

@@ -1,0 +1,131 @@
+/* test_db.c: the database door against a real PostgreSQL (SB_DSN_OWNER from scripts/test) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "db.h"
+
+static const char SQL_ECHO[] = "SELECT $1::text, $2::text IS NULL";
+static const char SQL_PID[] = "SELECT pg_backend_pid()::text";
+static const char SQL_KILL[] = "SELECT pg_terminate_backend($1::int)";
+static const char SQL_TEMP[] = "CREATE TEMP TABLE IF NOT EXISTS t (k int PRIMARY KEY)";
+static const char SQL_INSERT[] = "INSERT INTO t VALUES (1)";
+static const char SQL_ORG[] = "SELECT current_setting('app.org_id', true)";
+
+static const char *dsn(void)
+{
+	const char *d = getenv("SB_DSN_OWNER");
+	if (!d)
+		fail_msg("SB_DSN_OWNER is not set: run through scripts/test");
+	return d;
+}
+
+static void test_parameters_and_nulls(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn());
+
+	for (int i = 0; i < 3; i++) {  /* the second and third runs reuse the prepared statement */
+		struct db_result *r = db_q(db, a, SQL_ECHO, "O'Brien; DROP TABLE x", NULL);
+		assert_non_null(r);
+		assert_string_equal(db_value(r, 0, 0), "O'Brien; DROP TABLE x");
+		assert_string_equal(db_value(r, 0, 1), "t");
+		assert_null(db_value(r, 1, 0));
+	}
+	db_close(db);
+	arena_free(a);
+}
+
+static void test_constraint_violation_reports_sqlstate(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn());
+
+	assert_true(db_exec(db, a, SQL_TEMP) >= 0);
+	assert_int_equal(db_exec(db, a, SQL_INSERT), 1);
+	assert_int_equal(db_exec(db, a, SQL_INSERT), -1);
+	assert_string_equal(db_sqlstate(db), DB_UNIQUE_VIOLATION);
+	assert_non_null(db_text(db, a, SQL_PID));
+	assert_string_equal(db_sqlstate(db), "");
+	db_close(db);
+	arena_free(a);
+}
+
+static void test_reconnects_after_the_server_drops_it(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn()), *killer = db_open(dsn());
+	char *before = arena_strdup(a, db_text(db, a, SQL_PID));
+
+	assert_non_null(before);
+	assert_non_null(db_text(killer, a, SQL_KILL, before));
+	/* The next statement finds the connection gone, reconnects and runs. */
+	const char *after = db_text(db, a, SQL_PID);
+	assert_non_null(after);
+	assert_string_not_equal(before, after);
+	db_close(killer);
+	db_close(db);
+	arena_free(a);
+}
+
+static void test_no_silent_retry_inside_a_transaction(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn()), *killer = db_open(dsn());
+
+	assert_int_equal(db_begin(db), 0);
+	const char *pid = arena_strdup(a, db_text(db, a, SQL_PID));
+	assert_non_null(db_text(killer, a, SQL_KILL, pid));
+	/* Half a transaction must not be replayed on a new connection. */
+	assert_null(db_text(db, a, SQL_PID));
+	assert_false(db_in_transaction(db));
+	assert_non_null(db_text(db, a, SQL_PID));
+	db_close(killer);
+	db_close(db);
+	arena_free(a);
+}
+
+static void test_org_setting_lasts_one_transaction(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn());
+	const char *org = "ac3e0000-0000-4000-8000-000000000001";
+
+	assert_int_equal(db_begin_org(db, a, org), 0);
+	assert_string_equal(db_text(db, a, SQL_ORG), org);
+	assert_int_equal(db_commit(db), 0);
+	const char *after = db_text(db, a, SQL_ORG);
+	assert_true(after == NULL || !strcmp(after, ""));
+	db_close(db);
+	arena_free(a);
+}
+
+static void test_unreachable_server_is_an_error_not_a_crash(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open("host=/nonexistent dbname=x connect_timeout=1");
+
+	assert_false(db_ready(db));
+	assert_null(db_q(db, a, SQL_PID));
+	assert_int_equal(db_begin(db), -1);
+	db_close(db);
+	arena_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parameters_and_nulls),
+		cmocka_unit_test(test_constraint_violation_reports_sqlstate),
+		cmocka_unit_test(test_reconnects_after_the_server_drops_it),
+		cmocka_unit_test(test_no_silent_retry_inside_a_transaction),
+		cmocka_unit_test(test_org_setting_lasts_one_transaction),
+		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
