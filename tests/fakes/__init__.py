@@ -1,0 +1,1 @@
+"""tests.fakes: provider fakes that speak each provider's wire protocol on loopback."""
