@@ -37,7 +37,7 @@ struct req {
 	int nquery, nform;
 	json_t *json;             /* the parsed body of an R_JSON route */
 	const struct route *route;
-	const char *path_id;      /* the ":id" segment of the path, when the route has one */
+	const char *path_id;      /* the ":id" or ":token" segment, when the route has one */
 
 	/* Who asked (filled by the session layer for R_AUTH routes) */
 	const char *org_id;

@@ -29,9 +29,16 @@ static bool looks_like_uuid(const char *s, size_t len)
 	return true;
 }
 
+/* A ":token" segment: 64 lowercase hex digits, the form crypto_token_hex(a, 32) makes. */
+static bool looks_like_token(const char *s, size_t len)
+{
+	return len == 64 && strspn(s, "0123456789abcdef") >= len;
+}
+
 /*
- * Match path against pattern segment by segment. A ":id" segment matches a UUID only, so a
- * malformed id is "not found" before any query can choke on it.
+ * Match path against pattern segment by segment. A ":id" segment matches a UUID only and a
+ * ":token" segment a 64-hex-digit token only, so a malformed one is "not found" before any
+ * query can choke on it. Either is returned in *id.
  */
 static bool route_matches(struct req *r, const char *pattern, const char *path, const char **id)
 {
@@ -44,6 +51,10 @@ static bool route_matches(struct req *r, const char *pattern, const char *path, 
 		size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
 		if (!strncmp(pattern, ":id", 3) && plen == 3) {
 			if (!looks_like_uuid(path, len))
+				return false;
+			*id = arena_strndup(r->arena, path, len);
+		} else if (!strncmp(pattern, ":token", 6) && plen == 6) {
+			if (!looks_like_token(path, len))
 				return false;
 			*id = arena_strndup(r->arena, path, len);
 		} else if (plen != len || strncmp(pattern, path, len)) {

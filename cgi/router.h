@@ -18,7 +18,7 @@ enum route_flags {
 
 struct route {
 	const char *method;
-	const char *pattern;    /* "/calls/:id": one segment may be ":id", a UUID */
+	const char *pattern;    /* "/calls/:id": one segment may be ":id" (a UUID) or ":token" */
 	route_handler handler;
 	int flags;
 };

@@ -39,7 +39,9 @@ def csrf_of(html):
 
 
 class Client(requests.Session):
-    """A browser-like session: relative paths, no automatic redirects, and the CSRF token."""
+    """A browser-like session with relative paths and the CSRF token. POSTs do not follow
+    redirects (tests look at the 303); GETs follow them, as requests.Session.get always asks,
+    unless called with allow_redirects=False."""
 
     def __init__(self):
         super().__init__()

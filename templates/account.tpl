@@ -1,0 +1,43 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! account.tpl: the signed-in user's own account and the form to change their password. }}
+<div class="page-header">
+	<h1>Account</h1>
+	<p>Your sign-in for {{ORG_NAME}}.</p>
+</div>
+<div class="grid-2">
+	<div class="card">
+		<div class="card-header"><h2>You</h2></div>
+		<dl class="details">
+			<dt>Email</dt><dd class="break">{{EMAIL}}</dd>
+			<dt>Business</dt><dd>{{ORG_NAME}}</dd>
+			<dt>Role</dt><dd>{{ROLE}}</dd>
+		</dl>
+	</div>
+	<div class="card">
+		<div class="card-header"><h2>Change password</h2></div>
+		<p class="muted small">Changing it signs you out everywhere else.</p>
+		<form method="post" action="/account/password" novalidate>
+			<input type="hidden" name="csrf" value="{{CSRF}}">
+			<input type="email" class="visually-hidden" autocomplete="username" value="{{EMAIL}}" readonly tabindex="-1" aria-hidden="true">
+			<div class="field {{CURRENT_PASSWORD_CLASS}}">
+				<label for="current_password">Current password</label>
+				<input id="current_password" name="current_password" type="password" autocomplete="current-password" required>
+				{{#CURRENT_PASSWORD_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/CURRENT_PASSWORD_ERROR}}
+			</div>
+			<div class="field {{NEW_PASSWORD_CLASS}}">
+				<label for="new_password">New password</label>
+				<input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="10" required>
+				<p class="help">At least 10 characters.</p>
+				{{#NEW_PASSWORD_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/NEW_PASSWORD_ERROR}}
+			</div>
+			<div class="field {{CONFIRM_PASSWORD_CLASS}}">
+				<label for="confirm_password">New password again</label>
+				<input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength="10" required>
+				{{#CONFIRM_PASSWORD_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/CONFIRM_PASSWORD_ERROR}}
+			</div>
+			<div class="form-actions">
+				<button class="btn btn-primary" type="submit">Change password</button>
+			</div>
+		</form>
+	</div>
+</div>
