@@ -1,0 +1,11 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! settings_nav.tpl: the sub-navigation between the settings sections; TAB_* is "active" for the one shown. }}
+<nav class="settings-nav" aria-label="Settings sections">
+	<a class="{{TAB_BUSINESS}}" href="/settings">Business</a>
+	<a class="{{TAB_PHONES}}" href="/settings/phones">Phone numbers</a>
+	<a class="{{TAB_HOURS}}" href="/settings/hours">Hours</a>
+	<a class="{{TAB_RECEPTIONIST}}" href="/settings/receptionist">Receptionist</a>
+	<a class="{{TAB_NOTIFICATIONS}}" href="/settings/notifications">Notifications</a>
+	<a class="{{TAB_KNOWLEDGE}}" href="/settings/knowledge">Knowledge base</a>
+	<a class="{{TAB_CREDENTIALS}}" href="/settings/credentials">Provider keys</a>
+</nav>
