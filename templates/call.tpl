@@ -1,0 +1,56 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! call.tpl: one call: what was said turn by turn, what the analysis found, the recording and the lead. }}
+<div class="page-header">
+	<h1>{{DIRECTION}} call · {{PARTY}}</h1>
+	<p>{{STARTED}} · <span class="badge {{STATUS_BADGE}}">{{STATUS_LABEL}}</span></p>
+	<div class="actions"><a class="btn" href="/calls">All calls</a></div>
+</div>
+<div class="grid-2">
+	<div class="card">
+		<div class="card-header"><h2>Summary</h2></div>
+		{{#SUMMARY}}<p class="break">{{TEXT}}</p>{{/SUMMARY}}
+		{{#NO_SUMMARY}}<p class="muted">No summary yet: it is written once the call has been analysed.</p>{{/NO_SUMMARY}}
+		<dl class="details">
+			<dt>Sentiment</dt><dd>{{SENTIMENT}}{{#SENTIMENT_SCORE}} <span class="muted small">({{SCORE}})</span>{{/SENTIMENT_SCORE}}</dd>
+			<dt>Urgency</dt><dd>{{URGENCY}}</dd>
+			<dt>Value</dt><dd>{{VALUE}}</dd>
+			<dt>Booked</dt><dd>{{BOOKED}}</dd>
+			<dt>Call type</dt><dd>{{CALL_TYPE}}</dd>
+			<dt>Customer</dt><dd>{{CUSTOMER_TYPE}}</dd>
+			<dt>Purpose</dt><dd>{{CALL_PURPOSE}}</dd>
+		</dl>
+	</div>
+	<div class="card">
+		<div class="card-header"><h2>Call</h2></div>
+		<dl class="details">
+			<dt>From</dt><dd class="mono">{{FROM}}</dd>
+			<dt>To</dt><dd class="mono">{{TO}}</dd>
+			<dt>Started</dt><dd>{{STARTED}}</dd>
+			<dt>Answered</dt><dd>{{ANSWERED}}</dd>
+			<dt>Ended</dt><dd>{{ENDED}}</dd>
+			<dt>Duration</dt><dd>{{DURATION}}</dd>
+			<dt>Ended because</dt><dd>{{ENDED_REASON}}</dd>
+			<dt>Provider</dt><dd>{{PROVIDER}}</dd>
+			<dt>Transfer</dt><dd>{{#TRANSFER}}Transferred to <span class="mono">{{TRANSFER_TO}}</span><span class="sub">{{TRANSFERRED}}</span>{{/TRANSFER}}{{#NO_TRANSFER}}Not transferred{{/NO_TRANSFER}}</dd>
+			<dt>Lead</dt><dd>{{#LEAD}}<a href="/leads/{{LEAD_ID}}">{{LEAD_NAME}}</a> <span class="badge {{LEAD_STATUS_BADGE}}">{{LEAD_STATUS_LABEL}}</span>{{/LEAD}}{{#NO_LEAD}}None yet{{/NO_LEAD}}</dd>
+		</dl>
+	</div>
+</div>
+<div class="card section">
+	<div class="card-header"><h2>Recording</h2><span class="badge {{RECORDING_BADGE}}">{{RECORDING_LABEL}}</span></div>
+	{{#PLAYER}}<audio controls preload="none" src="/calls/{{ID}}/recording">Your browser cannot play this recording. <a href="/calls/{{ID}}/recording">Download it</a>.</audio>{{/PLAYER}}
+</div>
+<div class="card section">
+	<div class="card-header"><h2>Transcript</h2></div>
+	{{#NO_TURNS}}<p class="muted">Nothing was said on this call.</p>{{/NO_TURNS}}
+	<div class="transcript">
+		{{#TURN}}
+		<div class="turn turn-{{SPEAKER}}">
+			<span class="turn-who">{{WHO}}<span class="turn-time">{{TIME}}</span></span>
+			<span class="turn-text">{{TEXT}}</span>
+			{{#PLAYED}}<span class="turn-who">Cut off: the caller heard only “{{PLAYED_TEXT}}”</span>{{/PLAYED}}
+			{{#NOT_PLAYED}}<span class="turn-who">Interrupted before it was spoken</span>{{/NOT_PLAYED}}
+		</div>
+		{{/TURN}}
+	</div>
+</div>
