@@ -6,10 +6,9 @@ import signal
 import subprocess
 import time
 
-import psycopg2
 import requests
 
-from conftest import BASE_URL, DSN_OWNER, STATE, url, sql
+from conftest import BASE_URL, STATE, url, sql
 
 
 def fcgi_children():
