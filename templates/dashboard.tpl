@@ -1,8 +1,34 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! dashboard.tpl: today's figures for the business. }}
-<div class="page-header"><h1>Dashboard</h1></div>
+{{! dashboard.tpl: today's figures, the 30-day chart and the latest events; static/dashboard.js keeps them current. }}
+<div class="page-header"><h1>Dashboard</h1><p>Today in your business's time zone.</p></div>
+<div id="dashboard" data-live="/dashboard/live" data-version="{{VERSION}}">
 <div class="stats">
 	<div class="stat"><p class="stat-label">Calls today</p><p class="stat-value" data-stat="calls_today">{{CALLS_TODAY}}</p></div>
 	<div class="stat"><p class="stat-label">Booked today</p><p class="stat-value" data-stat="booked_today">{{BOOKED_TODAY}}</p></div>
 	<div class="stat"><p class="stat-label">Missed today</p><p class="stat-value" data-stat="missed_today">{{MISSED_TODAY}}</p></div>
+	<div class="stat"><p class="stat-label">Success rate</p><p class="stat-value" data-stat="success_rate">{{SUCCESS_RATE}}</p><p class="stat-sub" data-stat-sub="success_rate">{{SUCCESS_RATE_SUB}}</p></div>
+	<div class="stat"><p class="stat-label">Pipeline value</p><p class="stat-value" data-stat="pipeline_value">{{PIPELINE_VALUE}}</p><p class="stat-sub">Open leads</p></div>
+	<div class="stat"><p class="stat-label">Average call</p><p class="stat-value" data-stat="avg_duration">{{AVG_DURATION}}</p><p class="stat-sub">Answered calls, 30 days</p></div>
 </div>
+	<section class="card">
+		<div class="card-header"><h2>Last 30 days</h2></div>
+		<div class="chart">
+			<div data-chart>{{CHART:none}}</div>
+			<ul class="chart-legend"><li><span class="legend-swatch legend-calls"></span>Calls</li><li><span class="legend-swatch legend-bookings"></span>Bookings</li></ul>
+		</div>
+	</section>
+	<section class="card">
+		<div class="card-header"><h2>Latest activity</h2></div>
+		<div class="table-wrap">
+			<table class="data">
+				<thead><tr><th>When</th><th>What</th><th>Event</th></tr></thead>
+				<tbody data-events>
+				{{#EVENT}}<tr><td class="nowrap"><time datetime="{{EVENT_AT}}">{{EVENT_TIME}}</time></td><td><span class="badge {{EVENT_BADGE}}">{{EVENT_LABEL}}</span></td><td>{{#EVENT_LINK}}<a href="{{EVENT_HREF}}">{{EVENT_TITLE}}</a>{{/EVENT_LINK}}{{#EVENT_NO_LINK}}{{EVENT_TITLE}}{{/EVENT_NO_LINK}}<span class="sub">{{EVENT_DETAIL}}</span></td></tr>
+				{{/EVENT}}
+				{{#NO_EVENTS}}<tr><td colspan="3" class="muted">Nothing yet: calls, bookings, new leads and messages show up here as they happen.</td></tr>{{/NO_EVENTS}}
+				</tbody>
+			</table>
+		</div>
+	</section>
+</div>
+<script src="/static/dashboard.js" defer></script>
