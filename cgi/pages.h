@@ -16,18 +16,68 @@ void page_signup(struct req *r);
 void page_logout(struct req *r);
 
 /* page-dashboard.c */
+void page_dashboard_live(struct req *r);
 void page_dashboard(struct req *r);
 
 /* page-calls.c */
+void page_calls(struct req *r);
+void page_call_show(struct req *r);
+void page_call_recording(struct req *r);
 
 /* page-leads.c */
+void page_leads(struct req *r);
+void page_leads_csv(struct req *r);
+void page_lead_show(struct req *r);
+void page_lead_status(struct req *r);
+void page_lead_note(struct req *r);
+void page_lead_callback(struct req *r);
+void page_lead_sms(struct req *r);
 
 /* page-appointments.c */
+void page_appointments(struct req *r);
+void page_appointment_cancel(struct req *r);
+void page_appointment_reschedule_form(struct req *r);
+void page_appointment_reschedule(struct req *r);
 
 /* page-services.c */
+void page_services(struct req *r);
+void page_service_new_form(struct req *r);
+void page_service_create(struct req *r);
+void page_service_edit_form(struct req *r);
+void page_service_update(struct req *r);
+void page_service_deactivate(struct req *r);
+void page_service_activate(struct req *r);
 
 /* page-settings.c */
+void page_settings_business(struct req *r);
+void page_settings_business_save(struct req *r);
+void page_settings_phones(struct req *r);
+void page_settings_phone_add(struct req *r);
+void page_settings_phone_remove(struct req *r);
+void page_settings_hours(struct req *r);
+void page_settings_hours_save(struct req *r);
+void page_settings_receptionist(struct req *r);
+void page_settings_receptionist_save(struct req *r);
+void page_settings_notifications(struct req *r);
+void page_settings_notifications_save(struct req *r);
+void page_settings_knowledge(struct req *r);
+void page_settings_knowledge_add(struct req *r);
+void page_settings_knowledge_edit(struct req *r);
+void page_settings_knowledge_save(struct req *r);
+void page_settings_knowledge_delete(struct req *r);
+void page_settings_credentials(struct req *r);
+void page_settings_credentials_save(struct req *r);
+void page_settings_credential_remove(struct req *r);
 
 /* page-team.c */
+void page_team(struct req *r);
+void page_team_invite(struct req *r);
+void page_team_invite_revoke(struct req *r);
+void page_team_user_role(struct req *r);
+void page_team_user_remove(struct req *r);
+void page_invite_form(struct req *r);
+void page_invite_accept(struct req *r);
+void page_account(struct req *r);
+void page_account_password(struct req *r);
 
 #endif

@@ -15,19 +15,80 @@ const struct route routes[] = {
 	{ "POST", "/logout", page_logout, R_FORM | R_AUTH | R_CSRF },
 
 	/* page-dashboard.c */
+	{ "GET", "/dashboard/live", page_dashboard_live, R_AUTH },
 	{ "GET", "/", page_dashboard, R_AUTH },
 
 	/* page-calls.c */
+	{ "GET", "/calls", page_calls, R_AUTH },
+	{ "GET", "/calls/:id", page_call_show, R_AUTH },
+	{ "GET", "/calls/:id/recording", page_call_recording, R_AUTH },
 
 	/* page-leads.c */
+	{ "GET", "/leads", page_leads, R_AUTH },
+	{ "GET", "/leads.csv", page_leads_csv, R_AUTH },
+	{ "GET", "/leads/:id", page_lead_show, R_AUTH },
+	{ "POST", "/leads/:id/status", page_lead_status, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/leads/:id/notes", page_lead_note, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/leads/:id/callback", page_lead_callback, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/leads/:id/sms", page_lead_sms, R_FORM | R_AUTH | R_CSRF },
 
 	/* page-appointments.c */
+	{ "GET", "/appointments", page_appointments, R_AUTH },
+	{ "POST", "/appointments/:id/cancel", page_appointment_cancel, R_FORM | R_AUTH | R_CSRF },
+	{ "GET", "/appointments/:id/reschedule", page_appointment_reschedule_form, R_AUTH },
+	{ "POST", "/appointments/:id/reschedule", page_appointment_reschedule,
+	  R_FORM | R_AUTH | R_CSRF },
 
 	/* page-services.c */
+	{ "GET", "/services", page_services, R_AUTH },
+	{ "GET", "/services/new", page_service_new_form, R_AUTH | R_ADMIN },
+	{ "POST", "/services/new", page_service_create, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/services/:id/edit", page_service_edit_form, R_AUTH | R_ADMIN },
+	{ "POST", "/services/:id/edit", page_service_update, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/services/:id/deactivate", page_service_deactivate,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/services/:id/activate", page_service_activate,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 
 	/* page-settings.c */
+	{ "GET", "/settings", page_settings_business, R_AUTH },
+	{ "POST", "/settings/business", page_settings_business_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/phones", page_settings_phones, R_AUTH },
+	{ "POST", "/settings/phones", page_settings_phone_add, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/phones/:id/delete", page_settings_phone_remove,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/hours", page_settings_hours, R_AUTH },
+	{ "POST", "/settings/hours", page_settings_hours_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/receptionist", page_settings_receptionist, R_AUTH },
+	{ "POST", "/settings/receptionist", page_settings_receptionist_save,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/notifications", page_settings_notifications, R_AUTH },
+	{ "POST", "/settings/notifications", page_settings_notifications_save,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/knowledge", page_settings_knowledge, R_AUTH },
+	{ "POST", "/settings/knowledge", page_settings_knowledge_add,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/knowledge/:id", page_settings_knowledge_edit, R_AUTH },
+	{ "POST", "/settings/knowledge/:id", page_settings_knowledge_save,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/knowledge/:id/delete", page_settings_knowledge_delete,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/credentials", page_settings_credentials, R_AUTH },
+	{ "POST", "/settings/credentials", page_settings_credentials_save,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/credentials/:id/delete", page_settings_credential_remove,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 
 	/* page-team.c */
+	{ "GET", "/team", page_team, R_AUTH },
+	{ "POST", "/team/invite", page_team_invite, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/team/invites/:id/revoke", page_team_invite_revoke, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/team/users/:id/role", page_team_user_role, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/team/users/:id/remove", page_team_user_remove, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/invite/:token", page_invite_form, R_GUEST },
+	{ "POST", "/invite/:token", page_invite_accept, R_FORM | R_GUEST },
+	{ "GET", "/account", page_account, R_AUTH },
+	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 
 	{ NULL, NULL, NULL, 0 },
 };

@@ -1,0 +1,290 @@
+/* page-services.c: list, create, edit and (de)activate the services a business prices */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "form.h"
+#include "page.h"
+#include "pages.h"
+#include "req.h"
+#include "tpl.h"
+
+enum {
+	SERVICE_NAME_MAX = 80,
+	SERVICE_KEYWORDS_MAX = 20,
+	SERVICE_KEYWORD_MAX = 40,
+	SERVICE_MINUTES_MIN = 5,
+	SERVICE_MINUTES_MAX = 1440,
+	/* A business offers a handful of services; the cap only guards the page. */
+	SERVICES_SHOWN_MAX = 500,
+};
+
+/* One million dollars: far above any real price, far below overflow. */
+#define SERVICE_PRICE_MAX_CENTS 100000000L
+
+static const char SQL_LIST[] =
+	"SELECT id, name, price_cents, duration_minutes, array_to_string(keywords, ', '), active "
+	"FROM services ORDER BY active DESC, lower(name), id LIMIT $1::int";
+static const char SQL_ONE[] =
+	"SELECT name, price_cents, duration_minutes, array_to_string(keywords, ', ') "
+	"FROM services WHERE id = $1";
+static const char SQL_INSERT[] =
+	"INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords) "
+	"VALUES ($1, $2, $3::bigint, $4::int, string_to_array($5, ','))";
+static const char SQL_UPDATE[] =
+	"UPDATE services SET name = $2, price_cents = $3::bigint, duration_minutes = $4::int, "
+	"       keywords = string_to_array($5, ',') "
+	"WHERE id = $1";
+static const char SQL_SET_ACTIVE[] =
+	"UPDATE services SET active = $2::boolean WHERE id = $1 RETURNING name";
+
+/* What a valid form stores, as the text parameters of SQL_INSERT and SQL_UPDATE. */
+struct service_input {
+	const char *name;
+	const char *price_cents;
+	const char *minutes;
+	const char *keywords;   /* lower-case words joined by commas, "" for none */
+};
+
+/* "14950" cents as "149.50" (arena-owned). */
+static const char *cents_text(struct req *r, const char *cents)
+{
+	long n = strtol(cents, NULL, 10);
+	return arena_printf(r->arena, "%ld.%02ld", n / 100, n % 100);
+}
+
+/* Characters, not bytes: a UTF-8 continuation byte starts no character. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/*
+ * Normalize a comma-separated keyword list: each word trimmed and lower-cased, empty and
+ * repeated ones dropped. Returns the words joined by commas (arena-owned), or NULL with the
+ * error set on the field when there are too many or one is too long.
+ */
+static const char *service_keywords(struct form *f, const char *typed)
+{
+	struct req *r = f->r;
+	const char *words[SERVICE_KEYWORDS_MAX];
+	int count = 0;
+	struct buf joined = BUF_INIT;
+	const char *result = NULL;
+
+	for (const char *s = typed; *s; ) {
+		size_t len = strcspn(s, ",");
+		char *word = text_trim(r, arena_strndup(r->arena, s, len));
+		s += len + (s[len] == ',');
+		if (!*word)
+			continue;
+		for (char *p = word; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		bool seen = false;
+		for (int i = 0; i < count && !seen; i++)
+			seen = !strcmp(words[i], word);
+		if (seen)
+			continue;
+		if (count == SERVICE_KEYWORDS_MAX) {
+			form_error(f, "keywords", arena_printf(r->arena,
+				"use at most %d keywords", SERVICE_KEYWORDS_MAX));
+			goto out;
+		}
+		if (utf8_chars(word) > SERVICE_KEYWORD_MAX) {
+			form_error(f, "keywords", arena_printf(r->arena,
+				"keep each keyword to %d characters", SERVICE_KEYWORD_MAX));
+			goto out;
+		}
+		words[count++] = word;
+		if (joined.len)
+			buf_putc(&joined, ',');
+		buf_puts(&joined, word);
+	}
+	result = arena_strdup(r->arena, buf_str(&joined));
+out:
+	buf_release(&joined);
+	return result;
+}
+
+/* Check the typed fields into f's dictionary; true when in holds values to store. */
+static bool service_read(struct form *f, struct service_input *in)
+{
+	long cents, minutes;
+
+	in->name = form_text(f, "name");
+	if (form_required(f, "name", in->name, "Name"))
+		form_max_length(f, "name", in->name, SERVICE_NAME_MAX);
+
+	const char *price = form_text(f, "price");
+	if (form_required(f, "price", price, "Price") &&
+	    form_cents(f, "price", price, SERVICE_PRICE_MAX_CENTS, &cents))
+		in->price_cents = arena_printf(f->r->arena, "%ld", cents);
+
+	const char *duration = form_text(f, "duration");
+	if (form_required(f, "duration", duration, "Duration") &&
+	    form_long(f, "duration", duration, SERVICE_MINUTES_MIN, SERVICE_MINUTES_MAX, &minutes))
+		in->minutes = arena_printf(f->r->arena, "%ld", minutes);
+
+	in->keywords = service_keywords(f, form_text(f, "keywords"));
+	return form_ok(f);
+}
+
+/* The new-service form (id NULL) or the edit form of service id, with d's values. */
+static void service_form_show(struct req *r, struct tpl_dict *d, int status, const char *id)
+{
+	const char *title = id ? "Edit service" : "New service";
+
+	tpl_set(d, "CSRF", r->csrf);
+	tpl_set(d, "HEADING", title);
+	tpl_set(d, "ACTION", id ? arena_printf(r->arena, "/services/%s/edit", id) : "/services/new");
+	tpl_set(d, "SUBMIT", id ? "Save changes" : "Create service");
+	page_render(r, status, title, NAV_SERVICES, "service_form.tpl", d);
+}
+
+/* Create (id NULL) or update service id from the posted form. */
+static void service_save(struct req *r, const char *id)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct service_input in = { 0 };
+	struct form f;
+
+	if (id) {
+		struct db_result *old = db_q(r->db, r->arena, SQL_ONE, id);
+		if (!old) {
+			http_fail(r, 503, "the service could not be loaded; please try again");
+			return;
+		}
+		if (db_rows(old) != 1) {
+			http_fail(r, 404, "there is no such service");
+			return;
+		}
+	}
+	form_begin(&f, r, d);
+	if (!service_read(&f, &in)) {
+		service_form_show(r, d, 422, id);
+		return;
+	}
+	struct db_result *res = id
+		? db_q(r->db, r->arena, SQL_UPDATE, id, in.name, in.price_cents, in.minutes, in.keywords)
+		: db_q(r->db, r->arena, SQL_INSERT, r->org_id, in.name, in.price_cents, in.minutes,
+		       in.keywords);
+	if (!res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {
+		/* Names are unique per business whatever their case (services_org_name_uniq). */
+		form_error(&f, "name", "another service already has this name");
+		service_form_show(r, d, 422, id);
+		return;
+	}
+	if (!res) {
+		http_fail(r, 503, "the service could not be saved; please try again");
+		return;
+	}
+	page_flash(r, "ok", id ? "Service saved." : "Service created.");
+	http_redirect(r, "/services");
+}
+
+void page_services(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	bool can_edit = strcmp(r->user_role, "member") != 0;
+	struct db_result *res = db_q(r->db, r->arena, SQL_LIST,
+				     arena_printf(r->arena, "%d", SERVICES_SHOWN_MAX));
+
+	if (!res) {
+		http_fail(r, 503, "the services could not be loaded; please try again");
+		return;
+	}
+	tpl_set(d, "CSRF", r->csrf);
+	if (can_edit)
+		tpl_show(d, "CAN_EDIT");
+	if (db_rows(res) == 0)
+		tpl_show(d, "NONE");
+	struct tpl_dict *list = db_rows(res) ? tpl_section(d, "LIST") : NULL;
+	if (list && can_edit)
+		tpl_show(list, "CAN_EDIT");
+	for (int i = 0; i < db_rows(res); i++) {
+		struct tpl_dict *row = tpl_section(list, "SERVICE");
+		bool active = !strcmp(db_value(res, i, 5), "t");
+		tpl_set(row, "ID", db_value(res, i, 0));
+		tpl_set(row, "NAME", db_value(res, i, 1));
+		tpl_set(row, "PRICE", cents_text(r, db_value(res, i, 2)));
+		tpl_set(row, "MINUTES", db_value(res, i, 3));
+		tpl_set(row, "KEYWORDS", db_value(res, i, 4));
+		tpl_show(row, active ? "ACTIVE" : "INACTIVE");
+		if (can_edit)
+			tpl_show(row, active ? "CAN_DEACTIVATE" : "CAN_ACTIVATE");
+	}
+	page_render(r, 200, "Services", NAV_SERVICES, "services.tpl", d);
+}
+
+void page_service_new_form(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+
+	tpl_set(d, "DURATION_VALUE", "60");
+	service_form_show(r, d, 200, NULL);
+}
+
+void page_service_create(struct req *r)
+{
+	service_save(r, NULL);
+}
+
+void page_service_edit_form(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct db_result *res = db_q(r->db, r->arena, SQL_ONE, r->path_id);
+
+	if (!res) {
+		http_fail(r, 503, "the service could not be loaded; please try again");
+		return;
+	}
+	if (db_rows(res) != 1) {
+		http_fail(r, 404, "there is no such service");
+		return;
+	}
+	tpl_set(d, "NAME_VALUE", db_value(res, 0, 0));
+	tpl_set(d, "PRICE_VALUE", cents_text(r, db_value(res, 0, 1)));
+	tpl_set(d, "DURATION_VALUE", db_value(res, 0, 2));
+	tpl_set(d, "KEYWORDS_VALUE", db_value(res, 0, 3));
+	service_form_show(r, d, 200, r->path_id);
+}
+
+void page_service_update(struct req *r)
+{
+	service_save(r, r->path_id);
+}
+
+/* Switch service r->path_id on or off; an inactive service is never offered to callers. */
+static void service_set_active(struct req *r, bool active)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_SET_ACTIVE, r->path_id,
+				     active ? "true" : "false");
+
+	if (!res) {
+		http_fail(r, 503, "the service could not be changed; please try again");
+		return;
+	}
+	if (db_rows(res) != 1) {
+		http_fail(r, 404, "there is no such service");
+		return;
+	}
+	page_flash(r, "ok", arena_printf(r->arena, active ? "%s is active again." :
+					 "%s is now inactive.", db_value(res, 0, 0)));
+	http_redirect(r, "/services");
+}
+
+void page_service_deactivate(struct req *r)
+{
+	service_set_active(r, false);
+}
+
+void page_service_activate(struct req *r)
+{
+	service_set_active(r, true);
+}
