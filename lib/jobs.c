@@ -23,12 +23,3 @@ const char *jobs_enqueue(struct db *db, struct arena *a, const char *org_id, con
 		return NULL;
 	return db_rows(res) ? db_value(res, 0, 0) : "";
 }
-
-long jobs_backoff_seconds(long attempts)
-{
-	long seconds = 5;
-
-	for (long i = 1; i < attempts && seconds < 3600; i++)
-		seconds *= 2;
-	return seconds < 3600 ? seconds : 3600;
-}

@@ -50,7 +50,4 @@ extern const struct job_kind job_kinds[];
 const char *jobs_enqueue(struct db *db, struct arena *a, const char *org_id, const char *kind,
 			 json_t *payload, long delay_seconds, const char *dedupe_key);
 
-/* Seconds to wait before attempt number attempts+1: 5 s doubling, capped at one hour. */
-long jobs_backoff_seconds(long attempts);
-
 #endif

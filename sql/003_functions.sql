@@ -184,18 +184,20 @@ $$;
 
 -- Claims up to p_limit due jobs of any org for worker p_worker, oldest
 -- run_at first: marks them running, stamps the lock and counts the attempt.
+-- Only kinds in p_kinds are claimed: during a rolling upgrade an older runner
+-- leaves a newer kind queued for a newer runner instead of failing it.
 -- SKIP LOCKED lets runners claim side by side without waiting on or
 -- double-claiming each other's rows; a row claimed and committed by another
 -- runner meanwhile fails the re-checked status = 'queued' and is dropped.
 -- The caller then sets app.org_id to each job's org_id to do the work.
-CREATE FUNCTION jobs_claim(p_worker text, p_limit int)
+CREATE FUNCTION jobs_claim(p_worker text, p_limit int, p_kinds text[])
 	RETURNS SETOF jobs
 	LANGUAGE sql SECURITY DEFINER
 	SET search_path = public, pg_temp
 	AS $$
 	WITH due AS (
 		SELECT id FROM jobs
-		WHERE status = 'queued' AND run_at <= now()
+		WHERE status = 'queued' AND run_at <= now() AND kind = ANY (p_kinds)
 		ORDER BY run_at
 		LIMIT greatest(p_limit, 0)
 		FOR UPDATE SKIP LOCKED
@@ -311,7 +313,7 @@ GRANT EXECUTE ON FUNCTION
 	webhook_event_record(text, text, uuid),
 	webhook_event_answer(text, text, int, text, text),
 	webhook_events_prune(interval),
-	jobs_claim(text, int),
+	jobs_claim(text, int, text[]),
 	jobs_requeue_stale(interval),
 	jobs_enqueue(text, jsonb, timestamptz, text),
 	jobs_finish(uuid),

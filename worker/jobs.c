@@ -18,17 +18,9 @@
 /* Claims only the kinds this build can run, so an older runner leaves newer kinds alone. */
 static const char SQL_CLAIM[] =
 	"SELECT id, org_id, kind, payload, attempts, max_attempts FROM jobs_claim($1, $2::int, $3::text[])";
-static const char SQL_DONE[] =
-	"UPDATE jobs SET status = 'done', finished_at = now(), last_error = NULL, locked_by = NULL "
-	"WHERE id = $1";
-static const char SQL_RETRY[] =
-	"UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, "
-	"  run_at = now() + make_interval(secs => $2::int), last_error = $3, locked_by = NULL, "
-	"  finished_at = CASE WHEN attempts >= max_attempts THEN now() END "
-	"WHERE id = $1 RETURNING status";
-static const char SQL_FAILED[] =
-	"UPDATE jobs SET status = 'failed', finished_at = now(), last_error = $2, locked_by = NULL "
-	"WHERE id = $1";
+/* The retry policy (backoff, the dead state) lives in the database, beside the queue. */
+static const char SQL_DONE[] = "SELECT jobs_finish($1)";
+static const char SQL_FAIL[] = "SELECT jobs_fail($1, $2, $3::boolean)";
 static const char SQL_REQUEUE_STALE[] = "SELECT jobs_requeue_stale(interval '5 minutes')";
 static const char SQL_LISTEN[] = "LISTEN jobs";
 
@@ -61,25 +53,22 @@ static const char *known_kinds(struct arena *a)
 static void settle(struct db *db, struct arena *a, const struct job *job, enum job_outcome outcome,
 		   const char *error)
 {
+	const char *status;
+
 	if (db_begin_org(db, a, job->org_id) < 0)
 		return;
-	int ok;
-	if (outcome == JOB_DONE) {
-		ok = db_exec(db, a, SQL_DONE, job->id) >= 0;
-	} else if (outcome == JOB_RETRY) {
-		const char *delay = arena_printf(a, "%ld", jobs_backoff_seconds(job->attempts));
-		const char *status = db_text(db, a, SQL_RETRY, job->id, delay, error);
-		ok = status != NULL;
-		if (status && !strcmp(status, "dead"))
-			log_warn("job gave up id=%s kind=%s attempts=%ld error=\"%s\"", job->id, job->kind,
-				 job->attempts, error);
-	} else {
-		ok = db_exec(db, a, SQL_FAILED, job->id, error) >= 0;
-	}
-	if (ok)
-		db_commit(db);
+	if (outcome == JOB_DONE)
+		status = db_text(db, a, SQL_DONE, job->id);
 	else
+		status = db_text(db, a, SQL_FAIL, job->id, error, outcome == JOB_RETRY ? "true" : "false");
+	if (!status) {
 		db_rollback(db);
+		return;
+	}
+	db_commit(db);
+	if (!strcmp(status, "dead"))
+		log_warn("job gave up id=%s kind=%s attempts=%ld error=\"%s\"", job->id, job->kind,
+			 job->attempts, error);
 }
 
 static void run_job(struct db *db, struct arena *a, struct job *job)

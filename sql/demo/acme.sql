@@ -5,6 +5,8 @@
 -- to the first run's now(). Log in as owner@acme.test / demo-password.
 -- Ids are ac3e0000-0000-4000-8000-0000000000NN; call turns derive theirs
 -- from the call (8041 = call …41) and their sequence number.
+-- One transaction, so a failed load leaves nothing half-done (psql -f
+-- without --single-transaction, as scripts/stack.sh runs it).
 
 BEGIN;
 

@@ -73,7 +73,10 @@ def drop_orgs(org_ids):
         return
     conn = connect_owner(autocommit=True)
     try:
-        conn.cursor().execute("DELETE FROM organizations WHERE id = ANY(%s)",
+        cur = conn.cursor()
+        # Fail loudly rather than hang behind a test's unfinished transaction.
+        cur.execute("SET lock_timeout = '10s'")
+        cur.execute("DELETE FROM organizations WHERE id = ANY(%s)",
                               (list(org_ids),))
     finally:
         conn.close()
@@ -248,3 +251,9 @@ def expect_error(conn, statement, params, error_class, message_part):
         assert message_part in str(caught.value), str(caught.value)
     finally:
         conn.rollback()
+
+
+def claim_jobs(cur, worker, limit, kinds):
+    """Calls jobs_claim as the job runner does (only the given kinds) and returns the ids."""
+    cur.execute("SELECT id FROM jobs_claim(%s, %s, %s::text[])", (worker, limit, list(kinds)))
+    return [r[0] for r in cur.fetchall()]

