@@ -759,7 +759,7 @@ static int lead_enqueue(struct req *r, const char *kind, const char *phone, cons
 	json_t *payload = json_to_arena(r->arena, json_pack("{s:s, s:s, s:s}", "lead_id",
 							    r->path_id, "to", phone, "body", body));
 
-	if (!payload || !jobs_enqueue(r->db, r->arena, r->org_id, kind, payload, 0, NULL)) {
+	if (!payload || !jobs_enqueue(r->db, r->arena, kind, payload, 0, NULL)) {
 		http_fail(r, 503, "the action could not be queued; please try again");
 		return -1;
 	}

@@ -1,4 +1,4 @@
-/* jobs.c: queueing jobs and the retry policy the runner applies */
+/* jobs.c: queueing jobs for switchboard-jobs */
 #include "jobs.h"
 
 #include <stdio.h>
@@ -7,19 +7,19 @@
 #include "db.h"
 #include "json.h"
 
+/* jobs_enqueue() in SQL files the job under the transaction's organization. */
 static const char SQL_ENQUEUE[] =
-	"INSERT INTO jobs (org_id, kind, payload, run_at, dedupe_key) "
-	"VALUES ($1, $2, $3::jsonb, now() + make_interval(secs => $4::int), $5) "
-	"ON CONFLICT DO NOTHING RETURNING id";
+	"SELECT jobs_enqueue($1, $2::jsonb, now() + make_interval(secs => $3::int), $4)";
 
-const char *jobs_enqueue(struct db *db, struct arena *a, const char *org_id, const char *kind,
-			 json_t *payload, long delay_seconds, const char *dedupe_key)
+const char *jobs_enqueue(struct db *db, struct arena *a, const char *kind, json_t *payload,
+			 long delay_seconds, const char *dedupe_key)
 {
 	const char *delay = arena_printf(a, "%ld", delay_seconds);
-	struct db_result *res = db_q(db, a, SQL_ENQUEUE, org_id, kind, json_text(a, payload), delay,
-				     dedupe_key);
+	struct db_result *res = db_q(db, a, SQL_ENQUEUE, kind, json_text(a, payload), delay, dedupe_key);
 
-	if (!res)
+	if (!res || db_rows(res) != 1)
 		return NULL;
-	return db_rows(res) ? db_value(res, 0, 0) : "";
+	/* SQL NULL: a job with this dedupe key exists already. */
+	const char *id = db_value(res, 0, 0);
+	return id ? id : "";
 }

@@ -42,12 +42,12 @@ struct job_kind {
 extern const struct job_kind job_kinds[];
 
 /*
- * Queue a job of kind for the organization of the open transaction on db, to run after
- * delay_seconds, with payload (a JSON object; the caller keeps its reference). A non-NULL
- * dedupe_key makes a second job with the same key a no-op. Returns the job id
+ * Queue a job of kind for the organization of the transaction open on db (db_begin_org), to
+ * run after delay_seconds, with payload (a JSON object; the caller keeps its reference). A
+ * non-NULL dedupe_key makes a second job of that kind and key a no-op. Returns the job id
  * (arena-owned), "" when deduplicated, or NULL on failure.
  */
-const char *jobs_enqueue(struct db *db, struct arena *a, const char *org_id, const char *kind,
-			 json_t *payload, long delay_seconds, const char *dedupe_key);
+const char *jobs_enqueue(struct db *db, struct arena *a, const char *kind, json_t *payload,
+			 long delay_seconds, const char *dedupe_key);
 
 #endif

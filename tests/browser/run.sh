@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# run.sh: drive Switchboard's pages in headless Chromium (playwright-core) against a running stack,
+# and end with one line "browser: N passed, M failed". Exits non-zero when anything failed.
+#   SB_BASE_URL   the stack's address (nginx), e.g. http://127.0.0.1:8080
+#   SB_DSN_OWNER  libpq DSN of the schema owner, to arrange data with psql
+#   SB_OUTPUT     where screenshots/ and the TAP log go (default tests/output)
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${SB_OUTPUT:-$HERE/../output}
+mkdir -p "$OUT/screenshots"
+export SB_OUTPUT=$OUT
+
+report() {
+	echo "browser: $1 passed, $2 failed"
+	[ "$2" -eq 0 ] && [ "$1" -gt 0 ]
+	exit
+}
+
+if [ -z "${SB_BASE_URL:-}" ] || [ -z "${SB_DSN_OWNER:-}" ]; then
+	echo "run.sh: SB_BASE_URL and SB_DSN_OWNER must point at a running stack (scripts/test sets them)" >&2
+	report 0 1
+fi
+
+if [ ! -d "$HERE/node_modules/playwright-core" ]; then
+	(cd "$HERE" && npm install --no-audit --no-fund) >&2 || {
+		echo "run.sh: npm install failed" >&2
+		report 0 1
+	}
+fi
+
+tap=$OUT/browser.tap
+# Each file runs in a process of its own, two at a time: the machine has few cores to share.
+(cd "$HERE" && node --test --test-reporter=tap --test-concurrency=2 ./*.test.mjs) >"$tap" 2>&1
+rc=$?
+# Show what failed, with the assertion's message, for the log scripts/test keeps.
+grep -E -A 8 '^ *not ok ' "$tap" | grep -E "^ *not ok |^ *error:|^ *\+ |^ *- |^ +'" | head -n 80
+
+# The run's totals count tests, not describe() groups (those count as suites).
+passed=$(grep -E '^# pass [0-9]+$' "$tap" | tail -n 1 | grep -Eo '[0-9]+')
+failed=$(grep -E '^# fail [0-9]+$' "$tap" | tail -n 1 | grep -Eo '[0-9]+')
+cancelled=$(grep -E '^# cancelled [0-9]+$' "$tap" | tail -n 1 | grep -Eo '[0-9]+')
+passed=${passed:-0}
+failed=$(( ${failed:-0} + ${cancelled:-0} ))
+# node exits non-zero on a file that crashed before reporting any test: count it as a failure.
+[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+report "$passed" "$failed"
