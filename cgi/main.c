@@ -89,7 +89,11 @@ static void handle(struct req *r)
 	router_dispatch(r);
 }
 
-/* Throw away input the handler did not read: closing with unread data resets nginx's side. */
+/*
+ * Read what is left of the request (a refused body, the end-of-input record) before the
+ * answer goes out. Once nginx sees an answer it stops sending the request, so waiting for the
+ * rest afterwards could wait for ever; and closing with input unread resets nginx's side.
+ */
 static void drain_input(FCGX_Request *fr)
 {
 	char sink[4096];
@@ -137,8 +141,8 @@ static void responder(int listen_fd)
 		handle(&r);
 		if (db_in_transaction(db))
 			db_rollback(db);
-		respond(&r);
 		drain_input(&fr);
+		respond(&r);
 		/* Close the connection ourselves: libfcgi would otherwise wait for nginx to. */
 		FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
