@@ -19,7 +19,7 @@
 
 /*
  * One row per day of the business's last 30 days (its own time zone), oldest first, today
- * last, summed from the quarter-hour counts that 011's triggers keep (see there what
+ * last, summed from the quarter-hour counts that 004_dashboard's triggers keep (see there what
  * "answered", "missed" and a booking are). Local midnights fall on quarter hours, so the
  * range picks whole days.
  */
@@ -46,7 +46,7 @@ static const char SQL_DAYS[] =
 	"LEFT JOIN counted c ON c.day = d.day "
 	"ORDER BY d.day";
 
-/* Open leads are those still to be won; the partial index of 011 covers exactly these. */
+/* Open leads are those still to be won; the partial index of 004_dashboard covers exactly these. */
 static const char SQL_PIPELINE[] =
 	"SELECT coalesce(sum(value_cents), 0) FROM leads "
 	"WHERE org_id = $1 AND status IN ('new', 'contacted', 'qualified', 'booked')";

@@ -34,7 +34,8 @@ static const char *const lead_temperatures[] = { "hot", "warm", "cold", NULL };
  * The filters every list query shares: $1 org, $2 status, $3 temperature ('' for any),
  * $4 a LIKE pattern over the name, phone and summary, $5 a LIKE pattern over the phone's
  * digits ('' for none). Each "'' or" collapses at planning, so only the indexes of the
- * filters in use are touched.
+ * filters in use are touched. The list, its count and its export read org_leads, the
+ * organization's own leads (sql/009_lists_at_scale.sql), so a search can use its index.
  */
 #define LEADS_WHERE \
 	"WHERE l.org_id = $1 " \
@@ -50,7 +51,7 @@ static const char *const lead_temperatures[] = { "hot", "warm", "cold", NULL };
 	"       coalesce(to_char(l.value_cents / 100.0, 'FM$999,999,999,990.00'), ''), " \
 	"       coalesce(left(l.summary, 140), ''), " \
 	"       to_char(l.updated_at AT TIME ZONE o.timezone, 'Mon FMDD, YYYY FMHH12:MI AM') " \
-	"FROM (SELECT l.* FROM leads l " LEADS_WHERE "ORDER BY " order \
+	"FROM (SELECT l.* FROM org_leads l " LEADS_WHERE "ORDER BY " order \
 	"      LIMIT 51 OFFSET $6) AS l " /* one more than a page: is there a next one? */ \
 	"JOIN organizations o ON o.id = l.org_id ORDER BY " order
 
@@ -63,7 +64,7 @@ static const char *const lead_temperatures[] = { "hot", "warm", "cold", NULL };
 	"                        'YYYY-MM-DD HH24:MI'), ''), " \
 	"       to_char(l.created_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI'), " \
 	"       to_char(l.updated_at AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI') " \
-	"FROM leads l JOIN organizations o ON o.id = l.org_id " LEADS_WHERE
+	"FROM org_leads l JOIN organizations o ON o.id = l.org_id " LEADS_WHERE
 
 static const char *const csv_header[] = {
 	"Name", "Phone", "Email", "Status", "Temperature", "Score", "Value", "Summary",
@@ -71,7 +72,7 @@ static const char *const csv_header[] = {
 };
 
 /*
- * The sorts the list offers. Each ORDER BY matches an index of 002 or 013 read forwards
+ * The sorts the list offers. Each ORDER BY matches an index of 002 or 006 read forwards
  * (the natural direction) or backwards, and ends on the id so pages never overlap.
  */
 #define LEAD_SORT(name, var, natural_asc, desc_order, asc_order) \
@@ -103,7 +104,7 @@ static const struct lead_sort lead_sorts[] = {
 static const char SQL_CUSTOM_PLANS[] =
 	"SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
 static const char SQL_COUNT[] =
-	"SELECT count(*) FROM (SELECT 1 FROM leads l " LEADS_WHERE " LIMIT 10001) AS capped";
+	"SELECT count(*) FROM (SELECT 1 FROM org_leads l " LEADS_WHERE " LIMIT 10001) AS capped";
 static const char SQL_TODAY[] =
 	"SELECT to_char(now() AT TIME ZONE timezone, 'YYYY-MM-DD') "
 	"FROM organizations WHERE id = $1";

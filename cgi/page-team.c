@@ -282,7 +282,7 @@ static struct db_result *team_user_for_change(struct req *r)
 	return u;
 }
 
-/* A change the last-owner guard (sql/016) refused, or a failure. */
+/* A change the last-owner guard (sql/008_team.sql) refused, or a failure. */
 static void team_change_failed(struct req *r)
 {
 	if (!strcmp(db_sqlstate(r->db), DB_CHECK_VIOLATION))

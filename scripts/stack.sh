@@ -173,7 +173,7 @@ stack_stop() {
 		[ -s "$STATE/run/$name.pid" ] || continue
 		pid=$(cat "$STATE/run/$name.pid")
 		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null
+		kill -9 "$pid" 2>/dev/null || true
 		rm -f "$STATE/run/$name.pid"
 	done
 	pg_stop

@@ -1,4 +1,4 @@
--- 016_team: what the team and invitation pages need: reading an invitation by its token before any org is known, and a guard that keeps every organization with an owner.
+-- 008_team: what the team and invitation pages need: reading an invitation by its token before any org is known, and a guard that keeps every organization with an owner.
 
 -- The invitation a link names, for the signed-out accept page. state is
 -- 'open', 'used' or 'expired', so the page can say which instead of a bare

@@ -1,4 +1,4 @@
--- 011_dashboard: quarter-hour call and booking counts kept by triggers; the dashboard's indexes.
+-- 004_dashboard: quarter-hour call and booking counts kept by triggers; the dashboard's indexes.
 --
 -- The dashboard shows 30 days of figures and is polled once a second per open
 -- page. Counting the calls themselves costs one visit per call (100,000 calls

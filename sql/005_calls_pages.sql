@@ -1,4 +1,4 @@
--- 012_calls_pages: indexes behind the calls list, so each filter reads one index in date order.
+-- 005_calls_pages: indexes behind the calls list, so each filter reads one index in date order.
 
 -- The list is newest first and pages stop after 50 rows; a filter on a rare
 -- value (failed, outbound, booked) must not walk every call of the business

@@ -1,4 +1,4 @@
--- 014_appointment_free_starts: the free times offered when a chosen appointment time is taken.
+-- 007_appointment_free_starts: the free times offered when a chosen appointment time is taken.
 
 -- The p_count start times nearest to p_at (either side) at which an appointment
 -- lasting p_length fits: in the future, inside one span of the organization's

@@ -1,4 +1,4 @@
--- 013_leads_pages: what the leads list needs to stay fast (sort indexes, search columns) and the lead page's lookups.
+-- 006_leads_pages: what the leads list needs to stay fast (sort indexes, search columns) and the lead page's lookups.
 
 -- Each sort of the list walks one index and stops after a page. Descending
 -- puts unknown values last; ascending is the same index read backwards.
