@@ -7,14 +7,16 @@
 CC ?= cc
 CXX ?= c++
 BUILD := build
-PKGS := libpq jansson libcurl openssl libjwt libctemplate
+PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp
 LATEST_MIGRATION := $(basename $(notdir $(lastword $(sort $(wildcard sql/[0-9]*.sql)))))
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-D_GNU_SOURCE -Ilib -Icgi $(shell pkg-config --cflags $(PKGS))
 CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Ilib \
 	$(shell pkg-config --cflags libctemplate)
-LDLIBS := $(shell pkg-config --libs $(PKGS)) -lfcgi -lpthread
+# flite ships no pkg-config file: its voice, lexicon and language libraries, in link order.
+FLITE_LIBS := -lflite_cmu_us_kal -lflite_usenglish -lflite_cmulex -lflite -lm
+LDLIBS := $(shell pkg-config --libs $(PKGS)) -lfcgi -lpthread $(FLITE_LIBS)
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
