@@ -1,0 +1,574 @@
+"""twilio_fake: Twilio's REST API for messages and calls (PROTOCOLS.md §4), and a Media Streams
+driver that plays the part of Twilio on a stream's WebSocket (PROTOCOLS.md §3).
+
+TwilioFake serves
+  POST /2010-04-01/Accounts/{AccountSid}/Messages.json      send an SMS (To, From, Body)
+  POST /2010-04-01/Accounts/{AccountSid}/Calls.json         place a call (To, From, Url|Twiml)
+  POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json   hang up or redirect (Status, Url, Twiml)
+  GET  .../Messages/{Sid}.json, .../Calls/{Sid}.json        fetch one
+with HTTP Basic auth AccountSid:AuthToken (401 and code 20003 otherwise), form parameters checked
+as Twilio does, 201 and Twilio's JSON on success, Twilio's error body
+({"code","message","more_info","status"}) on failure. Numbers in invalid_numbers are refused with
+21211, numbers in unsubscribed (they texted STOP) with 21610. live_call() makes an inbound call
+in progress that the code under test can redirect. Behaviours: the common ones; fail answers
+Twilio's error body for fail_status (429 → 20429, 500 → 20500, 503 → 20503).
+Every request is recorded (requests), every accepted message (messages) and call (calls, updates).
+
+MediaStreamsCaller connects to a WebSocket URL as Twilio does for <Connect><Stream>: connected,
+start (customParameters, callSid, streamSid), then 160-byte mu-law media frames every 20 ms in
+real time (the audio given to play(), silence otherwise), dtmf, stop. It keeps the audio and marks
+the server sends back, plays that audio on a real-time clock, echoes each mark once the audio
+queued before it has played, and on clear empties the queue and echoes pending marks at once.
+Everything is stamped with time.monotonic() so a test can measure, for example, the end of the
+caller's audio to the first reply media frame.
+
+Run the REST fake standalone: python3 -m tests.fakes.twilio_fake --port N [--sid AC.. --token T]
+"""
+import argparse
+import asyncio
+import base64
+import email.utils
+import hashlib
+import hmac
+import json
+import math
+import re
+import threading
+import time
+import urllib.parse
+import uuid
+
+import websockets
+
+from tests.fakes.fakebase import FakeProvider, Reply
+from tests.fakes.mulaw import SILENCE
+
+API = "/2010-04-01"
+ROUTE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/(Messages|Calls)(?:/([^/]+))?\.json$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+ERRORS = {400: 20001, 401: 20003, 404: 20404, 405: 20004, 429: 20429, 500: 20500, 503: 20503}
+MESSAGES = {400: "Bad request", 401: "Authenticate", 404: "The requested resource was not found",
+            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+def sid(prefix):
+    return prefix + uuid.uuid4().hex
+
+
+def twilio_error(status, code, message):
+    """Twilio's error body and status as a Reply."""
+    return Reply.of_json({"code": code, "message": message,
+                          "more_info": "https://www.twilio.com/docs/errors/%d" % code,
+                          "status": status}, status)
+
+
+class TwilioFake(FakeProvider):
+    name = "twilio"
+
+    def __init__(self, account_sid="AC" + "0" * 31 + "1", auth_token="twilio-test-token"):
+        super().__init__()
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.invalid_numbers = set()
+        self.unsubscribed = set()
+        self.messages = []
+        self.calls = {}
+        self.updates = []
+
+    def error_reply(self, status):
+        return twilio_error(status, ERRORS.get(status, 20001), MESSAGES.get(status, "Error"))
+
+    def live_call(self, to="+15005550006", from_="+15551230000", call_sid=None):
+        """An inbound call in progress (Twilio made it when the caller dialled); returns its sid."""
+        call_sid = call_sid or sid("CA")
+        with self._lock:
+            self.calls[call_sid] = self._call_json(call_sid, {"To": to, "From": from_},
+                                                   "in-progress", "inbound")
+        return call_sid
+
+    # The protocol.
+    def handle(self, req):
+        url = urllib.parse.urlsplit(req.path)
+        m = ROUTE.match(url.path)
+        if not m:
+            return twilio_error(404, 20404, "The requested resource %s was not found" % url.path)
+        account, kind, item = m.groups()
+        if not self._authorized(req):
+            reply = twilio_error(401, 20003, "Authenticate")
+            reply.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+            return reply
+        if account != self.account_sid:
+            return twilio_error(404, 20404, "The requested resource %s was not found" % url.path)
+        ctype = next((v for k, v in req.headers.items() if k.lower() == "content-type"), "")
+        if req.method == "POST" and not ctype.startswith("application/x-www-form-urlencoded"):
+            return twilio_error(400, 20001, "Bad request: form-encoded parameters expected")
+        form = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        params = {k: v[0] for k, v in form.items()}
+        if req.method == "GET" and item:
+            return self._fetch(kind, item, url.path)
+        if req.method != "POST":
+            return twilio_error(405, 20004, "Method not allowed")
+        if kind == "Messages" and not item:
+            return self._send_message(params, form)
+        if kind == "Calls" and not item:
+            return self._create_call(params, form)
+        if kind == "Calls":
+            return self._update_call(item, params, url.path)
+        return twilio_error(405, 20004, "Method not allowed")
+
+    def _authorized(self, req):
+        auth = next((v for k, v in req.headers.items() if k.lower() == "authorization"), "")
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, password = base64.b64decode(value).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(user, self.account_sid) and \
+            hmac.compare_digest(password, self.auth_token)
+
+    def _refuse_number(self, to):
+        if not E164.match(to) or to in self.invalid_numbers:
+            return twilio_error(400, 21211, "Invalid 'To' Phone Number: %s" % to)
+        return None
+
+    def _send_message(self, p, form):
+        if not p.get("To"):
+            return twilio_error(400, 21604, "A 'To' phone number is required.")
+        if not p.get("From") and not p.get("MessagingServiceSid"):
+            return twilio_error(400, 21603, "A 'From' phone number is required.")
+        if not p.get("Body") and not p.get("MediaUrl") and not p.get("ContentSid"):
+            return twilio_error(400, 21602, "Message body is required.")
+        body = p.get("Body", "")
+        if len(body) > 1600:
+            return twilio_error(400, 21617, "The concatenated message body exceeds the 1600 "
+                                "character limit.")
+        refused = self._refuse_number(p["To"])
+        if refused:
+            return refused
+        if p["To"] in self.unsubscribed:
+            return twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")
+        now = email.utils.formatdate(usegmt=True).replace("GMT", "+0000")
+        msid = sid("SM")
+        msg = {
+            "account_sid": self.account_sid, "api_version": "2010-04-01", "body": body,
+            "date_created": now, "date_sent": None, "date_updated": now,
+            "direction": "outbound-api", "error_code": None, "error_message": None,
+            "from": p.get("From"), "messaging_service_sid": p.get("MessagingServiceSid"),
+            "num_media": str(len(form.get("MediaUrl", []))),
+            "num_segments": str(max(1, math.ceil(len(body) / 160))), "price": None,
+            "price_unit": "USD", "sid": msid, "status": "queued",
+            "subresource_uris": {"media": "%s/Accounts/%s/Messages/%s/Media.json"
+                                 % (API, self.account_sid, msid)},
+            "to": p["To"], "uri": "%s/Accounts/%s/Messages/%s.json" % (API, self.account_sid, msid),
+        }
+        with self._lock:
+            self.messages.append(dict(msg, params=p, form=form))
+        return Reply.of_json(msg, 201)
+
+    def _call_json(self, csid, p, status, direction):
+        now = email.utils.formatdate(usegmt=True).replace("GMT", "+0000")
+        base = "%s/Accounts/%s/Calls/%s" % (API, self.account_sid, csid)
+        return {
+            "account_sid": self.account_sid, "annotation": None, "answered_by": None,
+            "api_version": "2010-04-01", "caller_name": None, "date_created": now,
+            "date_updated": now, "direction": direction, "duration": None, "end_time": None,
+            "forwarded_from": None, "from": p["From"], "from_formatted": p["From"],
+            "group_sid": None, "parent_call_sid": None, "phone_number_sid": None, "price": None,
+            "price_unit": "USD", "queue_time": "0", "sid": csid, "start_time": None,
+            "status": status, "to": p["To"], "to_formatted": p["To"], "trunk_sid": None,
+            "uri": base + ".json",
+            "subresource_uris": {"notifications": base + "/Notifications.json",
+                                 "recordings": base + "/Recordings.json",
+                                 "streams": base + "/Streams.json"},
+        }
+
+    def _create_call(self, p, form):
+        if not p.get("To"):
+            return twilio_error(400, 21201, "No 'To' number is specified")
+        if not p.get("From"):
+            return twilio_error(400, 21213, "No 'From' number is specified")
+        if not (p.get("Url") or p.get("Twiml") or p.get("ApplicationSid")):
+            return twilio_error(400, 21205, "A 'Url', 'Twiml' or 'ApplicationSid' parameter is "
+                                "required.")
+        if p.get("Url") and not p["Url"].startswith(("http://", "https://")):
+            return twilio_error(400, 21205, "Url is not a valid URL: %s" % p["Url"])
+        refused = self._refuse_number(p["To"])
+        if refused:
+            return refused
+        csid = sid("CA")
+        call = self._call_json(csid, p, "queued", "outbound-api")
+        with self._lock:
+            self.calls[csid] = dict(call, params=p, form=form)
+        return Reply.of_json(call, 201)
+
+    def _update_call(self, csid, p, path):
+        with self._lock:
+            call = self.calls.get(csid)
+            if call is None:
+                return twilio_error(404, 20404, "The requested resource %s was not found" % path)
+            status = p.get("Status")
+            if status and status not in ("completed", "canceled"):
+                return twilio_error(400, 21218, "Invalid Status: %s" % status)
+            if (p.get("Url") or p.get("Twiml")) and call["status"] not in ("in-progress",
+                                                                          "queued", "ringing"):
+                return twilio_error(400, 21220, "Call is not in-progress. Cannot redirect.")
+            if status:
+                call["status"] = status
+            self.updates.append({"sid": csid, "params": p, "at": time.monotonic()})
+            public = {k: v for k, v in call.items() if k not in ("params", "form")}
+        return Reply.of_json(public, 200)
+
+    def _fetch(self, kind, item, path):
+        with self._lock:
+            if kind == "Calls":
+                found = self.calls.get(item)
+            else:
+                found = next((m for m in self.messages if m["sid"] == item), None)
+        if found is None:
+            return twilio_error(404, 20404, "The requested resource %s was not found" % path)
+        return Reply.of_json({k: v for k, v in found.items() if k not in ("params", "form")})
+
+
+def stream_signature(auth_token, url):
+    """X-Twilio-Signature of a WebSocket handshake: HMAC-SHA1 over the URL (no parameters)."""
+    digest = hmac.new(auth_token.encode(), url.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+class Played:
+    """Caller audio given to MediaStreamsCaller.play(): when it was queued and fully sent."""
+
+    def __init__(self, nbytes):
+        self.nbytes = nbytes
+        self.queued_at = time.monotonic()
+        self.started_at = None
+        self.ended_at = None
+        self.done = threading.Event()
+
+
+class MediaStreamsCaller:
+    """Plays Twilio on a Media Streams WebSocket. connect() opens it; the methods are thread-safe.
+
+    Observations (all times time.monotonic()):
+      events       (t, "sent"|"received", message) every JSON message either way
+      media_in     (t, bytes) the audio the server sent, in order
+      marks_in     (t, name) marks the server sent; marks_echoed (t, name, cleared)
+      clears       (t, bytes of queued audio discarded)
+      errors       (t, code, detail): 31950 binary frame, 31951 bad JSON, event or streamSid
+    """
+
+    FRAME = 160
+
+    def __init__(self, url, custom_parameters=None, account_sid="AC" + "0" * 31 + "1",
+                 call_sid=None, stream_sid=None, auth_token=None, continuous=True):
+        self.url = url
+        self.custom_parameters = dict(custom_parameters or {})
+        self.account_sid = account_sid
+        self.call_sid = call_sid or sid("CA")
+        self.stream_sid = stream_sid or sid("MZ")
+        self.auth_token = auth_token
+        self.continuous = continuous
+        self.events = []
+        self.media_in = []
+        self.marks_in = []
+        self.marks_echoed = []
+        self.clears = []
+        self.errors = []
+        self.frames_sent = 0
+        self.started_at = None
+        self.close_code = None
+        self.close_reason = None
+        self.closed = threading.Event()
+        self._lock = threading.Lock()
+        self._queue = bytearray()
+        self._plays = []            # [Played, bytes of it still queued]
+        self._seq = 0
+        self._playhead = 0.0        # when the server's queued audio will have finished playing
+        self._pending_marks = []
+        self._loop = None
+        self._ws = None
+        self._thread = None
+
+    # Driving.
+    def connect(self, timeout=5.0):
+        """Open the socket and send connected and start; media frames follow every 20 ms."""
+        ready = threading.Event()
+        failure = []
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(self._open())
+            except Exception as e:     # the handshake's failure is the caller's to see
+                failure.append(e)
+                ready.set()
+                self.closed.set()
+                return
+            ready.set()
+            self._loop.run_until_complete(self._run())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout):
+            raise TimeoutError("media stream did not open")
+        if failure:
+            raise failure[0]
+        return self
+
+    def play(self, audio):
+        """Queue mu-law 8 kHz caller audio after what is queued; returns its Played record."""
+        p = Played(len(audio))
+        with self._lock:
+            self._queue.extend(audio)
+            self._plays.append([p, len(audio)])
+        if not audio:
+            p.ended_at = time.monotonic()
+            p.done.set()
+        return p
+
+    def silence(self, ms):
+        """Queue ms of caller silence (mu-law 0xFF)."""
+        return self.play(bytes([SILENCE]) * (8 * ms))
+
+    def dtmf(self, digit):
+        self._call(self._send_event({"event": "dtmf", "streamSid": self.stream_sid,
+                                     "dtmf": {"track": "inbound_track", "digit": str(digit)}}))
+
+    def hangup(self, timeout=5.0):
+        """Send stop and close the socket, as Twilio does when the caller hangs up."""
+        if not self.closed.is_set():
+            self._call(self._stop())
+        self.closed.wait(timeout)
+        if self._thread:
+            self._thread.join(timeout)
+
+    close = hangup
+
+    # Observing.
+    def received_audio(self):
+        with self._lock:
+            return b"".join(b for _, b in self.media_in)
+
+    def first_media_after(self, t):
+        """Arrival time of the first media frame the server sent after t, or None."""
+        with self._lock:
+            return next((at for at, _ in self.media_in if at > t), None)
+
+    def queued_ms(self):
+        """Milliseconds of the server's audio still waiting to be played."""
+        with self._lock:
+            return max(0.0, self._playhead - time.monotonic()) * 1000
+
+    def wait_for(self, predicate, timeout=5.0):
+        """Poll predicate() until true; returns its value, or raises TimeoutError."""
+        end = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > end:
+                raise TimeoutError("condition not met within %.1f s" % timeout)
+            time.sleep(0.005)
+
+    def wait_mark(self, name, timeout=5.0):
+        """Wait for the echo of mark name; returns (t, name, cleared)."""
+        def echoed():
+            with self._lock:
+                return next((e for e in self.marks_echoed if e[1] == name), None)
+        return self.wait_for(echoed, timeout)
+
+    # The loop.
+    def _call(self, coro):
+        if self._loop is None or self.closed.is_set():
+            coro.close()
+            return
+        asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    async def _open(self):
+        headers = {}
+        if self.auth_token:
+            headers["X-Twilio-Signature"] = stream_signature(self.auth_token, self.url)
+        self._ws = await websockets.connect(self.url, extra_headers=headers, max_size=2 ** 22,
+                                            ping_interval=None)
+        await self._send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+        self.started_at = time.monotonic()
+        await self._send_event({"event": "start", "streamSid": self.stream_sid, "start": {
+            "accountSid": self.account_sid, "streamSid": self.stream_sid,
+            "callSid": self.call_sid, "tracks": ["inbound"],
+            "customParameters": self.custom_parameters,
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}})
+
+    async def _run(self):
+        pump = asyncio.ensure_future(self._pump())
+        try:
+            async for msg in self._ws:
+                self._receive(msg)
+        except websockets.ConnectionClosed:
+            pass
+        pump.cancel()
+        self.close_code, self.close_reason = self._ws.close_code, self._ws.close_reason
+        self.closed.set()
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if others:
+            await asyncio.wait(others, timeout=2)
+
+    async def _send(self, message):
+        text = json.dumps(message)
+        await self._ws.send(text)
+        with self._lock:
+            self.events.append((time.monotonic(), "sent", message))
+
+    async def _send_event(self, message):
+        self._seq += 1
+        message = dict(message, sequenceNumber=str(self._seq))
+        await self._send(message)
+
+    async def _stop(self):
+        try:
+            await self._send_event({"event": "stop", "streamSid": self.stream_sid,
+                                    "stop": {"accountSid": self.account_sid,
+                                             "callSid": self.call_sid}})
+            await self._ws.close()
+        except websockets.ConnectionClosed:
+            pass
+
+    async def _pump(self):
+        """20 ms frames on an absolute clock, so the caller's audio stays in real time."""
+        t0 = time.monotonic()
+        chunk = 0
+        while True:
+            due = t0 + chunk * 0.02
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            with self._lock:
+                frame = bytes(self._queue[:self.FRAME])
+                del self._queue[:self.FRAME]
+                finished = self._consume(len(frame))
+            if not frame and not self.continuous:
+                chunk += 1
+                continue
+            frame = frame + bytes([SILENCE]) * (self.FRAME - len(frame))
+            chunk += 1
+            try:
+                await self._send_event({"event": "media", "streamSid": self.stream_sid, "media": {
+                    "track": "inbound", "chunk": str(chunk), "timestamp": str((chunk - 1) * 20),
+                    "payload": base64.b64encode(frame).decode()}})
+            except websockets.ConnectionClosed:
+                return
+            now = time.monotonic()
+            self.frames_sent = chunk
+            for p in finished:
+                p.ended_at = now
+                p.done.set()
+
+    def _consume(self, n):
+        """Account n sent bytes against the queued plays; returns the plays now fully sent."""
+        finished = []
+        now = time.monotonic()
+        while n and self._plays:
+            entry = self._plays[0]
+            if entry[0].started_at is None:
+                entry[0].started_at = now
+            take = min(n, entry[1])
+            entry[1] -= take
+            n -= take
+            if entry[1] == 0:
+                finished.append(self._plays.pop(0)[0])
+        return finished
+
+    # What the server sends.
+    def _receive(self, msg):
+        now = time.monotonic()
+        if isinstance(msg, bytes):
+            self.errors.append((now, 31950, "binary frame of %d bytes" % len(msg)))
+            return
+        try:
+            m = json.loads(msg)
+        except ValueError:
+            self.errors.append((now, 31951, "not JSON: %r" % msg[:80]))
+            return
+        if not isinstance(m, dict):
+            self.errors.append((now, 31951, "not an object: %r" % msg[:80]))
+            return
+        with self._lock:
+            self.events.append((now, "received", m))
+        event = m.get("event")
+        if event not in ("media", "mark", "clear"):
+            self.errors.append((now, 31951, "unknown event %r" % event))
+            return
+        if m.get("streamSid") != self.stream_sid:
+            self.errors.append((now, 31951, "streamSid %r is not this stream's"
+                                % m.get("streamSid")))
+            return
+        if event == "media":
+            try:
+                audio = base64.b64decode(m["media"]["payload"], validate=True)
+            except (KeyError, TypeError, ValueError):
+                self.errors.append((now, 31951, "media without a base64 payload"))
+                return
+            with self._lock:
+                self.media_in.append((now, audio))
+                self._playhead = max(self._playhead, now) + len(audio) / 8000
+        elif event == "mark":
+            name = (m.get("mark") or {}).get("name")
+            if not isinstance(name, str):
+                self.errors.append((now, 31951, "mark without a name"))
+                return
+            with self._lock:
+                self.marks_in.append((now, name))
+                due = self._playhead
+                token = object()
+                self._pending_marks.append((token, name))
+            self._loop.call_later(max(0.0, due - now), self._mark_played, token)
+        else:
+            with self._lock:
+                discarded = int(max(0.0, self._playhead - now) * 8000)
+                self._playhead = now
+                self.clears.append((now, discarded))
+                pending, self._pending_marks = self._pending_marks, []
+            for _, name in pending:
+                self._echo(name, True)
+
+    def _mark_played(self, token):
+        with self._lock:
+            entry = next((e for e in self._pending_marks if e[0] is token), None)
+            if entry is None:
+                return
+            self._pending_marks.remove(entry)
+        self._echo(entry[1], False)
+
+    def _echo(self, name, cleared):
+        with self._lock:
+            self.marks_echoed.append((time.monotonic(), name, cleared))
+        if not self.closed.is_set():
+            asyncio.ensure_future(self._safe(self._send_event(
+                {"event": "mark", "streamSid": self.stream_sid, "mark": {"name": name}})))
+
+    async def _safe(self, coro):
+        try:
+            await coro
+        except websockets.ConnectionClosed:
+            pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--sid", default="AC" + "0" * 31 + "1")
+    ap.add_argument("--token", default="twilio-test-token")
+    args = ap.parse_args()
+    fake = TwilioFake(args.sid, args.token).start(args.port)
+    print(fake.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
