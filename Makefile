@@ -30,6 +30,7 @@ CGI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cgi/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BINS := $(BUILD)/bin/switchboard-fcgi $(BUILD)/bin/switchboard-jobs $(BUILD)/bin/switchboard-voice
+BINS += $(BUILD)/bin/switchboard-chat
 
 .PHONY: all deps run test bench clean
 all: $(BINS) $(UNIT_BIN)
@@ -66,6 +67,9 @@ $(BUILD)/bin/switchboard-fcgi: $(CGI_OBJ) $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/switchboard-voice: $(BUILD)/worker/voice.o $(BUILD)/lib/libswitchboard.a

@@ -80,4 +80,8 @@ void page_invite_accept(struct req *r);
 void page_account(struct req *r);
 void page_account_password(struct req *r);
 
+/* hook-twilio.c */
+void hook_twilio_voice(struct req *r);
+void hook_twilio_status(struct req *r);
+
 #endif

@@ -7,17 +7,12 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "param.h"
 
 struct arena;
 struct db;
 struct route;
 typedef struct FCGX_Request FCGX_Request;
-
-/* One name=value pair of a query string or form, decoded, in the order received. */
-struct param {
-	const char *name;
-	const char *value;
-};
 
 struct req {
 	FCGX_Request *fcgi;

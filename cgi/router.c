@@ -12,6 +12,7 @@
 #include "log.h"
 #include "req.h"
 #include "session.h"
+#include "twilio.h"
 
 /* True for the 8-4-4-4-12 hex form PostgreSQL prints; anything else cannot name a row. */
 static bool looks_like_uuid(const char *s, size_t len)
@@ -138,6 +139,34 @@ static int route_parse_body(struct req *r, int flags)
 	return 0;
 }
 
+/*
+ * Twilio signs the URL as it called it: nginx's address rebuilt from PUBLIC_BASE_URL and the
+ * request URI, which nginx passes unchanged. Without an auth token nothing is accepted.
+ */
+static int route_check_twilio(struct req *r, int flags)
+{
+	const char *token = conf_str("TWILIO_AUTH_TOKEN");
+	const char *signature = req_env(r, "HTTP_X_TWILIO_SIGNATURE");
+	const char *base = conf_str("PUBLIC_BASE_URL");
+	size_t len = strlen(base);
+	bool ok;
+
+	while (len && base[len - 1] == '/')
+		len--;
+	const char *url = arena_printf(r->arena, "%.*s%s", (int)len, base, r->uri);
+	if (flags & R_FORM)
+		ok = twilio_signature_ok(token, url, r->form_params, r->nform, signature);
+	else
+		ok = twilio_body_signature_ok(token, url, r->body, r->body_len, signature);
+	if (!*token)
+		log_warn("a Twilio request was refused: TWILIO_AUTH_TOKEN is not set");
+	if (!ok) {
+		http_fail(r, 403, "the request is not signed by Twilio");
+		return -1;
+	}
+	return 0;
+}
+
 /* After the handler: keep its work only when it succeeded. */
 static void route_settle_transaction(struct req *r)
 {
@@ -186,6 +215,8 @@ void router_dispatch(struct req *r)
 	r->path_id = id;
 
 	if (route_read_body(r) < 0 || route_parse_body(r, match->flags) < 0)
+		return;
+	if ((match->flags & R_SIG_TWILIO) && route_check_twilio(r, match->flags) < 0)
 		return;
 	if ((match->flags & R_GUEST) && session_redirect_signed_in(r))
 		return;

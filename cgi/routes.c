@@ -90,5 +90,9 @@ const struct route routes[] = {
 	{ "GET", "/account", page_account, R_AUTH },
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 
+	/* hook-twilio.c */
+	{ "POST", "/hooks/twilio/voice", hook_twilio_voice, R_FORM | R_SIG_TWILIO },
+	{ "POST", "/hooks/twilio/status", hook_twilio_status, R_FORM | R_SIG_TWILIO },
+
 	{ NULL, NULL, NULL, 0 },
 };

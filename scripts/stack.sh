@@ -102,8 +102,11 @@ seed_demo() {
 		stack_die "could not load the demo business (see $STATE/log/migrate.log)"
 }
 
-# Secrets made once per state directory, so sessions survive a restart of `make run`.
+# Secrets made once per state directory, so sessions survive a restart of `make run`. The
+# local TWILIO_AUTH_TOKEN is what the fakes sign with; a real account's token, set in the
+# environment, wins.
 secrets_load() {
+	local twilio_token=${TWILIO_AUTH_TOKEN:-}
 	if [ ! -s "$STATE/secrets.env" ]; then
 		umask 077
 		{
@@ -112,9 +115,15 @@ secrets_load() {
 		} >"$STATE/secrets.env"
 		umask 022
 	fi
+	# Secrets added since a state directory was made are appended to it once.
+	grep -q '^MEDIA_TOKEN_SECRET=' "$STATE/secrets.env" ||
+		echo "MEDIA_TOKEN_SECRET=$(openssl rand -hex 32)" >>"$STATE/secrets.env"
+	grep -q '^TWILIO_AUTH_TOKEN=' "$STATE/secrets.env" ||
+		echo "TWILIO_AUTH_TOKEN=$(openssl rand -hex 16)" >>"$STATE/secrets.env"
 	set -a
 	. "$STATE/secrets.env"
 	set +a
+	[ -z "$twilio_token" ] || export TWILIO_AUTH_TOKEN=$twilio_token
 }
 
 programs_start() {

@@ -1,0 +1,376 @@
+/* hook-twilio.c: Twilio's voice webhooks: a call answered with TwiML, and its status callbacks */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "brain.h"
+#include "buf.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "media_token.h"
+#include "pages.h"
+#include "req.h"
+
+/*
+ * Twilio ends a call after four hours unless told otherwise. A token stays good that long, so
+ * the answer replayed to a repeated request of the same call still opens its stream.
+ */
+#define MEDIA_TOKEN_SECONDS (4 * 3600 + 600)
+
+static const char TWIML_TYPE[] = "text/xml; charset=utf-8";
+static const char TWIML_HEAD[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
+static const char SQL_ORG_FOR_NUMBER[] =
+	"SELECT org_id, phone_number_id FROM org_for_number($1)";
+static const char SQL_EVENT_RECORD[] =
+	"SELECT inserted, response_status, response_type, response_body "
+	"FROM webhook_event_record('twilio', $1, $2)";
+static const char SQL_EVENT_ANSWER[] =
+	"SELECT webhook_event_answer('twilio', $1, $2::int, $3, $4)";
+static const char SQL_ORG_VOICE[] =
+	"SELECT call_mode, greeting FROM organizations WHERE id = $1";
+
+/* A repeated CallSid (the stream dropped and Twilio came back) answers the same call row. */
+static const char SQL_CALL_ANSWER[] =
+	"INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
+	"                   from_number, to_number, status, answered_at) "
+	"VALUES ($1, $2, 'twilio', $3, $4, $5, $6, 'in-progress', now()) "
+	"ON CONFLICT (provider, provider_call_id) DO UPDATE SET "
+	"  status = CASE WHEN calls.status IN ('queued', 'ringing') THEN 'in-progress' "
+	"                ELSE calls.status END, "
+	"  answered_at = coalesce(calls.answered_at, now()) "
+	"RETURNING id";
+
+/* A status callback may be the first word of a call (a caller who hung up while ringing). */
+static const char SQL_CALL_SEEN[] =
+	"INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
+	"                   from_number, to_number, status, started_at) "
+	"VALUES ($1, $2, 'twilio', $3, $4, $5, $6, 'queued', now() - make_interval(secs => $7::int)) "
+	"ON CONFLICT (provider, provider_call_id) DO NOTHING";
+
+/*
+ * Callbacks arrive in any order, so a status only moves forward: a finished call stays
+ * finished, and a transfer stays a transfer when the bridged call completes. An unanswered
+ * call that ends any other way is a missed call.
+ */
+static const char SQL_CALL_PROGRESS[] =
+	"UPDATE calls SET "
+	"  status = CASE "
+	"    WHEN status IN ('completed', 'missed', 'failed', 'busy', 'no-answer', 'canceled') "
+	"      THEN status "
+	"    WHEN $2::text = 'ringing' AND status = 'queued' THEN 'ringing' "
+	"    WHEN $2::text = 'in-progress' AND status IN ('queued', 'ringing') THEN 'in-progress' "
+	"    WHEN $2::text = 'completed' AND status <> 'transferred' THEN 'completed' "
+	"    WHEN $2::text IN ('busy', 'no-answer', 'failed', 'canceled') AND answered_at IS NULL "
+	"      THEN 'missed' "
+	"    WHEN $2::text IN ('busy', 'no-answer', 'failed', 'canceled') AND status = 'in-progress' "
+	"      THEN $2::text "
+	"    ELSE status END, "
+	"  answered_at = CASE WHEN $2::text = 'in-progress' THEN coalesce(answered_at, now()) "
+	"                     ELSE answered_at END, "
+	"  ended_at = CASE WHEN $2::text IN ('completed', 'busy', 'no-answer', 'failed', 'canceled') "
+	"                  THEN coalesce(ended_at, greatest(now(), started_at)) ELSE ended_at END, "
+	"  duration_seconds = CASE WHEN $2::text = 'completed' "
+	"                          THEN coalesce($3::int, duration_seconds) "
+	"                          ELSE duration_seconds END "
+	"WHERE provider = 'twilio' AND provider_call_id = $1";
+
+/* What a webhook request says about its call, checked. */
+struct twilio_call {
+	const char *sid;
+	const char *from;
+	const char *to;
+	const char *direction;    /* calls.direction: inbound or outbound */
+	const char *our_number;   /* the business's side: To when inbound, From when outbound */
+};
+
+/* s made safe for XML text and attribute values, arena-owned. Characters XML 1.0 forbids
+ * (control characters other than tab and line ends) become spaces: Twilio would reject the
+ * whole document, and with it the call. */
+static const char *xml(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&': buf_puts(&b, "&amp;"); break;
+		case '<': buf_puts(&b, "&lt;"); break;
+		case '>': buf_puts(&b, "&gt;"); break;
+		case '"': buf_puts(&b, "&quot;"); break;
+		case '\'': buf_puts(&b, "&apos;"); break;
+		case '\t': case '\n': case '\r': buf_putc(&b, (char)*p); break;
+		default: buf_putc(&b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+		}
+	}
+	char *out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+/* PUBLIC_BASE_URL without a trailing slash, arena-owned. */
+static const char *public_base(struct arena *a)
+{
+	const char *base = conf_str("PUBLIC_BASE_URL");
+	size_t len = strlen(base);
+
+	while (len && base[len - 1] == '/')
+		len--;
+	return arena_strndup(a, base, len);
+}
+
+static bool is_call_sid(const char *s)
+{
+	return s && strlen(s) == 34 && !strncmp(s, "CA", 2) &&
+	       strspn(s + 2, "0123456789abcdefABCDEF") == 32;
+}
+
+static bool is_phone_field(const char *s)
+{
+	return s && *s && strlen(s) <= 64;
+}
+
+/* Read and check the parameters every call request carries; 400 when one is missing. */
+static int call_params(struct req *r, struct twilio_call *c)
+{
+	const char *direction = req_form(r, "Direction");
+
+	c->sid = req_form(r, "CallSid");
+	c->from = req_form(r, "From");
+	c->to = req_form(r, "To");
+	if (!is_call_sid(c->sid)) {
+		http_fail(r, 400, "CallSid is missing or is not a Twilio call id");
+		return -1;
+	}
+	if (!is_phone_field(c->from) || !is_phone_field(c->to)) {
+		http_fail(r, 400, "From and To are required (at most 64 characters each)");
+		return -1;
+	}
+	bool outbound = direction && !strncmp(direction, "outbound", 8);
+	c->direction = outbound ? "outbound" : "inbound";
+	c->our_number = outbound ? c->from : c->to;
+	return 0;
+}
+
+/*
+ * Open the transaction the event is handled in: under the organization's row-level security,
+ * or a plain one when the number is nobody's (only the event itself is written then).
+ */
+static int event_begin(struct req *r, const char *org_id)
+{
+	if ((org_id ? db_begin_org(r->db, r->arena, org_id) : db_begin(r->db)) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Record the event under key. Returns 1 for its first delivery (the caller handles it and
+ * calls event_answer()), 0 when this is a repeat and the stored answer has been replayed,
+ * and -1 after answering with an error. A delivery recorded but never answered (the gather
+ * answer commits the call before the brain speaks, and a process can die in between) counts
+ * as a first one again: what a handler stores is keyed by CallSid, so doing it twice is safe.
+ */
+static int event_first(struct req *r, const char *key, const char *org_id)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, key, org_id);
+
+	if (!res || db_rows(res) != 1) {
+		http_fail(r, 503, "the event could not be recorded; please retry");
+		return -1;
+	}
+	const char *status = db_value(res, 0, 1);
+	if (!strcmp(db_value(res, 0, 0), "t") || !status)
+		return 1;
+	const char *type = db_value(res, 0, 2), *body = db_value(res, 0, 3);
+	body = body ? body : "";
+	http_send(r, atoi(status), type ? type : "text/plain", body, strlen(body));
+	return 0;
+}
+
+/* Store the answer of an event's first delivery, then give it. body may be NULL (no body). */
+static void event_answer(struct req *r, const char *key, int status, const char *type,
+			 const char *body)
+{
+	const char *code = arena_printf(r->arena, "%d", status);
+
+	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, key, code, body ? type : NULL, body)) {
+		http_fail(r, 503, "the answer could not be stored; please retry");
+		return;
+	}
+	http_send(r, status, body ? type : "text/plain", body ? body : "", body ? strlen(body) : 0);
+}
+
+/* The stream address: the public base with ws for http and wss for https. */
+static const char *stream_url(struct arena *a, const char *base)
+{
+	if (!strncmp(base, "https://", 8))
+		return arena_printf(a, "wss://%s/media/", base + 8);
+	if (!strncmp(base, "http://", 7))
+		return arena_printf(a, "ws://%s/media/", base + 7);
+	return arena_printf(a, "%s/media/", base);
+}
+
+/*
+ * Stream mode: connect the call to the voice worker. When the stream ends (the worker stopped
+ * or lost the connection), Twilio comes back here and the call picks up where it was.
+ */
+static const char *twiml_stream(struct arena *a, const char *call_id, const char *token)
+{
+	const char *base = public_base(a);
+
+	return arena_printf(a,
+		"%s<Response><Connect><Stream url=\"%s\">"
+		"<Parameter name=\"token\" value=\"%s\"/>"
+		"<Parameter name=\"call_id\" value=\"%s\"/>"
+		"</Stream></Connect>"
+		"<Redirect method=\"POST\">%s/hooks/twilio/voice</Redirect></Response>",
+		TWIML_HEAD, xml(a, stream_url(a, base)), xml(a, token), xml(a, call_id),
+		xml(a, base));
+}
+
+/* Gather mode: Twilio speaks and listens; each caller turn comes back to the turn hook. */
+static const char *twiml_gather(struct arena *a, const char *greeting)
+{
+	const char *base = public_base(a);
+
+	return arena_printf(a,
+		"%s<Response><Gather input=\"speech\" action=\"%s/hooks/twilio/turn\" "
+		"method=\"POST\" speechTimeout=\"auto\" actionOnEmptyResult=\"true\">"
+		"<Say>%s</Say></Gather></Response>",
+		TWIML_HEAD, xml(a, base), xml(a, greeting));
+}
+
+/*
+ * Gather mode: the brain greets the caller, and the greeting is the call's first turn. The
+ * brain keeps its own transactions, so the call row must be committed before. NULL after
+ * answering with an error.
+ */
+static const char *greet(struct req *r, const struct twilio_call *c, const char *org_id,
+			 const char *call_id, const char *fallback)
+{
+	if (db_commit(r->db) < 0) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return NULL;
+	}
+	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id, c->from);
+	const char *greeting = s ? brain_greeting(r->db, r->arena, s) : fallback;
+	if (event_begin(r, org_id) < 0)
+		return NULL;
+	return twiml_gather(r->arena, greeting);
+}
+
+/* Create (or find again) the call row and build the TwiML that answers it; NULL on failure. */
+static const char *answer_call(struct req *r, const struct twilio_call *c, const char *org_id,
+			       const char *phone_number_id)
+{
+	struct db_result *org = db_q(r->db, r->arena, SQL_ORG_VOICE, org_id);
+
+	if (!org || db_rows(org) != 1) {
+		http_fail(r, 503, "the business could not be read; please retry");
+		return NULL;
+	}
+	const char *mode = db_value(org, 0, 0), *greeting = db_value(org, 0, 1);
+	const char *call_id = db_text(r->db, r->arena, SQL_CALL_ANSWER, org_id, phone_number_id,
+				      c->sid, c->direction, c->from, c->to);
+	if (!call_id) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return NULL;
+	}
+	if (!strcmp(mode, "stream")) {
+		const char *token = media_token_make(r->arena, call_id, org_id,
+						     time(NULL) + MEDIA_TOKEN_SECONDS);
+		if (token)
+			return twiml_stream(r->arena, call_id, token);
+		/* A call answered the simpler way beats a call dropped. */
+		log_warn("answering a stream-mode call in gather mode: call=%s", call_id);
+	}
+	return greet(r, c, org_id, call_id, greeting);
+}
+
+void hook_twilio_voice(struct req *r)
+{
+	struct twilio_call c;
+
+	if (call_params(r, &c) < 0)
+		return;
+	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c.our_number);
+	if (!owner) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
+	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
+	const char *key = arena_printf(r->arena, "voice:%s:%s", c.sid,
+				       crypto_sha256_hex(r->arena, r->body));
+	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
+		return;
+
+	const char *twiml;
+	if (!org_id) {
+		log_info("call to a number no business has: number=%s call=%s", c.our_number, c.sid);
+		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
+				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
+	} else {
+		twiml = answer_call(r, &c, org_id, db_value(owner, 0, 1));
+		if (!twiml)
+			return;
+	}
+	event_answer(r, key, 200, TWIML_TYPE, twiml);
+}
+
+static bool is_call_status(const char *s)
+{
+	static const char *const known[] = {
+		"queued", "initiated", "ringing", "in-progress", "completed",
+		"busy", "failed", "no-answer", "canceled",
+	};
+
+	for (size_t i = 0; s && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(s, known[i]))
+			return true;
+	return false;
+}
+
+void hook_twilio_status(struct req *r)
+{
+	struct twilio_call c;
+	const char *status = req_form(r, "CallStatus");
+	const char *duration = req_form(r, "CallDuration");
+
+	if (call_params(r, &c) < 0)
+		return;
+	if (!is_call_status(status)) {
+		http_fail(r, 400, "CallStatus is missing or unknown");
+		return;
+	}
+	if (duration && (!*duration || strlen(duration) > 7 ||
+			 strspn(duration, "0123456789") != strlen(duration))) {
+		http_fail(r, 400, "CallDuration must be a whole number of seconds");
+		return;
+	}
+	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c.our_number);
+	if (!owner) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
+	const char *key = arena_printf(r->arena, "status:%s:%s", c.sid, status);
+	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
+		return;
+
+	if (!org_id) {
+		log_info("status of a call to a number no business has: number=%s call=%s status=%s",
+			 c.our_number, c.sid, status);
+	} else if (db_exec(r->db, r->arena, SQL_CALL_SEEN, org_id, db_value(owner, 0, 1), c.sid,
+			   c.direction, c.from, c.to, duration ? duration : "0") < 0 ||
+		   db_exec(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration) < 0) {
+		http_fail(r, 503, "the call could not be updated; please retry");
+		return;
+	}
+	event_answer(r, key, 204, NULL, NULL);
+}

@@ -1,0 +1,58 @@
+/* booking.h: appointments that never collide: free times, and booking through the constraint */
+#ifndef SB_BOOKING_H
+#define SB_BOOKING_H
+
+#include <time.h>
+
+struct arena;
+struct db;
+
+#define BOOKING_ALTERNATIVES 3
+
+/* What a booking needs. Strings may be NULL where the column allows it. */
+struct booking_request {
+	const char *service_id;
+	const char *lead_id;
+	const char *call_id;
+	const char *customer_name;
+	const char *customer_phone;
+	const char *address;
+	const char *notes;
+	time_t starts_at;
+	int minutes;              /* the service's duration */
+};
+
+enum booking_result {
+	BOOKING_BOOKED,           /* committed: it is safe to tell the caller */
+	BOOKING_TAKEN,            /* the time collides or is outside business hours; see alternatives */
+	BOOKING_ERROR,            /* the database failed; nothing was booked */
+};
+
+struct booking_outcome {
+	enum booking_result result;
+	const char *appointment_id;          /* BOOKING_BOOKED: arena-owned */
+	time_t alternatives[BOOKING_ALTERNATIVES];
+	int nalternatives;                   /* BOOKING_TAKEN: the nearest free starts, nearest first */
+};
+
+/*
+ * The count nearest free start times to around (either side, within business hours, in the
+ * future, not overlapping a non-cancelled appointment) for an appointment of minutes.
+ * Runs in the transaction open on db. Returns how many were found (0..count) or -1.
+ */
+int booking_free_starts(struct db *db, struct arena *a, time_t around, int minutes, time_t *out,
+			int count);
+
+/* True when [at, at+minutes) is in the future, within business hours and free. -1 on error. */
+int booking_is_free(struct db *db, struct arena *a, time_t at, int minutes);
+
+/*
+ * Book req for organization org_id in a transaction of its own (db must have none open) that
+ * commits before this returns BOOKING_BOOKED; the exclusion constraint on appointments decides
+ * races, so of any number of concurrent attempts at one time exactly one is booked. A booked
+ * appointment queues its SMS confirmation job in the same transaction.
+ */
+void booking_book(struct db *db, struct arena *a, const char *org_id,
+		  const struct booking_request *req, struct booking_outcome *out);
+
+#endif

@@ -1,0 +1,76 @@
+/* brain.h: the receptionist's side of the conversation: one interface, two engines */
+#ifndef SB_BRAIN_H
+#define SB_BRAIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <time.h>
+
+struct arena;
+struct db;
+
+/*
+ * The dialog state of one call: the filled slots (name, phone, service, urgency, preferred
+ * time, address), what the receptionist is waiting for, and the conversation so far. It is
+ * kept as JSON in call_sessions.state (or held in memory for a call without a row), so any
+ * process can carry a call on after another stopped.
+ */
+struct brain_session {
+	const char *org_id;
+	const char *call_id;          /* calls.id, or NULL for a conversation without a call row */
+	const char *caller_number;    /* caller ID in E.164, NULL when withheld */
+	time_t now;                   /* what "tomorrow" is relative to; 0 means the clock */
+	json_t *state;                /* owned by the session's arena */
+};
+
+enum brain_action {
+	BRAIN_LISTEN,     /* say the reply, then listen for the caller */
+	BRAIN_TRANSFER,   /* say the reply, then connect the caller to transfer_to */
+	BRAIN_HANG_UP,    /* say the reply, then end the call */
+};
+
+struct brain_reply {
+	const char *text;             /* what the receptionist says; never NULL or empty */
+	enum brain_action action;
+	const char *transfer_to;      /* BRAIN_TRANSFER: E.164 */
+	const char *appointment_id;   /* set on the turn that booked, after the booking committed */
+	const char *engine;           /* "llm" or "rules": which engine produced the reply */
+	long first_clause_ms;         /* from the start of the turn to the first clause */
+	long total_ms;
+};
+
+/* Receives the reply clause by clause as soon as each is known, for speech synthesis. */
+typedef void (*brain_clause_fn)(void *arg, const char *clause);
+
+/*
+ * Start or resume the session of a call: reads call_sessions for call_id (when not NULL) or
+ * starts a new state. db must have no transaction open. Returns the session (arena-owned) or
+ * NULL on a database error.
+ */
+struct brain_session *brain_session_open(struct db *db, struct arena *a, const char *org_id,
+					 const char *call_id, const char *caller_number);
+
+/* Write the session's state to call_sessions (for a session with a call_id). 0 or -1. */
+int brain_session_save(struct db *db, struct arena *a, struct brain_session *s);
+
+/* The first thing the receptionist says: the business's greeting. Arena-owned. */
+const char *brain_greeting(struct db *db, struct arena *a, struct brain_session *s);
+
+/*
+ * One turn: the caller said caller_text (empty for silence). The LLM engine answers when one is
+ * configured (LLM_BASE_URL) and does so within BRAIN_BUDGET_MS; on any failure, timeout or
+ * garbled answer the rules engine answers the same turn instead. on_clause (may be NULL) gets
+ * the reply as it is produced. Both turns, the caller's and the receptionist's, are stored in
+ * call_turns (for a session with a call_id) and the session is saved. db must have no
+ * transaction open: the brain opens its own, and a booking is committed before any clause
+ * says it is booked. Returns 0 with *reply filled (a reply is always produced, an apology when
+ * even the database failed).
+ */
+int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const char *caller_text,
+	       brain_clause_fn on_clause, void *arg, struct brain_reply *reply);
+
+/* True for a short acknowledgement ("yeah", "uh-huh", "mm", "okay", "right") that must not
+ * interrupt the receptionist while it speaks. */
+bool brain_is_backchannel(const char *utterance);
+
+#endif

@@ -1,0 +1,25 @@
+/* media_token.h: the signed token that lets a media stream prove our own TwiML opened it */
+#ifndef SB_MEDIA_TOKEN_H
+#define SB_MEDIA_TOKEN_H
+
+#include <time.h>
+
+struct arena;
+
+/*
+ * A token naming call_id of org_id, valid until expires: "<call_id>.<org_id>.<expires>.<mac>",
+ * mac being the hex HMAC-SHA256 of the rest under the MEDIA_TOKEN_SECRET setting. The ids must
+ * be non-empty and free of dots (they are UUIDs). Arena-owned; NULL when the secret is missing
+ * or shorter than 32 characters, or an id is unfit (logged).
+ */
+char *media_token_make(struct arena *a, const char *call_id, const char *org_id, time_t expires);
+
+/*
+ * Check a token made by media_token_make() at time now: 0 with *call_id and *org_id set
+ * (arena-owned) when it is intact, made with the current secret and not expired; -1 for
+ * anything else (forged, altered, expired, garbage, or no usable secret).
+ */
+int media_token_check(struct arena *a, const char *token, time_t now, const char **call_id,
+		      const char **org_id);
+
+#endif

@@ -1,0 +1,329 @@
+/* test_booking.c: free times, refusals with alternatives, and one winner of fifty at one time */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "booking.h"
+#include "db.h"
+#include "org_fixture.h"
+
+#define ZONE "America/Chicago"
+#define RACERS 50
+
+/* A local date a week or two ahead with the given ISO weekday (1 = Monday). */
+static const char SQL_DAY_AHEAD[] =
+	"SELECT d::date::text FROM generate_series(current_date + 7, current_date + 13, "
+	"                                          interval '1 day') AS d "
+	"WHERE extract(isodow FROM d) = $1::int";
+static const char SQL_DAY_BEFORE[] = "SELECT ($1::date - 1)::text";
+static const char SQL_LOCAL[] =
+	"SELECT extract(epoch FROM ($1::date + $2::time) AT TIME ZONE $3)::bigint";
+static const char SQL_APPOINTMENT[] =
+	"INSERT INTO appointments (org_id, customer_name, starts_at, ends_at, status) "
+	"VALUES ($1, 'Existing customer', to_timestamp($2::bigint), "
+	"        to_timestamp($2::bigint) + make_interval(mins => $3::int), $4)";
+static const char SQL_COUNT_AT[] =
+	"SELECT count(*) FROM appointments WHERE org_id = $1 AND starts_at = to_timestamp($2::bigint) "
+	"  AND status <> 'cancelled'";
+static const char SQL_BOOKED[] =
+	"SELECT extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint, "
+	"       customer_name, customer_phone, service_id, status, xmin::text "
+	"FROM appointments WHERE id = $1";
+static const char SQL_CONFIRMATIONS[] =
+	"SELECT payload ->> 'appointment_id', payload ->> 'to', payload ->> 'body', xmin::text "
+	"FROM jobs WHERE org_id = $1 AND kind = 'sms.send' ORDER BY created_at";
+
+struct fixture {
+	struct arena *a;
+	struct db *owner;
+	struct db *app;
+	const char *org;
+	const char *drain;
+	const char *wednesday, *thursday, *saturday, *sunday;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->a = arena_new();
+	f->org = fixture_org_create(f->a, ZONE, FIXTURE_HOURS, &f->drain);
+	f->owner = db_open(fixture_dsn("SB_DSN_OWNER"));
+	f->app = db_open(fixture_dsn("SB_DSN_APP"));
+	f->wednesday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "3");
+	f->thursday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "4");
+	f->sunday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "7");
+	assert_non_null(f->wednesday);
+	assert_non_null(f->sunday);
+	f->saturday = db_text(f->owner, f->a, SQL_DAY_BEFORE, f->sunday);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	db_close(f->app);
+	db_close(f->owner);
+	fixture_org_drop(f->org);
+	arena_free(f->a);
+	free(f);
+	return 0;
+}
+
+/* The moment of a local wall-clock time in the business's zone. */
+static time_t at(struct fixture *f, const char *day, const char *clock)
+{
+	long t;
+
+	assert_int_equal(db_long(f->owner, f->a, &t, SQL_LOCAL, day, clock, ZONE), 0);
+	return (time_t)t;
+}
+
+static const char *epoch(struct fixture *f, time_t t)
+{
+	return arena_printf(f->a, "%lld", (long long)t);
+}
+
+static void existing(struct fixture *f, time_t starts, int minutes, const char *status)
+{
+	assert_int_equal(db_exec(f->owner, f->a, SQL_APPOINTMENT, f->org, epoch(f, starts),
+				 arena_printf(f->a, "%d", minutes), status), 1);
+}
+
+static void assert_starts(struct fixture *f, const time_t *got, int n, const char *day,
+			  const char *const want[3])
+{
+	assert_int_equal(n, 3);
+	for (int i = 0; i < 3; i++)
+		if (got[i] != at(f, day, want[i]))
+			fail_msg("start %d: want %s %s", i, day, want[i]);
+}
+
+static void test_free_starts_respect_hours(void **state)
+{
+	struct fixture *f = *state;
+	time_t got[3];
+
+	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
+	/* Before opening: the first starts of the day. */
+	int n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "07:00"), 60, got, 3);
+	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "08:00", "08:15", "08:30" });
+	/* Closed Sunday, just after midnight: Saturday's last starts are nearer than Monday's. */
+	n = booking_free_starts(f->app, f->a, at(f, f->sunday, "00:00"), 60, got, 3);
+	assert_starts(f, got, n, f->saturday, (const char *const[]){ "12:00", "11:45", "11:30" });
+	/* Nothing overruns the closing time. */
+	n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "18:00"), 120, got, 3);
+	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "16:00", "15:45", "15:30" });
+	db_rollback(f->app);
+}
+
+static void test_free_starts_skip_appointments(void **state)
+{
+	struct fixture *f = *state;
+	time_t got[3];
+
+	existing(f, at(f, f->wednesday, "09:00"), 60, "scheduled");
+	/* A cancelled appointment frees its time. */
+	existing(f, at(f, f->wednesday, "10:00"), 60, "cancelled");
+	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
+	int n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "09:00"), 60, got, 3);
+	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "08:00", "10:00", "10:15" });
+	db_rollback(f->app);
+}
+
+static void test_is_free(void **state)
+{
+	struct fixture *f = *state;
+
+	existing(f, at(f, f->wednesday, "09:00"), 60, "scheduled");
+	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "09:30"), 30), 0);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "08:30"), 60), 0);
+	/* Back to back is fine: ranges are half-open. */
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "10:00"), 60), 1);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "08:00"), 60), 1);
+	/* Off the quarter-hour grid but inside the hours. */
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "13:10"), 45), 1);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "17:30"), 60), 0);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "07:30"), 60), 0);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->sunday, "10:00"), 60), 0);
+	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->saturday, "12:30"), 60), 0);
+	assert_int_equal(booking_is_free(f->app, f->a, time(NULL) - 86400, 60), 0);
+	db_rollback(f->app);
+}
+
+static void test_taken_time_offers_the_nearest(void **state)
+{
+	struct fixture *f = *state;
+	struct booking_request req = {
+		.service_id = f->drain, .customer_name = "Pat Caller",
+		.customer_phone = "+15555550123", .minutes = 30,
+	};
+	struct booking_outcome out;
+	long count;
+
+	existing(f, at(f, f->wednesday, "09:00"), 60, "scheduled");
+	req.starts_at = at(f, f->wednesday, "09:30");
+	booking_book(f->app, f->a, f->org, &req, &out);
+	assert_int_equal(out.result, BOOKING_TAKEN);
+	assert_null(out.appointment_id);
+	assert_starts(f, out.alternatives, out.nalternatives, f->wednesday,
+		      (const char *const[]){ "10:00", "10:15", "08:30" });
+	assert_false(db_in_transaction(f->app));
+	/* Outside the hours is refused the same way. */
+	req.minutes = 60;
+	req.starts_at = at(f, f->wednesday, "17:30");
+	booking_book(f->app, f->a, f->org, &req, &out);
+	assert_int_equal(out.result, BOOKING_TAKEN);
+	assert_starts(f, out.alternatives, out.nalternatives, f->wednesday,
+		      (const char *const[]){ "17:00", "16:45", "16:30" });
+	assert_int_equal(db_long(f->owner, f->a, &count, SQL_COUNT_AT, f->org,
+				 epoch(f, at(f, f->wednesday, "17:30"))), 0);
+	assert_int_equal(count, 0);
+	struct db_result *jobs = db_q(f->owner, f->a, SQL_CONFIRMATIONS, f->org);
+	assert_non_null(jobs);
+	assert_int_equal(db_rows(jobs), 0);
+}
+
+static void test_booked_with_its_confirmation(void **state)
+{
+	struct fixture *f = *state;
+	struct booking_request req = {
+		.service_id = f->drain, .customer_name = "Pat Caller",
+		.customer_phone = "+15555550123", .address = "12 Elm Street",
+		.notes = "Kitchen sink", .minutes = 60,
+	};
+	struct booking_outcome out;
+
+	req.starts_at = at(f, f->wednesday, "11:00");
+	booking_book(f->app, f->a, f->org, &req, &out);
+	assert_int_equal(out.result, BOOKING_BOOKED);
+	assert_non_null(out.appointment_id);
+	assert_false(db_in_transaction(f->app));
+
+	struct db_result *row = db_q(f->owner, f->a, SQL_BOOKED, out.appointment_id);
+	assert_non_null(row);
+	assert_int_equal(db_rows(row), 1);
+	assert_string_equal(db_value(row, 0, 0), epoch(f, req.starts_at));
+	assert_string_equal(db_value(row, 0, 1), epoch(f, req.starts_at + 3600));
+	assert_string_equal(db_value(row, 0, 2), "Pat Caller");
+	assert_string_equal(db_value(row, 0, 3), "+15555550123");
+	assert_string_equal(db_value(row, 0, 4), f->drain);
+	assert_string_equal(db_value(row, 0, 5), "scheduled");
+
+	struct db_result *jobs = db_q(f->owner, f->a, SQL_CONFIRMATIONS, f->org);
+	assert_non_null(jobs);
+	assert_int_equal(db_rows(jobs), 1);
+	assert_string_equal(db_value(jobs, 0, 0), out.appointment_id);
+	assert_string_equal(db_value(jobs, 0, 1), "+15555550123");
+	const char *body = db_value(jobs, 0, 2);
+	assert_non_null(strstr(body, "Drain cleaning"));
+	assert_non_null(strstr(body, "Fixture Plumbing"));
+	assert_non_null(strstr(body, " at 11 AM"));
+	/* One transaction wrote both rows. */
+	assert_string_equal(db_value(jobs, 0, 3), db_value(row, 0, 6));
+
+	/* The same time again is taken now. */
+	struct booking_outcome again;
+	booking_book(f->app, f->a, f->org, &req, &again);
+	assert_int_equal(again.result, BOOKING_TAKEN);
+	assert_int_equal(again.nalternatives, 3);
+}
+
+struct racer {
+	const char *org;
+	const struct booking_request *req;
+	pthread_barrier_t *start;
+	enum booking_result result;
+	int nalternatives;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct arena *a = arena_new();
+	struct db *db = db_open(getenv("SB_DSN_APP"));
+	struct booking_outcome out;
+
+	db_ready(db);
+	pthread_barrier_wait(r->start);
+	booking_book(db, a, r->org, r->req, &out);
+	r->result = out.result;
+	r->nalternatives = out.nalternatives;
+	db_close(db);
+	arena_free(a);
+	return NULL;
+}
+
+static void test_fifty_callers_one_time(void **state)
+{
+	struct fixture *f = *state;
+	struct booking_request req = {
+		.service_id = f->drain, .customer_name = "Racing caller",
+		.customer_phone = "+15555550124", .minutes = 60,
+	};
+	struct racer racers[RACERS];
+	pthread_t threads[RACERS];
+	pthread_barrier_t start;
+	int booked = 0, taken = 0;
+	long count;
+
+	req.starts_at = at(f, f->thursday, "14:00");
+	pthread_barrier_init(&start, NULL, RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		racers[i] = (struct racer){ .org = f->org, .req = &req, .start = &start };
+		assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < RACERS; i++) {
+		booked += racers[i].result == BOOKING_BOOKED;
+		taken += racers[i].result == BOOKING_TAKEN;
+		if (racers[i].result == BOOKING_TAKEN)
+			assert_int_equal(racers[i].nalternatives, 3);
+	}
+	assert_int_equal(booked, 1);
+	assert_int_equal(taken, RACERS - 1);
+	assert_int_equal(db_long(f->owner, f->a, &count, SQL_COUNT_AT, f->org,
+				 epoch(f, req.starts_at)), 0);
+	assert_int_equal(count, 1);
+	struct db_result *jobs = db_q(f->owner, f->a, SQL_CONFIRMATIONS, f->org);
+	assert_non_null(jobs);
+	assert_int_equal(db_rows(jobs), 1);
+}
+
+static void test_bad_length_books_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct booking_request req = { .customer_name = "Pat Caller", .minutes = 0 };
+	struct booking_outcome out;
+
+	req.starts_at = at(f, f->wednesday, "11:00");
+	booking_book(f->app, f->a, f->org, &req, &out);
+	assert_int_equal(out.result, BOOKING_ERROR);
+	assert_false(db_in_transaction(f->app));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_free_starts_respect_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_starts_skip_appointments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_is_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_taken_time_offers_the_nearest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_booked_with_its_confirmation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifty_callers_one_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_length_books_nothing, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
