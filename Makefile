@@ -72,7 +72,8 @@ $(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/lib/libswitchboar
 $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/switchboard-voice: $(BUILD)/worker/voice.o $(BUILD)/lib/libswitchboard.a
+$(BUILD)/bin/switchboard-voice: $(BUILD)/worker/voice.o $(BUILD)/worker/voice_call.o \
+		$(BUILD)/worker/voice_pool.o $(BUILD)/worker/voice_stt.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
 # Unit tests link the library and every cgi object but main.o.

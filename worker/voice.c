@@ -7,11 +7,19 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "conf.h"
-#include "db.h"
+#include "http.h"
 #include "log.h"
+#include "tts.h"
+#include "voice_call.h"
+#include "voice_pool.h"
+#include "voice_stt.h"
+
+static const char FILLER_TEXT[] = "One moment while I check the schedule.";
 
 static volatile sig_atomic_t stopping;
+static struct voice_env env;
 
 static void on_stop(int sig)
 {
@@ -19,18 +27,22 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/* Plain HTTP on the worker's port answers health checks; media streams arrive on /media/. */
-static int voice_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+/* One connection on the worker's port: a health check over plain HTTP, or a media stream. */
+struct media_session {
+	struct voice_call *call;
+	struct buf message;         /* fragments of the message being received */
+	bool skipping;              /* the rest of a binary message, ignored */
+};
+
+static int answer_http(struct lws *wsi, const char *uri)
 {
 	unsigned char headers[LWS_PRE + 1024], *start = headers + LWS_PRE, *p = start,
 		      *end = headers + sizeof(headers) - 1;
 	unsigned char out[LWS_PRE + 16];
-
-	if (reason != LWS_CALLBACK_HTTP)
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	bool health = !strcmp((const char *)in, "/healthz");
+	bool health = !strcmp(uri, "/healthz");
 	const char *body = health ? "ok\n" : "not found\n";
 	size_t body_len = strlen(body);
+
 	if (lws_add_http_common_headers(wsi, health ? HTTP_STATUS_OK : HTTP_STATUS_NOT_FOUND,
 					"text/plain", body_len, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
@@ -40,8 +52,73 @@ static int voice_http(struct lws *wsi, enum lws_callback_reasons reason, void *u
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* A media stream's frames, put together into whole messages for the call. */
+static int media_receive(struct lws *wsi, struct media_session *ms, const void *in, size_t len)
+{
+	if (lws_frame_is_binary(wsi) || ms->skipping) {
+		/* Twilio sends only text; a binary message is not one of its events. */
+		ms->skipping = !lws_is_final_fragment(wsi);
+		if (!ms->skipping)
+			log_warn("ignoring a binary frame on a media stream");
+		return 0;
+	}
+	if (ms->message.len + len > VOICE_MESSAGE_MAX) {
+		static const char why[] = "message too large";
+		log_warn("closing a media stream that sent a message over %d bytes", VOICE_MESSAGE_MAX);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
+				 sizeof(why) - 1);
+		return -1;
+	}
+	buf_add(&ms->message, in, len);
+	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+		return 0;
+	int rc = voice_call_message(ms->call, ms->message.data, ms->message.len);
+	buf_clear(&ms->message);
+	return rc;
+}
+
+static int voice_media(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len)
+{
+	struct media_session *ms = user;
+	char uri[256];
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return answer_http(wsi, (const char *)in);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* Media streams arrive on /media/ only. */
+		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
+		    strncmp(uri, "/media/", 7))
+			return 1;
+		return 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(ms, 0, sizeof(*ms));
+		ms->call = voice_call_new(wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return media_receive(wsi, ms, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return voice_call_writeable(ms->call);
+	case LWS_CALLBACK_CLOSED:
+		if (ms->call)
+			voice_call_closed(ms->call);
+		ms->call = NULL;
+		buf_release(&ms->message);
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		/* A pool thread finished something: carry its result into the calls. */
+		voice_pool_drain(env.pool);
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+/* The first protocol also serves upgrades that name none, as Twilio's do. */
 static const struct lws_protocols protocols[] = {
-	{ "http", voice_http, 0, 0, 0, NULL, 0 },
+	{ "media", voice_media, sizeof(struct media_session), 4096, 0, NULL, 0 },
+	{ VOICE_STT_PROTOCOL, voice_stt_callback, 0, 8192, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -54,6 +131,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
 	lws_set_log_level(LLL_ERR, NULL);
+	http_global_init();
 
 	char host[128];
 	int port;
@@ -62,27 +140,47 @@ int main(int argc, char **argv)
 			conf_str("VOICE_LISTEN"));
 		return 1;
 	}
-	struct db *db = db_open(conf_str("DATABASE_URL"));
-	if (!db_ready(db))
-		log_warn("starting without the database; calls will wait for it");
+
+	/* The filler is the same for every call: synthesize it once. */
+	struct arena *forever = arena_new();
+	uint8_t *filler = NULL;
+	long filler_len = tts_flite_ulaw(forever, FILLER_TEXT, &filler);
+	env.filler = filler;
+	env.filler_len = filler_len > 0 ? filler_len : 0;
+	env.silence_ms = (int)conf_int("VOICE_SILENCE_MS");
+	env.deepgram_key = conf_str("DEEPGRAM_API_KEY");
+	env.deepgram_url = *env.deepgram_key ? conf_str("DEEPGRAM_URL") : NULL;
+	if (!env.deepgram_url)
+		log_warn("no DEEPGRAM_API_KEY: live calls continue in gather mode");
 
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	info.port = port;
 	info.iface = host;
 	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	struct lws_context *context = lws_create_context(&info);
 	if (!context) {
 		fprintf(stderr, "fatal: could not listen on %s\n", conf_str("VOICE_LISTEN"));
-		db_close(db);
+		arena_free(forever);
 		return 1;
 	}
+	env.context = context;
+	env.pool = voice_pool_new(context, (int)conf_int("VOICE_THREADS"), conf_str("DATABASE_URL"));
+	if (!env.pool) {
+		fprintf(stderr, "fatal: could not start the voice worker's threads\n");
+		lws_context_destroy(context);
+		arena_free(forever);
+		return 1;
+	}
+	voice_call_setup(&env);
 	log_info("voice worker listening on %s", conf_str("VOICE_LISTEN"));
 	while (!stopping)
 		if (lws_service(context, 250) < 0)
 			break;
 	log_info("voice worker stopped");
 	lws_context_destroy(context);
-	db_close(db);
+	voice_pool_free(env.pool);
+	arena_free(forever);
 	return 0;
 }

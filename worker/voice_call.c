@@ -1,0 +1,1060 @@
+/* voice_call.c: one live call on a Twilio Media Stream (PROTOCOLS.md §3): turns, replies, barge-in */
+#include "voice_call.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "audio.h"
+#include "brain.h"
+#include "buf.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "media_token.h"
+#include "tts.h"
+#include "voice_pool.h"
+#include "voice_stt.h"
+#include "xalloc.h"
+
+#define FRAME_BYTES 160                 /* 20 ms of 8 kHz mu-law */
+#define FRAME_US (20 * 1000)
+#define FRAME_LEAD 2                    /* frames sent ahead of real time, against jitter */
+#define BARGE_IN_SPEECH_MS 200          /* caller speech that holds the reply */
+#define BARGE_IN_UNRECOGNIZED_MS 800    /* speech this long interrupts even before recognition */
+#define FILLER_US (700 * 1000)          /* a reply slower than this gets a filler first */
+
+static const char RESUME_TEXT[] = "Sorry about that, where were we?";
+static const char NO_TRANSFER_TEXT[] =
+	"I'm sorry, there is no one I can connect you with right now, but I can take a message.";
+
+static const char SQL_CALL_CALLER[] =
+	"SELECT from_number FROM calls WHERE id = $1";
+static const char SQL_CALL_HAS_TURNS[] =
+	"SELECT count(*) FROM call_turns WHERE call_id = $1";
+static const char SQL_LAST_ASSISTANT_SEQ[] =
+	"SELECT max(seq) FROM call_turns WHERE call_id = $1 AND speaker = 'assistant'";
+static const char SQL_TURN_PLAYED[] =
+	"UPDATE call_turns SET played_text = $3, stt_ms = $4, brain_first_token_ms = $5, "
+	"tts_first_audio_ms = $6, total_ms = $7 WHERE call_id = $1 AND seq = $2";
+static const char SQL_TRANSFER_PHONE[] =
+	"SELECT transfer_phone FROM organizations WHERE id = $1";
+static const char SQL_CALL_TRANSFERRED[] =
+	"UPDATE calls SET transfer_to = $2, transferred_at = now() WHERE id = $1";
+
+static const struct voice_env *env;
+
+/* Reply audio waiting to be sent: one clause (or the filler), with the mark that follows it. */
+struct segment {
+	struct segment *next;
+	uint8_t *audio;
+	long len, pos;
+	char *text;
+	unsigned serial;
+	bool filler;
+};
+
+/* A mark sent after a clause, waiting for Twilio to echo it once the clause has played. */
+struct mark {
+	struct mark *next;
+	char name[32];
+	char *text;
+	unsigned serial;
+	bool filler;
+};
+
+enum phase { WAIT_CONNECTED, WAIT_START, LIVE, ENDED };
+
+struct voice_call {
+	struct lws *wsi;
+	struct arena *arena;        /* the call's own memory, on the event loop */
+	struct arena *frame;        /* one message's scratch memory, reset after each */
+	struct arena *brain_arena;  /* the brain session's; only the call's running brain job uses it */
+	enum phase phase;
+	char *stream_sid, *call_sid, *call_id, *org_id;
+	struct brain_session *session;
+	bool connection_gone, gather;
+	int jobs;                   /* jobs in flight that point at this call */
+
+	struct voice_stt *stt;
+	struct audio_vad vad;
+	struct buf heard;           /* final recognized segments of the caller's current turn */
+	struct buf waiting;         /* utterances finished while the brain was busy */
+	bool brain_busy;
+
+	/* Reply audio out. */
+	struct segment *queue, *queue_tail;
+	struct mark *marks, *marks_tail;
+	unsigned mark_count;
+	bool clear_due, held;
+	lws_sorted_usec_list_t pacer;
+	bool pacing;
+	lws_usec_t play_start;
+	long frames_since_start;
+
+	/* The reply being given: serial numbers tell its clauses from those of replies cut off. */
+	unsigned serial, cut_serial;
+	bool reply_open, reply_brain_done, reply_cut, reply_final;
+	long reply_seq;             /* call_turns.seq of the stored reply; -1 for none */
+	struct buf played;
+	enum brain_action after;
+	char *transfer_to;
+	lws_sorted_usec_list_t filler_timer;
+	/* A reply cut off before its brain turn ended, waiting for that turn's stored seq. */
+	unsigned stash_serial;
+	char *stash_played;
+	long stash_stt_ms, stash_tts_ms, stash_total_ms;
+
+	/* Latency of the reply (microseconds on lws's clock). */
+	lws_usec_t speech_end_at, turn_end_at, first_frame_at;
+	/* When the caller's latest speech began and the reply's audio was first queued: only
+	 * speech that begins over the reply can interrupt it. */
+	lws_usec_t speech_start_at, reply_audio_at;
+	long stt_ms, brain_first_ms, tts_first_ms;
+};
+
+/* Work on a pool thread for one call; the fields used depend on run(). */
+struct call_job {
+	struct voice_job job;
+	struct voice_call *call;
+	unsigned serial;
+	char *text;                 /* heap */
+	bool ok;
+	/* JOB turn results */
+	enum brain_action action;
+	char *transfer_to;          /* heap */
+	long seq;
+	/* finish results */
+	long stt_ms, brain_ms, tts_ms, total_ms;
+};
+
+/* One clause's audio, streamed back from a running brain job. */
+struct clause_msg {
+	struct voice_job job;
+	struct voice_call *call;
+	unsigned serial;
+	char *text;
+	uint8_t *audio;
+	long len;
+	long synth_ms;
+};
+
+static void call_free(struct voice_call *call);
+static void clause_arrived(struct voice_job *job);
+static void submit_finish(struct voice_call *call, long seq, const char *played, long stt_ms,
+			  long brain_ms, long tts_ms, long total_ms);
+static void reply_try_finish(struct voice_call *call);
+static void start_turn(struct voice_call *call, const char *text);
+static void go_gather(struct voice_call *call);
+
+void voice_call_setup(const struct voice_env *e)
+{
+	env = e;
+}
+
+static long ms_since(struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void want_write(struct voice_call *call)
+{
+	if (call->wsi && !call->connection_gone)
+		lws_callback_on_writable(call->wsi);
+}
+
+/* ---- jobs: the blocking half, on pool threads ---------------------------------------------- */
+
+static struct call_job *job_new(struct voice_call *call, void (*run)(struct voice_job *, struct db *),
+				void (*done)(struct voice_job *))
+{
+	struct call_job *j = xcalloc(1, sizeof(*j));
+
+	j->job.run = run;
+	j->job.done = done;
+	j->call = call;
+	j->serial = call->serial;
+	j->seq = -1;
+	call->jobs++;
+	return j;
+}
+
+/* Every job's done() ends here: the call may have been waiting for it to free itself. */
+static void job_release(struct call_job *j)
+{
+	struct voice_call *call = j->call;
+
+	free(j->text);
+	free(j->transfer_to);
+	free(j);
+	call->jobs--;
+	if (call->connection_gone && call->jobs == 0)
+		call_free(call);
+}
+
+/* Synthesize text and stream it to the event loop as one clause of reply serial. */
+static void post_clause(struct voice_call *call, unsigned serial, const char *text)
+{
+	/* A reply cut off by the caller stops being synthesized. */
+	if (__atomic_load_n(&call->cut_serial, __ATOMIC_ACQUIRE) == serial)
+		return;
+	struct arena *a = arena_new();
+	struct timespec t0;
+	uint8_t *audio = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long n = tts_flite_ulaw(a, text, &audio);
+	struct clause_msg *m = xcalloc(1, sizeof(*m));
+	m->call = call;
+	m->serial = serial;
+	m->text = xstrdup(text);
+	m->synth_ms = ms_since(&t0);
+	if (n > 0) {
+		m->audio = xmalloc((size_t)n);
+		memcpy(m->audio, audio, (size_t)n);
+		m->len = n;
+	}
+	arena_free(a);
+	m->job.done = clause_arrived;
+	voice_pool_post(env->pool, &m->job);
+}
+
+struct clause_arg {
+	struct voice_call *call;
+	unsigned serial;
+};
+
+static void on_brain_clause(void *arg, const char *clause)
+{
+	struct clause_arg *ca = arg;
+
+	post_clause(ca->call, ca->serial, clause);
+}
+
+/* Open (or resume) the brain session and say the greeting, or the apology of a resumed call. */
+static void run_open(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct voice_call *call = j->call;
+	struct arena *a = call->brain_arena;
+	const char *caller = NULL;
+	long turns = 0;
+
+	if (db_begin_org(db, a, call->org_id) == 0) {
+		caller = db_text(db, a, SQL_CALL_CALLER, call->call_id);
+		if (db_long(db, a, &turns, SQL_CALL_HAS_TURNS, call->call_id) < 0)
+			turns = 0;
+		db_commit(db);
+	}
+	call->session = brain_session_open(db, a, call->org_id, call->call_id, caller);
+	if (!call->session)
+		return;
+	j->ok = true;
+	const char *text = turns > 0 ? RESUME_TEXT : brain_greeting(db, a, call->session);
+	post_clause(call, j->serial, text);
+}
+
+/* One turn of the conversation: the brain answers clause by clause as it thinks. */
+static void run_turn(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct voice_call *call = j->call;
+	struct arena *a = call->brain_arena;
+	struct clause_arg ca = { call, j->serial };
+	struct brain_reply reply;
+
+	memset(&reply, 0, sizeof(reply));
+	brain_turn(db, a, call->session, j->text, on_brain_clause, &ca, &reply);
+	j->ok = true;
+	j->action = reply.action;
+	j->brain_ms = reply.first_clause_ms;
+	if (reply.transfer_to)
+		j->transfer_to = xstrdup(reply.transfer_to);
+	struct arena *scratch = arena_new();
+	long seq;
+	if (db_begin_org(db, scratch, call->org_id) == 0) {
+		if (db_long(db, scratch, &seq, SQL_LAST_ASSISTANT_SEQ, call->call_id) == 0)
+			j->seq = seq;
+		db_commit(db);
+	}
+	arena_free(scratch);
+}
+
+/* Store what of a reply the caller actually heard, and how long the reply took. */
+static void run_finish(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct voice_call *call = j->call;
+	struct arena *a = arena_new();
+
+	if (db_begin_org(db, a, call->org_id) < 0)
+		goto out;
+	const char *total = j->total_ms >= 0 ? arena_printf(a, "%ld", j->total_ms) : NULL;
+	if (db_exec(db, a, SQL_TURN_PLAYED, call->call_id, arena_printf(a, "%ld", j->seq), j->text,
+		    arena_printf(a, "%ld", j->stt_ms), arena_printf(a, "%ld", j->brain_ms),
+		    arena_printf(a, "%ld", j->tts_ms), total) < 0) {
+		db_rollback(db);
+		goto out;
+	}
+	j->ok = db_commit(db) == 0;
+out:
+	arena_free(a);
+}
+
+/* Form-encode one name=value pair into b. */
+static void form_add(struct buf *b, const char *name, const char *value)
+{
+	char *escaped = curl_easy_escape(NULL, value, 0);
+
+	if (!escaped)
+		xalloc_die();
+	buf_printf(b, "%s%s=%s", b->len ? "&" : "", name, escaped);
+	curl_free(escaped);
+}
+
+/*
+ * Redirect the live call through Twilio's REST API: form is "Url=..." or "Twiml=...". When it
+ * succeeds Twilio ends the stream itself and runs the new instructions. 0 or -1.
+ */
+static int twilio_update_call(struct arena *a, const char *call_sid, const char *form)
+{
+	const char *sid = conf_str("TWILIO_ACCOUNT_SID");
+	struct http_request req = { 0 };
+	struct http_response resp;
+
+	if (!*sid || !call_sid || !*call_sid) {
+		log_error("could not redirect the call: TWILIO_ACCOUNT_SID or the call's sid is missing");
+		return -1;
+	}
+	req.method = "POST";
+	req.url = arena_printf(a, "%s/2010-04-01/Accounts/%s/Calls/%s.json",
+			       conf_str("TWILIO_API_BASE"), sid, call_sid);
+	req.headers = (const char *const[]){ "Content-Type: application/x-www-form-urlencoded", NULL };
+	req.body = form;
+	req.body_len = strlen(form);
+	req.userpwd = arena_printf(a, "%s:%s", sid, conf_str("TWILIO_AUTH_TOKEN"));
+	if (http_fetch(a, &req, &resp) < 0) {
+		log_error("could not redirect the call: %s", resp.error);
+		return -1;
+	}
+	if (resp.status < 200 || resp.status >= 300) {
+		log_error("could not redirect the call: Twilio answered %ld", resp.status);
+		return -1;
+	}
+	return 0;
+}
+
+/* j->text is the form to send. */
+static void run_redirect(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct arena *a = arena_new();
+
+	j->ok = twilio_update_call(a, j->call->call_sid, j->text) == 0;
+	arena_free(a);
+}
+
+/* Press 0: connect the caller with the business's transfer phone, or say there is none. */
+static void run_transfer(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct voice_call *call = j->call;
+	struct arena *a = arena_new();
+	const char *phone = j->transfer_to;
+
+	if (!phone && db_begin_org(db, a, call->org_id) == 0) {
+		phone = db_text(db, a, SQL_TRANSFER_PHONE, call->org_id);
+		db_commit(db);
+	}
+	if (phone) {
+		struct buf twiml = BUF_INIT, form = BUF_INIT;
+		buf_puts(&twiml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>");
+		buf_add_html(&twiml, phone);
+		buf_puts(&twiml, "</Dial></Response>");
+		form_add(&form, "Twiml", buf_str(&twiml));
+		j->ok = twilio_update_call(a, call->call_sid, buf_str(&form)) == 0;
+		if (j->ok && db_begin_org(db, a, call->org_id) == 0) {
+			if (db_exec(db, a, SQL_CALL_TRANSFERRED, call->call_id, phone) < 0)
+				db_rollback(db);
+			else
+				db_commit(db);
+		}
+		buf_release(&twiml);
+		buf_release(&form);
+	}
+	if (!j->ok)
+		post_clause(call, j->serial, NO_TRANSFER_TEXT);
+	arena_free(a);
+}
+
+/* ---- results, back on the event loop -------------------------------------------------------- */
+
+static void opened(struct voice_job *job)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct voice_call *call = j->call;
+
+	call->brain_busy = false;
+	if (!call->connection_gone) {
+		if (!j->ok) {
+			log_error("could not open the call's session; continuing in gather mode");
+			go_gather(call);
+		} else {
+			call->reply_brain_done = true;
+			reply_try_finish(call);
+			if (call->waiting.len) {
+				char *text = arena_strdup(call->arena, buf_str(&call->waiting));
+				buf_clear(&call->waiting);
+				start_turn(call, text);
+			}
+		}
+	}
+	job_release(j);
+}
+
+static void turn_done(struct voice_job *job)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct voice_call *call = j->call;
+
+	call->brain_busy = false;
+	if (!call->connection_gone) {
+		if (j->serial == call->stash_serial && call->stash_played && j->seq >= 0) {
+			submit_finish(call, j->seq, call->stash_played, call->stash_stt_ms, j->brain_ms,
+				      call->stash_tts_ms, call->stash_total_ms);
+			free(call->stash_played);
+			call->stash_played = NULL;
+		} else if (j->serial == call->serial) {
+			call->reply_seq = j->seq;
+			call->after = j->action;
+			call->transfer_to = arena_strdup(call->arena, j->transfer_to);
+			if (!call->brain_first_ms)
+				call->brain_first_ms = j->brain_ms;
+			call->reply_brain_done = true;
+			reply_try_finish(call);
+		}
+		if (call->waiting.len) {
+			char *text = arena_strdup(call->arena, buf_str(&call->waiting));
+			buf_clear(&call->waiting);
+			start_turn(call, text);
+		}
+	}
+	job_release(j);
+}
+
+static void job_done_quietly(struct voice_job *job)
+{
+	job_release((struct call_job *)job);
+}
+
+static void segment_push(struct voice_call *call, uint8_t *audio, long len, const char *text,
+			 unsigned serial, bool filler)
+{
+	struct segment *s = xcalloc(1, sizeof(*s));
+
+	s->audio = audio;
+	s->len = len;
+	s->text = xstrdup(text);
+	s->serial = serial;
+	s->filler = filler;
+	if (call->queue_tail)
+		call->queue_tail->next = s;
+	else
+		call->queue = s;
+	call->queue_tail = s;
+}
+
+static void segment_free(struct segment *s)
+{
+	free(s->audio);
+	free(s->text);
+	free(s);
+}
+
+static void pace(lws_sorted_usec_list_t *sul);
+
+static void pacing_start(struct voice_call *call)
+{
+	if (call->pacing)
+		return;
+	call->pacing = true;
+	call->play_start = lws_now_usecs();
+	call->frames_since_start = 0;
+	want_write(call);
+	lws_sul_schedule(env->context, 0, &call->pacer, pace, FRAME_US);
+}
+
+/* Frames owed to real time: how many may be sent now. */
+static long frames_due(struct voice_call *call)
+{
+	long elapsed = (long)((lws_now_usecs() - call->play_start) / FRAME_US);
+
+	return elapsed + FRAME_LEAD - call->frames_since_start;
+}
+
+static void pace(lws_sorted_usec_list_t *sul)
+{
+	struct voice_call *call = lws_container_of(sul, struct voice_call, pacer);
+
+	if (!call->queue || call->connection_gone) {
+		call->pacing = false;
+		return;
+	}
+	if (call->held) {
+		/* Time stands still while the caller is heard; playback picks up where it was. */
+		call->play_start += FRAME_US;
+	}
+	want_write(call);
+	lws_sul_schedule(env->context, 0, &call->pacer, pace, FRAME_US);
+}
+
+static void clause_arrived(struct voice_job *job)
+{
+	struct clause_msg *m = (struct clause_msg *)job;
+	struct voice_call *call = m->call;
+
+	if (!call->connection_gone && m->serial == call->serial && !call->reply_cut && m->len > 0) {
+		lws_sul_cancel(&call->filler_timer);
+		if (!call->tts_first_ms)
+			call->tts_first_ms = m->synth_ms ? m->synth_ms : 1;
+		if (!call->reply_audio_at)
+			call->reply_audio_at = lws_now_usecs();
+		segment_push(call, m->audio, m->len, m->text, m->serial, false);
+		m->audio = NULL;
+		pacing_start(call);
+	}
+	free(m->audio);
+	free(m->text);
+	free(m);
+}
+
+static void filler_due(lws_sorted_usec_list_t *sul)
+{
+	struct voice_call *call = lws_container_of(sul, struct voice_call, filler_timer);
+
+	if (call->connection_gone || call->reply_cut || call->reply_brain_done || call->queue ||
+	    !env->filler_len)
+		return;
+	uint8_t *audio = xmalloc((size_t)env->filler_len);
+	memcpy(audio, env->filler, (size_t)env->filler_len);
+	if (!call->reply_audio_at)
+		call->reply_audio_at = lws_now_usecs();
+	segment_push(call, audio, env->filler_len, "", call->serial, true);
+	pacing_start(call);
+}
+
+/* ---- the reply: start, cut, finish ---------------------------------------------------------- */
+
+static long reply_total_ms(struct voice_call *call)
+{
+	return call->first_frame_at && call->turn_end_at
+		? (long)((call->first_frame_at - call->turn_end_at) / 1000) : -1;
+}
+
+static void reply_begin(struct voice_call *call)
+{
+	if (call->reply_open) {
+		/* Only a cut reply is still open here; its turn's seq comes when the brain ends. */
+		free(call->stash_played);
+		call->stash_serial = call->serial;
+		call->stash_played = xstrdup(buf_str(&call->played));
+		call->stash_stt_ms = call->stt_ms;
+		call->stash_tts_ms = call->tts_first_ms;
+		call->stash_total_ms = reply_total_ms(call);
+	}
+	call->serial++;
+	call->reply_open = true;
+	call->reply_brain_done = false;
+	call->reply_cut = false;
+	call->reply_final = false;
+	call->reply_seq = -1;
+	call->after = BRAIN_LISTEN;
+	call->transfer_to = NULL;
+	call->first_frame_at = 0;
+	call->reply_audio_at = 0;
+	call->stt_ms = call->brain_first_ms = call->tts_first_ms = 0;
+	buf_clear(&call->played);
+}
+
+static bool reply_audio_pending(struct voice_call *call)
+{
+	for (struct segment *s = call->queue; s; s = s->next)
+		if (s->serial == call->serial)
+			return true;
+	for (struct mark *m = call->marks; m; m = m->next)
+		if (m->serial == call->serial && !m->filler)
+			return true;
+	return false;
+}
+
+/* Is a reply still being said (or about to be)? */
+static bool speaking(struct voice_call *call)
+{
+	return call->reply_open && !call->reply_cut && (call->queue || call->marks);
+}
+
+/* Is the caller talking over the reply, not finishing what they said before it began? */
+static bool talking_over(struct voice_call *call)
+{
+	return speaking(call) && call->speech_start_at > call->reply_audio_at;
+}
+
+static void submit_redirect(struct voice_call *call, const char *form)
+{
+	struct call_job *j = job_new(call, run_redirect, job_done_quietly);
+
+	j->text = xstrdup(form);
+	voice_pool_submit(env->pool, &j->job);
+}
+
+static void submit_finish(struct voice_call *call, long seq, const char *played, long stt_ms,
+			  long brain_ms, long tts_ms, long total_ms)
+{
+	struct call_job *j = job_new(call, run_finish, job_done_quietly);
+
+	j->seq = seq;
+	j->text = xstrdup(played);
+	j->stt_ms = stt_ms;
+	j->brain_ms = brain_ms;
+	j->tts_ms = tts_ms;
+	j->total_ms = total_ms;
+	voice_pool_submit(env->pool, &j->job);
+}
+
+/* The reply is over (played to its end or cut off, and the brain done): store what was heard. */
+static void reply_try_finish(struct voice_call *call)
+{
+	if (!call->reply_open || !call->reply_brain_done)
+		return;
+	if (!call->reply_cut && reply_audio_pending(call))
+		return;
+	call->reply_open = false;
+	if (call->reply_seq >= 0)
+		submit_finish(call, call->reply_seq, buf_str(&call->played), call->stt_ms,
+			      call->brain_first_ms, call->tts_first_ms, reply_total_ms(call));
+	if (call->reply_cut)
+		return;
+	if (call->after == BRAIN_TRANSFER) {
+		struct call_job *j = job_new(call, run_transfer, job_done_quietly);
+		j->transfer_to = call->transfer_to ? xstrdup(call->transfer_to) : NULL;
+		voice_pool_submit(env->pool, &j->job);
+	} else if (call->after == BRAIN_HANG_UP) {
+		struct buf form = BUF_INIT;
+		form_add(&form, "Twiml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+			 "<Response><Hangup/></Response>");
+		submit_redirect(call, buf_str(&form));
+		buf_release(&form);
+	}
+}
+
+/* Barge-in: clear Twilio's buffer, drop the rest of the reply, keep only what was heard. */
+static void barge_in(struct voice_call *call)
+{
+	if (!call->reply_open || call->reply_cut)
+		return;
+	log_info("caller interrupted the reply; clearing");
+	call->reply_cut = true;
+	__atomic_store_n(&call->cut_serial, call->serial, __ATOMIC_RELEASE);
+	lws_sul_cancel(&call->filler_timer);
+	call->held = false;
+	call->clear_due = true;
+	while (call->queue) {
+		struct segment *s = call->queue;
+		call->queue = s->next;
+		segment_free(s);
+	}
+	call->queue_tail = NULL;
+	/* Twilio echoes every pending mark after a clear; those clauses were not heard. */
+	while (call->marks) {
+		struct mark *m = call->marks;
+		call->marks = m->next;
+		free(m->text);
+		free(m);
+	}
+	call->marks_tail = NULL;
+	want_write(call);
+	reply_try_finish(call);
+}
+
+static void start_turn(struct voice_call *call, const char *text)
+{
+	lws_usec_t now = lws_now_usecs();
+
+	reply_begin(call);
+	/* The end of the turn is the first sign of it: the silence window running out, or the
+	 * recognizer's final when it came first; recognition is what came after that. */
+	if (call->speech_end_at && call->speech_end_at <= now) {
+		call->turn_end_at = call->speech_end_at;
+		call->stt_ms = (long)((now - call->speech_end_at) / 1000);
+	} else {
+		call->turn_end_at = now;
+		call->stt_ms = 0;
+	}
+	call->speech_end_at = 0;
+	call->brain_busy = true;
+	struct call_job *j = job_new(call, run_turn, turn_done);
+	j->text = xstrdup(text);
+	voice_pool_submit(env->pool, &j->job);
+	lws_sul_schedule(env->context, 0, &call->filler_timer, filler_due, FILLER_US);
+}
+
+/* A whole utterance of the caller, as recognized. */
+static void utterance(struct voice_call *call, const char *text)
+{
+	if (talking_over(call) && brain_is_backchannel(text))
+		return;
+	log_info("caller said %zu characters", strlen(text));
+	barge_in(call);
+	if (call->brain_busy) {
+		if (call->waiting.len)
+			buf_putc(&call->waiting, ' ');
+		buf_puts(&call->waiting, text);
+		return;
+	}
+	start_turn(call, text);
+}
+
+/* ---- recognition ------------------------------------------------------------------------- */
+
+static void stt_result(void *arg, const char *text, bool is_final, bool end_of_turn)
+{
+	struct voice_call *call = arg;
+
+	if (*text && talking_over(call)) {
+		if (!brain_is_backchannel(text))
+			barge_in(call);
+		else if (is_final)
+			call->held = false;
+	}
+	if (is_final && *text) {
+		if (call->heard.len)
+			buf_putc(&call->heard, ' ');
+		buf_puts(&call->heard, text);
+	}
+	if (end_of_turn && call->heard.len) {
+		char *said = arena_strdup(call->frame, buf_str(&call->heard));
+		buf_clear(&call->heard);
+		utterance(call, said);
+	}
+}
+
+static void stt_failed(void *arg)
+{
+	struct voice_call *call = arg;
+
+	call->stt = NULL;
+	log_warn("speech recognition failed mid-call; continuing in gather mode");
+	go_gather(call);
+}
+
+static const struct voice_stt_events stt_events = { stt_result, stt_failed };
+
+/* Hand the call to gather mode: Twilio's own recognition, one webhook a turn. */
+static void go_gather(struct voice_call *call)
+{
+	if (call->gather)
+		return;
+	call->gather = true;
+	struct buf form = BUF_INIT;
+	form_add(&form, "Url", arena_printf(call->frame, "%s/hooks/twilio/voice?mode=gather",
+					    conf_str("PUBLIC_BASE_URL")));
+	form_add(&form, "Method", "POST");
+	submit_redirect(call, buf_str(&form));
+	buf_release(&form);
+}
+
+/* ---- Twilio's messages -------------------------------------------------------------------- */
+
+static int close_with(struct voice_call *call, enum lws_close_status status, const char *why)
+{
+	log_warn("closing media stream: %s", why);
+	lws_close_reason(call->wsi, status, (unsigned char *)why, strlen(why));
+	return -1;
+}
+
+static int on_start(struct voice_call *call, json_t *msg)
+{
+	json_t *start = json_object_get(msg, "start");
+	json_t *params = json_object_get(start, "customParameters");
+	const char *sid = json_str(msg, "streamSid");
+	const char *token = json_str(params, "token");
+	const char *claimed = json_str(params, "call_id");
+	const char *call_id = NULL, *org_id = NULL;
+
+	if (!sid || !*sid || !token)
+		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION, "start without stream or token");
+	if (media_token_check(call->frame, token, time(NULL), &call_id, &org_id) != 0 ||
+	    (claimed && strcmp(claimed, call_id)))
+		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION, "media token refused");
+	call->stream_sid = arena_strdup(call->arena, sid);
+	call->call_sid = arena_strdup(call->arena, json_str(start, "callSid"));
+	call->call_id = arena_strdup(call->arena, call_id);
+	call->org_id = arena_strdup(call->arena, org_id);
+	call->phase = LIVE;
+	log_info("media stream started");
+
+	if (!env->deepgram_url) {
+		log_info("no speech recognition configured; the call continues in gather mode");
+		go_gather(call);
+		return 0;
+	}
+	call->stt = voice_stt_open(env->context, env->deepgram_url, env->deepgram_key, &stt_events,
+				   call);
+	if (!call->stt) {
+		go_gather(call);
+		return 0;
+	}
+	reply_begin(call);
+	call->brain_busy = true;
+	voice_pool_submit(env->pool, &job_new(call, run_open, opened)->job);
+	return 0;
+}
+
+static void on_media(struct voice_call *call, json_t *msg)
+{
+	const char *payload = json_str(json_object_get(msg, "media"), "payload");
+	unsigned char *ulaw;
+	int16_t pcm[FRAME_BYTES * 4];
+
+	if (!payload)
+		return;
+	long n = crypto_base64_decode(call->frame, payload, &ulaw);
+	if (n <= 0 || (size_t)n > sizeof(pcm) / sizeof(pcm[0]))
+		return;
+	if (call->stt)
+		voice_stt_audio(call->stt, ulaw, (size_t)n);
+	if (call->gather)
+		return;
+	audio_ulaw_to_pcm(ulaw, (size_t)n, pcm);
+	enum audio_vad_event ev = audio_vad_feed(&call->vad, pcm, (size_t)n);
+	if (ev == AUDIO_VAD_SPEECH_START) {
+		call->speech_end_at = 0;
+		call->speech_start_at = lws_now_usecs();
+	}
+	if (ev == AUDIO_VAD_SPEECH_END) {
+		call->speech_end_at = lws_now_usecs();
+		call->held = false;
+		if (call->stt)
+			voice_stt_finalize(call->stt);
+	}
+	if (call->vad.in_speech && talking_over(call)) {
+		if (call->vad.speech_ms >= BARGE_IN_UNRECOGNIZED_MS)
+			barge_in(call);
+		else if (call->vad.speech_ms >= BARGE_IN_SPEECH_MS && !call->held)
+			call->held = true;
+	}
+}
+
+static void on_mark(struct voice_call *call, json_t *msg)
+{
+	const char *name = json_str(json_object_get(msg, "mark"), "name");
+	struct mark **p = &call->marks, *prev = NULL;
+
+	if (!name)
+		return;
+	for (; *p; prev = *p, p = &(*p)->next) {
+		struct mark *m = *p;
+		if (strcmp(m->name, name))
+			continue;
+		if (m->serial == call->serial && !m->filler && !call->reply_cut) {
+			if (call->played.len && *m->text)
+				buf_putc(&call->played, ' ');
+			buf_puts(&call->played, m->text);
+		}
+		*p = m->next;
+		if (call->marks_tail == m)
+			call->marks_tail = prev;
+		free(m->text);
+		free(m);
+		reply_try_finish(call);
+		return;
+	}
+}
+
+static void on_dtmf(struct voice_call *call, json_t *msg)
+{
+	const char *digit = json_str(json_object_get(msg, "dtmf"), "digit");
+
+	if (!digit || strcmp(digit, "0"))
+		return;
+	log_info("caller pressed 0 for a person");
+	barge_in(call);
+	reply_begin(call);
+	call->reply_brain_done = true;
+	voice_pool_submit(env->pool, &job_new(call, run_transfer, job_done_quietly)->job);
+}
+
+int voice_call_message(struct voice_call *call, const char *text, size_t len)
+{
+	char error[160];
+	int rc = 0;
+	json_t *msg = json_parse(call->frame, text, len, error, sizeof(error));
+	const char *event = json_str(msg, "event");
+
+	if (!event) {
+		log_warn("ignoring a media stream message that is not an event: %s",
+			 msg ? "no event" : error);
+		goto out;
+	}
+	if (call->phase == WAIT_CONNECTED || call->phase == WAIT_START) {
+		if (!strcmp(event, "connected"))
+			call->phase = WAIT_START;
+		else if (!strcmp(event, "start"))
+			rc = on_start(call, msg);
+		else
+			log_warn("ignoring a media stream %s event before start", event);
+		goto out;
+	}
+	const char *sid = json_str(msg, "streamSid");
+	if (!sid || strcmp(sid, call->stream_sid)) {
+		log_warn("ignoring a media stream %s event for another stream", event);
+		goto out;
+	}
+	if (!strcmp(event, "media"))
+		on_media(call, msg);
+	else if (!strcmp(event, "mark"))
+		on_mark(call, msg);
+	else if (!strcmp(event, "dtmf"))
+		on_dtmf(call, msg);
+	else if (!strcmp(event, "stop")) {
+		log_info("media stream stopped");
+		call->phase = ENDED;
+		/* Whatever was heard of the reply is all the caller will hear of it. */
+		call->reply_cut = call->reply_open;
+		__atomic_store_n(&call->cut_serial, call->serial, __ATOMIC_RELEASE);
+		reply_try_finish(call);
+		rc = -1;
+	} else
+		log_warn("ignoring an unknown media stream event");
+out:
+	arena_reset(call->frame);
+	return rc;
+}
+
+/* ---- writing to Twilio ------------------------------------------------------------------ */
+
+static int send_json(struct voice_call *call, const char *json)
+{
+	size_t n = strlen(json);
+	unsigned char *frame = arena_alloc(call->frame, LWS_PRE + n);
+
+	memcpy(frame + LWS_PRE, json, n);
+	int rc = lws_write(call->wsi, frame + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n ? -1 : 0;
+	arena_reset(call->frame);
+	return rc;
+}
+
+int voice_call_writeable(struct voice_call *call)
+{
+	if (call->phase != LIVE)
+		return call->phase == ENDED ? -1 : 0;
+	if (call->clear_due) {
+		call->clear_due = false;
+		want_write(call);
+		return send_json(call, arena_printf(call->frame, "{\"event\":\"clear\",\"streamSid\":\"%s\"}",
+						    call->stream_sid));
+	}
+	struct segment *s = call->queue;
+	if (!s)
+		return 0;
+	if (s->pos >= s->len) {
+		/* The clause is all sent: its mark comes back when the caller has heard it. */
+		struct mark *m = xcalloc(1, sizeof(*m));
+		snprintf(m->name, sizeof(m->name), "%s%u-%u", s->filler ? "f" : "c", s->serial,
+			 ++call->mark_count);
+		m->text = xstrdup(s->text);
+		m->serial = s->serial;
+		m->filler = s->filler;
+		if (call->marks_tail)
+			call->marks_tail->next = m;
+		else
+			call->marks = m;
+		call->marks_tail = m;
+		call->queue = s->next;
+		if (!call->queue)
+			call->queue_tail = NULL;
+		segment_free(s);
+		want_write(call);
+		return send_json(call, arena_printf(call->frame,
+			"{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
+			call->stream_sid, m->name));
+	}
+	if (call->held || frames_due(call) <= 0)
+		return 0;
+	long n = s->len - s->pos < FRAME_BYTES ? s->len - s->pos : FRAME_BYTES;
+	char *payload = crypto_base64(call->frame, s->audio + s->pos, (size_t)n);
+	s->pos += n;
+	call->frames_since_start++;
+	if (!call->first_frame_at && s->serial == call->serial && !s->filler)
+		call->first_frame_at = lws_now_usecs();
+	want_write(call);
+	return send_json(call, arena_printf(call->frame,
+		"{\"event\":\"media\",\"streamSid\":\"%s\",\"media\":{\"payload\":\"%s\"}}",
+		call->stream_sid, payload));
+}
+
+/* ---- life of a call ------------------------------------------------------------------------ */
+
+struct voice_call *voice_call_new(struct lws *wsi)
+{
+	struct voice_call *call = xcalloc(1, sizeof(*call));
+
+	call->wsi = wsi;
+	call->arena = arena_new();
+	call->frame = arena_new();
+	call->brain_arena = arena_new();
+	call->phase = WAIT_CONNECTED;
+	call->reply_seq = -1;
+	audio_vad_init(&call->vad, 8000, env->silence_ms);
+	return call;
+}
+
+static void call_free(struct voice_call *call)
+{
+	while (call->queue) {
+		struct segment *s = call->queue;
+		call->queue = s->next;
+		segment_free(s);
+	}
+	while (call->marks) {
+		struct mark *m = call->marks;
+		call->marks = m->next;
+		free(m->text);
+		free(m);
+	}
+	buf_release(&call->heard);
+	buf_release(&call->waiting);
+	buf_release(&call->played);
+	free(call->stash_played);
+	arena_free(call->brain_arena);
+	arena_free(call->frame);
+	arena_free(call->arena);
+	free(call);
+}
+
+void voice_call_closed(struct voice_call *call)
+{
+	if (call->phase == LIVE) {
+		call->reply_cut = call->reply_open;
+		__atomic_store_n(&call->cut_serial, call->serial, __ATOMIC_RELEASE);
+		reply_try_finish(call);
+	}
+	call->connection_gone = true;
+	call->wsi = NULL;
+	lws_sul_cancel(&call->pacer);
+	lws_sul_cancel(&call->filler_timer);
+	voice_stt_close(call->stt);
+	call->stt = NULL;
+	if (call->jobs == 0)
+		call_free(call);
+}

@@ -1,0 +1,144 @@
+/* voice_pool.c: worker threads for blocking work, with results handed back to the event loop */
+#include "voice_pool.h"
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "xalloc.h"
+
+/* A first-in first-out list of jobs. */
+struct job_list {
+	struct voice_job *head, *tail;
+};
+
+struct voice_pool {
+	struct lws_context *context;
+	char *conninfo;
+	pthread_mutex_t lock;
+	pthread_cond_t work_ready;
+	struct job_list todo;      /* waiting for a thread */
+	struct job_list finished;  /* waiting for the event loop */
+	bool stopping;
+	int nthreads;
+	pthread_t *threads;
+};
+
+static void list_push(struct job_list *l, struct voice_job *job)
+{
+	job->next = NULL;
+	if (l->tail)
+		l->tail->next = job;
+	else
+		l->head = job;
+	l->tail = job;
+}
+
+static struct voice_job *list_take_all(struct job_list *l)
+{
+	struct voice_job *all = l->head;
+
+	l->head = l->tail = NULL;
+	return all;
+}
+
+static void *pool_thread(void *arg)
+{
+	struct voice_pool *pool = arg;
+	struct db *db = db_open(pool->conninfo);
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		while (!pool->todo.head && !pool->stopping)
+			pthread_cond_wait(&pool->work_ready, &pool->lock);
+		if (pool->stopping)
+			break;
+		struct voice_job *job = pool->todo.head;
+		pool->todo.head = job->next;
+		if (!pool->todo.head)
+			pool->todo.tail = NULL;
+		pthread_mutex_unlock(&pool->lock);
+
+		if (job->run)
+			job->run(job, db);
+		voice_pool_post(pool, job);
+
+		pthread_mutex_lock(&pool->lock);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	db_close(db);
+	return NULL;
+}
+
+struct voice_pool *voice_pool_new(struct lws_context *context, int threads, const char *conninfo)
+{
+	struct voice_pool *pool = xcalloc(1, sizeof(*pool));
+
+	pool->context = context;
+	pool->conninfo = xstrdup(conninfo);
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->work_ready, NULL);
+	pool->threads = xcalloc((size_t)threads, sizeof(*pool->threads));
+	for (int i = 0; i < threads; i++) {
+		int err = pthread_create(&pool->threads[i], NULL, pool_thread, pool);
+		if (err) {
+			log_error("could not start a voice worker thread: %s", strerror(err));
+			voice_pool_free(pool);
+			return NULL;
+		}
+		pool->nthreads++;
+	}
+	return pool;
+}
+
+void voice_pool_submit(struct voice_pool *pool, struct voice_job *job)
+{
+	pthread_mutex_lock(&pool->lock);
+	list_push(&pool->todo, job);
+	pthread_cond_signal(&pool->work_ready);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+void voice_pool_post(struct voice_pool *pool, struct voice_job *job)
+{
+	pthread_mutex_lock(&pool->lock);
+	list_push(&pool->finished, job);
+	pthread_mutex_unlock(&pool->lock);
+	lws_cancel_service(pool->context);
+}
+
+void voice_pool_drain(struct voice_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	struct voice_job *job = list_take_all(&pool->finished);
+	pthread_mutex_unlock(&pool->lock);
+
+	while (job) {
+		/* done() usually frees the job, so read the link first. */
+		struct voice_job *next = job->next;
+		if (job->done)
+			job->done(job);
+		job = next;
+	}
+}
+
+void voice_pool_free(struct voice_pool *pool)
+{
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->stopping = true;
+	pthread_cond_broadcast(&pool->work_ready);
+	pthread_mutex_unlock(&pool->lock);
+	for (int i = 0; i < pool->nthreads; i++)
+		pthread_join(pool->threads[i], NULL);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->work_ready);
+	free(pool->threads);
+	free(pool->conninfo);
+	free(pool);
+}
