@@ -1,4 +1,5 @@
-/* hook-twilio.c: Twilio's voice webhooks: a call answered with TwiML, and its status callbacks */
+/* hook-twilio.c: Twilio's voice webhooks: a call answered with TwiML, its gather-mode turns, and
+ * its status callbacks */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,29 @@ static const char SQL_EVENT_ANSWER[] =
 	"SELECT webhook_event_answer('twilio', $1, $2::int, $3, $4)";
 static const char SQL_ORG_VOICE[] =
 	"SELECT call_mode, greeting FROM organizations WHERE id = $1";
+static const char SQL_CALL_BY_SID[] =
+	"SELECT org_id, call_id FROM call_by_provider_id('twilio', $1)";
+static const char SQL_CALL_TURNS[] =
+	"SELECT count(*) FROM call_turns WHERE call_id = $1";
+static const char SQL_LAST_TURN[] =
+	"SELECT max(seq) FROM call_turns WHERE call_id = $1";
+/* What the caller hears outside the brain is in the transcript too. */
+static const char SQL_SAY_TURN[] =
+	"INSERT INTO call_turns (org_id, call_id, seq, speaker, text) "
+	"SELECT $1::uuid, $2::uuid, coalesce(max(seq) + 1, 0), 'assistant', $3 "
+	"FROM call_turns WHERE call_id = $2::uuid RETURNING seq";
+/* A transferred call stays one when its status callbacks come (see SQL_CALL_PROGRESS). */
+static const char SQL_CALL_TRANSFER[] =
+	"UPDATE calls SET transfer_to = $2, transferred_at = coalesce(transferred_at, now()), "
+	"  status = CASE WHEN status = 'in-progress' THEN 'transferred' ELSE status END "
+	"WHERE id = $1";
+static const char SQL_CALL_LOCK[] =
+	"SELECT pg_advisory_lock(hashtextextended('twilio-call:' || $1, 0))";
+static const char SQL_CALL_UNLOCK[] =
+	"SELECT pg_advisory_unlock(hashtextextended('twilio-call:' || $1, 0))";
+
+/* What a call handed over from the voice worker hears before Twilio listens to it. */
+static const char CARRY_ON_TEXT[] = "Sorry, let's continue.";
 
 /* A repeated CallSid (the stream dropped and Twilio came back) answers the same call row. */
 static const char SQL_CALL_ANSWER[] =
@@ -131,6 +155,15 @@ static bool is_call_sid(const char *s)
 static bool is_phone_field(const char *s)
 {
 	return s && *s && strlen(s) <= 64;
+}
+
+/* The customer's number for the brain, or NULL when caller ID is withheld (Twilio then sends
+ * "anonymous" or some other word instead of a number). */
+static const char *customer_number(const struct twilio_call *c)
+{
+	const char *n = strcmp(c->direction, "outbound") ? c->from : c->to;
+
+	return n[0] == '+' && n[1] && strspn(n + 1, "0123456789") == strlen(n + 1) ? n : NULL;
 }
 
 /* Read and check the parameters every call request carries; 400 when one is missing. */
@@ -233,16 +266,36 @@ static const char *twiml_stream(struct arena *a, const char *call_id, const char
 		xml(a, base));
 }
 
-/* Gather mode: Twilio speaks and listens; each caller turn comes back to the turn hook. */
-static const char *twiml_gather(struct arena *a, const char *greeting)
+/*
+ * Gather mode: Twilio says text and listens; what the caller says, or their silence, comes back
+ * to the turn hook. turn is the seq of the reply listened after (NULL for the greeting): each
+ * listen gets an address of its own, so two silences in a row are two turns, not one delivery
+ * retried.
+ */
+static const char *twiml_listen(struct arena *a, const char *text, const char *turn)
 {
 	const char *base = public_base(a);
+	const char *action = turn ? arena_printf(a, "%s/hooks/twilio/turn?turn=%s", base, turn) :
+				    arena_printf(a, "%s/hooks/twilio/turn", base);
 
 	return arena_printf(a,
-		"%s<Response><Gather input=\"speech\" action=\"%s/hooks/twilio/turn\" "
+		"%s<Response><Gather input=\"speech\" action=\"%s\" "
 		"method=\"POST\" speechTimeout=\"auto\" actionOnEmptyResult=\"true\">"
 		"<Say>%s</Say></Gather></Response>",
-		TWIML_HEAD, xml(a, base), xml(a, greeting));
+		TWIML_HEAD, xml(a, action), xml(a, text));
+}
+
+/* The brain's reply on the phone: said, then listened after, handed over or hung up. */
+static const char *twiml_reply(struct arena *a, const struct brain_reply *reply, const char *turn)
+{
+	if (reply->action == BRAIN_TRANSFER && reply->transfer_to)
+		return arena_printf(a, "%s<Response><Say>%s</Say><Dial><Number>%s</Number></Dial>"
+				    "</Response>", TWIML_HEAD, xml(a, reply->text),
+				    xml(a, reply->transfer_to));
+	if (reply->action == BRAIN_HANG_UP)
+		return arena_printf(a, "%s<Response><Say>%s</Say><Hangup/></Response>", TWIML_HEAD,
+				    xml(a, reply->text));
+	return twiml_listen(a, reply->text, turn);
 }
 
 /*
@@ -257,16 +310,44 @@ static const char *greet(struct req *r, const struct twilio_call *c, const char 
 		http_fail(r, 503, "the call could not be stored; please retry");
 		return NULL;
 	}
-	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id, c->from);
+	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id,
+						     customer_number(c));
 	const char *greeting = s ? brain_greeting(r->db, r->arena, s) : fallback;
 	if (event_begin(r, org_id) < 0)
 		return NULL;
-	return twiml_gather(r->arena, greeting);
+	return twiml_listen(r->arena, greeting, NULL);
 }
 
-/* Create (or find again) the call row and build the TwiML that answers it; NULL on failure. */
+/*
+ * A call handed over by the voice worker (its recognition failed) goes on in gather mode,
+ * whatever the business's call mode: the caller hears that the conversation carries on, then
+ * Twilio listens. A call with nothing said yet is greeted instead. NULL after an error answer.
+ */
+static const char *carry_on(struct req *r, const struct twilio_call *c, const char *org_id,
+			    const char *call_id, const char *greeting)
+{
+	long turns;
+
+	if (db_long(r->db, r->arena, &turns, SQL_CALL_TURNS, call_id) < 0) {
+		http_fail(r, 503, "the call could not be read; please retry");
+		return NULL;
+	}
+	if (turns == 0)
+		return greet(r, c, org_id, call_id, greeting);
+	const char *seq = db_text(r->db, r->arena, SQL_SAY_TURN, org_id, call_id, CARRY_ON_TEXT);
+	if (!seq) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return NULL;
+	}
+	return twiml_listen(r->arena, CARRY_ON_TEXT, seq);
+}
+
+/*
+ * Create (or find again) the call row and build the TwiML that answers it, in the business's
+ * call mode or, when gather is set, in gather mode. NULL on failure.
+ */
 static const char *answer_call(struct req *r, const struct twilio_call *c, const char *org_id,
-			       const char *phone_number_id)
+			       const char *phone_number_id, bool gather)
 {
 	struct db_result *org = db_q(r->db, r->arena, SQL_ORG_VOICE, org_id);
 
@@ -281,6 +362,8 @@ static const char *answer_call(struct req *r, const struct twilio_call *c, const
 		http_fail(r, 503, "the call could not be stored; please retry");
 		return NULL;
 	}
+	if (gather)
+		return carry_on(r, c, org_id, call_id, greeting);
 	if (!strcmp(mode, "stream")) {
 		const char *token = media_token_make(r->arena, call_id, org_id,
 						     time(NULL) + MEDIA_TOKEN_SECONDS);
@@ -295,6 +378,9 @@ static const char *answer_call(struct req *r, const struct twilio_call *c, const
 void hook_twilio_voice(struct req *r)
 {
 	struct twilio_call c;
+	const char *mode = req_query(r, "mode");
+	/* The voice worker sends a live call here when its speech recognition fails. */
+	bool gather = mode && !strcmp(mode, "gather");
 
 	if (call_params(r, &c) < 0)
 		return;
@@ -305,7 +391,7 @@ void hook_twilio_voice(struct req *r)
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
-	const char *key = arena_printf(r->arena, "voice:%s:%s", c.sid,
+	const char *key = arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
 				       crypto_sha256_hex(r->arena, r->body));
 	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
 		return;
@@ -316,11 +402,116 @@ void hook_twilio_voice(struct req *r)
 		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
 				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
 	} else {
-		twiml = answer_call(r, &c, org_id, db_value(owner, 0, 1));
+		twiml = answer_call(r, &c, org_id, db_value(owner, 0, 1), gather);
 		if (!twiml)
 			return;
 	}
 	event_answer(r, key, 200, TWIML_TYPE, twiml);
+}
+
+/*
+ * The turns of one call are taken one at a time, whichever process receives them: a delivery
+ * retried while the first is still being answered waits, then replays that answer instead of
+ * taking the turn again. A session lock, since the brain commits transactions of its own; the
+ * server drops it with the connection, so a process that dies never holds a call.
+ */
+static int call_lock(struct req *r, const char *sid)
+{
+	if (!db_q(r->db, r->arena, SQL_CALL_LOCK, sid)) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	return 0;
+}
+
+/* Settle the turn's transaction (the router would, but only after the lock is gone), then let
+ * the call's next request in. */
+static void call_unlock(struct req *r, const char *sid)
+{
+	if (db_in_transaction(r->db)) {
+		if (r->failed || r->status >= 400)
+			db_rollback(r->db);
+		else if (db_commit(r->db) < 0)
+			http_fail(r, 503, "the answer could not be stored; please retry");
+	}
+	db_q(r->db, r->arena, SQL_CALL_UNLOCK, sid);
+}
+
+/* The call's row says it was handed to a person. A failure is logged; the caller is still
+ * connected. */
+static void record_transfer(struct req *r, const char *org_id, const char *call_id,
+			    const char *phone)
+{
+	if (db_begin_org(r->db, r->arena, org_id) < 0)
+		return;
+	if (db_exec(r->db, r->arena, SQL_CALL_TRANSFER, call_id, phone) < 0) {
+		db_rollback(r->db);
+		return;
+	}
+	db_commit(r->db);
+}
+
+/* One turn of a gather-mode call, recorded under key; the answer is stored for its retries. */
+static void take_turn(struct req *r, const struct twilio_call *c, const char *key)
+{
+	struct db_result *found = db_q(r->db, r->arena, SQL_CALL_BY_SID, c->sid);
+	struct brain_reply reply;
+
+	if (!found) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	const char *org_id = db_rows(found) ? db_value(found, 0, 0) : NULL;
+	const char *call_id = db_rows(found) ? db_value(found, 0, 1) : NULL;
+	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
+		return;
+	if (!call_id) {
+		log_info("a turn of a call no business answered: call=%s", c->sid);
+		event_answer(r, key, 200, TWIML_TYPE, arena_printf(r->arena,
+			     "%s<Response><Say>Sorry, I can't carry on this call. Please call again. "
+			     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD));
+		return;
+	}
+	/* The brain keeps its own transactions; the event stays recorded while it answers. */
+	if (db_commit(r->db) < 0) {
+		http_fail(r, 503, "the turn could not be recorded; please retry");
+		return;
+	}
+	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id,
+						     customer_number(c));
+	if (!s) {
+		http_fail(r, 503, "the call could not be read; please retry");
+		return;
+	}
+	/* Silence comes without SpeechResult; the brain asks again, then says goodbye. */
+	const char *speech = req_form(r, "SpeechResult");
+	brain_turn(r->db, r->arena, s, speech ? speech : "", NULL, NULL, &reply);
+	if (reply.action == BRAIN_TRANSFER && reply.transfer_to)
+		record_transfer(r, org_id, call_id, reply.transfer_to);
+	if (event_begin(r, org_id) < 0)
+		return;
+	const char *turn = db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
+	event_answer(r, key, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
+}
+
+void hook_twilio_turn(struct req *r)
+{
+	struct twilio_call c;
+	const char *turn = req_query(r, "turn");
+
+	if (call_params(r, &c) < 0)
+		return;
+	if (turn && (!*turn || strlen(turn) > 9 || strspn(turn, "0123456789") != strlen(turn))) {
+		http_fail(r, 400, "turn must be a whole number");
+		return;
+	}
+	/* Retries repeat the address and the form; the next turn has an address of its own. */
+	const char *key = arena_printf(r->arena, "turn:%s:%s:%s", c.sid, turn ? turn : "",
+				       crypto_sha256_hex(r->arena, r->body));
+	if (call_lock(r, c.sid) < 0)
+		return;
+	take_turn(r, &c, key);
+	call_unlock(r, c.sid);
 }
 
 static bool is_call_status(const char *s)

@@ -81,6 +81,7 @@ void page_account(struct req *r);
 void page_account_password(struct req *r);
 
 /* hook-twilio.c */
+void hook_twilio_turn(struct req *r);
 void hook_twilio_voice(struct req *r);
 void hook_twilio_status(struct req *r);
 

@@ -91,6 +91,7 @@ const struct route routes[] = {
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 
 	/* hook-twilio.c */
+	{ "POST", "/hooks/twilio/turn", hook_twilio_turn, R_FORM | R_SIG_TWILIO },
 	{ "POST", "/hooks/twilio/voice", hook_twilio_voice, R_FORM | R_SIG_TWILIO },
 	{ "POST", "/hooks/twilio/status", hook_twilio_status, R_FORM | R_SIG_TWILIO },
 
