@@ -2,7 +2,9 @@
 #include <stddef.h>
 
 #include "jobs.h"
+#include "notify.h"
 
 const struct job_kind job_kinds[] = {
+	{ "sms.send", notify_sms_job },
 	{ NULL, NULL },
 };

@@ -22,7 +22,11 @@ queued before it has played, and on clear empties the queue and echoes pending m
 Everything is stamped with time.monotonic() so a test can measure, for example, the end of the
 caller's audio to the first reply media frame.
 
-Run the REST fake standalone: python3 -m tests.fakes.twilio_fake --port N [--sid AC.. --token T]
+Run the REST fake standalone: python3 -m tests.fakes.twilio_fake --port N [--sid AC.. --token T].
+It then also answers, without authentication, GET /_fake/messages (the accepted messages: sid,
+to, from, body, params), GET /_fake/requests (method, path, body of each API request), POST
+/_fake/behave ({"behaviour": "fail", "fail_status": 500}), POST /_fake/invalid_numbers and
+/_fake/unsubscribed ({"numbers": [...]}, added to those sets) and POST /_fake/reset.
 """
 import argparse
 import asyncio
@@ -229,6 +233,48 @@ class TwilioFake(FakeProvider):
         if found is None:
             return twilio_error(404, 20404, "The requested resource %s was not found" % path)
         return Reply.of_json({k: v for k, v in found.items() if k not in ("params", "form")})
+
+    # Steering and inspection over HTTP, for a fake run as its own process.
+    def _control(self, req):
+        path = urllib.parse.urlsplit(req.path).path
+        if path == "/_fake/messages" and req.method == "GET":
+            with self._lock:
+                return Reply.of_json([{"sid": m["sid"], "to": m["to"], "from": m["from"],
+                                       "body": m["body"], "params": m["params"]}
+                                      for m in self.messages])
+        if path == "/_fake/requests" and req.method == "GET":
+            with self._lock:
+                return Reply.of_json([{"method": r.method, "path": r.path,
+                                       "body": r.body.decode("utf-8", "replace")}
+                                      for r in self.requests
+                                      if not r.path.startswith("/_fake/")])
+        if path == "/_fake/behave" and req.method == "POST":
+            v = req.json() or {}
+            self.behave(v.get("behaviour", "normal"), v.get("delay_ms", 0),
+                        v.get("fail_status", 500))
+            return Reply.of_json({"behaviour": self.behaviour, "fail_status": self.fail_status})
+        if path in ("/_fake/invalid_numbers", "/_fake/unsubscribed") and req.method == "POST":
+            numbers = self.invalid_numbers if path.endswith("invalid_numbers") else self.unsubscribed
+            with self._lock:
+                numbers.update((req.json() or {}).get("numbers", []))
+                return Reply.of_json(sorted(numbers))
+        if path == "/_fake/reset" and req.method == "POST":
+            with self._lock:
+                self.requests.clear()
+                self.messages.clear()
+                self.calls.clear()
+                self.updates.clear()
+                self.invalid_numbers.clear()
+                self.unsubscribed.clear()
+            self.behave("normal")
+            return Reply.of_json({"reset": True})
+        return twilio_error(404, 20404, "The requested resource %s was not found" % path)
+
+    def _reply(self, req):
+        # Steering requests are answered whatever the behaviour under test.
+        if req.path.startswith("/_fake/"):
+            return self._control(req)
+        return super()._reply(req)
 
 
 def stream_signature(auth_token, url):
