@@ -7,7 +7,7 @@
 CC ?= cc
 CXX ?= c++
 BUILD := build
-PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp
+PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp pocketsphinx
 LATEST_MIGRATION := $(basename $(notdir $(lastword $(sort $(wildcard sql/[0-9]*.sql)))))
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
@@ -73,8 +73,16 @@ $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboar
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/switchboard-voice: $(BUILD)/worker/voice.o $(BUILD)/worker/voice_call.o \
+		$(BUILD)/worker/voice_browser.o \
 		$(BUILD)/worker/voice_pool.o $(BUILD)/worker/voice_stt.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
+
+# The voice load generator of tests/bench/run (voice-scale); make bench builds it.
+bench: $(BUILD)/bench/callload
+$(BUILD)/bench/callload: tests/bench/callload.c $(BUILD)/lib/libswitchboard.a | $(BUILD)/dirs
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) -c -o $@.o $<
+	$(CXX) $(LDFLAGS) -o $@ $@.o $(BUILD)/lib/libswitchboard.a $(LDLIBS) -lwebsockets
 
 # Unit tests link the library and every cgi object but main.o.
 $(BUILD)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h cgi/*.h) | $(BUILD)/dirs

@@ -384,9 +384,17 @@ static const char SQL_CALL[] =
 static const char SQL_TURNS[] =
 	"SELECT t.speaker, t.text, t.played_text, "
 	"       t.played_text IS NOT NULL AND t.played_text <> t.text AS cut_off, "
-	"       greatest(0, extract(epoch FROM t.started_at - c.started_at))::bigint AS offset "
+	"       greatest(0, extract(epoch FROM t.started_at - c.started_at))::bigint AS offset, "
+	"       t.total_ms, t.stt_ms, t.brain_first_token_ms, t.tts_first_audio_ms "
 	"FROM call_turns t JOIN calls c ON c.org_id = t.org_id AND c.id = t.call_id "
 	"WHERE t.call_id = $1 ORDER BY t.seq";
+
+/* How long the caller waited for the receptionist's replies, over the replies that were timed. */
+static const char SQL_REPLY_TIMES[] =
+	"SELECT count(total_ms) AS replies, "
+	"       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms))::bigint AS median, "
+	"       max(total_ms) AS slowest "
+	"FROM call_turns WHERE call_id = $1 AND speaker = 'assistant' AND total_ms IS NOT NULL";
 
 static void detail_set(struct tpl_dict *d, struct db_result *c, const char *variable,
 		       const char *column)
@@ -407,6 +415,49 @@ static const char *label_text(struct req *r, const char *word)
 	return s;
 }
 
+/*
+ * A reply's latency as the voice worker measured it: the whole wait, from the end of the caller's
+ * speech to the first reply audio, then its parts ("412 ms · recognition 150 · brain 180 ·
+ * speech 82"). Only the figures stored are shown; NULL when there are none.
+ */
+static const char *latency_text(struct req *r, struct db_result *turns, int i)
+{
+	static const struct {
+		const char *column, *label;
+	} parts[] = {
+		{ "stt_ms", "recognition" },
+		{ "brain_first_token_ms", "brain" },
+		{ "tts_first_audio_ms", "speech" },
+	};
+	const char *total = db_field(turns, i, "total_ms");
+	struct buf b = BUF_INIT;
+
+	if (total)
+		buf_printf(&b, "%s ms", total);
+	for (size_t k = 0; k < COUNT_OF(parts); k++) {
+		const char *ms = db_field(turns, i, parts[k].column);
+		if (ms)
+			buf_printf(&b, "%s%s %s", b.len ? " · " : "", parts[k].label, ms);
+	}
+	const char *text = b.len ? arena_strdup(r->arena, buf_str(&b)) : NULL;
+	buf_release(&b);
+	return text;
+}
+
+/* The call's reply times in one line, when any reply was timed. */
+static void reply_times(struct req *r, struct tpl_dict *d, struct db_result *times)
+{
+	long replies = atol(db_field(times, 0, "replies"));
+
+	if (replies == 0)
+		return;
+	struct tpl_dict *s = tpl_section(d, "REPLY_TIMES");
+	tpl_set(s, "MEDIAN", db_field(times, 0, "median"));
+	tpl_set(s, "SLOWEST", db_field(times, 0, "slowest"));
+	tpl_set(s, "REPLIES", arena_printf(r->arena, "%ld repl%s", replies,
+					   replies == 1 ? "y" : "ies"));
+}
+
 static void call_transcript(struct req *r, struct tpl_dict *d, struct db_result *turns)
 {
 	int n = db_rows(turns);
@@ -422,6 +473,9 @@ static void call_transcript(struct req *r, struct tpl_dict *d, struct db_result 
 			: !strcmp(speaker, "assistant") ? "Receptionist" : "System");
 		tpl_set(t, "TIME", duration_text(r, db_field(turns, i, "offset")));
 		tpl_set(t, "TEXT", db_field(turns, i, "text"));
+		const char *latency = strcmp(speaker, "assistant") ? NULL : latency_text(r, turns, i);
+		if (latency)
+			tpl_set(tpl_section(t, "LATENCY"), "LATENCY_TEXT", latency);
 		if (strcmp(db_field(turns, i, "cut_off"), "t"))
 			continue;
 		const char *played = db_field(turns, i, "played_text");
@@ -437,8 +491,9 @@ void page_call_show(struct req *r)
 	struct tpl_dict *d = page_dict(r);
 	struct db_result *c = db_q(r->db, r->arena, SQL_CALL, r->path_id);
 	struct db_result *turns = c ? db_q(r->db, r->arena, SQL_TURNS, r->path_id) : NULL;
+	struct db_result *times = turns ? db_q(r->db, r->arena, SQL_REPLY_TIMES, r->path_id) : NULL;
 
-	if (!c || !turns) {
+	if (!c || !turns || !times || db_rows(times) != 1) {
 		http_fail(r, 503, "the call could not be loaded");
 		return;
 	}
@@ -508,6 +563,7 @@ void page_call_show(struct req *r)
 		tpl_show(d, "NO_LEAD");
 	}
 	call_transcript(r, d, turns);
+	reply_times(r, d, times);
 	page_render(r, 200, arena_printf(r->arena, "Call with %s", party), NAV_CALLS, "call.tpl", d);
 }
 

@@ -80,6 +80,10 @@ void page_invite_accept(struct req *r);
 void page_account(struct req *r);
 void page_account_password(struct req *r);
 
+/* page-testcall.c */
+void page_testcall(struct req *r);
+void page_testcall_start(struct req *r);
+
 /* hook-twilio.c */
 void hook_twilio_turn(struct req *r);
 void hook_twilio_voice(struct req *r);

@@ -90,6 +90,10 @@ const struct route routes[] = {
 	{ "GET", "/account", page_account, R_AUTH },
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 
+	/* page-testcall.c */
+	{ "GET", "/test-call", page_testcall, R_AUTH },
+	{ "POST", "/test-call", page_testcall_start, R_FORM | R_AUTH | R_CSRF },
+
 	/* hook-twilio.c */
 	{ "POST", "/hooks/twilio/turn", hook_twilio_turn, R_FORM | R_SIG_TWILIO },
 	{ "POST", "/hooks/twilio/voice", hook_twilio_voice, R_FORM | R_SIG_TWILIO },

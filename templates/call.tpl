@@ -41,13 +41,14 @@
 	{{#PLAYER}}<audio controls preload="none" src="/calls/{{ID}}/recording">Your browser cannot play this recording. <a href="/calls/{{ID}}/recording">Download it</a>.</audio>{{/PLAYER}}
 </div>
 <div class="card section">
-	<div class="card-header"><h2>Transcript</h2></div>
+	<div class="card-header"><h2>Transcript</h2>{{#REPLY_TIMES}}<span class="muted small">Reply time: median {{MEDIAN}} ms · slowest {{SLOWEST}} ms ({{REPLIES}})</span>{{/REPLY_TIMES}}</div>
 	{{#NO_TURNS}}<p class="muted">Nothing was said on this call.</p>{{/NO_TURNS}}
 	<div class="transcript">
 		{{#TURN}}
 		<div class="turn turn-{{SPEAKER}}">
 			<span class="turn-who">{{WHO}}<span class="turn-time">{{TIME}}</span></span>
 			<span class="turn-text">{{TEXT}}</span>
+			{{#LATENCY}}<span class="turn-who turn-latency" title="From the end of the caller's speech to the first words of the reply: recognition, the brain's first words, the first synthesized audio">{{LATENCY_TEXT}}</span>{{/LATENCY}}
 			{{#PLAYED}}<span class="turn-who">Cut off: the caller heard only “{{PLAYED_TEXT}}”</span>{{/PLAYED}}
 			{{#NOT_PLAYED}}<span class="turn-who">Interrupted before it was spoken</span>{{/NOT_PLAYED}}
 		</div>

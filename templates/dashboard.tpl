@@ -1,6 +1,6 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! dashboard.tpl: today's figures, the 30-day chart and the latest events; static/dashboard.js keeps them current. }}
-<div class="page-header"><h1>Dashboard</h1><p>Today in your business's time zone.</p></div>
+<div class="page-header"><h1>Dashboard</h1><p>Today in your business's time zone.</p><div class="actions"><a class="btn" href="/test-call">Test call</a></div></div>
 <div id="dashboard" data-live="/dashboard/live" data-version="{{VERSION}}">
 <div class="stats">
 	<div class="stat"><p class="stat-label">Calls today</p><p class="stat-value" data-stat="calls_today">{{CALLS_TODAY}}</p></div>

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "tts.h"
+#include "voice_browser.h"
 #include "voice_call.h"
 #include "voice_pool.h"
 #include "voice_stt.h"
@@ -119,6 +120,8 @@ static int voice_media(struct lws *wsi, enum lws_callback_reasons reason, void *
 static const struct lws_protocols protocols[] = {
 	{ "media", voice_media, sizeof(struct media_session), 4096, 0, NULL, 0 },
 	{ VOICE_STT_PROTOCOL, voice_stt_callback, 0, 8192, 0, NULL, 0 },
+	{ VOICE_BROWSER_PROTOCOL, voice_browser_callback, sizeof(struct browser_call *), 8192, 0,
+	  NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -174,6 +177,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	voice_call_setup(&env);
+	voice_browser_setup(&env);
 	log_info("voice worker listening on %s", conf_str("VOICE_LISTEN"));
 	while (!stopping)
 		if (lws_service(context, 250) < 0)

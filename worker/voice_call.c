@@ -1,6 +1,7 @@
 /* voice_call.c: one live call on a Twilio Media Stream (PROTOCOLS.md §3): turns, replies, barge-in */
 #include "voice_call.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -30,6 +31,8 @@
 #define BARGE_IN_SPEECH_MS 200          /* caller speech that holds the reply */
 #define BARGE_IN_UNRECOGNIZED_MS 800    /* speech this long interrupts even before recognition */
 #define FILLER_US (700 * 1000)          /* a reply slower than this gets a filler first */
+#define DIGITS_US (3000 * 1000)         /* a pause this long ends a number keyed in */
+#define DIGITS_MAX 20
 
 static const char RESUME_TEXT[] = "Sorry about that, where were we?";
 static const char NO_TRANSFER_TEXT[] =
@@ -50,15 +53,18 @@ static const char SQL_CALL_TRANSFERRED[] =
 	"UPDATE calls SET transfer_to = $2, transferred_at = now() WHERE id = $1";
 
 static const struct voice_env *env;
+static enum tts_provider tts_configured;
 
-/* Reply audio waiting to be sent: one clause (or the filler), with the mark that follows it. */
+/* Reply audio waiting to be sent: one clause (or the filler), with the mark that follows it.
+ * A clause still being synthesized is open: its audio grows as the provider sends it. */
 struct segment {
 	struct segment *next;
 	uint8_t *audio;
-	long len, pos;
+	long len, pos, cap;
 	char *text;
 	unsigned serial;
-	bool filler;
+	unsigned clause;
+	bool filler, open;
 };
 
 /* A mark sent after a clause, waiting for Twilio to echo it once the clause has played. */
@@ -91,6 +97,7 @@ struct voice_call {
 
 	/* Reply audio out. */
 	struct segment *queue, *queue_tail;
+	struct segment *open;       /* the clause whose audio is still arriving, or NULL */
 	struct mark *marks, *marks_tail;
 	unsigned mark_count;
 	bool clear_due, held;
@@ -118,6 +125,17 @@ struct voice_call {
 	 * speech that begins over the reply can interrupt it. */
 	lws_usec_t speech_start_at, reply_audio_at;
 	long stt_ms, brain_first_ms, tts_first_ms;
+
+	/* Speech synthesis: the configured provider until it fails once, then flite. Pool threads
+	 * read and write these (atomically); clause numbers tell one clause's audio from the next. */
+	int tts_provider;
+	unsigned clause_count;
+
+	/* Keys pressed while the receptionist waits for a phone number. */
+	bool wants_phone;
+	char digits[DIGITS_MAX + 1];
+	int ndigits;
+	lws_sorted_usec_list_t digit_timer;
 };
 
 /* Work on a pool thread for one call; the fields used depend on run(). */
@@ -135,15 +153,16 @@ struct call_job {
 	long stt_ms, brain_ms, tts_ms, total_ms;
 };
 
-/* One clause's audio, streamed back from a running brain job. */
+/* A piece of one clause's audio (or the clause's end), streamed back from a running job. */
 struct clause_msg {
 	struct voice_job job;
 	struct voice_call *call;
-	unsigned serial;
-	char *text;
+	unsigned serial, clause;
+	char *text;                 /* with the first piece */
 	uint8_t *audio;
 	long len;
-	long synth_ms;
+	long synth_ms;              /* with the first piece: the wait for it */
+	bool end;
 };
 
 static void call_free(struct voice_call *call);
@@ -157,6 +176,7 @@ static void go_gather(struct voice_call *call);
 void voice_call_setup(const struct voice_env *e)
 {
 	env = e;
+	tts_configured = tts_provider_configured();
 }
 
 static long ms_since(struct timespec *t0)
@@ -202,30 +222,66 @@ static void job_release(struct call_job *j)
 		call_free(call);
 }
 
-/* Synthesize text and stream it to the event loop as one clause of reply serial. */
+/* One clause being synthesized on a pool thread. */
+struct clause_feed {
+	struct voice_call *call;
+	unsigned serial, clause;
+	const char *text;
+	struct timespec started;
+	bool first;
+};
+
+static struct clause_msg *clause_msg_new(struct clause_feed *f)
+{
+	struct clause_msg *m = xcalloc(1, sizeof(*m));
+
+	m->call = f->call;
+	m->serial = f->serial;
+	m->clause = f->clause;
+	m->job.done = clause_arrived;
+	return m;
+}
+
+/* Each piece of audio goes to the event loop at once, to be played while the rest is made. */
+static int clause_audio(void *arg, const uint8_t *ulaw, size_t n)
+{
+	struct clause_feed *f = arg;
+
+	/* A reply cut off by the caller stops being synthesized. */
+	if (__atomic_load_n(&f->call->cut_serial, __ATOMIC_ACQUIRE) == f->serial)
+		return -1;
+	struct clause_msg *m = clause_msg_new(f);
+	if (f->first) {
+		m->text = xstrdup(f->text);
+		m->synth_ms = ms_since(&f->started);
+		f->first = false;
+	}
+	m->audio = xmalloc(n);
+	memcpy(m->audio, ulaw, n);
+	m->len = (long)n;
+	voice_pool_post(env->pool, &m->job);
+	return 0;
+}
+
+/* Synthesize text, streaming it to the event loop as one clause of reply serial. */
 static void post_clause(struct voice_call *call, unsigned serial, const char *text)
 {
-	/* A reply cut off by the caller stops being synthesized. */
 	if (__atomic_load_n(&call->cut_serial, __ATOMIC_ACQUIRE) == serial)
 		return;
-	struct arena *a = arena_new();
-	struct timespec t0;
-	uint8_t *audio = NULL;
+	struct clause_feed f = {
+		.call = call, .serial = serial, .text = text, .first = true,
+		.clause = __atomic_add_fetch(&call->clause_count, 1, __ATOMIC_RELAXED),
+	};
+	enum tts_provider provider = __atomic_load_n(&call->tts_provider, __ATOMIC_ACQUIRE);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	long n = tts_flite_ulaw(a, text, &audio);
-	struct clause_msg *m = xcalloc(1, sizeof(*m));
-	m->call = call;
-	m->serial = serial;
-	m->text = xstrdup(text);
-	m->synth_ms = ms_since(&t0);
-	if (n > 0) {
-		m->audio = xmalloc((size_t)n);
-		memcpy(m->audio, audio, (size_t)n);
-		m->len = n;
+	clock_gettime(CLOCK_MONOTONIC, &f.started);
+	if (tts_stream(provider, text, clause_audio, &f) == TTS_FELL_BACK) {
+		/* A provider that failed once is not trusted again on this call. */
+		log_warn("speech synthesis provider failed; this call continues with flite");
+		__atomic_store_n(&call->tts_provider, TTS_FLITE, __ATOMIC_RELEASE);
 	}
-	arena_free(a);
-	m->job.done = clause_arrived;
+	struct clause_msg *m = clause_msg_new(&f);
+	m->end = true;
 	voice_pool_post(env->pool, &m->job);
 }
 
@@ -399,6 +455,16 @@ static void run_transfer(struct voice_job *job, struct db *db)
 
 /* ---- results, back on the event loop -------------------------------------------------------- */
 
+/* Is the receptionist waiting for a phone number? Read once a brain job has finished with the
+ * session, so no pool thread is changing it. */
+static void note_pending(struct voice_call *call)
+{
+	const char *p = call->session ? json_str(call->session->state, "pending") : NULL;
+
+	call->wants_phone = p && (!strcmp(p, "phone") || !strcmp(p, "message_phone") ||
+				  !strcmp(p, "phone_confirm"));
+}
+
 static void opened(struct voice_job *job)
 {
 	struct call_job *j = (struct call_job *)job;
@@ -410,6 +476,7 @@ static void opened(struct voice_job *job)
 			log_error("could not open the call's session; continuing in gather mode");
 			go_gather(call);
 		} else {
+			note_pending(call);
 			call->reply_brain_done = true;
 			reply_try_finish(call);
 			if (call->waiting.len) {
@@ -429,6 +496,7 @@ static void turn_done(struct voice_job *job)
 
 	call->brain_busy = false;
 	if (!call->connection_gone) {
+		note_pending(call);
 		if (j->serial == call->stash_serial && call->stash_played && j->seq >= 0) {
 			submit_finish(call, j->seq, call->stash_played, call->stash_stt_ms, j->brain_ms,
 				      call->stash_tts_ms, call->stash_total_ms);
@@ -494,6 +562,12 @@ static void pacing_start(struct voice_call *call)
 	lws_sul_schedule(env->context, 0, &call->pacer, pace, FRAME_US);
 }
 
+/* Everything of the clause being synthesized was sent and the rest has not come yet. */
+static bool starved(struct voice_call *call)
+{
+	return call->queue && call->queue->open && call->queue->pos >= call->queue->len;
+}
+
 /* Frames owed to real time: how many may be sent now. */
 static long frames_due(struct voice_call *call)
 {
@@ -510,12 +584,41 @@ static void pace(lws_sorted_usec_list_t *sul)
 		call->pacing = false;
 		return;
 	}
-	if (call->held) {
-		/* Time stands still while the caller is heard; playback picks up where it was. */
+	if (call->held || starved(call)) {
+		/* Time stands still while the caller is heard, or while the clause's next audio is
+		 * on its way; playback picks up where it was, without a burst to catch up. */
 		call->play_start += FRAME_US;
 	}
 	want_write(call);
 	lws_sul_schedule(env->context, 0, &call->pacer, pace, FRAME_US);
+}
+
+/* Add a piece of audio to the clause it belongs to, which opens with its first piece. */
+static void clause_append(struct voice_call *call, struct clause_msg *m)
+{
+	struct segment *s = call->open;
+
+	if (!s || s->clause != m->clause) {
+		if (s)
+			s->open = false;
+		lws_sul_cancel(&call->filler_timer);
+		if (!call->tts_first_ms)
+			call->tts_first_ms = m->synth_ms ? m->synth_ms : 1;
+		if (!call->reply_audio_at)
+			call->reply_audio_at = lws_now_usecs();
+		segment_push(call, NULL, 0, m->text ? m->text : "", m->serial, false);
+		s = call->open = call->queue_tail;
+		s->clause = m->clause;
+		s->open = true;
+	}
+	if (s->len + m->len > s->cap) {
+		s->cap = (s->len + m->len) * 2;
+		s->audio = xrealloc(s->audio, (size_t)s->cap);
+	}
+	memcpy(s->audio + s->len, m->audio, (size_t)m->len);
+	s->len += m->len;
+	pacing_start(call);
+	want_write(call);
 }
 
 static void clause_arrived(struct voice_job *job)
@@ -523,15 +626,13 @@ static void clause_arrived(struct voice_job *job)
 	struct clause_msg *m = (struct clause_msg *)job;
 	struct voice_call *call = m->call;
 
-	if (!call->connection_gone && m->serial == call->serial && !call->reply_cut && m->len > 0) {
-		lws_sul_cancel(&call->filler_timer);
-		if (!call->tts_first_ms)
-			call->tts_first_ms = m->synth_ms ? m->synth_ms : 1;
-		if (!call->reply_audio_at)
-			call->reply_audio_at = lws_now_usecs();
-		segment_push(call, m->audio, m->len, m->text, m->serial, false);
-		m->audio = NULL;
-		pacing_start(call);
+	if (!call->connection_gone && m->serial == call->serial && !call->reply_cut && m->len > 0)
+		clause_append(call, m);
+	if (!call->connection_gone && m->end && call->open && call->open->clause == m->clause) {
+		/* All of the clause is here: once sent, its mark follows. */
+		call->open->open = false;
+		call->open = NULL;
+		want_write(call);
 	}
 	free(m->audio);
 	free(m->text);
@@ -674,6 +775,7 @@ static void barge_in(struct voice_call *call)
 		segment_free(s);
 	}
 	call->queue_tail = NULL;
+	call->open = NULL;
 	/* Twilio echoes every pending mark after a clear; those clauses were not heard. */
 	while (call->marks) {
 		struct mark *m = call->marks;
@@ -881,17 +983,63 @@ static void on_mark(struct voice_call *call, json_t *msg)
 	}
 }
 
-static void on_dtmf(struct voice_call *call, json_t *msg)
+/* Press 0: a person. */
+static void transfer_now(struct voice_call *call)
 {
-	const char *digit = json_str(json_object_get(msg, "dtmf"), "digit");
-
-	if (!digit || strcmp(digit, "0"))
-		return;
 	log_info("caller pressed 0 for a person");
 	barge_in(call);
 	reply_begin(call);
 	call->reply_brain_done = true;
 	voice_pool_submit(env->pool, &job_new(call, run_transfer, job_done_quietly)->job);
+}
+
+/* The number keyed in is complete (# or a pause): the brain hears it as the caller's words. */
+static void digits_done(struct voice_call *call)
+{
+	lws_sul_cancel(&call->digit_timer);
+	if (call->ndigits == 0)
+		return;
+	char *said = arena_strdup(call->frame, call->digits);
+	call->ndigits = 0;
+	call->digits[0] = '\0';
+	if (!strcmp(said, "0")) {
+		transfer_now(call);
+		return;
+	}
+	log_info("caller keyed in %zu digits", strlen(said));
+	utterance(call, said);
+}
+
+static void digits_due(lws_sorted_usec_list_t *sul)
+{
+	struct voice_call *call = lws_container_of(sul, struct voice_call, digit_timer);
+
+	if (!call->connection_gone && call->phase == LIVE)
+		digits_done(call);
+	arena_reset(call->frame);
+}
+
+static void on_dtmf(struct voice_call *call, json_t *msg)
+{
+	const char *digit = json_str(json_object_get(msg, "dtmf"), "digit");
+
+	if (!digit || !*digit)
+		return;
+	if (!call->wants_phone || call->gather) {
+		if (!strcmp(digit, "0"))
+			transfer_now(call);
+		return;
+	}
+	/* Waiting for a phone number: keys are collected, and 0 alone still means a person. */
+	if (!strcmp(digit, "#")) {
+		digits_done(call);
+		return;
+	}
+	if (!isdigit((unsigned char)digit[0]) || digit[1] || call->ndigits >= DIGITS_MAX)
+		return;
+	call->digits[call->ndigits++] = digit[0];
+	call->digits[call->ndigits] = '\0';
+	lws_sul_schedule(env->context, 0, &call->digit_timer, digits_due, DIGITS_US);
 }
 
 int voice_call_message(struct voice_call *call, const char *text, size_t len)
@@ -965,7 +1113,7 @@ int voice_call_writeable(struct voice_call *call)
 						    call->stream_sid));
 	}
 	struct segment *s = call->queue;
-	if (!s)
+	if (!s || starved(call))
 		return 0;
 	if (s->pos >= s->len) {
 		/* The clause is all sent: its mark comes back when the caller has heard it. */
@@ -1015,6 +1163,7 @@ struct voice_call *voice_call_new(struct lws *wsi)
 	call->brain_arena = arena_new();
 	call->phase = WAIT_CONNECTED;
 	call->reply_seq = -1;
+	call->tts_provider = tts_configured;
 	audio_vad_init(&call->vad, 8000, env->silence_ms);
 	return call;
 }
@@ -1053,6 +1202,7 @@ void voice_call_closed(struct voice_call *call)
 	call->wsi = NULL;
 	lws_sul_cancel(&call->pacer);
 	lws_sul_cancel(&call->filler_timer);
+	lws_sul_cancel(&call->digit_timer);
 	voice_stt_close(call->stt);
 	call->stt = NULL;
 	if (call->jobs == 0)

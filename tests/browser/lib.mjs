@@ -27,14 +27,15 @@ fs.mkdirSync(SHOTS, { recursive: true });
 
 /*
  * A fresh Chromium with a user-data directory of its own, removed again by close().
- * options go to the browser context (viewport, javaScriptEnabled, ...).
+ * options go to the browser context (viewport, javaScriptEnabled, ...); extraArgs are more
+ * Chromium switches (a fake microphone, say).
  */
-export async function openBrowser(options = {}) {
+export async function openBrowser(options = {}, extraArgs = []) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,
 		headless: true,
-		args: CHROMIUM_ARGS,
+		args: CHROMIUM_ARGS.concat(extraArgs),
 		viewport: DESKTOP,
 		acceptDownloads: true,
 		baseURL: BASE,

@@ -408,3 +408,68 @@ def test_the_count_is_capped_for_a_large_business(owner_db):
     r = client.get("/calls")
     assert r.status_code == 200
     assert "More than 10,000 calls" in r.text
+
+
+# ---------- reply latency ----------
+
+def add_turn(db, org_id, call, seq, speaker, text, stt=None, brain=None, tts=None, total=None):
+    sql(db, "INSERT INTO call_turns (org_id, call_id, seq, speaker, text, stt_ms, "
+        "brain_first_token_ms, tts_first_audio_ms, total_ms) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        org_id, call, seq, speaker, text, stt, brain, tts, total)
+
+
+def turn_blocks(page_html):
+    """Each turn's HTML, in order."""
+    return re.findall(r'<div class="turn turn-\w+">(.*?)</div>', page_html, re.S)
+
+
+def test_call_page_shows_each_reply_latency_and_a_summary(business, owner_db):
+    o = business.org_id
+    call = add_call(owner_db, o)
+    add_turn(owner_db, o, call, 0, "assistant", "Thanks for calling, how can I help?")
+    add_turn(owner_db, o, call, 1, "caller", "I need a <b>plumber</b> & fast", stt=999,
+             total=999)
+    add_turn(owner_db, o, call, 2, "assistant", "I can send someone <today>.",
+             stt=150, brain=180, tts=82, total=412)
+    add_turn(owner_db, o, call, 3, "caller", "John Smith")
+    add_turn(owner_db, o, call, 4, "assistant", "Thanks, John.", stt=90, brain=400, tts=70,
+             total=980)
+    add_turn(owner_db, o, call, 5, "caller", "Bye")
+    add_turn(owner_db, o, call, 6, "assistant", "Goodbye.", total=300)
+    r = business.get(f"/calls/{call}")
+    assert r.status_code == 200
+    turns = turn_blocks(r.text)
+    assert len(turns) == 7
+    # The greeting was never timed: it shows no figures. Caller turns never show any.
+    assert " ms" not in turns[0] and " ms" not in turns[1] and "999" not in r.text
+    assert "412 ms · recognition 150 · brain 180 · speech 82" in turns[2]
+    assert "980 ms · recognition 90 · brain 400 · speech 70" in turns[4]
+    # Only the figures stored are shown.
+    assert ">300 ms</span>" in turns[6]
+    # The words around the figures stay text.
+    assert "&lt;b&gt;plumber&lt;/b&gt; &amp; fast" in turns[1]
+    assert "I can send someone &lt;today&gt;." in turns[2]
+    # Median and slowest over the three timed replies.
+    assert "Reply time: median 412 ms · slowest 980 ms (3 replies)" in r.text
+
+
+def test_call_page_without_timed_replies_shows_no_latency(business, owner_db):
+    o = business.org_id
+    call = add_call(owner_db, o)
+    add_turn(owner_db, o, call, 0, "assistant", "Thanks for calling, how can I help?")
+    add_turn(owner_db, o, call, 1, "caller", "What are your hours?")
+    add_turn(owner_db, o, call, 2, "assistant", "We are open from eight to six.")
+    r = business.get(f"/calls/{call}")
+    assert r.status_code == 200
+    assert "Reply time" not in r.text
+    assert "turn-latency" not in r.text and "recognition" not in r.text
+
+
+def test_median_of_an_even_number_of_replies(business, owner_db):
+    o = business.org_id
+    call = add_call(owner_db, o)
+    add_turn(owner_db, o, call, 0, "assistant", "One.", total=400)
+    add_turn(owner_db, o, call, 1, "assistant", "Two.", total=500)
+    r = business.get(f"/calls/{call}")
+    assert "Reply time: median 450 ms · slowest 500 ms (2 replies)" in r.text

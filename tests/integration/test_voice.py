@@ -13,11 +13,13 @@ import time
 import uuid
 
 import psycopg2
+import requests
 import pytest
 
 from conftest import BASE_URL, DSN_APP, DSN_OWNER, ROOT, STATE, sql
 from tests.fakes.deepgram_fake import DeepgramFake
 from tests.fakes.mulaw import tone
+from tests.fakes.tts_fake import TtsFake
 from tests.fakes.twilio_fake import MediaStreamsCaller, TwilioFake
 
 BIN = os.environ.get("SB_BIN", "")
@@ -44,6 +46,7 @@ class Worker:
 
     def __init__(self, deepgram, twilio):
         self.deepgram, self.twilio = deepgram, twilio
+        self.extra = {}             # more settings, for the tests that change them
         self.proc = None
         self.log = open(os.path.join(STATE, "log", "voice-test.log"), "ab")
 
@@ -55,7 +58,7 @@ class Worker:
                 "DEEPGRAM_API_KEY": self.deepgram.api_key,
                 "TWILIO_ACCOUNT_SID": self.twilio.account_sid,
                 "TWILIO_AUTH_TOKEN": self.twilio.auth_token,
-                "TWILIO_API_BASE": self.twilio.url, "VOICE_SILENCE_MS": "500"}
+                "TWILIO_API_BASE": self.twilio.url, "VOICE_SILENCE_MS": "500", **self.extra}
 
     def start(self):
         self.proc = subprocess.Popen([os.path.join(BIN, "switchboard-voice")], env=self.env(),
@@ -100,6 +103,28 @@ def stop_stack_worker():
         time.sleep(0.05)
 
 
+def voice_up():
+    try:
+        return requests.get(VOICE_URL + "/healthz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def start_stack_worker():
+    """A voice worker as the stack starts it (the environment scripts/test runs pytest in),
+    put back after a module replaced it, for the tests that come after."""
+    with open(os.path.join(STATE, "log", "voice.log"), "ab") as log:
+        proc = subprocess.Popen([os.path.join(os.environ.get("SB_BIN", ""), "switchboard-voice")],
+                                stdout=log, stderr=subprocess.STDOUT)
+    with open(os.path.join(STATE, "run", "voice.pid"), "w") as f:
+        f.write(str(proc.pid))
+    for _ in range(100):
+        if voice_up():
+            return proc
+        time.sleep(0.05)
+    raise RuntimeError("voice worker did not start")
+
+
 @pytest.fixture(scope="module")
 def fakes():
     dg = DeepgramFake().start()
@@ -111,6 +136,7 @@ def fakes():
     worker.stop()
     dg.stop()
     tw.stop()
+    start_stack_worker()
 
 
 @pytest.fixture(scope="module")
@@ -304,5 +330,212 @@ def test_press_zero_redirects_the_call_to_a_person(fakes, acme):
         c.dtmf(0)
         c.wait_for(lambda: tw.updates, timeout=10)
         assert "+15557654321" in str(tw.updates[-1])
+    finally:
+        c.hangup()
+
+
+def finished_replies(db, call_id):
+    """The receptionist's replies that were played to their end (or cut), in order."""
+    return [r for r in turns(db, call_id) if r[1] == "assistant" and r[3] is not None]
+
+
+def state(db, call_id):
+    rows = sql(db, "SELECT state FROM call_sessions WHERE call_id = %s", call_id)
+    return rows[0][0] if rows else {}
+
+
+def quiet(c):
+    """Wait until the receptionist's audio has all played."""
+    c.wait_for(lambda: c.queued_ms() < 1, timeout=30)
+
+
+def converse(c, dg, db, call_id, line):
+    """Say line once the receptionist is quiet; returns its answer after the answer has played."""
+    quiet(c)
+    before = len(finished_replies(db, call_id))
+    dg.script([line])
+    say(c)
+    return c.wait_for(lambda: finished_replies(db, call_id)[before:], timeout=40)[-1]
+
+
+def greeted(c):
+    c.wait_for(lambda: c.marks_echoed, timeout=15)
+    quiet(c)
+
+
+# What the caller answers to each question of the receptionist (the session's pending slot).
+BOOKING_ANSWERS = {
+    "anything_else": "Hi, I'd like to book an appointment please",
+    "service": "My kitchen sink drain is clogged",
+    "name": "My name is Jordan Ellis",
+    "phone_confirm": "Yes",
+    "time": "Next Wednesday at 10 AM",
+    "alternative": "The first one",
+    "address": "It's 12 Elm Street",
+    "confirm": "Yes please",
+}
+
+
+def test_a_full_booking_call_books_and_stores_every_utterance(fakes, acme):
+    dg, tw, _ = fakes
+    call_id = new_call(acme)
+    call_sid = tw.live_call()
+    c = caller(call_id, call_sid=call_sid)
+    said, asked = [], []
+    try:
+        greeted(c)
+        for _ in range(12):
+            pending = state(acme, call_id).get("pending") or "anything_else"
+            if pending == "anything_else" and state(acme, call_id).get("appointment_id"):
+                break
+            asked.append(pending)
+            said.append(BOOKING_ANSWERS[pending])
+            converse(c, dg, acme, call_id, said[-1])
+        said.append("No, that's all, thank you")
+        goodbye = converse(c, dg, acme, call_id, said[-1])
+        assert "goodbye" in goodbye[2].lower()
+        c.wait_for(lambda: any("Hangup" in str(u["params"]) for u in tw.updates
+                               if u["sid"] == call_sid), timeout=10)
+    finally:
+        c.hangup()
+    asked_slots = [p for p in asked if p in ("service", "name", "phone_confirm", "time",
+                                             "address", "confirm")]
+    assert asked_slots == ["service", "name", "phone_confirm", "time", "address", "confirm"]
+    booked = sql(acme, "SELECT customer_name, customer_phone, address FROM appointments "
+                       "WHERE call_id = %s", call_id)
+    assert booked == [("Jordan Ellis", "+15551230000", "12 Elm Street")]
+    rows = turns(acme, call_id)
+    assert [r[2] for r in rows if r[1] == "caller"] == said
+    assert rows[0][1] == "assistant" and "Acme" in rows[0][2]
+    assert sum(1 for r in rows if r[1] == "assistant") == len(said) + 1
+
+
+def test_recognition_dying_mid_call_moves_the_call_to_gather_mode(fakes, acme):
+    dg, tw, _ = fakes
+    call_id = new_call(acme)
+    call_sid = tw.live_call()
+    c = caller(call_id, call_sid=call_sid)
+    try:
+        greeted(c)
+        dg.behave("drop")
+        say(c)
+        update = c.wait_for(lambda: [u for u in tw.updates if u["sid"] == call_sid],
+                            timeout=15)[-1]
+        assert update["params"]["Url"] == BASE_URL + "/hooks/twilio/voice?mode=gather"
+    finally:
+        dg.behave("normal")
+        c.hangup()
+
+
+def speaking_through(worker, tts, settings):
+    """Restart the worker with settings to speak through tts; yield tts; restore the worker."""
+    worker.stop()
+    worker.extra = settings
+    worker.start()
+    yield tts
+    worker.stop()
+    worker.extra = {}
+    worker.start()
+
+
+@pytest.fixture
+def eleven(fakes):
+    """The worker speaking through the ElevenLabs fake."""
+    tts = TtsFake().start()
+    yield from speaking_through(fakes[2], tts, {
+        "TTS_PROVIDER": "elevenlabs", "ELEVENLABS_URL": tts.url,
+        "ELEVENLABS_API_KEY": tts.eleven_key, "ELEVENLABS_VOICE_ID": "voice-test"})
+    tts.stop()
+
+
+@pytest.fixture
+def openai_tts(fakes):
+    """The worker speaking through the OpenAI speech fake."""
+    tts = TtsFake().start()
+    yield from speaking_through(fakes[2], tts, {
+        "TTS_PROVIDER": "openai", "OPENAI_TTS_URL": tts.url + "/v1",
+        "OPENAI_TTS_API_KEY": tts.openai_key, "OPENAI_TTS_VOICE": "coral"})
+    tts.stop()
+
+
+GREETING = ("Thanks for calling Acme Plumbing & Heating, this is the virtual receptionist. "
+            "How can I help you today?")
+
+
+def test_elevenlabs_speaks_the_replies(fakes, acme, eleven):
+    dg, _, _ = fakes
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        spoken = eleven.streams[0]
+        assert (spoken["provider"], spoken["voice_id"], spoken["format"], spoken["text"]) == \
+            ("elevenlabs", "voice-test", "ulaw_8000", GREETING)
+        # The caller hears the provider's own audio, all of it, and nothing else.
+        assert c.received_audio() == tone(eleven.ms_per_char * len(GREETING))
+        reply = converse(c, dg, acme, call_id, "What are your hours?")
+        assert reply[3] == reply[2]
+        assert [s["text"] for s in eleven.streams[1:]] and \
+            " ".join(s["text"] for s in eleven.streams[1:]) == reply[2]
+    finally:
+        c.hangup()
+
+
+def test_openai_speech_is_resampled_for_the_phone(fakes, acme, openai_tts):
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        spoken = openai_tts.streams[0]
+        assert (spoken["provider"], spoken["voice"], spoken["format"], spoken["text"]) == \
+            ("openai", "coral", "pcm", GREETING)
+        # 24 kHz PCM arrives as 8 kHz mu-law of the same length: a third of the samples.
+        want = 8 * openai_tts.ms_per_char * len(GREETING)
+        assert abs(len(c.received_audio()) - want) < 160
+    finally:
+        c.hangup()
+
+
+def test_synthesis_failing_mid_sentence_is_finished_by_flite(fakes, acme, eleven):
+    dg, _, _ = fakes
+    eleven.behave("cut", cut_after=4000)
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        assert eleven.streams[0]["cut"] and eleven.streams[0]["bytes_sent"] == 4000
+        greeting = c.received_audio()
+        provider_part = tone(eleven.ms_per_char * len(GREETING))[:4000]
+        assert greeting[:4000] == provider_part
+        # flite said the rest of the sentence: more audio, not the provider's tone.
+        assert len(greeting) > 4000 + 8000
+        assert greeting[4000:8000] != tone(eleven.ms_per_char * len(GREETING))[4000:8000]
+        # The call goes on, in flite's voice, without asking the provider again.
+        reply = converse(c, dg, acme, call_id, "What are your hours?")
+        assert reply[3] == reply[2]
+        assert len(eleven.streams) == 1
+    finally:
+        c.hangup()
+
+
+def test_keys_pressed_enter_the_callback_number(fakes, acme):
+    dg, _, _ = fakes
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        converse(c, dg, acme, call_id, "I need my kitchen drain unclogged")
+        converse(c, dg, acme, call_id, "My name is Sam Carter")
+        assert state(acme, call_id)["pending"] == "phone_confirm"
+        converse(c, dg, acme, call_id, "No")
+        assert state(acme, call_id)["pending"] == "phone"
+        quiet(c)
+        before = len(finished_replies(acme, call_id))
+        for digit in "5552223333#":
+            c.dtmf(digit)
+        reply = c.wait_for(lambda: finished_replies(acme, call_id)[before:], timeout=30)[-1]
+        assert "555-222-3333" in reply[2]
+        assert state(acme, call_id)["phone"] == "+15552223333"
+        assert [r[2] for r in turns(acme, call_id) if r[1] == "caller"][-1] == "5552223333"
     finally:
         c.hangup()

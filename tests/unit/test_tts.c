@@ -10,6 +10,8 @@
 
 #include "arena.h"
 #include "audio.h"
+#include "conf.h"
+#include "http.h"
 #include "tts.h"
 
 static const char GREETING[] = "Thanks for calling Acme Plumbing";
@@ -131,14 +133,63 @@ static void test_very_long_text(void **state)
 	arena_free(a);
 }
 
+/* The words a provider had not said when it stopped: from the word it was in the middle of. */
+static void test_unsaid_words(void **state)
+{
+	const char *text = "Your drain cleaning is booked for Tuesday at 10 AM.";
+
+	assert_string_equal(tts_unsaid(text, 0), text);
+	/* 65 ms a character: 600 ms is nine characters, in the middle of "drain". */
+	assert_string_equal(tts_unsaid(text, 600), "drain cleaning is booked for Tuesday at 10 AM.");
+	assert_string_equal(tts_unsaid(text, 60000), "");
+}
+
+struct collected {
+	long bytes;
+	int pieces;
+};
+
+static int collect(void *arg, const uint8_t *ulaw, size_t n)
+{
+	struct collected *c = arg;
+
+	c->bytes += (long)n;
+	c->pieces++;
+	return 0;
+}
+
+static int stop_at_once(void *arg, const uint8_t *ulaw, size_t n)
+{
+	return -1;
+}
+
+/* A provider that cannot be reached: flite says the whole clause instead. */
+static void test_unreachable_provider_falls_back_to_flite(void **state)
+{
+	struct arena *a = arena_new();
+	struct collected c = { 0, 0 };
+	uint8_t *ulaw;
+
+	conf_set("ELEVENLABS_URL", "http://127.0.0.1:1");
+	conf_set("ELEVENLABS_API_KEY", "el-test-key");
+	assert_int_equal(tts_stream(TTS_ELEVENLABS, GREETING, collect, &c), TTS_FELL_BACK);
+	assert_int_equal(c.bytes, tts_flite_ulaw(a, GREETING, &ulaw));
+	assert_int_equal(tts_stream(TTS_FLITE, GREETING, stop_at_once, NULL), TTS_STOPPED);
+	arena_free(a);
+}
+
 int main(void)
 {
+	http_global_init();
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_greeting_as_telephone_audio),
 		cmocka_unit_test(test_detector_hears_the_greeting),
 		cmocka_unit_test(test_wideband_is_twice_as_long),
 		cmocka_unit_test(test_nothing_to_say),
 		cmocka_unit_test(test_very_long_text),
+		cmocka_unit_test(test_unsaid_words),
+		cmocka_unit_test(test_unreachable_provider_falls_back_to_flite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

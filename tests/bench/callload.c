@@ -1,0 +1,684 @@
+/* callload.c: many simultaneous Twilio-like media streams against switchboard-voice, timed */
+/*
+ * callload --url ws://HOST:PORT/media/stream --calls FILE --steps 100,200,500 [options]
+ *
+ * FILE has one "call_id org_id" line per call (rows of the calls table); each stream's start
+ * message carries a media token made with MEDIA_TOKEN_SECRET from the environment. Every call
+ * plays a caller: 20 ms mu-law frames on an absolute clock, speak_ms of speech (a loud tone)
+ * then quiet_ms of silence, repeating, each call at its own phase. It plays Twilio's side too:
+ * marks are echoed when the audio before them has played, and a clear drops the queued audio.
+ *
+ * The same process is the recognizer the worker talks to (--stt-port): a Deepgram live
+ * endpoint that takes the audio and answers each Finalize with a final result saying --say
+ * (nothing heard when --say is empty), so a real recognizer's work stays out of the figures.
+ *
+ * Calls open at --ramp per second; at each step (a number of calls) the figures of a --hold
+ * second window are printed: the worker's CPU (its event-loop thread, which handles the media,
+ * and the whole process), its resident memory per call, the caller's frames that left late or
+ * met a full socket, and the gaps in the worker's audio beyond its 20 ms pacing.
+ */
+#include <libwebsockets.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "crypto.h"
+#include "media_token.h"
+
+#define FRAME_BYTES 160
+#define FRAME_US 20000
+#define SEGMENT_GAP_US 400000           /* a longer pause starts a new stretch of reply audio */
+#define LATE_GAP_US (2 * FRAME_US)      /* an inter-arrival gap 20 ms beyond the pacing */
+#define UNDERRUN_SLACK_US 2000          /* this program's own loop jitter: not an audible gap */
+#define MARKS_MAX 64
+#define GAP_BUCKETS 1000                /* inter-arrival histogram, 1 ms buckets */
+#define REPLY_BUCKETS 10000             /* reply latency histogram, 1 ms buckets */
+#define MSG_MAX 1024
+
+static const char *say = "";
+static long speak_ms = 1200, quiet_ms = 3800;
+
+/* The figures of one measuring window; reset at its start. */
+struct stats {
+	long frames_out, out_late, out_choked, out_lag_max_us;
+	long frames_in, in_late, in_underrun, underrun_max_us, underrun_early, in_gap_max_us, boundary_gaps, boundary_gap_max_us;
+	long gap_hist[GAP_BUCKETS + 1];
+	long reply_hist[REPLY_BUCKETS + 1];
+	long replies, clears, marks;
+	long stt_audio_bytes, stt_finalize;
+};
+
+static struct stats st;
+static long connected, failed, closed_early, started;
+
+struct pending_mark {
+	char name[40];
+	lws_usec_t at;
+};
+
+struct caller {
+	struct lws *wsi;
+	char call_id[64], org_id[64], stream_sid[40], call_sid[40];
+	char *token;
+	int step;                   /* 0 send connected, 1 send start, 2 streaming */
+	bool open, gone;
+	lws_usec_t t0;
+	long frames_sent;
+	long phase_ms;
+	lws_sorted_usec_list_t tick;
+	/* The worker's audio, as Twilio would play it. */
+	lws_usec_t last_media_at, playhead, speech_end_at;
+	bool after_mark, awaiting_reply;
+	long stretch_frames;         /* frames of the current stretch of reply audio */
+	struct pending_mark marks[MARKS_MAX];
+	int nmarks;
+	char rx[MSG_MAX];
+	size_t rx_len;
+	bool rx_skip;
+};
+
+static struct caller *callers;
+static int ncalls;
+static struct lws_context *context;
+static struct lws_vhost *client_vhost;
+static const char *url_host, *url_path;
+static int url_port;
+static char loud_b64[400], quiet_b64[400];
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static unsigned char ulaw_encode(int sample)
+{
+	const int bias = 0x84, clip = 32635;
+	int sign = (sample >> 8) & 0x80;
+
+	if (sign)
+		sample = -sample;
+	if (sample > clip)
+		sample = clip;
+	sample += bias;
+	int exponent = 7;
+	for (int mask = 0x4000; !(sample & mask) && exponent > 0; mask >>= 1)
+		exponent--;
+	int mantissa = (sample >> (exponent + 3)) & 0x0f;
+	return (unsigned char)~(sign | (exponent << 4) | mantissa);
+}
+
+/* Frames are 300 Hz: six whole periods in 20 ms, so one frame repeats without a seam. */
+static void frames_make(struct arena *a)
+{
+	unsigned char loud[FRAME_BYTES], quiet[FRAME_BYTES];
+
+	for (int i = 0; i < FRAME_BYTES; i++) {
+		loud[i] = ulaw_encode((int)(9000 * sin(2 * M_PI * 300 * i / 8000.0)));
+		quiet[i] = 0xff;
+	}
+	snprintf(loud_b64, sizeof(loud_b64), "%s", crypto_base64(a, loud, FRAME_BYTES));
+	snprintf(quiet_b64, sizeof(quiet_b64), "%s", crypto_base64(a, quiet, FRAME_BYTES));
+}
+
+static void bump(long *hist, long max, long value)
+{
+	hist[value < 0 ? 0 : value > max ? max : value]++;
+}
+
+static long hist_pct(const long *hist, long max, double pct)
+{
+	long total = 0, seen = 0;
+
+	for (long i = 0; i <= max; i++)
+		total += hist[i];
+	if (!total)
+		return -1;
+	for (long i = 0; i <= max; i++) {
+		seen += hist[i];
+		if (seen >= pct * total)
+			return i;
+	}
+	return max;
+}
+
+static int send_text(struct lws *wsi, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int send_text(struct lws *wsi, const char *fmt, ...)
+{
+	unsigned char out[LWS_PRE + 2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf((char *)out + LWS_PRE, sizeof(out) - LWS_PRE, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)(sizeof(out) - LWS_PRE))
+		return -1;
+	return lws_write(wsi, out + LWS_PRE, (size_t)n, LWS_WRITE_TEXT) < n ? -1 : 0;
+}
+
+static lws_usec_t frame_due(struct caller *c, long k)
+{
+	return c->t0 + (lws_usec_t)k * FRAME_US;
+}
+
+/* Every 20 ms on the absolute clock: the next frame is due, and perhaps a mark's echo. */
+static void tick(lws_sorted_usec_list_t *sul)
+{
+	struct caller *c = lws_container_of(sul, struct caller, tick);
+	lws_usec_t now = lws_now_usecs();
+
+	if (!c->open)
+		return;
+	if (lws_send_pipe_choked(c->wsi))
+		st.out_choked++;
+	lws_callback_on_writable(c->wsi);
+	long next = (long)((now - c->t0) / FRAME_US) + 1;
+	lws_sul_schedule(context, 0, &c->tick, tick, frame_due(c, next) - now);
+}
+
+static bool speaking_at(struct caller *c, long k)
+{
+	long ms = (k * 20 + c->phase_ms) % (speak_ms + quiet_ms);
+
+	return ms < speak_ms;
+}
+
+static int caller_writeable(struct caller *c)
+{
+	lws_usec_t now = lws_now_usecs();
+
+	if (c->step == 0) {
+		c->step = 1;
+		lws_callback_on_writable(c->wsi);
+		return send_text(c->wsi, "{\"event\":\"connected\",\"protocol\":\"Call\",\"version\":\"1.0.0\"}");
+	}
+	if (c->step == 1) {
+		c->step = 2;
+		c->t0 = now;
+		started++;
+		lws_sul_schedule(context, 0, &c->tick, tick, FRAME_US);
+		return send_text(c->wsi,
+			"{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"%s\",\"start\":{"
+			"\"accountSid\":\"AC00000000000000000000000000000001\",\"streamSid\":\"%s\","
+			"\"callSid\":\"%s\",\"tracks\":[\"inbound\"],\"customParameters\":{\"token\":\"%s\","
+			"\"call_id\":\"%s\"},\"mediaFormat\":{\"encoding\":\"audio/x-mulaw\","
+			"\"sampleRate\":8000,\"channels\":1}}}",
+			c->stream_sid, c->stream_sid, c->call_sid, c->token, c->call_id);
+	}
+	/* Twilio echoes a mark once the audio sent before it has played. */
+	if (c->nmarks && c->marks[0].at <= now) {
+		int rc = send_text(c->wsi, "{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
+				   c->stream_sid, c->marks[0].name);
+		memmove(c->marks, c->marks + 1, sizeof(c->marks[0]) * (size_t)--c->nmarks);
+		lws_callback_on_writable(c->wsi);
+		return rc;
+	}
+	if (frame_due(c, c->frames_sent) > now)
+		return 0;
+	long k = c->frames_sent++;
+	lws_usec_t lag = now - frame_due(c, k);
+	st.frames_out++;
+	if (lag > FRAME_US)
+		st.out_late++;
+	if (lag > st.out_lag_max_us)
+		st.out_lag_max_us = lag;
+	bool loud = speaking_at(c, k);
+	if (!loud && k > 0 && speaking_at(c, k - 1)) {
+		c->speech_end_at = now;
+		c->awaiting_reply = *say != '\0';
+	}
+	if (frame_due(c, c->frames_sent) <= now)
+		lws_callback_on_writable(c->wsi);
+	return send_text(c->wsi,
+		"{\"event\":\"media\",\"sequenceNumber\":\"%ld\",\"media\":{\"track\":\"inbound\","
+		"\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}",
+		k + 2, k + 1, k * 20, loud ? loud_b64 : quiet_b64, c->stream_sid);
+}
+
+/* A frame of the worker's audio arrived: was it in time to keep the caller's audio unbroken? */
+static void caller_media(struct caller *c, lws_usec_t now)
+{
+	lws_usec_t gap = c->last_media_at ? now - c->last_media_at : SEGMENT_GAP_US + 1;
+
+	st.frames_in++;
+	if (gap > SEGMENT_GAP_US) {
+		/* A new stretch of reply audio. */
+		if (c->awaiting_reply && c->speech_end_at) {
+			st.replies++;
+			bump(st.reply_hist, REPLY_BUCKETS, (long)((now - c->speech_end_at) / 1000));
+		}
+		c->awaiting_reply = false;
+		c->stretch_frames = 0;
+	} else if (c->after_mark) {
+		/* The next clause: its synthesis, not the pacing, sets this gap. */
+		st.boundary_gaps++;
+		if (gap > st.boundary_gap_max_us)
+			st.boundary_gap_max_us = gap;
+	} else {
+		bump(st.gap_hist, GAP_BUCKETS, (long)(gap / 1000));
+		if (gap > LATE_GAP_US)
+			st.in_late++;
+		if (gap > st.in_gap_max_us)
+			st.in_gap_max_us = gap;
+		if (now > c->playhead + UNDERRUN_SLACK_US) {
+			st.in_underrun++;
+			if (c->stretch_frames < 4)
+				st.underrun_early++;
+			if (now - c->playhead > st.underrun_max_us)
+				st.underrun_max_us = now - c->playhead;
+		}
+	}
+	c->after_mark = false;
+	c->stretch_frames++;
+	c->last_media_at = now;
+	c->playhead = (c->playhead > now ? c->playhead : now) + FRAME_US;
+}
+
+static void caller_message(struct caller *c, const char *m)
+{
+	lws_usec_t now = lws_now_usecs();
+
+	if (!strncmp(m, "{\"event\":\"media\"", 16)) {
+		caller_media(c, now);
+	} else if (!strncmp(m, "{\"event\":\"mark\"", 15)) {
+		const char *name = strstr(m, "\"name\":\"");
+		st.marks++;
+		c->after_mark = true;
+		if (!name || c->nmarks == MARKS_MAX)
+			return;
+		name += 8;
+		size_t n = strcspn(name, "\"");
+		struct pending_mark *pm = &c->marks[c->nmarks++];
+		snprintf(pm->name, sizeof(pm->name), "%.*s", (int)n, name);
+		pm->at = c->playhead > now ? c->playhead : now;
+	} else if (!strncmp(m, "{\"event\":\"clear\"", 16)) {
+		/* The queued audio is dropped and every pending mark comes back at once. */
+		st.clears++;
+		c->playhead = now;
+		for (int i = 0; i < c->nmarks; i++)
+			c->marks[i].at = now;
+		if (c->nmarks)
+			lws_callback_on_writable(c->wsi);
+	}
+}
+
+static int caller_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		     size_t len)
+{
+	struct caller *c = lws_get_opaque_user_data(wsi);
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		c->open = true;
+		connected++;
+		lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		fprintf(stderr, "callload: call %s could not connect: %s\n", c ? c->call_id : "?",
+			in ? (const char *)in : "no reason");
+		failed++;
+		if (c)
+			c->gone = true;
+		return 0;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return c && c->open ? caller_writeable(c) : 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (!c)
+			return 0;
+		if (c->rx_skip || c->rx_len + len >= MSG_MAX) {
+			c->rx_skip = !lws_is_final_fragment(wsi);
+			c->rx_len = 0;
+			return 0;
+		}
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+			c->rx[c->rx_len] = '\0';
+			caller_message(c, c->rx);
+			c->rx_len = 0;
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (c && c->open && !interrupted) {
+			fprintf(stderr, "callload: the worker closed call %s\n", c->call_id);
+			closed_early++;
+		}
+		if (c) {
+			c->open = false;
+			c->gone = true;
+			lws_sul_cancel(&c->tick);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- the recognizer the worker talks to ---------------------------------------------------- */
+
+struct stt_conn {
+	int finals_due;
+};
+
+static int stt_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		  size_t len)
+{
+	struct stt_conn *s = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(s, 0, sizeof(*s));
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (lws_frame_is_binary(wsi)) {
+			st.stt_audio_bytes += (long)len;
+		} else if (len >= 8 && memmem(in, len, "Finalize", 8)) {
+			st.stt_finalize++;
+			s->finals_due++;
+			lws_callback_on_writable(wsi);
+		}
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (!s->finals_due)
+			return 0;
+		s->finals_due--;
+		if (s->finals_due)
+			lws_callback_on_writable(wsi);
+		return send_text(wsi,
+			"{\"type\":\"Results\",\"channel_index\":[0,1],\"duration\":1.0,\"start\":0.0,"
+			"\"is_final\":true,\"speech_final\":false,\"from_finalize\":true,\"channel\":"
+			"{\"alternatives\":[{\"transcript\":\"%s\",\"confidence\":%s,\"words\":[]}]}}",
+			say, *say ? "0.98" : "0.0");
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+/* ---- the worker's process ---------------------------------------------------------------- */
+
+static double cpu_seconds(const char *path)
+{
+	char line[2048];
+	FILE *f = fopen(path, "r");
+	unsigned long utime = 0, stime = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	/* The command name is in parentheses and may hold spaces: count fields after it. */
+	char *p = strrchr(line, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+			 &stime) != 2)
+		return -1;
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static long rss_kib(int pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static void service_for(double seconds)
+{
+	lws_usec_t end = lws_now_usecs() + (lws_usec_t)(seconds * 1e6);
+
+	while (!interrupted && lws_now_usecs() < end)
+		if (lws_service(context, 0) < 0)
+			interrupted = 1;
+}
+
+static void connect_call(struct caller *c)
+{
+	struct lws_client_connect_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.context = context;
+	info.vhost = client_vhost;
+	info.address = url_host;
+	info.port = url_port;
+	info.path = url_path;
+	info.host = url_host;
+	info.origin = url_host;
+	info.local_protocol_name = "caller";
+	info.opaque_user_data = c;
+	info.pwsi = &c->wsi;
+	if (!lws_client_connect_via_info(&info)) {
+		failed++;
+		c->gone = true;
+	}
+}
+
+static int live_calls(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < ncalls; i++)
+		n += callers[i].open;
+	return n;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: callload --url ws://host:port/path --calls FILE --steps N,N,... "
+		"--stt-port P --worker-pid PID [--ramp PER_S] [--hold S] [--settle S] "
+		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *url = NULL, *calls_file = NULL, *steps_arg = NULL;
+	int stt_port = 0, worker_pid = 0;
+	double ramp = 25, hold = 15, settle = 3;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!v)
+			usage();
+		if (!strcmp(argv[i], "--url"))
+			url = v;
+		else if (!strcmp(argv[i], "--calls"))
+			calls_file = v;
+		else if (!strcmp(argv[i], "--steps"))
+			steps_arg = v;
+		else if (!strcmp(argv[i], "--stt-port"))
+			stt_port = atoi(v);
+		else if (!strcmp(argv[i], "--worker-pid"))
+			worker_pid = atoi(v);
+		else if (!strcmp(argv[i], "--ramp"))
+			ramp = atof(v);
+		else if (!strcmp(argv[i], "--hold"))
+			hold = atof(v);
+		else if (!strcmp(argv[i], "--settle"))
+			settle = atof(v);
+		else if (!strcmp(argv[i], "--speak-ms"))
+			speak_ms = atol(v);
+		else if (!strcmp(argv[i], "--quiet-ms"))
+			quiet_ms = atol(v);
+		else if (!strcmp(argv[i], "--say"))
+			say = v;
+		else
+			usage();
+		i++;
+	}
+	if (!url || !calls_file || !steps_arg || !stt_port || !worker_pid || ramp <= 0)
+		usage();
+	if (conf_load(0, NULL) < 0)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	lws_set_log_level(LLL_ERR, NULL);
+
+	struct arena *a = arena_new();
+	frames_make(a);
+	char *parsed = arena_strdup(a, url);
+	const char *scheme, *path;
+	if (lws_parse_uri(parsed, &scheme, &url_host, &url_port, &path) || strcmp(scheme, "ws")) {
+		fprintf(stderr, "callload: --url must be ws://host:port/path\n");
+		return 2;
+	}
+	url_path = arena_printf(a, "/%s", path);
+
+	int steps[32], nsteps = 0;
+	for (char *s = arena_strdup(a, steps_arg), *tok; (tok = strsep(&s, ",")) && nsteps < 32;)
+		if (atoi(tok) > 0)
+			steps[nsteps++] = atoi(tok);
+	if (!nsteps)
+		usage();
+	int most = steps[nsteps - 1];
+
+	FILE *f = fopen(calls_file, "r");
+	if (!f) {
+		perror(calls_file);
+		return 1;
+	}
+	callers = calloc((size_t)most, sizeof(*callers));
+	char line[256];
+	time_t expires = time(NULL) + 3600;
+	while (ncalls < most && fgets(line, sizeof(line), f)) {
+		struct caller *c = &callers[ncalls];
+		if (sscanf(line, "%63s %63s", c->call_id, c->org_id) != 2)
+			continue;
+		c->token = media_token_make(a, c->call_id, c->org_id, expires);
+		if (!c->token) {
+			fprintf(stderr, "callload: no media token (is MEDIA_TOKEN_SECRET set?)\n");
+			return 1;
+		}
+		snprintf(c->stream_sid, sizeof(c->stream_sid), "MZ%032x", ncalls + 1);
+		snprintf(c->call_sid, sizeof(c->call_sid), "CA%032x", ncalls + 1);
+		/* Spread the callers' speech over the cycle, as independent callers would. */
+		c->phase_ms = (long)ncalls * 20 * 37 % (speak_ms + quiet_ms);
+		ncalls++;
+	}
+	fclose(f);
+	if (ncalls < most) {
+		fprintf(stderr, "callload: %s has %d calls, the last step needs %d\n", calls_file,
+			ncalls, most);
+		return 1;
+	}
+
+	static const struct lws_protocols client_protocols[] = {
+		{ "caller", caller_cb, 0, 4096, 0, NULL, 0 },
+		{ NULL, NULL, 0, 0, 0, NULL, 0 }
+	};
+	static const struct lws_protocols stt_protocols[] = {
+		{ "deepgram", stt_cb, sizeof(struct stt_conn), 4096, 0, NULL, 0 },
+		{ NULL, NULL, 0, 0, 0, NULL, 0 }
+	};
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.fd_limit_per_thread = (unsigned)(most * 2 + 64);
+	context = lws_create_context(&info);
+	if (!context)
+		return 1;
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = client_protocols;
+	info.vhost_name = "callers";
+	client_vhost = lws_create_vhost(context, &info);
+	memset(&info, 0, sizeof(info));
+	info.port = stt_port;
+	info.iface = "127.0.0.1";
+	info.protocols = stt_protocols;
+	info.vhost_name = "recognizer";
+	if (!client_vhost || !lws_create_vhost(context, &info)) {
+		fprintf(stderr, "callload: could not listen on 127.0.0.1:%d\n", stt_port);
+		return 1;
+	}
+
+	char task_stat[64], proc_stat[64];
+	snprintf(task_stat, sizeof(task_stat), "/proc/%d/task/%d/stat", worker_pid, worker_pid);
+	snprintf(proc_stat, sizeof(proc_stat), "/proc/%d/stat", worker_pid);
+	service_for(0.5);
+	long idle_rss = rss_kib(worker_pid);
+	printf("callload: worker %d idle RSS %ld KiB; %d calls at most, opened %.0f/s, speech %ld ms "
+	       "then %ld ms quiet, recognizer says \"%s\"\n", worker_pid, idle_rss, most, ramp,
+	       speak_ms, quiet_ms, say);
+	fflush(stdout);
+
+	int opened = 0, held = 0;
+	for (int s = 0; s < nsteps && !interrupted; s++) {
+		lws_usec_t ramp_start = lws_now_usecs();
+		int from = opened;
+		while (opened < steps[s] && !interrupted) {
+			double due = (double)(opened - from) / ramp;
+			if ((double)(lws_now_usecs() - ramp_start) / 1e6 >= due)
+				connect_call(&callers[opened++]);
+			else
+				lws_service(context, 0);
+		}
+		service_for(settle);
+		memset(&st, 0, sizeof(st));
+		double loop0 = cpu_seconds(task_stat), proc0 = cpu_seconds(proc_stat);
+		lws_usec_t t0 = lws_now_usecs();
+		service_for(hold);
+		double wall = (double)(lws_now_usecs() - t0) / 1e6;
+		double loop = (cpu_seconds(task_stat) - loop0) / wall * 100;
+		double proc = (cpu_seconds(proc_stat) - proc0) / wall * 100;
+		long rss = rss_kib(worker_pid);
+		int live = live_calls();
+		double load[3] = { 0 };
+		getloadavg(load, 3);
+		/* Frames this program sent late are its own lag, not the worker's: shown, not judged. */
+		bool real_time = live == steps[s] && st.out_choked == 0 && st.in_late == 0 &&
+				 st.in_underrun == 0;
+		if (real_time)
+			held = steps[s];
+		printf("step %d calls: %d live (%ld failed, %ld closed by the worker); load %.2f %.2f %.2f\n",
+		       steps[s], live, failed, closed_early, load[0], load[1], load[2]);
+		printf("  worker CPU over %.0f s: event loop (media) %.1f%% of a core, whole process %.1f%%\n",
+		       wall, loop, proc);
+		printf("  worker RSS %ld KiB: %.1f KiB per call over idle\n", rss,
+		       live ? (double)(rss - idle_rss) / live : 0.0);
+		printf("  caller -> worker: %ld frames, %ld sent >20 ms late (max lag %.1f ms), "
+		       "%ld ticks met a choked socket; recognizer got %.1f s of audio, %ld Finalize\n",
+		       st.frames_out, st.out_late, st.out_lag_max_us / 1000.0, st.out_choked,
+		       st.stt_audio_bytes / 8000.0, st.stt_finalize);
+		printf("  worker -> caller: %ld frames, %ld gaps >40 ms, %ld underruns >2 ms (%ld in a stretch's first 4 frames, deepest %.1f ms), "
+		       "gap p50 %ld p99 %ld "
+		       "max %.1f ms; %ld clause boundaries (max gap %.1f ms), %ld marks, %ld clears\n",
+		       st.frames_in, st.in_late, st.in_underrun, st.underrun_early, st.underrun_max_us / 1000.0, hist_pct(st.gap_hist, GAP_BUCKETS, 0.5),
+		       hist_pct(st.gap_hist, GAP_BUCKETS, 0.99), st.in_gap_max_us / 1000.0,
+		       st.boundary_gaps, st.boundary_gap_max_us / 1000.0, st.marks, st.clears);
+		if (st.replies)
+			printf("  replies: %ld, first reply frame after the caller's last spoken frame "
+			       "p50 %ld p95 %ld ms\n", st.replies, hist_pct(st.reply_hist, REPLY_BUCKETS, 0.5),
+			       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.95));
+		printf("  real time: %s\n", real_time ? "yes" : "no");
+		fflush(stdout);
+	}
+	printf("largest number of calls held in real time: %d\n", held);
+	interrupted = 1;
+	for (int i = 0; i < ncalls; i++)
+		if (callers[i].open)
+			lws_set_timeout(callers[i].wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+	lws_context_destroy(context);
+	free(callers);
+	arena_free(a);
+	return 0;
+}
