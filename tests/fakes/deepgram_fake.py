@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from websockets.exceptions import ConnectionClosed
 from websockets.legacy.server import WebSocketServerProtocol
 
-from tests.fakes.fakebase import Request
+from tests.fakes.fakebase import Request, serve_until_interrupted
 from tests.fakes.mulaw import rms, rms_pcm16
 from tests.fakes.wsbase import WsServer
 
@@ -471,11 +471,7 @@ def main():
     fake = DeepgramFake(args.key)
     fake.script(args.say)
     fake.start(args.port)
-    print(fake.url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    serve_until_interrupted(fake)
 
 
 if __name__ == "__main__":

@@ -133,3 +133,12 @@ class FakeProvider:
         if behaviour == "garbage":
             return self.garbage_reply()
         return self.handle(req)
+
+
+def serve_until_interrupted(fake, banner=None):
+    """For a fake run as its own process: say where it listens, then serve until Ctrl-C."""
+    print(banner or fake.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.fakes.fakebase import FakeProvider, Reply, Request
+from tests.fakes.fakebase import FakeProvider, Reply, Request, serve_until_interrupted
 
 ERRORS = {
     400: ("invalid_request_error", None, "Invalid request."),
@@ -246,11 +246,7 @@ def main():
     parser.add_argument("--errors", choices=("openai", "openrouter"), default="openai")
     args = parser.parse_args()
     fake = OpenAIFake(error_style=args.errors).start(args.port)
-    print(f"openai fake listening on {fake.url}/v1", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    serve_until_interrupted(fake, f"openai fake listening on {fake.url}/v1")
 
 
 if __name__ == "__main__":

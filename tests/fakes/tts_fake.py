@@ -27,7 +27,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.fakes.fakebase import FakeProvider, Reply, Request
+from tests.fakes.fakebase import FakeProvider, Reply, Request, serve_until_interrupted
 from tests.fakes.mulaw import tone, tone_pcm16
 
 ELEVEN_PATH = re.compile(r"^/v1/text-to-speech/([^/]+?)(/stream)?$")
@@ -277,11 +277,7 @@ def main():
     ap.add_argument("--openai-key", default="sk-test-key")
     args = ap.parse_args()
     fake = TtsFake(args.eleven_key, args.openai_key).start(args.port)
-    print(fake.url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    serve_until_interrupted(fake)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ import uuid
 
 import websockets
 
-from tests.fakes.fakebase import FakeProvider, Reply
+from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted
 from tests.fakes.mulaw import SILENCE
 
 API = "/2010-04-01"
@@ -609,11 +609,7 @@ def main():
     ap.add_argument("--token", default="twilio-test-token")
     args = ap.parse_args()
     fake = TwilioFake(args.sid, args.token).start(args.port)
-    print(fake.url, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    serve_until_interrupted(fake)
 
 
 if __name__ == "__main__":
