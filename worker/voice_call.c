@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "xalloc.h"
 
 #define FRAME_BYTES 160                 /* 20 ms of 8 kHz mu-law */
+#define MEDIA_MAX (FRAME_BYTES * 4)     /* the largest caller frame taken */
 #define FRAME_US (20 * 1000)
 #define FRAME_LEAD 2                    /* frames sent ahead of real time, against jitter */
 #define BARGE_IN_SPEECH_MS 200          /* caller speech that holds the reply */
@@ -91,6 +93,7 @@ struct voice_call {
 
 	struct voice_stt *stt;
 	struct audio_vad vad;
+	uint8_t ulaw[MEDIA_MAX + 3];  /* the caller's latest frame, decoded (+3: base64's padding) */
 	struct buf heard;           /* final recognized segments of the caller's current turn */
 	struct buf waiting;         /* utterances finished while the brain was busy */
 	bool brain_busy;
@@ -125,6 +128,10 @@ struct voice_call {
 	 * speech that begins over the reply can interrupt it. */
 	lws_usec_t speech_start_at, reply_audio_at;
 	long stt_ms, brain_first_ms, tts_first_ms;
+	/* Recognition: from the caller's last voiced frame (by VAD) to the final that ended the
+	 * turn, kept until the turn starts. */
+	lws_usec_t voice_at;
+	long heard_stt_ms;
 
 	/* Speech synthesis: the configured provider until it fails once, then flite. Pool threads
 	 * read and write these (atomically); clause numbers tell one clause's audio from the next. */
@@ -794,14 +801,10 @@ static void start_turn(struct voice_call *call, const char *text)
 
 	reply_begin(call);
 	/* The end of the turn is the first sign of it: the silence window running out, or the
-	 * recognizer's final when it came first; recognition is what came after that. */
-	if (call->speech_end_at && call->speech_end_at <= now) {
-		call->turn_end_at = call->speech_end_at;
-		call->stt_ms = (long)((now - call->speech_end_at) / 1000);
-	} else {
-		call->turn_end_at = now;
-		call->stt_ms = 0;
-	}
+	 * recognizer's final when it came first. */
+	call->turn_end_at = call->speech_end_at && call->speech_end_at <= now ? call->speech_end_at : now;
+	call->stt_ms = call->heard_stt_ms;
+	call->heard_stt_ms = 0;
 	call->speech_end_at = 0;
 	call->brain_busy = true;
 	struct call_job *j = job_new(call, run_turn, turn_done);
@@ -844,6 +847,8 @@ static void stt_result(void *arg, const char *text, bool is_final, bool end_of_t
 		buf_puts(&call->heard, text);
 	}
 	if (end_of_turn && call->heard.len) {
+		call->heard_stt_ms = call->voice_at ? (long)((lws_now_usecs() - call->voice_at) / 1000) : 0;
+		call->voice_at = 0;
 		char *said = arena_strdup(call->frame, buf_str(&call->heard));
 		buf_clear(&call->heard);
 		utterance(call, said);
@@ -922,23 +927,33 @@ static int on_start(struct voice_call *call, json_t *msg)
 	return 0;
 }
 
-static void on_media(struct voice_call *call, json_t *msg)
+/* Decode a frame's base64 payload into the call's buffer: its length, or -1 when malformed or
+ * larger than a caller's frame can be. */
+static long payload_decode(struct voice_call *call, const char *b64, size_t len)
 {
-	const char *payload = json_str(json_object_get(msg, "media"), "payload");
-	unsigned char *ulaw;
-	int16_t pcm[FRAME_BYTES * 4];
+	if (len == 0 || len % 4 || len / 4 * 3 > sizeof(call->ulaw))
+		return -1;
+	int n = EVP_DecodeBlock(call->ulaw, (const unsigned char *)b64, (int)len);
+	if (n < 0)
+		return -1;
+	/* EVP_DecodeBlock counts padding as data; take it back off. */
+	n -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+	return n > 0 && n <= MEDIA_MAX ? n : -1;
+}
 
-	if (!payload)
-		return;
-	long n = crypto_base64_decode(call->frame, payload, &ulaw);
-	if (n <= 0 || (size_t)n > sizeof(pcm) / sizeof(pcm[0]))
-		return;
+/* A frame of the caller's audio: to the recognizer, and through voice activity detection. */
+static void caller_audio(struct voice_call *call, const uint8_t *ulaw, long n)
+{
+	int16_t pcm[MEDIA_MAX];
+
 	if (call->stt)
 		voice_stt_audio(call->stt, ulaw, (size_t)n);
 	if (call->gather)
 		return;
 	audio_ulaw_to_pcm(ulaw, (size_t)n, pcm);
 	enum audio_vad_event ev = audio_vad_feed(&call->vad, pcm, (size_t)n);
+	if (call->vad.in_speech && call->vad.silence_run_ms == 0)
+		call->voice_at = lws_now_usecs();
 	if (ev == AUDIO_VAD_SPEECH_START) {
 		call->speech_end_at = 0;
 		call->speech_start_at = lws_now_usecs();
@@ -955,6 +970,137 @@ static void on_media(struct voice_call *call, json_t *msg)
 		else if (call->vad.speech_ms >= BARGE_IN_SPEECH_MS && !call->held)
 			call->held = true;
 	}
+}
+
+static void on_media(struct voice_call *call, json_t *msg)
+{
+	const char *payload = json_str(json_object_get(msg, "media"), "payload");
+	long n = payload ? payload_decode(call, payload, strlen(payload)) : -1;
+
+	if (n > 0)
+		caller_audio(call, call->ulaw, n);
+}
+
+/* A JSON string without escapes or control or non-ASCII bytes at *p: its span, and *p moved past
+ * it. false for anything else (which the full parser is left to judge). */
+static bool plain_string(const char **p, const char *end, const char **s, size_t *n)
+{
+	const char *q = *p;
+
+	if (q >= end || *q != '"')
+		return false;
+	*s = ++q;
+	while (q < end && *q != '"') {
+		if (*q == '\\' || (unsigned char)*q < 0x20 || (unsigned char)*q >= 0x80)
+			return false;
+		q++;
+	}
+	if (q >= end)
+		return false;
+	*n = (size_t)(q - *s);
+	*p = q + 1;
+	return true;
+}
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static bool key_is(const char *k, size_t n, const char *want)
+{
+	return n == strlen(want) && !memcmp(k, want, n);
+}
+
+struct media_msg {
+	const char *event, *sid, *payload;
+	size_t event_len, sid_len, payload_len;
+};
+
+/*
+ * Scan one object of plain strings (and, at the top, objects of plain strings) from *p, noting
+ * the event, the streamSid and media's payload, each at most once. false when the text is
+ * anything else: then the message goes through the full parser.
+ */
+static bool media_scan(const char **p, const char *end, bool top, bool in_media, struct media_msg *m)
+{
+	const char *q = skip_space(*p, end);
+
+	if (q >= end || *q++ != '{')
+		return false;
+	q = skip_space(q, end);
+	if (q < end && *q == '}') {
+		*p = q + 1;
+		return true;
+	}
+	for (;;) {
+		const char *key, *value;
+		size_t klen, vlen;
+		if (!plain_string(&q, end, &key, &klen))
+			return false;
+		q = skip_space(q, end);
+		if (q >= end || *q++ != ':')
+			return false;
+		q = skip_space(q, end);
+		if (q < end && *q == '{') {
+			if (!top || !media_scan(&q, end, false, key_is(key, klen, "media"), m))
+				return false;
+		} else {
+			if (!plain_string(&q, end, &value, &vlen))
+				return false;
+			const char **slot = NULL;
+			size_t *slot_len = NULL;
+			if (top && key_is(key, klen, "event"))
+				slot = &m->event, slot_len = &m->event_len;
+			else if (top && key_is(key, klen, "streamSid"))
+				slot = &m->sid, slot_len = &m->sid_len;
+			else if (in_media && key_is(key, klen, "payload"))
+				slot = &m->payload, slot_len = &m->payload_len;
+			if (slot) {
+				if (*slot)
+					return false;
+				*slot = value;
+				*slot_len = vlen;
+			}
+		}
+		q = skip_space(q, end);
+		if (q < end && *q == ',') {
+			q = skip_space(q + 1, end);
+			continue;
+		}
+		if (q < end && *q == '}') {
+			*p = q + 1;
+			return true;
+		}
+		return false;
+	}
+}
+
+/*
+ * The media message, 50 times a second a call, read without building a JSON tree. Returns 1 when
+ * it was a media event of this stream's shape (handled, or ignored as the full path would), 0
+ * when the message must go through the full parser.
+ */
+static int media_fast(struct voice_call *call, const char *text, size_t len)
+{
+	static const char prefix[] = "{\"event\":\"media\"";
+	struct media_msg m = { 0 };
+	const char *p = text, *end = text + len;
+
+	if (len < sizeof(prefix) - 1 || memcmp(text, prefix, sizeof(prefix) - 1))
+		return 0;
+	if (!media_scan(&p, end, true, false, &m) || skip_space(p, end) != end || !m.sid)
+		return 0;
+	if (!key_is(m.sid, m.sid_len, call->stream_sid)) {
+		log_warn("ignoring a media stream media event for another stream");
+		return 1;
+	}
+	long n = m.payload ? payload_decode(call, m.payload, m.payload_len) : -1;
+	if (n > 0)
+		caller_audio(call, call->ulaw, n);
+	return 1;
 }
 
 static void on_mark(struct voice_call *call, json_t *msg)
@@ -1046,6 +1192,9 @@ int voice_call_message(struct voice_call *call, const char *text, size_t len)
 {
 	char error[160];
 	int rc = 0;
+
+	if (call->phase == LIVE && media_fast(call, text, len))
+		return 0;
 	json_t *msg = json_parse(call->frame, text, len, error, sizeof(error));
 	const char *event = json_str(msg, "event");
 

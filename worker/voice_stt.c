@@ -20,6 +20,9 @@ static const char LISTEN_PARAMS[] =
 /* Audio is held while the connection cannot take it, up to 4 s of it; older audio goes first. */
 #define AUDIO_BACKLOG_MAX 32000
 #define AUDIO_FRAME_MAX 3200
+/* Audio goes out in 100 ms chunks, not one frame per 20 ms of it: every client frame costs a
+ * send and a read of the random mask. A Finalize flushes a shorter remainder first. */
+#define AUDIO_CHUNK 800
 #define MESSAGE_MAX (1 << 20)
 
 enum { SEND_KEEPALIVE = 1, SEND_FINALIZE = 2 };
@@ -138,8 +141,14 @@ void voice_stt_audio(struct voice_stt *stt, const uint8_t *ulaw, size_t n)
 		stt->audio.len -= drop;
 	}
 	buf_add(&stt->audio, ulaw, n);
-	if (stt->wsi && stt->connected)
+	if (stt->wsi && stt->connected && stt->audio.len >= AUDIO_CHUNK)
 		lws_callback_on_writable(stt->wsi);
+}
+
+/* Is there audio to send now: a whole chunk, or a remainder a Finalize must follow? */
+static bool audio_ready(const struct voice_stt *stt)
+{
+	return stt->audio.len >= AUDIO_CHUNK || (stt->audio.len && (stt->controls & SEND_FINALIZE));
 }
 
 void voice_stt_finalize(struct voice_stt *stt)
@@ -178,7 +187,7 @@ static int stt_writeable(struct voice_stt *stt, struct lws *wsi)
 		stt->controls &= ~SEND_KEEPALIVE;
 		if (send_text(wsi, "{\"type\":\"KeepAlive\"}") < 0)
 			return -1;
-	} else if (stt->audio.len) {
+	} else if (audio_ready(stt)) {
 		unsigned char frame[LWS_PRE + AUDIO_FRAME_MAX];
 		size_t n = stt->audio.len < AUDIO_FRAME_MAX ? stt->audio.len : AUDIO_FRAME_MAX;
 		memcpy(frame + LWS_PRE, stt->audio.data, n);
@@ -192,7 +201,7 @@ static int stt_writeable(struct voice_stt *stt, struct lws *wsi)
 		if (send_text(wsi, "{\"type\":\"Finalize\"}") < 0)
 			return -1;
 	}
-	if (stt->controls || stt->audio.len)
+	if (stt->controls || audio_ready(stt))
 		lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -240,7 +249,7 @@ int voice_stt_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		stt->connected = true;
 		log_info("speech recognition connected");
-		if (stt->audio.len || stt->controls)
+		if (audio_ready(stt) || stt->controls)
 			lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
