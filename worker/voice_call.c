@@ -35,6 +35,7 @@
 #define FILLER_US (700 * 1000)          /* a reply slower than this gets a filler first */
 #define DIGITS_US (3000 * 1000)         /* a pause this long ends a number keyed in */
 #define DIGITS_MAX 20
+#define SENT_KEEP (FRAME_BYTES * 25)    /* a clause's audio already sent, let go every 0.5 s */
 
 static const char RESUME_TEXT[] = "Sorry about that, where were we?";
 static const char NO_TRANSFER_TEXT[] =
@@ -472,6 +473,31 @@ static void note_pending(struct voice_call *call)
 				  !strcmp(p, "phone_confirm"));
 }
 
+/* The brain arena holds a whole turn's working memory (queries, prompts, replies); between turns
+ * only the session is needed, so the arena starts over with a copy of its state. Called on the
+ * event loop while no brain job runs. */
+static void session_compact(struct voice_call *call)
+{
+	struct brain_session *old = call->session;
+
+	if (!old)
+		return;
+	struct brain_session keep = *old;
+	json_t *state = json_deep_copy(old->state);
+	char *caller = old->caller_number ? xstrdup(old->caller_number) : NULL;
+	if (!state)
+		xalloc_die();
+	arena_reset(call->brain_arena);
+	struct brain_session *s = arena_alloc(call->brain_arena, sizeof(*s));
+	*s = keep;
+	s->org_id = arena_strdup(call->brain_arena, call->org_id);
+	s->call_id = arena_strdup(call->brain_arena, call->call_id);
+	s->caller_number = arena_strdup(call->brain_arena, caller);
+	s->state = json_to_arena(call->brain_arena, state);
+	free(caller);
+	call->session = s;
+}
+
 static void opened(struct voice_job *job)
 {
 	struct call_job *j = (struct call_job *)job;
@@ -484,6 +510,7 @@ static void opened(struct voice_job *job)
 			go_gather(call);
 		} else {
 			note_pending(call);
+			session_compact(call);
 			call->reply_brain_done = true;
 			reply_try_finish(call);
 			if (call->waiting.len) {
@@ -504,6 +531,7 @@ static void turn_done(struct voice_job *job)
 	call->brain_busy = false;
 	if (!call->connection_gone) {
 		note_pending(call);
+		session_compact(call);
 		if (j->serial == call->stash_serial && call->stash_played && j->seq >= 0) {
 			submit_finish(call, j->seq, call->stash_played, call->stash_stt_ms, j->brain_ms,
 				      call->stash_tts_ms, call->stash_total_ms);
@@ -547,6 +575,18 @@ static void segment_push(struct voice_call *call, uint8_t *audio, long len, cons
 	else
 		call->queue = s;
 	call->queue_tail = s;
+}
+
+/* Let go of the clause's audio already sent: a reply holds only what is still to be played. */
+static void segment_compact(struct segment *s)
+{
+	if (s->pos == 0)
+		return;
+	memmove(s->audio, s->audio + s->pos, (size_t)(s->len - s->pos));
+	s->len -= s->pos;
+	s->pos = 0;
+	s->cap = s->len > 0 ? s->len : 1;
+	s->audio = xrealloc(s->audio, (size_t)s->cap);
 }
 
 static void segment_free(struct segment *s)
@@ -618,12 +658,22 @@ static void clause_append(struct voice_call *call, struct clause_msg *m)
 		s->clause = m->clause;
 		s->open = true;
 	}
-	if (s->len + m->len > s->cap) {
-		s->cap = (s->len + m->len) * 2;
-		s->audio = xrealloc(s->audio, (size_t)s->cap);
+	if (s->pos >= s->len) {
+		/* Nothing of the clause is waiting: the piece becomes its audio, as it is. */
+		free(s->audio);
+		s->audio = m->audio;
+		s->len = s->cap = m->len;
+		s->pos = 0;
+		m->audio = NULL;
+	} else {
+		segment_compact(s);
+		if (s->len + m->len > s->cap) {
+			s->cap = s->len + m->len;
+			s->audio = xrealloc(s->audio, (size_t)s->cap);
+		}
+		memcpy(s->audio + s->len, m->audio, (size_t)m->len);
+		s->len += m->len;
 	}
-	memcpy(s->audio + s->len, m->audio, (size_t)m->len);
-	s->len += m->len;
 	pacing_start(call);
 	want_write(call);
 }
@@ -1291,6 +1341,8 @@ int voice_call_writeable(struct voice_call *call)
 	long n = s->len - s->pos < FRAME_BYTES ? s->len - s->pos : FRAME_BYTES;
 	char *payload = crypto_base64(call->frame, s->audio + s->pos, (size_t)n);
 	s->pos += n;
+	if (s->pos >= SENT_KEEP)
+		segment_compact(s);
 	call->frames_since_start++;
 	if (!call->first_frame_at && s->serial == call->serial && !s->filler)
 		call->first_frame_at = lws_now_usecs();

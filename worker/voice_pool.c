@@ -1,11 +1,14 @@
 /* voice_pool.c: worker threads for blocking work, with results handed back to the event loop */
 #include "voice_pool.h"
 
+#include <errno.h>
 #include <libwebsockets.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
@@ -15,6 +18,10 @@
 struct job_list {
 	struct voice_job *head, *tail;
 };
+
+/* Synthesis and the brain on these threads give way to the event loop, which paces every call's
+ * audio: a frame late to one caller is worse than a reply a little slower to begin. */
+#define POOL_NICE 10
 
 struct voice_pool {
 	struct lws_context *context;
@@ -49,6 +56,10 @@ static struct voice_job *list_take_all(struct job_list *l)
 static void *pool_thread(void *arg)
 {
 	struct voice_pool *pool = arg;
+
+	/* On Linux a thread's nice value is its own: this lowers only the thread it runs on. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), POOL_NICE) < 0)
+		log_warn("could not lower a voice worker thread's priority: %s", strerror(errno));
 	struct db *db = db_open(pool->conninfo);
 
 	pthread_mutex_lock(&pool->lock);
