@@ -102,12 +102,15 @@ int session_require(struct req *r)
 		http_fail(r, 503, "the database is not available; please try again");
 		return -1;
 	}
-	if (req_cookie(r, SESSION_COOKIE))
-		session_clear_cookie(r);
 	if (req_wants_json(r)) {
 		http_fail(r, 401, "sign in first");
+		/* After http_fail, which starts the answer's headers afresh. */
+		if (req_cookie(r, SESSION_COOKIE))
+			session_clear_cookie(r);
 		return -1;
 	}
+	if (req_cookie(r, SESSION_COOKIE))
+		session_clear_cookie(r);
 	/* Send the user back where they were going once they have signed in. */
 	const char *next = strcmp(r->method, "GET") ? "/" : r->uri;
 	struct buf location = BUF_INIT;
