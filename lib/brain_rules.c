@@ -388,11 +388,38 @@ static bool message_in_line(const char *text)
 	return words >= 5;
 }
 
+/* "I need a plumber", "we have a problem with the heater": the caller states a need. */
+static bool asks_for_help(const char *text)
+{
+	static const char *const needs[] = {
+		"need", "want", "looking for", "help", "problem", "issue", "broken", "fix",
+		"repair", "install", "quote", "someone to", NULL,
+	};
+	for (const char *const *w = needs; *w; w++)
+		if (strcasestr(text, *w))
+			return true;
+	return false;
+}
+
 static void take_message(struct turn *t, const char *message)
 {
 	set(t, "message", message);
 	say(t, "Thank you, I've got your message and I'll pass it on to the team.");
 	message_next(t);
+}
+
+/* Up to six of the business's services as spoken: "drain cleaning, ... or leak repair". */
+static const char *services_spoken(struct turn *t)
+{
+	struct service *all;
+	int n = business_services(t->db, t->a, &all);
+	const char *list = "";
+
+	for (int i = 0; i < n && i < 6; i++)
+		list = arena_printf(t->a, "%s%s%s", list,
+				    i == 0 ? "" : i == n - 1 || i == 5 ? " or " : ", ",
+				    lower_first(t->a, all[i].name));
+	return list;
 }
 
 static void ask_next(struct turn *t)
@@ -406,14 +433,8 @@ static void ask_next(struct turn *t)
 		return;
 	}
 	if (!get(t, "service_id")) {
-		struct service *all;
-		int n = business_services(t->db, t->a, &all);
-		const char *list = "";
-		for (int i = 0; i < n && i < 6; i++)
-			list = arena_printf(t->a, "%s%s%s", list,
-					    i == 0 ? "" : i == n - 1 || i == 5 ? " or " : ", ",
-					    lower_first(t->a, all[i].name));
-		ask(t, "service", n > 0 ? arena_printf(t->a, "What can we help you with? We do %s.",
+		const char *list = services_spoken(t);
+		ask(t, "service", *list ? arena_printf(t->a, "What can we help you with? We do %s.",
 						       list) :
 					  "What can we help you with?");
 		return;
@@ -821,6 +842,17 @@ static int rules_turn(struct turn *t)
 			} else if (pending_is(t, "anything_else") && brain_says_yes(t->text) &&
 				   !get_bool(t, "booking")) {
 				ask(t, "anything_else", "Sure, what can I help you with?");
+				return 0;
+			} else if (asks_for_help(t->text) &&
+				   (pending_is(t, "service") || !get(t, "pending"))) {
+				/* A need the business's services do not name: with none listed the
+				 * team takes it from a message; else offer what the business does. */
+				const char *list = services_spoken(t);
+				if (!*list) {
+					take_message(t, t->text);
+					return 0;
+				}
+				ask(t, "service", arena_printf(t->a, "Sure. Is that for %s?", list));
 				return 0;
 			} else {
 				say(t, "Sorry, I didn't quite catch that.");

@@ -272,6 +272,24 @@ def test_a_message_is_taken(org):
     assert appointments(org) == []
 
 
+def test_a_need_no_service_names_offers_the_services(org):
+    c = Chat(org)
+    r = c.say("I need a plumber")
+    assert said(r, "drain cleaning") and "catch that" not in r
+    assert said(c.say("my sink is clogged"), "drain cleaning", "name")
+
+
+def test_a_business_without_services_takes_the_need_as_a_message():
+    org_id = owner("INSERT INTO organizations (name) VALUES ('No Services Yet') RETURNING id")[0][0]
+    try:
+        c = Chat(str(org_id))
+        assert said(c.say("I need a plumber"), "message", "who")
+        assert said(c.say("John Smith"), "John")
+        assert c.end()["message"] == "I need a plumber"
+    finally:
+        owner("DELETE FROM organizations WHERE id = %s", org_id)
+
+
 def test_two_silences_in_a_row_end_the_call(org):
     c = Chat(org)
     r = c.say("")
