@@ -11,6 +11,8 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "jobs.h"
+#include "json.h"
 #include "log.h"
 #include "media_token.h"
 #include "pages.h"
@@ -102,6 +104,11 @@ static const char SQL_CALL_PROGRESS[] =
 	"                          THEN coalesce($3::int, duration_seconds) "
 	"                          ELSE duration_seconds END "
 	"WHERE provider = 'twilio' AND provider_call_id = $1";
+
+/* A call that has just finished with a conversation, for the post-call analysis. */
+static const char SQL_CALL_FINISHED[] =
+	"SELECT id FROM calls WHERE provider = 'twilio' AND provider_call_id = $1 "
+	"  AND status IN ('completed', 'transferred')";
 
 /* What a webhook request says about its call, checked. */
 struct twilio_call {
@@ -527,6 +534,18 @@ static bool is_call_status(const char *s)
 	return false;
 }
 
+/* Queue the post-call analysis of a finished call, once per call. Returns 0 or -1. */
+static int queue_analysis(struct req *r, const char *sid)
+{
+	const char *call_id = db_text(r->db, r->arena, SQL_CALL_FINISHED, sid);
+
+	if (!call_id)
+		return db_sqlstate(r->db)[0] ? -1 : 0;
+	json_t *payload = json_to_arena(r->arena, json_pack("{s:s}", "call_id", call_id));
+	return payload && jobs_enqueue(r->db, r->arena, "call.analyze", payload, 0,
+				       arena_printf(r->arena, "analyze:%s", call_id)) ? 0 : -1;
+}
+
 void hook_twilio_status(struct req *r)
 {
 	struct twilio_call c;
@@ -561,6 +580,9 @@ void hook_twilio_status(struct req *r)
 			   c.direction, c.from, c.to, duration ? duration : "0") < 0 ||
 		   db_exec(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration) < 0) {
 		http_fail(r, 503, "the call could not be updated; please retry");
+		return;
+	} else if (!strcmp(status, "completed") && queue_analysis(r, c.sid) < 0) {
+		http_fail(r, 503, "the call's analysis could not be queued; please retry");
 		return;
 	}
 	event_answer(r, key, 204, NULL, NULL);

@@ -2,9 +2,11 @@
 #include <stddef.h>
 
 #include "jobs.h"
+#include "leads.h"
 #include "notify.h"
 
 const struct job_kind job_kinds[] = {
 	{ "sms.send", notify_sms_job },
+	{ "call.analyze", leads_analyze_job },
 	{ NULL, NULL },
 };

@@ -1,0 +1,196 @@
+"""test_leads_pipeline: a finished call becomes a lead: Twilio's `completed` callback queues the
+post-call analysis, which writes the call's summary, sentiment and value, files one lead per
+caller's number with its score and temperature, texts the owner about a hot lead once, and shows
+the lead on the owner's leads page. Running the analysis again changes nothing."""
+import json
+import time
+import uuid
+
+import pytest
+
+from conftest import sql
+from test_hook_twilio import STATUS, call_sid, phone, post
+
+SETTLED = ("done", "failed", "dead")
+
+
+@pytest.fixture
+def shop(business, owner_db):
+    """The business with a Twilio number, an owner alert phone and three priced services."""
+    org = business.org_id
+    business.number = phone()
+    business.alert_phone = phone()
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)", org, business.number)
+    sql(owner_db, "UPDATE organizations SET alert_phone = %s WHERE id = %s",
+        business.alert_phone, org)
+    for name, cents, words in (("Drain cleaning", 14900, ["drain", "clog", "clogged"]),
+                               ("Water heater repair", 25000, ["heater", "hot water"]),
+                               ("Emergency plumbing", 30000, ["burst", "flood", "flooding"])):
+        sql(owner_db, "INSERT INTO services (org_id, name, price_cents, keywords) "
+                      "VALUES (%s, %s, %s, %s)", org, name, cents, words)
+    return business
+
+
+def arrange_call(db, shop, caller, turns, state, seconds):
+    """A call in progress with its turns and the brain's state, as the voice side leaves it."""
+    sid = call_sid()
+    (row,) = sql(db, """INSERT INTO calls (org_id, provider, provider_call_id, from_number,
+                                           to_number, status, started_at, answered_at)
+                        VALUES (%s, 'twilio', %s, %s, %s, 'in-progress',
+                                now() - make_interval(secs => %s),
+                                now() - make_interval(secs => %s)) RETURNING id""",
+                 shop.org_id, sid, caller, shop.number, seconds, seconds)
+    call_id = str(row[0])
+    for seq, (speaker, text) in enumerate(turns):
+        sql(db, "INSERT INTO call_turns (org_id, call_id, seq, speaker, text) "
+                "VALUES (%s, %s, %s, %s, %s)", shop.org_id, call_id, seq, speaker, text)
+    if state is not None:
+        sql(db, "INSERT INTO call_sessions (org_id, call_id, state) VALUES (%s, %s, %s)",
+            shop.org_id, call_id, json.dumps(state))
+    return sid, call_id
+
+
+def complete(db, shop, sid, caller, seconds):
+    """Twilio's `completed` callback, then the analysis job it queued, run to the end."""
+    params = {"CallSid": sid, "AccountSid": "AC" + uuid.uuid4().hex, "From": caller,
+              "To": shop.number, "Direction": "inbound", "ApiVersion": "2010-04-01",
+              "CallStatus": "completed", "CallDuration": str(seconds)}
+    r = post(STATUS, params)
+    assert r.status_code == 204, (r.status_code, r.text[:300])
+    (call_id,) = sql(db, "SELECT id FROM calls WHERE provider_call_id = %s", sid)[0]
+    jobs = sql(db, "SELECT id FROM jobs WHERE kind = 'call.analyze' AND dedupe_key = %s",
+               f"analyze:{call_id}")
+    assert len(jobs) == 1
+    wait_job(db, str(jobs[0][0]))
+
+
+def wait_job(db, job):
+    status = None
+    for _ in range(50):
+        ((status, error),) = sql(db, "SELECT status, last_error FROM jobs WHERE id = %s", job)
+        if status in SETTLED:
+            break
+        time.sleep(0.1)
+    assert status == "done", (status, error)
+
+
+def analyze_again(db, org, call_id):
+    """The same analysis queued once more, as a retried or repeated job would run it."""
+    (job,) = sql(db, "SELECT id FROM jobs WHERE org_id = %s AND kind = 'call.analyze' "
+                     "AND dedupe_key = %s", org, f"analyze:{call_id}")[0]
+    sql(db, "INSERT INTO jobs (org_id, kind, payload) VALUES (%s, 'call.analyze', %s) "
+            "RETURNING id", org, json.dumps({"call_id": call_id}))
+    (again,) = sql(db, "SELECT id FROM jobs WHERE org_id = %s AND kind = 'call.analyze' "
+                       "AND id <> %s", org, job)[0]
+    wait_job(db, str(again))
+
+
+def lead_of(db, org, phone_number):
+    rows = sql(db, "SELECT status, score, temperature, value_cents, summary, name, address, "
+                   "last_call_id FROM leads WHERE org_id = %s AND phone = %s", org, phone_number)
+    assert len(rows) == 1, rows
+    return dict(zip(("status", "score", "temperature", "value", "summary", "name", "address",
+                     "last_call"), rows[0]))
+
+
+def call_of(db, call_id):
+    (row,) = sql(db, "SELECT summary, sentiment_label, urgency, value_cents, booked, lead_id "
+                     "FROM calls WHERE id = %s", call_id)
+    return dict(zip(("summary", "sentiment", "urgency", "value", "booked", "lead"), row))
+
+
+def owner_alerts(db, org):
+    return sql(db, "SELECT payload FROM jobs WHERE org_id = %s AND kind = 'sms.send' "
+                   "AND payload->>'purpose' = 'owner_alert'", org)
+
+
+def test_a_booked_call_is_a_hot_booked_lead_and_the_owner_is_told_once(shop, owner_db):
+    caller, callback = phone(), phone()
+    starts = int(time.time()) + 3 * 86400
+    state = {"name": "Pat Lee", "phone": callback, "phone_confirmed": True,
+             "service_name": "Drain cleaning", "starts_at": starts, "address": "12 Elm Street",
+             "appointment_id": str(uuid.uuid4()), "pending": "ended"}
+    turns = [("assistant", "Thanks for calling, how can I help?"),
+             ("caller", "Hi, my kitchen drain is clogged and I need someone to look at it"),
+             ("assistant", "I can book drain cleaning for you."),
+             ("caller", "Great, thanks, that works perfectly")]
+    sid, call_id = arrange_call(owner_db, shop, caller, turns, state, 120)
+
+    complete(owner_db, shop, sid, caller, 120)
+
+    lead = lead_of(owner_db, shop.org_id, callback)
+    assert lead["status"] == "booked" and lead["temperature"] == "hot"
+    assert lead["score"] == 75 and lead["value"] == 14900
+    assert lead["name"] == "Pat Lee" and lead["address"] == "12 Elm Street"
+    assert "kitchen drain is clogged" in lead["summary"]
+    assert "Booked Drain cleaning for " in lead["summary"] and " at " in lead["summary"]
+    assert str(lead["last_call"]) == call_id
+    call = call_of(owner_db, call_id)
+    assert call["booked"] and call["sentiment"] == "positive" and call["value"] == 14900
+    assert str(call["lead"]) == str(sql(owner_db, "SELECT id FROM leads WHERE org_id = %s AND "
+                                                  "phone = %s", shop.org_id, callback)[0][0])
+    (alert,) = owner_alerts(owner_db, shop.org_id)
+    assert alert[0]["to"] == shop.alert_phone and alert[0]["body"].startswith("Hot lead: Pat Lee")
+
+    analyze_again(owner_db, shop.org_id, call_id)
+    assert lead_of(owner_db, shop.org_id, callback) == lead
+    assert len(owner_alerts(owner_db, shop.org_id)) == 1
+    assert sql(owner_db, "SELECT count(*) FROM leads WHERE org_id = %s", shop.org_id)[0][0] == 1
+
+    page = shop.get("/leads")
+    assert page.status_code == 200 and "Pat Lee" in page.text
+
+
+def test_an_emergency_is_urgent_and_valued_at_its_service(shop, owner_db):
+    caller = phone()
+    state = {"name": "Sam Ortiz", "phone": caller, "urgent": True,
+             "message": "Burst pipe in the basement, call back right away"}
+    turns = [("caller", "I have a burst pipe and the basement is flooding"),
+             ("assistant", "That sounds urgent. Let me take your details."),
+             ("caller", "Sam Ortiz, please hurry")]
+    sid, call_id = arrange_call(owner_db, shop, caller, turns, state, 90)
+
+    complete(owner_db, shop, sid, caller, 90)
+
+    lead = lead_of(owner_db, shop.org_id, caller)
+    assert lead["status"] == "new" and lead["temperature"] == "warm"
+    assert lead["score"] == 50 and lead["value"] == 30000
+    assert lead["summary"].startswith("Emergency.") and "Message taken" in lead["summary"]
+    assert call_of(owner_db, call_id)["urgency"] == "emergency"
+    assert owner_alerts(owner_db, shop.org_id) == []
+
+
+def test_a_message_keeps_the_status_the_owner_set(shop, owner_db):
+    caller = phone()
+    sql(owner_db, "INSERT INTO leads (org_id, phone, status) VALUES (%s, %s, 'contacted')",
+        shop.org_id, caller)
+    state = {"name": "Lee Park", "message": "Please call me back about a quote"}
+    turns = [("caller", "Can I leave a message for the owner?"),
+             ("assistant", "Of course, go ahead."),
+             ("caller", "Please call me back about a quote")]
+    sid, call_id = arrange_call(owner_db, shop, caller, turns, state, 60)
+
+    complete(owner_db, shop, sid, caller, 60)
+
+    lead = lead_of(owner_db, shop.org_id, caller)
+    assert lead["status"] == "contacted" and lead["name"] == "Lee Park"
+    # Nothing matched a service: the middle price of the business's services.
+    assert lead["value"] == 25000 and lead["score"] == 10 and lead["temperature"] == "cold"
+    assert "Message taken: Please call me back about a quote" in lead["summary"]
+    assert sql(owner_db, "SELECT count(*) FROM leads WHERE org_id = %s", shop.org_id)[0][0] == 1
+
+
+def test_a_short_hang_up_is_a_cold_lead(shop, owner_db):
+    caller = phone()
+    sid, call_id = arrange_call(owner_db, shop, caller,
+                                [("assistant", "Thanks for calling, how can I help?"),
+                                 ("caller", "hello?")], None, 5)
+
+    complete(owner_db, shop, sid, caller, 5)
+
+    lead = lead_of(owner_db, shop.org_id, caller)
+    assert lead["status"] == "new" and lead["score"] == 0 and lead["temperature"] == "cold"
+    assert "Hung up" in lead["summary"] and '"hello?"' in lead["summary"]
+    assert call_of(owner_db, call_id)["sentiment"] == "neutral"
+    page = shop.get("/leads")
+    assert page.status_code == 200 and "Hung up" in page.text
