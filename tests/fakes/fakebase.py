@@ -92,21 +92,18 @@ class FakeProvider:
                 pass
 
             def _serve(self):
+                arrived = time.monotonic()
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 req = Request(self.command, self.path, dict(self.headers), body)
-                with fake._lock:
-                    fake.requests.append(req)
+                if fake.records(req):
+                    with fake._lock:
+                        fake.requests.append(req)
                 reply = fake._reply(req)
                 if reply is None:
+                    self.close_connection = True
                     return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                for k, v in reply.headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(reply.body)
+                fake.write_reply(self, reply, arrived)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
@@ -114,6 +111,21 @@ class FakeProvider:
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def records(self, request):
+        """Whether request goes into the record; a fake's own steering requests need not."""
+        return True
+
+    def write_reply(self, handler, reply, arrived):
+        """Write reply on handler (a BaseHTTPRequestHandler). A fake whose protocol streams
+        its answers overrides this for its own reply types; arrived is when the request came."""
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        handler.send_header("Content-Length", str(len(reply.body)))
+        for k, v in reply.headers.items():
+            handler.send_header(k, v)
+        handler.end_headers()
+        handler.wfile.write(reply.body)
 
     def stop(self):
         self._stopping.set()

@@ -20,9 +20,8 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.fakes.fakebase import FakeProvider, Reply, Request, serve_until_interrupted
+from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted
 
 ERRORS = {
     400: ("invalid_request_error", None, "Invalid request."),
@@ -188,56 +187,31 @@ class OpenAIFake(FakeProvider):
             return self._control(req)
         return super()._reply(req)
 
-    # Serving: as fakebase does, but a StreamReply is written piece by piece, unframed, and the
-    # connection closes at its end (as a cut stream would).
-    def start(self, port=0):
-        fake = self
+    def records(self, request):
+        return not request.path.startswith("/_fake/")
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _serve(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                req = Request(self.command, self.path, dict(self.headers), body)
-                if not req.path.startswith("/_fake/"):
-                    with fake._lock:
-                        fake.requests.append(req)
-                reply = fake._reply(req)
-                if reply is None:
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                if isinstance(reply, StreamReply):
-                    self.send_header("Cache-Control", "no-cache")
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
-                else:
-                    self.send_header("Content-Length", str(len(reply.body)))
-                for k, v in reply.headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                if not isinstance(reply, StreamReply):
-                    self.wfile.write(reply.body)
-                    return
-                try:
-                    for pause, piece in reply.pieces:
-                        if pause:
-                            time.sleep(pause)
-                        self.wfile.write(piece)
-                        self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (its timeout): nothing more to send
-
-            do_GET = do_POST = _serve
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+    # A StreamReply is written piece by piece, unframed, and the connection closes at its end
+    # (as a cut stream would).
+    def write_reply(self, h, reply, arrived):
+        if not isinstance(reply, StreamReply):
+            super().write_reply(h, reply, arrived)
+            return
+        h.send_response(reply.status)
+        h.send_header("Content-Type", reply.content_type)
+        h.send_header("Cache-Control", "no-cache")
+        h.send_header("Connection", "close")
+        h.close_connection = True
+        for k, v in reply.headers.items():
+            h.send_header(k, v)
+        h.end_headers()
+        try:
+            for pause, piece in reply.pieces:
+                if pause:
+                    time.sleep(pause)
+                h.wfile.write(piece)
+                h.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (its timeout): nothing more to send
 
 
 def main():

@@ -21,13 +21,11 @@ import argparse
 import json
 import re
 import struct
-import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.fakes.fakebase import FakeProvider, Reply, Request, serve_until_interrupted
+from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted
 from tests.fakes.mulaw import tone, tone_pcm16
 
 ELEVEN_PATH = re.compile(r"^/v1/text-to-speech/([^/]+?)(/stream)?$")
@@ -165,41 +163,11 @@ class TtsFake(FakeProvider):
             return self.handle(req)
         return super()._reply(req)
 
-    def start(self, port=0):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _serve(self):
-                arrived = time.monotonic()
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                req = Request(self.command, self.path, dict(self.headers), body)
-                with fake._lock:
-                    fake.requests.append(req)
-                reply = fake._reply(req)
-                if reply is None:
-                    self.close_connection = True
-                    return
-                if isinstance(reply, Stream):
-                    fake._send_stream(self, reply, arrived)
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
-
-            do_GET = do_POST = _serve
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+    def write_reply(self, h, reply, arrived):
+        if isinstance(reply, Stream):
+            self._send_stream(h, reply, arrived)
+        else:
+            super().write_reply(h, reply, arrived)
 
     def _send_stream(self, h, reply, arrived):
         rec = dict(reply.record, bytes_sent=0, audio_bytes=len(reply.audio), cut=False,
