@@ -15,12 +15,18 @@ struct db;
  * kept as JSON in call_sessions.state (or held in memory for a call without a row), so any
  * process can carry a call on after another stopped.
  */
+/* Told that the receptionist starts a tool (tool is its name) the caller waits for, so a live
+ * call can play a filler when the tool takes long. */
+typedef void (*brain_tool_fn)(void *arg, const char *tool);
+
 struct brain_session {
 	const char *org_id;
 	const char *call_id;          /* calls.id, or NULL for a conversation without a call row */
 	const char *caller_number;    /* caller ID in E.164, NULL when withheld */
 	time_t now;                   /* what "tomorrow" is relative to; 0 means the clock */
 	json_t *state;                /* owned by the session's arena */
+	brain_tool_fn on_tool;        /* may be NULL; set by the caller after opening */
+	void *on_tool_arg;
 };
 
 enum brain_action {

@@ -26,7 +26,7 @@ APP_FUNCTIONS = {
     "webhook_event_record", "webhook_event_answer", "webhook_events_prune",
     "jobs_claim", "jobs_requeue_stale", "jobs_enqueue", "jobs_finish",
     "jobs_fail", "invite_by_token", "appointment_free_starts",
-    "call_by_provider_id",
+    "call_by_provider_id", "vapi_org_for",
 }
 # Internals the app must not call directly.
 OWNER_ONLY_FUNCTIONS = {
