@@ -15,9 +15,10 @@ struct db;
  * kept as JSON in call_sessions.state (or held in memory for a call without a row), so any
  * process can carry a call on after another stopped.
  */
-/* Told that the receptionist starts a tool (tool is its name) the caller waits for, so a live
- * call can play a filler when the tool takes long. */
-typedef void (*brain_tool_fn)(void *arg, const char *tool);
+/* Told when a tool the caller waits for (tool is its name) starts (done false) and when it
+ * has finished (done true), so a live call can play a filler when the tool takes long. Called
+ * on the thread that runs the turn. */
+typedef void (*brain_tool_fn)(void *arg, const char *tool, bool done);
 
 struct brain_session {
 	const char *org_id;

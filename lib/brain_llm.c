@@ -104,8 +104,8 @@ static void turn_flush(struct llm_turn *t)
 	buf_clear(&t->pending);
 }
 
-/* Run one tool call; NULL for an unknown tool or arguments that are not a JSON object. A live
- * call hears a filler when the tool takes long: the session's on_tool hears it start. */
+/* Run one tool call; NULL for an unknown tool or arguments that are not a JSON object. The
+ * session's on_tool hears it start and end (a live call plays a filler when it takes long). */
 static json_t *turn_run_tool(struct llm_turn *t, const struct llm_tool_call *call)
 {
 	if (!call->arguments) {
@@ -113,8 +113,10 @@ static json_t *turn_run_tool(struct llm_turn *t, const struct llm_tool_call *cal
 		return NULL;
 	}
 	if (t->s->on_tool)
-		t->s->on_tool(t->s->on_tool_arg, call->name);
+		t->s->on_tool(t->s->on_tool_arg, call->name, false);
 	json_t *result = tools_run(&t->tools, call->name, call->arguments);
+	if (t->s->on_tool)
+		t->s->on_tool(t->s->on_tool_arg, call->name, true);
 	if (!result)
 		log_warn("LLM asked for an unknown tool tool=%s", call->name);
 	return result;
