@@ -105,10 +105,11 @@ static const char SQL_CALL_PROGRESS[] =
 	"                          ELSE duration_seconds END "
 	"WHERE provider = 'twilio' AND provider_call_id = $1";
 
-/* A call that has just finished with a conversation, for the post-call analysis. */
+/* A call that has just finished, answered or missed, for the post-call analysis. */
 static const char SQL_CALL_FINISHED[] =
 	"SELECT id FROM calls WHERE provider = 'twilio' AND provider_call_id = $1 "
-	"  AND status IN ('completed', 'transferred')";
+	"  AND status IN ('completed', 'transferred', 'missed', 'failed', 'busy', 'no-answer', "
+	"                 'canceled')";
 
 /* What a webhook request says about its call, checked. */
 struct twilio_call {
@@ -534,6 +535,13 @@ static bool is_call_status(const char *s)
 	return false;
 }
 
+/* The statuses after which nothing more happens on a call. */
+static bool is_final_status(const char *s)
+{
+	return !strcmp(s, "completed") || !strcmp(s, "busy") || !strcmp(s, "no-answer") ||
+	       !strcmp(s, "failed") || !strcmp(s, "canceled");
+}
+
 /* Queue the post-call analysis of a finished call, once per call. Returns 0 or -1. */
 static int queue_analysis(struct req *r, const char *sid)
 {
@@ -581,7 +589,7 @@ void hook_twilio_status(struct req *r)
 		   db_exec(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration) < 0) {
 		http_fail(r, 503, "the call could not be updated; please retry");
 		return;
-	} else if (!strcmp(status, "completed") && queue_analysis(r, c.sid) < 0) {
+	} else if (is_final_status(status) && queue_analysis(r, c.sid) < 0) {
 		http_fail(r, 503, "the call's analysis could not be queued; please retry");
 		return;
 	}

@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "brain_engines.h"
 #include "business.h"
 #include "db.h"
 #include "json.h"
@@ -27,17 +28,28 @@
 #define SCORE_WARM 40
 /* A call this short that ended with nothing done is a hang-up, not a conversation. */
 #define HANG_UP_SECONDS 30
-/* How much of the caller's first words the summary quotes. */
+/* How much of the caller's first words the summary quotes, and the call's purpose. */
 #define REQUEST_MAX 200
+#define PURPOSE_MAX 100
 
-/* The call with what the brain kept of it, and the booked time in the business's own zone. */
+/*
+ * The call with the customer's number (the caller's, or the one called back), what the brain
+ * kept of it, the booked time in the business's own zone, and whether the customer was on an
+ * earlier call (a returning customer).
+ */
 static const char SQL_CALL[] =
-	"SELECT c.from_number, c.status, coalesce(c.duration_seconds, 0), "
+	"SELECT k.customer, c.status, coalesce(c.duration_seconds, 0), "
 	"       coalesce(s.state, '{}'::jsonb)::text, o.alert_phone, c.transfer_to, "
 	"       CASE WHEN jsonb_typeof(s.state->'starts_at') = 'number' THEN "
 	"         trim(to_char(to_timestamp((s.state->>'starts_at')::double precision) "
-	"                      AT TIME ZONE o.timezone, 'Dy Mon FMDD \"at\" FMHH12:MI AM')) END "
+	"                      AT TIME ZONE o.timezone, 'Dy Mon FMDD \"at\" FMHH12:MI AM')) END, "
+	"       c.direction, o.name, o.sms_enabled, "
+	"       EXISTS (SELECT 1 FROM calls e WHERE e.org_id = c.org_id "
+	"               AND (e.from_number = k.customer OR e.to_number = k.customer) "
+	"               AND e.id <> c.id AND e.started_at < c.started_at) "
 	"FROM calls c JOIN organizations o ON o.id = c.org_id "
+	"CROSS JOIN LATERAL (SELECT CASE WHEN c.direction = 'outbound' THEN c.to_number "
+	"                           ELSE c.from_number END AS customer) k "
 	"LEFT JOIN call_sessions s ON s.org_id = c.org_id AND s.call_id = c.id "
 	"WHERE c.id = $1";
 static const char SQL_TURNS[] =
@@ -52,10 +64,12 @@ static const char SQL_MEDIAN_PRICE[] =
 static const char SQL_LEAD_UPSERT[] =
 	"INSERT INTO leads (org_id, phone, name, address, service_id, status, score, temperature, "
 	"                   value_cents, summary, last_call_id, last_contacted_at) "
-	"VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bool THEN 'booked' ELSE 'new' END, $7, $8, $9, "
+	"VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bool THEN 'booked' "
+	"                                 WHEN $12::bool THEN 'lost' ELSE 'new' END, $7, $8, $9, "
 	"        $10, $11, now()) "
 	"ON CONFLICT (org_id, phone) DO UPDATE SET "
 	"  status = CASE WHEN $6::bool AND leads.status <> 'converted' THEN 'booked' "
+	"                WHEN $12::bool AND leads.status = 'new' THEN 'lost' "
 	"                ELSE leads.status END, "
 	"  name = coalesce(EXCLUDED.name, leads.name), "
 	"  address = coalesce(EXCLUDED.address, leads.address), "
@@ -67,8 +81,19 @@ static const char SQL_LEAD_UPSERT[] =
 	"RETURNING id";
 static const char SQL_CALL_UPDATE[] =
 	"UPDATE calls SET summary = $2, sentiment_score = $3::real, sentiment_label = $4, "
-	"       urgency = $5, value_cents = $6, booked = $7::bool, lead_id = $8 "
+	"       urgency = $5, value_cents = $6, booked = $7::bool, lead_id = $8, "
+	"       call_type = $9, customer_type = $10, call_purpose = $11 "
 	"WHERE id = $1";
+
+/* Statuses of a call nobody answered. */
+static const char *const UNANSWERED[] = { "missed", "no-answer", "busy", "canceled", NULL };
+
+/* What a caller says who does not want the business's service, when nothing was arranged. */
+static const char *const DECLINED[] = {
+	"not interested", "too expensive", "no thanks", "no thank you", "never mind", "nevermind",
+	"found someone", "found somebody", "someone else", "don't need", "do not need",
+	"changed my mind", "go elsewhere", NULL,
+};
 
 /* Words that tell how the caller felt; the trouble a caller calls about is not among them. */
 static const char *const POSITIVE[] = {
@@ -87,9 +112,17 @@ struct analysis {
 	const char *phone, *name, *address, *service_id, *service_name;
 	const char *summary, *urgency, *sentiment_label, *temperature;
 	double sentiment;
+	const char *call_type;      /* missed, emergency, booking, message, transfer, question,
+				     * hang_up or inquiry */
+	const char *customer_type;  /* new or returning */
+	const char *call_purpose;   /* the service, else what the caller first asked, in brief */
 	long value_cents;
 	int score;
 	bool booked;
+	bool lost;                  /* the caller declined and nothing was arranged */
+	bool missed;                /* nobody answered */
+	bool text_back;             /* a missed inbound caller to text back */
+	const char *business_name;
 };
 
 static bool in_list(const char *const *list, const char *word)
@@ -124,6 +157,15 @@ static double sentiment_of(const char *text)
 	return (double)(pos - neg) / (double)(pos + neg + 1);
 }
 
+/* True when text says one of phrases, in any case. */
+static bool says_any(const char *text, const char *const *phrases)
+{
+	for (; *phrases; phrases++)
+		if (strcasestr(text, *phrases))
+			return true;
+	return false;
+}
+
 static const char *slot(const json_t *state, const char *key)
 {
 	const char *s = json_str(state, key);
@@ -152,13 +194,18 @@ static int value_of(struct db *db, struct arena *a, const char *caller_text, con
 
 /* The summary: what the caller first asked for, then what came of the call. */
 static const char *summary_of(struct arena *a, const char *request, const json_t *state,
-			      const char *booked_at, const char *transfer_to, bool hung_up)
+			      const char *booked_at, const char *transfer_to, bool hung_up,
+			      bool missed)
 {
 	struct buf b = BUF_INIT;
 	const char *out;
 
 	if (json_bool(state, "urgent", false))
 		buf_puts(&b, "Emergency. ");
+	if (missed && !request) {
+		buf_puts(&b, "Missed call: nobody answered.");
+		goto done;
+	}
 	if (request)
 		buf_printf(&b, "Caller: \"%.*s%s\". ", REQUEST_MAX, request,
 			   strlen(request) > REQUEST_MAX ? "..." : "");
@@ -174,6 +221,7 @@ static const char *summary_of(struct arena *a, const char *request, const json_t
 		buf_puts(&b, "Hung up before anything was arranged.");
 	else
 		buf_puts(&b, "Ended without a booking or a message.");
+done:
 	out = arena_strdup(a, buf_str(&b));
 	buf_release(&b);
 	return out;
@@ -224,6 +272,7 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 	buf_release(&said);
 
 	bool urgent = json_bool(state, "urgent", false);
+	an->missed = in_list(UNANSWERED, db_value(call, 0, 1));
 	const char *transfer_to = db_value(call, 0, 5);
 	an->booked = slot(state, "appointment_id") != NULL;
 	bool hung_up = !an->booked && !slot(state, "message") && !transfer_to &&
@@ -243,7 +292,26 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 	an->sentiment_label = an->sentiment > 0.2 ? "positive"
 			      : an->sentiment < -0.2 ? "negative" : "neutral";
 	an->urgency = urgent ? "emergency" : "normal";
-	an->summary = summary_of(a, request, state, db_value(call, 0, 6), transfer_to, hung_up);
+	an->summary = summary_of(a, request, state, db_value(call, 0, 6), transfer_to, hung_up,
+				 an->missed);
+	bool transferred = transfer_to || slot(state, "transfer_to");
+	an->lost = !an->booked && !slot(state, "message") && !transferred && !urgent &&
+		   says_any(caller_text, DECLINED);
+	an->call_type = an->missed && !caller_turns ? "missed"
+			: urgent ? "emergency"
+			: an->booked ? "booking"
+			: slot(state, "message") ? "message"
+			: transferred ? "transfer"
+			: hung_up ? "hang_up"
+			: brain_is_question(caller_text) ? "question" : "inquiry";
+	an->customer_type = !strcmp(db_value(call, 0, 10), "t") ? "returning" : "new";
+	an->call_purpose = an->service_name ? an->service_name
+			   : request ? arena_printf(a, "%.*s%s", PURPOSE_MAX, request,
+						    strlen(request) > PURPOSE_MAX ? "..." : "")
+			   : NULL;
+	an->business_name = db_value(call, 0, 8);
+	an->text_back = an->missed && !caller_turns && !strcmp(db_value(call, 0, 7), "inbound") &&
+			!strcmp(db_value(call, 0, 9), "t") && an->phone[0] == '+';
 	an->score = score_of(an, urgent, short_hang_up);
 	an->temperature = an->score >= SCORE_HOT ? "hot" : an->score >= SCORE_WARM ? "warm" : "cold";
 	*alert_phone = db_value(call, 0, 4);
@@ -268,6 +336,26 @@ static int alert_owner(struct db *db, struct arena *a, const char *call_id, cons
 		return -1;
 	return jobs_enqueue(db, a, "sms.send", payload, 0,
 			    arena_printf(a, "alert:%s", call_id)) ? 0 : -1;
+}
+
+/*
+ * A missed caller gets a text back, once per call: the job sends it only when the business
+ * texts at all and the number has not opted out. Returns 0 or -1.
+ */
+static int text_back(struct db *db, struct arena *a, const char *call_id, const char *lead_id,
+		     const struct analysis *an)
+{
+	const char *body = arena_printf(a, "Sorry we missed your call to %s. Reply to this text "
+					"and we'll get back to you, or call us again any time.",
+					an->business_name);
+	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "to", an->phone,
+						     "body", body, "lead_id", lead_id,
+						     "call_id", call_id, "purpose", "missed_call"));
+
+	if (!payload)
+		return -1;
+	return jobs_enqueue(db, a, "sms.send", payload, 0,
+			    arena_printf(a, "textback:%s", call_id)) ? 0 : -1;
 }
 
 enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct job *job,
@@ -296,12 +384,15 @@ enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct 
 	lead_id = db_text(db, a, SQL_LEAD_UPSERT, job->org_id, an.phone, an.name, an.address,
 			  an.service_id, an.booked ? "true" : "false",
 			  arena_printf(a, "%d", an.score), an.temperature,
-			  arena_printf(a, "%ld", an.value_cents), an.summary, call_id);
+			  arena_printf(a, "%ld", an.value_cents), an.summary, call_id,
+			  an.lost ? "true" : "false");
 	if (!lead_id ||
 	    db_exec(db, a, SQL_CALL_UPDATE, call_id, an.summary,
 		    arena_printf(a, "%.3f", an.sentiment), an.sentiment_label, an.urgency,
 		    arena_printf(a, "%ld", an.value_cents), an.booked ? "true" : "false",
-		    lead_id) != 1)
+		    lead_id, an.call_type, an.customer_type, an.call_purpose) != 1)
+		goto fail;
+	if (an.text_back && text_back(db, a, call_id, lead_id, &an) < 0)
 		goto fail;
 	if (an.score >= SCORE_HOT && alert_phone &&
 	    alert_owner(db, a, call_id, lead_id, alert_phone, &an) < 0)

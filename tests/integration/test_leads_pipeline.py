@@ -1,7 +1,8 @@
-"""test_leads_pipeline: a finished call becomes a lead: Twilio's `completed` callback queues the
-post-call analysis, which writes the call's summary, sentiment and value, files one lead per
-caller's number with its score and temperature, texts the owner about a hot lead once, and shows
-the lead on the owner's leads page. Running the analysis again changes nothing."""
+"""test_leads_pipeline: a finished call becomes a lead: Twilio's final status callback queues the
+post-call analysis, which writes the call's summary, sentiment, value and classification, files
+one lead per caller's number with its score and temperature (booked, or lost when the caller
+declined), texts the owner about a hot lead once, texts a missed caller back once, and shows the
+lead on the owner's leads page. Running the analysis again changes nothing."""
 import json
 import time
 import uuid
@@ -194,3 +195,101 @@ def test_a_short_hang_up_is_a_cold_lead(shop, owner_db):
     assert call_of(owner_db, call_id)["sentiment"] == "neutral"
     page = shop.get("/leads")
     assert page.status_code == 200 and "Hung up" in page.text
+
+
+def status_callback(shop, sid, caller, status, seconds=0):
+    params = {"CallSid": sid, "AccountSid": "AC" + uuid.uuid4().hex, "From": caller,
+              "To": shop.number, "Direction": "inbound", "ApiVersion": "2010-04-01",
+              "CallStatus": status, "CallDuration": str(seconds)}
+    r = post(STATUS, params)
+    assert r.status_code == 204, (r.status_code, r.text[:300])
+
+
+def test_a_missed_call_is_a_lead_and_the_caller_is_texted_back_once(shop, owner_db):
+    sql(owner_db, "UPDATE organizations SET sms_enabled = true WHERE id = %s", shop.org_id)
+    caller, sid = phone(), call_sid()
+
+    status_callback(shop, sid, caller, "ringing")
+    status_callback(shop, sid, caller, "no-answer")
+    status_callback(shop, sid, caller, "no-answer")  # Twilio retries: nothing twice
+
+    (call_id,) = sql(owner_db, "SELECT id FROM calls WHERE provider_call_id = %s", sid)[0]
+    (job,) = sql(owner_db, "SELECT id FROM jobs WHERE kind = 'call.analyze' AND dedupe_key = %s",
+                 f"analyze:{call_id}")[0]
+    wait_job(owner_db, str(job))
+    lead = lead_of(owner_db, shop.org_id, caller)
+    assert lead["status"] == "new" and "Missed call" in lead["summary"]
+    (call_type,) = sql(owner_db, "SELECT call_type FROM calls WHERE id = %s", call_id)[0]
+    assert call_type == "missed"
+    texts = sql(owner_db, "SELECT id, payload FROM jobs WHERE org_id = %s AND kind = 'sms.send' "
+                          "AND payload->>'purpose' = 'missed_call'", shop.org_id)
+    assert len(texts) == 1
+    payload = texts[0][1]
+    assert payload["to"] == caller and "missed your call" in payload["body"]
+    ((name,),) = sql(owner_db, "SELECT name FROM organizations WHERE id = %s", shop.org_id)
+    assert name in payload["body"]
+    wait_job(owner_db, str(texts[0][0]))
+    sent = sql(owner_db, "SELECT status FROM notifications WHERE org_id = %s "
+                         "AND purpose = 'missed_call' AND to_address = %s", shop.org_id, caller)
+    assert [s for (s,) in sent] == ["sent"]
+
+    analyze_again(owner_db, shop.org_id, str(call_id))
+    assert len(sql(owner_db, "SELECT 1 FROM jobs WHERE org_id = %s AND kind = 'sms.send' "
+                             "AND payload->>'purpose' = 'missed_call'", shop.org_id)) == 1
+
+
+def test_no_text_back_when_the_business_does_not_text(shop, owner_db):
+    caller, sid = phone(), call_sid()
+
+    status_callback(shop, sid, caller, "busy")
+
+    (call_id,) = sql(owner_db, "SELECT id FROM calls WHERE provider_call_id = %s", sid)[0]
+    (job,) = sql(owner_db, "SELECT id FROM jobs WHERE kind = 'call.analyze' AND dedupe_key = %s",
+                 f"analyze:{call_id}")[0]
+    wait_job(owner_db, str(job))
+    assert lead_of(owner_db, shop.org_id, caller)["status"] == "new"
+    assert not sql(owner_db, "SELECT 1 FROM jobs WHERE org_id = %s AND kind = 'sms.send' "
+                             "AND payload->>'purpose' = 'missed_call'", shop.org_id)
+
+
+def test_a_call_is_classified_and_a_second_call_is_a_returning_customer(shop, owner_db):
+    caller = phone()
+    sid, call_id = arrange_call(owner_db, shop, caller,
+                                [("assistant", "Thanks for calling, how can I help?"),
+                                 ("caller", "my kitchen drain is clogged"),
+                                 ("assistant", "I can book a drain cleaning. What's your name?"),
+                                 ("caller", "Dana Lee")],
+                                {"name": "Dana Lee", "message": "call me about the drain"}, 60)
+    complete(owner_db, shop, sid, caller, 60)
+    (row,) = sql(owner_db, "SELECT call_type, customer_type, call_purpose FROM calls "
+                           "WHERE id = %s", call_id)
+    assert row == ("message", "new", "Drain cleaning")
+
+    sid2, call2 = arrange_call(owner_db, shop, caller,
+                               [("assistant", "Thanks for calling, how can I help?"),
+                                ("caller", "do you work on weekends?"),
+                                ("assistant", "We're open Monday to Friday."),
+                                ("caller", "ok thanks")], {}, 40)
+    complete(owner_db, shop, sid2, caller, 40)
+    (row,) = sql(owner_db, "SELECT call_type, customer_type, call_purpose FROM calls "
+                           "WHERE id = %s", call2)
+    assert row[0] == "question" and row[1] == "returning"
+    assert row[2].startswith("do you work on weekends")
+
+
+def test_a_caller_who_declines_is_a_lost_lead_unless_the_owner_moved_it(shop, owner_db):
+    caller = phone()
+    turns = [("assistant", "Thanks for calling, how can I help?"),
+             ("caller", "how much is a water heater repair?"),
+             ("assistant", "Water heater repair is $250."),
+             ("caller", "that's too expensive, never mind")]
+    sid, _ = arrange_call(owner_db, shop, caller, turns, {}, 45)
+    complete(owner_db, shop, sid, caller, 45)
+    assert lead_of(owner_db, shop.org_id, caller)["status"] == "lost"
+
+    caller2 = phone()
+    sql(owner_db, "INSERT INTO leads (org_id, phone, status) VALUES (%s, %s, 'qualified')",
+        shop.org_id, caller2)
+    sid2, _ = arrange_call(owner_db, shop, caller2, turns, {}, 45)
+    complete(owner_db, shop, sid2, caller2, 45)
+    assert lead_of(owner_db, shop.org_id, caller2)["status"] == "qualified"
