@@ -48,6 +48,9 @@ static const char SQL_IS_FREE[] =
 	"         AND tstzrange(a.starts_at, a.ends_at) && tstzrange(local.starts, local.ends)) "
 	"FROM local";
 
+/* Waits for the business's other bookings in progress to commit or roll back. */
+static const char SQL_BOOKING_TURN[] =
+	"SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1, 0))";
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (org_id, service_id, lead_id, call_id, customer_name, "
 	"                          customer_phone, address, notes, starts_at, ends_at) "
@@ -126,9 +129,11 @@ static void offer_alternatives(struct db *db, struct arena *a, const char *org_i
 }
 
 /*
- * One try. Inserts racing for one time can deadlock on each other's uncommitted rows while
- * the exclusion constraint checks them; PostgreSQL then aborts one, which sets *again: that
- * try changed nothing and is simply run again.
+ * One try. Bookings of one business take turns (a lock held to the end of the transaction):
+ * inserts racing for one time would otherwise wait on each other's uncommitted rows while the
+ * exclusion constraint checks them, until PostgreSQL's deadlock detector (a second later)
+ * aborts one. The constraint still decides; should a deadlock happen anyway, it sets *again:
+ * that try changed nothing and is simply run again.
  */
 static void book_once(struct db *db, struct arena *a, const char *org_id,
 		      const struct booking_request *req, struct booking_outcome *out, bool *again)
@@ -138,6 +143,8 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 	*again = false;
 	if (db_begin_org(db, a, org_id) < 0)
 		return;
+	if (!db_q(db, a, SQL_BOOKING_TURN, org_id))
+		goto rollback;
 	int is_free = booking_is_free(db, a, req->starts_at, req->minutes);
 	if (is_free <= 0) {
 		taken = is_free == 0;
