@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -14,6 +13,7 @@
 #include "log.h"
 #include "page.h"
 #include "pages.h"
+#include "recordings.h"
 #include "req.h"
 #include "tpl.h"
 
@@ -567,54 +567,58 @@ void page_call_show(struct req *r)
 	page_render(r, 200, arena_printf(r->arena, "Call with %s", party), NAV_CALLS, "call.tpl", d);
 }
 
-static const char SQL_RECORDING_URL[] =
-	"SELECT recording_url FROM calls "
-	"WHERE id = $1 AND recording_status = 'completed' AND recording_url IS NOT NULL";
+/* What the recording route needs: where the provider keeps it, and what to name its file. */
+static const char SQL_RECORDING[] =
+	"SELECT c.provider, c.recording_url, "
+	"       to_char(c.started_at AT TIME ZONE o.timezone, 'YYYY-MM-DD-HH24MI') AS started, "
+	"       CASE c.direction WHEN 'outbound' THEN c.to_number ELSE c.from_number END AS party "
+	"FROM calls c JOIN organizations o ON o.id = c.org_id "
+	"WHERE c.id = $1 AND c.recording_status = 'completed' AND c.recording_url IS NOT NULL";
 
 /*
- * The content type to answer for a recording: what its first bytes say, else what the
- * provider said, as long as it is one a browser's player takes; NULL for anything else.
+ * The name a downloaded recording is saved under: when the call started where the business
+ * is, then the other party's number ("call-2025-03-04-1405-15555550123.mp3"). A withheld
+ * number has no digits and is left out. Arena-owned.
  */
-static const char *recording_type(const struct http_response *resp)
+static const char *recording_file_name(struct req *r, struct db_result *call, const char *type)
 {
-	const unsigned char *b = (const unsigned char *)resp->body;
-	const char *said = resp->content_type ? resp->content_type : "";
+	const char *party = db_field(call, 0, "party");
+	char digits[32];
+	size_t n = 0;
 
-	if (resp->body_len >= 12 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WAVE", 4))
-		return "audio/wav";
-	bool mp3_frame = resp->body_len >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0;
-	if ((resp->body_len >= 3 && !memcmp(b, "ID3", 3)) || mp3_frame)
-		return "audio/mpeg";
-	if (resp->body_len == 0)
-		return NULL;
-	if (!strncasecmp(said, "audio/mpeg", 10) || !strncasecmp(said, "audio/mp3", 9))
-		return "audio/mpeg";
-	if (!strncasecmp(said, "audio/wav", 9) || !strncasecmp(said, "audio/x-wav", 11) ||
-	    !strncasecmp(said, "audio/wave", 10))
-		return "audio/wav";
-	return NULL;
+	for (const char *p = party ? party : ""; *p && n < sizeof(digits) - 1; p++)
+		if (isdigit((unsigned char)*p))
+			digits[n++] = *p;
+	digits[n] = '\0';
+	return arena_printf(r->arena, "call-%s%s%s.%s", db_field(call, 0, "started"),
+			    n ? "-" : "", digits, recordings_extension(type));
 }
 
+/*
+ * GET /calls/:id/recording: the call's completed recording, fetched from the provider on the
+ * server so the browser only ever sees this address. ?download=1 answers it as a file to save.
+ */
 void page_call_recording(struct req *r)
 {
-	const char *url = db_text(r->db, r->arena, SQL_RECORDING_URL, r->path_id);
+	const char *download = req_query(r, "download");
 
-	if (!url) {
-		if (*db_sqlstate(r->db))
-			http_fail(r, 503, "the recording could not be loaded");
-		else
-			http_fail(r, 404, "this call has no recording");
+	if (download && strcmp(download, "1")) {
+		http_fail(r, 400, "download must be 1");
 		return;
 	}
-	/* The provider's address stays on the server: the browser only ever sees ours. */
-	struct http_request get = {
-		.method = "GET",
-		.url = url,
-		.timeout_ms = conf_int("RECORDING_TIMEOUT_MS"),
-		.max_response = (size_t)conf_int("RECORDING_MAX_BYTES"),
-	};
+	struct db_result *call = db_q(r->db, r->arena, SQL_RECORDING, r->path_id);
+	if (!call) {
+		http_fail(r, 503, "the recording could not be loaded");
+		return;
+	}
+	if (db_rows(call) != 1) {
+		http_fail(r, 404, "this call has no recording");
+		return;
+	}
 	struct http_response resp;
-	if (http_fetch(r->arena, &get, &resp) < 0) {
+	if (recordings_fetch(r->arena, db_field(call, 0, "provider"),
+			     db_field(call, 0, "recording_url"), NULL,
+			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {
 		http_fail(r, 502, "the phone provider did not send the recording; try again later");
 		return;
 	}
@@ -624,15 +628,20 @@ void page_call_recording(struct req *r)
 		http_fail(r, 502, "the phone provider did not send the recording; try again later");
 		return;
 	}
-	const char *type = recording_type(&resp);
+	const char *type = recordings_audio_type(&resp);
 	if (!type) {
 		log_warn("could not fetch a recording: not audio type=\"%s\" call=%s",
 			 resp.content_type ? resp.content_type : "", r->path_id);
 		http_fail(r, 502, "the phone provider sent something that is not a recording");
 		return;
 	}
-	http_header(r, "Content-Disposition",
-		    arena_printf(r->arena, "inline; filename=\"call-%s.%s\"", r->path_id,
-				 strcmp(type, "audio/wav") ? "mp3" : "wav"));
+	if (download)
+		http_header(r, "Content-Disposition",
+			    arena_printf(r->arena, "attachment; filename=\"%s\"",
+					 recording_file_name(r, call, type)));
+	else
+		http_header(r, "Content-Disposition",
+			    arena_printf(r->arena, "inline; filename=\"call-%s.%s\"", r->path_id,
+					 recordings_extension(type)));
 	http_send(r, 200, type, resp.body, resp.body_len);
 }

@@ -89,4 +89,7 @@ void hook_twilio_turn(struct req *r);
 void hook_twilio_voice(struct req *r);
 void hook_twilio_status(struct req *r);
 
+/* hook-twilio-recording.c */
+void hook_twilio_recording(struct req *r);
+
 #endif

@@ -99,5 +99,8 @@ const struct route routes[] = {
 	{ "POST", "/hooks/twilio/voice", hook_twilio_voice, R_FORM | R_SIG_TWILIO },
 	{ "POST", "/hooks/twilio/status", hook_twilio_status, R_FORM | R_SIG_TWILIO },
 
+	/* hook-twilio-recording.c */
+	{ "POST", "/hooks/twilio/recording", hook_twilio_recording, R_FORM | R_SIG_TWILIO },
+
 	{ NULL, NULL, NULL, 0 },
 };

@@ -4,9 +4,11 @@
 #include "jobs.h"
 #include "leads.h"
 #include "notify.h"
+#include "recordings.h"
 
 const struct job_kind job_kinds[] = {
 	{ "sms.send", notify_sms_job },
 	{ "call.analyze", leads_analyze_job },
+	{ "recording.check", recordings_check_job },
 	{ NULL, NULL },
 };

@@ -38,7 +38,8 @@
 </div>
 <div class="card section">
 	<div class="card-header"><h2>Recording</h2><span class="badge {{RECORDING_BADGE}}">{{RECORDING_LABEL}}</span></div>
-	{{#PLAYER}}<audio controls preload="none" src="/calls/{{ID}}/recording">Your browser cannot play this recording. <a href="/calls/{{ID}}/recording">Download it</a>.</audio>{{/PLAYER}}
+	{{#PLAYER}}<audio controls preload="none" src="/calls/{{ID}}/recording">Your browser cannot play this recording. <a href="/calls/{{ID}}/recording?download=1">Download it</a>.</audio>
+	<div class="actions"><a class="btn" href="/calls/{{ID}}/recording?download=1" download>Download</a></div>{{/PLAYER}}
 </div>
 <div class="card section">
 	<div class="card-header"><h2>Transcript</h2>{{#REPLY_TIMES}}<span class="muted small">Reply time: median {{MEDIAN}} ms · slowest {{SLOWEST}} ms ({{REPLIES}})</span>{{/REPLY_TIMES}}</div>

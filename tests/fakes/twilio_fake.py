@@ -6,6 +6,7 @@ TwilioFake serves
   POST /2010-04-01/Accounts/{AccountSid}/Calls.json         place a call (To, From, Url|Twiml)
   POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json   hang up or redirect (Status, Url, Twiml)
   GET  .../Messages/{Sid}.json, .../Calls/{Sid}.json        fetch one
+  GET  .../Recordings/{Sid}[.wav|.mp3]                      a recording's audio (PROTOCOLS.md §1.4)
 with HTTP Basic auth AccountSid:AuthToken (401 and code 20003 otherwise), form parameters checked
 as Twilio does, 201 and Twilio's JSON on success, Twilio's error body
 ({"code","message","more_info","status"}) on failure. Numbers in invalid_numbers are refused with
@@ -13,6 +14,9 @@ as Twilio does, 201 and Twilio's JSON on success, Twilio's error body
 in progress that the code under test can redirect. Behaviours: the common ones; fail answers
 Twilio's error body for fail_status (429 → 20429, 500 → 20500, 503 → 20503).
 Every request is recorded (requests), every accepted message (messages) and call (calls, updates).
+add_recording() keeps a recording of a call, as Twilio does when a call is recorded: its address
+(RecordingUrl, without an extension) answers a short WAV, or with ".mp3" a short MP3, a Range
+request only the bytes asked for (206), and any other recording 404 (code 20404).
 
 MediaStreamsCaller connects to a WebSocket URL as Twilio does for <Connect><Stream>: connected,
 start (customParameters, callSid, streamSid), then 160-byte mu-law media frames every 20 ms in
@@ -26,7 +30,8 @@ Run the REST fake standalone: python3 -m tests.fakes.twilio_fake --port N [--sid
 It then also answers, without authentication, GET /_fake/messages (the accepted messages: sid,
 to, from, body, params), GET /_fake/requests (method, path, body of each API request), POST
 /_fake/behave ({"behaviour": "fail", "fail_status": 500}), POST /_fake/invalid_numbers and
-/_fake/unsubscribed ({"numbers": [...]}, added to those sets) and POST /_fake/reset.
+/_fake/unsubscribed ({"numbers": [...]}, added to those sets), POST /_fake/recordings
+({"call_sid": "CA..."}, answers {"sid", "url"}) and POST /_fake/reset.
 """
 import argparse
 import asyncio
@@ -34,6 +39,7 @@ import base64
 import email.utils
 import hashlib
 import hmac
+import io
 import json
 import math
 import re
@@ -41,6 +47,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import wave
 
 import websockets
 
@@ -49,6 +56,8 @@ from tests.fakes.mulaw import SILENCE
 
 API = "/2010-04-01"
 ROUTE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/(Messages|Calls)(?:/([^/]+))?\.json$")
+RECORDING = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Recordings/(RE[0-9a-f]{32})(\.wav|\.mp3)?$")
+RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 ERRORS = {400: 20001, 401: 20003, 404: 20404, 405: 20004, 429: 20429, 500: 20500, 503: 20503}
 MESSAGES = {400: "Bad request", 401: "Authenticate", 404: "The requested resource was not found",
@@ -57,6 +66,29 @@ MESSAGES = {400: "Bad request", 401: "Authenticate", 404: "The requested resourc
 
 def sid(prefix):
     return prefix + uuid.uuid4().hex
+
+
+def recording_wav(seconds=0.5):
+    """A real WAV as Twilio keeps recordings: 8 kHz, 16-bit mono, a quiet 440 Hz tone."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"".join(int(2000 * math.sin(2 * math.pi * 440 * i / 8000))
+                               .to_bytes(2, "little", signed=True)
+                               for i in range(int(8000 * seconds))))
+    return out.getvalue()
+
+
+def recording_mp3(frames=20):
+    """A real MP3: MPEG-1 Layer III frames of silence (128 kbit/s, 44.1 kHz, mono). Each frame is
+    its 4-byte header and 413 bytes of zeros: side information saying nothing is coded."""
+    return (bytes([0xFF, 0xFB, 0x90, 0xC0]) + bytes(413)) * frames
+
+
+RECORDING_AUDIO = {".wav": (recording_wav(), "audio/x-wav"),
+                   ".mp3": (recording_mp3(), "audio/mpeg")}
 
 
 def twilio_error(status, code, message):
@@ -78,6 +110,7 @@ class TwilioFake(FakeProvider):
         self.messages = []
         self.calls = {}
         self.updates = []
+        self.recordings = {}
 
     def error_reply(self, status):
         return twilio_error(status, ERRORS.get(status, 20001), MESSAGES.get(status, "Error"))
@@ -90,9 +123,19 @@ class TwilioFake(FakeProvider):
                                                    "in-progress", "inbound")
         return call_sid
 
+    def add_recording(self, call_sid=None):
+        """Keep a recording of call_sid; returns (RecordingSid, RecordingUrl as Twilio sends it)."""
+        rsid = sid("RE")
+        with self._lock:
+            self.recordings[rsid] = {"sid": rsid, "call_sid": call_sid or sid("CA")}
+        return rsid, "%s%s/Accounts/%s/Recordings/%s" % (self.url, API, self.account_sid, rsid)
+
     # The protocol.
     def handle(self, req):
         url = urllib.parse.urlsplit(req.path)
+        rec = RECORDING.match(url.path)
+        if rec:
+            return self._recording(req, *rec.groups(), path=url.path)
         m = ROUTE.match(url.path)
         if not m:
             return twilio_error(404, 20404, "The requested resource %s was not found" % url.path)
@@ -119,6 +162,27 @@ class TwilioFake(FakeProvider):
         if kind == "Calls":
             return self._update_call(item, params, url.path)
         return twilio_error(405, 20004, "Method not allowed")
+
+    def _recording(self, req, account, rsid, extension, path):
+        if not self._authorized(req):
+            reply = twilio_error(401, 20003, "Authenticate")
+            reply.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+            return reply
+        with self._lock:
+            known = rsid in self.recordings
+        if account != self.account_sid or not known:
+            return twilio_error(404, 20404, "The requested resource %s was not found" % path)
+        if req.method not in ("GET", "HEAD"):
+            return twilio_error(405, 20004, "Method not allowed")
+        audio, content_type = RECORDING_AUDIO[extension or ".wav"]
+        asked = next((v for k, v in req.headers.items() if k.lower() == "range"), "")
+        m = RANGE.match(asked.strip())
+        if not m or int(m.group(1)) >= len(audio):
+            return Reply(body=audio, content_type=content_type)
+        first = int(m.group(1))
+        last = min(int(m.group(2)) if m.group(2) else len(audio) - 1, len(audio) - 1)
+        return Reply(status=206, body=audio[first:last + 1], content_type=content_type,
+                     headers={"Content-Range": "bytes %d-%d/%d" % (first, last, len(audio))})
 
     def _authorized(self, req):
         auth = next((v for k, v in req.headers.items() if k.lower() == "authorization"), "")
@@ -258,8 +322,12 @@ class TwilioFake(FakeProvider):
             with self._lock:
                 numbers.update((req.json() or {}).get("numbers", []))
                 return Reply.of_json(sorted(numbers))
+        if path == "/_fake/recordings" and req.method == "POST":
+            rsid, rurl = self.add_recording((req.json() or {}).get("call_sid"))
+            return Reply.of_json({"sid": rsid, "url": rurl})
         if path == "/_fake/reset" and req.method == "POST":
             with self._lock:
+                self.recordings.clear()
                 self.requests.clear()
                 self.messages.clear()
                 self.calls.clear()
