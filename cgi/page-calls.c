@@ -1,4 +1,5 @@
-/* page-calls.c: the calls list with its filters, one call's page, and its recording */
+/* page-calls.c: the calls list with its filters, one call's page, its recording, and a call
+ * back to a missed caller */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "callback.h"
 #include "conf.h"
 #include "db.h"
 #include "form.h"
@@ -486,6 +488,57 @@ static void call_transcript(struct req *r, struct tpl_dict *d, struct db_result 
 	}
 }
 
+/* An inbound call nobody answered: its page offers to call the caller back. */
+static bool is_missed(struct db_result *c)
+{
+	static const char *const missed[] = { "missed", "no-answer", "busy", "canceled" };
+	const char *status = db_field(c, 0, "status");
+
+	if (strcmp(db_field(c, 0, "direction"), "inbound"))
+		return false;
+	for (size_t i = 0; i < COUNT_OF(missed); i++)
+		if (!strcmp(status, missed[i]))
+			return true;
+	return false;
+}
+
+/* True for a number a call can reach: seven digits or more, phone punctuation only. */
+static bool is_callable(const char *number)
+{
+	int digits = 0;
+
+	for (const char *p = number ? number : ""; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if (!strchr("+ -().", *p))
+			return false;
+	}
+	return digits >= 7;
+}
+
+/*
+ * The "Call back" button of a missed call with a number to call, and, when the business
+ * cannot place calls now, why, with the settings that fix it. A database error only leaves
+ * the reason out: pressing the button checks again.
+ */
+static void call_back_fill(struct req *r, struct tpl_dict *d, struct db_result *c)
+{
+	struct callback_setup setup;
+
+	if (!is_missed(c) || !is_callable(db_field(c, 0, "from_number")))
+		return;
+	struct tpl_dict *button = tpl_section(d, "CALL_BACK");
+	tpl_set(button, "CALL_ID", r->path_id);
+	tpl_set(button, "CSRF", r->csrf);
+	tpl_set(button, "NUMBER", db_field(c, 0, "from_number"));
+	if (callback_setup_load(r->db, r->arena, r->org_id, &setup) == 0 && setup.problem) {
+		struct tpl_dict *p = tpl_section(button, "CALLBACK_PROBLEM");
+		tpl_set(p, "PROBLEM", setup.problem);
+		tpl_set(p, "FIX_URL", setup.fix_url);
+		tpl_set(p, "FIX_LABEL", setup.fix_label);
+	}
+}
+
 void page_call_show(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
@@ -562,6 +615,7 @@ void page_call_show(struct req *r)
 	} else {
 		tpl_show(d, "NO_LEAD");
 	}
+	call_back_fill(r, d, c);
 	call_transcript(r, d, turns);
 	reply_times(r, d, times);
 	page_render(r, 200, arena_printf(r->arena, "Call with %s", party), NAV_CALLS, "call.tpl", d);
@@ -644,4 +698,67 @@ void page_call_recording(struct req *r)
 			    arena_printf(r->arena, "inline; filename=\"call-%s.%s\"", r->path_id,
 					 recordings_extension(type)));
 	http_send(r, 200, type, resp.body, resp.body_len);
+}
+
+static const char SQL_CALL_PARTY[] =
+	"SELECT CASE direction WHEN 'outbound' THEN to_number ELSE from_number END, lead_id "
+	"FROM calls WHERE id = $1";
+/* The lead of a number, made when there is none yet (a caller who was never answered). */
+static const char SQL_LEAD_OF_NUMBER[] =
+	"WITH found AS (SELECT id FROM leads WHERE org_id = $1 AND phone = $2), "
+	"     made AS (INSERT INTO leads (org_id, phone) "
+	"              SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM found) "
+	"              ON CONFLICT (org_id, phone) DO NOTHING RETURNING id) "
+	"SELECT id FROM found UNION ALL SELECT id FROM made";
+static const char SQL_CALL_LEAD[] =
+	"UPDATE calls SET lead_id = $2 WHERE id = $1 AND lead_id IS NULL";
+
+/*
+ * POST /calls/:id/callback: call the other party of the call back, as the lead page's "Call
+ * back" does, for the call's lead (made from its number when it has none). Its progress shows
+ * on the lead's page, and so does what to set up first when calls cannot be placed.
+ */
+void page_call_callback(struct req *r)
+{
+	struct db_result *call = db_q(r->db, r->arena, SQL_CALL_PARTY, r->path_id);
+	struct callback_setup setup;
+
+	if (!call) {
+		http_fail(r, 503, "the call could not be loaded; please try again");
+		return;
+	}
+	if (db_rows(call) != 1) {
+		http_fail(r, 404, "there is no such call");
+		return;
+	}
+	const char *number = db_value(call, 0, 0), *lead = db_value(call, 0, 1);
+	if (!is_callable(number)) {
+		page_flash(r, "error", "This caller's number cannot be called back.");
+		http_redirect(r, arena_printf(r->arena, "/calls/%s", r->path_id));
+		return;
+	}
+	if (!lead) {
+		lead = db_text(r->db, r->arena, SQL_LEAD_OF_NUMBER, r->org_id, number);
+		if (!lead || db_exec(r->db, r->arena, SQL_CALL_LEAD, r->path_id, lead) < 0) {
+			http_fail(r, 503, "the call-back could not be queued; please try again");
+			return;
+		}
+	}
+	if (callback_setup_load(r->db, r->arena, r->org_id, &setup) < 0) {
+		http_fail(r, 503, "the call-back could not be checked; please try again");
+		return;
+	}
+	const char *lead_page = arena_printf(r->arena, "/leads/%s", lead);
+	if (setup.problem) {
+		page_flash(r, "error", arena_printf(r->arena, "Nothing was queued. %s",
+						    setup.problem));
+		http_redirect(r, lead_page);
+		return;
+	}
+	if (!callback_request(r->db, r->arena, r->org_id, &setup, lead, number, "")) {
+		http_fail(r, 503, "the call-back could not be queued; please try again");
+		return;
+	}
+	page_flash(r, "ok", "Call-back queued. Its progress shows under Actions.");
+	http_redirect(r, lead_page);
 }

@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "callback.h"
 #include "db.h"
 #include "form.h"
 #include "jobs.h"
@@ -159,8 +160,13 @@ static const char SQL_LEAD_JOBS[] =
 	"       to_char(j.run_at AT TIME ZONE o.timezone, 'Mon FMDD, YYYY FMHH12:MI AM'), "
 	"       coalesce(to_char(j.finished_at AT TIME ZONE o.timezone, "
 	"                        'Mon FMDD, YYYY FMHH12:MI AM'), ''), "
-	"       j.run_at > now() "
+	"       j.run_at > now(), c.id, c.status, coalesce(c.ended_reason, '') "
 	"FROM jobs j JOIN organizations o ON o.id = j.org_id "
+	/* A call-back's call row, named by its payload (only ever a uuid, but checked first). */
+	"LEFT JOIN calls c ON c.org_id = j.org_id AND j.kind = 'lead.callback' "
+	"  AND c.id = CASE WHEN j.payload ->> 'call_id' ~ "
+	"                       '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "
+	"                  THEN (j.payload ->> 'call_id')::uuid END "
 	"WHERE j.org_id = $1 AND j.payload ? 'lead_id' AND j.payload ->> 'lead_id' = $2 "
 	"  AND j.kind IN ('lead.callback', 'sms.send') "
 	"ORDER BY j.created_at DESC LIMIT 50";
@@ -492,6 +498,31 @@ void page_leads_csv(struct req *r)
 	log_info("leads exported rows=%d", db_rows(res));
 }
 
+/* Where a call-back's call has got to: pending, initiated, then what the provider reported. */
+static void job_call_fill(struct req *r, struct tpl_dict *call, const struct db_result *res,
+			  int i)
+{
+	static const struct { const char *status, *badge; } badges[] = {
+		{ "pending", "badge-pending" }, { "initiated", "badge-pending" },
+		{ "queued", "badge-pending" }, { "ringing", "badge-pending" },
+		{ "in-progress", "badge-in-progress" }, { "completed", "badge-completed" },
+		{ "transferred", "badge-info" }, { "failed", "badge-failed" },
+		{ "busy", "badge-missed" }, { "no-answer", "badge-missed" },
+		{ "missed", "badge-missed" }, { "canceled", "badge-cancelled" },
+	};
+	const char *status = db_value(res, i, 11), *badge = "badge-info";
+
+	for (size_t k = 0; k < sizeof(badges) / sizeof(badges[0]); k++)
+		if (!strcmp(status, badges[k].status))
+			badge = badges[k].badge;
+	tpl_set(call, "CALL_ID", db_value(res, i, 10));
+	tpl_set(call, "CALL_STATUS", status);
+	tpl_set(call, "CALL_STATUS_LABEL", label_of(r, status));
+	tpl_set(call, "CALL_BADGE", badge);
+	if (*db_value(res, i, 12))
+		tpl_set(tpl_section(call, "CALL_ENDED_REASON"), "ENDED_REASON", db_value(res, i, 12));
+}
+
 /* A queued action's state told as it is: nothing is called done before the runner did it. */
 static void job_fill(struct req *r, struct tpl_dict *row, const struct db_result *res, int i)
 {
@@ -538,6 +569,8 @@ static void job_fill(struct req *r, struct tpl_dict *row, const struct db_result
 		struct tpl_dict *e = tpl_section(row, "JOB_ERROR");
 		tpl_set(e, "LAST_ERROR", error);
 	}
+	if (db_value(res, i, 10))
+		job_call_fill(r, tpl_section(row, "JOB_CALL"), res, i);
 }
 
 /* The lead's related lists; -1 when one could not be read. */
@@ -618,6 +651,25 @@ static int lead_related_fill(struct req *r, struct tpl_dict *d, const char *phon
 }
 
 /*
+ * Why the business cannot place a call-back now, next to the button, with a link to the
+ * settings that fix it. Returns 0 (also when calls can be placed), or -1 on a database error.
+ */
+static int callback_problem_fill(struct req *r, struct tpl_dict *d)
+{
+	struct callback_setup setup;
+
+	if (callback_setup_load(r->db, r->arena, r->org_id, &setup) < 0)
+		return -1;
+	if (setup.problem) {
+		struct tpl_dict *p = tpl_section(d, "CALLBACK_PROBLEM");
+		tpl_set(p, "PROBLEM", setup.problem);
+		tpl_set(p, "FIX_URL", setup.fix_url);
+		tpl_set(p, "FIX_LABEL", setup.fix_label);
+	}
+	return 0;
+}
+
+/*
  * Render the page of lead r->path_id into d with status: 404 when the organization has no
  * such lead. Form values and errors already in d are shown with their forms.
  */
@@ -659,7 +711,7 @@ static void lead_show(struct req *r, struct tpl_dict *d, int status)
 	}
 	options_fill(r, d, "STATUS_OPTION", lead_statuses, lead_status);
 	tpl_set(d, "CSRF", r->csrf);
-	if (lead_related_fill(r, d, phone) < 0) {
+	if (callback_problem_fill(r, d) < 0 || lead_related_fill(r, d, phone) < 0) {
 		http_fail(r, 503, "the lead could not be loaded; please try again");
 		return;
 	}
@@ -785,8 +837,20 @@ void page_lead_callback(struct req *r)
 		lead_show(r, d, 422);
 		return;
 	}
-	if (lead_enqueue(r, "lead.callback", phone, body) < 0)
+	struct callback_setup setup;
+	if (callback_setup_load(r->db, r->arena, r->org_id, &setup) < 0) {
+		http_fail(r, 503, "the call-back could not be checked; please try again");
 		return;
+	}
+	/* A call that can never be placed is not queued: the page says what to set up first. */
+	if (setup.problem) {
+		lead_show(r, d, 422);
+		return;
+	}
+	if (!callback_request(r->db, r->arena, r->org_id, &setup, r->path_id, phone, body)) {
+		http_fail(r, 503, "the call-back could not be queued; please try again");
+		return;
+	}
 	lead_redirect(r, "Call-back queued. Its progress shows under Actions.");
 }
 

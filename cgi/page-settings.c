@@ -80,12 +80,12 @@ static const char SQL_CREDENTIAL_REMOVE[] =
 /* The sections, in the order of the sub-navigation. */
 enum settings_tab {
 	TAB_BUSINESS, TAB_PHONES, TAB_HOURS, TAB_RECEPTIONIST, TAB_NOTIFICATIONS,
-	TAB_KNOWLEDGE, TAB_CREDENTIALS, TAB_COUNT,
+	TAB_KNOWLEDGE, TAB_VAPI, TAB_CREDENTIALS, TAB_COUNT,
 };
 
 static const char *const tab_variables[TAB_COUNT] = {
 	"TAB_BUSINESS", "TAB_PHONES", "TAB_HOURS", "TAB_RECEPTIONIST", "TAB_NOTIFICATIONS",
-	"TAB_KNOWLEDGE", "TAB_CREDENTIALS",
+	"TAB_KNOWLEDGE", "TAB_VAPI", "TAB_CREDENTIALS",
 };
 
 static const struct {
@@ -701,6 +701,281 @@ void page_settings_knowledge_delete(struct req *r)
 	}
 	page_flash(r, "ok", "Knowledge base entry deleted.");
 	http_redirect(r, "/settings/knowledge");
+}
+
+/* ---------- Vapi ---------- */
+
+/* The organization's Vapi settings; with none saved yet, the defaults of vapi_settings. */
+static const char SQL_VAPI[] =
+	"SELECT coalesce(v.auth_method, 'secret'), coalesce(v.auth_header, ''), "
+	"       coalesce(v.bearer_prefix, true), coalesce(v.hmac_algorithm, 'sha256'), "
+	"       coalesce(v.hmac_timestamp_header, 'x-timestamp'), "
+	"       coalesce(v.hmac_include_timestamp, true), "
+	"       coalesce(v.hmac_payload_format, '{timestamp}.{body}'), "
+	"       coalesce(v.hmac_encoding, 'hex'), coalesce(v.hmac_prefix, ''), "
+	"       coalesce(v.hmac_secret_is_base64, false), "
+	"       coalesce(v.timestamp_window_seconds, 300)::text, "
+	"       coalesce(v.outbound_assistant_id, ''), coalesce(v.phone_number_id, ''), "
+	"       coalesce(v.voice_provider, '11labs'), coalesce(v.voice_id, 'burt') "
+	"FROM organizations o LEFT JOIN vapi_settings v ON v.org_id = o.id WHERE o.id = $1";
+static const char SQL_VAPI_SAVE[] =
+	"INSERT INTO vapi_settings (org_id, auth_method, auth_header, bearer_prefix, hmac_algorithm, "
+	"  hmac_timestamp_header, hmac_include_timestamp, hmac_payload_format, hmac_encoding, "
+	"  hmac_prefix, hmac_secret_is_base64, timestamp_window_seconds, outbound_assistant_id, "
+	"  phone_number_id, voice_provider, voice_id) "
+	"VALUES ($1, $2, nullif($3, ''), $4::boolean, $5, $6, $7::boolean, $8, $9, $10, "
+	"        $11::boolean, $12::int, nullif($13, ''), nullif($14, ''), $15, $16) "
+	"ON CONFLICT (org_id) DO UPDATE SET auth_method = EXCLUDED.auth_method, "
+	"  auth_header = EXCLUDED.auth_header, bearer_prefix = EXCLUDED.bearer_prefix, "
+	"  hmac_algorithm = EXCLUDED.hmac_algorithm, "
+	"  hmac_timestamp_header = EXCLUDED.hmac_timestamp_header, "
+	"  hmac_include_timestamp = EXCLUDED.hmac_include_timestamp, "
+	"  hmac_payload_format = EXCLUDED.hmac_payload_format, "
+	"  hmac_encoding = EXCLUDED.hmac_encoding, hmac_prefix = EXCLUDED.hmac_prefix, "
+	"  hmac_secret_is_base64 = EXCLUDED.hmac_secret_is_base64, "
+	"  timestamp_window_seconds = EXCLUDED.timestamp_window_seconds, "
+	"  outbound_assistant_id = EXCLUDED.outbound_assistant_id, "
+	"  phone_number_id = EXCLUDED.phone_number_id, voice_provider = EXCLUDED.voice_provider, "
+	"  voice_id = EXCLUDED.voice_id";
+/* Which business a Vapi phone number id is already set for (none may share one). */
+static const char SQL_VAPI_NUMBER_OWNER[] = "SELECT vapi_org_for(NULL, $1, NULL)";
+static const char SQL_VAPI_KEYS[] =
+	"SELECT name FROM provider_credentials WHERE org_id = $1 AND provider = 'vapi'";
+
+/* The form's fields in SQL_VAPI's column order; the checkboxes are booleans. */
+static const struct vapi_field {
+	const char *name;
+	bool checkbox;
+} vapi_fields[] = {
+	{ "auth_method", false }, { "auth_header", false }, { "bearer_prefix", true },
+	{ "hmac_algorithm", false }, { "hmac_timestamp_header", false },
+	{ "hmac_include_timestamp", true }, { "hmac_payload_format", false },
+	{ "hmac_encoding", false }, { "hmac_prefix", false }, { "hmac_secret_is_base64", true },
+	{ "timestamp_window_seconds", false }, { "outbound_assistant_id", false },
+	{ "phone_number_id", false }, { "voice_provider", false }, { "voice_id", false },
+};
+#define N_VAPI_FIELDS (sizeof(vapi_fields) / sizeof(vapi_fields[0]))
+
+/* The choices of the form's lists; the first of each is not a default, only the first shown. */
+static const char *const vapi_auth_methods[] = { "secret", "bearer", "hmac", NULL };
+static const char *const vapi_algorithms[] = { "sha256", "sha512", "sha1", NULL };
+static const char *const vapi_encodings[] = { "hex", "base64", NULL };
+/* What a signed payload may hold (PROTOCOLS.md §5.3). */
+static const char *const vapi_placeholders[] = {
+	"timestamp", "body", "method", "url", "svix-id", NULL,
+};
+
+static bool in_choices(const char *const *choices, const char *value)
+{
+	for (; *choices; choices++)
+		if (!strcmp(*choices, value))
+			return true;
+	return false;
+}
+
+/* "X" upper-cased into the arena, for a template name. */
+static const char *upper(struct req *r, const char *s)
+{
+	char *u = arena_strdup(r->arena, s);
+
+	for (char *p = u; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
+}
+
+/* s lower-cased into the arena. */
+static const char *lower(struct req *r, const char *s)
+{
+	char *l = arena_strdup(r->arena, s);
+
+	for (char *p = l; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return l;
+}
+
+/* True when s is 1 to max characters, each a letter, a digit or one of extra. */
+static bool is_word(const char *s, size_t max, const char *extra)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len > max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return false;
+	return true;
+}
+
+/* True when s has no spaces or control characters. */
+static bool is_unspaced(const char *s)
+{
+	for (; *s; s++)
+		if (isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * Why a payload format cannot be signed, or NULL: only known placeholders, the body always,
+ * and the timestamp when one is sent (else a captured message could be replayed).
+ */
+static const char *payload_format_problem(const char *format, bool include_timestamp)
+{
+	bool body = false, timestamp = false;
+
+	for (const char *p = strchr(format, '{'); p; p = strchr(p + 1, '{')) {
+		const char *end = strchr(p, '}');
+		bool known = false;
+		if (!end)
+			return "a { has no closing }";
+		for (const char *const *name = vapi_placeholders; *name; name++) {
+			size_t len = (size_t)(end - p - 1);
+			if (len != strlen(*name) || strncmp(p + 1, *name, len))
+				continue;
+			known = true;
+			body = body || !strcmp(*name, "body");
+			timestamp = timestamp || !strcmp(*name, "timestamp");
+		}
+		if (!known)
+			return "use only {timestamp}, {body}, {method}, {url} and {svix-id}";
+	}
+	if (!body)
+		return "include {body}: the signature must cover the message";
+	if (include_timestamp && !timestamp)
+		return "include {timestamp}, or turn off sending a timestamp";
+	return NULL;
+}
+
+/* Mark the chosen option of each list and whether the keys are saved, then render. */
+static void vapi_show(struct req *r, struct tpl_dict *d, int status, const char *method,
+		      const char *algorithm, const char *encoding)
+{
+	struct db_result *keys = db_q(r->db, r->arena, SQL_VAPI_KEYS, r->org_id);
+	const char *base = conf_str("PUBLIC_BASE_URL");
+	size_t len = strlen(base);
+
+	if (!keys) {
+		http_fail(r, 503, "the Vapi settings could not be loaded");
+		return;
+	}
+	tpl_set(d, "SERVER_SECRET_STATE", "Not saved");
+	tpl_set(d, "API_KEY_STATE", "Not saved");
+	for (int i = 0; i < db_rows(keys); i++)
+		tpl_set(d, arena_printf(r->arena, "%s_STATE", upper(r, db_value(keys, i, 0))),
+			"Saved");
+	tpl_show(d, arena_printf(r->arena, "AUTH_METHOD_%s", method));
+	tpl_show(d, arena_printf(r->arena, "HMAC_ALGORITHM_%s", algorithm));
+	tpl_show(d, arena_printf(r->arena, "HMAC_ENCODING_%s", encoding));
+	while (len && base[len - 1] == '/')
+		len--;
+	tpl_set(d, "SERVER_URL", arena_printf(r->arena, "%.*s/hooks/vapi", (int)len, base));
+	settings_render(r, status, "Vapi", TAB_VAPI, "settings_vapi.tpl", d);
+}
+
+void page_settings_vapi(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct db_result *v = db_q(r->db, r->arena, SQL_VAPI, r->org_id);
+
+	if (!v || db_rows(v) != 1) {
+		http_fail(r, 503, "the Vapi settings could not be loaded");
+		return;
+	}
+	for (size_t i = 0; i < N_VAPI_FIELDS; i++) {
+		const char *name = upper(r, vapi_fields[i].name), *value = db_value(v, 0, (int)i);
+		if (!vapi_fields[i].checkbox)
+			tpl_set(d, arena_printf(r->arena, "%s_VALUE", name), value);
+		else if (!strcmp(value, "t"))
+			tpl_show(d, arena_printf(r->arena, "%s_ON", name));
+	}
+	vapi_show(r, d, 200, db_value(v, 0, 0), db_value(v, 0, 3), db_value(v, 0, 7));
+}
+
+void page_settings_vapi_save(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	const char *values[N_VAPI_FIELDS];
+	struct form f;
+	long window;
+
+	form_begin(&f, r, d);
+	for (size_t i = 0; i < N_VAPI_FIELDS; i++) {
+		const char *name = vapi_fields[i].name;
+		if (!vapi_fields[i].checkbox) {
+			values[i] = form_text(&f, name);
+			continue;
+		}
+		const char *typed = req_form(r, name);
+		values[i] = typed && *typed ? "true" : "false";
+		if (typed && *typed)
+			tpl_show(d, arena_printf(r->arena, "%s_ON", upper(r, name)));
+	}
+	const char *method = values[0], *header = values[1], *algorithm = values[3];
+	const char *timestamp_header = values[4], *format = values[6], *encoding = values[7];
+	const char *prefix = values[8], *assistant = values[11], *number = values[12];
+	const char *voice_provider = values[13], *voice_id = values[14];
+	bool include_timestamp = !strcmp(values[5], "true");
+
+	if (!in_choices(vapi_auth_methods, method))
+		form_error(&f, "auth_method", "choose secret, bearer or HMAC");
+	if (*header && !is_word(header, 64, "-"))
+		form_error(&f, "auth_header", "a header name is 1 to 64 letters, digits and dashes, "
+			   "like X-Vapi-Secret");
+	if (!in_choices(vapi_algorithms, algorithm))
+		form_error(&f, "hmac_algorithm", "choose SHA-256, SHA-512 or SHA-1");
+	if (!is_word(timestamp_header, 64, "-"))
+		form_error(&f, "hmac_timestamp_header", "a header name is 1 to 64 letters, digits "
+			   "and dashes, like x-timestamp");
+	const char *format_problem = payload_format_problem(format, include_timestamp);
+	if (form_required(&f, "hmac_payload_format", format, "The payload format") &&
+	    form_max_length(&f, "hmac_payload_format", format, 200) && format_problem)
+		form_error(&f, "hmac_payload_format", format_problem);
+	if (!in_choices(vapi_encodings, encoding))
+		form_error(&f, "hmac_encoding", "choose hex or base64");
+	if (form_max_length(&f, "hmac_prefix", prefix, 32) && !is_unspaced(prefix))
+		form_error(&f, "hmac_prefix", "a prefix has no spaces, like sha256=");
+	form_long(&f, "timestamp_window_seconds", values[10], 10, 3600, &window);
+	if (*assistant && !is_word(assistant, 128, "-_"))
+		form_error(&f, "outbound_assistant_id", "paste the assistant's id from Vapi's "
+			   "dashboard: letters, digits and dashes");
+	if (*number && !is_word(number, 128, "-_"))
+		form_error(&f, "phone_number_id", "paste the phone number's id from Vapi's "
+			   "dashboard: letters, digits and dashes");
+	if (!is_word(voice_provider, 64, "-") || strcmp(voice_provider, lower(r, voice_provider)))
+		form_error(&f, "voice_provider", "a voice provider is Vapi's name for it in lower "
+			   "case, like 11labs, azure or openai");
+	if (form_required(&f, "voice_id", voice_id, "The voice") &&
+	    form_max_length(&f, "voice_id", voice_id, 128) && !is_unspaced(voice_id))
+		form_error(&f, "voice_id", "a voice id has no spaces");
+	if (form_ok(&f) && *number) {
+		const char *owner = db_text(r->db, r->arena, SQL_VAPI_NUMBER_OWNER, number);
+		if (!owner && *db_sqlstate(r->db)) {
+			http_fail(r, 503, "the Vapi settings could not be saved; please try again");
+			return;
+		}
+		if (owner && strcmp(owner, r->org_id))
+			form_error(&f, "phone_number_id", "this Vapi phone number is already set for "
+				   "another business");
+	}
+	if (!form_ok(&f)) {
+		vapi_show(r, d, 422, in_choices(vapi_auth_methods, method) ? method : "",
+			  in_choices(vapi_algorithms, algorithm) ? algorithm : "",
+			  in_choices(vapi_encodings, encoding) ? encoding : "");
+		return;
+	}
+	json_t *detail = json_object();
+	for (size_t i = 0; i < N_VAPI_FIELDS; i++)
+		json_object_set_new(detail, vapi_fields[i].name, json_string(values[i]));
+	if (db_exec(r->db, r->arena, SQL_VAPI_SAVE, r->org_id, method, header, values[2],
+		    algorithm, timestamp_header, values[5], format, encoding, prefix, values[9],
+		    arena_printf(r->arena, "%ld", window), assistant, number, voice_provider,
+		    voice_id) != 1 ||
+	    settings_audit(r, "settings.vapi", "vapi_settings", detail) < 0) {
+		http_fail(r, 503, "the Vapi settings could not be saved; please try again");
+		return;
+	}
+	page_flash(r, "ok", "Vapi settings saved.");
+	http_redirect(r, "/settings/vapi");
 }
 
 /* ---------- Provider credentials ---------- */

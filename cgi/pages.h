@@ -23,6 +23,7 @@ void page_dashboard(struct req *r);
 void page_calls(struct req *r);
 void page_call_show(struct req *r);
 void page_call_recording(struct req *r);
+void page_call_callback(struct req *r);
 
 /* page-leads.c */
 void page_leads(struct req *r);
@@ -65,6 +66,8 @@ void page_settings_knowledge_add(struct req *r);
 void page_settings_knowledge_edit(struct req *r);
 void page_settings_knowledge_save(struct req *r);
 void page_settings_knowledge_delete(struct req *r);
+void page_settings_vapi(struct req *r);
+void page_settings_vapi_save(struct req *r);
 void page_settings_credentials(struct req *r);
 void page_settings_credentials_save(struct req *r);
 void page_settings_credential_remove(struct req *r);
@@ -88,6 +91,9 @@ void page_testcall_start(struct req *r);
 void hook_twilio_turn(struct req *r);
 void hook_twilio_voice(struct req *r);
 void hook_twilio_status(struct req *r);
+
+/* hook-vapi.c */
+void hook_vapi(struct req *r);
 
 /* hook-twilio-recording.c */
 void hook_twilio_recording(struct req *r);

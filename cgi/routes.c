@@ -22,6 +22,7 @@ const struct route routes[] = {
 	{ "GET", "/calls", page_calls, R_AUTH },
 	{ "GET", "/calls/:id", page_call_show, R_AUTH },
 	{ "GET", "/calls/:id/recording", page_call_recording, R_AUTH },
+	{ "POST", "/calls/:id/callback", page_call_callback, R_FORM | R_AUTH | R_CSRF },
 
 	/* page-leads.c */
 	{ "GET", "/leads", page_leads, R_AUTH },
@@ -73,6 +74,8 @@ const struct route routes[] = {
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/settings/knowledge/:id/delete", page_settings_knowledge_delete,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "GET", "/settings/vapi", page_settings_vapi, R_AUTH },
+	{ "POST", "/settings/vapi", page_settings_vapi_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "GET", "/settings/credentials", page_settings_credentials, R_AUTH },
 	{ "POST", "/settings/credentials", page_settings_credentials_save,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
@@ -98,6 +101,9 @@ const struct route routes[] = {
 	{ "POST", "/hooks/twilio/turn", hook_twilio_turn, R_FORM | R_SIG_TWILIO },
 	{ "POST", "/hooks/twilio/voice", hook_twilio_voice, R_FORM | R_SIG_TWILIO },
 	{ "POST", "/hooks/twilio/status", hook_twilio_status, R_FORM | R_SIG_TWILIO },
+
+	/* hook-vapi.c: each message is authenticated with its own organization's secret */
+	{ "POST", "/hooks/vapi", hook_vapi, R_JSON },
 
 	/* hook-twilio-recording.c */
 	{ "POST", "/hooks/twilio/recording", hook_twilio_recording, R_FORM | R_SIG_TWILIO },

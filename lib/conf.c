@@ -68,6 +68,8 @@ static struct conf_entry conf_table[] = {
 	  "Twilio auth token: checks webhook signatures and signs REST calls", NULL },
 	{ "TWILIO_API_BASE", CONF_STRING, "https://api.twilio.com", 0, 0, 0,
 	  "base URL of Twilio's REST API", NULL },
+	{ "VAPI_API_BASE", CONF_STRING, "https://api.vapi.ai", 0, 0, 0,
+	  "base URL of Vapi's REST API (outbound calls)", NULL },
 	{ "VOICE_THREADS", CONF_INT, "4", 0, 1, 64,
 	  "voice worker threads for database, brain and speech synthesis work", NULL },
 	{ "VOICE_SILENCE_MS", CONF_INT, "500", 0, 100, 5000,

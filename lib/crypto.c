@@ -85,6 +85,12 @@ int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t 
 	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) ? 0 : -1;
 }
 
+int crypto_hmac_sha512(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[64])
+{
+	unsigned int n = 64;
+	return HMAC(EVP_sha512(), key, (int)keylen, data, len, out, &n) ? 0 : -1;
+}
+
 char *crypto_sha256_hex(struct arena *a, const char *text)
 {
 	unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -22,9 +22,10 @@ char *crypto_base64(struct arena *a, const unsigned char *data, size_t len);
 /* Decode standard base64 into the arena; returns the length, or -1 when malformed. */
 long crypto_base64_decode(struct arena *a, const char *text, unsigned char **out);
 
-/* HMAC of data with key into out (20 bytes for SHA-1, 32 for SHA-256). 0 or -1. */
+/* HMAC of data with key into out (20 bytes for SHA-1, 32 for SHA-256, 64 for SHA-512). 0 or -1. */
 int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[20]);
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[32]);
+int crypto_hmac_sha512(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[64]);
 
 /* SHA-256 of a string as hex, arena-owned (for storing invite tokens, never the tokens). */
 char *crypto_sha256_hex(struct arena *a, const char *text);

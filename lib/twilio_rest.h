@@ -1,4 +1,5 @@
-/* twilio_rest.h: a client of Twilio's REST API: sending text messages (PROTOCOLS.md §4.2, §4.4) */
+/* twilio_rest.h: a client of Twilio's REST API: sending text messages and placing calls
+ * (PROTOCOLS.md §4.1, §4.2, §4.4) */
 #ifndef SB_TWILIO_REST_H
 #define SB_TWILIO_REST_H
 
@@ -9,8 +10,8 @@ struct arena;
 /* What Twilio answered. Strings belong to the arena given to the call; none is ever NULL. */
 struct twilio_result {
 	long http_status;       /* 0 when no answer came (transport failure, timeout) */
-	const char *sid;        /* the message's SM... id when Twilio accepted it, else "" */
-	const char *status;     /* the message's status on acceptance (queued, ...), else "" */
+	const char *sid;        /* the message's SM... or call's CA... id when accepted, else "" */
+	const char *status;     /* its status on acceptance (queued, ...), else "" */
 	long code;              /* Twilio's error code (21211, 20429, ...), 0 when none */
 	const char *message;    /* Twilio's error message, or why no answer came; "" on success */
 	const char *more_info;  /* the documentation link of Twilio's error, or "" */
@@ -26,7 +27,26 @@ struct twilio_result {
 int twilio_send_sms(struct arena *a, const char *from, const char *to, const char *body,
 		    struct twilio_result *out);
 
-/* True when an account and its token are configured, so messages can really go out. */
+/* A call to place: every field is required. */
+struct twilio_call_request {
+	const char *from;                /* the business's Twilio number, E.164 */
+	const char *to;                  /* whom to call */
+	const char *url;                 /* the voice webhook Twilio asks for TwiML once answered */
+	const char *status_callback;     /* where the call's progress is posted */
+	const char *recording_callback;  /* where the recording's status is posted */
+};
+
+/*
+ * Place call through the account in TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN at TWILIO_API_BASE
+ * (POST .../Calls.json): recorded, with status callbacks for initiated, ringing, answered and
+ * completed. Waits for the answer (at most HTTP_TIMEOUT_MS). Returns 0 when Twilio accepted the
+ * call (out->sid is its CallSid), or -1 when it refused or could not be reached (out says why
+ * and whether trying again can help).
+ */
+int twilio_create_call(struct arena *a, const struct twilio_call_request *call,
+		       struct twilio_result *out);
+
+/* True when an account and its token are configured, so messages and calls can really go out. */
 bool twilio_rest_configured(void);
 
 #endif

@@ -3,7 +3,8 @@
 <div class="page-header">
 	<h1>{{DIRECTION}} call · {{PARTY}}</h1>
 	<p>{{STARTED}} · <span class="badge {{STATUS_BADGE}}">{{STATUS_LABEL}}</span></p>
-	<div class="actions"><a class="btn" href="/calls">All calls</a></div>
+	<div class="actions">{{#CALL_BACK}}<form method="post" action="/calls/{{CALL_ID}}/callback"><input type="hidden" name="csrf" value="{{CSRF}}"><button class="btn btn-primary" type="submit">Call back {{NUMBER}}</button></form>{{/CALL_BACK}}<a class="btn" href="/calls">All calls</a></div>
+	{{#CALL_BACK}}{{#CALLBACK_PROBLEM}}<p class="field-error" id="callback-problem">{{PROBLEM}} <a href="{{FIX_URL}}">{{FIX_LABEL}}</a></p>{{/CALLBACK_PROBLEM}}{{/CALL_BACK}}
 </div>
 <div class="grid-2">
 	<div class="card">

@@ -44,6 +44,7 @@
 				<textarea id="callback_body" name="callback_body" maxlength="480"{{#CALLBACK_BODY_ERROR}} aria-invalid="true"{{/CALLBACK_BODY_ERROR}}>{{CALLBACK_BODY_VALUE}}</textarea>
 				<p class="help">The receptionist calls {{PHONE}} back. At most 480 characters.</p>
 				{{#CALLBACK_BODY_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/CALLBACK_BODY_ERROR}}
+				{{#CALLBACK_PROBLEM}}<p class="field-error" id="callback-problem">{{PROBLEM}} <a href="{{FIX_URL}}">{{FIX_LABEL}}</a></p>{{/CALLBACK_PROBLEM}}
 			</div>
 			<div class="form-actions"><button class="btn" type="submit">Call back</button></div>
 		</form>
@@ -72,7 +73,7 @@
 				<tr>
 					<td class="nowrap">{{KIND_LABEL}}</td>
 					<td class="break">{{BODY}}</td>
-					<td><span class="badge {{STATE_BADGE}}">{{STATE_LABEL}}</span><span class="sub">{{DETAIL}}</span>{{#JOB_ERROR}}<span class="sub">Last error: {{LAST_ERROR}}</span>{{/JOB_ERROR}}</td>
+					<td><span class="badge {{STATE_BADGE}}">{{STATE_LABEL}}</span><span class="sub">{{DETAIL}}</span>{{#JOB_ERROR}}<span class="sub">Last error: {{LAST_ERROR}}</span>{{/JOB_ERROR}}{{#JOB_CALL}}<span class="sub">Call: <a href="/calls/{{CALL_ID}}"><span class="badge {{CALL_BADGE}}" data-call-status="{{CALL_STATUS}}">{{CALL_STATUS_LABEL}}</span></a>{{#CALL_ENDED_REASON}} {{ENDED_REASON}}{{/CALL_ENDED_REASON}}</span>{{/JOB_CALL}}</td>
 					<td class="nowrap">{{CREATED}}</td>
 				</tr>
 				{{/JOB}}

@@ -1,0 +1,583 @@
+/* hook-vapi.c: Vapi's server URL: whose a message is, its authentication, the transient
+ * assistant of an incoming call, and tool calls answered by the receptionist's tools */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "conf.h"
+#include "credentials.h"
+#include "crypto.h"
+#include "db.h"
+#include "hook-vapi.h"
+#include "json.h"
+#include "log.h"
+#include "pages.h"
+#include "req.h"
+#include "tools.h"
+#include "vapi.h"
+
+static const char JSON_TYPE[] = "application/json";
+/* What Vapi's model hears when the database is down: the caller is told, not left waiting. */
+static const char TOOLS_UNAVAILABLE[] =
+	"the booking system is unavailable right now; offer to take a message or to call back";
+static const char ASSISTANT_UNAVAILABLE[] =
+	"{\"error\":\"Sorry, we can't take your call right now. Please call again soon.\"}";
+
+/* Vapi's ids fit the calls table's columns; a longer one is not Vapi's. */
+#define CALL_ID_MAX 128
+#define NUMBER_MAX 64
+/* Tool calls run for one message; a model asks for one or two at a time. */
+#define TOOL_CALLS_MAX 16
+/* The knowledge the assistant's prompt summarizes, and how much of each answer. */
+#define KNOWLEDGE_ENTRIES 30
+#define KNOWLEDGE_ANSWER_MAX 160
+/* Vapi refuses an assistant whose name is longer. */
+#define ASSISTANT_NAME_MAX 40
+
+static const char SQL_ORG_FOR[] = "SELECT vapi_org_for($1, $2, $3)";
+static const char SQL_SETTINGS[] =
+	"SELECT auth_method, auth_header, bearer_prefix, hmac_algorithm, hmac_timestamp_header, "
+	"       hmac_include_timestamp, hmac_payload_format, hmac_encoding, hmac_prefix, "
+	"       hmac_secret_is_base64, timestamp_window_seconds, voice_provider, voice_id "
+	"FROM vapi_settings WHERE org_id = $1";
+static const char SQL_EVENT_RECORD[] =
+	"SELECT inserted, response_status, response_type, response_body "
+	"FROM webhook_event_record('vapi', $1, $2)";
+static const char SQL_EVENT_ANSWER[] =
+	"SELECT webhook_event_answer('vapi', $1, 200, $2, $3)";
+static const char SQL_KNOWLEDGE[] =
+	"SELECT question, answer FROM knowledge_entries ORDER BY updated_at DESC LIMIT $1";
+
+/*
+ * The call's row: found by Vapi's call id (an outbound call our job placed has one already),
+ * else made. Under row-level security another organization's row is invisible, and the insert
+ * then meets it and does nothing.
+ */
+static const char SQL_CALL_ROW[] =
+	"WITH found AS (SELECT id FROM calls WHERE provider = 'vapi' AND provider_call_id = $2), "
+	"made AS ("
+	"  INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
+	"                     from_number, to_number, status) "
+	"  SELECT $1, (SELECT id FROM phone_numbers WHERE e164 = $6), 'vapi', $2, $3, $4, $5, $7 "
+	"  WHERE NOT EXISTS (SELECT 1 FROM found) "
+	"  ON CONFLICT (provider, provider_call_id) DO NOTHING RETURNING id) "
+	"SELECT id FROM found UNION ALL SELECT id FROM made";
+static const char SQL_CALL_ID[] =
+	"SELECT id FROM calls WHERE provider = 'vapi' AND provider_call_id = $1";
+
+/* What the tools learnt joins the call's session, as the brain keeps it, for the analysis. */
+static const char SQL_SESSION_MERGE[] =
+	"INSERT INTO call_sessions (org_id, call_id, state) VALUES ($1, $2, $3::jsonb) "
+	"ON CONFLICT (call_id) DO UPDATE SET state = call_sessions.state || EXCLUDED.state, "
+	"  expires_at = now() + interval '2 hours'";
+static const char SQL_CALL_TRANSFER[] =
+	"UPDATE calls SET transfer_to = $2, transferred_at = coalesce(transferred_at, now()) "
+	"WHERE id = $1";
+
+/* A delivery retried while the first is still running its tools waits, then replays. */
+static const char SQL_EVENT_LOCK[] =
+	"SELECT pg_advisory_lock(hashtextextended('vapi-event:' || $1, 0))";
+static const char SQL_EVENT_UNLOCK[] =
+	"SELECT pg_advisory_unlock(hashtextextended('vapi-event:' || $1, 0))";
+
+/* What the assistant asks Vapi to send here: every type hook-vapi-calls.c keeps. */
+static const char *const SERVER_MESSAGES[] = {
+	"status-update", "transcript[transcriptType=\"final\"]", "conversation-update", "hang",
+	"speech-update", "tool-calls", "end-of-call-report",
+};
+
+/* How an organization without a vapi_settings row is authenticated: the secret verbatim. */
+static const struct vapi_auth DEFAULT_AUTH = {
+	.method = "secret", .bearer_prefix = true, .algorithm = "sha256",
+	.timestamp_header = "x-timestamp", .include_timestamp = true,
+	.payload_format = "{timestamp}.{body}", .encoding = "hex", .prefix = "",
+	.window_seconds = 300,
+};
+
+/* A string member of obj with 1 to max bytes, or NULL. */
+static const char *text_field(const json_t *obj, const char *key, size_t max)
+{
+	const char *s = json_str(obj, key);
+	size_t len = s ? strlen(s) : 0;
+
+	return len && len <= max ? s : NULL;
+}
+
+/* PUBLIC_BASE_URL without a trailing slash, arena-owned. */
+static const char *public_base(struct arena *a)
+{
+	const char *base = conf_str("PUBLIC_BASE_URL");
+	size_t len = strlen(base);
+
+	while (len && base[len - 1] == '/')
+		len--;
+	return arena_strndup(a, base, len);
+}
+
+/* Read the envelope and what identifies the call; 400 when it is not a server message. */
+static int message_read(struct req *r, struct vapi_msg *m)
+{
+	json_t *message = json_object_get(r->json, "message");
+	json_t *call, *phone;
+	const char *timestamp;
+
+	memset(m, 0, sizeof(*m));
+	if (!json_is_object(message) || !json_str(message, "type")) {
+		http_fail(r, 400, "the body is not a Vapi server message ({\"message\": {\"type\"}})");
+		return -1;
+	}
+	m->m = message;
+	m->type = json_str(message, "type");
+	call = json_object_get(message, "call");
+	phone = json_object_get(message, "phoneNumber");
+	m->call_id = json_str(call, "id");
+	if (m->call_id && (!*m->call_id || strlen(m->call_id) > CALL_ID_MAX)) {
+		http_fail(r, 400, "call.id must be 1 to 128 characters");
+		return -1;
+	}
+	m->our_number = text_field(phone, "number", NUMBER_MAX);
+	if (!m->our_number)
+		m->our_number = text_field(json_object_get(call, "phoneNumber"), "number", NUMBER_MAX);
+	m->customer = text_field(json_object_get(message, "customer"), "number", NUMBER_MAX);
+	if (!m->customer)
+		m->customer = text_field(json_object_get(call, "customer"), "number", NUMBER_MAX);
+	m->phone_number_id = text_field(call, "phoneNumberId", CALL_ID_MAX);
+	if (!m->phone_number_id)
+		m->phone_number_id = text_field(message, "phoneNumberId", CALL_ID_MAX);
+	if (!m->phone_number_id)
+		m->phone_number_id = text_field(phone, "id", CALL_ID_MAX);
+	const char *type = json_str(call, "type");
+	m->direction = type && !strcmp(type, "outboundPhoneCall") ? "outbound" : "inbound";
+
+	/* Vapi's timestamp tells a retry (the same message) from the next message of a type. */
+	json_t *ts = json_object_get(message, "timestamp");
+	timestamp = json_is_number(ts) ? json_text(r->arena, ts) :
+					 crypto_sha256_hex(r->arena, r->body);
+	m->key = arena_printf(r->arena, "%s:%.64s:%s", m->call_id ? m->call_id : "", m->type,
+			      timestamp);
+	return 0;
+}
+
+/* A header by its HTTP name, as FastCGI passes it (HTTP_X_VAPI_SECRET). */
+static const char *header_lookup(void *arg, const char *name)
+{
+	struct req *r = arg;
+	char cgi[96] = "HTTP_";
+	size_t n = 5;
+
+	for (const char *p = name; *p && n < sizeof(cgi) - 1; p++)
+		cgi[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	cgi[n] = '\0';
+	return req_env(r, cgi);
+}
+
+/* The organization's settings row (or the defaults) into auth and m's voice. 0, or -1 on a
+ * database error. */
+static int auth_settings(struct req *r, struct vapi_msg *m, struct vapi_auth *auth)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_SETTINGS, m->org_id);
+
+	*auth = DEFAULT_AUTH;
+	m->voice_provider = "11labs";
+	m->voice_id = "burt";
+	if (!res)
+		return -1;
+	if (db_rows(res) != 1)
+		return 0;
+	m->voice_provider = db_value(res, 0, 11);
+	m->voice_id = db_value(res, 0, 12);
+	auth->method = db_value(res, 0, 0);
+	auth->header = db_value(res, 0, 1);
+	auth->bearer_prefix = !strcmp(db_value(res, 0, 2), "t");
+	auth->algorithm = db_value(res, 0, 3);
+	auth->timestamp_header = db_value(res, 0, 4);
+	auth->include_timestamp = !strcmp(db_value(res, 0, 5), "t");
+	auth->payload_format = db_value(res, 0, 6);
+	auth->encoding = db_value(res, 0, 7);
+	auth->prefix = db_value(res, 0, 8);
+	auth->secret_is_base64 = !strcmp(db_value(res, 0, 9), "t");
+	auth->window_seconds = atol(db_value(res, 0, 10));
+	return 0;
+}
+
+/*
+ * Authenticate m with its organization's method and secret. Leaves the organization's
+ * transaction open and returns 0; on failure answers 401 (or 503) with nothing written.
+ */
+static int authenticate(struct req *r, struct vapi_msg *m)
+{
+	struct vapi_auth auth;
+	const char *why;
+
+	if (db_begin_org(r->db, r->arena, m->org_id) < 0 || auth_settings(r, m, &auth) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	const char *secret = credential_get(r->db, r->arena, m->org_id, "vapi", "server_secret");
+	struct vapi_request req = {
+		.method = r->method,
+		.url = arena_printf(r->arena, "%s%s", public_base(r->arena), r->uri),
+		.body = r->body, .body_len = r->body_len, .header = header_lookup, .header_arg = r,
+		.now = time(NULL),
+	};
+	if (vapi_authenticate(r->arena, &auth, secret, &req, &why) < 0) {
+		db_rollback(r->db);
+		log_warn("a Vapi message was refused: %s org=%s method=%s type=%.64s", why, m->org_id,
+			 auth.method, m->type);
+		http_fail(r, 401, "the message is not authenticated");
+		return -1;
+	}
+	return 0;
+}
+
+int hook_vapi_event_first(struct req *r, const struct vapi_msg *m)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, m->key, m->org_id);
+
+	if (!res || db_rows(res) != 1) {
+		http_fail(r, 503, "the message could not be recorded; please retry");
+		return -1;
+	}
+	const char *status = db_value(res, 0, 1);
+	/* Recorded but never answered (a process died on the way): handled again. */
+	if (!strcmp(db_value(res, 0, 0), "t") || !status)
+		return 1;
+	const char *type = db_value(res, 0, 2), *body = db_value(res, 0, 3);
+	body = body ? body : "";
+	http_send(r, atoi(status), type ? type : JSON_TYPE, body, strlen(body));
+	return 0;
+}
+
+void hook_vapi_event_answer(struct req *r, const struct vapi_msg *m, const char *json)
+{
+	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, m->key, JSON_TYPE, json)) {
+		http_fail(r, 503, "the answer could not be stored; please retry");
+		return;
+	}
+	http_send(r, 200, JSON_TYPE, json, strlen(json));
+}
+
+const char *hook_vapi_call_row(struct req *r, const struct vapi_msg *m, const char *status)
+{
+	bool outbound = !strcmp(m->direction, "outbound");
+	const char *ours = m->our_number ? m->our_number : "";
+	const char *theirs = m->customer ? m->customer : "";
+
+	if (!m->call_id)
+		return NULL;
+	const char *id = db_text(r->db, r->arena, SQL_CALL_ROW, m->org_id, m->call_id, m->direction,
+				 outbound ? ours : theirs, outbound ? theirs : ours, m->our_number,
+				 status);
+	/* Made by a concurrent first message of the call: visible to the next statement. */
+	if (!id && !db_sqlstate(r->db)[0])
+		id = db_text(r->db, r->arena, SQL_CALL_ID, m->call_id);
+	if (!id && !db_sqlstate(r->db)[0])
+		log_warn("a Vapi message names another business's call: org=%s call=%s", m->org_id,
+			 m->call_id);
+	return id;
+}
+
+/* What the business has on file, in a line each: the question and the start of its answer. */
+static void knowledge_summary(struct req *r, struct buf *p)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_KNOWLEDGE,
+				     arena_printf(r->arena, "%d", KNOWLEDGE_ENTRIES));
+
+	if (!res || !db_rows(res))
+		return;
+	buf_puts(p, "\nWhat the business has on file (answer_from_knowledge gives the whole answer):");
+	for (int i = 0; i < db_rows(res); i++) {
+		const char *answer = db_value(res, i, 1);
+		buf_printf(p, "\n- %s %s%s", vapi_one_line(r->arena, db_value(res, i, 0), 200),
+			   vapi_one_line(r->arena, answer, KNOWLEDGE_ANSWER_MAX),
+			   strlen(answer) > KNOWLEDGE_ANSWER_MAX ? "..." : "");
+	}
+}
+
+/* Who the receptionist is, for whom, what the business offers, and how to use the tools. */
+static const char *system_prompt(struct req *r, struct tool_ctx *t, const char *caller)
+{
+	const struct business *b = &t->biz;
+	struct buf p = BUF_INIT;
+
+	buf_printf(&p, "You are the phone receptionist of %s, speaking with a caller on the phone.",
+		   b->name);
+	if (b->voice_personality && *b->voice_personality)
+		buf_printf(&p, " Your manner: %s", b->voice_personality);
+	buf_printf(&p, "\nThe call began at %s (%s). %s", tools_spoken_time(t, t->now), b->timezone,
+		   business_hours_sentence(r->arena, b));
+	buf_puts(&p, "\nServices and prices:");
+	for (int i = 0; i < t->nservices; i++)
+		buf_printf(&p, "\n- %s: %s, %d minutes", t->services[i].name,
+			   business_price_text(r->arena, t->services[i].price_cents),
+			   t->services[i].duration_minutes);
+	if (!t->nservices)
+		buf_puts(&p, " none listed; offer to take a message.");
+	knowledge_summary(r, &p);
+	if (caller)
+		buf_printf(&p, "\nThe caller's number is %s.", caller);
+	else
+		buf_puts(&p, "\nThe caller's number is withheld: ask for one to book or call back.");
+	buf_puts(&p,
+		 "\nSpeak as on the phone: one or two short sentences, plain words, no lists or"
+		 " symbols. Ask one question at a time. Use the tools for facts: never invent prices,"
+		 " times or policies. To book, know the service, an exact free time and the caller's"
+		 " name, then call book_appointment; never say an appointment is booked unless"
+		 " book_appointment answered that it is booked, and offer the free times it gives"
+		 " when a time is taken. When the caller asks for a person, call transfer_to_human;"
+		 " when nobody can take the call, offer take_message. When the caller is done, say"
+		 " goodbye.");
+	const char *text = arena_strdup(r->arena, buf_str(&p));
+	buf_release(&p);
+	return text;
+}
+
+/* The receptionist's tools as Vapi function tools whose calls come back to this server. */
+static json_t *assistant_tools(struct req *r, struct tool_ctx *t)
+{
+	json_t *tools = tools_definitions(t), *out = json_array(), *tool;
+	const char *url = arena_printf(r->arena, "%s/hooks/vapi", public_base(r->arena));
+	size_t i;
+
+	json_array_foreach(tools, i, tool) {
+		const char *name = json_str(json_object_get(tool, "function"), "name");
+		/* Vapi hangs up itself when the conversation is over. */
+		if (!name || !strcmp(name, "end_call"))
+			continue;
+		json_object_set_new(tool, "server", json_pack("{s:s}", "url", url));
+		json_array_append(out, tool);
+	}
+	return out;
+}
+
+/* {"assistant": {...}}: the business's receptionist, handed to Vapi for this one call. */
+static const char *assistant_json(struct req *r, const struct vapi_msg *m, struct tool_ctx *t)
+{
+	const char *model = *conf_str("LLM_MODEL") ? conf_str("LLM_MODEL") : "gpt-4o-mini";
+	const char *greeting = t->biz.greeting && *t->biz.greeting ? t->biz.greeting :
+		arena_printf(r->arena, "Thanks for calling %s. How can I help you today?",
+			     t->biz.name);
+	json_t *messages = json_array();
+
+	for (size_t i = 0; i < sizeof(SERVER_MESSAGES) / sizeof(SERVER_MESSAGES[0]); i++)
+		json_array_append_new(messages, json_string(SERVER_MESSAGES[i]));
+	json_t *answer = json_to_arena(r->arena, json_pack(
+		"{s:{s:s, s:s, s:s, s:{s:s, s:s, s:[{s:s, s:s}], s:o}, s:{s:s, s:s}, s:o, s:{s:b}}}",
+		"assistant",
+		"name", vapi_one_line(r->arena, t->biz.name, ASSISTANT_NAME_MAX),
+		"firstMessage", greeting,
+		"firstMessageMode", "assistant-speaks-first",
+		"model", "provider", "openai", "model", model,
+		"messages", "role", "system", "content", system_prompt(r, t, m->customer),
+		"tools", assistant_tools(r, t),
+		"voice", "provider", m->voice_provider, "voiceId", m->voice_id,
+		"serverMessages", messages,
+		"artifactPlan", "recordingEnabled", 1));
+	return answer ? json_text(r->arena, answer) : NULL;
+}
+
+/* assistant-request: the transient assistant, and the call's row from its first ring. */
+static void assistant_request(struct req *r, struct vapi_msg *m)
+{
+	struct tool_ctx t;
+
+	/* The tools read the business in transactions of their own. */
+	if (db_commit(r->db) < 0 ||
+	    tools_open(&t, r->db, r->arena, m->org_id, NULL, m->customer, 0) < 0) {
+		http_fail(r, 503, "the business could not be read; please retry");
+		return;
+	}
+	if (db_begin_org(r->db, r->arena, m->org_id) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	if (hook_vapi_event_first(r, m) <= 0)
+		return;
+	if (m->call_id && !hook_vapi_call_row(r, m, "ringing") && db_sqlstate(r->db)[0]) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return;
+	}
+	const char *answer = assistant_json(r, m, &t);
+	if (!answer) {
+		http_fail(r, 503, "the assistant could not be built; please retry");
+		return;
+	}
+	hook_vapi_event_answer(r, m, answer);
+}
+
+/* Keep what the tools did on the call: the session's slots, and a transfer. */
+static void tools_remember(struct req *r, const struct vapi_msg *m, struct tool_ctx *t,
+			   const char *call_id)
+{
+	if (!call_id || (!json_object_size(t->slots) && !t->transfer_to))
+		return;
+	if (db_begin_org(r->db, r->arena, m->org_id) < 0)
+		return;
+	if (db_exec(r->db, r->arena, SQL_SESSION_MERGE, m->org_id, call_id,
+		    json_text(r->arena, t->slots)) < 0 ||
+	    (t->transfer_to &&
+	     db_exec(r->db, r->arena, SQL_CALL_TRANSFER, call_id, t->transfer_to) < 0)) {
+		db_rollback(r->db);
+		log_error("could not keep what a Vapi tool call did: call=%s", call_id);
+		return;
+	}
+	db_commit(r->db);
+}
+
+/* Run one tool call; its answer line, with *is_error when it failed. */
+static const char *tool_run(struct req *r, struct tool_ctx *t, const struct vapi_tool_call *c,
+			    bool opened, bool *is_error)
+{
+	*is_error = true;
+	if (!c->name)
+		return "the tool call names no tool";
+	if (!c->args)
+		return "the arguments are not a JSON object";
+	if (!opened)
+		return "the business could not be read; please try again";
+	json_t *result = tools_run(t, c->name, c->args);
+	if (!result) {
+		log_info("Vapi asked for an unknown tool: tool=%.64s", c->name);
+		return "there is no such tool";
+	}
+	return vapi_tool_answer(r->arena, c->name, result, is_error);
+}
+
+/* The answer Vapi expects: {"results": [...]}, or {"result"} alone for a function-call. */
+static const char *tools_answer(struct req *r, json_t *results, bool legacy)
+{
+	json_t *answer;
+
+	if (legacy) {
+		json_t *first = json_array_get(results, 0);
+		const char *line = json_str(first, "result") ? json_str(first, "result") :
+				   json_str(first, "error") ? json_str(first, "error") :
+							      "the message names no function";
+		answer = json_pack("{s:s}", "result", line);
+	} else {
+		answer = json_pack("{s:O}", "results", results);
+	}
+	return json_text(r->arena, json_to_arena(r->arena, answer));
+}
+
+/* Run the n tool calls of m and answer them; inside the event lock. */
+static void run_tools(struct req *r, struct vapi_msg *m, struct vapi_tool_call *calls, int n,
+		      bool legacy)
+{
+	struct tool_ctx t;
+
+	if (hook_vapi_event_first(r, m) <= 0)
+		return;
+	const char *call_id = hook_vapi_call_row(r, m, "in-progress");
+	if (!call_id && db_sqlstate(r->db)[0]) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return;
+	}
+	/* The event stays recorded while the tools run their own transactions. */
+	if (db_commit(r->db) < 0) {
+		http_fail(r, 503, "the message could not be recorded; please retry");
+		return;
+	}
+	bool opened = tools_open(&t, r->db, r->arena, m->org_id, call_id, m->customer, 0) == 0;
+	json_t *results = json_to_arena(r->arena, json_array());
+	for (int i = 0; i < n; i++) {
+		bool is_error = true;
+		const char *line = i < TOOL_CALLS_MAX ?
+				   tool_run(r, &t, &calls[i], opened, &is_error) :
+				   "too many tool calls in one message";
+		json_array_append_new(results, json_pack("{s:s, s:s}", "toolCallId", calls[i].id,
+							 is_error ? "error" : "result", line));
+	}
+	if (opened)
+		tools_remember(r, m, &t, call_id);
+	if (db_begin_org(r->db, r->arena, m->org_id) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	hook_vapi_event_answer(r, m, tools_answer(r, results, legacy));
+}
+
+/*
+ * tool-calls and the legacy function-call: always 200, one single-line result or error for each
+ * toolCallId as sent. The tools of one message run once, whichever process receives its
+ * deliveries; when the database fails, each call is answered with an error the model can say.
+ */
+static void tool_calls(struct req *r, struct vapi_msg *m, bool legacy)
+{
+	struct vapi_tool_call *calls = NULL, one;
+	int n;
+
+	if (legacy) {
+		n = vapi_function_call(r->arena, m->m, &one) == 0 ? 1 : 0;
+		calls = &one;
+	} else {
+		n = vapi_tool_calls(r->arena, m->m, &calls);
+	}
+	bool locked = db_q(r->db, r->arena, SQL_EVENT_LOCK, m->key) != NULL;
+	if (locked)
+		run_tools(r, m, calls, n, legacy);
+	/* Settle the answer's transaction before the next delivery may look at it. */
+	if (db_in_transaction(r->db)) {
+		if (!locked || r->failed || r->status >= 400)
+			db_rollback(r->db);
+		else if (db_commit(r->db) < 0)
+			http_fail(r, 503, "the answer could not be stored; please retry");
+	}
+	if (locked)
+		db_q(r->db, r->arena, SQL_EVENT_UNLOCK, m->key);
+	if (locked && !r->failed)
+		return;
+	json_t *results = json_to_arena(r->arena, json_array());
+	for (int i = 0; i < n; i++)
+		json_array_append_new(results, json_pack("{s:s, s:s}", "toolCallId", calls[i].id,
+							 "error", TOOLS_UNAVAILABLE));
+	const char *answer = tools_answer(r, results, legacy);
+	http_send(r, 200, JSON_TYPE, answer, strlen(answer));
+}
+
+void hook_vapi(struct req *r)
+{
+	struct vapi_msg m;
+
+	if (message_read(r, &m) < 0)
+		return;
+	m.org_id = db_text(r->db, r->arena, SQL_ORG_FOR, m.our_number, m.phone_number_id,
+			   m.call_id);
+	if (!m.org_id && db_sqlstate(r->db)[0]) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	if (!m.org_id) {
+		log_info("a Vapi message for no business here: type=%.64s number=%s call=%s", m.type,
+			 m.our_number ? m.our_number : "", m.call_id ? m.call_id : "");
+		/* Vapi says this to the caller: a number nobody answers here. */
+		if (!strcmp(m.type, "assistant-request")) {
+			static const char NOT_IN_SERVICE[] =
+				"{\"error\":\"Sorry, this number is not in service.\"}";
+			http_send(r, 200, JSON_TYPE, NOT_IN_SERVICE, strlen(NOT_IN_SERVICE));
+			return;
+		}
+		http_fail(r, 401, "the message is not for a business here");
+		return;
+	}
+	if (authenticate(r, &m) < 0)
+		return;
+	if (!strcmp(m.type, "assistant-request")) {
+		assistant_request(r, &m);
+		/* Vapi speaks an error to the caller; a failed request would only end the call. */
+		if (r->status >= 500)
+			http_send(r, 200, JSON_TYPE, ASSISTANT_UNAVAILABLE,
+				  strlen(ASSISTANT_UNAVAILABLE));
+	} else if (!strcmp(m.type, "tool-calls"))
+		tool_calls(r, &m, false);
+	else if (!strcmp(m.type, "function-call"))
+		tool_calls(r, &m, true);
+	else if (hook_vapi_is_call_event(m.type))
+		hook_vapi_call_event(r, &m);
+	else
+		http_send(r, 200, JSON_TYPE, "{}", 2);
+}
