@@ -78,8 +78,15 @@ static const char SQL_CALL_REPORT[] =
 	"                           AND recording_status IN ('none', 'pending') "
 	"                          THEN 'processing' ELSE recording_status END "
 	"WHERE id = $1";
+/* Every ended call goes through the post-call pipeline: a missed caller is a lead too. */
 static const char SQL_CALL_FINISHED[] =
-	"SELECT id FROM calls WHERE id = $1 AND status IN ('completed', 'transferred')";
+	"SELECT id FROM calls WHERE id = $1 "
+	"  AND status NOT IN ('pending', 'initiated', 'queued', 'ringing', 'in-progress')";
+/* A forwarded call says where it went. */
+static const char SQL_CALL_FORWARDED[] =
+	"UPDATE calls SET transfer_to = coalesce($2, transfer_to), "
+	"  transferred_at = coalesce(transferred_at, now()) "
+	"WHERE id = $1";
 
 static const char HANG_NOTE[] = "The receptionist did not answer in time (Vapi reported a hang).";
 
@@ -145,7 +152,15 @@ static int status_update(struct req *r, const struct vapi_msg *m, const char *ca
 	const char *reason = line_field(r->arena, m->m, "endedReason", REASON_MAX);
 	const char *status = vapi_call_status(json_str(m->m, "status"), reason);
 
-	return status ? progress(r, call_id, status, reason) : 0;
+	if (!status)
+		return 0;
+	if (!strcmp(status, "transferred")) {
+		const char *to = line_field(r->arena, json_object_get(m->m, "destination"), "number",
+					    64);
+		if (db_exec(r->db, r->arena, SQL_CALL_FORWARDED, call_id, to) < 0)
+			return -1;
+	}
+	return progress(r, call_id, status, reason);
 }
 
 /* A final transcript is one turn, stored as it is said. */

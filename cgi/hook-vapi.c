@@ -87,7 +87,7 @@ static const char SQL_EVENT_UNLOCK[] =
 /* What the assistant asks Vapi to send here: every type hook-vapi-calls.c keeps. */
 static const char *const SERVER_MESSAGES[] = {
 	"status-update", "transcript[transcriptType=\"final\"]", "conversation-update", "hang",
-	"speech-update", "tool-calls", "end-of-call-report",
+	"speech-update", "tool-calls", "end-of-call-report", "transfer-destination-request",
 };
 
 /* How an organization without a vapi_settings row is authenticated: the secret verbatim. */
@@ -336,18 +336,40 @@ static const char *system_prompt(struct req *r, struct tool_ctx *t, const char *
 	return text;
 }
 
-/* The receptionist's tools as Vapi function tools whose calls come back to this server. */
+/* What the caller hears while Vapi connects them to the business's transfer phone. */
+static const char *transfer_message(struct req *r, const struct tool_ctx *t)
+{
+	return arena_printf(r->arena, "One moment, I'm connecting you with someone at %s.",
+			    t->biz.name);
+}
+
+/*
+ * The receptionist's tools as Vapi function tools whose calls come back to this server. Only
+ * Vapi can move a live caller, so when the business takes transfers the hand-over is Vapi's
+ * own transferCall tool (under the same name, for the prompt) to the transfer phone; without
+ * one, our transfer_to_human answers that nobody can take the call.
+ */
 static json_t *assistant_tools(struct req *r, struct tool_ctx *t)
 {
 	json_t *tools = tools_definitions(t), *out = json_array(), *tool;
 	const char *url = arena_printf(r->arena, "%s/hooks/vapi", public_base(r->arena));
+	const char *transfer = t->biz.transfer_phone;
 	size_t i;
 
 	json_array_foreach(tools, i, tool) {
-		const char *name = json_str(json_object_get(tool, "function"), "name");
+		json_t *function = json_object_get(tool, "function");
+		const char *name = json_str(function, "name");
 		/* Vapi hangs up itself when the conversation is over. */
 		if (!name || !strcmp(name, "end_call"))
 			continue;
+		if (!strcmp(name, "transfer_to_human") && transfer && *transfer) {
+			json_array_append_new(out, json_pack(
+				"{s:s, s:{s:s, s:s}, s:[{s:s, s:s, s:s}]}", "type", "transferCall",
+				"function", "name", name, "description", json_str(function, "description"),
+				"destinations", "type", "number", "number", transfer,
+				"message", transfer_message(r, t)));
+			continue;
+		}
 		json_object_set_new(tool, "server", json_pack("{s:s}", "url", url));
 		json_array_append(out, tool);
 	}
@@ -407,6 +429,42 @@ static void assistant_request(struct req *r, struct vapi_msg *m)
 		return;
 	}
 	hook_vapi_event_answer(r, m, answer);
+}
+
+/*
+ * transfer-destination-request: Vapi asks where a transfer goes (a transferCall without a
+ * destination of its own). The business's transfer phone, kept on the call; without one the
+ * error form (no transfer is made, and the assistant carries on).
+ */
+static void transfer_destination(struct req *r, struct vapi_msg *m)
+{
+	struct tool_ctx t;
+
+	if (db_commit(r->db) < 0 ||
+	    tools_open(&t, r->db, r->arena, m->org_id, NULL, m->customer, 0) < 0 ||
+	    db_begin_org(r->db, r->arena, m->org_id) < 0) {
+		http_fail(r, 503, "the business could not be read; please retry");
+		return;
+	}
+	if (hook_vapi_event_first(r, m) <= 0)
+		return;
+	const char *phone = t.biz.transfer_phone;
+	if (!phone || !*phone) {
+		hook_vapi_event_answer(r, m, "{\"error\":\"Nobody at the business can take calls "
+				       "now; offer to take a message.\"}");
+		return;
+	}
+	const char *call_id = m->call_id ? hook_vapi_call_row(r, m, "in-progress") : NULL;
+	if ((!call_id && db_sqlstate(r->db)[0]) ||
+	    (call_id && db_exec(r->db, r->arena, SQL_CALL_TRANSFER, call_id, phone) < 0)) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return;
+	}
+	const char *message = transfer_message(r, &t);
+	json_t *answer = json_to_arena(r->arena, json_pack(
+		"{s:{s:s, s:s, s:s}, s:{s:s, s:s}}", "destination", "type", "number", "number", phone,
+		"message", message, "message", "type", "request-start", "message", message));
+	hook_vapi_event_answer(r, m, json_text(r->arena, answer));
 }
 
 /* Keep what the tools did on the call: the session's slots, and a transfer. */
@@ -576,6 +634,8 @@ void hook_vapi(struct req *r)
 		tool_calls(r, &m, false);
 	else if (!strcmp(m.type, "function-call"))
 		tool_calls(r, &m, true);
+	else if (!strcmp(m.type, "transfer-destination-request"))
+		transfer_destination(r, &m);
 	else if (hook_vapi_is_call_event(m.type))
 		hook_vapi_call_event(r, &m);
 	else

@@ -153,6 +153,11 @@ def test_assistant_request_hands_vapi_the_business_receptionist(shop, owner_db):
     assert "open" in prompt.lower()  # the hours sentence
     tools = {t["function"]["name"]: t for t in a["model"]["tools"]}
     assert set(tools) == TOOLS
+    # The business takes transfers: only Vapi can move the caller, so that tool is Vapi's own.
+    transfer = tools.pop("transfer_to_human")
+    assert transfer["type"] == "transferCall"
+    [dest] = transfer["destinations"]
+    assert dest["type"] == "number" and dest["number"] == "+15555550199" and dest["message"]
     for t in tools.values():
         assert t["type"] == "function" and t["server"] == {"url": HOOK}
         assert t["function"]["parameters"]["type"] == "object"
@@ -319,6 +324,10 @@ def test_the_ended_reason_maps_to_our_status(reason, status, shop, owner_db):
     assert d.send(call.end_of_call_report(ended_reason=reason)).status == 200
     row = call_row(owner_db, call.id)
     assert (row["status"], row["ended_reason"]) == (status, reason)
+    # However it ended, the call goes through the post-call pipeline: a missed caller is a lead.
+    wait_job(owner_db, shop.org_id, "call.analyze", f"analyze:{row['id']}")
+    assert sql(owner_db, "SELECT 1 FROM leads WHERE org_id = %s AND phone = %s", shop.org_id,
+               call.customer_number)
 
 
 # ---------- tool calls ----------
@@ -377,6 +386,37 @@ def test_a_transfer_is_kept_on_the_call(shop, owner_db):
     assert call_row(owner_db, call.id)["status"] == "transferred"
     d.send(call.end_of_call_report(ended_reason="customer-ended-call"))
     assert call_row(owner_db, call.id)["status"] == "transferred"
+
+
+def test_without_a_transfer_phone_the_transfer_tool_says_nobody_can_take_it(shop, owner_db):
+    sql(owner_db, "UPDATE organizations SET transfer_phone = NULL WHERE id = %s", shop.org_id)
+    d, call = driver(), new_call(shop)
+    tools = {t["function"]["name"]: t for t in
+             d.send(call.assistant_request()).json["assistant"]["model"]["tools"]}
+    assert tools["transfer_to_human"]["type"] == "function"
+    msg, ids = call.tool_calls([("transfer_to_human", {})])
+    [(key, line)] = results_of(d.send(msg), ids).values()
+    assert key == "result" and json.loads(line)["transferring"] is False
+    r = d.send(call.message("transfer-destination-request"))
+    assert r.status == 200 and r.json["error"] and "destination" not in r.json
+    assert call_row(owner_db, call.id)["transfer_to"] is None
+
+
+def test_vapi_asks_where_to_transfer_and_the_forwarded_call_says_where_it_went(shop, owner_db):
+    d, call = driver(), new_call(shop)
+    d.send(call.assistant_request())
+    d.send(call.status_update("in-progress"))
+    r = d.send(call.message("transfer-destination-request"))
+    assert r.status == 200
+    assert r.json["destination"]["type"] == "number"
+    assert r.json["destination"]["number"] == "+15555550199"
+    assert r.json["message"]["type"] == "request-start" and r.json["message"]["message"]
+    assert call_row(owner_db, call.id)["transfer_to"] == "+15555550199"
+    forwarded = call.status_update("forwarding")
+    forwarded["destination"] = {"type": "number", "number": "+15555550123"}
+    d.send(forwarded)
+    row = call_row(owner_db, call.id)
+    assert row["status"] == "transferred" and row["transfer_to"] == "+15555550123"
 
 
 def test_argument_shapes_that_are_not_objects_get_an_error_and_still_200(shop):
