@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "hook-event.h"
 #include "log.h"
 #include "pages.h"
 #include "req.h"
@@ -14,10 +15,6 @@
 
 static const char SQL_CALL_BY_SID[] =
 	"SELECT org_id, call_id FROM call_by_provider_id('twilio', $1)";
-static const char SQL_EVENT_RECORD[] =
-	"SELECT inserted, response_status FROM webhook_event_record('twilio', $1, $2)";
-static const char SQL_EVENT_ANSWER[] =
-	"SELECT webhook_event_answer('twilio', $1, 204, NULL, NULL)";
 
 /*
  * Callbacks arrive in any order and a call may have more than one recording, so the status only
@@ -121,21 +118,14 @@ void hook_twilio_recording(struct req *r)
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
-	struct db_result *event = db_q(r->db, r->arena, SQL_EVENT_RECORD, key, org_id);
-	if (!event || db_rows(event) != 1) {
-		http_fail(r, 503, "the event could not be recorded; please retry");
-		return;
-	}
 	/* A repeat that was answered changes nothing; one never answered is handled again, safely,
 	 * since the update only moves the status forward. */
-	if (!strcmp(db_value(event, 0, 0), "t") || !db_value(event, 0, 1)) {
-		if (db_exec(r->db, r->arena, SQL_RECORDING_PROGRESS, call_id, status, url) < 0 ||
-		    !db_q(r->db, r->arena, SQL_EVENT_ANSWER, key)) {
-			http_fail(r, 503, "the recording could not be stored; please retry");
-			return;
-		}
-		log_info("recording status call=%s recording=%s status=%s", call_id, recording_sid,
-			 status);
+	if (hook_event_first(r, "twilio", key, org_id) <= 0)
+		return;
+	if (db_exec(r->db, r->arena, SQL_RECORDING_PROGRESS, call_id, status, url) < 0) {
+		http_fail(r, 503, "the recording could not be stored; please retry");
+		return;
 	}
-	http_send(r, 204, "text/plain", "", 0);
+	log_info("recording status call=%s recording=%s status=%s", call_id, recording_sid, status);
+	hook_event_answer(r, "twilio", key, 204, NULL, NULL);
 }

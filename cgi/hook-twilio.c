@@ -1,7 +1,6 @@
 /* hook-twilio.c: Twilio's voice webhooks: a call answered with TwiML, its gather-mode turns, and
  * its status callbacks */
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +10,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "hook-event.h"
 #include "jobs.h"
 #include "json.h"
 #include "log.h"
@@ -29,11 +29,6 @@ static const char TWIML_HEAD[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
 static const char SQL_ORG_FOR_NUMBER[] =
 	"SELECT org_id, phone_number_id FROM org_for_number($1)";
-static const char SQL_EVENT_RECORD[] =
-	"SELECT inserted, response_status, response_type, response_body "
-	"FROM webhook_event_record('twilio', $1, $2)";
-static const char SQL_EVENT_ANSWER[] =
-	"SELECT webhook_event_answer('twilio', $1, $2::int, $3, $4)";
 static const char SQL_ORG_VOICE[] =
 	"SELECT call_mode, greeting FROM organizations WHERE id = $1";
 static const char SQL_CALL_BY_SID[] =
@@ -213,43 +208,6 @@ static int event_begin(struct req *r, const char *org_id)
 	return 0;
 }
 
-/*
- * Record the event under key. Returns 1 for its first delivery (the caller handles it and
- * calls event_answer()), 0 when this is a repeat and the stored answer has been replayed,
- * and -1 after answering with an error. A delivery recorded but never answered (the gather
- * answer commits the call before the brain speaks, and a process can die in between) counts
- * as a first one again: what a handler stores is keyed by CallSid, so doing it twice is safe.
- */
-static int event_first(struct req *r, const char *key, const char *org_id)
-{
-	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, key, org_id);
-
-	if (!res || db_rows(res) != 1) {
-		http_fail(r, 503, "the event could not be recorded; please retry");
-		return -1;
-	}
-	const char *status = db_value(res, 0, 1);
-	if (!strcmp(db_value(res, 0, 0), "t") || !status)
-		return 1;
-	const char *type = db_value(res, 0, 2), *body = db_value(res, 0, 3);
-	body = body ? body : "";
-	http_send(r, atoi(status), type ? type : "text/plain", body, strlen(body));
-	return 0;
-}
-
-/* Store the answer of an event's first delivery, then give it. body may be NULL (no body). */
-static void event_answer(struct req *r, const char *key, int status, const char *type,
-			 const char *body)
-{
-	const char *code = arena_printf(r->arena, "%d", status);
-
-	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, key, code, body ? type : NULL, body)) {
-		http_fail(r, 503, "the answer could not be stored; please retry");
-		return;
-	}
-	http_send(r, status, body ? type : "text/plain", body ? body : "", body ? strlen(body) : 0);
-}
-
 /* The stream address: the public base with ws for http and wss for https. */
 static const char *stream_url(struct arena *a, const char *base)
 {
@@ -405,7 +363,7 @@ void hook_twilio_voice(struct req *r)
 	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
 	const char *key = arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
 				       crypto_sha256_hex(r->arena, r->body));
-	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
+	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
 		return;
 
 	const char *twiml;
@@ -418,7 +376,7 @@ void hook_twilio_voice(struct req *r)
 		if (!twiml)
 			return;
 	}
-	event_answer(r, key, 200, TWIML_TYPE, twiml);
+	hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, twiml);
 }
 
 /*
@@ -475,11 +433,11 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	}
 	const char *org_id = db_rows(found) ? db_value(found, 0, 0) : NULL;
 	const char *call_id = db_rows(found) ? db_value(found, 0, 1) : NULL;
-	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
+	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
 		return;
 	if (!call_id) {
 		log_info("a turn of a call no business answered: call=%s", c->sid);
-		event_answer(r, key, 200, TWIML_TYPE, arena_printf(r->arena,
+		hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, arena_printf(r->arena,
 			     "%s<Response><Say>Sorry, I can't carry on this call. Please call again. "
 			     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD));
 		return;
@@ -503,7 +461,7 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	if (event_begin(r, org_id) < 0)
 		return;
 	const char *turn = db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
-	event_answer(r, key, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
+	hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
 }
 
 void hook_twilio_turn(struct req *r)
@@ -582,7 +540,7 @@ void hook_twilio_status(struct req *r)
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	const char *key = arena_printf(r->arena, "status:%s:%s", c.sid, status);
-	if (event_begin(r, org_id) < 0 || event_first(r, key, org_id) <= 0)
+	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
 		return;
 
 	if (!org_id) {
@@ -597,5 +555,5 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 503, "the call's analysis could not be queued; please retry");
 		return;
 	}
-	event_answer(r, key, 204, NULL, NULL);
+	hook_event_answer(r, "twilio", key, 204, NULL, NULL);
 }

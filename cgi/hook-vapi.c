@@ -2,7 +2,6 @@
  * assistant of an incoming call, and tool calls answered by the receptionist's tools */
 #include <ctype.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,6 +11,7 @@
 #include "credentials.h"
 #include "crypto.h"
 #include "db.h"
+#include "hook-event.h"
 #include "hook-vapi.h"
 #include "json.h"
 #include "log.h"
@@ -44,11 +44,6 @@ static const char SQL_SETTINGS[] =
 	"       hmac_include_timestamp, hmac_payload_format, hmac_encoding, hmac_prefix, "
 	"       hmac_secret_is_base64, timestamp_window_seconds, voice_provider, voice_id "
 	"FROM vapi_settings WHERE org_id = $1";
-static const char SQL_EVENT_RECORD[] =
-	"SELECT inserted, response_status, response_type, response_body "
-	"FROM webhook_event_record('vapi', $1, $2)";
-static const char SQL_EVENT_ANSWER[] =
-	"SELECT webhook_event_answer('vapi', $1, 200, $2, $3)";
 static const char SQL_KNOWLEDGE[] =
 	"SELECT question, answer FROM knowledge_entries ORDER BY updated_at DESC LIMIT $1";
 
@@ -236,29 +231,12 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 
 int hook_vapi_event_first(struct req *r, const struct vapi_msg *m)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, m->key, m->org_id);
-
-	if (!res || db_rows(res) != 1) {
-		http_fail(r, 503, "the message could not be recorded; please retry");
-		return -1;
-	}
-	const char *status = db_value(res, 0, 1);
-	/* Recorded but never answered (a process died on the way): handled again. */
-	if (!strcmp(db_value(res, 0, 0), "t") || !status)
-		return 1;
-	const char *type = db_value(res, 0, 2), *body = db_value(res, 0, 3);
-	body = body ? body : "";
-	http_send(r, atoi(status), type ? type : JSON_TYPE, body, strlen(body));
-	return 0;
+	return hook_event_first(r, "vapi", m->key, m->org_id);
 }
 
 void hook_vapi_event_answer(struct req *r, const struct vapi_msg *m, const char *json)
 {
-	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, m->key, JSON_TYPE, json)) {
-		http_fail(r, 503, "the answer could not be stored; please retry");
-		return;
-	}
-	http_send(r, 200, JSON_TYPE, json, strlen(json));
+	hook_event_answer(r, "vapi", m->key, 200, JSON_TYPE, json);
 }
 
 const char *hook_vapi_call_row(struct req *r, const struct vapi_msg *m, const char *status)
