@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -17,7 +18,14 @@
 #include "voice_pool.h"
 #include "voice_stt.h"
 
-static const char FILLER_TEXT[] = "One moment while I check the schedule.";
+static const char FILLER_SCHEDULE_TEXT[] = "One moment while I check the schedule.";
+static const char FILLER_LOOKUP_TEXT[] = "One moment while I look that up.";
+
+/* The shortest time between two polls of the event loop grows with the calls it holds (two
+ * sockets each, some 130 ns of poll() between them), up to LOOP_TICK_MAX_NS: polling stays a
+ * few per cent of the loop's time at any number of calls, and a few calls never wait. */
+#define LOOP_TICK_PER_CALL_NS 5000L
+#define LOOP_TICK_MAX_NS (5 * 1000 * 1000L)
 
 static volatile sig_atomic_t stopping;
 static struct voice_env env;
@@ -118,12 +126,21 @@ static int voice_media(struct lws *wsi, enum lws_callback_reasons reason, void *
 
 /* The first protocol also serves upgrades that name none, as Twilio's do. */
 static const struct lws_protocols protocols[] = {
-	{ "media", voice_media, sizeof(struct media_session), 4096, 0, NULL, 0 },
+	{ "media", voice_media, sizeof(struct media_session), 4096, 0, NULL, VOICE_SEND_MAX },
 	{ VOICE_STT_PROTOCOL, voice_stt_callback, 0, 8192, 0, NULL, 0 },
 	{ VOICE_BROWSER_PROTOCOL, voice_browser_callback, sizeof(struct browser_call *), 8192, 0,
 	  NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
+
+static void filler_make(struct arena *a, const char *text, struct voice_filler *filler)
+{
+	uint8_t *audio = NULL;
+	long n = tts_flite_ulaw(a, text, &audio);
+
+	filler->audio = audio;
+	filler->len = n > 0 ? n : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -144,12 +161,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* The filler is the same for every call: synthesize it once. */
+	/* The fillers are the same for every call: synthesize them once. */
 	struct arena *forever = arena_new();
-	uint8_t *filler = NULL;
-	long filler_len = tts_flite_ulaw(forever, FILLER_TEXT, &filler);
-	env.filler = filler;
-	env.filler_len = filler_len > 0 ? filler_len : 0;
+	filler_make(forever, FILLER_SCHEDULE_TEXT, &env.filler_schedule);
+	filler_make(forever, FILLER_LOOKUP_TEXT, &env.filler_lookup);
 	env.silence_ms = (int)conf_int("VOICE_SILENCE_MS");
 	env.deepgram_key = conf_str("DEEPGRAM_API_KEY");
 	env.deepgram_url = *env.deepgram_key ? conf_str("DEEPGRAM_URL") : NULL;
@@ -179,9 +194,27 @@ int main(int argc, char **argv)
 	voice_call_setup(&env);
 	voice_browser_setup(&env);
 	log_info("voice worker listening on %s", conf_str("VOICE_LISTEN"));
-	while (!stopping)
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stopping) {
 		if (lws_service(context, 250) < 0)
 			break;
+		/* poll() costs in proportion to the sockets it watches: polling again at once would
+		 * find one or two of thousands ready. Waiting out the tick lets each poll find many,
+		 * at a delay no caller hears (audio is buffered on Twilio's side). */
+		long tick = voice_call_count() * LOOP_TICK_PER_CALL_NS;
+		next.tv_nsec += tick < LOOP_TICK_MAX_NS ? tick : LOOP_TICK_MAX_NS;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec || (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec))
+			next = now;
+		else
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
 	log_info("voice worker stopped");
 	lws_context_destroy(context);
 	voice_pool_free(env.pool);

@@ -15,7 +15,6 @@
 #include "brain.h"
 #include "buf.h"
 #include "conf.h"
-#include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "json.h"
@@ -28,14 +27,18 @@
 
 #define FRAME_BYTES 160                 /* 20 ms of 8 kHz mu-law */
 #define MEDIA_MAX (FRAME_BYTES * 4)     /* the largest caller frame taken */
-#define FRAME_US (20 * 1000)
-#define FRAME_LEAD 2                    /* frames sent ahead of real time, against jitter */
-#define BARGE_IN_SPEECH_MS 200          /* caller speech that holds the reply */
-#define BARGE_IN_UNRECOGNIZED_MS 800    /* speech this long interrupts even before recognition */
-#define FILLER_US (700 * 1000)          /* a reply slower than this gets a filler first */
+#define BYTE_US 125                     /* one mu-law byte plays for 125 microseconds */
+/* Twilio buffers the audio it is sent and plays it in order, so a clause goes out as fast as it
+ * is made, in messages this large (500 ms): the caller hears it at its own pace whatever the
+ * worker is doing meanwhile, and the worker writes 2 messages a second instead of 50. */
+#define OUT_CHUNK 4000
+#define BARGE_IN_ONSET_MS 60            /* sound this sustained over the reply is speech: clear */
+#define BARGE_IN_SPEECH_MS 400          /* speech this long is a real interruption */
+#define RESUME_QUIET_MS 300             /* quiet this long after a short burst: the reply goes on */
+#define RESUME_QUIET_MAX_MS 1000        /* the longest wait for the word a recognizer has begun */
+#define FILLER_US (700 * 1000)          /* a tool running this long gets a filler said */
 #define DIGITS_US (3000 * 1000)         /* a pause this long ends a number keyed in */
 #define DIGITS_MAX 20
-#define SENT_KEEP (FRAME_BYTES * 25)    /* a clause's audio already sent, let go every 0.5 s */
 
 static const char RESUME_TEXT[] = "Sorry about that, where were we?";
 static const char NO_TRANSFER_TEXT[] =
@@ -57,26 +60,25 @@ static const char SQL_CALL_TRANSFERRED[] =
 
 static const struct voice_env *env;
 static enum tts_provider tts_configured;
+static int connected_calls;
 
-/* Reply audio waiting to be sent: one clause (or the filler), with the mark that follows it.
- * A clause still being synthesized is open: its audio grows as the provider sends it. */
+/*
+ * Reply audio: one clause (or the filler), with the mark that follows it. A segment is kept from
+ * its first audio until its mark comes back (the caller has heard all of it), so that after a
+ * clear for what was only a cough or an "uh-huh" the rest of it can be sent again. A clause still
+ * being synthesized is open: its audio grows as the provider sends it.
+ */
 struct segment {
 	struct segment *next;
 	uint8_t *audio;
-	long len, pos, cap;
+	long len, cap;
+	long sent;                  /* bytes of audio sent since the segment was last cleared */
 	char *text;
 	unsigned serial;
 	unsigned clause;
 	bool filler, open;
-};
-
-/* A mark sent after a clause, waiting for Twilio to echo it once the clause has played. */
-struct mark {
-	struct mark *next;
-	char name[32];
-	char *text;
-	unsigned serial;
-	bool filler;
+	bool marked;                /* its mark has gone out and is waiting to be echoed */
+	char mark[32];
 };
 
 enum phase { WAIT_CONNECTED, WAIT_START, LIVE, ENDED };
@@ -99,16 +101,18 @@ struct voice_call {
 	struct buf waiting;         /* utterances finished while the brain was busy */
 	bool brain_busy;
 
-	/* Reply audio out. */
+	/* Reply audio out: segments in order, the oldest unheard first. */
 	struct segment *queue, *queue_tail;
 	struct segment *open;       /* the clause whose audio is still arriving, or NULL */
-	struct mark *marks, *marks_tail;
 	unsigned mark_count;
-	bool clear_due, held;
-	lws_sorted_usec_list_t pacer;
-	bool pacing;
-	lws_usec_t play_start;
-	long frames_since_start;
+	bool clear_due;
+	lws_usec_t heard_until;     /* when Twilio will have played all the audio it was sent */
+	/* Cleared for speech over the reply that may be only a backchannel or a cough: the rest
+	 * of the reply waits, still being synthesized, until the speech tells which it is. */
+	bool paused, pause_word;    /* pause_word: the recognizer has begun a word of it */
+	long pause_quiet_ms;
+	bool burst_judged;          /* the caller's sound going on now has already paused a reply */
+	bool spoke_over;            /* the caller's current utterance began over the reply */
 
 	/* The reply being given: serial numbers tell its clauses from those of replies cut off. */
 	unsigned serial, cut_serial;
@@ -118,6 +122,7 @@ struct voice_call {
 	enum brain_action after;
 	char *transfer_to;
 	lws_sorted_usec_list_t filler_timer;
+	const struct voice_filler *filler;  /* the one filler_timer will say */
 	/* A reply cut off before its brain turn ended, waiting for that turn's stored seq. */
 	unsigned stash_serial;
 	char *stash_played;
@@ -173,8 +178,18 @@ struct clause_msg {
 	bool end;
 };
 
+/* A tool the brain runs for the caller has started or finished, told from a running turn. */
+struct tool_msg {
+	struct voice_job job;
+	struct voice_call *call;
+	unsigned serial;
+	const struct voice_filler *filler;  /* what to say if it runs long */
+	bool done;
+};
+
 static void call_free(struct voice_call *call);
 static void clause_arrived(struct voice_job *job);
+static void tool_noted(struct voice_job *job);
 static void submit_finish(struct voice_call *call, long seq, const char *played, long stt_ms,
 			  long brain_ms, long tts_ms, long total_ms);
 static void reply_try_finish(struct voice_call *call);
@@ -305,6 +320,22 @@ static void on_brain_clause(void *arg, const char *clause)
 	post_clause(ca->call, ca->serial, clause);
 }
 
+/* The brain starts or ends a tool: the event loop decides about the filler. Any clause said
+ * before the tool has been posted already, so the loop knows whether anything was said. */
+static void on_brain_tool(void *arg, const char *tool, bool done)
+{
+	struct clause_arg *ca = arg;
+	struct tool_msg *m = xcalloc(1, sizeof(*m));
+	bool schedule = !strcmp(tool, "check_availability") || !strcmp(tool, "book_appointment");
+
+	m->job.done = tool_noted;
+	m->call = ca->call;
+	m->serial = ca->serial;
+	m->filler = schedule ? &env->filler_schedule : &env->filler_lookup;
+	m->done = done;
+	voice_pool_post(env->pool, &m->job);
+}
+
 /* Open (or resume) the brain session and say the greeting, or the apology of a resumed call. */
 static void run_open(struct voice_job *job, struct db *db)
 {
@@ -338,7 +369,12 @@ static void run_turn(struct voice_job *job, struct db *db)
 	struct brain_reply reply;
 
 	memset(&reply, 0, sizeof(reply));
+	call->session->on_tool = on_brain_tool;
+	call->session->on_tool_arg = &ca;
 	brain_turn(db, a, call->session, j->text, on_brain_clause, &ca, &reply);
+	/* ca lives on this thread's stack only for the turn. */
+	call->session->on_tool = NULL;
+	call->session->on_tool_arg = NULL;
 	j->ok = true;
 	j->action = reply.action;
 	j->brain_ms = reply.first_clause_ms;
@@ -566,7 +602,7 @@ static void segment_push(struct voice_call *call, uint8_t *audio, long len, cons
 	struct segment *s = xcalloc(1, sizeof(*s));
 
 	s->audio = audio;
-	s->len = len;
+	s->len = s->cap = len;
 	s->text = xstrdup(text);
 	s->serial = serial;
 	s->filler = filler;
@@ -577,18 +613,6 @@ static void segment_push(struct voice_call *call, uint8_t *audio, long len, cons
 	call->queue_tail = s;
 }
 
-/* Let go of the clause's audio already sent: a reply holds only what is still to be played. */
-static void segment_compact(struct segment *s)
-{
-	if (s->pos == 0)
-		return;
-	memmove(s->audio, s->audio + s->pos, (size_t)(s->len - s->pos));
-	s->len -= s->pos;
-	s->pos = 0;
-	s->cap = s->len > 0 ? s->len : 1;
-	s->audio = xrealloc(s->audio, (size_t)s->cap);
-}
-
 static void segment_free(struct segment *s)
 {
 	free(s->audio);
@@ -596,48 +620,39 @@ static void segment_free(struct segment *s)
 	free(s);
 }
 
-static void pace(lws_sorted_usec_list_t *sul);
-
-static void pacing_start(struct voice_call *call)
+/* The oldest segment has been heard to its end: what it said joins what the reply has said. */
+static void segment_heard(struct voice_call *call)
 {
-	if (call->pacing)
-		return;
-	call->pacing = true;
-	call->play_start = lws_now_usecs();
-	call->frames_since_start = 0;
-	want_write(call);
-	lws_sul_schedule(env->context, 0, &call->pacer, pace, FRAME_US);
-}
+	struct segment *s = call->queue;
 
-/* Everything of the clause being synthesized was sent and the rest has not come yet. */
-static bool starved(struct voice_call *call)
-{
-	return call->queue && call->queue->open && call->queue->pos >= call->queue->len;
-}
-
-/* Frames owed to real time: how many may be sent now. */
-static long frames_due(struct voice_call *call)
-{
-	long elapsed = (long)((lws_now_usecs() - call->play_start) / FRAME_US);
-
-	return elapsed + FRAME_LEAD - call->frames_since_start;
-}
-
-static void pace(lws_sorted_usec_list_t *sul)
-{
-	struct voice_call *call = lws_container_of(sul, struct voice_call, pacer);
-
-	if (!call->queue || call->connection_gone) {
-		call->pacing = false;
-		return;
+	if (s->serial == call->serial && !s->filler && !call->reply_cut) {
+		if (call->played.len && *s->text)
+			buf_putc(&call->played, ' ');
+		buf_puts(&call->played, s->text);
 	}
-	if (call->held || starved(call)) {
-		/* Time stands still while the caller is heard, or while the clause's next audio is
-		 * on its way; playback picks up where it was, without a burst to catch up. */
-		call->play_start += FRAME_US;
+	call->queue = s->next;
+	if (!call->queue)
+		call->queue_tail = NULL;
+	if (call->open == s)
+		call->open = NULL;
+	segment_free(s);
+}
+
+static void segments_drop(struct voice_call *call)
+{
+	while (call->queue) {
+		struct segment *s = call->queue;
+		call->queue = s->next;
+		segment_free(s);
 	}
-	want_write(call);
-	lws_sul_schedule(env->context, 0, &call->pacer, pace, FRAME_US);
+	call->queue_tail = NULL;
+	call->open = NULL;
+}
+
+/* Audio sent that Twilio has not played yet, by the worker's account of its buffer. */
+static long unplayed_bytes(struct voice_call *call, lws_usec_t now)
+{
+	return call->heard_until > now ? (long)((call->heard_until - now) / BYTE_US) : 0;
 }
 
 /* Add a piece of audio to the clause it belongs to, which opens with its first piece. */
@@ -653,28 +668,21 @@ static void clause_append(struct voice_call *call, struct clause_msg *m)
 			call->tts_first_ms = m->synth_ms ? m->synth_ms : 1;
 		if (!call->reply_audio_at)
 			call->reply_audio_at = lws_now_usecs();
-		segment_push(call, NULL, 0, m->text ? m->text : "", m->serial, false);
+		segment_push(call, m->audio, m->len, m->text ? m->text : "", m->serial, false);
+		m->audio = NULL;
 		s = call->open = call->queue_tail;
 		s->clause = m->clause;
 		s->open = true;
-	}
-	if (s->pos >= s->len) {
-		/* Nothing of the clause is waiting: the piece becomes its audio, as it is. */
-		free(s->audio);
-		s->audio = m->audio;
-		s->len = s->cap = m->len;
-		s->pos = 0;
-		m->audio = NULL;
 	} else {
-		segment_compact(s);
 		if (s->len + m->len > s->cap) {
-			s->cap = s->len + m->len;
+			/* Doubling keeps a long clause streamed in small pieces from copying itself
+			 * over and over. */
+			s->cap = s->cap * 2 > s->len + m->len ? s->cap * 2 : s->len + m->len;
 			s->audio = xrealloc(s->audio, (size_t)s->cap);
 		}
 		memcpy(s->audio + s->len, m->audio, (size_t)m->len);
 		s->len += m->len;
 	}
-	pacing_start(call);
 	want_write(call);
 }
 
@@ -696,19 +704,35 @@ static void clause_arrived(struct voice_job *job)
 	free(m);
 }
 
+/* A tool has run FILLER_US and the caller has heard nothing since the turn began. */
 static void filler_due(lws_sorted_usec_list_t *sul)
 {
 	struct voice_call *call = lws_container_of(sul, struct voice_call, filler_timer);
+	const struct voice_filler *filler = call->filler;
 
-	if (call->connection_gone || call->reply_cut || call->reply_brain_done || call->queue ||
-	    !env->filler_len)
+	if (call->connection_gone || call->reply_cut || call->reply_audio_at || !filler ||
+	    !filler->len)
 		return;
-	uint8_t *audio = xmalloc((size_t)env->filler_len);
-	memcpy(audio, env->filler, (size_t)env->filler_len);
-	if (!call->reply_audio_at)
-		call->reply_audio_at = lws_now_usecs();
-	segment_push(call, audio, env->filler_len, "", call->serial, true);
-	pacing_start(call);
+	uint8_t *audio = xmalloc((size_t)filler->len);
+	memcpy(audio, filler->audio, (size_t)filler->len);
+	call->reply_audio_at = lws_now_usecs();
+	segment_push(call, audio, filler->len, "", call->serial, true);
+	want_write(call);
+}
+
+static void tool_noted(struct voice_job *job)
+{
+	struct tool_msg *m = (struct tool_msg *)job;
+	struct voice_call *call = m->call;
+
+	if (m->done) {
+		lws_sul_cancel(&call->filler_timer);
+	} else if (!call->connection_gone && m->serial == call->serial && !call->reply_cut &&
+		   !call->reply_audio_at) {
+		call->filler = m->filler;
+		lws_sul_schedule(env->context, 0, &call->filler_timer, filler_due, FILLER_US);
+	}
+	free(m);
 }
 
 /* ---- the reply: start, cut, finish ---------------------------------------------------------- */
@@ -747,10 +771,7 @@ static void reply_begin(struct voice_call *call)
 static bool reply_audio_pending(struct voice_call *call)
 {
 	for (struct segment *s = call->queue; s; s = s->next)
-		if (s->serial == call->serial)
-			return true;
-	for (struct mark *m = call->marks; m; m = m->next)
-		if (m->serial == call->serial && !m->filler)
+		if (s->serial == call->serial && !(s->filler && s->marked))
 			return true;
 	return false;
 }
@@ -758,7 +779,7 @@ static bool reply_audio_pending(struct voice_call *call)
 /* Is a reply still being said (or about to be)? */
 static bool speaking(struct voice_call *call)
 {
-	return call->reply_open && !call->reply_cut && (call->queue || call->marks);
+	return call->reply_open && !call->reply_cut && call->queue;
 }
 
 /* Is the caller talking over the reply, not finishing what they said before it began? */
@@ -815,33 +836,77 @@ static void reply_try_finish(struct voice_call *call)
 	}
 }
 
+/*
+ * Twilio's buffer is being cleared: settle what the caller heard, by the account of Twilio's
+ * buffer (the marks Twilio returns with a clear prove nothing). Clauses played to their end
+ * count as said; the clause being played loses the part already heard; all that is left counts
+ * as unsent again.
+ */
+static void segments_cleared(struct voice_call *call)
+{
+	lws_usec_t now = lws_now_usecs();
+	long sent = 0;
+
+	for (struct segment *s = call->queue; s; s = s->next)
+		sent += s->sent;
+	long played = sent - unplayed_bytes(call, now);
+	while (call->queue && call->queue->marked && played >= call->queue->len) {
+		played -= call->queue->len;
+		segment_heard(call);
+	}
+	struct segment *s = call->queue;
+	if (s && played > 0) {
+		long cut = played < s->sent ? played : s->sent;
+		memmove(s->audio, s->audio + cut, (size_t)(s->len - cut));
+		s->len -= cut;
+	}
+	for (s = call->queue; s; s = s->next) {
+		s->sent = 0;
+		s->marked = false;
+	}
+	call->heard_until = now;
+	call->clear_due = true;
+	want_write(call);
+}
+
+/* Speech began over the reply: silence it at once, keeping the rest in case it goes on. */
+static void reply_pause(struct voice_call *call)
+{
+	log_info("caller spoke over the reply; clearing");
+	segments_cleared(call);
+	call->paused = true;
+	call->pause_word = false;
+	call->pause_quiet_ms = 0;
+	call->burst_judged = true;
+	call->spoke_over = true;
+}
+
+/* It was only a backchannel or a noise: the reply goes on from where it was cut. */
+static void reply_resume(struct voice_call *call)
+{
+	if (!call->paused)
+		return;
+	log_info("caller did not interrupt; the reply goes on");
+	call->paused = false;
+	want_write(call);
+	reply_try_finish(call);
+}
+
 /* Barge-in: clear Twilio's buffer, drop the rest of the reply, keep only what was heard. */
 static void barge_in(struct voice_call *call)
 {
+	bool was_paused = call->paused;
+
+	call->paused = false;
 	if (!call->reply_open || call->reply_cut)
 		return;
-	log_info("caller interrupted the reply; clearing");
+	log_info("caller interrupted the reply");
+	if (!was_paused)
+		segments_cleared(call);
 	call->reply_cut = true;
 	__atomic_store_n(&call->cut_serial, call->serial, __ATOMIC_RELEASE);
 	lws_sul_cancel(&call->filler_timer);
-	call->held = false;
-	call->clear_due = true;
-	while (call->queue) {
-		struct segment *s = call->queue;
-		call->queue = s->next;
-		segment_free(s);
-	}
-	call->queue_tail = NULL;
-	call->open = NULL;
-	/* Twilio echoes every pending mark after a clear; those clauses were not heard. */
-	while (call->marks) {
-		struct mark *m = call->marks;
-		call->marks = m->next;
-		free(m->text);
-		free(m);
-	}
-	call->marks_tail = NULL;
-	want_write(call);
+	segments_drop(call);
 	reply_try_finish(call);
 }
 
@@ -860,13 +925,16 @@ static void start_turn(struct voice_call *call, const char *text)
 	struct call_job *j = job_new(call, run_turn, turn_done);
 	j->text = xstrdup(text);
 	voice_pool_submit(env->pool, &j->job);
-	lws_sul_schedule(env->context, 0, &call->filler_timer, filler_due, FILLER_US);
 }
 
 /* A whole utterance of the caller, as recognized. */
 static void utterance(struct voice_call *call, const char *text)
 {
-	if (talking_over(call) && brain_is_backchannel(text))
+	bool over = call->spoke_over || talking_over(call);
+
+	/* An acknowledgement over the reply is not a turn, even when the reply ended meanwhile. */
+	call->spoke_over = false;
+	if (over && brain_is_backchannel(text))
 		return;
 	log_info("caller said %zu characters", strlen(text));
 	barge_in(call);
@@ -885,11 +953,16 @@ static void stt_result(void *arg, const char *text, bool is_final, bool end_of_t
 {
 	struct voice_call *call = arg;
 
-	if (*text && talking_over(call)) {
+	if (*text && call->paused) {
+		/* The reply was cleared for this speech: its words tell whether to go on. */
 		if (!brain_is_backchannel(text))
 			barge_in(call);
 		else if (is_final)
-			call->held = false;
+			reply_resume(call);
+		else
+			call->pause_word = true;
+	} else if (*text && talking_over(call) && !brain_is_backchannel(text)) {
+		barge_in(call);
 	}
 	if (is_final && *text) {
 		if (call->heard.len)
@@ -995,30 +1068,40 @@ static long payload_decode(struct voice_call *call, const char *b64, size_t len)
 static void caller_audio(struct voice_call *call, const uint8_t *ulaw, long n)
 {
 	int16_t pcm[MEDIA_MAX];
+	struct audio_vad *vad = &call->vad;
 
 	if (call->stt)
 		voice_stt_audio(call->stt, ulaw, (size_t)n);
 	if (call->gather)
 		return;
 	audio_ulaw_to_pcm(ulaw, (size_t)n, pcm);
-	enum audio_vad_event ev = audio_vad_feed(&call->vad, pcm, (size_t)n);
-	if (call->vad.in_speech && call->vad.silence_run_ms == 0)
-		call->voice_at = lws_now_usecs();
+	enum audio_vad_event ev = audio_vad_feed(vad, pcm, (size_t)n);
+	lws_usec_t now = lws_now_usecs();
+	bool loud = vad->speech_ms > 0 && vad->silence_run_ms == 0;
+	if (vad->in_speech && loud)
+		call->voice_at = now;
 	if (ev == AUDIO_VAD_SPEECH_START) {
 		call->speech_end_at = 0;
-		call->speech_start_at = lws_now_usecs();
+		call->speech_start_at = now;
 	}
 	if (ev == AUDIO_VAD_SPEECH_END) {
-		call->speech_end_at = lws_now_usecs();
-		call->held = false;
+		call->speech_end_at = now;
 		if (call->stt)
 			voice_stt_finalize(call->stt);
 	}
-	if (call->vad.in_speech && talking_over(call)) {
-		if (call->vad.speech_ms >= BARGE_IN_UNRECOGNIZED_MS)
+	if (!vad->in_speech && vad->speech_ms == 0)
+		call->burst_judged = false;
+	if (call->paused) {
+		/* Long speech is a real interruption; a short burst followed by quiet is not,
+		 * unless the recognizer, once it has begun a word, says otherwise. */
+		call->pause_quiet_ms = loud ? 0 : call->pause_quiet_ms + (long)n / 8;
+		if (vad->speech_ms >= BARGE_IN_SPEECH_MS)
 			barge_in(call);
-		else if (call->vad.speech_ms >= BARGE_IN_SPEECH_MS && !call->held)
-			call->held = true;
+		else if (call->pause_quiet_ms >= (call->pause_word ? RESUME_QUIET_MAX_MS : RESUME_QUIET_MS))
+			reply_resume(call);
+	} else if (!call->burst_judged && vad->speech_ms >= BARGE_IN_ONSET_MS && speaking(call) &&
+		   now - (lws_usec_t)vad->speech_ms * 1000 > call->reply_audio_at) {
+		reply_pause(call);
 	}
 }
 
@@ -1153,30 +1236,33 @@ static int media_fast(struct voice_call *call, const char *text, size_t len)
 	return 1;
 }
 
+/* Twilio echoes a mark once the audio sent before it has played: that clause was heard. */
 static void on_mark(struct voice_call *call, json_t *msg)
 {
 	const char *name = json_str(json_object_get(msg, "mark"), "name");
-	struct mark **p = &call->marks, *prev = NULL;
+	struct segment *s;
 
 	if (!name)
 		return;
-	for (; *p; prev = *p, p = &(*p)->next) {
-		struct mark *m = *p;
-		if (strcmp(m->name, name))
-			continue;
-		if (m->serial == call->serial && !m->filler && !call->reply_cut) {
-			if (call->played.len && *m->text)
-				buf_putc(&call->played, ' ');
-			buf_puts(&call->played, m->text);
-		}
-		*p = m->next;
-		if (call->marks_tail == m)
-			call->marks_tail = prev;
-		free(m->text);
-		free(m);
-		reply_try_finish(call);
+	for (s = call->queue; s && s->marked; s = s->next)
+		if (!strcmp(s->mark, name))
+			break;
+	if (!s || !s->marked)
 		return;
-	}
+	struct segment *last = s;
+	bool more;
+	do {
+		more = call->queue != last;
+		segment_heard(call);
+	} while (more);
+	/* Twilio's own clock is the truth: what is still buffered plays from now on. */
+	long sent = 0;
+	for (s = call->queue; s; s = s->next)
+		sent += s->sent;
+	lws_usec_t until = lws_now_usecs() + (lws_usec_t)sent * BYTE_US;
+	if (until > call->heard_until)
+		call->heard_until = until;
+	reply_try_finish(call);
 }
 
 /* Press 0: a person. */
@@ -1290,15 +1376,52 @@ out:
 
 /* ---- writing to Twilio ------------------------------------------------------------------ */
 
-static int send_json(struct voice_call *call, const char *json)
-{
-	size_t n = strlen(json);
-	unsigned char *frame = arena_alloc(call->frame, LWS_PRE + n);
+/* The message being written, with lws's room in front: only the event loop writes, and lws
+ * keeps what the socket does not take at once, so one buffer serves every call. */
+static unsigned char out_message[LWS_PRE + 160 + (OUT_CHUNK + 2) / 3 * 4];
+_Static_assert(sizeof(out_message) - LWS_PRE <= VOICE_SEND_MAX, "a message must fit one send");
 
-	memcpy(frame + LWS_PRE, json, n);
-	int rc = lws_write(call->wsi, frame + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n ? -1 : 0;
-	arena_reset(call->frame);
-	return rc;
+static int send_message(struct voice_call *call, size_t n)
+{
+	return lws_write(call->wsi, out_message + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n ? -1 : 0;
+}
+
+/* Write a small event (clear or mark) of this stream. */
+static int send_event(struct voice_call *call, const char *event, const char *mark)
+{
+	char *text = (char *)out_message + LWS_PRE;
+	size_t room = sizeof(out_message) - LWS_PRE;
+	int n = mark ? snprintf(text, room, "{\"event\":\"%s\",\"streamSid\":\"%s\",\"mark\":"
+				"{\"name\":\"%s\"}}", event, call->stream_sid, mark)
+		     : snprintf(text, room, "{\"event\":\"%s\",\"streamSid\":\"%s\"}", event,
+				call->stream_sid);
+
+	if (n < 0 || (size_t)n >= room)
+		return -1;
+	return send_message(call, (size_t)n);
+}
+
+/* Write up to OUT_CHUNK bytes of s's audio, from what is not sent yet, as one media message. */
+static int send_audio(struct voice_call *call, struct segment *s)
+{
+	static const char tail[] = "\"}}";
+	char *text = (char *)out_message + LWS_PRE;
+	size_t room = sizeof(out_message) - LWS_PRE;
+	long n = s->len - s->sent < OUT_CHUNK ? s->len - s->sent : OUT_CHUNK;
+	int head = snprintf(text, room, "{\"event\":\"media\",\"streamSid\":\"%s\",\"media\":"
+			    "{\"payload\":\"", call->stream_sid);
+
+	if (head < 0 || (size_t)head + (size_t)(n + 2) / 3 * 4 + sizeof(tail) > room)
+		return -1;
+	int b64 = EVP_EncodeBlock((unsigned char *)text + head, s->audio + s->sent, (int)n);
+	memcpy(text + head + b64, tail, sizeof(tail) - 1);
+
+	lws_usec_t now = lws_now_usecs();
+	s->sent += n;
+	call->heard_until = (call->heard_until > now ? call->heard_until : now) + n * BYTE_US;
+	if (!call->first_frame_at && s->serial == call->serial && !s->filler)
+		call->first_frame_at = now;
+	return send_message(call, (size_t)head + (size_t)b64 + sizeof(tail) - 1);
 }
 
 int voice_call_writeable(struct voice_call *call)
@@ -1308,48 +1431,28 @@ int voice_call_writeable(struct voice_call *call)
 	if (call->clear_due) {
 		call->clear_due = false;
 		want_write(call);
-		return send_json(call, arena_printf(call->frame, "{\"event\":\"clear\",\"streamSid\":\"%s\"}",
-						    call->stream_sid));
+		return send_event(call, "clear", NULL);
 	}
+	if (call->paused)
+		return 0;
+	/* The first segment not yet all sent with its mark; audio goes strictly in order. */
 	struct segment *s = call->queue;
-	if (!s || starved(call))
+	while (s && s->marked)
+		s = s->next;
+	if (!s)
 		return 0;
-	if (s->pos >= s->len) {
-		/* The clause is all sent: its mark comes back when the caller has heard it. */
-		struct mark *m = xcalloc(1, sizeof(*m));
-		snprintf(m->name, sizeof(m->name), "%s%u-%u", s->filler ? "f" : "c", s->serial,
-			 ++call->mark_count);
-		m->text = xstrdup(s->text);
-		m->serial = s->serial;
-		m->filler = s->filler;
-		if (call->marks_tail)
-			call->marks_tail->next = m;
-		else
-			call->marks = m;
-		call->marks_tail = m;
-		call->queue = s->next;
-		if (!call->queue)
-			call->queue_tail = NULL;
-		segment_free(s);
+	if (s->sent < s->len) {
 		want_write(call);
-		return send_json(call, arena_printf(call->frame,
-			"{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
-			call->stream_sid, m->name));
+		return send_audio(call, s);
 	}
-	if (call->held || frames_due(call) <= 0)
+	if (s->open)
 		return 0;
-	long n = s->len - s->pos < FRAME_BYTES ? s->len - s->pos : FRAME_BYTES;
-	char *payload = crypto_base64(call->frame, s->audio + s->pos, (size_t)n);
-	s->pos += n;
-	if (s->pos >= SENT_KEEP)
-		segment_compact(s);
-	call->frames_since_start++;
-	if (!call->first_frame_at && s->serial == call->serial && !s->filler)
-		call->first_frame_at = lws_now_usecs();
+	/* The clause is all sent: its mark comes back when the caller has heard it. */
+	snprintf(s->mark, sizeof(s->mark), "%s%u-%u", s->filler ? "f" : "c", s->serial,
+		 ++call->mark_count);
+	s->marked = true;
 	want_write(call);
-	return send_json(call, arena_printf(call->frame,
-		"{\"event\":\"media\",\"streamSid\":\"%s\",\"media\":{\"payload\":\"%s\"}}",
-		call->stream_sid, payload));
+	return send_event(call, "mark", s->mark);
 }
 
 /* ---- life of a call ------------------------------------------------------------------------ */
@@ -1366,22 +1469,18 @@ struct voice_call *voice_call_new(struct lws *wsi)
 	call->reply_seq = -1;
 	call->tts_provider = tts_configured;
 	audio_vad_init(&call->vad, 8000, env->silence_ms);
+	connected_calls++;
 	return call;
+}
+
+int voice_call_count(void)
+{
+	return connected_calls;
 }
 
 static void call_free(struct voice_call *call)
 {
-	while (call->queue) {
-		struct segment *s = call->queue;
-		call->queue = s->next;
-		segment_free(s);
-	}
-	while (call->marks) {
-		struct mark *m = call->marks;
-		call->marks = m->next;
-		free(m->text);
-		free(m);
-	}
+	segments_drop(call);
 	buf_release(&call->heard);
 	buf_release(&call->waiting);
 	buf_release(&call->played);
@@ -1401,7 +1500,7 @@ void voice_call_closed(struct voice_call *call)
 	}
 	call->connection_gone = true;
 	call->wsi = NULL;
-	lws_sul_cancel(&call->pacer);
+	connected_calls--;
 	lws_sul_cancel(&call->filler_timer);
 	lws_sul_cancel(&call->digit_timer);
 	voice_stt_close(call->stt);

@@ -9,6 +9,12 @@
 struct voice_call;
 struct voice_pool;
 
+/* A short sentence, as mu-law, said while a tool the caller waits for runs long. */
+struct voice_filler {
+	const uint8_t *audio;
+	long len;                     /* 0: none (flite could not say it) */
+};
+
 /* What every call shares: the loop, the pool and the settings read once at start-up. */
 struct voice_env {
 	struct lws_context *context;
@@ -16,8 +22,8 @@ struct voice_env {
 	int silence_ms;
 	const char *deepgram_url;     /* NULL: no recognition provider, calls go to gather mode */
 	const char *deepgram_key;
-	const uint8_t *filler;        /* "One moment while I check the schedule." as mu-law */
-	long filler_len;
+	struct voice_filler filler_schedule;  /* for check_availability and book_appointment */
+	struct voice_filler filler_lookup;    /* for every other tool */
 };
 
 /* Set up the shared environment once, before the first call. env must outlive every call. */
@@ -37,7 +43,14 @@ int voice_call_writeable(struct voice_call *call);
 /* The connection is gone. The call must not be used by the caller afterwards. */
 void voice_call_closed(struct voice_call *call);
 
+/* How many media streams are connected now. */
+int voice_call_count(void);
+
 /* Largest Twilio message accepted; a bigger one closes the stream. */
 #define VOICE_MESSAGE_MAX 65536
+
+/* Largest message sent to Twilio (a media message carries up to 500 ms of audio): lws hands each
+ * to one send() instead of splitting and buffering it. */
+#define VOICE_SEND_MAX 8192
 
 #endif

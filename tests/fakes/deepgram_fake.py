@@ -11,8 +11,9 @@ A test scripts what the caller "says" with script([...]); each utterance is
 A speech burst is a run of 20 ms frames louder than speech_threshold (RMS on the 16-bit scale).
 While a burst arrives the fake sends interim Results (is_final false) every interim_ms of audio,
 when interim_results=true; final_delay_ms (default 150) of wall time after the burst's last loud
-frame it sends the final Results (is_final and speech_final true), then UtteranceEnd when
-utterance_end_ms was asked for. When audio arrives faster than real time, end_silence_ms of quiet
+frame, once a quiet frame after it has arrived (a recognizer cannot know the speech ended before
+it hears the pause, however the audio is chunked), it sends the final Results (is_final and
+speech_final true), then UtteranceEnd when utterance_end_ms was asked for. When audio arrives faster than real time, end_silence_ms of quiet
 audio also ends a burst (the final still waits for final_delay_ms after the last loud frame
 arrived). A burst with no scripted utterance left to say gets no Results. The script is shared
 by the fake's connections in order, so a reconnecting client hears the rest of it.
@@ -302,7 +303,7 @@ class _Talk:
         t = self.last_heard + self.fake.idle_timeout_s
         if self.pending:
             t = min(t, self.pending[0][0])
-        if self.burst:
+        if self.burst and self.audio_ms > self.burst.last_loud_ms:
             t = min(t, self.burst.last_loud_wall + self.fake.final_delay_ms / 1000)
         return max(t, now)
 
@@ -361,9 +362,11 @@ class _Talk:
             self.send(self.results(head, self.at_interims, start, self.audio_ms, False))
 
     def tick(self):
-        """Wall-clock endpointing: a burst ends final_delay_ms after its last loud frame."""
+        """Wall-clock endpointing: a burst ends final_delay_ms after its last loud frame, once
+        quiet audio has followed it."""
         b = self.burst
-        if b and time.monotonic() - b.last_loud_wall >= self.fake.final_delay_ms / 1000:
+        if b and self.audio_ms > b.last_loud_ms and \
+                time.monotonic() - b.last_loud_wall >= self.fake.final_delay_ms / 1000:
             self.end_burst()
 
     def end_burst(self, from_finalize=False):

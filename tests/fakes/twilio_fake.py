@@ -467,6 +467,20 @@ class MediaStreamsCaller:
         with self._lock:
             return b"".join(b for _, b in self.media_in)
 
+    def heard_audio(self, since=0.0):
+        """The server's audio as the caller heard it, from media that arrived after since: all
+        of it in order, less what each clear discarded before it could play."""
+        with self._lock:
+            events = [(t, audio, 0) for t, audio in self.media_in if t > since] + \
+                     [(t, None, n) for t, n in self.clears if t > since]
+        heard = bytearray()
+        for _, audio, discarded in sorted(events, key=lambda e: e[0]):
+            if audio is not None:
+                heard.extend(audio)
+            elif discarded:
+                del heard[-discarded:]
+        return bytes(heard)
+
     def first_media_after(self, t):
         """Arrival time of the first media frame the server sent after t, or None."""
         with self._lock:

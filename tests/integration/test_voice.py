@@ -19,6 +19,7 @@ import pytest
 from conftest import BASE_URL, DSN_APP, DSN_OWNER, ROOT, STATE, sql
 from tests.fakes.deepgram_fake import DeepgramFake
 from tests.fakes.mulaw import tone
+from tests.fakes.openai_fake import OpenAIFake
 from tests.fakes.tts_fake import TtsFake
 from tests.fakes.twilio_fake import MediaStreamsCaller, TwilioFake
 
@@ -254,42 +255,69 @@ def test_a_turn_is_answered_and_stored_with_its_latency(fakes, acme):
         c.hangup()
 
 
-def test_barge_in_clears_and_truncates_the_stored_turn(fakes, acme):
+def into_reply(c, since, seconds):
+    """Wait until the reply to what was said after since has been playing for seconds."""
+    started = c.wait_for(lambda: c.first_media_after(since), timeout=20)
+    time.sleep(max(0.0, started + seconds - time.monotonic()))
+
+
+def test_barge_in_clears_within_100_ms_and_truncates_the_stored_turn(fakes, acme):
     dg, _, _ = fakes
     dg.script(["Tell me everything about your water heater services and prices please",
                "Actually, never mind that"])
     call_id = new_call(acme)
     c = caller(call_id)
     try:
-        c.wait_for(lambda: c.marks_echoed, timeout=15)
+        greeted(c)
+        asked = time.monotonic()
         say(c, 1500)
-        n = len(c.received_audio())
-        c.wait_for(lambda: len(c.received_audio()) > n + 2400, timeout=20)
+        into_reply(c, asked, 1.0)
         p = c.play(speech(1200))
         c.silence(800)
-        c.wait_for(lambda: c.clears, timeout=10)
-        print("clear after caller speech start: %.0f ms" % ((c.clears[0][0] - p.started_at) * 1000))
+        cleared = c.wait_for(lambda: [t for t, _ in list(c.clears) if p.started_at and
+                                      t > p.started_at], timeout=10)[0]
+        # Both times are the caller's own clock: its first frame of speech left, the clear
+        # came in. The bot went quiet before a tenth of a second of the caller's speech.
+        print("clear %.0f ms after the caller's first frame of speech"
+              % ((cleared - p.started_at) * 1000))
+        assert cleared - p.started_at < 0.100
         rows = c.wait_for(lambda: [r for r in turns(acme, call_id) if r[1] == "assistant"
                                    and r[3] is not None and r[3] != r[2]], timeout=30)
         assert len(rows[0][3]) < len(rows[0][2])
+        assert rows[0][2].startswith(rows[0][3])
+        c.wait_for(lambda: any(r[1] == "caller" and r[2] == "Actually, never mind that"
+                               for r in turns(acme, call_id)), timeout=20)
     finally:
         c.hangup()
 
 
-def test_a_backchannel_does_not_interrupt(fakes, acme):
+def test_a_backchannel_does_not_interrupt(fakes, acme, eleven):
     dg, _, _ = fakes
     dg.script(["How much does a drain cleaning cost and how long does it take", "yeah"])
     call_id = new_call(acme)
     c = caller(call_id)
     try:
-        c.wait_for(lambda: c.marks_echoed, timeout=15)
+        greeted(c)
+        before = len(finished_replies(acme, call_id))
+        spoken = len(eleven.streams)
+        asked = time.monotonic()
         say(c, 1500)
-        n = len(c.received_audio())
-        c.wait_for(lambda: len(c.received_audio()) > n + 2400, timeout=20)
+        into_reply(c, asked, 1.0)
         c.play(speech(300))
         c.silence(1500)
-        time.sleep(2.5)
-        assert not c.clears
+        reply = c.wait_for(lambda: finished_replies(acme, call_id)[before:], timeout=40)[-1]
+        quiet(c)
+        # The "yeah" silenced the bot at once, and the reply went on from where it was cut:
+        # the caller heard every clause to its end, and the stored turn is the whole reply.
+        assert [t for t, _ in c.clears if t > asked]
+        assert reply[3] == reply[2]
+        clauses = [s["text"] for s in eleven.streams[spoken:]]
+        assert " ".join(clauses) == reply[2]
+        want = sum(len(tone(eleven.ms_per_char * len(t))) for t in clauses)
+        assert abs(len(c.heard_audio(asked)) - want) <= 400     # 50 ms, at the cut
+        # The backchannel was not a turn of its own.
+        assert [r[2] for r in turns(acme, call_id) if r[1] == "caller"] == \
+            ["How much does a drain cleaning cost and how long does it take"]
     finally:
         c.hangup()
 
@@ -537,5 +565,84 @@ def test_keys_pressed_enter_the_callback_number(fakes, acme):
         assert "555-222-3333" in reply[2]
         assert state(acme, call_id)["phone"] == "+15552223333"
         assert [r[2] for r in turns(acme, call_id) if r[1] == "caller"][-1] == "5552223333"
+    finally:
+        c.hangup()
+
+
+@pytest.fixture
+def llm(fakes):
+    """The worker answering through the OpenAI fake (the LLM engine, with its tools)."""
+    fake = OpenAIFake().start()
+    yield from speaking_through(fakes[2], fake, {
+        "LLM_BASE_URL": fake.url + "/v1", "LLM_API_KEY": "sk-test", "LLM_MODEL": "gpt-test",
+        "BRAIN_BUDGET_MS": "8000"})
+    fake.stop()
+
+
+def marks_since(c, since, prefix):
+    return [(t, name) for t, name in list(c.marks_in) if t > since and name.startswith(prefix)]
+
+
+def held_tool(c, dg, table, line):
+    """Say line while table is locked, so the tool that reads it waits; the lock goes once the
+    receptionist has said something. Returns (when line was said, the filler's audio)."""
+    lock = psycopg2.connect(DSN_OWNER)
+    try:
+        with lock.cursor() as cur:
+            cur.execute("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE" % table)
+        quiet(c)
+        asked = time.monotonic()
+        dg.script([line])
+        say(c)
+        t, _ = c.wait_for(lambda: marks_since(c, asked, "f"), timeout=20)[0]
+    finally:
+        lock.rollback()
+        lock.close()
+    filler = b"".join(b for at, b in list(c.media_in) if asked < at <= t)
+    return asked, filler
+
+
+def test_a_slow_tool_gets_a_filler_before_the_answer(fakes, acme, llm):
+    dg, _, _ = fakes
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        llm.script_tool_calls([("check_availability", {"start": "tomorrow at 2 pm"})])
+        llm.script_text("Tomorrow at two is free. Shall I book it?")
+        asked, schedule = held_tool(c, dg, "appointments", "Is tomorrow at 2 pm free?")
+        reply = c.wait_for(lambda: [r for r in finished_replies(acme, call_id)
+                                    if r[2].startswith("Tomorrow")], timeout=30)[-1]
+        # The filler played first and is not part of what the receptionist answered.
+        assert marks_since(c, asked, "f")[0][0] < marks_since(c, asked, "c")[0][0]
+        assert reply[3] == reply[2] == "Tomorrow at two is free. Shall I book it?"
+        assert len(llm.chat_requests()) == 2
+
+        llm.script_tool_calls([("answer_from_knowledge", {"question": "Do you fix boilers?"})])
+        llm.script_text("Yes, we service every make of boiler.")
+        _, lookup = held_tool(c, dg, "knowledge_entries", "Do you fix boilers?")
+        c.wait_for(lambda: [r for r in finished_replies(acme, call_id)
+                            if r[2].startswith("Yes, we")], timeout=30)
+        # Another sentence for a tool that is not about the schedule.
+        assert len(schedule) > 8000 and len(lookup) > 8000 and schedule != lookup
+    finally:
+        c.hangup()
+
+
+def test_a_slow_model_without_a_tool_gets_no_filler(fakes, acme, llm):
+    dg, _, _ = fakes
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        llm.script_text("We are open from eight to six on weekdays.", first_token_ms=1500)
+        quiet(c)
+        asked = time.monotonic()
+        dg.script(["When are you open?"])
+        say(c)
+        reply = c.wait_for(lambda: [r for r in finished_replies(acme, call_id)
+                                    if r[2].startswith("We are open")], timeout=30)[-1]
+        assert reply[3] == reply[2]
+        assert not marks_since(c, asked, "f")
     finally:
         c.hangup()
