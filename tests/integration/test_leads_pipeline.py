@@ -205,6 +205,15 @@ def status_callback(shop, sid, caller, status, seconds=0):
     assert r.status_code == 204, (r.status_code, r.text[:300])
 
 
+def analyzed(db, sid):
+    """The id of Twilio's call sid, once the analysis its final status queued has run."""
+    (call_id,) = sql(db, "SELECT id FROM calls WHERE provider_call_id = %s", sid)[0]
+    (job,) = sql(db, "SELECT id FROM jobs WHERE kind = 'call.analyze' AND dedupe_key = %s",
+                 f"analyze:{call_id}")[0]
+    wait_job(db, str(job))
+    return call_id
+
+
 def test_a_missed_call_is_a_lead_and_the_caller_is_texted_back_once(shop, owner_db):
     sql(owner_db, "UPDATE organizations SET sms_enabled = true WHERE id = %s", shop.org_id)
     caller, sid = phone(), call_sid()
@@ -213,10 +222,7 @@ def test_a_missed_call_is_a_lead_and_the_caller_is_texted_back_once(shop, owner_
     status_callback(shop, sid, caller, "no-answer")
     status_callback(shop, sid, caller, "no-answer")  # Twilio retries: nothing twice
 
-    (call_id,) = sql(owner_db, "SELECT id FROM calls WHERE provider_call_id = %s", sid)[0]
-    (job,) = sql(owner_db, "SELECT id FROM jobs WHERE kind = 'call.analyze' AND dedupe_key = %s",
-                 f"analyze:{call_id}")[0]
-    wait_job(owner_db, str(job))
+    call_id = analyzed(owner_db, sid)
     lead = lead_of(owner_db, shop.org_id, caller)
     assert lead["status"] == "new" and "Missed call" in lead["summary"]
     (call_type,) = sql(owner_db, "SELECT call_type FROM calls WHERE id = %s", call_id)[0]
@@ -243,10 +249,7 @@ def test_no_text_back_when_the_business_does_not_text(shop, owner_db):
 
     status_callback(shop, sid, caller, "busy")
 
-    (call_id,) = sql(owner_db, "SELECT id FROM calls WHERE provider_call_id = %s", sid)[0]
-    (job,) = sql(owner_db, "SELECT id FROM jobs WHERE kind = 'call.analyze' AND dedupe_key = %s",
-                 f"analyze:{call_id}")[0]
-    wait_job(owner_db, str(job))
+    analyzed(owner_db, sid)
     assert lead_of(owner_db, shop.org_id, caller)["status"] == "new"
     assert not sql(owner_db, "SELECT 1 FROM jobs WHERE org_id = %s AND kind = 'sms.send' "
                              "AND payload->>'purpose' = 'missed_call'", shop.org_id)

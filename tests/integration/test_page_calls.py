@@ -1,70 +1,31 @@
 """test_page_calls: the calls list (filters, pages, speed), a call's page and its recording.
 
-A tiny recording server (http.server on a free loopback port) plays the provider: the
+The media store fake (tests/fakes/media_store.py) plays the provider: the
 recording route must fetch from it on the server and pass the audio on, to the business's
 own users only.
 """
 import html
-import io
+import os
 import re
-import threading
+import sys
 import uuid
-import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from conftest import Client, signup, sql
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+from tests.fakes.media_store import WAV, MediaStore  # noqa: E402
+
 CALL_LINK = re.compile(r'href="/calls/([0-9a-f-]{36})"')
-
-
-def make_wav():
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(bytes(range(256)) * 64)
-    return out.getvalue()
-
-
-WAV = make_wav()
-
-
-class RecordingHandler(BaseHTTPRequestHandler):
-    """Answers like a phone provider's media store: a WAV, an error, or something else."""
-
-    def do_GET(self):
-        if self.path.startswith("/recordings/good"):
-            self.answer(200, "audio/x-wav", WAV)
-        elif self.path.startswith("/recordings/broken"):
-            self.answer(500, "text/plain", b"internal error")
-        elif self.path.startswith("/recordings/html"):
-            self.answer(200, "text/html", b"<html>login</html>")
-        else:
-            self.answer(404, "text/plain", b"no such recording")
-
-    def answer(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def recordings():
-    """Base URL of the recording server, running for this module."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """Base URL of the recording store, running for this module."""
+    store = MediaStore()
+    yield store.url
+    store.stop()
 
 
 def add_call(db, org_id, **fields):
@@ -258,7 +219,7 @@ def test_call_page_shows_everything(business, owner_db, recordings):
                     sentiment_label="positive", sentiment_score=0.6, urgency="high",
                     value_cents=14900, booked=True, ended_reason="caller-hung-up",
                     recording_status="completed",
-                    recording_url=recordings + "/recordings/good/RE123",
+                    recording_url=recordings + "/good/RE123",
                     transfer_to="+15555550177", transferred_at="2025-03-04 19:06:10Z",
                     lead_id=lead)
     turns = [
@@ -341,7 +302,7 @@ def test_unknown_call_is_not_found(business):
 
 def test_recording_streams_from_the_provider(business, owner_db, recordings):
     call = add_call(owner_db, business.org_id, recording_status="completed",
-                    recording_url=recordings + "/recordings/good/RE1")
+                    recording_url=recordings + "/good/RE1")
     r = business.get(f"/calls/{call}/recording")
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "audio/wav"
@@ -352,7 +313,7 @@ def test_recording_streams_from_the_provider(business, owner_db, recordings):
 
 def test_recording_is_for_the_business_only(business, other_business, owner_db, recordings):
     call = add_call(owner_db, business.org_id, recording_status="completed",
-                    recording_url=recordings + "/recordings/good/RE2")
+                    recording_url=recordings + "/good/RE2")
     r = other_business.get(f"/calls/{call}/recording")
     assert r.status_code == 404
     assert r.content != WAV
@@ -364,8 +325,8 @@ def test_recording_is_for_the_business_only(business, other_business, owner_db, 
 
 @pytest.mark.parametrize("fields", [
     {"recording_status": "none"},
-    {"recording_status": "pending", "recording_url": "/recordings/good/RE3"},
-    {"recording_status": "failed", "recording_url": "/recordings/good/RE4"},
+    {"recording_status": "pending", "recording_url": "/good/RE3"},
+    {"recording_status": "failed", "recording_url": "/good/RE4"},
     {"recording_status": "completed"},
 ])
 def test_no_completed_recording_is_not_found(business, owner_db, recordings, fields):
@@ -377,8 +338,8 @@ def test_no_completed_recording_is_not_found(business, owner_db, recordings, fie
     assert "no recording" in r.text
 
 
-@pytest.mark.parametrize("where", ["/recordings/broken/RE5", "/recordings/html/RE6",
-                                   "/recordings/missing/RE7", "closed-port"])
+@pytest.mark.parametrize("where", ["/broken/RE5", "/html/RE6",
+                                   "/missing/RE7", "closed-port"])
 def test_provider_failure_is_a_clear_502(business, owner_db, recordings, where):
     if where == "closed-port":
         import socket

@@ -7,15 +7,11 @@ or to download, without the provider's address ever reaching the browser. The re
 job settles a recording reported by address only (as Vapi reports one) against a small
 recording host in this file, which also shows that no credentials ever go anywhere but Twilio.
 """
-import io
 import json
 import os
 import sys
-import threading
 import time
 import uuid
-import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -23,6 +19,7 @@ import requests
 from conftest import BASE_URL, Client, sql
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+from tests.fakes.media_store import WAV, MediaStore  # noqa: E402
 from tests.fakes.twilio_fake import recording_mp3  # noqa: E402
 from tests.fakes.twilio_signature import twilio_sign  # noqa: E402
 
@@ -33,56 +30,12 @@ HOOK = "/hooks/twilio/recording"
 SETTLED = ("done", "failed", "dead")
 
 
-def make_wav():
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(bytes(4000))
-    return out.getvalue()
-
-
-WAV = make_wav()
-
-
-class RecordingHost(BaseHTTPRequestHandler):
-    """A provider's media store of signed public addresses: audio, a refusal, or an error.
-    Every request's Authorization header (or None) is kept in server.authorizations."""
-
-    def do_GET(self):
-        self.server.authorizations.append(self.headers.get("Authorization"))
-        if self.path.startswith("/good/"):
-            self.answer(200, "audio/wav", WAV)
-        elif self.path.startswith("/html/"):
-            self.answer(200, "text/html", b"<html>sign in</html>")
-        elif self.path.startswith("/broken/"):
-            self.answer(500, "text/plain", b"internal error")
-        elif self.path.startswith("/forbidden/"):
-            self.answer(403, "application/xml", b"<Error>AccessDenied</Error>")
-        else:
-            self.answer(404, "application/xml", b"<Error>NoSuchKey</Error>")
-
-    def answer(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def host():
-    """The recording host, running for this module: (base URL, server)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHost)
-    server.authorizations = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", server
-    server.shutdown()
-    server.server_close()
+    """The recording host, running for this module: (base URL, the store)."""
+    store = MediaStore()
+    yield store.url, store
+    store.stop()
 
 
 def twilio_recording(call_sid):

@@ -1,0 +1,69 @@
+"""media_store: a phone provider's store of recordings at signed public addresses (as Vapi hands
+out in its end-of-call reports), for the tests of fetching and checking recordings.
+
+The first part of the path says what the store answers:
+  /good/...       200, a short 8 kHz WAV (WAV)
+  /html/...       200, an HTML page (a sign-in wall, not audio)
+  /broken/...     500
+  /forbidden/...  403, as a store refusing an expired signature
+  anything else   404
+Every request's Authorization header (or None) is kept in authorizations: no credentials may
+ever reach such a store.
+"""
+import io
+import threading
+import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def make_wav(frames=bytes(range(256)) * 16):
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
+WAV = make_wav()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.authorizations.append(self.headers.get("Authorization"))
+        if self.path.startswith("/good/"):
+            self.answer(200, "audio/wav", WAV)
+        elif self.path.startswith("/html/"):
+            self.answer(200, "text/html", b"<html>sign in</html>")
+        elif self.path.startswith("/broken/"):
+            self.answer(500, "text/plain", b"internal error")
+        elif self.path.startswith("/forbidden/"):
+            self.answer(403, "application/xml", b"<Error>AccessDenied</Error>")
+        else:
+            self.answer(404, "application/xml", b"<Error>NoSuchKey</Error>")
+
+    def answer(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class MediaStore:
+    """The store on a loopback port: url is its base address; stop() when done."""
+
+    def __init__(self):
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.authorizations = []
+        self.authorizations = self._server.authorizations
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
