@@ -24,8 +24,8 @@ CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_C := $(wildcard lib/*.c)
-LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(BUILD)/lib/tpl.o
+LIB_C := $(wildcard lib/*/*.c)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(BUILD)/lib/infra/tpl.o
 CGI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cgi/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -50,14 +50,14 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h cgi/*.h worker/*.h) | $(BUILD)/dirs
+$(BUILD)/%.o: %.c $(wildcard lib/*/*.h cgi/*.h worker/*.h) | $(BUILD)/dirs
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The readiness check compares the database with the newest migration of this build.
 $(BUILD)/cgi/page-health.o: cgi/page-health.c $(wildcard sql/[0-9]*.sql) | $(BUILD)/dirs
 	$(CC) $(CFLAGS) -DLATEST_MIGRATION='"$(LATEST_MIGRATION)"' -c -o $@ $<
 
-$(BUILD)/lib/tpl.o: lib/tpl.cc lib/tpl.h | $(BUILD)/dirs
+$(BUILD)/lib/infra/tpl.o: lib/infra/tpl.cc lib/infra/tpl.h | $(BUILD)/dirs
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/lib/libswitchboard.a: $(LIB_OBJ)
@@ -66,7 +66,7 @@ $(BUILD)/lib/libswitchboard.a: $(LIB_OBJ)
 $(BUILD)/bin/switchboard-fcgi: $(CGI_OBJ) $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/lib/libswitchboard.a
+$(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/worker/jobs_table.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboard.a
@@ -85,7 +85,7 @@ $(BUILD)/bench/callload: tests/bench/callload.c $(BUILD)/lib/libswitchboard.a | 
 	$(CXX) $(LDFLAGS) -o $@ $@.o $(BUILD)/lib/libswitchboard.a $(LDLIBS) -lwebsockets
 
 # Unit tests link the library and every cgi object but main.o.
-$(BUILD)/tests/%.o: tests/unit/%.c $(wildcard lib/*.h cgi/*.h) | $(BUILD)/dirs
+$(BUILD)/tests/%.o: tests/unit/%.c $(wildcard lib/*/*.h cgi/*.h) | $(BUILD)/dirs
 	$(CC) $(CFLAGS) -Itests/unit -c -o $@ $<
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/lib/libswitchboard.a $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJ))
@@ -93,7 +93,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/lib/libswitchboard.a $(filter-out 
 		$(BUILD)/lib/libswitchboard.a $(LDLIBS) -lcmocka
 
 $(BUILD)/dirs:
-	@mkdir -p $(BUILD)/lib $(BUILD)/cgi $(BUILD)/worker $(BUILD)/bin $(BUILD)/tests
+	@mkdir -p $(BUILD)/lib/infra $(BUILD)/lib/audio $(BUILD)/lib/provider $(BUILD)/lib/domain $(BUILD)/cgi $(BUILD)/worker $(BUILD)/bin $(BUILD)/tests
 	@touch $@
 
 clean:

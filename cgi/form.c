@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "infra/arena.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 static char *upper_name(struct req *r, const char *name, const char *suffix)
 {

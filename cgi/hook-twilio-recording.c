@@ -3,10 +3,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/db.h"
 #include "hook-event.h"
-#include "log.h"
+#include "infra/log.h"
 #include "pages.h"
 #include "req.h"
 

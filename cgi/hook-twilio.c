@@ -4,17 +4,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "brain.h"
-#include "buf.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "domain/brain.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
+#include "infra/crypto.h"
+#include "infra/db.h"
 #include "hook-event.h"
-#include "jobs.h"
-#include "json.h"
-#include "log.h"
-#include "media_token.h"
+#include "infra/jobs.h"
+#include "infra/json.h"
+#include "infra/log.h"
+#include "domain/media_token.h"
 #include "pages.h"
 #include "req.h"
 

@@ -4,14 +4,14 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/db.h"
 #include "hook-vapi.h"
-#include "jobs.h"
-#include "json.h"
-#include "log.h"
+#include "infra/jobs.h"
+#include "infra/json.h"
+#include "infra/log.h"
 #include "req.h"
-#include "vapi.h"
+#include "provider/vapi.h"
 
 /* Vapi's ended reasons are short names; a summary is a paragraph. */
 #define REASON_MAX 200

@@ -5,20 +5,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "conf.h"
-#include "credentials.h"
-#include "crypto.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
+#include "domain/credentials.h"
+#include "infra/crypto.h"
+#include "infra/db.h"
 #include "hook-event.h"
 #include "hook-vapi.h"
-#include "json.h"
-#include "log.h"
+#include "infra/json.h"
+#include "infra/log.h"
 #include "pages.h"
 #include "req.h"
-#include "tools.h"
-#include "vapi.h"
+#include "domain/tools.h"
+#include "provider/vapi.h"
 
 static const char JSON_TYPE[] = "application/json";
 /* What Vapi's model hears when the database is down: the caller is told, not left waiting. */

@@ -10,15 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "http.h"
-#include "log.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "infra/crypto.h"
+#include "infra/db.h"
+#include "infra/http.h"
+#include "infra/log.h"
 #include "req.h"
 #include "router.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t serving;   /* a responder is inside a request */

@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/db.h"
 #include "form.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 enum {
 	APPOINTMENTS_PER_PAGE = 20,

@@ -5,19 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "callback.h"
-#include "conf.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "domain/callback.h"
+#include "infra/conf.h"
+#include "infra/db.h"
 #include "form.h"
-#include "http.h"
-#include "log.h"
+#include "infra/http.h"
+#include "infra/log.h"
 #include "page.h"
 #include "pages.h"
-#include "recordings.h"
+#include "domain/recordings.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 #define CALLS_PER_PAGE 50
 /* Counting stops here: "more than 10,000" is all a filter needs to say beyond it. */

@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "crypto.h"
-#include "db.h"
-#include "json.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/crypto.h"
+#include "infra/db.h"
+#include "infra/json.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 #define DASHBOARD_DAYS 30
 #define DASHBOARD_EVENTS 10

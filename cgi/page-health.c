@@ -1,8 +1,8 @@
 /* page-health.c: /healthz (the process answers) and /readyz (the database is ready) */
 #include <string.h>
 
-#include "conf.h"
-#include "db.h"
+#include "infra/conf.h"
+#include "infra/db.h"
 #include "pages.h"
 #include "req.h"
 

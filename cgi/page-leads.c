@@ -5,18 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "callback.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "domain/callback.h"
+#include "infra/db.h"
 #include "form.h"
-#include "jobs.h"
-#include "json.h"
-#include "log.h"
+#include "infra/jobs.h"
+#include "infra/json.h"
+#include "infra/log.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 #define LEADS_PER_PAGE 50
 /* Counting stops here (SQL_COUNT's LIMIT is one more): a huge list costs what a big one does. */

@@ -3,14 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/db.h"
 #include "form.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 enum {
 	SERVICE_NAME_MAX = 80,

@@ -5,18 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
+#include "infra/crypto.h"
+#include "infra/db.h"
 #include "form.h"
-#include "json.h"
-#include "log.h"
+#include "infra/json.h"
+#include "infra/log.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 static const char SQL_ORG[] =
 	"SELECT name, timezone, business_hours::text, greeting, voice_personality, call_mode, "

@@ -2,17 +2,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "infra/crypto.h"
+#include "infra/db.h"
 #include "form.h"
-#include "log.h"
+#include "infra/log.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
 #include "session.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 /* How long an invitation link works. */
 #define INVITE_DAYS 7

@@ -3,16 +3,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "db.h"
-#include "json.h"
-#include "log.h"
-#include "media_token.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "infra/db.h"
+#include "infra/json.h"
+#include "infra/log.h"
+#include "domain/media_token.h"
 #include "page.h"
 #include "pages.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 /* The browser has this long to open its stream; the call then lasts as long as it talks. */
 #define TESTCALL_TOKEN_SECONDS 600

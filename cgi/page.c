@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 static const char *const nav_variables[] = {
 	[NAV_DASHBOARD] = "NAV_DASHBOARD", [NAV_CALLS] = "NAV_CALLS",

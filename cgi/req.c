@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "json.h"
-#include "log.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/json.h"
+#include "infra/log.h"
 #include "page.h"
 
 const char *req_env(struct req *r, const char *name)

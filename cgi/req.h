@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "buf.h"
-#include "param.h"
+#include "infra/buf.h"
+#include "infra/param.h"
 
 struct arena;
 struct db;

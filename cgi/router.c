@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "db.h"
-#include "json.h"
-#include "log.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "infra/db.h"
+#include "infra/json.h"
+#include "infra/log.h"
 #include "req.h"
 #include "session.h"
-#include "twilio.h"
+#include "provider/twilio.h"
 
 /* True for the 8-4-4-4-12 hex form PostgreSQL prints; anything else cannot name a row. */
 static bool looks_like_uuid(const char *s, size_t len)

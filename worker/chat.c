@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "brain.h"
-#include "conf.h"
-#include "db.h"
-#include "json.h"
-#include "log.h"
+#include "infra/arena.h"
+#include "domain/brain.h"
+#include "infra/conf.h"
+#include "infra/db.h"
+#include "infra/json.h"
+#include "infra/log.h"
 
 static void usage(void)
 {

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "db.h"
-#include "http.h"
-#include "jobs.h"
-#include "json.h"
-#include "log.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "infra/db.h"
+#include "infra/http.h"
+#include "infra/jobs.h"
+#include "infra/json.h"
+#include "infra/log.h"
 
 /* Claims only the kinds this build can run, so an older runner leaves newer kinds alone. */
 static const char SQL_CLAIM[] =

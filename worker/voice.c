@@ -7,12 +7,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "conf.h"
-#include "http.h"
-#include "log.h"
-#include "tts.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
+#include "infra/http.h"
+#include "infra/log.h"
+#include "provider/tts.h"
 #include "voice_browser.h"
 #include "voice_call.h"
 #include "voice_pool.h"

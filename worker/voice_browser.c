@@ -8,19 +8,19 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "asr_local.h"
-#include "audio.h"
-#include "brain.h"
-#include "buf.h"
-#include "db.h"
-#include "json.h"
-#include "log.h"
-#include "media_token.h"
-#include "tts.h"
+#include "infra/arena.h"
+#include "audio/asr_local.h"
+#include "audio/audio.h"
+#include "domain/brain.h"
+#include "infra/buf.h"
+#include "infra/db.h"
+#include "infra/json.h"
+#include "infra/log.h"
+#include "domain/media_token.h"
+#include "provider/tts.h"
 #include "voice_call.h"
 #include "voice_pool.h"
-#include "xalloc.h"
+#include "infra/xalloc.h"
 
 #define RATE ASR_LOCAL_RATE
 #define FRAME_SAMPLES (RATE / 50)               /* 20 ms */

@@ -10,20 +10,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "audio.h"
-#include "brain.h"
-#include "buf.h"
-#include "conf.h"
-#include "db.h"
-#include "http.h"
-#include "json.h"
-#include "log.h"
-#include "media_token.h"
-#include "tts.h"
+#include "infra/arena.h"
+#include "audio/audio.h"
+#include "domain/brain.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
+#include "infra/db.h"
+#include "infra/http.h"
+#include "infra/json.h"
+#include "infra/log.h"
+#include "domain/media_token.h"
+#include "provider/tts.h"
 #include "voice_pool.h"
 #include "voice_stt.h"
-#include "xalloc.h"
+#include "infra/xalloc.h"
 
 #define FRAME_BYTES 160                 /* 20 ms of 8 kHz mu-law */
 #define MEDIA_MAX (FRAME_BYTES * 4)     /* the largest caller frame taken */

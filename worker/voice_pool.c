@@ -10,9 +10,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "log.h"
-#include "xalloc.h"
+#include "infra/db.h"
+#include "infra/log.h"
+#include "infra/xalloc.h"
 
 /* A first-in first-out list of jobs. */
 struct job_list {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "log.h"
-#include "xalloc.h"
+#include "infra/buf.h"
+#include "infra/log.h"
+#include "infra/xalloc.h"
 
 /* The parameters of a telephone stream: the caller's raw mu-law, interim results for barge-in,
  * Deepgram's own endpointing and utterance ends for the end of a turn. */

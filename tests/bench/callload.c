@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "crypto.h"
-#include "media_token.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "infra/crypto.h"
+#include "domain/media_token.h"
 
 #define FRAME_BYTES 160
 #define FRAME_US 20000

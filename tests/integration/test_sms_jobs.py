@@ -56,7 +56,7 @@ def texting(business, owner_db):
 
 
 def book_with_confirmation(app_db, org, to, delay_seconds=0):
-    """An appointment and its confirmation job, in one transaction, as lib/booking.c queues it."""
+    """An appointment and its confirmation job, in one transaction, as lib/domain/booking.c queues it."""
     body = "Your Drain cleaning appointment with Test Business is booked for Friday at 10 AM. " \
            "Reply STOP to opt out."
     with app_db.cursor() as cur:

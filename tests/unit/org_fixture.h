@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 
-#include "arena.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/db.h"
 
 /* Hours like the demo business's: weekdays 8 to 6, Saturday morning, closed Sunday. */
 #define FIXTURE_HOURS \

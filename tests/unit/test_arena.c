@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
+#include "infra/arena.h"
 
 static int released;
 

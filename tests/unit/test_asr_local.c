@@ -8,9 +8,9 @@
 #include <pthread.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "asr_local.h"
-#include "tts.h"
+#include "infra/arena.h"
+#include "audio/asr_local.h"
+#include "provider/tts.h"
 
 static const char SAID[] = "I need a plumber tomorrow";
 static const char *const CONTENT_WORDS[] = { "need", "plumber", "tomorrow" };

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "audio.h"
+#include "audio/audio.h"
 
 enum { RATE = 8000, FRAME = 160, FRAME_MS = 20 };
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "booking.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "domain/booking.h"
+#include "infra/db.h"
 #include "org_fixture.h"
 
 #define ZONE "America/Chicago"

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "brain.h"
-#include "brain_engines.h"
+#include "infra/arena.h"
+#include "domain/brain.h"
+#include "domain/brain_engines.h"
 
 static void assert_name(const char *text, bool expecting, const char *want)
 {

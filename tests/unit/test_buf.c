@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "buf.h"
+#include "infra/buf.h"
 
 static void test_append_and_printf(void **state)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "business.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "domain/business.h"
+#include "infra/db.h"
 #include "org_fixture.h"
 
 struct fixture {

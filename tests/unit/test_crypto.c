@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "crypto.h"
+#include "infra/arena.h"
+#include "infra/crypto.h"
 
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "db.h"
+#include "infra/arena.h"
+#include "infra/db.h"
 
 static const char SQL_ECHO[] = "SELECT $1::text, $2::text IS NULL";
 static const char SQL_PID[] = "SELECT pg_backend_pid()::text";

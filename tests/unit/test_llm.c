@@ -14,12 +14,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "conf.h"
-#include "http.h"
-#include "json.h"
-#include "llm.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
+#include "infra/http.h"
+#include "infra/json.h"
+#include "provider/llm.h"
 
 /*
  * A one-connection HTTP server on loopback: it records the request, then writes the scripted

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "media_token.h"
+#include "infra/arena.h"
+#include "infra/conf.h"
+#include "domain/media_token.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef-media"
 #define CALL "5b0e6c1e-2f7a-4b51-9a57-7c1f0d3e9a11"

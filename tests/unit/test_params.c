@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
+#include "infra/arena.h"
 #include "form.h"
 #include "req.h"
-#include "tpl.h"
+#include "infra/tpl.h"
 
 static void test_decodes_pairs_in_order_with_duplicates(void **state)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "tpl.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/tpl.h"
 
 static char dir[64];
 

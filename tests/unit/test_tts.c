@@ -8,11 +8,11 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "audio.h"
-#include "conf.h"
-#include "http.h"
-#include "tts.h"
+#include "infra/arena.h"
+#include "audio/audio.h"
+#include "infra/conf.h"
+#include "infra/http.h"
+#include "provider/tts.h"
 
 static const char GREETING[] = "Thanks for calling Acme Plumbing";
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "param.h"
-#include "twilio.h"
+#include "infra/param.h"
+#include "provider/twilio.h"
 
 #define TOKEN "12345"
 #define URL "https://mycompany.com/myapp.php?foo=1&bar=2"

@@ -7,9 +7,9 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "json.h"
-#include "vapi.h"
+#include "infra/arena.h"
+#include "infra/json.h"
+#include "provider/vapi.h"
 
 /* PROTOCOLS.md §5.3's self-computed vector. */
 static const char BODY[] = "{\"message\":{\"type\":\"status-update\",\"status\":\"ended\"}}";

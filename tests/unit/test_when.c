@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "when.h"
+#include "domain/when.h"
 
 #define NY "America/New_York"
 #define LONDON "Europe/London"

@@ -1,0 +1,83 @@
+/* brain_engines.h: the two engines behind brain_turn(), each answering one turn or declining */
+#ifndef SB_BRAIN_ENGINES_H
+#define SB_BRAIN_ENGINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/brain.h"
+
+struct arena;
+struct db;
+
+/*
+ * Both engines share one session state (brain_session.state, saved to call_sessions), so a
+ * call can move from one engine to the other mid-conversation. The keys, all optional:
+ *   history          [{"speaker": "caller"|"assistant", "text": ...}], the turns before this
+ *                    one (brain_turn appends both turns after the engine answered)
+ *   name, phone      the caller's name; the callback number in E.164 (caller ID until told)
+ *   phone_confirmed  true once the caller accepted or gave the number
+ *   service_id, service_name, duration_minutes   the matched service
+ *   urgent           true after an emergency was described
+ *   starts_at        the chosen appointment start (unix seconds, a free time)
+ *   address          where the visit is
+ *   appointment_id   set once booked (the booking committed)
+ *   message          a message the caller left, for the post-call pipeline
+ *   transfer_to      set when the call was handed to a person
+ *   pending          what the receptionist asked last (see brain_rules.c)
+ *   silences         consecutive empty turns
+ * Engines are called with no transaction open on db and open their own.
+ */
+
+/*
+ * The LLM engine: answers the turn through the configured chat-completions endpoint and its
+ * tools, within BRAIN_BUDGET_MS. Returns 0 with *reply filled, or -1 (nothing was said to
+ * the caller that claims a booking) so the rules engine answers the same turn.
+ */
+int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
+		   const char *caller_text, brain_clause_fn on_clause, void *arg,
+		   struct brain_reply *reply);
+
+/* The rules engine: slot filling over the business's own data. Returns 0, or -1 on error. */
+int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,
+		     const char *caller_text, brain_clause_fn on_clause, void *arg,
+		     struct brain_reply *reply);
+
+/* What a caller's words say, for the engines (brain_slots.c). Arena-owned results. */
+
+/* text as one line of valid UTF-8 without control characters, at most max bytes. */
+char *brain_clean_text(struct arena *a, const char *text, size_t max);
+
+/* The caller's name from "this is John Smith", "my name's Ana" (or, when expecting, a bare
+ * "John Smith"), capitalized; NULL when none. */
+const char *brain_find_name(struct arena *a, const char *text, bool expecting);
+
+/* A North American number in text ("555 222 3333", "(555) 222-3333", "+1 555..."), spoken
+ * digits included, as E.164; NULL when none. */
+const char *brain_find_phone(struct arena *a, const char *text);
+
+/* An E.164 number read out as a receptionist would: "+15550101234" -> "555-010-1234". */
+const char *brain_say_phone(struct arena *a, const char *e164);
+
+/* A street address ("12 Elm Street", "at 40 Oak Ave", or when expecting any line with a
+ * house number or a street word); NULL when none. */
+const char *brain_find_address(struct arena *a, const char *text, bool expecting);
+
+/* The emergency the caller describes ("burst pipe", "gas smell", ...), or NULL. Static. */
+const char *brain_find_emergency(const char *text);
+
+/* Which of several offered options the caller picks: "the first one" 0, "the second" 1,
+ * "the last one" count-1; -1 when no ordinal is named. */
+int brain_find_ordinal(const char *text, int count);
+
+bool brain_says_yes(const char *text);
+bool brain_says_no(const char *text);
+bool brain_says_goodbye(const char *text);
+bool brain_wants_message(const char *text);
+bool brain_wants_person(const char *text);
+bool brain_wants_booking(const char *text);
+bool brain_asks_hours(const char *text);
+bool brain_asks_price(const char *text);
+bool brain_is_question(const char *text);
+
+#endif

@@ -1,0 +1,46 @@
+/* recordings.h: call recordings kept by the phone provider: fetching them, telling audio from
+ * anything else, and the recording.check job that settles a recording's status */
+#ifndef SB_RECORDINGS_H
+#define SB_RECORDINGS_H
+
+#include <stddef.h>
+
+#include "infra/jobs.h"
+
+struct arena;
+struct db;
+struct http_response;
+
+/*
+ * Fetch the recording of a call of provider (calls.provider) stored at url, waiting at most
+ * RECORDING_TIMEOUT_MS. A Twilio call's recording under this account's recordings at
+ * TWILIO_API_BASE is fetched with the account's Basic credentials, as MP3 when its address names
+ * no format; no other address ever gets them (a Vapi recording is a signed public address).
+ * range, when not NULL, asks for those bytes only ("0-4095"). Answers above max_bytes fail.
+ * Returns 0 when an HTTP answer came (resp holds it, arena-owned), -1 when none did.
+ */
+int recordings_fetch(struct arena *a, const char *provider, const char *url, const char *range,
+		     size_t max_bytes, struct http_response *resp);
+
+/*
+ * The content type of the recording in resp, as a browser's player takes it: "audio/mpeg" or
+ * "audio/wav", from the first bytes, else from what the provider said; NULL when the answer is
+ * not a recording. A static string.
+ */
+const char *recordings_audio_type(const struct http_response *resp);
+
+/* The file extension ("mp3", "wav") for a type recordings_audio_type() returned. Static. */
+const char *recordings_extension(const char *type);
+
+/*
+ * The "recording.check" job: payload {"call_id"}. Looks at the first bytes of the recording a
+ * provider reported for the call (pending or processing): audio makes it completed; a refusal
+ * (404, 403, any 4xx) or something that is not audio makes it failed. A transport failure, 429 or
+ * 5xx is JOB_RETRY, and the recording is failed once the job's last attempt fails the same way.
+ * A recording already settled, or a call without one, is left alone (JOB_DONE).
+ * JOB_FAILED for a payload without a call id.
+ */
+enum job_outcome recordings_check_job(struct db *db, struct arena *a, const struct job *job,
+				      char *error, size_t errlen);
+
+#endif

@@ -1,0 +1,236 @@
+/* crypto.c: OpenSSL behind the few operations Switchboard needs */
+#include "infra/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infra/arena.h"
+#include "infra/log.h"
+
+#define SCRYPT_N 16384
+#define SCRYPT_R 8
+#define SCRYPT_P 1
+#define SCRYPT_SALT 16
+#define SCRYPT_KEY 32
+#define SCRYPT_MAXMEM (64u << 20)
+
+int crypto_random(void *out, size_t len)
+{
+	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
+}
+
+char *crypto_hex(struct arena *a, const unsigned char *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *out = arena_alloc(a, len * 2 + 1);
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 15];
+	}
+	out[len * 2] = '\0';
+	return out;
+}
+
+char *crypto_token_hex(struct arena *a, size_t nbytes)
+{
+	unsigned char raw[64];
+
+	if (nbytes > sizeof(raw) || crypto_random(raw, nbytes) < 0)
+		return NULL;
+	return crypto_hex(a, raw, nbytes);
+}
+
+char *crypto_base64(struct arena *a, const unsigned char *data, size_t len)
+{
+	char *out = arena_alloc(a, 4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	return out;
+}
+
+long crypto_base64_decode(struct arena *a, const char *text, unsigned char **out)
+{
+	size_t len = strlen(text);
+
+	if (len % 4)
+		return -1;
+	unsigned char *raw = arena_alloc(a, len / 4 * 3 + 1);
+	int n = EVP_DecodeBlock(raw, (const unsigned char *)text, (int)len);
+	if (n < 0)
+		return -1;
+	/* EVP_DecodeBlock counts padding as data; take it back off. */
+	if (len >= 1 && text[len - 1] == '=')
+		n--;
+	if (len >= 2 && text[len - 2] == '=')
+		n--;
+	*out = raw;
+	return n;
+}
+
+int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[20])
+{
+	unsigned int n = 20;
+	return HMAC(EVP_sha1(), key, (int)keylen, data, len, out, &n) ? 0 : -1;
+}
+
+int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[32])
+{
+	unsigned int n = 32;
+	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) ? 0 : -1;
+}
+
+int crypto_hmac_sha512(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[64])
+{
+	unsigned int n = 64;
+	return HMAC(EVP_sha512(), key, (int)keylen, data, len, out, &n) ? 0 : -1;
+}
+
+char *crypto_sha256_hex(struct arena *a, const char *text)
+{
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)text, strlen(text), digest);
+	return crypto_hex(a, digest, sizeof(digest));
+}
+
+bool crypto_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return false;
+	return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+static int scrypt_derive(const char *password, const unsigned char *salt, size_t saltlen,
+			 unsigned long n, unsigned long r, unsigned long p, unsigned char *key, size_t keylen)
+{
+	return EVP_PBE_scrypt(password, strlen(password), salt, saltlen, n, r, p, SCRYPT_MAXMEM,
+			      key, keylen) == 1 ? 0 : -1;
+}
+
+char *crypto_password_hash(struct arena *a, const char *password)
+{
+	unsigned char salt[SCRYPT_SALT], key[SCRYPT_KEY];
+
+	if (crypto_random(salt, sizeof(salt)) < 0 ||
+	    scrypt_derive(password, salt, sizeof(salt), SCRYPT_N, SCRYPT_R, SCRYPT_P, key, sizeof(key)) < 0) {
+		log_error("could not hash a password");
+		return NULL;
+	}
+	return arena_printf(a, "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P,
+			    crypto_base64(a, salt, sizeof(salt)), crypto_base64(a, key, sizeof(key)));
+}
+
+bool crypto_password_verify(const char *hash, const char *password)
+{
+	unsigned long n, r, p;
+	char salt_b64[64], key_b64[128];
+	unsigned char *salt, *want, got[64];
+	bool ok = false;
+
+	if (!hash || sscanf(hash, "scrypt$%lu$%lu$%lu$%63[^$]$%127s", &n, &r, &p, salt_b64, key_b64) != 5)
+		return false;
+	/* Refuse parameters that would make one login a denial of service. */
+	if (n < 2 || n > (1ul << 20) || r < 1 || r > 32 || p < 1 || p > 16)
+		return false;
+	struct arena *a = arena_new();
+	long saltlen = crypto_base64_decode(a, salt_b64, &salt);
+	long keylen = crypto_base64_decode(a, key_b64, &want);
+	if (saltlen > 0 && keylen > 0 && keylen <= (long)sizeof(got) &&
+	    scrypt_derive(password, salt, (size_t)saltlen, n, r, p, got, (size_t)keylen) == 0)
+		ok = CRYPTO_memcmp(got, want, (size_t)keylen) == 0;
+	arena_free(a);
+	return ok;
+}
+
+static int hex_to_bytes(const char *hex, unsigned char *out, size_t maxlen, size_t *len)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 || n / 2 > maxlen)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned int byte;
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			return -1;
+		out[i] = (unsigned char)byte;
+	}
+	*len = n / 2;
+	return 0;
+}
+
+static int key_from_hex(const char *hex_key, unsigned char key[32])
+{
+	size_t len;
+	return hex_key && strlen(hex_key) == 64 && hex_to_bytes(hex_key, key, 32, &len) == 0 ? 0 : -1;
+}
+
+char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad)
+{
+	unsigned char key[32], nonce[12], tag[16];
+	size_t len = strlen(plaintext);
+	unsigned char *sealed = arena_alloc(a, sizeof(nonce) + len + sizeof(tag));
+	int n, total;
+	char *result = NULL;
+
+	if (key_from_hex(hex_key, key) < 0 || crypto_random(nonce, sizeof(nonce)) < 0)
+		return NULL;
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	if (!ctx || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
+	    EVP_EncryptUpdate(ctx, sealed + sizeof(nonce), &n, (const unsigned char *)plaintext, (int)len) != 1)
+		goto out;
+	total = n;
+	if (EVP_EncryptFinal_ex(ctx, sealed + sizeof(nonce) + total, &n) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, sizeof(tag), tag) != 1)
+		goto out;
+	total += n;
+	memcpy(sealed, nonce, sizeof(nonce));
+	memcpy(sealed + sizeof(nonce) + total, tag, sizeof(tag));
+	result = arena_printf(a, "\\x%s", crypto_hex(a, sealed, sizeof(nonce) + (size_t)total + sizeof(tag)));
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(key, sizeof(key));
+	return result;
+}
+
+char *crypto_open(struct arena *a, const char *hex_key, const char *sealed_text, const char *aad)
+{
+	unsigned char key[32];
+	size_t len;
+	int n, total;
+	char *result = NULL;
+
+	if (!sealed_text || key_from_hex(hex_key, key) < 0)
+		return NULL;
+	if (!strncmp(sealed_text, "\\x", 2))
+		sealed_text += 2;
+	size_t maxlen = strlen(sealed_text) / 2 + 1;
+	unsigned char *sealed = arena_alloc(a, maxlen);
+	if (hex_to_bytes(sealed_text, sealed, maxlen, &len) < 0 || len < 28)
+		return NULL;
+	size_t clen = len - 28;
+	unsigned char *plain = arena_alloc(a, clen + 1);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	if (!ctx || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, sealed) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
+	    EVP_DecryptUpdate(ctx, plain, &n, sealed + 12, (int)clen) != 1)
+		goto out;
+	total = n;
+	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, sealed + 12 + clen) != 1 ||
+	    EVP_DecryptFinal_ex(ctx, plain + total, &n) != 1)
+		goto out;
+	plain[total + n] = '\0';
+	result = (char *)plain;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(key, sizeof(key));
+	return result;
+}

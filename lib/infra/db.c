@@ -1,0 +1,334 @@
+/* db.c: libpq behind one small interface: prepared statements, reconnects, tenancy */
+#include "infra/db.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infra/arena.h"
+#include "infra/log.h"
+#include "infra/xalloc.h"
+
+/* Statements are static text, so their address identifies them. */
+struct db_statement {
+	const char *sql;
+	char name[16];
+};
+
+struct db {
+	PGconn *conn;
+	char *conninfo;
+	struct db_statement *statements;
+	int nstatements, capstatements;
+	int next_statement;
+	char sqlstate[6];
+	char error[256];
+};
+
+struct db_result {
+	PGresult *res;
+};
+
+static const char SQL_SET_ORG[] = "SELECT set_config('app.org_id', $1, true)";
+
+static void db_forget_statements(struct db *db)
+{
+	db->nstatements = 0;
+}
+
+static void db_set_error(struct db *db, const char *sqlstate, const char *message)
+{
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", sqlstate ? sqlstate : "08000");
+	snprintf(db->error, sizeof(db->error), "%s", message ? message : "");
+	db->error[strcspn(db->error, "\n")] = '\0';
+}
+
+static void db_clear_error(struct db *db)
+{
+	db->sqlstate[0] = '\0';
+	db->error[0] = '\0';
+}
+
+static void db_notice_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static int db_connect(struct db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	if (db->conn) {
+		PQreset(db->conn);
+	} else {
+		db->conn = PQconnectdb(db->conninfo);
+	}
+	db_forget_statements(db);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		db_set_error(db, "08006", PQerrorMessage(db->conn));
+		log_error("could not connect to the database: %s", db->error);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice_quiet, NULL);
+	return 0;
+}
+
+struct db *db_open(const char *conninfo)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+
+	db->conninfo = xstrdup(conninfo);
+	db_connect(db);
+	return db;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->conn)
+		PQfinish(db->conn);
+	free(db->statements);
+	free(db->conninfo);
+	free(db);
+}
+
+bool db_ready(struct db *db)
+{
+	return db_connect(db) == 0;
+}
+
+bool db_in_transaction(const struct db *db)
+{
+	if (!db->conn)
+		return false;
+	PGTransactionStatusType t = PQtransactionStatus(db->conn);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+/* Name of the prepared statement for sql, preparing it on this connection if needed. */
+static const char *db_prepare(struct db *db, const char *sql, int nparams)
+{
+	for (int i = 0; i < db->nstatements; i++)
+		if (db->statements[i].sql == sql)
+			return db->statements[i].name;
+	if (db->nstatements == db->capstatements) {
+		db->capstatements = db->capstatements ? db->capstatements * 2 : 32;
+		db->statements = xrealloc(db->statements,
+					  (size_t)db->capstatements * sizeof(*db->statements));
+	}
+	struct db_statement *s = &db->statements[db->nstatements];
+	snprintf(s->name, sizeof(s->name), "s%d", db->next_statement++);
+	PGresult *res = PQprepare(db->conn, s->name, sql, nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		db_set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE), PQerrorMessage(db->conn));
+		PQclear(res);
+		return NULL;
+	}
+	PQclear(res);
+	s->sql = sql;
+	db->nstatements++;
+	return s->name;
+}
+
+static PGresult *db_run(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	const char *name = db_prepare(db, sql, nparams);
+
+	if (!name)
+		return NULL;
+	return PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+}
+
+static void db_release_result(void *res)
+{
+	PQclear(res);
+}
+
+struct db_result *db_query(struct db *db, struct arena *a, const char *sql,
+			   int nparams, const char *const *params)
+{
+	bool was_in_transaction = db_in_transaction(db);
+
+	db_clear_error(db);
+	if (db_connect(db) < 0)
+		return NULL;
+	PGresult *res = db_run(db, sql, nparams, params);
+	/* A lost connection outside a transaction loses nothing: reconnect and try again. */
+	if (PQstatus(db->conn) == CONNECTION_BAD && !was_in_transaction) {
+		PQclear(res);
+		log_warn("database connection lost, reconnecting");
+		if (db_connect(db) < 0)
+			return NULL;
+		res = db_run(db, sql, nparams, params);
+	}
+	if (!res) {
+		if (!db->sqlstate[0])
+			db_set_error(db, "08006", PQerrorMessage(db->conn));
+		log_error("could not run statement: %s (sqlstate %s)", db->error, db->sqlstate);
+		return NULL;
+	}
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		db_set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+			     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		/* Constraint violations are answers the caller expects, not faults. */
+		if (db->sqlstate[0] == '2' && db->sqlstate[1] == '3')
+			log_info("statement refused: %s (sqlstate %s)", db->error, db->sqlstate);
+		else
+			log_error("could not run statement: %s (sqlstate %s)", db->error, db->sqlstate);
+		PQclear(res);
+		return NULL;
+	}
+	struct db_result *r = arena_alloc(a, sizeof(*r));
+	r->res = res;
+	arena_defer(a, db_release_result, res);
+	return r;
+}
+
+long db_exec_v(struct db *db, struct arena *a, const char *sql, int n, const char *const *params)
+{
+	struct db_result *r = db_query(db, a, sql, n, params);
+	return r ? db_affected(r) : -1;
+}
+
+const char *db_text_v(struct db *db, struct arena *a, const char *sql, int n, const char *const *params)
+{
+	struct db_result *r = db_query(db, a, sql, n, params);
+
+	if (!r || db_rows(r) < 1 || db_cols(r) < 1)
+		return NULL;
+	return db_value(r, 0, 0);
+}
+
+int db_long_v(struct db *db, struct arena *a, long *out, const char *sql, int n,
+	      const char *const *params)
+{
+	struct db_result *r = db_query(db, a, sql, n, params);
+
+	if (!r)
+		return -1;
+	if (db_rows(r) < 1 || db_cols(r) < 1 || !db_value(r, 0, 0))
+		return 1;
+	*out = strtol(db_value(r, 0, 0), NULL, 10);
+	return 0;
+}
+
+int db_rows(const struct db_result *r)
+{
+	return PQntuples(r->res);
+}
+
+int db_cols(const struct db_result *r)
+{
+	return PQnfields(r->res);
+}
+
+const char *db_value(const struct db_result *r, int row, int col)
+{
+	if (row < 0 || row >= PQntuples(r->res) || col < 0 || col >= PQnfields(r->res))
+		return NULL;
+	if (PQgetisnull(r->res, row, col))
+		return NULL;
+	return PQgetvalue(r->res, row, col);
+}
+
+const char *db_field(const struct db_result *r, int row, const char *column)
+{
+	return db_value(r, row, PQfnumber(r->res, column));
+}
+
+const char *db_colname(const struct db_result *r, int col)
+{
+	return PQfname(r->res, col);
+}
+
+long db_affected(const struct db_result *r)
+{
+	const char *n = PQcmdTuples(r->res);
+	return *n ? strtol(n, NULL, 10) : 0;
+}
+
+/* Transaction control goes through simple queries: nothing to bind, nothing to prepare. */
+static int db_simple(struct db *db, const char *command)
+{
+	db_clear_error(db);
+	if (db_connect(db) < 0)
+		return -1;
+	PGresult *res = PQexec(db->conn, command);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		db_set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE), PQerrorMessage(db->conn));
+		log_error("could not %s: %s", command, db->error);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int db_begin(struct db *db)
+{
+	if (db_simple(db, "BEGIN") == 0)
+		return 0;
+	/* BEGIN itself may be what discovers a restarted server; nothing is lost by retrying. */
+	if (PQstatus(db->conn) == CONNECTION_BAD)
+		return db_simple(db, "BEGIN");
+	return -1;
+}
+
+int db_begin_org(struct db *db, struct arena *a, const char *org_id)
+{
+	if (db_begin(db) < 0)
+		return -1;
+	if (!db_q(db, a, SQL_SET_ORG, org_id)) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+int db_commit(struct db *db)
+{
+	return db_simple(db, "COMMIT");
+}
+
+int db_rollback(struct db *db)
+{
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK || !db_in_transaction(db))
+		return 0;
+	return db_simple(db, "ROLLBACK");
+}
+
+const char *db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+const char *db_error(const struct db *db)
+{
+	return db->error;
+}
+
+int db_socket(struct db *db)
+{
+	if (db_connect(db) < 0)
+		return -1;
+	return PQsocket(db->conn);
+}
+
+int db_notifications(struct db *db, const char *channel)
+{
+	int count = 0;
+	PGnotify *n;
+
+	if (!db->conn || !PQconsumeInput(db->conn))
+		return 0;
+	while ((n = PQnotifies(db->conn))) {
+		if (!channel || !strcmp(n->relname, channel))
+			count++;
+		PQfreemem(n);
+	}
+	return count;
+}

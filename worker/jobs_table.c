@@ -1,0 +1,16 @@
+/* jobs_table.c: every kind of job switchboard-jobs runs, and the function that runs it */
+#include <stddef.h>
+
+#include "domain/callback.h"
+#include "infra/jobs.h"
+#include "domain/leads.h"
+#include "domain/notify.h"
+#include "domain/recordings.h"
+
+const struct job_kind job_kinds[] = {
+	{ "sms.send", notify_sms_job },
+	{ "call.analyze", leads_analyze_job },
+	{ "lead.callback", callback_job },
+	{ "recording.check", recordings_check_job },
+	{ NULL, NULL },
+};
