@@ -14,7 +14,7 @@
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/db.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/log.h"
 #include "req.h"
 #include "router.h"
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fatal: setting SESSION_SECRET must be at least 32 characters\n");
 		return 1;
 	}
-	http_global_init();
+	webclient_global_init();
 	tpl_init(conf_str("TEMPLATE_DIR"));
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "fatal: could not initialise FastCGI\n");

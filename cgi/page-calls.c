@@ -11,7 +11,7 @@
 #include "infra/conf.h"
 #include "infra/db.h"
 #include "form.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/log.h"
 #include "page.h"
 #include "pages.h"
@@ -669,7 +669,7 @@ void page_call_recording(struct req *r)
 		http_fail(r, 404, "this call has no recording");
 		return;
 	}
-	struct http_response resp;
+	struct webclient_response resp;
 	if (recordings_fetch(r->arena, db_field(call, 0, "provider"),
 			     db_field(call, 0, "recording_url"), NULL,
 			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {

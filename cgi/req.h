@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "infra/buf.h"
-#include "infra/param.h"
+#include "infra/params.h"
 
 struct arena;
 struct db;
@@ -62,12 +62,6 @@ const char *req_cookie(struct req *r, const char *name);
 
 /* True when the answer should be JSON (webhooks, API routes, clients that ask for it). */
 bool req_wants_json(struct req *r);
-
-/*
- * Decode an application/x-www-form-urlencoded string of len bytes into arena pairs.
- * Returns the count, or -1 when an escape is malformed or a value is not UTF-8-safe text.
- */
-int params_parse(struct arena *a, const char *text, size_t len, struct param **out);
 
 /* Set a response header (appended as "name: value"). */
 void http_header(struct req *r, const char *name, const char *value);

@@ -10,7 +10,7 @@
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/db.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 	if (conf_load(CONF_JOBS, argc > 1 ? argv[1] : NULL) < 0)
 		return 1;
 	log_init("jobs", log_level_parse(conf_str("LOG_LEVEL")));
-	http_global_init();
+	webclient_global_init();
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);

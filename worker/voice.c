@@ -10,7 +10,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/log.h"
 #include "provider/tts.h"
 #include "voice_browser.h"
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
 	lws_set_log_level(LLL_ERR, NULL);
-	http_global_init();
+	webclient_global_init();
 
 	char host[128];
 	int port;

@@ -16,7 +16,7 @@
 #include "infra/buf.h"
 #include "infra/conf.h"
 #include "infra/db.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
 #include "domain/media_token.h"
@@ -429,8 +429,8 @@ static void form_add(struct buf *b, const char *name, const char *value)
 static int twilio_update_call(struct arena *a, const char *call_sid, const char *form)
 {
 	const char *sid = conf_str("TWILIO_ACCOUNT_SID");
-	struct http_request req = { 0 };
-	struct http_response resp;
+	struct webclient_request req = { 0 };
+	struct webclient_response resp;
 
 	if (!*sid || !call_sid || !*call_sid) {
 		log_error("could not redirect the call: TWILIO_ACCOUNT_SID or the call's sid is missing");
@@ -443,7 +443,7 @@ static int twilio_update_call(struct arena *a, const char *call_sid, const char 
 	req.body = form;
 	req.body_len = strlen(form);
 	req.userpwd = arena_printf(a, "%s:%s", sid, conf_str("TWILIO_AUTH_TOKEN"));
-	if (http_fetch(a, &req, &resp) < 0) {
+	if (webclient_fetch(a, &req, &resp) < 0) {
 		log_error("could not redirect the call: %s", resp.error);
 		return -1;
 	}

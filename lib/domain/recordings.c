@@ -10,7 +10,7 @@
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/db.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
 
@@ -60,11 +60,11 @@ static const char *twilio_recording(struct arena *a, const char *url)
 }
 
 int recordings_fetch(struct arena *a, const char *provider, const char *url, const char *range,
-		     size_t max_bytes, struct http_response *resp)
+		     size_t max_bytes, struct webclient_response *resp)
 {
 	const char *twilio = strcmp(provider, "twilio") ? NULL : twilio_recording(a, url);
 	const char *headers[] = { range ? arena_printf(a, "Range: bytes=%s", range) : NULL, NULL };
-	struct http_request get = {
+	struct webclient_request get = {
 		.method = "GET",
 		.url = url,
 		.headers = headers,
@@ -79,10 +79,10 @@ int recordings_fetch(struct arena *a, const char *provider, const char *url, con
 		get.userpwd = arena_printf(a, "%s:%s", conf_str("TWILIO_ACCOUNT_SID"),
 					   conf_str("TWILIO_AUTH_TOKEN"));
 	}
-	return http_fetch(a, &get, resp);
+	return webclient_fetch(a, &get, resp);
 }
 
-const char *recordings_audio_type(const struct http_response *resp)
+const char *recordings_audio_type(const struct webclient_response *resp)
 {
 	const unsigned char *b = (const unsigned char *)resp->body;
 	const char *said = resp->content_type ? resp->content_type : "";
@@ -125,7 +125,7 @@ static enum recording_verdict recording_look(struct arena *a, const char *provid
 					     const char *url, const char *call_id, char *why,
 					     size_t whylen)
 {
-	struct http_response resp;
+	struct webclient_response resp;
 
 	if (recordings_fetch(a, provider, url, CHECK_RANGE, (size_t)conf_int("RECORDING_MAX_BYTES"),
 			     &resp) < 0) {

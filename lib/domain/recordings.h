@@ -9,7 +9,7 @@
 
 struct arena;
 struct db;
-struct http_response;
+struct webclient_response;
 
 /*
  * Fetch the recording of a call of provider (calls.provider) stored at url, waiting at most
@@ -20,14 +20,14 @@ struct http_response;
  * Returns 0 when an HTTP answer came (resp holds it, arena-owned), -1 when none did.
  */
 int recordings_fetch(struct arena *a, const char *provider, const char *url, const char *range,
-		     size_t max_bytes, struct http_response *resp);
+		     size_t max_bytes, struct webclient_response *resp);
 
 /*
  * The content type of the recording in resp, as a browser's player takes it: "audio/mpeg" or
  * "audio/wav", from the first bytes, else from what the provider said; NULL when the answer is
  * not a recording. A static string.
  */
-const char *recordings_audio_type(const struct http_response *resp);
+const char *recordings_audio_type(const struct webclient_response *resp);
 
 /* The file extension ("mp3", "wav") for a type recordings_audio_type() returned. Static. */
 const char *recordings_extension(const char *type);

@@ -8,7 +8,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/crypto.h"
-#include "infra/param.h"
+#include "infra/params.h"
 
 static int param_compare(const void *x, const void *y)
 {

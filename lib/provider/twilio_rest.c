@@ -7,7 +7,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
 
@@ -30,7 +30,7 @@ static const char *form_field(struct arena *a, const char *name, const char *val
 }
 
 /* Twilio's error body ({"code","message","more_info","status"}, §4.4) into out, if it is one. */
-static void read_refusal(struct arena *a, const struct http_response *resp,
+static void read_refusal(struct arena *a, const struct webclient_response *resp,
 			 struct twilio_result *out)
 {
 	char why[128];
@@ -53,11 +53,11 @@ static int twilio_create(struct arena *a, const char *resource, const char *form
 			 const char *what, struct twilio_result *out)
 {
 	const char *sid = conf_str("TWILIO_ACCOUNT_SID");
-	struct http_response resp;
+	struct webclient_response resp;
 	static const char *const headers[] = {
 		"Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL,
 	};
-	struct http_request req = {
+	struct webclient_request req = {
 		.method = "POST",
 		.url = arena_printf(a, "%s/2010-04-01/Accounts/%s/%s.json",
 				    conf_str("TWILIO_API_BASE"), sid, resource),
@@ -66,7 +66,7 @@ static int twilio_create(struct arena *a, const char *resource, const char *form
 		.body_len = strlen(form),
 		.userpwd = arena_printf(a, "%s:%s", sid, conf_str("TWILIO_AUTH_TOKEN")),
 	};
-	if (http_fetch(a, &req, &resp) < 0) {
+	if (webclient_fetch(a, &req, &resp) < 0) {
 		out->message = arena_strdup(a, resp.error);
 		out->retryable = true;
 		return -1;

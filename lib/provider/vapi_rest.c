@@ -7,7 +7,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
 
@@ -70,7 +70,7 @@ static const char *call_body(struct arena *a, const struct vapi_call_request *re
  * Vapi's error body is NestJS's: {"message": "..." or ["...", ...], "error": "Bad Request",
  * "statusCode": 400}. Its messages in one line, else its error, else the HTTP status.
  */
-static const char *refusal_text(struct arena *a, const struct http_response *resp)
+static const char *refusal_text(struct arena *a, const struct webclient_response *resp)
 {
 	char why[128];
 	json_t *err = json_parse(a, resp->body, resp->body_len, why, sizeof(why));
@@ -101,7 +101,7 @@ static const char *refusal_text(struct arena *a, const struct http_response *res
 
 int vapi_create_call(struct arena *a, const struct vapi_call_request *req, struct vapi_result *out)
 {
-	struct http_response resp;
+	struct webclient_response resp;
 
 	*out = (struct vapi_result){ .id = "", .status = "", .message = "" };
 	const char *body = call_body(a, req);
@@ -113,14 +113,14 @@ int vapi_create_call(struct arena *a, const struct vapi_call_request *req, struc
 		"Content-Type: application/json", "Accept: application/json",
 		arena_printf(a, "Authorization: Bearer %s", req->api_key), NULL,
 	};
-	struct http_request post = {
+	struct webclient_request post = {
 		.method = "POST",
 		.url = arena_printf(a, "%s/call", api_base(a)),
 		.headers = headers,
 		.body = body,
 		.body_len = strlen(body),
 	};
-	if (http_fetch(a, &post, &resp) < 0) {
+	if (webclient_fetch(a, &post, &resp) < 0) {
 		out->message = arena_strdup(a, resp.error);
 		out->retryable = true;
 		return -1;

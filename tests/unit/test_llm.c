@@ -17,7 +17,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "infra/json.h"
 #include "provider/llm.h"
 
@@ -426,7 +426,7 @@ int main(void)
 		cmocka_unit_test(test_nobody_listening),
 		cmocka_unit_test(test_unconfigured),
 	};
-	http_global_init();
+	webclient_global_init();
 	conf_set("LLM_MODEL", "test-model");
 	conf_set("LLM_API_KEY", "test-key");
 	return cmocka_run_group_tests(tests, NULL, NULL);

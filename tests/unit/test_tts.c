@@ -11,7 +11,7 @@
 #include "infra/arena.h"
 #include "audio/audio.h"
 #include "infra/conf.h"
-#include "infra/http.h"
+#include "infra/webclient.h"
 #include "provider/tts.h"
 
 static const char GREETING[] = "Thanks for calling Acme Plumbing";
@@ -180,7 +180,7 @@ static void test_unreachable_provider_falls_back_to_flite(void **state)
 
 int main(void)
 {
-	http_global_init();
+	webclient_global_init();
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_greeting_as_telephone_audio),

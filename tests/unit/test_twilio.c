@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "infra/param.h"
+#include "infra/params.h"
 #include "provider/twilio.h"
 
 #define TOKEN "12345"

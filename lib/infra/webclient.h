@@ -1,12 +1,12 @@
-/* http.h: the HTTP client every provider client uses (libcurl, always with a timeout) */
-#ifndef SB_HTTP_H
-#define SB_HTTP_H
+/* webclient.h: the outgoing HTTP client every provider client uses (libcurl, with timeouts) */
+#ifndef SB_WEBCLIENT_H
+#define SB_WEBCLIENT_H
 
 #include <stddef.h>
 
 struct arena;
 
-struct http_request {
+struct webclient_request {
 	const char *method;          /* "GET", "POST", ... */
 	const char *url;
 	const char *const *headers;  /* NULL-terminated "Name: value" lines, or NULL */
@@ -17,7 +17,7 @@ struct http_request {
 	size_t max_response;         /* larger answers fail; 0 means 4 MiB */
 };
 
-struct http_response {
+struct webclient_response {
 	long status;                 /* 0 when no answer came */
 	char *body;                  /* NUL-terminated, arena-owned; "" when none */
 	size_t body_len;
@@ -27,12 +27,12 @@ struct http_response {
 };
 
 /* Initialise libcurl once per process, before any thread or request. */
-void http_global_init(void);
+void webclient_global_init(void);
 
 /*
  * Send req and wait for the whole answer, at most its timeout. Returns 0 when an HTTP answer
  * came (whatever its status), or -1 for a transport failure or timeout (resp->error says).
  */
-int http_fetch(struct arena *a, const struct http_request *req, struct http_response *resp);
+int webclient_fetch(struct arena *a, const struct webclient_request *req, struct webclient_response *resp);
 
 #endif

@@ -1,5 +1,5 @@
-/* http.c: blocking HTTP requests over libcurl, with time and size limits */
-#include "infra/http.h"
+/* webclient.c: outgoing HTTP requests over libcurl, with time and size limits */
+#include "infra/webclient.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -29,12 +29,12 @@ static size_t http_write(char *data, size_t size, size_t count, void *arg)
 	return n;
 }
 
-void http_global_init(void)
+void webclient_global_init(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int http_fetch(struct arena *a, const struct http_request *req, struct http_response *resp)
+int webclient_fetch(struct arena *a, const struct webclient_request *req, struct webclient_response *resp)
 {
 	struct http_sink sink = { BUF_INIT, req->max_response ? req->max_response : 4u << 20, 0 };
 	struct curl_slist *headers = NULL;
