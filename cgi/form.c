@@ -9,6 +9,7 @@
 
 #include "infra/arena.h"
 #include "req.h"
+#include "infra/text.h"
 #include "infra/tpl.h"
 
 static char *upper_name(struct req *r, const char *name, const char *suffix)
@@ -64,12 +65,8 @@ bool form_required(struct form *f, const char *name, const char *value, const ch
 
 bool form_max_length(struct form *f, const char *name, const char *value, int max)
 {
-	/* Count characters, not bytes: a UTF-8 continuation byte starts no character. */
-	int chars = 0;
-	for (const unsigned char *s = (const unsigned char *)value; *s; s++)
-		if ((*s & 0xC0) != 0x80)
-			chars++;
-	if (chars <= max)
+	/* Count characters, not bytes. */
+	if (text_utf8_chars(value) <= (size_t)max)
 		return true;
 	return form_error(f, name, arena_printf(f->r->arena, "keep it to %d characters", max));
 }

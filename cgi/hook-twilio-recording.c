@@ -7,6 +7,7 @@
 #include "infra/db.h"
 #include "hook-event.h"
 #include "infra/log.h"
+#include "infra/text.h"
 #include "pages.h"
 #include "req.h"
 
@@ -32,12 +33,6 @@ static const char SQL_RECORDING_PROGRESS[] =
 	"                        recording_status) "
 	"      THEN $2::text ELSE recording_status END "
 	"WHERE id = $1";
-
-static bool is_sid(const char *s, const char *prefix)
-{
-	return s && strlen(s) == 34 && !strncmp(s, prefix, 2) &&
-	       strspn(s + 2, "0123456789abcdefABCDEF") == 32;
-}
 
 /* An address to fetch later: http or https, printable, without spaces. */
 static bool is_recording_url(const char *s)
@@ -84,11 +79,11 @@ void hook_twilio_recording(struct req *r)
 	const char *url = req_form(r, "RecordingUrl");
 	const char *status = recording_status(twilio_status);
 
-	if (!is_sid(call_sid, "CA")) {
+	if (!text_is_sid(call_sid, "CA")) {
 		http_fail(r, 400, "CallSid is missing or is not a Twilio call id");
 		return;
 	}
-	if (!is_sid(recording_sid, "RE")) {
+	if (!text_is_sid(recording_sid, "RE")) {
 		http_fail(r, 400, "RecordingSid is missing or is not a Twilio recording id");
 		return;
 	}

@@ -14,6 +14,7 @@
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/text.h"
 #include "domain/media_token.h"
 #include "pages.h"
 #include "req.h"
@@ -153,12 +154,6 @@ static const char *public_base(struct arena *a)
 	return arena_strndup(a, base, len);
 }
 
-static bool is_call_sid(const char *s)
-{
-	return s && strlen(s) == 34 && !strncmp(s, "CA", 2) &&
-	       strspn(s + 2, "0123456789abcdefABCDEF") == 32;
-}
-
 static bool is_phone_field(const char *s)
 {
 	return s && *s && strlen(s) <= 64;
@@ -181,7 +176,7 @@ static int call_params(struct req *r, struct twilio_call *c)
 	c->sid = req_form(r, "CallSid");
 	c->from = req_form(r, "From");
 	c->to = req_form(r, "To");
-	if (!is_call_sid(c->sid)) {
+	if (!text_is_sid(c->sid, "CA")) {
 		http_fail(r, 400, "CallSid is missing or is not a Twilio call id");
 		return -1;
 	}

@@ -16,6 +16,7 @@
 #include "page.h"
 #include "pages.h"
 #include "req.h"
+#include "infra/text.h"
 #include "infra/tpl.h"
 
 #define LEADS_PER_PAGE 50
@@ -299,12 +300,8 @@ static void filter_read(struct req *r, struct lead_filter *f)
 	f->status = query_choice(r, "status", lead_statuses);
 	f->temperature = query_choice(r, "temperature", lead_temperatures);
 	/* A long search is cut at a character boundary, never inside a UTF-8 sequence. */
-	if (len > SEARCH_MAX_BYTES) {
-		len = SEARCH_MAX_BYTES;
-		while (len && ((unsigned char)q[len] & 0xC0) == 0x80)
-			len--;
-		q[len] = '\0';
-	}
+	len = text_utf8_cut(q, len, SEARCH_MAX_BYTES);
+	q[len] = '\0';
 	f->q = q;
 	/* A search that looks like a phone number is matched by its digits alone. */
 	f->digits_like = *q ? digits_pattern(r, q) : "";

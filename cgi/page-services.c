@@ -10,6 +10,7 @@
 #include "page.h"
 #include "pages.h"
 #include "req.h"
+#include "infra/text.h"
 #include "infra/tpl.h"
 
 enum {
@@ -56,15 +57,6 @@ static const char *cents_text(struct req *r, const char *cents)
 	return arena_printf(r->arena, "%ld.%02ld", n / 100, n % 100);
 }
 
-/* Characters, not bytes: a UTF-8 continuation byte starts no character. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /*
  * Normalize a comma-separated keyword list: each word trimmed and lower-cased, empty and
  * repeated ones dropped. Returns the words joined by commas (arena-owned), or NULL with the
@@ -96,7 +88,7 @@ static const char *service_keywords(struct form *f, const char *typed)
 				"use at most %d keywords", SERVICE_KEYWORDS_MAX));
 			goto out;
 		}
-		if (utf8_chars(word) > SERVICE_KEYWORD_MAX) {
+		if (text_utf8_chars(word) > SERVICE_KEYWORD_MAX) {
 			form_error(f, "keywords", arena_printf(r->arena,
 				"keep each keyword to %d characters", SERVICE_KEYWORD_MAX));
 			goto out;

@@ -10,25 +10,10 @@
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/text.h"
 #include "req.h"
 #include "session.h"
 #include "provider/twilio.h"
-
-/* True for the 8-4-4-4-12 hex form PostgreSQL prints; anything else cannot name a row. */
-static bool looks_like_uuid(const char *s, size_t len)
-{
-	if (len != 36)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!strchr("0123456789abcdefABCDEF", s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
 
 /* A ":token" segment: 64 lowercase hex digits, the form crypto_token_hex(a, 32) makes. */
 static bool looks_like_token(const char *s, size_t len)
@@ -51,7 +36,7 @@ static bool route_matches(struct req *r, const char *pattern, const char *path, 
 		path++;
 		size_t plen = strcspn(pattern, "/"), len = strcspn(path, "/");
 		if (!strncmp(pattern, ":id", 3) && plen == 3) {
-			if (!looks_like_uuid(path, len))
+			if (!text_is_uuid_n(path, len))
 				return false;
 			*id = arena_strndup(r->arena, path, len);
 		} else if (!strncmp(pattern, ":token", 6) && plen == 6) {

@@ -11,6 +11,7 @@
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/text.h"
 #include "provider/twilio_rest.h"
 #include "provider/vapi_rest.h"
 
@@ -323,11 +324,6 @@ static int call_failed(struct db *db, struct arena *a, const char *org_id, const
 	return 0;
 }
 
-static bool is_uuid(const char *s)
-{
-	return s && strlen(s) == 36 && strspn(s, "0123456789abcdefABCDEF-") == 36;
-}
-
 enum job_outcome callback_job(struct db *db, struct arena *a, const struct job *job,
 			      char *error, size_t errlen)
 {
@@ -338,7 +334,7 @@ enum job_outcome callback_job(struct db *db, struct arena *a, const struct job *
 	struct placement placed = { .message = "the provider gave no reason" };
 	enum job_outcome outcome = JOB_FAILED;
 
-	if (!is_uuid(call_id)) {
+	if (!text_is_uuid(call_id)) {
 		snprintf(error, errlen, "the job names no call to place (call_id)");
 		return JOB_FAILED;
 	}

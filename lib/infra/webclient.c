@@ -34,7 +34,8 @@ void webclient_global_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int webclient_fetch(struct arena *a, const struct webclient_request *req, struct webclient_response *resp)
+int webclient_fetch(struct arena *a, const struct webclient_request *req,
+		    struct webclient_response *resp)
 {
 	struct http_sink sink = { BUF_INIT, req->max_response ? req->max_response : 4u << 20, 0 };
 	struct curl_slist *headers = NULL;
@@ -91,4 +92,16 @@ out:
 	if (curl)
 		curl_easy_cleanup(curl);
 	return rc;
+}
+
+char *webclient_escape(struct arena *a, const char *s)
+{
+	/* Since curl 7.82 the handle argument is unused and may be NULL. */
+	char *escaped = curl_easy_escape(NULL, s, 0);
+
+	if (!escaped)
+		return NULL;
+	char *out = arena_strdup(a, escaped);
+	curl_free(escaped);
+	return out;
 }

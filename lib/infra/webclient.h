@@ -33,6 +33,10 @@ void webclient_global_init(void);
  * Send req and wait for the whole answer, at most its timeout. Returns 0 when an HTTP answer
  * came (whatever its status), or -1 for a transport failure or timeout (resp->error says).
  */
-int webclient_fetch(struct arena *a, const struct webclient_request *req, struct webclient_response *resp);
+int webclient_fetch(struct arena *a, const struct webclient_request *req,
+		    struct webclient_response *resp);
+
+/* s percent-encoded for a URL path segment or a form value (arena); NULL when out of memory. */
+char *webclient_escape(struct arena *a, const char *s);
 
 #endif

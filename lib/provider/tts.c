@@ -18,6 +18,7 @@
 #include "infra/buf.h"
 #include "infra/conf.h"
 #include "infra/log.h"
+#include "infra/webclient.h"
 #include "infra/xalloc.h"
 
 cst_voice *register_cmu_us_kal(const char *voxdir);
@@ -362,12 +363,11 @@ static char *request_for(struct arena *a, enum tts_provider provider, const char
 	json_t *body;
 
 	if (provider == TTS_ELEVENLABS) {
-		char *voice = curl_easy_escape(NULL, conf_str("ELEVENLABS_VOICE_ID"), 0);
+		const char *voice = webclient_escape(a, conf_str("ELEVENLABS_VOICE_ID"));
 		if (!voice)
 			xalloc_die();
 		*url = arena_printf(a, "%s/v1/text-to-speech/%s/stream?output_format=ulaw_8000",
 				    conf_str("ELEVENLABS_URL"), voice);
-		curl_free(voice);
 		*auth = arena_printf(a, "xi-api-key: %s", conf_str("ELEVENLABS_API_KEY"));
 		body = json_pack("{s:s, s:s}", "text", text, "model_id", conf_str("ELEVENLABS_MODEL"));
 	} else {

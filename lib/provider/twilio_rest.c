@@ -19,14 +19,9 @@ bool twilio_rest_configured(void)
 /* "&name=value" with the value percent-encoded, in the arena; NULL when out of memory. */
 static const char *form_field(struct arena *a, const char *name, const char *value)
 {
-	/* Since curl 7.82 the handle argument is unused and may be NULL. */
-	char *escaped = curl_easy_escape(NULL, value, 0);
+	const char *escaped = webclient_escape(a, value);
 
-	if (!escaped)
-		return NULL;
-	const char *field = arena_printf(a, "&%s=%s", name, escaped);
-	curl_free(escaped);
-	return field;
+	return escaped ? arena_printf(a, "&%s=%s", name, escaped) : NULL;
 }
 
 /* Twilio's error body ({"code","message","more_info","status"}, §4.4) into out, if it is one. */

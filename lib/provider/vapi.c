@@ -12,6 +12,7 @@
 #include "infra/buf.h"
 #include "infra/crypto.h"
 #include "infra/json.h"
+#include "infra/text.h"
 
 /* What one stored turn may hold: nobody says a longer sentence on the phone. */
 #define TURN_TEXT_MAX 4000
@@ -264,14 +265,8 @@ int vapi_function_call(struct arena *a, const json_t *message, struct vapi_tool_
 
 const char *vapi_one_line(struct arena *a, const char *text, size_t max)
 {
-	size_t len = strlen(text);
-
-	if (len > max) {
-		len = max;
-		/* Never cut a UTF-8 character in two. */
-		while (len && ((unsigned char)text[len] & 0xc0) == 0x80)
-			len--;
-	}
+	/* Never cut a UTF-8 character in two. */
+	size_t len = text_utf8_cut(text, strlen(text), max);
 	char *out = arena_strndup(a, text, len);
 	for (char *p = out; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -7,6 +7,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
+#include "infra/text.h"
 #include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
@@ -28,14 +29,7 @@ static const char *api_base(struct arena *a)
 /* The first max characters of s (whole UTF-8 characters), arena-owned. */
 static const char *first_chars(struct arena *a, const char *s, int max)
 {
-	size_t len = 0;
-	int chars = 0;
-
-	for (; s[len]; len++) {
-		if (((unsigned char)s[len] & 0xC0) != 0x80 && chars++ == max)
-			break;
-	}
-	return arena_strndup(a, s, len);
+	return arena_strndup(a, s, text_utf8_prefix_chars(s, (size_t)max));
 }
 
 /* The body of POST /call, arena-owned; NULL when it cannot be built. */
