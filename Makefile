@@ -7,7 +7,7 @@
 CC ?= cc
 CXX ?= c++
 BUILD := build
-PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp pocketsphinx
+PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp pocketsphinx icu-i18n icu-uc
 LATEST_MIGRATION := $(basename $(notdir $(lastword $(sort $(wildcard sql/[0-9]*.sql)))))
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
@@ -72,9 +72,8 @@ $(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/worker/jobs_table
 $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/switchboard-voice: $(BUILD)/worker/voice.o $(BUILD)/worker/voice_call.o \
-		$(BUILD)/worker/voice_browser.o \
-		$(BUILD)/worker/voice_pool.o $(BUILD)/worker/voice_stt.o $(BUILD)/lib/libswitchboard.a
+VOICE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard worker/voice*.c))
+$(BUILD)/bin/switchboard-voice: $(VOICE_OBJ) $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
 # The voice load generator of tests/bench/run (voice-scale); make bench builds it.
