@@ -133,6 +133,12 @@ def test_security_headers():
     r = requests.get(url("/login"))
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "DENY"
+    policy = dict(d.strip().split(" ", 1) for d in r.headers["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
+    # An error page carries the policy too.
+    assert "Content-Security-Policy" in requests.get(url("/no-such-page")).headers
 
 
 def test_hostile_requests_never_crash_a_responder():
