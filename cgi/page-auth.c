@@ -29,11 +29,18 @@ static const char SQL_TIMEZONE_EXISTS[] =
 static const char SQL_END_SESSIONS[] =
 	"UPDATE users SET session_version = session_version + 1 WHERE id = $1";
 
-/* Where to go after signing in: only a local path, never another site. */
+/*
+ * Where to go after signing in: only a local path, never another site. Browsers drop tabs and
+ * newlines from a URL and read a backslash as a slash, so "/\t/evil.example" or "/\\evil"
+ * would become "//evil.example": any control character or backslash refuses the whole path.
+ */
 static const char *safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+	if (!next || next[0] != '/' || next[1] == '/' || strlen(next) > 512)
 		return "/";
+	for (const unsigned char *c = (const unsigned char *)next; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '\\')
+			return "/";
 	return next;
 }
 
