@@ -77,17 +77,20 @@ long crypto_base64_into(const unsigned char *data, size_t len, char *out, size_t
 
 long crypto_base64_decode_into(const char *text, size_t len, unsigned char *out, size_t cap)
 {
+	size_t pad = 0;
+
 	if (len % 4 || len > INT_MAX / 2 || len / 4 * 3 > cap)
+		return -1;
+	while (pad < 2 && pad < len && text[len - 1 - pad] == '=')
+		pad++;
+	/* Padding only ends the text; EVP_DecodeBlock would take it anywhere. */
+	if (memchr(text, '=', len - pad))
 		return -1;
 	int n = EVP_DecodeBlock(out, (const unsigned char *)text, (int)len);
 	if (n < 0)
 		return -1;
 	/* EVP_DecodeBlock counts padding as data; take it back off. */
-	if (len >= 1 && text[len - 1] == '=')
-		n--;
-	if (len >= 2 && text[len - 2] == '=')
-		n--;
-	return n;
+	return n - (long)pad;
 }
 
 int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[20])
