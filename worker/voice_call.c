@@ -146,7 +146,8 @@ static int on_start(struct voice_call *call, const struct twilio_media_msg *m)
 	const char *call_id = NULL, *org_id = NULL;
 
 	if (!m->stream_sid || !m->stream_sid_len || !token)
-		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION, "start without stream or token");
+		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+				  "start without stream or token");
 	if (media_token_check(call->frame, token, time(NULL), &call_id, &org_id) != 0 ||
 	    (claimed && strcmp(claimed, call_id)))
 		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION, "media token refused");

@@ -105,13 +105,15 @@ struct call_reply {
 
 /* Work on pool threads for the call. voice_call_work.c's. */
 struct call_work {
-	struct arena *brain_arena;  /* the brain session's; only the call's running brain job uses it */
+	/* The brain session's memory: only the call's running brain job uses it. */
+	struct arena *brain_arena;
 	struct brain_session *session;
 	bool brain_busy;
 	struct buf waiting;         /* utterances finished while the brain was busy */
 	int jobs;                   /* jobs in flight that point at this call */
-	/* Speech synthesis: the configured provider until it fails once, then flite. Pool threads
-	 * read and write these (atomically); clause numbers tell one clause's audio from the next. */
+	/* Speech synthesis: the configured provider until it fails once, then flite. Pool
+	 * threads read and write these (atomically); clause numbers tell one clause's audio
+	 * from the next. */
 	int tts_provider;
 	unsigned clause_count;
 };

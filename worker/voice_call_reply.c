@@ -118,9 +118,11 @@ void reply_clause_arrived(struct voice_job *job)
 	struct clause_msg *m = (struct clause_msg *)job;
 	struct voice_call *call = m->call;
 
-	if (!call->connection_gone && m->serial == call->reply.serial && !call->reply.cut && m->len > 0)
+	if (!call->connection_gone && m->serial == call->reply.serial && !call->reply.cut &&
+	    m->len > 0)
 		clause_append(call, m);
-	if (!call->connection_gone && m->end && call->out.open && call->out.open->clause == m->clause) {
+	if (!call->connection_gone && m->end && call->out.open &&
+	    call->out.open->clause == m->clause) {
 		/* All of the clause is here: once sent, its mark follows. */
 		call->out.open->open = false;
 		call->out.open = NULL;
@@ -157,7 +159,8 @@ void reply_tool_noted(struct voice_job *job)
 	} else if (!call->connection_gone && m->serial == call->reply.serial && !call->reply.cut &&
 		   !call->reply.audio_at) {
 		call->out.filler = m->filler;
-		lws_sul_schedule(call_env->context, 0, &call->out.filler_timer, filler_due, FILLER_US);
+		lws_sul_schedule(call_env->context, 0, &call->out.filler_timer, filler_due,
+				 FILLER_US);
 	}
 	free(m);
 }
@@ -221,8 +224,9 @@ void reply_try_finish(struct voice_call *call)
 		return;
 	call->reply.open = false;
 	if (call->reply.seq >= 0)
-		work_finish(call, call->reply.seq, buf_str(&call->reply.played), call->reply.stt_ms,
-			    call->reply.brain_first_ms, call->reply.tts_first_ms, reply_total_ms(call));
+		work_finish(call, call->reply.seq, buf_str(&call->reply.played),
+			    call->reply.stt_ms, call->reply.brain_first_ms,
+			    call->reply.tts_first_ms, reply_total_ms(call));
 	if (call->reply.cut)
 		return;
 	if (call->reply.after == BRAIN_TRANSFER)
@@ -325,7 +329,8 @@ void reply_hear(struct voice_call *call, bool loud, long bytes, lws_usec_t now)
 		else if (call->out.pause_quiet_ms >=
 			 (call->out.pause_word ? RESUME_QUIET_MAX_MS : RESUME_QUIET_MS))
 			reply_resume(call);
-	} else if (!call->out.burst_judged && vad->speech_ms >= BARGE_IN_ONSET_MS && speaking(call) &&
+	} else if (!call->out.burst_judged && vad->speech_ms >= BARGE_IN_ONSET_MS &&
+		   speaking(call) &&
 		   now - (lws_usec_t)vad->speech_ms * 1000 > call->reply.audio_at) {
 		reply_pause(call);
 	}
@@ -405,14 +410,16 @@ static int send_audio(struct voice_call *call, struct segment *s)
 
 	if (head < 0 || (size_t)head >= room)
 		return -1;
-	long b64 = crypto_base64_into(s->audio + s->sent, (size_t)n, text + head, room - (size_t)head);
+	long b64 = crypto_base64_into(s->audio + s->sent, (size_t)n, text + head,
+				      room - (size_t)head);
 	if (b64 < 0 || (size_t)head + (size_t)b64 + sizeof(tail) > room)
 		return -1;
 	memcpy(text + head + b64, tail, sizeof(tail) - 1);
 
 	lws_usec_t now = lws_now_usecs();
 	s->sent += n;
-	call->out.heard_until = (call->out.heard_until > now ? call->out.heard_until : now) + n * BYTE_US;
+	call->out.heard_until = (call->out.heard_until > now ? call->out.heard_until : now) +
+				n * BYTE_US;
 	if (!call->reply.first_frame_at && s->serial == call->reply.serial && !s->filler)
 		call->reply.first_frame_at = now;
 	return send_message(call, (size_t)head + (size_t)b64 + sizeof(tail) - 1);

@@ -1,4 +1,4 @@
-/* voice_call_work.c: a live call's work on pool threads: brain turns, speech, the database, Twilio */
+/* voice_call_work.c: a live call's work on pool threads: brain, speech, database, Twilio's API */
 #include "voice_call_parts.h"
 
 #include <stdlib.h>
@@ -59,7 +59,8 @@ static long ms_since(struct timespec *t0)
 
 /* ---- jobs: the blocking half, on pool threads ---------------------------------------------- */
 
-static struct call_job *job_new(struct voice_call *call, void (*run)(struct voice_job *, struct db *),
+static struct call_job *job_new(struct voice_call *call,
+				void (*run)(struct voice_job *, struct db *),
 				void (*done)(struct voice_job *))
 {
 	struct call_job *j = xcalloc(1, sizeof(*j));
@@ -301,7 +302,8 @@ static void run_transfer(struct voice_job *job, struct db *db)
 		buf_puts(&twiml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>");
 		buf_add_html(&twiml, phone);
 		buf_puts(&twiml, "</Dial></Response>");
-		j->ok = redirect(call->call_sid, &(struct twilio_call_update){ .twiml = buf_str(&twiml) });
+		j->ok = redirect(call->call_sid,
+				 &(struct twilio_call_update){ .twiml = buf_str(&twiml) });
 		if (j->ok && db_begin_org(db, a, call->org_id) == 0) {
 			if (db_exec(db, a, SQL_CALL_TRANSFERRED, call->call_id, phone) < 0)
 				db_rollback(db);
@@ -368,7 +370,8 @@ static void opened(struct voice_job *job)
 			call->reply.brain_done = true;
 			reply_try_finish(call);
 			if (call->work.waiting.len) {
-				char *text = arena_strdup(call->arena, buf_str(&call->work.waiting));
+				char *text = arena_strdup(call->arena,
+							  buf_str(&call->work.waiting));
 				buf_clear(&call->work.waiting);
 				call_start_turn(call, text);
 			}
@@ -386,9 +389,10 @@ static void turn_done(struct voice_job *job)
 	if (!call->connection_gone) {
 		note_pending(call);
 		session_compact(call);
-		if (j->serial == call->reply.stash_serial && call->reply.stash_played && j->seq >= 0) {
-			work_finish(call, j->seq, call->reply.stash_played, call->reply.stash_stt_ms,
-				    j->brain_ms, call->reply.stash_tts_ms, call->reply.stash_total_ms);
+		struct call_reply *r = &call->reply;
+		if (j->serial == r->stash_serial && r->stash_played && j->seq >= 0) {
+			work_finish(call, j->seq, r->stash_played, r->stash_stt_ms, j->brain_ms,
+				    r->stash_tts_ms, r->stash_total_ms);
 			free(call->reply.stash_played);
 			call->reply.stash_played = NULL;
 		} else if (j->serial == call->reply.serial) {

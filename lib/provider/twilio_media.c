@@ -216,7 +216,7 @@ const char *twilio_media_format_problem(struct arena *a, const struct twilio_med
 		return NULL;
 	if (!m->encoding)
 		return "start without a mediaFormat encoding";
-	return arena_printf(a, "media format %.40s at %ld Hz with %ld channels is not "
-			       "audio/x-mulaw at 8000 Hz with 1", m->encoding, m->sample_rate,
+	return arena_printf(a, "mediaFormat %.40s, %ld Hz, %ld channel(s): only audio/x-mulaw, "
+			       "8000 Hz, 1 channel is taken", m->encoding, m->sample_rate,
 			    m->channels);
 }

@@ -32,9 +32,9 @@ static int teardown(void **state)
 /* A media message exactly as Twilio writes it: compact, keys in Twilio's order. */
 static const char *compact_media(struct arena *a, const char *payload)
 {
-	return arena_printf(a, "{\"event\":\"media\",\"sequenceNumber\":\"3\",\"media\":{\"track\":"
-			       "\"inbound\",\"chunk\":\"2\",\"timestamp\":\"5\",\"payload\":\"%s\"},"
-			       "\"streamSid\":\"%s\"}", payload, SID);
+	return arena_printf(a, "{\"event\":\"media\",\"sequenceNumber\":\"3\",\"media\":{"
+			       "\"track\":\"inbound\",\"chunk\":\"2\",\"timestamp\":\"5\","
+			       "\"payload\":\"%s\"},\"streamSid\":\"%s\"}", payload, SID);
 }
 
 static void read_fast(const char *text, struct twilio_media_msg *m)
@@ -80,8 +80,9 @@ static void test_outbound_shape_and_every_frame_size_are_fast(void **state)
 
 	/* The short form (no track, chunk or timestamp) and streamSid first. */
 	for (size_t n = 1; n <= TWILIO_MEDIA_AUDIO_MAX; n++) {
-		const char *text = arena_printf(a, "{\"event\":\"media\",\"streamSid\":\"%s\",\"media\":"
-					       "{\"payload\":\"%s\"}}", SID, crypto_base64(a, frame, n));
+		const char *text = arena_printf(a, "{\"event\":\"media\",\"streamSid\":\"%s\","
+					       "\"media\":{\"payload\":\"%s\"}}", SID,
+					       crypto_base64(a, frame, n));
 		read_fast(text, &m);
 		assert_int_equal(m.audio_len, (long)n);
 		assert_memory_equal(m.audio, frame, n);
@@ -95,15 +96,16 @@ static void test_spaced_json_falls_back_to_the_full_parser(void **state)
 	const char *texts[] = {
 		arena_printf(a, "{ \"event\": \"media\", \"streamSid\": \"%s\", \"media\": "
 				"{ \"payload\": \"%s\" } }", SID, b64),
-		arena_printf(a, "{\n  \"event\": \"media\",\n  \"sequenceNumber\": \"3\",\n  \"media\": {\n"
-				"    \"track\": \"inbound\",\n    \"payload\": \"%s\"\n  },\n"
-				"  \"streamSid\": \"%s\"\n}\n", b64, SID),
+		arena_printf(a, "{\n  \"event\": \"media\",\n  \"sequenceNumber\": \"3\",\n"
+				"  \"media\": {\n    \"track\": \"inbound\",\n"
+				"    \"payload\": \"%s\"\n  },\n  \"streamSid\": \"%s\"\n}\n",
+			     b64, SID),
 		/* sequenceNumber as a number, which only the full parser reads */
-		arena_printf(a, "{\"event\":\"media\",\"sequenceNumber\":3,\"media\":{\"payload\":\"%s\"},"
-				"\"streamSid\":\"%s\"}", b64, SID),
+		arena_printf(a, "{\"event\":\"media\",\"sequenceNumber\":3,\"media\":"
+				"{\"payload\":\"%s\"},\"streamSid\":\"%s\"}", b64, SID),
 		/* keys in another order */
-		arena_printf(a, "{\"streamSid\":\"%s\",\"event\":\"media\",\"media\":{\"payload\":\"%s\"}}",
-			     SID, b64),
+		arena_printf(a, "{\"streamSid\":\"%s\",\"event\":\"media\",\"media\":"
+				"{\"payload\":\"%s\"}}", SID, b64),
 	};
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
@@ -145,9 +147,11 @@ static void test_escapes_in_the_payload_are_for_the_full_parser(void **state)
 		assert_memory_equal(m.audio, raw, sizeof(raw));
 	}
 	/* An escaped quote inside the stream's sid is not the fast path's either. */
-	not_fast("{\"event\":\"media\",\"streamSid\":\"MZ\\\"x\",\"media\":{\"payload\":\"AAAA\"}}");
+	not_fast("{\"event\":\"media\",\"streamSid\":\"MZ\\\"x\","
+		 "\"media\":{\"payload\":\"AAAA\"}}");
 	/* Nor a non-ASCII byte. */
-	not_fast("{\"event\":\"media\",\"streamSid\":\"MZ\xc3\xa9\",\"media\":{\"payload\":\"AAAA\"}}");
+	not_fast("{\"event\":\"media\",\"streamSid\":\"MZ\xc3\xa9\","
+		 "\"media\":{\"payload\":\"AAAA\"}}");
 }
 
 static void test_truncated_messages_are_never_media(void **state)
@@ -181,9 +185,11 @@ static void test_oversized_and_malformed_payloads_carry_no_audio(void **state)
 		assert_int_equal(m.event, TWILIO_MEDIA_MEDIA);
 		assert_int_equal(m.audio_len, -1);
 		/* The full parser judges the payload the same way. */
-		const char *spaced = arena_printf(a, "{ \"event\": \"media\", \"streamSid\": \"%s\", "
-						  "\"media\": { \"payload\": \"%s\" } }", SID, payloads[i]);
-		assert_int_equal(twilio_media_read(a, spaced, strlen(spaced), &m), TWILIO_MEDIA_MEDIA);
+		const char *spaced = arena_printf(a, "{ \"event\": \"media\", \"streamSid\": "
+						  "\"%s\", \"media\": { \"payload\": \"%s\" } }",
+						  SID, payloads[i]);
+		assert_int_equal(twilio_media_read(a, spaced, strlen(spaced), &m),
+				 TWILIO_MEDIA_MEDIA);
 		assert_int_equal(m.audio_len, -1);
 	}
 	/* No payload at all. */
@@ -246,11 +252,11 @@ static void test_the_other_events(void **state)
 	assert_int_equal(m->event, TWILIO_MEDIA_CONNECTED);
 	assert_null(m->stream_sid);
 
-	m = read_text(a, "{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"" SID "\","
-			 "\"start\":{\"accountSid\":\"AC1\",\"streamSid\":\"" SID "\",\"callSid\":\"CA9\","
-			 "\"tracks\":[\"inbound\"],\"customParameters\":{\"token\":\"t.1\",\"call_id\":"
-			 "\"c1\"},\"mediaFormat\":{\"encoding\":\"audio/x-mulaw\",\"sampleRate\":8000,"
-			 "\"channels\":1}}}");
+	m = read_text(a, "{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\""
+			 SID "\",\"start\":{\"accountSid\":\"AC1\",\"streamSid\":\"" SID "\","
+			 "\"callSid\":\"CA9\",\"tracks\":[\"inbound\"],\"customParameters\":"
+			 "{\"token\":\"t.1\",\"call_id\":\"c1\"},\"mediaFormat\":{\"encoding\":"
+			 "\"audio/x-mulaw\",\"sampleRate\":8000,\"channels\":1}}}");
 	assert_int_equal(m->event, TWILIO_MEDIA_START);
 	assert_true(twilio_media_stream_is(m, SID));
 	assert_string_equal(m->call_sid, "CA9");
@@ -294,8 +300,8 @@ static void test_only_mulaw_8000_mono_is_taken(void **state)
 
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		struct twilio_media_msg *m = read_text(a, arena_printf(a,
-			"{\"event\":\"start\",\"streamSid\":\"" SID "\",\"start\":{\"callSid\":\"CA9\","
-			"\"mediaFormat\":%s}}", formats[i]));
+			"{\"event\":\"start\",\"streamSid\":\"" SID "\",\"start\":{"
+			"\"callSid\":\"CA9\",\"mediaFormat\":%s}}", formats[i]));
 		assert_int_equal(m->event, TWILIO_MEDIA_START);
 		assert_non_null(twilio_media_format_problem(a, m));
 	}
@@ -307,19 +313,16 @@ static void test_only_mulaw_8000_mono_is_taken(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_compact_media_takes_the_fast_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outbound_shape_and_every_frame_size_are_fast, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_spaced_json_falls_back_to_the_full_parser, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_escapes_in_the_payload_are_for_the_full_parser,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_messages_are_never_media, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_oversized_and_malformed_payloads_carry_no_audio,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_is_not_an_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_the_other_events, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_only_mulaw_8000_mono_is_taken, setup, teardown),
+		cmocka_unit_test(test_compact_media_takes_the_fast_path),
+		cmocka_unit_test(test_outbound_shape_and_every_frame_size_are_fast),
+		cmocka_unit_test(test_spaced_json_falls_back_to_the_full_parser),
+		cmocka_unit_test(test_escapes_in_the_payload_are_for_the_full_parser),
+		cmocka_unit_test(test_truncated_messages_are_never_media),
+		cmocka_unit_test(test_oversized_and_malformed_payloads_carry_no_audio),
+		cmocka_unit_test(test_garbage_is_not_an_event),
+		cmocka_unit_test(test_the_other_events),
+		cmocka_unit_test(test_only_mulaw_8000_mono_is_taken),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* One arena for the whole group: the messages read are small. */
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
