@@ -1,6 +1,7 @@
 /* crypto.c: OpenSSL behind the few operations Switchboard needs */
 #include "infra/crypto.h"
 
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -57,20 +58,39 @@ char *crypto_base64(struct arena *a, const unsigned char *data, size_t len)
 long crypto_base64_decode(struct arena *a, const char *text, unsigned char **out)
 {
 	size_t len = strlen(text);
+	size_t cap = len / 4 * 3 + 1;
+	unsigned char *raw = arena_alloc(a, cap);
+	long n = crypto_base64_decode_into(text, len, raw, cap);
 
-	if (len % 4)
+	if (n < 0)
 		return -1;
-	unsigned char *raw = arena_alloc(a, len / 4 * 3 + 1);
-	int n = EVP_DecodeBlock(raw, (const unsigned char *)text, (int)len);
+	*out = raw;
+	return n;
+}
+
+long crypto_base64_into(const unsigned char *data, size_t len, char *out, size_t cap)
+{
+	if (len > INT_MAX / 2 || cap < 4 * ((len + 2) / 3) + 1)
+		return -1;
+	return EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+}
+
+long crypto_base64_decode_into(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+	size_t pad = 0;
+
+	if (len % 4 || len > INT_MAX / 2 || len / 4 * 3 > cap)
+		return -1;
+	while (pad < 2 && pad < len && text[len - 1 - pad] == '=')
+		pad++;
+	/* Padding only ends the text; EVP_DecodeBlock would take it anywhere. */
+	if (memchr(text, '=', len - pad))
+		return -1;
+	int n = EVP_DecodeBlock(out, (const unsigned char *)text, (int)len);
 	if (n < 0)
 		return -1;
 	/* EVP_DecodeBlock counts padding as data; take it back off. */
-	if (len >= 1 && text[len - 1] == '=')
-		n--;
-	if (len >= 2 && text[len - 2] == '=')
-		n--;
-	*out = raw;
-	return n;
+	return n - (long)pad;
 }
 
 int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[20])

@@ -22,6 +22,20 @@ char *crypto_base64(struct arena *a, const unsigned char *data, size_t len);
 /* Decode standard base64 into the arena; returns the length, or -1 when malformed. */
 long crypto_base64_decode(struct arena *a, const char *text, unsigned char **out);
 
+/*
+ * Standard base64 (with padding) of len bytes into out, which has room for cap bytes: 4 for
+ * every 3 bytes begun, and the NUL that ends it. Returns the text's length, or -1 when it would
+ * not fit. Nothing is allocated, for paths that run for every frame of audio.
+ */
+long crypto_base64_into(const unsigned char *data, size_t len, char *out, size_t cap);
+
+/*
+ * Decode the len characters of standard base64 at text (no NUL needed) into out, which has room
+ * for cap bytes: 3 for every 4 characters, padding included. Returns the decoded length, or -1
+ * when the text is malformed or out is too small. Nothing is allocated.
+ */
+long crypto_base64_decode_into(const char *text, size_t len, unsigned char *out, size_t cap);
+
 /* HMAC of data with key into out (20 bytes for SHA-1, 32 for SHA-256, 64 for SHA-512). 0 or -1. */
 int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[20]);
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[32]);

@@ -1,7 +1,6 @@
-/* twilio_rest.c: sending text messages and placing calls through Twilio's REST API over lib/http */
+/* twilio_rest.c: sending text messages, placing and redirecting calls through Twilio's REST API */
 #include "provider/twilio_rest.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
 #include "infra/arena.h"
@@ -10,6 +9,7 @@
 #include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/text.h"
 
 bool twilio_rest_configured(void)
 {
@@ -138,4 +138,36 @@ int twilio_create_call(struct arena *a, const struct twilio_call_request *call,
 out:
 	buf_release(&form);
 	return rc;
+}
+
+int twilio_update_call(struct arena *a, const char *call_sid,
+		       const struct twilio_call_update *update, struct twilio_result *out)
+{
+	const char *fields[3] = { "", "", "" };
+
+	*out = (struct twilio_result){ .sid = "", .status = "", .message = "", .more_info = "" };
+	if (!call_sid || !text_is_sid(call_sid, "CA")) {
+		out->message = "the call's sid is missing or malformed";
+		log_error("could not redirect the call: %s", out->message);
+		return -1;
+	}
+	if (!update->url == !update->twiml) {
+		out->message = "a redirect takes exactly one of Url and Twiml";
+		log_error("could not redirect the call: %s", out->message);
+		return -1;
+	}
+	if (update->url) {
+		fields[0] = form_field(a, "Url", update->url);
+		if (update->method)
+			fields[1] = form_field(a, "Method", update->method);
+	} else {
+		fields[0] = form_field(a, "Twiml", update->twiml);
+	}
+	if (!fields[0] || !fields[1]) {
+		out->message = "could not encode the redirect";
+		return -1;
+	}
+	/* Each field starts with '&'; the form starts after the first. */
+	const char *form = arena_printf(a, "%s%s", fields[0], fields[1]) + 1;
+	return twilio_create(a, arena_printf(a, "Calls/%s", call_sid), form, "call update", out);
 }

@@ -1,5 +1,5 @@
-/* twilio_rest.h: a client of Twilio's REST API: sending text messages and placing calls
- * (PROTOCOLS.md §4.1, §4.2, §4.4) */
+/* twilio_rest.h: a client of Twilio's REST API: sending text messages, placing calls and
+ * redirecting calls in progress (PROTOCOLS.md §4.1, §4.2, §4.4) */
 #ifndef SB_TWILIO_REST_H
 #define SB_TWILIO_REST_H
 
@@ -45,6 +45,23 @@ struct twilio_call_request {
  */
 int twilio_create_call(struct arena *a, const struct twilio_call_request *call,
 		       struct twilio_result *out);
+
+/* New instructions for a call in progress: exactly one of url and twiml is set. */
+struct twilio_call_update {
+	const char *url;        /* the webhook Twilio asks for TwiML next, or NULL */
+	const char *method;     /* how it asks (POST or GET); NULL: Twilio's default, POST */
+	const char *twiml;      /* the TwiML to run at once, or NULL */
+};
+
+/*
+ * Redirect the call call_sid through the account in TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN at
+ * TWILIO_API_BASE (POST .../Calls/{CallSid}.json with Url or Twiml): Twilio drops what the call
+ * was doing (a media stream ends) and runs the new instructions. Waits for the answer (at most
+ * HTTP_TIMEOUT_MS). Returns 0 when Twilio accepted it (out->sid is the call's), or -1 when it
+ * refused or could not be reached (out says why and whether trying again can help).
+ */
+int twilio_update_call(struct arena *a, const char *call_sid,
+		       const struct twilio_call_update *update, struct twilio_result *out);
 
 /* True when an account and its token are configured, so messages and calls can really go out. */
 bool twilio_rest_configured(void);

@@ -62,6 +62,8 @@ E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 ERRORS = {400: 20001, 401: 20003, 404: 20404, 405: 20004, 429: 20429, 500: 20500, 503: 20503}
 MESSAGES = {400: "Bad request", 401: "Authenticate", 404: "The requested resource was not found",
             429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+# The only audio Media Streams carry (PROTOCOLS.md §3.1).
+MULAW_8K_MONO = {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}
 
 
 def sid(prefix):
@@ -376,7 +378,8 @@ class MediaStreamsCaller:
     FRAME = 160
 
     def __init__(self, url, custom_parameters=None, account_sid="AC" + "0" * 31 + "1",
-                 call_sid=None, stream_sid=None, auth_token=None, continuous=True):
+                 call_sid=None, stream_sid=None, auth_token=None, continuous=True,
+                 media_format=None):
         self.url = url
         self.custom_parameters = dict(custom_parameters or {})
         self.account_sid = account_sid
@@ -384,6 +387,8 @@ class MediaStreamsCaller:
         self.stream_sid = stream_sid or sid("MZ")
         self.auth_token = auth_token
         self.continuous = continuous
+        # What the start message says the audio is; Twilio always sends this one.
+        self.media_format = dict(media_format or MULAW_8K_MONO)
         self.events = []
         self.media_in = []
         self.marks_in = []
@@ -528,7 +533,7 @@ class MediaStreamsCaller:
             "accountSid": self.account_sid, "streamSid": self.stream_sid,
             "callSid": self.call_sid, "tracks": ["inbound"],
             "customParameters": self.custom_parameters,
-            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}})
+            "mediaFormat": self.media_format}})
 
     async def _run(self):
         pump = asyncio.ensure_future(self._pump())
@@ -545,15 +550,18 @@ class MediaStreamsCaller:
             await asyncio.wait(others, timeout=2)
 
     async def _send(self, message):
-        text = json.dumps(message)
+        # Compact, as Twilio writes its messages.
+        text = json.dumps(message, separators=(",", ":"))
         await self._ws.send(text)
         with self._lock:
             self.events.append((time.monotonic(), "sent", message))
 
     async def _send_event(self, message):
+        # In Twilio's order: event, sequenceNumber, then the rest as given.
         self._seq += 1
-        message = dict(message, sequenceNumber=str(self._seq))
-        await self._send(message)
+        ordered = {"event": message["event"], "sequenceNumber": str(self._seq)}
+        ordered.update(message)
+        await self._send(ordered)
 
     async def _stop(self):
         try:
@@ -583,9 +591,9 @@ class MediaStreamsCaller:
             frame = frame + bytes([SILENCE]) * (self.FRAME - len(frame))
             chunk += 1
             try:
-                await self._send_event({"event": "media", "streamSid": self.stream_sid, "media": {
+                await self._send_event({"event": "media", "media": {
                     "track": "inbound", "chunk": str(chunk), "timestamp": str((chunk - 1) * 20),
-                    "payload": base64.b64encode(frame).decode()}})
+                    "payload": base64.b64encode(frame).decode()}, "streamSid": self.stream_sid})
             except websockets.ConnectionClosed:
                 return
             now = time.monotonic()

@@ -188,6 +188,19 @@ def test_bad_token_closes_the_stream(fakes, acme):
     assert not c.media_in
 
 
+def test_audio_other_than_mulaw_8k_mono_is_refused(fakes, acme):
+    for media_format in ({"encoding": "audio/x-alaw", "sampleRate": 8000, "channels": 1},
+                         {"encoding": "audio/x-mulaw", "sampleRate": 16000, "channels": 1},
+                         {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 2}):
+        call_id = new_call(acme)
+        c = caller(call_id, media_format=media_format)
+        assert c.closed.wait(5)
+        assert c.close_code == 1003, media_format
+        assert "audio/x-mulaw" in c.close_reason
+        assert not c.media_in
+        assert not turns(acme, call_id)
+
+
 def test_malformed_frames_leave_other_calls_alone(fakes, acme):
     good = caller(new_call(acme))
     bad = caller(new_call(acme))

@@ -1,0 +1,231 @@
+/* voice_call_parts.h: what the parts of a live call share: its state, by the part that owns it */
+#ifndef SB_VOICE_CALL_PARTS_H
+#define SB_VOICE_CALL_PARTS_H
+
+/*
+ * A call is three parts on one event loop, each in its own file, and one reader of Twilio's
+ * messages (lib/provider/twilio_media):
+ *   voice_call.c        the call's life: start, the caller's turns, keys, gather mode, stop
+ *   voice_call_reply.c  the reply's audio out to Twilio, its marks, and barge-in
+ *   voice_call_work.c   the call's work on pool threads: brain turns, speech, the database,
+ *                       Twilio's REST API
+ * Each sub-struct of struct voice_call belongs to one part; the others read it.
+ */
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audio/audio.h"
+#include "domain/brain.h"
+#include "infra/buf.h"
+#include "voice_call.h"
+#include "voice_pool.h"
+
+struct arena;
+struct voice_stt;
+
+#define DIGITS_MAX 20               /* the longest number keyed in */
+
+/*
+ * Reply audio: one clause (or the filler), with the mark that follows it. A segment is kept from
+ * its first audio until its mark comes back (the caller has heard all of it), so that after a
+ * clear for what was only a cough or an "uh-huh" the rest of it can be sent again. A clause still
+ * being synthesized is open: its audio grows as the provider sends it.
+ */
+struct segment {
+	struct segment *next;
+	uint8_t *audio;
+	long len, cap;
+	long sent;                  /* bytes of audio sent since the segment was last cleared */
+	char *text;
+	unsigned serial;
+	unsigned clause;
+	bool filler, open;
+	bool marked;                /* its mark has gone out and is waiting to be echoed */
+	char mark[32];
+};
+
+enum call_phase { WAIT_CONNECTED, WAIT_START, LIVE, ENDED };
+
+/* What the caller says: recognition, voice activity and keys. voice_call.c's. */
+struct call_listen {
+	struct voice_stt *stt;
+	struct audio_vad vad;
+	struct buf heard;           /* final recognized segments of the caller's current turn */
+	/* Recognition: from the caller's last voiced frame (by VAD) to the final that ended the
+	 * turn, kept until the turn starts. */
+	lws_usec_t voice_at;
+	long heard_stt_ms;
+	/* When the caller's latest speech began (only speech that begins over the reply can
+	 * interrupt it) and ended (the turn's end, unless the recognizer's final came first). */
+	lws_usec_t speech_start_at, speech_end_at;
+	/* Keys pressed while the receptionist waits for a phone number. */
+	bool wants_phone;
+	char digits[DIGITS_MAX + 1];
+	int ndigits;
+	lws_sorted_usec_list_t digit_timer;
+};
+
+/* Reply audio out: segments in order, the oldest unheard first. voice_call_reply.c's. */
+struct call_playback {
+	struct segment *queue, *queue_tail;
+	struct segment *open;       /* the clause whose audio is still arriving, or NULL */
+	unsigned mark_count;
+	bool clear_due;
+	lws_usec_t heard_until;     /* when Twilio will have played all the audio it was sent */
+	/* Cleared for speech over the reply that may be only a backchannel or a cough: the rest
+	 * of the reply waits, still being synthesized, until the speech tells which it is. */
+	bool paused, pause_word;    /* pause_word: the recognizer has begun a word of it */
+	long pause_quiet_ms;
+	bool burst_judged;          /* the caller's sound going on now has already paused a reply */
+	bool spoke_over;            /* the caller's current utterance began over the reply */
+	lws_sorted_usec_list_t filler_timer;
+	const struct voice_filler *filler;  /* the one filler_timer will say */
+};
+
+/* The reply being given, and what it cost. voice_call_reply.c's. */
+struct call_reply {
+	/* Serial numbers tell its clauses from those of replies cut off. cut_serial is read by
+	 * pool threads (atomically), to stop synthesizing a reply cut off. */
+	unsigned serial, cut_serial;
+	bool open, brain_done, cut;
+	long seq;                   /* call_turns.seq of the stored reply; -1 for none */
+	struct buf played;
+	enum brain_action after;
+	char *transfer_to;          /* the call's arena */
+	/* A reply cut off before its brain turn ended, waiting for that turn's stored seq. */
+	unsigned stash_serial;
+	char *stash_played;
+	long stash_stt_ms, stash_tts_ms, stash_total_ms;
+	/* Latency (microseconds on lws's clock); audio_at is when its audio was first queued. */
+	lws_usec_t turn_end_at, first_frame_at, audio_at;
+	long stt_ms, brain_first_ms, tts_first_ms;
+};
+
+/* Work on pool threads for the call. voice_call_work.c's. */
+struct call_work {
+	/* The brain session's memory: only the call's running brain job uses it. */
+	struct arena *brain_arena;
+	struct brain_session *session;
+	bool brain_busy;
+	struct buf waiting;         /* utterances finished while the brain was busy */
+	int jobs;                   /* jobs in flight that point at this call */
+	/* Speech synthesis: the configured provider until it fails once, then flite. Pool
+	 * threads read and write these (atomically); clause numbers tell one clause's audio
+	 * from the next. */
+	int tts_provider;
+	unsigned clause_count;
+};
+
+struct voice_call {
+	struct lws *wsi;
+	struct arena *arena;        /* the call's own memory, on the event loop */
+	struct arena *frame;        /* one message's scratch memory, reset after each */
+	enum call_phase phase;
+	char *stream_sid, *call_sid, *call_id, *org_id;
+	bool connection_gone, gather;
+	struct call_listen in;
+	struct call_playback out;
+	struct call_reply reply;
+	struct call_work work;
+};
+
+/* A piece of one clause's audio (or the clause's end), streamed back from a running job. */
+struct clause_msg {
+	struct voice_job job;
+	struct voice_call *call;
+	unsigned serial, clause;
+	char *text;                 /* with the first piece */
+	uint8_t *audio;
+	long len;
+	long synth_ms;              /* with the first piece: the wait for it */
+	bool end;
+};
+
+/* A tool the brain runs for the caller has started or finished, told from a running turn. */
+struct tool_msg {
+	struct voice_job job;
+	struct voice_call *call;
+	unsigned serial;
+	const struct voice_filler *filler;  /* what to say if it runs long */
+	bool done;
+};
+
+/* Set once by voice_call_setup(): what every call shares. */
+extern const struct voice_env *call_env;
+
+/* ---- voice_call.c ---- */
+
+/* Ask for a writeable callback, unless the connection is gone. */
+void call_want_write(struct voice_call *call);
+
+/* Start the brain's turn on what the caller said (text is copied). */
+void call_start_turn(struct voice_call *call, const char *text);
+
+/* Hand the call to gather mode: Twilio's own recognition, one webhook a turn. */
+void call_go_gather(struct voice_call *call);
+
+/* Free the call, once its connection is gone and no job points at it. */
+void call_free(struct voice_call *call);
+
+/* ---- voice_call_reply.c ---- */
+
+/* A new reply begins (a cut one still open is stashed until its turn's seq is known). */
+void reply_begin(struct voice_call *call);
+
+/* If the reply is over (heard to its end or cut off, and the brain done), store what was heard
+ * and do what the brain asked after it (transfer, hang up). */
+void reply_try_finish(struct voice_call *call);
+
+/* Barge-in: clear Twilio's buffer, drop the rest of the reply, keep only what was heard. */
+void reply_barge_in(struct voice_call *call);
+
+/* The stream is over: whatever was heard of the reply is all the caller will hear of it. */
+void reply_end(struct voice_call *call);
+
+/* Is the caller talking over the reply, not finishing what they said before it began? */
+bool reply_talking_over(struct voice_call *call);
+
+/* It was only a backchannel or a noise: the reply goes on from where it was cut. */
+void reply_resume(struct voice_call *call);
+
+/* A frame of the caller's sound was heard (loud: voiced now): pause, resume or cut the reply. */
+void reply_hear(struct voice_call *call, bool loud, long bytes, lws_usec_t now);
+
+/* Twilio echoed mark name: the audio before it has played. */
+void reply_mark(struct voice_call *call, const char *name);
+
+/* The done() of a clause's audio and of a tool's start or end, posted by voice_call_work.c. */
+void reply_clause_arrived(struct voice_job *job);
+void reply_tool_noted(struct voice_job *job);
+
+/* Release what the reply part holds. */
+void reply_free(struct voice_call *call);
+
+/* ---- voice_call_work.c ---- */
+
+/* Open (or resume) the brain session and say the greeting, or the apology of a resumed call. */
+void work_open(struct voice_call *call);
+
+/* One turn of the brain on text (copied), answered clause by clause. */
+void work_turn(struct voice_call *call, const char *text);
+
+/* Store what of reply seq the caller heard (played, copied) and how long it took. */
+void work_finish(struct voice_call *call, long seq, const char *played, long stt_ms,
+		 long brain_ms, long tts_ms, long total_ms);
+
+/* Connect the caller with transfer_to (copied), or the business's transfer phone when NULL;
+ * say there is no one when neither works. */
+void work_transfer(struct voice_call *call, const char *transfer_to);
+
+/* Hang the call up through Twilio's REST API. */
+void work_hang_up(struct voice_call *call);
+
+/* Redirect the call to the webhook url (copied) through Twilio's REST API. */
+void work_redirect(struct voice_call *call, const char *url);
+
+/* Release what the work part holds (no job may be running). */
+void work_free(struct voice_call *call);
+
+#endif
