@@ -81,6 +81,7 @@ pg_stop() {
 # Apply every sql/NNN_*.sql not yet recorded, each in one transaction with its record.
 migrate() {
 	psql -X -q -v ON_ERROR_STOP=1 "$DSN_OWNER" >/dev/null <<-'SQL' || stack_die "could not create schema_migrations"
+		SET client_min_messages = warning;
 		CREATE TABLE IF NOT EXISTS schema_migrations (
 			version text PRIMARY KEY,
 			applied_at timestamptz NOT NULL DEFAULT now()
@@ -182,7 +183,7 @@ pid_is() {
 	local pid=$1 word=$2 cmdline
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
 	[ -r "/proc/$pid/cmdline" ] || return 0
-	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+	cmdline=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
 	[[ $cmdline == *"$word"* ]]
 }
 

@@ -16,10 +16,10 @@ test('the dashboard updates itself when a call comes in', async () => {
 		page.on('framenavigated', (f) => { if (f === page.mainFrame()) reloaded = true; });
 		await shot(page, 'dashboard-1-before-call');
 
-		// The clock starts when the call is committed (insertCall returns after psql's COMMIT),
-		// not before psql starts: starting a process is not part of the page's promise. The
-		// page polls a second after its last answer, so the figure is due within about 1.2 s;
-		// the wait runs past the 2 s budget so that a miss says how late it was.
+		// The clock starts when the call is committed (insertCall returns after psql's
+		// COMMIT), not before psql starts: starting a process is no part of the page's
+		// promise. The page polls a second after its last answer, so the figure is due
+		// within about 1.2 s; the wait runs past the 2 s budget so a miss says how late.
 		insertCall(account.orgId, { caller: 'Marcus Bell' });
 		const committed = Date.now();
 		await page.waitForFunction(

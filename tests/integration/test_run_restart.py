@@ -132,7 +132,8 @@ def owner_psql(var, sql):
 def assert_all_stopped(run, pids, status):
     out = run.output()
     assert status == 0, f"scripts/run exited {status}:\n{out}"
-    for word in ("crash", "stopped by itself", "died from signal", "did not stop", "Error"):
+    for word in ("crash", "stopped by itself", "died from signal", "did not stop", "Error",
+                 "stack.sh: line", "No such file"):
         assert word not in out, f"{word!r} in the output of scripts/run:\n{out}"
     still = {path: pid for path, pid in pids.items() if alive(pid)}
     assert not still, f"still running after Ctrl-C: {still}"

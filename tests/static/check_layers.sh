@@ -81,7 +81,7 @@ while IFS= read -r -d '' file; do
 	while read -r line name; do
 		resolve "$file" "$name"
 		if [ -z "$TARGET" ]; then
-			echo "FAIL $file:$line: #include \"$name\" is found neither beside the file nor in lib/, cgi/"
+			echo "FAIL $file:$line: #include \"$name\": no such file here, in lib/ or cgi/"
 			status=1
 			continue
 		fi

@@ -10,7 +10,8 @@ cd "$ROOT" || exit 1
 MAX=800
 
 long=$(find lib cgi worker -type f \( -name '*.c' -o -name '*.h' -o -name '*.cc' \) -print0 |
-	sort -z | xargs -0 wc -l | awk -v max=$MAX '$2 != "total" && $1 > max { print $2 ": " $1 " lines" }')
+	sort -z | xargs -0 wc -l |
+	awk -v max=$MAX '$2 != "total" && $1 > max { print $2 ": " $1 " lines" }')
 if [ -z "$long" ]; then
 	echo "ok no file in lib/, cgi/, worker/ is over $MAX lines"
 	exit 0
