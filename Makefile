@@ -90,6 +90,7 @@ $(BUILD)/bin/switchboard-voice: $(VOICE_OBJ) $(BUILD)/lib/libswitchboard.a
 # The voice load generator of tests/bench/run (voice-scale); make bench builds it.
 bench: $(BUILD)/bench/callload
 $(BUILD)/bench/callload.o: tests/bench/callload.c | $(BUILD)/dirs
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 $(BUILD)/bench/callload: $(BUILD)/bench/callload.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
