@@ -60,6 +60,7 @@ class Run:
                "VAR_DIR": var, "HTTP_PORT": str(http_port), "VOICE_PORT": str(voice_port)}
         if os.environ.get("SB_BIN"):
             env["SB_BUILD"] = os.path.dirname(os.environ["SB_BIN"])
+        self.env = env
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([os.path.join(ROOT, "scripts", "run")], env=env,
                                      stdin=subprocess.DEVNULL, stdout=self.log,
@@ -106,7 +107,8 @@ def pid_files(var):
 
 
 def server_pids(var):
-    """Every server of the running stack: the three programs, nginx and the postmaster."""
+    """Every process of the running stack: scripts/run, the three programs, nginx and the
+    postmaster."""
     pids = {}
     for path in pid_files(var):
         with open(path) as f:
@@ -154,7 +156,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "first")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 5, pids  # fcgi, jobs, voice, nginx, the postmaster
+        assert len(pids) == 6, pids  # run, fcgi, jobs, voice, nginx, the postmaster
         session = sign_in(run.base)
         owner_psql(var, "CREATE TABLE restart_probe (note text); "
                         "INSERT INTO restart_probe VALUES ('kept')")
@@ -163,7 +165,13 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "second")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 5, pids
+        assert len(pids) == 6, pids
+        # A second run on the same state refuses, and leaves the first one running.
+        second = subprocess.run([os.path.join(ROOT, "scripts", "run")], env=run.env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0 and "already running" in second.stderr, second
+        assert all(alive(pid) for pid in pids.values())
+        assert requests.get(run.base + "/readyz", timeout=10).status_code == 200
         assert owner_psql(var, "SELECT note FROM restart_probe") == "kept"
         # The same secrets: a session from the first run is still signed in.
         r = session.get(run.base + "/", allow_redirects=False, timeout=30)
