@@ -6,6 +6,8 @@
 #   $STATE/nginx        nginx config and temp files
 #   $STATE/log          every server's log
 # Callers set STATE, HTTP_PORT, VOICE_PORT and MODE (run or test) first.
+# Every function here may run under `set -e`: none of them fails because a server is already
+# gone, so stopping always gets to the end.
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -79,6 +81,7 @@ pg_stop() {
 # Apply every sql/NNN_*.sql not yet recorded, each in one transaction with its record.
 migrate() {
 	psql -X -q -v ON_ERROR_STOP=1 "$DSN_OWNER" >/dev/null <<-'SQL' || stack_die "could not create schema_migrations"
+		SET client_min_messages = warning;
 		CREATE TABLE IF NOT EXISTS schema_migrations (
 			version text PRIMARY KEY,
 			applied_at timestamptz NOT NULL DEFAULT now()
@@ -126,6 +129,16 @@ secrets_load() {
 	[ -z "$twilio_token" ] || export TWILIO_AUTH_TOKEN=$twilio_token
 }
 
+# Each program runs in a session of its own (setsid), so a Ctrl-C at the terminal reaches only
+# the script that started it, which then stops everything in order. The pid in run/<name>.pid
+# is the program itself and the leader of its process group (the fcgi responders are in it).
+program_start() {
+	local name=$1
+	setsid "$BIN/switchboard-$name" >>"$STATE/log/$name.log" 2>&1 </dev/null &
+	echo $! >"$STATE/run/$name.pid"
+	STACK_PIDS+=($!)
+}
+
 programs_start() {
 	secrets_load
 	export DATABASE_URL=$DSN_APP
@@ -133,15 +146,9 @@ programs_start() {
 	export TEMPLATE_DIR=$ROOT/templates
 	export VOICE_LISTEN=127.0.0.1:$VOICE_PORT
 	export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
-	"$BIN/switchboard-fcgi" >>"$STATE/log/fcgi.log" 2>&1 &
-	echo $! >"$STATE/run/fcgi.pid"
-	STACK_PIDS+=($!)
-	"$BIN/switchboard-jobs" >>"$STATE/log/jobs.log" 2>&1 &
-	echo $! >"$STATE/run/jobs.pid"
-	STACK_PIDS+=($!)
-	"$BIN/switchboard-voice" >>"$STATE/log/voice.log" 2>&1 &
-	echo $! >"$STATE/run/voice.pid"
-	STACK_PIDS+=($!)
+	program_start fcgi
+	program_start jobs
+	program_start voice
 }
 
 nginx_start() {
@@ -170,22 +177,54 @@ wait_ready() {
 	stack_die "Switchboard did not become ready on port $HTTP_PORT (see $STATE/log/)"
 }
 
+# True when pid is a live process whose command line contains word (a pid file written by an
+# earlier run may name a process that has since ended, and its number may have been reused).
+pid_is() {
+	local pid=$1 word=$2 cmdline
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+	[ -r "/proc/$pid/cmdline" ] || return 0
+	cmdline=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
+	[[ $cmdline == *"$word"* ]]
+}
+
+# Send TERM to the pid if it is still the named process, wait up to five seconds for it to
+# end, then KILL its process group (a parent killed outright would leave its children).
+process_stop() {
+	local pid=$1 word=$2 i
+	pid_is "$pid" "$word" || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 50); do
+		pid_is "$pid" "$word" || return 0
+		sleep 0.1
+	done
+	stack_log "$word did not stop within 5 s; killing it"
+	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Stop whatever of the stack is running, front to back: nginx (no new requests), the programs,
+# PostgreSQL. Safe to call at any time, twice, or when nothing runs; removes the pid files.
 stack_stop() {
-	[ -s "$STATE/nginx/nginx.pid" ] && kill "$(cat "$STATE/nginx/nginx.pid")" 2>/dev/null
 	local name pid
+	[ -n "${STATE:-}" ] || return 0
+	if [ -s "$STATE/nginx/nginx.pid" ]; then
+		process_stop "$(cat "$STATE/nginx/nginx.pid" 2>/dev/null)" "$STATE/nginx/nginx.conf"
+	fi
+	rm -f "$STATE/nginx/nginx.pid"
+	# TERM to all three first, so they stop side by side.
 	for name in fcgi jobs voice; do
 		[ -s "$STATE/run/$name.pid" ] || continue
-		pid=$(cat "$STATE/run/$name.pid")
-		kill "$pid" 2>/dev/null
+		pid=$(cat "$STATE/run/$name.pid" 2>/dev/null) || continue
+		if pid_is "$pid" "switchboard-$name"; then
+			kill -TERM "$pid" 2>/dev/null || true
+		fi
 	done
 	for name in fcgi jobs voice; do
 		[ -s "$STATE/run/$name.pid" ] || continue
-		pid=$(cat "$STATE/run/$name.pid")
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
+		process_stop "$(cat "$STATE/run/$name.pid" 2>/dev/null)" "switchboard-$name"
 		rm -f "$STATE/run/$name.pid"
 	done
 	pg_stop
+	return 0
 }
 
 free_port() {

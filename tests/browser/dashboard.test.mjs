@@ -1,4 +1,5 @@
-// dashboard.test.mjs: the open dashboard shows a new call within 2 seconds, without a reload.
+// dashboard.test.mjs: the open dashboard shows a new call within 2 seconds of its commit, without
+// a reload.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { insertCall, openBrowser, shot, signup } from './lib.mjs';
@@ -15,13 +16,18 @@ test('the dashboard updates itself when a call comes in', async () => {
 		page.on('framenavigated', (f) => { if (f === page.mainFrame()) reloaded = true; });
 		await shot(page, 'dashboard-1-before-call');
 
-		const t0 = Date.now();
+		// The clock starts when the call is committed (insertCall returns after psql's
+		// COMMIT), not before psql starts: starting a process is no part of the page's
+		// promise. The page polls a second after its last answer, so the figure is due
+		// within about 1.2 s; the wait runs past the 2 s budget so a miss says how late.
 		insertCall(account.orgId, { caller: 'Marcus Bell' });
+		const committed = Date.now();
 		await page.waitForFunction(
 			() => document.querySelector('[data-stat="calls_today"]').textContent.trim() === '1',
-			null, { timeout: 2000, polling: 50 });
-		const took = Date.now() - t0;
-		assert.ok(took <= 2000, `calls today changed after ${took} ms`);
+			null, { timeout: 10000, polling: 50 });
+		const took = Date.now() - committed;
+		console.log(`dashboard: calls today changed ${took} ms after the commit`);
+		assert.ok(took <= 2000, `calls today changed ${took} ms after the commit`);
 		assert.equal(reloaded, false, 'the page updated in place');
 		await page.locator('[data-events]', { hasText: 'Marcus Bell' }).waitFor({ timeout: 2000 });
 		await shot(page, 'dashboard-2-after-call');

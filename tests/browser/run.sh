@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: drive Switchboard's pages in headless Chromium (playwright-core) against a running stack,
 # and end with one line "browser: N passed, M failed". Exits non-zero when anything failed.
+#   bash tests/browser/run.sh [file.test.mjs ...]   every *.test.mjs here, or only those files
 #   SB_BASE_URL   the stack's address (nginx), e.g. http://127.0.0.1:8080
 #   SB_DSN_OWNER  libpq DSN of the schema owner, to arrange data with psql
 #   SB_OUTPUT     where screenshots/ and the TAP log go (default tests/output)
@@ -28,9 +29,15 @@ if [ ! -d "$HERE/node_modules/playwright-core" ]; then
 	}
 fi
 
+files=()
+for f in "$@"; do
+	files+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
+[ ${#files[@]} -gt 0 ] || files=("$HERE"/*.test.mjs)
+
 tap=$OUT/browser.tap
 # Each file runs in a process of its own, two at a time: the machine has few cores to share.
-(cd "$HERE" && node --test --test-reporter=tap --test-concurrency=2 ./*.test.mjs) >"$tap" 2>&1
+(cd "$HERE" && node --test --test-reporter=tap --test-concurrency=2 "${files[@]}") >"$tap" 2>&1
 rc=$?
 # Show what failed, with the assertion's message, for the log scripts/test keeps.
 grep -E -A 8 '^ *not ok ' "$tap" | grep -E "^ *not ok |^ *error:|^ *\+ |^ *- |^ +'" | head -n 80
