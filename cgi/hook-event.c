@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/db.h"
 #include "hook-event.h"
+#include "page.h"
 #include "req.h"
 
 static const char SQL_EVENT_RECORD[] =

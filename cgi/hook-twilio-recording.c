@@ -3,11 +3,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/db.h"
 #include "hook-event.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "page.h"
 #include "pages.h"
 #include "req.h"
 

@@ -16,6 +16,7 @@
 #include "infra/log.h"
 #include "infra/text.h"
 #include "domain/media_token.h"
+#include "page.h"
 #include "pages.h"
 #include "req.h"
 

@@ -4,12 +4,14 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/db.h"
 #include "hook-vapi.h"
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "page.h"
 #include "req.h"
 #include "provider/vapi.h"
 

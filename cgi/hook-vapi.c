@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
@@ -15,6 +16,7 @@
 #include "hook-vapi.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "page.h"
 #include "pages.h"
 #include "req.h"
 #include "domain/tools.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/crypto.h"

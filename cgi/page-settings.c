@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"

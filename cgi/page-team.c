@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/crypto.h"

@@ -1,13 +1,16 @@
-/* page.c: the site layout around every HTML page, the error page and flash messages */
+/* page.c: the site layout around every HTML page, the clean error answer and flash messages */
 #include "page.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
-#include "req.h"
+#include "infra/log.h"
+#include "infra/params.h"
 #include "infra/tpl.h"
+#include "req.h"
 
 static const char *const nav_variables[] = {
 	[NAV_DASHBOARD] = "NAV_DASHBOARD", [NAV_CALLS] = "NAV_CALLS",
@@ -103,4 +106,29 @@ void page_render_error(struct req *r, int status, const char *message)
 	page_render(r, status, http_reason(status), NAV_NONE, "error.tpl", d);
 	/* Even when the error template itself failed, keep the status the caller chose. */
 	r->status = status;
+}
+
+/*
+ * The error answer lives with the pages, not in answer.c: for a browser it is a page in the
+ * layout, so it needs what this file does, while answer.c needs nothing above it.
+ */
+void http_fail(struct req *r, int status, const char *message)
+{
+	r->failed = true;
+	r->status = status;
+	/* Headers a handler set for the page it was building do not belong to the error. */
+	buf_clear(&r->headers);
+	buf_clear(&r->out);
+	if (status >= 500)
+		log_error("request failed: status=%d message=\"%s\"", status, message);
+	else
+		log_info("request refused: status=%d message=\"%s\"", status, message);
+	if (req_wants_json(r)) {
+		json_t *body = json_pack("{s:s, s:i}", "error", message, "status", status);
+		http_send_json(r, status, body);
+		json_decref(body);
+		r->status = status;
+		return;
+	}
+	page_render_error(r, status, message);
 }
