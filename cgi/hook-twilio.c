@@ -191,19 +191,6 @@ static int call_params(struct req *r, struct twilio_call *c)
 	return 0;
 }
 
-/*
- * Open the transaction the event is handled in: under the organization's row-level security,
- * or a plain one when the number is nobody's (only the event itself is written then).
- */
-static int event_begin(struct req *r, const char *org_id)
-{
-	if ((org_id ? db_begin_org(r->db, r->arena, org_id) : db_begin(r->db)) < 0) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return -1;
-	}
-	return 0;
-}
-
 /* The stream address: the public base with ws for http and wss for https. */
 static const char *stream_url(struct arena *a, const char *base)
 {
@@ -279,7 +266,7 @@ static const char *greet(struct req *r, const struct twilio_call *c, const char 
 	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id,
 						     customer_number(c));
 	const char *greeting = s ? brain_greeting(r->db, r->arena, s) : fallback;
-	if (event_begin(r, org_id) < 0)
+	if (hook_event_transaction(r, org_id) < 0)
 		return NULL;
 	return twiml_listen(r->arena, greeting, NULL);
 }
@@ -357,9 +344,11 @@ void hook_twilio_voice(struct req *r)
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
-	const char *key = arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
-				       crypto_sha256_hex(r->arena, r->body));
-	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
+	struct hook_event event = {
+		"twilio", arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
+				       crypto_sha256_hex(r->arena, r->body)), org_id,
+	};
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 
 	const char *twiml;
@@ -372,7 +361,7 @@ void hook_twilio_voice(struct req *r)
 		if (!twiml)
 			return;
 	}
-	hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, twiml);
+	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml);
 }
 
 /*
@@ -429,11 +418,12 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	}
 	const char *org_id = db_rows(found) ? db_value(found, 0, 0) : NULL;
 	const char *call_id = db_rows(found) ? db_value(found, 0, 1) : NULL;
-	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
+	struct hook_event event = { "twilio", key, org_id };
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 	if (!call_id) {
 		log_info("a turn of a call no business answered: call=%s", c->sid);
-		hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, arena_printf(r->arena,
+		hook_event_answer(r, &event, 200, TWIML_TYPE, arena_printf(r->arena,
 			     "%s<Response><Say>Sorry, I can't carry on this call. Please call again. "
 			     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD));
 		return;
@@ -454,10 +444,10 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	brain_turn(r->db, r->arena, s, speech ? speech : "", NULL, NULL, &reply);
 	if (reply.action == BRAIN_TRANSFER && reply.transfer_to)
 		record_transfer(r, org_id, call_id, reply.transfer_to);
-	if (event_begin(r, org_id) < 0)
+	if (hook_event_transaction(r, org_id) < 0)
 		return;
 	const char *turn = db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
-	hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
+	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
 }
 
 void hook_twilio_turn(struct req *r)
@@ -535,8 +525,10 @@ void hook_twilio_status(struct req *r)
 		return;
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
-	const char *key = arena_printf(r->arena, "status:%s:%s", c.sid, status);
-	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
+	struct hook_event event = {
+		"twilio", arena_printf(r->arena, "status:%s:%s", c.sid, status), org_id,
+	};
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 
 	if (!org_id) {
@@ -551,5 +543,5 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 503, "the call's analysis could not be queued; please retry");
 		return;
 	}
-	hook_event_answer(r, "twilio", key, 204, NULL, NULL);
+	hook_event_answer(r, &event, 204, NULL, NULL);
 }
