@@ -117,15 +117,15 @@ const char *hook_vapi_call_row(struct req *r, const struct vapi_msg *m, const ch
 
 	if (!m->call_id)
 		return NULL;
-	const char *id = db_text(r->db, r->arena, SQL_CALL_ROW, m->event.org_id, m->call_id, m->direction,
-				 outbound ? ours : theirs, outbound ? theirs : ours, m->our_number,
-				 status);
+	const char *id = db_text(r->db, r->arena, SQL_CALL_ROW, m->event.org_id, m->call_id,
+				 m->direction, outbound ? ours : theirs, outbound ? theirs : ours,
+				 m->our_number, status);
 	/* Made by a concurrent first message of the call: visible to the next statement. */
 	if (!id && !db_sqlstate(r->db)[0])
 		id = db_text(r->db, r->arena, SQL_CALL_ID, m->call_id);
 	if (!id && !db_sqlstate(r->db)[0])
-		log_warn("a Vapi message names another business's call: org=%s call=%s", m->event.org_id,
-			 m->call_id);
+		log_warn("a Vapi message names another business's call: org=%s call=%s",
+			 m->event.org_id, m->call_id);
 	return id;
 }
 

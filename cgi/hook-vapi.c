@@ -198,7 +198,8 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 		http_fail(r, 503, "the database is not available; please retry");
 		return -1;
 	}
-	const char *secret = credential_get(r->db, r->arena, m->event.org_id, "vapi", "server_secret");
+	const char *secret = credential_get(r->db, r->arena, m->event.org_id, "vapi",
+					    "server_secret");
 	struct vapi_request req = {
 		.method = r->method,
 		.url = arena_printf(r->arena, "%s%s", public_base(r->arena), r->uri),
@@ -207,8 +208,8 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 	};
 	if (vapi_authenticate(r->arena, &auth, secret, &req, &why) < 0) {
 		db_rollback(r->db);
-		log_warn("a Vapi message was refused: %s org=%s method=%s type=%.64s", why, m->event.org_id,
-			 auth.method, m->type);
+		log_warn("a Vapi message was refused: %s org=%s method=%s type=%.64s", why,
+			 m->event.org_id, auth.method, m->type);
 		http_fail(r, 401, "the message is not authenticated");
 		return -1;
 	}
@@ -384,8 +385,8 @@ static void transfer_destination(struct req *r, struct vapi_msg *m)
 		return;
 	const char *phone = t.biz.transfer_phone;
 	if (!phone || !*phone) {
-		hook_event_answer_json(r, &m->event, "{\"error\":\"Nobody at the business can take calls "
-				       "now; offer to take a message.\"}");
+		hook_event_answer_json(r, &m->event, "{\"error\":\"Nobody at the business can "
+				       "take calls now; offer to take a message.\"}");
 		return;
 	}
 	const char *call_id = m->call_id ? hook_vapi_call_row(r, m, "in-progress") : NULL;
@@ -474,7 +475,8 @@ static void run_tools(struct req *r, struct vapi_msg *m, struct vapi_tool_call *
 		http_fail(r, 503, "the message could not be recorded; please retry");
 		return;
 	}
-	bool opened = tools_open(&t, r->db, r->arena, m->event.org_id, call_id, m->customer, 0) == 0;
+	bool opened = tools_open(&t, r->db, r->arena, m->event.org_id, call_id, m->customer,
+				 0) == 0;
 	json_t *results = json_to_arena(r->arena, json_array());
 	for (int i = 0; i < n; i++) {
 		bool is_error = true;

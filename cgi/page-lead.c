@@ -99,7 +99,8 @@ static void job_call_fill(struct req *r, struct tpl_dict *call, const struct db_
 	tpl_set(call, "CALL_STATUS_LABEL", s.label);
 	tpl_set(call, "CALL_BADGE", s.badge);
 	if (*db_value(res, i, 12))
-		tpl_set(tpl_section(call, "CALL_ENDED_REASON"), "ENDED_REASON", db_value(res, i, 12));
+		tpl_set(tpl_section(call, "CALL_ENDED_REASON"), "ENDED_REASON",
+			db_value(res, i, 12));
 }
 
 /* A queued action's state told as it is: nothing is called done before the runner did it. */

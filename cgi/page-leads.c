@@ -275,18 +275,19 @@ void page_leads(struct req *r)
 	}
 
 	long first = (f.page - 1) * LEADS_PER_PAGE + 1, last = first + shown - 1;
+	struct arena *a = r->arena;
 	if (count > LEADS_COUNT_CAP)
-		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "More than %s leads",
-						      ui_thousands(r->arena, LEADS_COUNT_CAP)));
+		tpl_set(d, "COUNT_TEXT", arena_printf(a, "More than %s leads",
+						      ui_thousands(a, LEADS_COUNT_CAP)));
 	else
-		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "%s lead%s", ui_thousands(r->arena, count),
+		tpl_set(d, "COUNT_TEXT", arena_printf(a, "%s lead%s", ui_thousands(a, count),
 						      count == 1 ? "" : "s"));
 	if (!shown) {
 		tpl_show(d, *f.status || *f.temperature || *f.q ? "NO_MATCH" : "NO_LEADS");
 	} else {
 		tpl_show(d, "HAS_LEADS");
-		tpl_set(d, "PAGE_INFO", arena_printf(r->arena, "%s\xE2\x80\x93%s",
-						     ui_thousands(r->arena, first), ui_thousands(r->arena, last)));
+		tpl_set(d, "PAGE_INFO", arena_printf(a, "%s\xE2\x80\x93%s", ui_thousands(a, first),
+						     ui_thousands(a, last)));
 	}
 	if (f.page > 1) {
 		struct tpl_dict *prev = tpl_section(d, "PREV");

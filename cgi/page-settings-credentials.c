@@ -124,8 +124,8 @@ static void credentials_show(struct req *r, struct tpl_dict *d, int status)
 				continue;
 			struct tpl_dict *saved = tpl_section(field, "SAVED");
 			tpl_set(saved, "ID", db_field(stored, row, "id"));
-			tpl_set(saved, "HINT",
-				arena_printf(r->arena, "••••%s", db_field(stored, row, "hint")));
+			const char *hint = db_field(stored, row, "hint");
+			tpl_set(saved, "HINT", arena_printf(r->arena, "••••%s", hint));
 			tpl_set(saved, "UPDATED", db_field(stored, row, "updated"));
 		}
 		/* Re-show what was typed, except a secret, which is never put into a page. */

@@ -93,7 +93,8 @@ void page_settings_phone_remove(struct req *r)
 	if (!gone)
 		return;
 	const char *e164 = db_field(gone, 0, "e164");
-	if (ui_audit(r, "settings.phone_remove", r->path_id, json_pack("{s:s}", "e164", e164)) < 0) {
+	if (ui_audit(r, "settings.phone_remove", r->path_id,
+		     json_pack("{s:s}", "e164", e164)) < 0) {
 		http_fail(r, 503, "the number could not be removed; please try again");
 		return;
 	}

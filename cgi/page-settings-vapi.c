@@ -345,13 +345,15 @@ void page_settings_vapi_save(struct req *r)
 			return;
 		}
 		if (owner && strcmp(owner, r->org_id))
-			form_error(&f, "phone_number_id", "this Vapi phone number is already set for "
-				   "another business");
+			form_error(&f, "phone_number_id", "this Vapi phone number is already "
+				   "set for another business");
 	}
 	if (!form_ok(&f)) {
-		vapi_show(r, d, 422, in_choices(vapi_auth_methods, v.auth_method) ? v.auth_method : "",
-			  in_choices(vapi_algorithms, v.hmac_algorithm) ? v.hmac_algorithm : "",
-			  in_choices(vapi_encodings, v.hmac_encoding) ? v.hmac_encoding : "");
+		const char *method = v.auth_method, *algorithm = v.hmac_algorithm;
+		const char *encoding = v.hmac_encoding;
+		vapi_show(r, d, 422, in_choices(vapi_auth_methods, method) ? method : "",
+			  in_choices(vapi_algorithms, algorithm) ? algorithm : "",
+			  in_choices(vapi_encodings, encoding) ? encoding : "");
 		return;
 	}
 	if (vapi_store(r, &v, window) < 0) {

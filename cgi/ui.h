@@ -21,6 +21,12 @@ struct tpl_dict;
 #define UI_DATE_TIME_FORMAT "Mon FMDD, YYYY FMHH12:MI AM"         /* Mar 4, 2026 2:05 PM */
 #define UI_DATE_FORMAT "Mon FMDD, YYYY"                           /* Mar 4, 2026 */
 #define UI_TIME_FORMAT "FMHH12:MI AM"                             /* 2:05 PM */
+/* A booking's day reads best with its weekday. */
+#define UI_DAY_FORMAT "Dy, " UI_DATE_FORMAT                       /* Wed, Mar 4, 2026 */
+#define UI_DAY_TIME_FORMAT "Dy, " UI_DATE_TIME_FORMAT             /* Wed, Mar 4, 2026 2:05 PM */
+/* Times of the days just past or to come, where the year goes without saying. */
+#define UI_RECENT_FORMAT "Mon FMDD, FMHH12:MI AM"                 /* Mar 4, 2:05 PM */
+#define UI_SOON_FORMAT "Dy, " UI_RECENT_FORMAT                    /* Wed, Mar 4, 2:05 PM */
 #define UI_SQL_DATE_TIME(col) UI_SQL_LOCAL(col, UI_DATE_TIME_FORMAT)
 #define UI_SQL_DATE(col) UI_SQL_LOCAL(col, UI_DATE_FORMAT)
 #define UI_SQL_TIME(col) UI_SQL_LOCAL(col, UI_TIME_FORMAT)

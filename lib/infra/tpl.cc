@@ -62,7 +62,8 @@ extern "C" struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name)
 extern "C" struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *file)
 {
 	// Like a section's, the included dictionary belongs to its parent.
-	struct tpl_dict *child = static_cast<struct tpl_dict *>(arena_alloc(d->arena, sizeof(*child)));
+	struct tpl_dict *child =
+		static_cast<struct tpl_dict *>(arena_alloc(d->arena, sizeof(*child)));
 
 	child->dict = d->dict->AddIncludeDictionary(name);
 	child->arena = d->arena;
