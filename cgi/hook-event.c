@@ -14,6 +14,8 @@ static const char SQL_EVENT_RECORD[] =
 	"FROM webhook_event_record($1, $2, $3)";
 static const char SQL_EVENT_ANSWER[] =
 	"SELECT webhook_event_answer($1, $2, $3::int, $4, $5)";
+static const char SQL_LOCK[] = "SELECT pg_advisory_lock(hashtextextended($1, 0))";
+static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
 
 int hook_event_transaction(struct req *r, const char *org_id)
 {
@@ -65,4 +67,20 @@ void hook_event_answer(struct req *r, const struct hook_event *e, int status, co
 void hook_event_answer_json(struct req *r, const struct hook_event *e, const char *json)
 {
 	hook_event_answer(r, e, 200, "application/json", json);
+}
+
+int hook_event_lock(struct req *r, const char *name)
+{
+	return db_q(r->db, r->arena, SQL_LOCK, name) ? 0 : -1;
+}
+
+void hook_event_unlock(struct req *r, const char *name)
+{
+	if (db_in_transaction(r->db)) {
+		if (r->failed || r->status >= 400)
+			db_rollback(r->db);
+		else if (db_commit(r->db) < 0)
+			http_fail(r, 503, "the answer could not be stored; please retry");
+	}
+	db_q(r->db, r->arena, SQL_UNLOCK, name);
 }

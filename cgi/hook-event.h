@@ -38,4 +38,20 @@ void hook_event_answer(struct req *r, const struct hook_event *e, int status, co
 /* hook_event_answer() of a JSON text with status 200, as Vapi expects every answer. */
 void hook_event_answer_json(struct req *r, const struct hook_event *e, const char *json);
 
+/*
+ * Wait for the lock called name ("twilio-call:CA…"): requests holding the same name run one
+ * at a time, whichever process receives them, so a delivery retried while the first is still
+ * being answered replays that answer instead of doing the work twice. A session lock, since
+ * handlers commit transactions of their own; the server drops it with the connection, so a
+ * process that dies never holds it. Returns 0, or -1 when it could not be taken (nothing is
+ * answered: the caller decides).
+ */
+int hook_event_lock(struct req *r, const char *name);
+
+/*
+ * Settle the request's transaction (commit the stored answer, or roll back a failed one; the
+ * router would, but only after the lock is gone), then release lock name.
+ */
+void hook_event_unlock(struct req *r, const char *name);
+
 #endif

@@ -49,10 +49,6 @@ static const char SQL_CALL_TRANSFER[] =
 	"UPDATE calls SET transfer_to = $2, transferred_at = coalesce(transferred_at, now()), "
 	"  status = CASE WHEN status = 'in-progress' THEN 'transferred' ELSE status END "
 	"WHERE id = $1";
-static const char SQL_CALL_LOCK[] =
-	"SELECT pg_advisory_lock(hashtextextended('twilio-call:' || $1, 0))";
-static const char SQL_CALL_UNLOCK[] =
-	"SELECT pg_advisory_unlock(hashtextextended('twilio-call:' || $1, 0))";
 
 /* What a call handed over from the voice worker hears before Twilio listens to it. */
 static const char CARRY_ON_TEXT[] = "Sorry, let's continue.";
@@ -364,34 +360,6 @@ void hook_twilio_voice(struct req *r)
 	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml);
 }
 
-/*
- * The turns of one call are taken one at a time, whichever process receives them: a delivery
- * retried while the first is still being answered waits, then replays that answer instead of
- * taking the turn again. A session lock, since the brain commits transactions of its own; the
- * server drops it with the connection, so a process that dies never holds a call.
- */
-static int call_lock(struct req *r, const char *sid)
-{
-	if (!db_q(r->db, r->arena, SQL_CALL_LOCK, sid)) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return -1;
-	}
-	return 0;
-}
-
-/* Settle the turn's transaction (the router would, but only after the lock is gone), then let
- * the call's next request in. */
-static void call_unlock(struct req *r, const char *sid)
-{
-	if (db_in_transaction(r->db)) {
-		if (r->failed || r->status >= 400)
-			db_rollback(r->db);
-		else if (db_commit(r->db) < 0)
-			http_fail(r, 503, "the answer could not be stored; please retry");
-	}
-	db_q(r->db, r->arena, SQL_CALL_UNLOCK, sid);
-}
-
 /* The call's row says it was handed to a person. A failure is logged; the caller is still
  * connected. */
 static void record_transfer(struct req *r, const char *org_id, const char *call_id,
@@ -464,10 +432,14 @@ void hook_twilio_turn(struct req *r)
 	/* Retries repeat the address and the form; the next turn has an address of its own. */
 	const char *key = arena_printf(r->arena, "turn:%s:%s:%s", c.sid, turn ? turn : "",
 				       crypto_sha256_hex(r->arena, r->body));
-	if (call_lock(r, c.sid) < 0)
+	/* The turns of one call are taken one at a time. */
+	const char *lock = arena_printf(r->arena, "twilio-call:%s", c.sid);
+	if (hook_event_lock(r, lock) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
 		return;
+	}
 	take_turn(r, &c, key);
-	call_unlock(r, c.sid);
+	hook_event_unlock(r, lock);
 }
 
 static bool is_call_status(const char *s)

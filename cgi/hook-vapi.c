@@ -58,11 +58,6 @@ static const char SQL_CALL_TRANSFER[] =
 	"UPDATE calls SET transfer_to = $2, transferred_at = coalesce(transferred_at, now()) "
 	"WHERE id = $1";
 
-/* A delivery retried while the first is still running its tools waits, then replays. */
-static const char SQL_EVENT_LOCK[] =
-	"SELECT pg_advisory_lock(hashtextextended('vapi-event:' || $1, 0))";
-static const char SQL_EVENT_UNLOCK[] =
-	"SELECT pg_advisory_unlock(hashtextextended('vapi-event:' || $1, 0))";
 
 /* What the assistant asks Vapi to send here: every type hook-vapi-calls.c keeps. */
 static const char *const SERVER_MESSAGES[] = {
@@ -511,20 +506,16 @@ static void tool_calls(struct req *r, struct vapi_msg *m, bool legacy)
 	} else {
 		n = vapi_tool_calls(r->arena, m->m, &calls);
 	}
-	bool locked = db_q(r->db, r->arena, SQL_EVENT_LOCK, m->event.key) != NULL;
-	if (locked)
+	/* A delivery retried while the first is still running its tools waits, then replays. */
+	const char *lock = arena_printf(r->arena, "vapi-event:%s", m->event.key);
+	if (hook_event_lock(r, lock) == 0) {
 		run_tools(r, m, calls, n, legacy);
-	/* Settle the answer's transaction before the next delivery may look at it. */
-	if (db_in_transaction(r->db)) {
-		if (!locked || r->failed || r->status >= 400)
-			db_rollback(r->db);
-		else if (db_commit(r->db) < 0)
-			http_fail(r, 503, "the answer could not be stored; please retry");
+		hook_event_unlock(r, lock);
+		if (!r->failed)
+			return;
+	} else if (db_in_transaction(r->db)) {
+		db_rollback(r->db);
 	}
-	if (locked)
-		db_q(r->db, r->arena, SQL_EVENT_UNLOCK, m->event.key);
-	if (locked && !r->failed)
-		return;
 	json_t *results = json_to_arena(r->arena, json_array());
 	for (int i = 0; i < n; i++)
 		json_array_append_new(results, json_pack("{s:s, s:s}", "toolCallId", calls[i].id,

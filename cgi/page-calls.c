@@ -309,8 +309,8 @@ void page_calls(struct req *r)
 
 	calls_rows(r, d, res, more ? CALLS_PER_PAGE : n);
 	if (total > CALLS_COUNT_CAP)
-		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "More than %d,%03d calls",
-			CALLS_COUNT_CAP / 1000, CALLS_COUNT_CAP % 1000));
+		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "More than %s calls",
+						     ui_thousands(r->arena, CALLS_COUNT_CAP)));
 	else
 		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "%ld call%s", total,
 						     total == 1 ? "" : "s"));

@@ -21,16 +21,17 @@
 #define NOTE_MAX_CHARS 2000
 #define MESSAGE_MAX_CHARS 480
 
+/* Each column is named as lead.tpl's variable, in lower case. */
 static const char SQL_LEAD[] =
-	"SELECT l.id, coalesce(l.name, ''), l.phone, coalesce(l.email, ''), "
-	"       coalesce(l.address, ''), coalesce(s.name, ''), l.status, "
-	"       coalesce(l.temperature, ''), coalesce(l.score::text, ''), "
-	"       l.value_cents, "
-	"       coalesce(l.summary, ''), coalesce(l.notes, ''), "
-	"       coalesce(" UI_SQL_DATE_TIME("l.last_contacted_at") ", ''), "
-	"       coalesce(" UI_SQL_DATE_TIME("l.callback_at") ", ''), "
-	"       " UI_SQL_DATE_TIME("l.created_at") ", "
-	"       " UI_SQL_DATE_TIME("l.updated_at") " "
+	"SELECT l.id, coalesce(l.name, '') AS name, l.phone, coalesce(l.email, '') AS email, "
+	"       coalesce(l.address, '') AS address, coalesce(s.name, '') AS service, l.status, "
+	"       coalesce(l.temperature, '') AS temperature, "
+	"       coalesce(l.score::text, '') AS score, l.value_cents, "
+	"       coalesce(l.summary, '') AS summary, coalesce(l.notes, '') AS analysis_notes, "
+	"       coalesce(" UI_SQL_DATE_TIME("l.last_contacted_at") ", '') AS last_contacted, "
+	"       coalesce(" UI_SQL_DATE_TIME("l.callback_at") ", '') AS callback_at, "
+	"       " UI_SQL_DATE_TIME("l.created_at") " AS created, "
+	"       " UI_SQL_DATE_TIME("l.updated_at") " AS updated "
 	"FROM leads l JOIN organizations o ON o.id = l.org_id "
 	"LEFT JOIN services s ON s.org_id = l.org_id AND s.id = l.service_id "
 	"WHERE l.id = $1";
@@ -255,28 +256,34 @@ static int callback_problem_fill(struct req *r, struct tpl_dict *d)
  */
 static void lead_show(struct req *r, struct tpl_dict *d, int status)
 {
-	/* SQL_LEAD's columns in order; an optional one shows only when the lead has it. */
-	static const struct { const char *var; bool optional; } fields[] = {
-		{ "ID", false }, { "NAME", false }, { "PHONE", false }, { "EMAIL", true },
-		{ "ADDRESS", true }, { "SERVICE", true }, { "STATUS", false },
-		{ "TEMPERATURE", false }, { "SCORE", true }, { "VALUE", true }, { "SUMMARY", true },
-		{ "ANALYSIS_NOTES", true }, { "LAST_CONTACTED", true }, { "CALLBACK_AT", true },
-		{ "CREATED", false }, { "UPDATED", false },
+	/* SQL_LEAD's columns and their variables; an optional one shows only when the lead has
+	 * it. */
+	static const struct { const char *column, *var; bool optional; } fields[] = {
+		{ "id", "ID", false }, { "name", "NAME", false }, { "phone", "PHONE", false },
+		{ "email", "EMAIL", true }, { "address", "ADDRESS", true },
+		{ "service", "SERVICE", true }, { "status", "STATUS", false },
+		{ "temperature", "TEMPERATURE", false }, { "score", "SCORE", true },
+		{ "summary", "SUMMARY", true }, { "analysis_notes", "ANALYSIS_NOTES", true },
+		{ "last_contacted", "LAST_CONTACTED", true }, { "callback_at", "CALLBACK_AT", true },
+		{ "created", "CREATED", false }, { "updated", "UPDATED", false },
 	};
 	struct db_result *lead = ui_one(r, "lead", "loaded", SQL_LEAD, r->path_id);
 
 	if (!lead)
 		return;
 	for (size_t c = 0; c < sizeof(fields) / sizeof(fields[0]); c++) {
-		const char *value = db_value(lead, 0, (int)c);
-		if (!strcmp(fields[c].var, "VALUE"))
-			value = ui_money_text(r->arena, value);
+		const char *value = db_field(lead, 0, fields[c].column);
 		tpl_set(d, fields[c].var, value);
 		if (fields[c].optional && *value)
 			tpl_show(d, arena_printf(r->arena, "HAS_%s", fields[c].var));
 	}
-	const char *name = db_value(lead, 0, 1), *phone = db_value(lead, 0, 2);
-	const char *lead_status = db_value(lead, 0, 6), *temperature = db_value(lead, 0, 7);
+	const char *value = ui_money_text(r->arena, db_field(lead, 0, "value_cents"));
+	tpl_set(d, "VALUE", value);
+	if (*value)
+		tpl_show(d, "HAS_VALUE");
+	const char *name = db_field(lead, 0, "name"), *phone = db_field(lead, 0, "phone");
+	const char *lead_status = db_field(lead, 0, "status");
+	const char *temperature = db_field(lead, 0, "temperature");
 	tpl_set(d, "TITLE_NAME", *name ? name : phone);
 	struct ui_status s = ui_status(r->arena, UI_LEAD, lead_status);
 	tpl_set(d, "STATUS_LABEL", s.label);
