@@ -11,6 +11,7 @@
 #include "req.h"
 #include "infra/text.h"
 #include "infra/tpl.h"
+#include "ui.h"
 
 static char *upper_name(struct req *r, const char *name, const char *suffix)
 {
@@ -130,6 +131,18 @@ bool form_long(struct form *f, const char *name, const char *value, long min, lo
 							  "enter a whole number from %ld to %ld", min, max));
 	*out = n;
 	return true;
+}
+
+bool form_phone(struct form *f, const char *name, const char *value, const char **e164)
+{
+	*e164 = "";
+	if (!*value)
+		return true;
+	*e164 = ui_phone_e164(f->r->arena, value);
+	if (*e164)
+		return true;
+	return form_error(f, name, "enter the number in international form: + then 8 to 15 "
+			  "digits, like +15551234567");
 }
 
 bool form_ok(const struct form *f)

@@ -38,6 +38,12 @@ bool form_cents(struct form *f, const char *name, const char *value, long max_ce
 /* Parse a whole number within bounds; false (error set) if not. */
 bool form_long(struct form *f, const char *name, const char *value, long min, long max, long *out);
 
+/*
+ * Check an optional phone field: "" or a number in international form. On success *e164 is the
+ * number in E.164 form (arena) or "".
+ */
+bool form_phone(struct form *f, const char *name, const char *value, const char **e164);
+
 /* True when no check failed. */
 bool form_ok(const struct form *f);
 

@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
+#include "hook-event.h"
 #include "infra/arena.h"
 #include "infra/db.h"
-#include "hook-event.h"
+#include "page.h"
 #include "req.h"
 
 static const char SQL_EVENT_RECORD[] =
@@ -12,10 +14,22 @@ static const char SQL_EVENT_RECORD[] =
 	"FROM webhook_event_record($1, $2, $3)";
 static const char SQL_EVENT_ANSWER[] =
 	"SELECT webhook_event_answer($1, $2, $3::int, $4, $5)";
+static const char SQL_LOCK[] = "SELECT pg_advisory_lock(hashtextextended($1, 0))";
+static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
 
-int hook_event_first(struct req *r, const char *provider, const char *key, const char *org_id)
+int hook_event_transaction(struct req *r, const char *org_id)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, provider, key, org_id);
+	if ((org_id ? db_begin_org(r->db, r->arena, org_id) : db_begin(r->db)) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	return 0;
+}
+
+int hook_event_first(struct req *r, const struct hook_event *e)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, e->provider, e->key,
+				     e->org_id);
 
 	if (!res || db_rows(res) != 1) {
 		http_fail(r, 503, "the event could not be recorded; please retry");
@@ -30,15 +44,43 @@ int hook_event_first(struct req *r, const char *provider, const char *key, const
 	return 0;
 }
 
-void hook_event_answer(struct req *r, const char *provider, const char *key, int status,
-		       const char *type, const char *body)
+int hook_event_begin(struct req *r, const struct hook_event *e)
+{
+	if (hook_event_transaction(r, e->org_id) < 0)
+		return -1;
+	return hook_event_first(r, e);
+}
+
+void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
+		       const char *body)
 {
 	const char *code = arena_printf(r->arena, "%d", status);
 
-	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, provider, key, code, body ? type : NULL,
-		  body)) {
+	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, e->provider, e->key, code,
+		  body ? type : NULL, body)) {
 		http_fail(r, 503, "the answer could not be stored; please retry");
 		return;
 	}
 	http_send(r, status, body ? type : "text/plain", body ? body : "", body ? strlen(body) : 0);
+}
+
+void hook_event_answer_json(struct req *r, const struct hook_event *e, const char *json)
+{
+	hook_event_answer(r, e, 200, "application/json", json);
+}
+
+int hook_event_lock(struct req *r, const char *name)
+{
+	return db_q(r->db, r->arena, SQL_LOCK, name) ? 0 : -1;
+}
+
+void hook_event_unlock(struct req *r, const char *name)
+{
+	if (db_in_transaction(r->db)) {
+		if (r->failed || r->status >= 400)
+			db_rollback(r->db);
+		else if (db_commit(r->db) < 0)
+			http_fail(r, 503, "the answer could not be stored; please retry");
+	}
+	db_q(r->db, r->arena, SQL_UNLOCK, name);
 }

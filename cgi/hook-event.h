@@ -5,18 +5,53 @@
 
 struct req;
 
-/*
- * Record the event provider/key for org_id (NULL when the event is nobody's) in the transaction
- * open on r->db. Returns 1 for its first delivery (the caller handles it, then answers with
- * hook_event_answer()), 0 when it is a repeat and the stored answer has been given, and -1
- * after answering with an error. A delivery recorded but never answered (a process died on the
- * way) counts as a first one again: handlers store what is keyed by the event, so doing it
- * twice is safe.
- */
-int hook_event_first(struct req *r, const char *provider, const char *key, const char *org_id);
+/* One delivery of a provider's event: who sent it, its idempotency key and whose it is. */
+struct hook_event {
+	const char *provider;     /* "twilio", "vapi" */
+	const char *key;          /* the same for every retry of one event, different otherwise */
+	const char *org_id;       /* NULL when the event is nobody's */
+};
 
-/* Store the answer to the event's first delivery, then give it. body NULL means none. */
-void hook_event_answer(struct req *r, const char *provider, const char *key, int status,
-		       const char *type, const char *body);
+/*
+ * Open the transaction an event is handled in: under org_id's row-level security, or a plain
+ * one when the event is nobody's (only the event itself is written then). Returns 0, or -1
+ * after answering 503.
+ */
+int hook_event_transaction(struct req *r, const char *org_id);
+
+/*
+ * Record event e in the transaction open on r->db. Returns 1 for its first delivery (the caller
+ * handles it, then answers with hook_event_answer()), 0 when it is a repeat and the stored
+ * answer has been given, and -1 after answering with an error. A delivery recorded but never
+ * answered (a process died on the way) counts as a first one again: handlers store what is
+ * keyed by the event, so doing it twice is safe.
+ */
+int hook_event_first(struct req *r, const struct hook_event *e);
+
+/* hook_event_transaction() for e's organization, then hook_event_first(); the same returns. */
+int hook_event_begin(struct req *r, const struct hook_event *e);
+
+/* Store the answer to e's first delivery, then give it. body NULL means none. */
+void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
+		       const char *body);
+
+/* hook_event_answer() of a JSON text with status 200, as Vapi expects every answer. */
+void hook_event_answer_json(struct req *r, const struct hook_event *e, const char *json);
+
+/*
+ * Wait for the lock called name ("twilio-call:CA…"): requests holding the same name run one
+ * at a time, whichever process receives them, so a delivery retried while the first is still
+ * being answered replays that answer instead of doing the work twice. A session lock, since
+ * handlers commit transactions of their own; the server drops it with the connection, so a
+ * process that dies never holds it. Returns 0, or -1 when it could not be taken (nothing is
+ * answered: the caller decides).
+ */
+int hook_event_lock(struct req *r, const char *name);
+
+/*
+ * Settle the request's transaction (commit the stored answer, or roll back a failed one; the
+ * router would, but only after the lock is gone), then release lock name.
+ */
+void hook_event_unlock(struct req *r, const char *name);
 
 #endif

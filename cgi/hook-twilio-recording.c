@@ -3,11 +3,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/db.h"
 #include "hook-event.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "page.h"
 #include "pages.h"
 #include "req.h"
 
@@ -108,19 +110,18 @@ void hook_twilio_recording(struct req *r)
 		return;
 	}
 	const char *org_id = db_value(found, 0, 0), *call_id = db_value(found, 0, 1);
-	const char *key = arena_printf(r->arena, "recording:%s:%s", recording_sid, twilio_status);
-	if (db_begin_org(r->db, r->arena, org_id) < 0) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return;
-	}
+	struct hook_event event = {
+		"twilio", arena_printf(r->arena, "recording:%s:%s", recording_sid, twilio_status),
+		org_id,
+	};
 	/* A repeat that was answered changes nothing; one never answered is handled again, safely,
 	 * since the update only moves the status forward. */
-	if (hook_event_first(r, "twilio", key, org_id) <= 0)
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 	if (db_exec(r->db, r->arena, SQL_RECORDING_PROGRESS, call_id, status, url) < 0) {
 		http_fail(r, 503, "the recording could not be stored; please retry");
 		return;
 	}
 	log_info("recording status call=%s recording=%s status=%s", call_id, recording_sid, status);
-	hook_event_answer(r, "twilio", key, 204, NULL, NULL);
+	hook_event_answer(r, &event, 204, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include "infra/log.h"
 #include "infra/text.h"
 #include "domain/media_token.h"
+#include "page.h"
 #include "pages.h"
 #include "req.h"
 
@@ -48,10 +49,6 @@ static const char SQL_CALL_TRANSFER[] =
 	"UPDATE calls SET transfer_to = $2, transferred_at = coalesce(transferred_at, now()), "
 	"  status = CASE WHEN status = 'in-progress' THEN 'transferred' ELSE status END "
 	"WHERE id = $1";
-static const char SQL_CALL_LOCK[] =
-	"SELECT pg_advisory_lock(hashtextextended('twilio-call:' || $1, 0))";
-static const char SQL_CALL_UNLOCK[] =
-	"SELECT pg_advisory_unlock(hashtextextended('twilio-call:' || $1, 0))";
 
 /* What a call handed over from the voice worker hears before Twilio listens to it. */
 static const char CARRY_ON_TEXT[] = "Sorry, let's continue.";
@@ -190,19 +187,6 @@ static int call_params(struct req *r, struct twilio_call *c)
 	return 0;
 }
 
-/*
- * Open the transaction the event is handled in: under the organization's row-level security,
- * or a plain one when the number is nobody's (only the event itself is written then).
- */
-static int event_begin(struct req *r, const char *org_id)
-{
-	if ((org_id ? db_begin_org(r->db, r->arena, org_id) : db_begin(r->db)) < 0) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return -1;
-	}
-	return 0;
-}
-
 /* The stream address: the public base with ws for http and wss for https. */
 static const char *stream_url(struct arena *a, const char *base)
 {
@@ -278,7 +262,7 @@ static const char *greet(struct req *r, const struct twilio_call *c, const char 
 	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id,
 						     customer_number(c));
 	const char *greeting = s ? brain_greeting(r->db, r->arena, s) : fallback;
-	if (event_begin(r, org_id) < 0)
+	if (hook_event_transaction(r, org_id) < 0)
 		return NULL;
 	return twiml_listen(r->arena, greeting, NULL);
 }
@@ -356,9 +340,11 @@ void hook_twilio_voice(struct req *r)
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
-	const char *key = arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
-				       crypto_sha256_hex(r->arena, r->body));
-	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
+	struct hook_event event = {
+		"twilio", arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
+				       crypto_sha256_hex(r->arena, r->body)), org_id,
+	};
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 
 	const char *twiml;
@@ -371,35 +357,7 @@ void hook_twilio_voice(struct req *r)
 		if (!twiml)
 			return;
 	}
-	hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, twiml);
-}
-
-/*
- * The turns of one call are taken one at a time, whichever process receives them: a delivery
- * retried while the first is still being answered waits, then replays that answer instead of
- * taking the turn again. A session lock, since the brain commits transactions of its own; the
- * server drops it with the connection, so a process that dies never holds a call.
- */
-static int call_lock(struct req *r, const char *sid)
-{
-	if (!db_q(r->db, r->arena, SQL_CALL_LOCK, sid)) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return -1;
-	}
-	return 0;
-}
-
-/* Settle the turn's transaction (the router would, but only after the lock is gone), then let
- * the call's next request in. */
-static void call_unlock(struct req *r, const char *sid)
-{
-	if (db_in_transaction(r->db)) {
-		if (r->failed || r->status >= 400)
-			db_rollback(r->db);
-		else if (db_commit(r->db) < 0)
-			http_fail(r, 503, "the answer could not be stored; please retry");
-	}
-	db_q(r->db, r->arena, SQL_CALL_UNLOCK, sid);
+	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml);
 }
 
 /* The call's row says it was handed to a person. A failure is logged; the caller is still
@@ -428,11 +386,12 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	}
 	const char *org_id = db_rows(found) ? db_value(found, 0, 0) : NULL;
 	const char *call_id = db_rows(found) ? db_value(found, 0, 1) : NULL;
-	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
+	struct hook_event event = { "twilio", key, org_id };
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 	if (!call_id) {
 		log_info("a turn of a call no business answered: call=%s", c->sid);
-		hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, arena_printf(r->arena,
+		hook_event_answer(r, &event, 200, TWIML_TYPE, arena_printf(r->arena,
 			     "%s<Response><Say>Sorry, I can't carry on this call. Please call again. "
 			     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD));
 		return;
@@ -453,10 +412,10 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	brain_turn(r->db, r->arena, s, speech ? speech : "", NULL, NULL, &reply);
 	if (reply.action == BRAIN_TRANSFER && reply.transfer_to)
 		record_transfer(r, org_id, call_id, reply.transfer_to);
-	if (event_begin(r, org_id) < 0)
+	if (hook_event_transaction(r, org_id) < 0)
 		return;
 	const char *turn = db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
-	hook_event_answer(r, "twilio", key, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
+	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
 }
 
 void hook_twilio_turn(struct req *r)
@@ -473,10 +432,14 @@ void hook_twilio_turn(struct req *r)
 	/* Retries repeat the address and the form; the next turn has an address of its own. */
 	const char *key = arena_printf(r->arena, "turn:%s:%s:%s", c.sid, turn ? turn : "",
 				       crypto_sha256_hex(r->arena, r->body));
-	if (call_lock(r, c.sid) < 0)
+	/* The turns of one call are taken one at a time. */
+	const char *lock = arena_printf(r->arena, "twilio-call:%s", c.sid);
+	if (hook_event_lock(r, lock) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
 		return;
+	}
 	take_turn(r, &c, key);
-	call_unlock(r, c.sid);
+	hook_event_unlock(r, lock);
 }
 
 static bool is_call_status(const char *s)
@@ -534,8 +497,10 @@ void hook_twilio_status(struct req *r)
 		return;
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
-	const char *key = arena_printf(r->arena, "status:%s:%s", c.sid, status);
-	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
+	struct hook_event event = {
+		"twilio", arena_printf(r->arena, "status:%s:%s", c.sid, status), org_id,
+	};
+	if (hook_event_begin(r, &event) <= 0)
 		return;
 
 	if (!org_id) {
@@ -550,5 +515,5 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 503, "the call's analysis could not be queued; please retry");
 		return;
 	}
-	hook_event_answer(r, "twilio", key, 204, NULL, NULL);
+	hook_event_answer(r, &event, 204, NULL, NULL);
 }

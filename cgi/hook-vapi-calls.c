@@ -1,15 +1,17 @@
-/* hook-vapi-calls.c: Vapi's messages about a call as it goes and when it ends: its status, what
- * was said, the end-of-call report, and the same post-call pipeline as every call */
+/* hook-vapi-calls.c: a Vapi call's row and the messages about it as it goes and when it ends:
+ * its status, what was said, the end-of-call report, and the post-call pipeline of every call */
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/db.h"
-#include "hook-vapi.h"
+#include "hook-vapi-calls.h"
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "page.h"
 #include "req.h"
 #include "provider/vapi.h"
 
@@ -19,6 +21,23 @@
 #define URL_MAX 2048
 /* A week: longer than any call. */
 #define DURATION_MAX (7 * 86400)
+
+/*
+ * The call's row: found by Vapi's call id (an outbound call our job placed has one already),
+ * else made. Under row-level security another organization's row is invisible, and the insert
+ * then meets it and does nothing.
+ */
+static const char SQL_CALL_ROW[] =
+	"WITH found AS (SELECT id FROM calls WHERE provider = 'vapi' AND provider_call_id = $2), "
+	"made AS ("
+	"  INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
+	"                     from_number, to_number, status) "
+	"  SELECT $1, (SELECT id FROM phone_numbers WHERE e164 = $6), 'vapi', $2, $3, $4, $5, $7 "
+	"  WHERE NOT EXISTS (SELECT 1 FROM found) "
+	"  ON CONFLICT (provider, provider_call_id) DO NOTHING RETURNING id) "
+	"SELECT id FROM found UNION ALL SELECT id FROM made";
+static const char SQL_CALL_ID[] =
+	"SELECT id FROM calls WHERE provider = 'vapi' AND provider_call_id = $1";
 
 /* The turns of one call are written one message at a time, so each seq is taken once. */
 static const char SQL_CALL_LOCK[] =
@@ -90,6 +109,26 @@ static const char SQL_CALL_FORWARDED[] =
 
 static const char HANG_NOTE[] = "The receptionist did not answer in time (Vapi reported a hang).";
 
+const char *hook_vapi_call_row(struct req *r, const struct vapi_msg *m, const char *status)
+{
+	bool outbound = !strcmp(m->direction, "outbound");
+	const char *ours = m->our_number ? m->our_number : "";
+	const char *theirs = m->customer ? m->customer : "";
+
+	if (!m->call_id)
+		return NULL;
+	const char *id = db_text(r->db, r->arena, SQL_CALL_ROW, m->event.org_id, m->call_id,
+				 m->direction, outbound ? ours : theirs, outbound ? theirs : ours,
+				 m->our_number, status);
+	/* Made by a concurrent first message of the call: visible to the next statement. */
+	if (!id && !db_sqlstate(r->db)[0])
+		id = db_text(r->db, r->arena, SQL_CALL_ID, m->call_id);
+	if (!id && !db_sqlstate(r->db)[0])
+		log_warn("a Vapi message names another business's call: org=%s call=%s",
+			 m->event.org_id, m->call_id);
+	return id;
+}
+
 bool hook_vapi_is_call_event(const char *type)
 {
 	static const char *const types[] = {
@@ -138,7 +177,7 @@ static int turns_merge(struct req *r, const struct vapi_msg *m, const char *call
 		if (!json_array_size(missing))
 			return 0;
 	}
-	return db_exec(r->db, r->arena, SQL_TURNS_ADD, m->org_id, call_id,
+	return db_exec(r->db, r->arena, SQL_TURNS_ADD, m->event.org_id, call_id,
 		       json_text(r->arena, missing)) < 0 ? -1 : 0;
 }
 
@@ -338,7 +377,7 @@ void hook_vapi_call_event(struct req *r, const struct vapi_msg *m)
 		http_send(r, 200, "application/json", "{}", 2);
 		return;
 	}
-	if (hook_vapi_event_first(r, m) <= 0)
+	if (hook_event_first(r, &m->event) <= 0)
 		return;
 	/* A call first heard of through its status or its report starts queued; one first heard
 	 * of through what is said on it is in progress. */
@@ -355,5 +394,5 @@ void hook_vapi_call_event(struct req *r, const struct vapi_msg *m)
 		http_fail(r, 503, "the call could not be updated; please retry");
 		return;
 	}
-	hook_vapi_event_answer(r, m, "{}");
+	hook_event_answer_json(r, &m->event, "{}");
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
@@ -12,9 +13,10 @@
 #include "infra/crypto.h"
 #include "infra/db.h"
 #include "hook-event.h"
-#include "hook-vapi.h"
+#include "hook-vapi-calls.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "page.h"
 #include "pages.h"
 #include "req.h"
 #include "domain/tools.h"
@@ -47,23 +49,6 @@ static const char SQL_SETTINGS[] =
 static const char SQL_KNOWLEDGE[] =
 	"SELECT question, answer FROM knowledge_entries ORDER BY updated_at DESC LIMIT $1";
 
-/*
- * The call's row: found by Vapi's call id (an outbound call our job placed has one already),
- * else made. Under row-level security another organization's row is invisible, and the insert
- * then meets it and does nothing.
- */
-static const char SQL_CALL_ROW[] =
-	"WITH found AS (SELECT id FROM calls WHERE provider = 'vapi' AND provider_call_id = $2), "
-	"made AS ("
-	"  INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
-	"                     from_number, to_number, status) "
-	"  SELECT $1, (SELECT id FROM phone_numbers WHERE e164 = $6), 'vapi', $2, $3, $4, $5, $7 "
-	"  WHERE NOT EXISTS (SELECT 1 FROM found) "
-	"  ON CONFLICT (provider, provider_call_id) DO NOTHING RETURNING id) "
-	"SELECT id FROM found UNION ALL SELECT id FROM made";
-static const char SQL_CALL_ID[] =
-	"SELECT id FROM calls WHERE provider = 'vapi' AND provider_call_id = $1";
-
 /* What the tools learnt joins the call's session, as the brain keeps it, for the analysis. */
 static const char SQL_SESSION_MERGE[] =
 	"INSERT INTO call_sessions (org_id, call_id, state) VALUES ($1, $2, $3::jsonb) "
@@ -73,11 +58,6 @@ static const char SQL_CALL_TRANSFER[] =
 	"UPDATE calls SET transfer_to = $2, transferred_at = coalesce(transferred_at, now()) "
 	"WHERE id = $1";
 
-/* A delivery retried while the first is still running its tools waits, then replays. */
-static const char SQL_EVENT_LOCK[] =
-	"SELECT pg_advisory_lock(hashtextextended('vapi-event:' || $1, 0))";
-static const char SQL_EVENT_UNLOCK[] =
-	"SELECT pg_advisory_unlock(hashtextextended('vapi-event:' || $1, 0))";
 
 /* What the assistant asks Vapi to send here: every type hook-vapi-calls.c keeps. */
 static const char *const SERVER_MESSAGES[] = {
@@ -121,6 +101,7 @@ static int message_read(struct req *r, struct vapi_msg *m)
 	const char *timestamp;
 
 	memset(m, 0, sizeof(*m));
+	m->event.provider = "vapi";
 	if (!json_is_object(message) || !json_str(message, "type")) {
 		http_fail(r, 400, "the body is not a Vapi server message ({\"message\": {\"type\"}})");
 		return -1;
@@ -152,7 +133,7 @@ static int message_read(struct req *r, struct vapi_msg *m)
 	json_t *ts = json_object_get(message, "timestamp");
 	timestamp = json_is_number(ts) ? json_text(r->arena, ts) :
 					 crypto_sha256_hex(r->arena, r->body);
-	m->key = arena_printf(r->arena, "%s:%.64s:%s", m->call_id ? m->call_id : "", m->type,
+	m->event.key = arena_printf(r->arena, "%s:%.64s:%s", m->call_id ? m->call_id : "", m->type,
 			      timestamp);
 	return 0;
 }
@@ -174,7 +155,7 @@ static const char *header_lookup(void *arg, const char *name)
  * database error. */
 static int auth_settings(struct req *r, struct vapi_msg *m, struct vapi_auth *auth)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_SETTINGS, m->org_id);
+	struct db_result *res = db_q(r->db, r->arena, SQL_SETTINGS, m->event.org_id);
 
 	*auth = DEFAULT_AUTH;
 	m->voice_provider = "11labs";
@@ -208,11 +189,12 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 	struct vapi_auth auth;
 	const char *why;
 
-	if (db_begin_org(r->db, r->arena, m->org_id) < 0 || auth_settings(r, m, &auth) < 0) {
+	if (db_begin_org(r->db, r->arena, m->event.org_id) < 0 || auth_settings(r, m, &auth) < 0) {
 		http_fail(r, 503, "the database is not available; please retry");
 		return -1;
 	}
-	const char *secret = credential_get(r->db, r->arena, m->org_id, "vapi", "server_secret");
+	const char *secret = credential_get(r->db, r->arena, m->event.org_id, "vapi",
+					    "server_secret");
 	struct vapi_request req = {
 		.method = r->method,
 		.url = arena_printf(r->arena, "%s%s", public_base(r->arena), r->uri),
@@ -221,42 +203,12 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 	};
 	if (vapi_authenticate(r->arena, &auth, secret, &req, &why) < 0) {
 		db_rollback(r->db);
-		log_warn("a Vapi message was refused: %s org=%s method=%s type=%.64s", why, m->org_id,
-			 auth.method, m->type);
+		log_warn("a Vapi message was refused: %s org=%s method=%s type=%.64s", why,
+			 m->event.org_id, auth.method, m->type);
 		http_fail(r, 401, "the message is not authenticated");
 		return -1;
 	}
 	return 0;
-}
-
-int hook_vapi_event_first(struct req *r, const struct vapi_msg *m)
-{
-	return hook_event_first(r, "vapi", m->key, m->org_id);
-}
-
-void hook_vapi_event_answer(struct req *r, const struct vapi_msg *m, const char *json)
-{
-	hook_event_answer(r, "vapi", m->key, 200, JSON_TYPE, json);
-}
-
-const char *hook_vapi_call_row(struct req *r, const struct vapi_msg *m, const char *status)
-{
-	bool outbound = !strcmp(m->direction, "outbound");
-	const char *ours = m->our_number ? m->our_number : "";
-	const char *theirs = m->customer ? m->customer : "";
-
-	if (!m->call_id)
-		return NULL;
-	const char *id = db_text(r->db, r->arena, SQL_CALL_ROW, m->org_id, m->call_id, m->direction,
-				 outbound ? ours : theirs, outbound ? theirs : ours, m->our_number,
-				 status);
-	/* Made by a concurrent first message of the call: visible to the next statement. */
-	if (!id && !db_sqlstate(r->db)[0])
-		id = db_text(r->db, r->arena, SQL_CALL_ID, m->call_id);
-	if (!id && !db_sqlstate(r->db)[0])
-		log_warn("a Vapi message names another business's call: org=%s call=%s", m->org_id,
-			 m->call_id);
-	return id;
 }
 
 /* What the business has on file, in a line each: the question and the start of its answer. */
@@ -387,15 +339,15 @@ static void assistant_request(struct req *r, struct vapi_msg *m)
 
 	/* The tools read the business in transactions of their own. */
 	if (db_commit(r->db) < 0 ||
-	    tools_open(&t, r->db, r->arena, m->org_id, NULL, m->customer, 0) < 0) {
+	    tools_open(&t, r->db, r->arena, m->event.org_id, NULL, m->customer, 0) < 0) {
 		http_fail(r, 503, "the business could not be read; please retry");
 		return;
 	}
-	if (db_begin_org(r->db, r->arena, m->org_id) < 0) {
+	if (db_begin_org(r->db, r->arena, m->event.org_id) < 0) {
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
-	if (hook_vapi_event_first(r, m) <= 0)
+	if (hook_event_first(r, &m->event) <= 0)
 		return;
 	if (m->call_id && !hook_vapi_call_row(r, m, "ringing") && db_sqlstate(r->db)[0]) {
 		http_fail(r, 503, "the call could not be stored; please retry");
@@ -406,7 +358,7 @@ static void assistant_request(struct req *r, struct vapi_msg *m)
 		http_fail(r, 503, "the assistant could not be built; please retry");
 		return;
 	}
-	hook_vapi_event_answer(r, m, answer);
+	hook_event_answer_json(r, &m->event, answer);
 }
 
 /*
@@ -419,17 +371,17 @@ static void transfer_destination(struct req *r, struct vapi_msg *m)
 	struct tool_ctx t;
 
 	if (db_commit(r->db) < 0 ||
-	    tools_open(&t, r->db, r->arena, m->org_id, NULL, m->customer, 0) < 0 ||
-	    db_begin_org(r->db, r->arena, m->org_id) < 0) {
+	    tools_open(&t, r->db, r->arena, m->event.org_id, NULL, m->customer, 0) < 0 ||
+	    db_begin_org(r->db, r->arena, m->event.org_id) < 0) {
 		http_fail(r, 503, "the business could not be read; please retry");
 		return;
 	}
-	if (hook_vapi_event_first(r, m) <= 0)
+	if (hook_event_first(r, &m->event) <= 0)
 		return;
 	const char *phone = t.biz.transfer_phone;
 	if (!phone || !*phone) {
-		hook_vapi_event_answer(r, m, "{\"error\":\"Nobody at the business can take calls "
-				       "now; offer to take a message.\"}");
+		hook_event_answer_json(r, &m->event, "{\"error\":\"Nobody at the business can "
+				       "take calls now; offer to take a message.\"}");
 		return;
 	}
 	const char *call_id = m->call_id ? hook_vapi_call_row(r, m, "in-progress") : NULL;
@@ -442,7 +394,7 @@ static void transfer_destination(struct req *r, struct vapi_msg *m)
 	json_t *answer = json_to_arena(r->arena, json_pack(
 		"{s:{s:s, s:s, s:s}, s:{s:s, s:s}}", "destination", "type", "number", "number", phone,
 		"message", message, "message", "type", "request-start", "message", message));
-	hook_vapi_event_answer(r, m, json_text(r->arena, answer));
+	hook_event_answer_json(r, &m->event, json_text(r->arena, answer));
 }
 
 /* Keep what the tools did on the call: the session's slots, and a transfer. */
@@ -451,9 +403,9 @@ static void tools_remember(struct req *r, const struct vapi_msg *m, struct tool_
 {
 	if (!call_id || (!json_object_size(t->slots) && !t->transfer_to))
 		return;
-	if (db_begin_org(r->db, r->arena, m->org_id) < 0)
+	if (db_begin_org(r->db, r->arena, m->event.org_id) < 0)
 		return;
-	if (db_exec(r->db, r->arena, SQL_SESSION_MERGE, m->org_id, call_id,
+	if (db_exec(r->db, r->arena, SQL_SESSION_MERGE, m->event.org_id, call_id,
 		    json_text(r->arena, t->slots)) < 0 ||
 	    (t->transfer_to &&
 	     db_exec(r->db, r->arena, SQL_CALL_TRANSFER, call_id, t->transfer_to) < 0)) {
@@ -506,7 +458,7 @@ static void run_tools(struct req *r, struct vapi_msg *m, struct vapi_tool_call *
 {
 	struct tool_ctx t;
 
-	if (hook_vapi_event_first(r, m) <= 0)
+	if (hook_event_first(r, &m->event) <= 0)
 		return;
 	const char *call_id = hook_vapi_call_row(r, m, "in-progress");
 	if (!call_id && db_sqlstate(r->db)[0]) {
@@ -518,7 +470,8 @@ static void run_tools(struct req *r, struct vapi_msg *m, struct vapi_tool_call *
 		http_fail(r, 503, "the message could not be recorded; please retry");
 		return;
 	}
-	bool opened = tools_open(&t, r->db, r->arena, m->org_id, call_id, m->customer, 0) == 0;
+	bool opened = tools_open(&t, r->db, r->arena, m->event.org_id, call_id, m->customer,
+				 0) == 0;
 	json_t *results = json_to_arena(r->arena, json_array());
 	for (int i = 0; i < n; i++) {
 		bool is_error = true;
@@ -530,11 +483,11 @@ static void run_tools(struct req *r, struct vapi_msg *m, struct vapi_tool_call *
 	}
 	if (opened)
 		tools_remember(r, m, &t, call_id);
-	if (db_begin_org(r->db, r->arena, m->org_id) < 0) {
+	if (db_begin_org(r->db, r->arena, m->event.org_id) < 0) {
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
-	hook_vapi_event_answer(r, m, tools_answer(r, results, legacy));
+	hook_event_answer_json(r, &m->event, tools_answer(r, results, legacy));
 }
 
 /*
@@ -553,20 +506,16 @@ static void tool_calls(struct req *r, struct vapi_msg *m, bool legacy)
 	} else {
 		n = vapi_tool_calls(r->arena, m->m, &calls);
 	}
-	bool locked = db_q(r->db, r->arena, SQL_EVENT_LOCK, m->key) != NULL;
-	if (locked)
+	/* A delivery retried while the first is still running its tools waits, then replays. */
+	const char *lock = arena_printf(r->arena, "vapi-event:%s", m->event.key);
+	if (hook_event_lock(r, lock) == 0) {
 		run_tools(r, m, calls, n, legacy);
-	/* Settle the answer's transaction before the next delivery may look at it. */
-	if (db_in_transaction(r->db)) {
-		if (!locked || r->failed || r->status >= 400)
-			db_rollback(r->db);
-		else if (db_commit(r->db) < 0)
-			http_fail(r, 503, "the answer could not be stored; please retry");
+		hook_event_unlock(r, lock);
+		if (!r->failed)
+			return;
+	} else if (db_in_transaction(r->db)) {
+		db_rollback(r->db);
 	}
-	if (locked)
-		db_q(r->db, r->arena, SQL_EVENT_UNLOCK, m->key);
-	if (locked && !r->failed)
-		return;
 	json_t *results = json_to_arena(r->arena, json_array());
 	for (int i = 0; i < n; i++)
 		json_array_append_new(results, json_pack("{s:s, s:s}", "toolCallId", calls[i].id,
@@ -581,13 +530,13 @@ void hook_vapi(struct req *r)
 
 	if (message_read(r, &m) < 0)
 		return;
-	m.org_id = db_text(r->db, r->arena, SQL_ORG_FOR, m.our_number, m.phone_number_id,
+	m.event.org_id = db_text(r->db, r->arena, SQL_ORG_FOR, m.our_number, m.phone_number_id,
 			   m.call_id);
-	if (!m.org_id && db_sqlstate(r->db)[0]) {
+	if (!m.event.org_id && db_sqlstate(r->db)[0]) {
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
-	if (!m.org_id) {
+	if (!m.event.org_id) {
 		log_info("a Vapi message for no business here: type=%.64s number=%s call=%s", m.type,
 			 m.our_number ? m.our_number : "", m.call_id ? m.call_id : "");
 		/* Vapi says this to the caller: a number nobody answers here. */

@@ -10,12 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/db.h"
 #include "infra/webclient.h"
 #include "infra/log.h"
+#include "page.h"
 #include "req.h"
 #include "router.h"
 #include "infra/tpl.h"

@@ -1,8 +1,10 @@
 /* page-appointments.c: upcoming and past appointments; cancel and reschedule them */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/db.h"
 #include "form.h"
@@ -10,6 +12,7 @@
 #include "pages.h"
 #include "req.h"
 #include "infra/tpl.h"
+#include "ui.h"
 
 enum {
 	APPOINTMENTS_PER_PAGE = 20,
@@ -21,9 +24,8 @@ enum {
 /* Columns of both lists; times are shown in the business's own time zone. */
 #define APPOINTMENT_ROW \
 	"SELECT a.id, a.status, a.customer_name, a.customer_phone, s.name, a.lead_id, " \
-	"       to_char(a.starts_at AT TIME ZONE o.timezone, 'Dy, Mon FMDD, YYYY'), " \
-	"       to_char(a.starts_at AT TIME ZONE o.timezone, 'FMHH12:MI AM'), " \
-	"       to_char(a.ends_at AT TIME ZONE o.timezone, 'FMHH12:MI AM') " \
+	"       " UI_SQL_LOCAL("a.starts_at", UI_DAY_FORMAT) ", " \
+	"       " UI_SQL_TIME("a.starts_at") ", " UI_SQL_TIME("a.ends_at") " " \
 	"FROM appointments a JOIN organizations o ON o.id = a.org_id " \
 	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
 
@@ -40,7 +42,7 @@ static const char SQL_APPOINTMENT[] =
 	"SELECT a.status, a.customer_name, s.name, "
 	"       to_char(a.starts_at AT TIME ZONE o.timezone, 'YYYY-MM-DD'), "
 	"       to_char(a.starts_at AT TIME ZONE o.timezone, 'HH24:MI'), "
-	"       to_char(a.starts_at AT TIME ZONE o.timezone, 'Dy, Mon FMDD, YYYY FMHH12:MI AM'), "
+	"       " UI_SQL_LOCAL("a.starts_at", UI_DAY_TIME_FORMAT) ", "
 	"       extract(epoch FROM a.ends_at - a.starts_at)::bigint / 60, o.timezone "
 	"FROM appointments a JOIN organizations o ON o.id = a.org_id "
 	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
@@ -51,7 +53,7 @@ static const char SQL_CANCEL[] =
 
 /* The local wall-clock time typed, as an instant of the business's zone. */
 static const char SQL_LOCAL_INSTANT[] =
-	"SELECT t, t > now(), to_char($2::timestamp, 'Dy, Mon FMDD, YYYY FMHH12:MI AM') "
+	"SELECT t, t > now(), to_char($2::timestamp, '" UI_DAY_TIME_FORMAT "') "
 	"FROM (SELECT $2::timestamp AT TIME ZONE timezone AS t "
 	"      FROM organizations WHERE id = $1) typed";
 static const char SQL_SAVEPOINT[] = "SAVEPOINT reschedule";
@@ -62,7 +64,7 @@ static const char SQL_MOVE[] =
 	"WHERE id = $1 AND status IN ('scheduled', 'confirmed')";
 static const char SQL_FREE_STARTS[] =
 	"SELECT to_char(t AT TIME ZONE o.timezone, 'YYYY-MM-DD\"T\"HH24:MI'), "
-	"       to_char(t AT TIME ZONE o.timezone, 'Dy, Mon FMDD, FMHH12:MI AM') "
+	"       " UI_SQL_LOCAL("t", UI_SOON_FORMAT) " "
 	"FROM organizations o, "
 	"     appointment_free_starts($2::timestamptz, make_interval(mins => $3::int), $4, $5::int) t "
 	"WHERE o.id = $1";
@@ -85,24 +87,12 @@ static bool status_is_open(const char *status)
 }
 
 /* The badge class and label for an appointment status. */
-static void status_badge(struct tpl_dict *row, const char *status)
+static void status_badge(struct req *r, struct tpl_dict *row, const char *status)
 {
-	static const struct { const char *status, *badge, *label; } badges[] = {
-		{ "scheduled", "badge-scheduled", "Scheduled" },
-		{ "confirmed", "badge-booked", "Confirmed" },
-		{ "cancelled", "badge-cancelled", "Cancelled" },
-		{ "completed", "badge-completed", "Completed" },
-		{ "no_show", "badge-missed", "No-show" },
-	};
-	for (size_t i = 0; i < sizeof(badges) / sizeof(badges[0]); i++) {
-		if (!strcmp(badges[i].status, status)) {
-			tpl_set(row, "BADGE", badges[i].badge);
-			tpl_set(row, "STATUS", badges[i].label);
-			return;
-		}
-	}
-	tpl_set(row, "BADGE", "badge-info");
-	tpl_set(row, "STATUS", status);
+	struct ui_status s = ui_status(r->arena, UI_APPOINTMENT, status);
+
+	tpl_set(row, "BADGE", s.badge);
+	tpl_set(row, "STATUS", s.label);
 }
 
 /*
@@ -139,7 +129,7 @@ static int appointment_list(struct req *r, struct tpl_dict *d, const char *name,
 				tpl_set(tpl_section(row, "LEAD"), "LEAD_ID", db_value(res, i, 5));
 			else
 				tpl_show(row, "NO_LEAD");
-			status_badge(row, status);
+			status_badge(r, row, status);
 			if (upcoming && status_is_open(status))
 				tpl_show(row, "ACTIONS");
 		}
@@ -179,17 +169,7 @@ void page_appointments(struct req *r)
 /* Look up appointment r->path_id; NULL when answered (404 for another org's or no row). */
 static struct db_result *appointment_find(struct req *r)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_APPOINTMENT, r->path_id);
-
-	if (!res) {
-		http_fail(r, 503, "the appointment could not be loaded; please try again");
-		return NULL;
-	}
-	if (db_rows(res) != 1) {
-		http_fail(r, 404, "there is no such appointment");
-		return NULL;
-	}
-	return res;
+	return ui_one(r, "appointment", "loaded", SQL_APPOINTMENT, r->path_id);
 }
 
 void page_appointment_cancel(struct req *r)
@@ -203,7 +183,8 @@ void page_appointment_cancel(struct req *r)
 		http_redirect(r, "/appointments");
 		return;
 	}
-	if (db_exec(r->db, r->arena, SQL_CANCEL, r->path_id) < 0) {
+	if (db_exec(r->db, r->arena, SQL_CANCEL, r->path_id) < 0 ||
+	    ui_audit(r, "appointment.cancel", r->path_id, NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be cancelled; please try again");
 		return;
 	}
@@ -349,7 +330,9 @@ void page_appointment_reschedule(struct req *r)
 		reschedule_collision(r, &f, d, a, wanted);
 		return;
 	}
-	if (moved != 1) {
+	json_t *detail = json_pack("{s:s, s:s}", "from", db_value(a, 0, 5), "to",
+				   db_value(at, 0, 2));
+	if (moved != 1 || ui_audit(r, "appointment.reschedule", r->path_id, detail) < 0) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
 	}

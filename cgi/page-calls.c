@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "domain/callback.h"
@@ -18,33 +19,14 @@
 #include "domain/recordings.h"
 #include "req.h"
 #include "infra/tpl.h"
+#include "ui.h"
 
 #define CALLS_PER_PAGE 50
 /* Counting stops here: "more than 10,000" is all a filter needs to say beyond it. */
 #define CALLS_COUNT_CAP 10000
 #define CALLS_MAX_PAGE (CALLS_COUNT_CAP / CALLS_PER_PAGE)
 
-/* One table drives the status filter's choices, its validation and the badges. */
-struct call_status {
-	const char *value;
-	const char *label;
-	const char *badge;
-};
-
-static const struct call_status call_statuses[] = {
-	{ "completed", "Completed", "badge-completed" },
-	{ "missed", "Missed", "badge-missed" },
-	{ "no-answer", "No answer", "badge-missed" },
-	{ "busy", "Busy", "badge-missed" },
-	{ "failed", "Failed", "badge-failed" },
-	{ "transferred", "Transferred", "badge-info" },
-	{ "in-progress", "In progress", "badge-in-progress" },
-	{ "ringing", "Ringing", "badge-pending" },
-	{ "queued", "Queued", "badge-pending" },
-	{ "canceled", "Canceled", "badge-cancelled" },
-};
-
-static const struct call_status recording_statuses[] = {
+static const struct ui_status recording_statuses[] = {
 	{ "none", "No recording", "badge-inactive" },
 	{ "pending", "Waiting for the provider", "badge-pending" },
 	{ "processing", "Processing", "badge-in-progress" },
@@ -52,19 +34,10 @@ static const struct call_status recording_statuses[] = {
 	{ "failed", "Failed", "badge-failed" },
 };
 
-static const struct call_status lead_statuses[] = {
-	{ "new", "New", "badge-new" },
-	{ "contacted", "Contacted", "badge-contacted" },
-	{ "qualified", "Qualified", "badge-info" },
-	{ "booked", "Booked", "badge-booked" },
-	{ "converted", "Converted", "badge-won" },
-	{ "lost", "Lost", "badge-lost" },
-};
-
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct call_status *status_find(const struct call_status *table, size_t n,
-					     const char *value)
+static const struct ui_status *status_find(const struct ui_status *table, size_t n,
+					   const char *value)
 {
 	for (size_t i = 0; value && i < n; i++)
 		if (!strcmp(table[i].value, value))
@@ -131,7 +104,7 @@ static bool filters_read(struct req *r, struct tpl_dict *d, struct call_filters 
 	/* Dates in this fixed form compare as text. */
 	if (form_ok(&form) && f->from && f->to && strcmp(f->from, f->to) > 0)
 		form_error(&form, "to", "The end date is before the start date");
-	if (f->status && !status_find(call_statuses, COUNT_OF(call_statuses), f->status))
+	if (f->status && !ui_status_known(UI_CALL, f->status))
 		form_error(&form, "status", "Choose a status from the list");
 	if (f->direction && strcmp(f->direction, "inbound") && strcmp(f->direction, "outbound"))
 		form_error(&form, "direction", "Direction is inbound or outbound");
@@ -221,11 +194,10 @@ static const char SQL_CALLS_COUNT[] =
  */
 static const char SQL_CALLS_PAGE[] =
 	"SELECT c.id, c.direction, c.status, c.duration_seconds, c.booked, "
-	"       to_char(c.started_at AT TIME ZONE $7, 'Mon FMDD, YYYY') AS day, "
-	"       to_char(c.started_at AT TIME ZONE $7, 'FMHH12:MI AM') AS time, "
+	"       to_char(c.started_at AT TIME ZONE $7, '" UI_DATE_FORMAT "') AS day, "
+	"       to_char(c.started_at AT TIME ZONE $7, '" UI_TIME_FORMAT "') AS time, "
 	"       CASE c.direction WHEN 'outbound' THEN c.to_number ELSE c.from_number END AS party, "
-	"       to_char(c.value_cents / 100.0, 'FM$999,999,999,990.00') AS value, "
-	"       l.name AS lead_name "
+	"       c.value_cents, l.name AS lead_name "
 	"FROM (SELECT c.id, c.org_id, c.direction, c.status, c.duration_seconds, c.booked, "
 	"             c.started_at, c.from_number, c.to_number, c.value_cents, c.lead_id "
 	"      FROM calls c WHERE " CALLS_WHERE
@@ -236,13 +208,7 @@ static const char SQL_CALLS_PAGE[] =
 /* Fill the filter form's choices, marking the one in force. */
 static void filters_show(struct tpl_dict *d, const struct call_filters *f)
 {
-	for (size_t i = 0; i < COUNT_OF(call_statuses); i++) {
-		struct tpl_dict *o = tpl_section(d, "STATUS_OPTION");
-		tpl_set(o, "VALUE", call_statuses[i].value);
-		tpl_set(o, "LABEL", call_statuses[i].label);
-		if (f->status && !strcmp(f->status, call_statuses[i].value))
-			tpl_show(o, "SELECTED");
-	}
+	ui_status_options(d, "STATUS_OPTION", UI_CALL, f->status);
 	if (f->direction)
 		tpl_show(d, !strcmp(f->direction, "inbound") ? "INBOUND_SELECTED"
 							      : "OUTBOUND_SELECTED");
@@ -257,9 +223,7 @@ static void calls_rows(struct req *r, struct tpl_dict *d, struct db_result *res,
 {
 	for (int i = 0; i < n; i++) {
 		struct tpl_dict *row = tpl_section(d, "CALL");
-		const char *status = db_field(res, i, "status");
-		const struct call_status *s =
-			status_find(call_statuses, COUNT_OF(call_statuses), status);
+		struct ui_status s = ui_status(r->arena, UI_CALL, db_field(res, i, "status"));
 		const char *lead = db_field(res, i, "lead_name");
 
 		tpl_set(row, "ID", db_field(res, i, "id"));
@@ -272,11 +236,12 @@ static void calls_rows(struct req *r, struct tpl_dict *d, struct db_result *res,
 			tpl_show(row, "NO_LEAD_NAME");
 		tpl_set(row, "DIRECTION", !strcmp(db_field(res, i, "direction"), "outbound")
 			? "Outbound" : "Inbound");
-		tpl_set(row, "STATUS_LABEL", s ? s->label : status);
-		tpl_set(row, "STATUS_BADGE", s ? s->badge : "badge-info");
+		tpl_set(row, "STATUS_LABEL", s.label);
+		tpl_set(row, "STATUS_BADGE", s.badge);
 		tpl_set(row, "DURATION",
 			or_dash(duration_text(r, db_field(res, i, "duration_seconds"))));
-		tpl_set(row, "VALUE", or_dash(db_field(res, i, "value")));
+		tpl_set(row, "VALUE",
+			or_dash(ui_money_text(r->arena, db_field(res, i, "value_cents"))));
 		if (!strcmp(db_field(res, i, "booked"), "t"))
 			tpl_show(row, "BOOKED");
 	}
@@ -344,8 +309,8 @@ void page_calls(struct req *r)
 
 	calls_rows(r, d, res, more ? CALLS_PER_PAGE : n);
 	if (total > CALLS_COUNT_CAP)
-		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "More than %d,%03d calls",
-			CALLS_COUNT_CAP / 1000, CALLS_COUNT_CAP % 1000));
+		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "More than %s calls",
+						     ui_thousands(r->arena, CALLS_COUNT_CAP)));
 	else
 		tpl_set(d, "COUNT_TEXT", arena_printf(r->arena, "%ld call%s", total,
 						     total == 1 ? "" : "s"));
@@ -369,9 +334,7 @@ static const char SQL_CALL[] =
 	"       c.transfer_to, c.summary, c.sentiment_label, c.urgency, c.booked, c.ended_reason, "
 	"       c.call_type, c.customer_type, c.call_purpose, "
 	"       to_char(c.sentiment_score, 'FM0.00') AS sentiment_score, "
-	"       to_char(c.value_cents / 100.0, 'FM$999,999,999,990.00') AS value, "
-	"       to_char(c.started_at AT TIME ZONE o.timezone, 'Mon FMDD, YYYY, FMHH12:MI AM') "
-	"         AS started, "
+	"       c.value_cents, " UI_SQL_DATE_TIME("c.started_at") " AS started, "
 	"       to_char(c.answered_at AT TIME ZONE o.timezone, 'FMHH12:MI:SS AM') AS answered, "
 	"       to_char(c.ended_at AT TIME ZONE o.timezone, 'FMHH12:MI:SS AM') AS ended, "
 	"       to_char(c.transferred_at AT TIME ZONE o.timezone, 'Mon FMDD, FMHH12:MI:SS AM') "
@@ -404,17 +367,10 @@ static void detail_set(struct tpl_dict *d, struct db_result *c, const char *vari
 	tpl_set(d, variable, or_dash(db_field(c, 0, column)));
 }
 
-/* A word stored in lower case ("high", "caller-hung-up") as a label ("Caller hung up"). */
+/* A word stored in lower case as a label ("Caller hung up"); a dash for none. */
 static const char *label_text(struct req *r, const char *word)
 {
-	if (!word || !*word)
-		return "—";
-	char *s = arena_strdup(r->arena, word);
-	for (char *p = s; *p; p++)
-		if (*p == '_' || *p == '-')
-			*p = ' ';
-	s[0] = (char)toupper((unsigned char)s[0]);
-	return s;
+	return word && *word ? ui_label(r->arena, word) : "—";
 }
 
 /*
@@ -502,20 +458,6 @@ static bool is_missed(struct db_result *c)
 	return false;
 }
 
-/* True for a number a call can reach: seven digits or more, phone punctuation only. */
-static bool is_callable(const char *number)
-{
-	int digits = 0;
-
-	for (const char *p = number ? number : ""; *p; p++) {
-		if (isdigit((unsigned char)*p))
-			digits++;
-		else if (!strchr("+ -().", *p))
-			return false;
-	}
-	return digits >= 7;
-}
-
 /*
  * The "Call back" button of a missed call with a number to call, and, when the business
  * cannot place calls now, why, with the settings that fix it. A database error only leaves
@@ -525,7 +467,7 @@ static void call_back_fill(struct req *r, struct tpl_dict *d, struct db_result *
 {
 	struct callback_setup setup;
 
-	if (!is_missed(c) || !is_callable(db_field(c, 0, "from_number")))
+	if (!is_missed(c) || !ui_phone_reachable(db_field(c, 0, "from_number")))
 		return;
 	struct tpl_dict *button = tpl_section(d, "CALL_BACK");
 	tpl_set(button, "CALL_ID", r->path_id);
@@ -542,22 +484,19 @@ static void call_back_fill(struct req *r, struct tpl_dict *d, struct db_result *
 void page_call_show(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
-	struct db_result *c = db_q(r->db, r->arena, SQL_CALL, r->path_id);
-	struct db_result *turns = c ? db_q(r->db, r->arena, SQL_TURNS, r->path_id) : NULL;
-	struct db_result *times = turns ? db_q(r->db, r->arena, SQL_REPLY_TIMES, r->path_id) : NULL;
+	struct db_result *c = ui_one(r, "call", "loaded", SQL_CALL, r->path_id);
 
-	if (!c || !turns || !times || db_rows(times) != 1) {
-		http_fail(r, 503, "the call could not be loaded");
+	if (!c)
+		return;
+	struct db_result *turns = db_q(r->db, r->arena, SQL_TURNS, r->path_id);
+	struct db_result *times = turns ? db_q(r->db, r->arena, SQL_REPLY_TIMES, r->path_id) : NULL;
+	if (!times || db_rows(times) != 1) {
+		http_fail(r, 503, "the call could not be loaded; please try again");
 		return;
 	}
-	if (db_rows(c) != 1) {
-		http_fail(r, 404, "there is no such call");
-		return;
-	}
-	const char *status = db_field(c, 0, "status");
-	const struct call_status *s = status_find(call_statuses, COUNT_OF(call_statuses), status);
+	struct ui_status s = ui_status(r->arena, UI_CALL, db_field(c, 0, "status"));
 	const char *recording = db_field(c, 0, "recording_status");
-	const struct call_status *rs =
+	const struct ui_status *rs =
 		status_find(recording_statuses, COUNT_OF(recording_statuses), recording);
 	bool outbound = !strcmp(db_field(c, 0, "direction"), "outbound");
 	const char *party = or_dash(db_field(c, 0, outbound ? "to_number" : "from_number"));
@@ -565,8 +504,8 @@ void page_call_show(struct req *r)
 	tpl_set(d, "ID", r->path_id);
 	tpl_set(d, "PARTY", party);
 	tpl_set(d, "DIRECTION", outbound ? "Outbound" : "Inbound");
-	tpl_set(d, "STATUS_LABEL", s ? s->label : status);
-	tpl_set(d, "STATUS_BADGE", s ? s->badge : "badge-info");
+	tpl_set(d, "STATUS_LABEL", s.label);
+	tpl_set(d, "STATUS_BADGE", s.badge);
 	detail_set(d, c, "FROM", "from_number");
 	detail_set(d, c, "TO", "to_number");
 	detail_set(d, c, "STARTED", "started");
@@ -580,7 +519,7 @@ void page_call_show(struct req *r)
 		tpl_set(tpl_section(d, "SENTIMENT_SCORE"), "SCORE",
 			db_field(c, 0, "sentiment_score"));
 	tpl_set(d, "URGENCY", label_text(r, db_field(c, 0, "urgency")));
-	detail_set(d, c, "VALUE", "value");
+	tpl_set(d, "VALUE", or_dash(ui_money_text(r->arena, db_field(c, 0, "value_cents"))));
 	tpl_set(d, "BOOKED", !strcmp(db_field(c, 0, "booked"), "t") ? "Yes" : "No");
 	tpl_set(d, "CALL_TYPE", label_text(r, db_field(c, 0, "call_type")));
 	tpl_set(d, "CUSTOMER_TYPE", label_text(r, db_field(c, 0, "customer_type")));
@@ -608,10 +547,9 @@ void page_call_show(struct req *r)
 		tpl_set(l, "LEAD_ID", db_field(c, 0, "lead_id"));
 		tpl_set(l, "LEAD_NAME", name && *name ? name : db_field(c, 0, "lead_phone"));
 		tpl_set(l, "LEAD_PHONE", db_field(c, 0, "lead_phone"));
-		const struct call_status *ls = status_find(lead_statuses, COUNT_OF(lead_statuses),
-							  db_field(c, 0, "lead_status"));
-		tpl_set(l, "LEAD_STATUS_BADGE", ls ? ls->badge : "badge-info");
-		tpl_set(l, "LEAD_STATUS_LABEL", ls ? ls->label : db_field(c, 0, "lead_status"));
+		struct ui_status ls = ui_status(r->arena, UI_LEAD, db_field(c, 0, "lead_status"));
+		tpl_set(l, "LEAD_STATUS_BADGE", ls.badge);
+		tpl_set(l, "LEAD_STATUS_LABEL", ls.label);
 	} else {
 		tpl_show(d, "NO_LEAD");
 	}
@@ -665,6 +603,7 @@ void page_call_recording(struct req *r)
 		http_fail(r, 503, "the recording could not be loaded");
 		return;
 	}
+	/* A call without a ready recording is answered as one that has none. */
 	if (db_rows(call) != 1) {
 		http_fail(r, 404, "this call has no recording");
 		return;
@@ -720,19 +659,13 @@ static const char SQL_CALL_LEAD[] =
  */
 void page_call_callback(struct req *r)
 {
-	struct db_result *call = db_q(r->db, r->arena, SQL_CALL_PARTY, r->path_id);
+	struct db_result *call = ui_one(r, "call", "loaded", SQL_CALL_PARTY, r->path_id);
 	struct callback_setup setup;
 
-	if (!call) {
-		http_fail(r, 503, "the call could not be loaded; please try again");
+	if (!call)
 		return;
-	}
-	if (db_rows(call) != 1) {
-		http_fail(r, 404, "there is no such call");
-		return;
-	}
 	const char *number = db_value(call, 0, 0), *lead = db_value(call, 0, 1);
-	if (!is_callable(number)) {
+	if (!ui_phone_reachable(number)) {
 		page_flash(r, "error", "This caller's number cannot be called back.");
 		http_redirect(r, arena_printf(r->arena, "/calls/%s", r->path_id));
 		return;

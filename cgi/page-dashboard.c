@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/crypto.h"
@@ -13,6 +14,7 @@
 #include "pages.h"
 #include "req.h"
 #include "infra/tpl.h"
+#include "ui.h"
 
 #define DASHBOARD_DAYS 30
 #define DASHBOARD_EVENTS 10
@@ -57,7 +59,7 @@ static const char SQL_PIPELINE[] =
  */
 static const char SQL_EVENTS[] =
 	"SELECT e.kind, e.link, e.title, e.detail,"
-	"       to_char(e.at AT TIME ZONE o.timezone, 'Mon FMDD, FMHH12:MI AM'),"
+	"       " UI_SQL_LOCAL("e.at", UI_RECENT_FORMAT) ","
 	"       to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
 	"FROM organizations o CROSS JOIN LATERAL ("
 	"  (SELECT 'call' AS kind, '/calls/' || c.id AS link, c.started_at AS at,"
@@ -74,7 +76,7 @@ static const char SQL_EVENTS[] =
 	"  (SELECT 'booking', '/appointments', a.created_at,"
 	"          'Appointment booked for ' || a.customer_name,"
 	"          coalesce(s.name || ', ', '')"
-	"          || to_char(a.starts_at AT TIME ZONE o.timezone, 'Dy Mon FMDD, FMHH12:MI AM')"
+	"          || " UI_SQL_LOCAL("a.starts_at", UI_SOON_FORMAT)
 	"          || CASE WHEN a.status = 'cancelled' THEN ' (cancelled)' ELSE '' END"
 	"   FROM appointments a LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id"
 	"   WHERE a.org_id = $1 ORDER BY a.created_at DESC LIMIT 10)"
@@ -160,23 +162,6 @@ static int dashboard_load(struct req *r, struct dashboard *dash)
 	return dash->events ? 0 : -1;
 }
 
-/* "$12,345" or "$12,345.60": whole dollars read best, cents only when there are some. */
-static const char *money_text(struct arena *a, long long cents)
-{
-	char digits[32], grouped[48];
-	int n = snprintf(digits, sizeof(digits), "%lld", cents / 100), k = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			grouped[k++] = ',';
-		grouped[k++] = digits[i];
-	}
-	grouped[k] = '\0';
-	if (cents % 100)
-		return arena_printf(a, "$%s.%02lld", grouped, cents % 100);
-	return arena_printf(a, "$%s", grouped);
-}
-
 static const char *success_rate_text(struct arena *a, const struct dashboard *dash)
 {
 	if (!dash->answered_inbound)
@@ -223,18 +208,18 @@ static long chart_step(long max)
 	return step;
 }
 
-static void chart_bar(struct buf *out, const char *class, double x, double y, double w, double h)
+/* A coordinate of the chart as the SVG gets it. */
+static const char *coordinate(struct arena *a, double v)
 {
-	buf_printf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-		   "height=\"%.1f\"/>", class, x, y, w, h);
+	return arena_printf(a, "%.1f", v);
 }
 
 /*
- * The 30-day chart as inline SVG into out: a pair of bars per day (calls, then bookings),
- * gridlines with counts on the left, a date under every seventh day ending today. The
- * viewBox lets CSS scale it to any width. Every label is escaped, though the code made it.
+ * The 30-day chart for templates/dashboard_chart.tpl into c: a pair of bars per day (calls,
+ * then bookings), gridlines with counts on the left, a date under every seventh day ending
+ * today.
  */
-static void chart_svg(struct buf *out, const struct dashboard *dash)
+static void chart_fill(struct arena *a, struct tpl_dict *c, const struct dashboard *dash)
 {
 	const double width = 720, height = 240, left = 36, right = 8, top = 10, bottom = 26;
 	const double plot_w = width - left - right, plot_h = height - top - bottom;
@@ -249,42 +234,60 @@ static void chart_svg(struct buf *out, const struct dashboard *dash)
 	}
 	long step = chart_step(max), ceiling = (max + step - 1) / step * step;
 
-	buf_printf(out, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-		   "aria-labelledby=\"chart-title\">", width, height);
-	buf_puts(out, "<title id=\"chart-title\">Calls and bookings per day, last 30 days</title>");
+	tpl_set(c, "WIDTH", arena_printf(a, "%.0f", width));
+	tpl_set(c, "HEIGHT", arena_printf(a, "%.0f", height));
+	tpl_set(c, "BAR", coordinate(a, bar));
 	for (long tick = 0; tick <= ceiling; tick += step) {
+		struct tpl_dict *g = tpl_section(c, "GRID");
 		double y = top + plot_h - plot_h * (double)tick / (double)ceiling;
-		buf_printf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-			   "y2=\"%.1f\"/>", left, width - right, y, y);
-		buf_printf(out, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" "
-			   "text-anchor=\"end\">%ld</text>", left - 6, y + 4, tick);
+		tpl_set(g, "X1", coordinate(a, left));
+		tpl_set(g, "X2", coordinate(a, width - right));
+		tpl_set(g, "Y", coordinate(a, y));
+		tpl_set(g, "LABEL_X", coordinate(a, left - 6));
+		tpl_set(g, "LABEL_Y", coordinate(a, y + 4));
+		tpl_set_long(g, "TICK", tick);
 	}
 	for (int i = 0; i < DASHBOARD_DAYS; i++) {
 		const struct dashboard_day *day = &dash->days[i];
+		struct tpl_dict *g = tpl_section(c, "DAY");
 		double x = left + slot * i + (slot - 2 * bar) / 2;
 		double calls_h = plot_h * (double)day->calls / (double)ceiling;
 		double bookings_h = plot_h * (double)day->bookings / (double)ceiling;
 
-		buf_puts(out, "<g class=\"day\" data-day=\"");
-		buf_add_html(out, day->date);
-		buf_printf(out, "\" data-calls=\"%ld\" data-bookings=\"%ld\"><title>", day->calls,
-			   day->bookings);
-		buf_add_html(out, day->label);
-		buf_printf(out, ": %ld call%s, %ld booking%s</title>", day->calls,
-			   day->calls == 1 ? "" : "s", day->bookings,
-			   day->bookings == 1 ? "" : "s");
-		chart_bar(out, "bar", x, top + plot_h - calls_h, bar, calls_h);
-		chart_bar(out, "bar-alt", x + bar, top + plot_h - bookings_h, bar, bookings_h);
-		buf_puts(out, "</g>");
+		tpl_set(g, "DATE", day->date);
+		tpl_set(g, "LABEL", day->label);
+		tpl_set_long(g, "CALLS", day->calls);
+		tpl_set_long(g, "BOOKINGS", day->bookings);
+		tpl_set(g, "CALLS_TEXT", arena_printf(a, "%ld call%s", day->calls,
+						      day->calls == 1 ? "" : "s"));
+		tpl_set(g, "BOOKINGS_TEXT", arena_printf(a, "%ld booking%s", day->bookings,
+							 day->bookings == 1 ? "" : "s"));
+		tpl_set(g, "CALLS_X", coordinate(a, x));
+		tpl_set(g, "CALLS_Y", coordinate(a, top + plot_h - calls_h));
+		tpl_set(g, "CALLS_H", coordinate(a, calls_h));
+		tpl_set(g, "BOOKINGS_X", coordinate(a, x + bar));
+		tpl_set(g, "BOOKINGS_Y", coordinate(a, top + plot_h - bookings_h));
+		tpl_set(g, "BOOKINGS_H", coordinate(a, bookings_h));
 		if ((DASHBOARD_DAYS - 1 - i) % 7 == 0) {
-			double middle = left + slot * i + slot / 2;
-			buf_printf(out, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" "
-				   "text-anchor=\"middle\">", middle, height - 8);
-			buf_add_html(out, day->label);
-			buf_puts(out, "</text>");
+			struct tpl_dict *label = tpl_section(g, "DATE_LABEL");
+			tpl_set(label, "MIDDLE", coordinate(a, left + slot * i + slot / 2));
+			tpl_set(label, "LABEL_Y", coordinate(a, height - 8));
 		}
 	}
-	buf_puts(out, "</svg>");
+}
+
+/* The chart alone, as the live endpoint sends it (arena), or NULL when it cannot be made. */
+static const char *chart_svg(struct arena *a, const struct dashboard *dash)
+{
+	struct tpl_dict *c = tpl_dict_new(a, "chart");
+	struct buf svg = BUF_INIT;
+	const char *text = NULL;
+
+	chart_fill(a, c, dash);
+	if (tpl_render("dashboard_chart.tpl", c, &svg) == 0)
+		text = arena_strdup(a, buf_str(&svg));
+	buf_release(&svg);
+	return text;
 }
 
 static const char *event_label(const char *kind, const char **badge)
@@ -343,7 +346,8 @@ static json_t *dashboard_json(struct req *r, const struct dashboard *dash, const
 			"booked", (json_int_t)dash->booked_inbound,
 			"answered", (json_int_t)dash->answered_inbound,
 			"text", success_rate_text(a, dash), "sub", success_rate_sub(a, dash)),
-		"pipeline_value", figure(dash->pipeline_cents, money_text(a, dash->pipeline_cents)),
+		"pipeline_value",
+		figure(dash->pipeline_cents, ui_money_brief(a, dash->pipeline_cents)),
 		"avg_duration", figure(average_seconds(dash), duration_text(a, dash)));
 	json_t *body = json_to_arena(a, json_pack("{s:o, s:o, s:o, s:s}", "figures", figures,
 						  "events", events, "days", days,
@@ -360,7 +364,7 @@ static void dashboard_set_figures(struct req *r, struct tpl_dict *d, const struc
 	tpl_set_long(d, "MISSED_TODAY", dash->missed_today);
 	tpl_set(d, "SUCCESS_RATE", success_rate_text(r->arena, dash));
 	tpl_set(d, "SUCCESS_RATE_SUB", success_rate_sub(r->arena, dash));
-	tpl_set(d, "PIPELINE_VALUE", money_text(r->arena, dash->pipeline_cents));
+	tpl_set(d, "PIPELINE_VALUE", ui_money_brief(r->arena, dash->pipeline_cents));
 	tpl_set(d, "AVG_DURATION", duration_text(r->arena, dash));
 }
 
@@ -394,35 +398,39 @@ void page_dashboard(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
 	struct dashboard dash;
-	struct buf svg = BUF_INIT;
 
 	if (dashboard_load(r, &dash) < 0) {
 		http_fail(r, 503, "the dashboard could not be loaded");
 		return;
 	}
-	chart_svg(&svg, &dash);
+	const char *svg = chart_svg(r->arena, &dash);
+	if (!svg) {
+		http_fail(r, 500, "the page could not be shown");
+		return;
+	}
 	dashboard_set_figures(r, d, &dash);
 	dashboard_set_events(d, &dash);
-	tpl_set(d, "CHART", buf_str(&svg));
+	chart_fill(r->arena, tpl_include(d, "CHART", "dashboard_chart.tpl"), &dash);
 	/* The page carries the version it shows, so the first poll need not redraw anything. */
-	tpl_set(d, "VERSION", json_str(dashboard_json(r, &dash, buf_str(&svg)), "version"));
-	buf_release(&svg);
+	tpl_set(d, "VERSION", json_str(dashboard_json(r, &dash, svg), "version"));
 	page_render(r, 200, "Dashboard", NAV_DASHBOARD, "dashboard.tpl", d);
 }
 
 void page_dashboard_live(struct req *r)
 {
 	struct dashboard dash;
-	struct buf svg = BUF_INIT;
 	const char *known = req_query(r, "v");
 
 	if (dashboard_load(r, &dash) < 0) {
 		http_fail(r, 503, "the dashboard could not be loaded");
 		return;
 	}
-	chart_svg(&svg, &dash);
-	json_t *body = dashboard_json(r, &dash, buf_str(&svg));
-	buf_release(&svg);
+	const char *svg = chart_svg(r->arena, &dash);
+	if (!svg) {
+		http_fail(r, 500, "the chart could not be drawn");
+		return;
+	}
+	json_t *body = dashboard_json(r, &dash, svg);
 	http_header(r, "Cache-Control", "no-store");
 	/* A client that already shows this version gets only the version back. */
 	if (known && !strcmp(known, json_str(body, "version"))) {

@@ -1,6 +1,7 @@
 /* page-health.c: /healthz (the process answers) and /readyz (the database is ready) */
 #include <string.h>
 
+#include "answer.h"
 #include "infra/conf.h"
 #include "infra/db.h"
 #include "pages.h"

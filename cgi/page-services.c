@@ -1,8 +1,10 @@
 /* page-services.c: list, create, edit and (de)activate the services a business prices */
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/db.h"
@@ -12,6 +14,7 @@
 #include "req.h"
 #include "infra/text.h"
 #include "infra/tpl.h"
+#include "ui.h"
 
 enum {
 	SERVICE_NAME_MAX = 80,
@@ -34,11 +37,11 @@ static const char SQL_ONE[] =
 	"FROM services WHERE id = $1";
 static const char SQL_INSERT[] =
 	"INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords) "
-	"VALUES ($1, $2, $3::bigint, $4::int, string_to_array($5, ','))";
+	"VALUES ($1, $2, $3::bigint, $4::int, string_to_array($5, ',')) RETURNING id";
 static const char SQL_UPDATE[] =
 	"UPDATE services SET name = $2, price_cents = $3::bigint, duration_minutes = $4::int, "
 	"       keywords = string_to_array($5, ',') "
-	"WHERE id = $1";
+	"WHERE id = $1 RETURNING id";
 static const char SQL_SET_ACTIVE[] =
 	"UPDATE services SET active = $2::boolean WHERE id = $1 RETURNING name";
 
@@ -50,11 +53,10 @@ struct service_input {
 	const char *keywords;   /* lower-case words joined by commas, "" for none */
 };
 
-/* "14950" cents as "149.50" (arena-owned). */
-static const char *cents_text(struct req *r, const char *cents)
+/* "14950" cents as "149.50" for the price field, which takes the amount without its sign. */
+static const char *price_field(struct req *r, const char *cents)
 {
-	long n = strtol(cents, NULL, 10);
-	return arena_printf(r->arena, "%ld.%02ld", n / 100, n % 100);
+	return ui_money_text(r->arena, cents) + 1;
 }
 
 /*
@@ -146,17 +148,8 @@ static void service_save(struct req *r, const char *id)
 	struct service_input in = { 0 };
 	struct form f;
 
-	if (id) {
-		struct db_result *old = db_q(r->db, r->arena, SQL_ONE, id);
-		if (!old) {
-			http_fail(r, 503, "the service could not be loaded; please try again");
-			return;
-		}
-		if (db_rows(old) != 1) {
-			http_fail(r, 404, "there is no such service");
-			return;
-		}
-	}
+	if (id && !ui_one(r, "service", "loaded", SQL_ONE, id))
+		return;
 	form_begin(&f, r, d);
 	if (!service_read(&f, &in)) {
 		service_form_show(r, d, 422, id);
@@ -172,7 +165,11 @@ static void service_save(struct req *r, const char *id)
 		service_form_show(r, d, 422, id);
 		return;
 	}
-	if (!res) {
+	if (!res || db_rows(res) != 1 ||
+	    ui_audit(r, id ? "service.update" : "service.create", db_value(res, 0, 0),
+		     json_pack("{s:s, s:s, s:s, s:s}", "name", in.name,
+			       "price_cents", in.price_cents, "duration_minutes", in.minutes,
+			       "keywords", in.keywords)) < 0) {
 		http_fail(r, 503, "the service could not be saved; please try again");
 		return;
 	}
@@ -204,7 +201,7 @@ void page_services(struct req *r)
 		bool active = !strcmp(db_value(res, i, 5), "t");
 		tpl_set(row, "ID", db_value(res, i, 0));
 		tpl_set(row, "NAME", db_value(res, i, 1));
-		tpl_set(row, "PRICE", cents_text(r, db_value(res, i, 2)));
+		tpl_set(row, "PRICE", ui_money_text(r->arena, db_value(res, i, 2)));
 		tpl_set(row, "MINUTES", db_value(res, i, 3));
 		tpl_set(row, "KEYWORDS", db_value(res, i, 4));
 		tpl_show(row, active ? "ACTIVE" : "INACTIVE");
@@ -230,18 +227,12 @@ void page_service_create(struct req *r)
 void page_service_edit_form(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
-	struct db_result *res = db_q(r->db, r->arena, SQL_ONE, r->path_id);
+	struct db_result *res = ui_one(r, "service", "loaded", SQL_ONE, r->path_id);
 
-	if (!res) {
-		http_fail(r, 503, "the service could not be loaded; please try again");
+	if (!res)
 		return;
-	}
-	if (db_rows(res) != 1) {
-		http_fail(r, 404, "there is no such service");
-		return;
-	}
 	tpl_set(d, "NAME_VALUE", db_value(res, 0, 0));
-	tpl_set(d, "PRICE_VALUE", cents_text(r, db_value(res, 0, 1)));
+	tpl_set(d, "PRICE_VALUE", price_field(r, db_value(res, 0, 1)));
 	tpl_set(d, "DURATION_VALUE", db_value(res, 0, 2));
 	tpl_set(d, "KEYWORDS_VALUE", db_value(res, 0, 3));
 	service_form_show(r, d, 200, r->path_id);
@@ -255,15 +246,14 @@ void page_service_update(struct req *r)
 /* Switch service r->path_id on or off; an inactive service is never offered to callers. */
 static void service_set_active(struct req *r, bool active)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_SET_ACTIVE, r->path_id,
-				     active ? "true" : "false");
+	struct db_result *res = ui_one(r, "service", "changed", SQL_SET_ACTIVE, r->path_id,
+				       active ? "true" : "false");
 
-	if (!res) {
-		http_fail(r, 503, "the service could not be changed; please try again");
+	if (!res)
 		return;
-	}
-	if (db_rows(res) != 1) {
-		http_fail(r, 404, "there is no such service");
+	if (ui_audit(r, active ? "service.activate" : "service.deactivate", r->path_id,
+		     json_pack("{s:s}", "name", db_value(res, 0, 0))) < 0) {
+		http_fail(r, 503, "the service could not be changed; please try again");
 		return;
 	}
 	page_flash(r, "ok", arena_printf(r->arena, active ? "%s is active again." :

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/crypto.h"
@@ -13,6 +14,7 @@
 #include "req.h"
 #include "session.h"
 #include "infra/tpl.h"
+#include "ui.h"
 
 /* How long an invitation link works. */
 #define INVITE_DAYS 7
@@ -20,14 +22,13 @@
 /* A team is a handful of people; the caps only keep a runaway org from building a huge page. */
 static const char SQL_TEAM_USERS[] =
 	"SELECT u.id, u.email, coalesce(u.name, ''), u.role, "
-	"       to_char(u.created_at AT TIME ZONE o.timezone, 'Mon FMDD, YYYY'), "
-	"       coalesce(to_char(u.last_login_at AT TIME ZONE o.timezone, 'Mon FMDD, YYYY'), "
-	"                'never') "
+	"       " UI_SQL_DATE("u.created_at") ", "
+	"       coalesce(" UI_SQL_DATE("u.last_login_at") ", 'never') "
 	"FROM users u JOIN organizations o ON o.id = u.org_id "
 	"ORDER BY u.role = 'owner' DESC, u.created_at LIMIT 200";
 static const char SQL_TEAM_INVITES[] =
 	"SELECT i.id, i.email, i.role, "
-	"       to_char(i.expires_at AT TIME ZONE o.timezone, 'Mon FMDD, YYYY FMHH12:MI AM'), "
+	"       " UI_SQL_DATE_TIME("i.expires_at") ", "
 	"       i.expires_at <= now() "
 	"FROM invites i JOIN organizations o ON o.id = i.org_id "
 	"WHERE i.accepted_at IS NULL ORDER BY i.created_at DESC LIMIT 200";
@@ -50,8 +51,6 @@ static const char SQL_USER_FOR_CHANGE[] =
 	"SELECT role, email FROM users WHERE id = $1 FOR UPDATE";
 static const char SQL_USER_SET_ROLE[] = "UPDATE users SET role = $2 WHERE id = $1";
 static const char SQL_USER_REMOVE[] = "DELETE FROM users WHERE id = $1";
-static const char SQL_AUDIT[] =
-	"INSERT INTO audit_log (org_id, user_id, action, target) VALUES ($1, $2, $3, $4)";
 static const char SQL_INVITE_BY_TOKEN[] =
 	"SELECT email, role, org_name, state FROM invite_by_token($1)";
 static const char SQL_INVITE_ACCEPT[] = "SELECT org_id, user_id FROM invite_accept($1, $2)";
@@ -82,13 +81,6 @@ static const char *role_badge(const char *role)
 	if (!strcmp(role, "owner"))
 		return "badge-active";
 	return strcmp(role, "admin") ? "badge-new" : "badge-info";
-}
-
-static int team_audit(struct req *r, const char *action, const char *target)
-{
-	long rows = db_exec(r->db, r->arena, SQL_AUDIT, r->org_id, r->user_id, action, target);
-
-	return rows == 1 ? 0 : -1;
 }
 
 /* One row of the users table, with the controls the signed-in user may use on it. */
@@ -231,7 +223,7 @@ void page_team_invite(struct req *r)
 	if (!invite_id ||
 	    db_exec(r->db, r->arena, SQL_INVITE_EMAIL, r->org_id, email, subject,
 		    invite_email_body(r, role)) != 1 ||
-	    team_audit(r, "team.invite", invite_id) < 0) {
+	    ui_audit(r, "team.invite", invite_id, NULL) < 0) {
 		http_fail(r, 503, "the invitation could not be made; please try again");
 		return;
 	}
@@ -242,16 +234,12 @@ void page_team_invite(struct req *r)
 
 void page_team_invite_revoke(struct req *r)
 {
-	const char *email = db_text(r->db, r->arena, SQL_INVITE_REVOKE, r->path_id);
+	struct db_result *gone = ui_one(r, "invitation", "revoked", SQL_INVITE_REVOKE, r->path_id);
 
-	if (!email) {
-		if (*db_sqlstate(r->db))
-			http_fail(r, 503, "the invitation could not be revoked; please try again");
-		else
-			http_fail(r, 404, "there is no such invitation");
+	if (!gone)
 		return;
-	}
-	if (team_audit(r, "team.invite_revoke", r->path_id) < 0) {
+	const char *email = db_value(gone, 0, 0);
+	if (ui_audit(r, "team.invite_revoke", r->path_id, NULL) < 0) {
 		http_fail(r, 503, "the invitation could not be revoked; please try again");
 		return;
 	}
@@ -265,16 +253,11 @@ void page_team_invite_revoke(struct req *r)
  */
 static struct db_result *team_user_for_change(struct req *r)
 {
-	struct db_result *u = db_q(r->db, r->arena, SQL_USER_FOR_CHANGE, r->path_id);
+	struct db_result *u = ui_one(r, "person on the team", "changed", SQL_USER_FOR_CHANGE,
+				     r->path_id);
 
-	if (!u) {
-		http_fail(r, 503, "the team could not be changed; please try again");
+	if (!u)
 		return NULL;
-	}
-	if (db_rows(u) != 1) {
-		http_fail(r, 404, "there is no such person on the team");
-		return NULL;
-	}
 	if (!may_manage(r, db_value(u, 0, 0))) {
 		http_fail(r, 403, "only an owner can change or remove an owner");
 		return NULL;
@@ -310,7 +293,7 @@ void page_team_user_role(struct req *r)
 		team_change_failed(r);
 		return;
 	}
-	if (team_audit(r, arena_printf(r->arena, "team.role.%s", role), r->path_id) < 0) {
+	if (ui_audit(r, arena_printf(r->arena, "team.role.%s", role), r->path_id, NULL) < 0) {
 		http_fail(r, 503, "the team could not be changed; please try again");
 		return;
 	}
@@ -333,7 +316,7 @@ void page_team_user_remove(struct req *r)
 		team_change_failed(r);
 		return;
 	}
-	if (team_audit(r, "team.remove", r->path_id) < 0) {
+	if (ui_audit(r, "team.remove", r->path_id, NULL) < 0) {
 		http_fail(r, 503, "the team could not be changed; please try again");
 		return;
 	}
@@ -502,7 +485,7 @@ void page_account_password(struct req *r)
 	const char *hash = crypto_password_hash(r->arena, password);
 	long version;
 	if (!hash || db_long(r->db, r->arena, &version, SQL_SET_PASSWORD, r->user_id, hash) != 0 ||
-	    team_audit(r, "account.password", r->user_id) < 0 ||
+	    ui_audit(r, "account.password", r->user_id, NULL) < 0 ||
 	    session_start(r, r->user_id, r->org_id, version) < 0) {
 		http_fail(r, 503, "the password could not be changed; please try again");
 		return;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/db.h"

@@ -1,13 +1,16 @@
-/* page.c: the site layout around every HTML page, the error page and flash messages */
+/* page.c: the site layout around every HTML page, the clean error answer and flash messages */
 #include "page.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
-#include "req.h"
+#include "infra/log.h"
+#include "infra/params.h"
 #include "infra/tpl.h"
+#include "req.h"
 
 static const char *const nav_variables[] = {
 	[NAV_DASHBOARD] = "NAV_DASHBOARD", [NAV_CALLS] = "NAV_CALLS",
@@ -17,9 +20,10 @@ static const char *const nav_variables[] = {
 	[NAV_TESTCALL] = "NAV_TESTCALL",
 };
 
+/* The body is the layout's {{>BODY}} include: page_render() names its template. */
 struct tpl_dict *page_dict(struct req *r)
 {
-	return tpl_dict_new(r->arena, "page");
+	return tpl_include(tpl_dict_new(r->arena, "layout"), "BODY", NULL);
 }
 
 /* The flash cookie holds "kind:text", percent-encoded by page_flash(). */
@@ -60,14 +64,10 @@ void page_flash(struct req *r, const char *kind, const char *text)
 void page_render(struct req *r, int status, const char *title, enum page_nav nav,
 		 const char *body_template, struct tpl_dict *d)
 {
-	struct buf body = BUF_INIT;
-	struct tpl_dict *layout = tpl_dict_new(r->arena, "layout");
-	int rc = -1;
+	struct tpl_dict *layout = tpl_parent(d);
 
-	if (tpl_render(body_template, d, &body) < 0)
-		goto out;
+	tpl_include_file(d, body_template);
 	tpl_set(layout, "TITLE", title);
-	tpl_set(layout, "BODY", buf_str(&body));
 	page_take_flash(r, layout);
 	const char *frame = "auth_layout.tpl";
 	if (r->user_id) {
@@ -80,16 +80,15 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 			tpl_set(layout, nav_variables[i], (int)i == (int)nav ? "active" : "");
 	}
 	buf_clear(&r->out);
-	if (tpl_render(frame, layout, &r->out) < 0)
-		goto out;
-	r->status = status;
-	r->out_type = "text/html; charset=utf-8";
-	rc = 0;
-out:
-	buf_release(&body);
-	if (rc < 0 && !r->failed)
+	if (tpl_render(frame, layout, &r->out) == 0) {
+		r->status = status;
+		r->out_type = "text/html; charset=utf-8";
+		return;
+	}
+	buf_clear(&r->out);
+	if (!r->failed)
 		http_fail(r, 500, "the page could not be shown");
-	else if (rc < 0)
+	else
 		http_send(r, 500, "text/plain; charset=utf-8", "internal error\n", 15);
 }
 
@@ -103,4 +102,29 @@ void page_render_error(struct req *r, int status, const char *message)
 	page_render(r, status, http_reason(status), NAV_NONE, "error.tpl", d);
 	/* Even when the error template itself failed, keep the status the caller chose. */
 	r->status = status;
+}
+
+/*
+ * The error answer lives with the pages, not in answer.c: for a browser it is a page in the
+ * layout, so it needs what this file does, while answer.c needs nothing above it.
+ */
+void http_fail(struct req *r, int status, const char *message)
+{
+	r->failed = true;
+	r->status = status;
+	/* Headers a handler set for the page it was building do not belong to the error. */
+	buf_clear(&r->headers);
+	buf_clear(&r->out);
+	if (status >= 500)
+		log_error("request failed: status=%d message=\"%s\"", status, message);
+	else
+		log_info("request refused: status=%d message=\"%s\"", status, message);
+	if (req_wants_json(r)) {
+		json_t *body = json_pack("{s:s, s:i}", "error", message, "status", status);
+		http_send_json(r, status, body);
+		json_decref(body);
+		r->status = status;
+		return;
+	}
+	page_render_error(r, status, message);
 }

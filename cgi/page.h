@@ -1,4 +1,4 @@
-/* page.h: rendering a page body inside the site layout */
+/* page.h: rendering a page body inside the site layout, and the clean error answer */
 #ifndef SB_PAGE_H
 #define SB_PAGE_H
 
@@ -22,6 +22,12 @@ struct tpl_dict *page_dict(struct req *r);
  */
 void page_render(struct req *r, int status, const char *title, enum page_nav nav,
 		 const char *body_template, struct tpl_dict *d);
+
+/*
+ * Throw away whatever was built and answer status with a clean error page, or
+ * {"error": message} for JSON clients. message is shown to the user: keep it plain.
+ */
+void http_fail(struct req *r, int status, const char *message);
 
 /* The error page for status with message (used by http_fail). */
 void page_render_error(struct req *r, int status, const char *message);

@@ -28,6 +28,8 @@ void page_call_callback(struct req *r);
 /* page-leads.c */
 void page_leads(struct req *r);
 void page_leads_csv(struct req *r);
+
+/* page-lead.c */
 void page_lead_show(struct req *r);
 void page_lead_status(struct req *r);
 void page_lead_note(struct req *r);
@@ -49,25 +51,39 @@ void page_service_update(struct req *r);
 void page_service_deactivate(struct req *r);
 void page_service_activate(struct req *r);
 
-/* page-settings.c */
+/* page-settings-business.c */
 void page_settings_business(struct req *r);
 void page_settings_business_save(struct req *r);
+
+/* page-settings-phones.c */
 void page_settings_phones(struct req *r);
 void page_settings_phone_add(struct req *r);
 void page_settings_phone_remove(struct req *r);
+
+/* page-settings-hours.c */
 void page_settings_hours(struct req *r);
 void page_settings_hours_save(struct req *r);
+
+/* page-settings-receptionist.c */
 void page_settings_receptionist(struct req *r);
 void page_settings_receptionist_save(struct req *r);
+
+/* page-settings-notifications.c */
 void page_settings_notifications(struct req *r);
 void page_settings_notifications_save(struct req *r);
+
+/* page-settings-knowledge.c */
 void page_settings_knowledge(struct req *r);
 void page_settings_knowledge_add(struct req *r);
 void page_settings_knowledge_edit(struct req *r);
 void page_settings_knowledge_save(struct req *r);
 void page_settings_knowledge_delete(struct req *r);
+
+/* page-settings-vapi.c */
 void page_settings_vapi(struct req *r);
 void page_settings_vapi_save(struct req *r);
+
+/* page-settings-credentials.c */
 void page_settings_credentials(struct req *r);
 void page_settings_credentials_save(struct req *r);
 void page_settings_credential_remove(struct req *r);

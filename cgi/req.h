@@ -63,25 +63,4 @@ const char *req_cookie(struct req *r, const char *name);
 /* True when the answer should be JSON (webhooks, API routes, clients that ask for it). */
 bool req_wants_json(struct req *r);
 
-/* Set a response header (appended as "name: value"). */
-void http_header(struct req *r, const char *name, const char *value);
-
-/* Replace the whole answer with body of the given type and status. */
-void http_send(struct req *r, int status, const char *content_type, const char *body, size_t len);
-
-/* Replace the answer with a JSON value (the caller keeps its reference). */
-void http_send_json(struct req *r, int status, json_t *value);
-
-/* Answer 303 See Other to location (a local path). */
-void http_redirect(struct req *r, const char *location);
-
-/*
- * Throw away whatever was built and answer status with a clean error page, or
- * {"error": message} for JSON clients. message is shown to the user: keep it plain.
- */
-void http_fail(struct req *r, int status, const char *message);
-
-/* The reason phrase of a status code ("Not Found"). */
-const char *http_reason(int status);
-
 #endif

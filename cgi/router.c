@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "page.h"
 #include "req.h"
 #include "session.h"
 #include "provider/twilio.h"

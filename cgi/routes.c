@@ -27,6 +27,8 @@ const struct route routes[] = {
 	/* page-leads.c */
 	{ "GET", "/leads", page_leads, R_AUTH },
 	{ "GET", "/leads.csv", page_leads_csv, R_AUTH },
+
+	/* page-lead.c */
 	{ "GET", "/leads/:id", page_lead_show, R_AUTH },
 	{ "POST", "/leads/:id/status", page_lead_status, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/leads/:id/notes", page_lead_note, R_FORM | R_AUTH | R_CSRF },
@@ -51,7 +53,7 @@ const struct route routes[] = {
 	{ "POST", "/services/:id/activate", page_service_activate,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 
-	/* page-settings.c */
+	/* page-settings-<area>.c, one file per section */
 	{ "GET", "/settings", page_settings_business, R_AUTH },
 	{ "POST", "/settings/business", page_settings_business_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "GET", "/settings/phones", page_settings_phones, R_AUTH },

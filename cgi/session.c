@@ -6,11 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/db.h"
 #include "infra/log.h"
+#include "page.h"
 #include "req.h"
 
 /* Under RLS the user's own organization is the only one visible, so no org filter is needed. */

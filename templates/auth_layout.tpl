@@ -15,7 +15,7 @@
 	<a class="brand auth-brand" href="/"><img src="/static/favicon.svg" alt="" width="32" height="32"><span>Switchboard</span></a>
 	<div class="auth-card">
 {{#FLASH}}<div class="flash flash-{{FLASH_KIND}}" role="status">{{FLASH_TEXT}}</div>{{/FLASH}}
-{{BODY:none}}
+{{>BODY}}
 	</div>
 	<p class="auth-footer">The AI receptionist that answers every call.</p>
 </main>

@@ -13,7 +13,7 @@
 	<section class="card">
 		<div class="card-header"><h2>Last 30 days</h2></div>
 		<div class="chart">
-			<div data-chart>{{CHART:none}}</div>
+			<div data-chart>{{>CHART}}</div>
 			<ul class="chart-legend"><li><span class="legend-swatch legend-calls"></span>Calls</li><li><span class="legend-swatch legend-bookings"></span>Bookings</li></ul>
 		</div>
 	</section>

@@ -42,7 +42,7 @@
 <main id="main" class="main" tabindex="-1">
 <div class="container">
 {{#FLASH}}<div class="flash flash-{{FLASH_KIND}}" role="status">{{FLASH_TEXT}}</div>{{/FLASH}}
-{{BODY:none}}
+{{>BODY}}
 </div>
 </main>
 </div>

@@ -23,7 +23,7 @@
 	{{#SERVICE}}
 		<tr>
 			<td>{{NAME}}</td>
-			<td class="num nowrap">${{PRICE}}</td>
+			<td class="num nowrap">{{PRICE}}</td>
 			<td class="num nowrap">{{MINUTES}} min</td>
 			<td class="break">{{KEYWORDS}}</td>
 			<td>{{#ACTIVE}}<span class="badge badge-active">Active</span>{{/ACTIVE}}{{#INACTIVE}}<span class="badge badge-inactive">Inactive</span>{{/INACTIVE}}</td>

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_business.tpl: the business's name and time zone. }}
 <div class="page-header"><h1>Settings</h1><p>How your business appears to callers and when its day starts.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Business</h2></div>

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_credentials.tpl: provider keys, stored encrypted and shown only by their last four characters. }}
 <div class="page-header"><h1>Provider keys</h1><p>Keys for the services that carry your calls and voice. They are stored encrypted and never shown again in full.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 {{#NO_KEY}}<p class="flash flash-error" role="alert">Keys cannot be stored yet: the server has no ENCRYPTION_KEY configured.</p>{{/NO_KEY}}
 {{#FORM_ERROR}}<p class="flash flash-error" role="alert">{{MESSAGE}}</p>{{/FORM_ERROR}}

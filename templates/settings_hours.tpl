@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_hours.tpl: opening hours per weekday, local to the business's time zone. }}
 <div class="page-header"><h1>Business hours</h1><p>When you are open. The receptionist books and answers "are you open?" from these.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Opening hours</h2></div>

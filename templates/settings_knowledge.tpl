@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_knowledge.tpl: the facts the receptionist answers questions from: list, add, and links to edit. }}
 <div class="page-header"><h1>Knowledge base</h1><p>Questions callers ask and the answers the receptionist gives.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Entries</h2></div>

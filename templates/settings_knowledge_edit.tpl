@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_knowledge_edit.tpl: edit or delete one knowledge base entry. }}
 <div class="page-header"><h1>Edit knowledge entry</h1><p><a href="/settings/knowledge">Back to the knowledge base</a></p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<form class="form-narrow" method="post" action="/settings/knowledge/{{ID}}" novalidate>

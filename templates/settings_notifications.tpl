@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_notifications.tpl: whether text messages go out, and where the owner's alerts go. }}
 <div class="page-header"><h1>Notifications</h1><p>Texts to callers and alerts to you.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Messages and alerts</h2></div>

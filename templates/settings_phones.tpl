@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_phones.tpl: the numbers the receptionist answers: list, add and remove. }}
 <div class="page-header"><h1>Phone numbers</h1><p>Calls to these numbers reach your receptionist.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Your numbers</h2></div>

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_receptionist.tpl: how the receptionist greets and sounds, how calls are run, and where transfers go. }}
 <div class="page-header"><h1>Receptionist</h1><p>What callers hear first and how the receptionist talks.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Voice and call handling</h2></div>

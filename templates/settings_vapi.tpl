@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! settings_vapi.tpl: how Vapi's server messages are authenticated, the assistant and number that call leads back, and the voice. }}
 <div class="page-header"><h1>Vapi</h1><p>For the Vapi call mode: Vapi runs the voice and Switchboard is its server.</p></div>
-{{SETTINGS_NAV:none}}
+{{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
 <div class="card">
 	<div class="card-header"><h2>Connection</h2></div>

@@ -14,6 +14,7 @@ using ctemplate::TemplateDictionary;
 struct tpl_dict {
 	TemplateDictionary *dict;
 	struct arena *arena;    // where handles of section dictionaries are kept
+	struct tpl_dict *parent;
 };
 
 static void tpl_release(void *dict)
@@ -32,6 +33,7 @@ extern "C" struct tpl_dict *tpl_dict_new(struct arena *a, const char *name)
 
 	d->dict = new TemplateDictionary(name ? name : "page");
 	d->arena = a;
+	d->parent = NULL;
 	arena_defer(a, tpl_release, d->dict);
 	return d;
 }
@@ -53,7 +55,32 @@ extern "C" struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name)
 
 	child->dict = d->dict->AddSectionDictionary(name);
 	child->arena = d->arena;
+	child->parent = d;
 	return child;
+}
+
+extern "C" struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *file)
+{
+	// Like a section's, the included dictionary belongs to its parent.
+	struct tpl_dict *child =
+		static_cast<struct tpl_dict *>(arena_alloc(d->arena, sizeof(*child)));
+
+	child->dict = d->dict->AddIncludeDictionary(name);
+	child->arena = d->arena;
+	child->parent = d;
+	if (file)
+		child->dict->SetFilename(file);
+	return child;
+}
+
+extern "C" void tpl_include_file(struct tpl_dict *include, const char *file)
+{
+	include->dict->SetFilename(file);
+}
+
+extern "C" struct tpl_dict *tpl_parent(struct tpl_dict *d)
+{
+	return d->parent;
 }
 
 extern "C" void tpl_show(struct tpl_dict *d, const char *name)

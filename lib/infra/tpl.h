@@ -22,6 +22,19 @@ struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name);
 /* Show section name once, with d's own variables. */
 void tpl_show(struct tpl_dict *d, const char *name);
 
+/*
+ * Expand include marker {{>name}} of d's template once more with templates/<file> (NULL: name
+ * it later with tpl_include_file()), and return the included template's dictionary (owned by
+ * d). An included template sees its own dictionary's values only, not d's.
+ */
+struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *file);
+
+/* Name the template an include dictionary made by tpl_include() expands. */
+void tpl_include_file(struct tpl_dict *include, const char *file);
+
+/* The dictionary d was made in by tpl_section() or tpl_include(); NULL for a top-level one. */
+struct tpl_dict *tpl_parent(struct tpl_dict *d);
+
 /* Expand templates/<file> with d, appending to out. Returns 0, or -1 (logged) on failure. */
 int tpl_render(const char *file, struct tpl_dict *d, struct buf *out);
 

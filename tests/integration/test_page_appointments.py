@@ -213,3 +213,31 @@ def test_another_business_appointments_are_not_found(business, other_business, o
                            {"date": f"{weekday_ahead(1):%Y-%m-%d}", "time": "09:00"})
     assert r.status_code == 303
     assert business.get(f"/appointments/{uuid.uuid4()}/reschedule").status_code == 404
+
+
+def audit_rows(db, org_id, target):
+    return sql(db, "SELECT action, user_id IS NOT NULL, detail FROM audit_log "
+                   "WHERE org_id = %s AND target = %s ORDER BY created_at, action",
+               org_id, target)
+
+
+def test_cancel_and_reschedule_are_in_the_audit_log(business, owner_db, other_business):
+    moved = add_appointment(owner_db, business.org_id, "Ann Audit", local(weekday_ahead(1), 9))
+    r = business.post_form(f"/appointments/{moved}/reschedule",
+                           {"date": f"{weekday_ahead(4):%Y-%m-%d}", "time": "11:00"})
+    assert r.status_code == 303, r.text[:400]
+    rows = audit_rows(owner_db, business.org_id, moved)
+    assert [(action, by_user) for action, by_user, _ in rows] == [("appointment.reschedule", True)]
+    assert "11:00 AM" in rows[0][2]["to"]
+
+    cancelled = add_appointment(owner_db, business.org_id, "Ben Audit", local(weekday_ahead(3), 10))
+    assert business.post_form(f"/appointments/{cancelled}/cancel").status_code == 303
+    assert [row[:2] for row in audit_rows(owner_db, business.org_id, cancelled)] == [
+        ("appointment.cancel", True)]
+
+    # Nothing is logged for what was refused: another business's appointment, a second cancel.
+    theirs = add_appointment(owner_db, other_business.org_id, "Theirs", local(weekday_ahead(3), 12))
+    assert business.post_form(f"/appointments/{theirs}/cancel").status_code == 404
+    assert business.post_form(f"/appointments/{cancelled}/cancel").status_code == 303
+    assert sql(owner_db, "SELECT count(*) FROM audit_log WHERE target IN (%s, %s)",
+               theirs, cancelled)[0][0] == 1

@@ -185,3 +185,24 @@ def test_another_business_services_are_not_found(business, other_business, owner
 def test_unknown_and_malformed_ids(business):
     assert business.get(f"/services/{uuid.uuid4()}/edit").status_code == 404
     assert business.get("/services/not-a-uuid/edit").status_code == 404
+
+
+def test_service_changes_are_in_the_audit_log(business, owner_db):
+    def audit(target):
+        return sql(owner_db, "SELECT action, user_id IS NOT NULL, detail FROM audit_log "
+                             "WHERE org_id = %s AND target = %s ORDER BY created_at, action",
+                   business.org_id, target)
+
+    assert business.post_form("/services/new", form()).status_code == 303
+    sid = str(sql(owner_db, "SELECT id FROM services WHERE org_id = %s", business.org_id)[0][0])
+    assert business.post_form(f"/services/{sid}/edit", form(price="175")).status_code == 303
+    assert business.post_form(f"/services/{sid}/deactivate").status_code == 303
+    assert business.post_form(f"/services/{sid}/activate").status_code == 303
+    rows = audit(sid)
+    assert [(action, by_user) for action, by_user, _ in rows] == [
+        ("service.create", True), ("service.update", True), ("service.deactivate", True),
+        ("service.activate", True)]
+    assert rows[0][2]["price_cents"] == "14950" and rows[1][2]["price_cents"] == "17500"
+    # A form that is refused changes nothing and logs nothing.
+    assert business.post_form(f"/services/{sid}/edit", form(price="abc")).status_code == 422
+    assert len(audit(sid)) == 4

@@ -1,10 +1,12 @@
-/* hook-vapi.h: what the two halves of Vapi's server URL share (hook-vapi.c reads, authenticates
- * and answers the requests; hook-vapi-calls.c keeps the call's row and turns current) */
-#ifndef SB_HOOK_VAPI_H
-#define SB_HOOK_VAPI_H
+/* hook-vapi-calls.h: a Vapi server message, and the call it is about: hook-vapi.c reads,
+ * authenticates and answers the requests, using hook-vapi-calls.c for the call row and turns */
+#ifndef SB_HOOK_VAPI_CALLS_H
+#define SB_HOOK_VAPI_CALLS_H
 
 #include <jansson.h>
 #include <stdbool.h>
+
+#include "hook-event.h"
 
 struct req;
 
@@ -17,26 +19,16 @@ struct vapi_msg {
 	const char *customer;        /* the caller's (or callee's) number, or NULL */
 	const char *direction;       /* calls.direction: inbound or outbound */
 	const char *phone_number_id; /* Vapi's phone number id, or NULL */
-	const char *org_id;          /* whose the message is, once known */
-	const char *key;             /* the idempotency key: call id, type and timestamp */
+	struct hook_event event;     /* "vapi", the idempotency key (call id, type and timestamp)
+				      * and whose the message is, once known */
 	const char *voice_provider;  /* the organization's Vapi voice, once authenticated */
 	const char *voice_id;
 };
 
 /*
- * Record m's delivery (the request's transaction is open under the organization). Returns 1 for
- * its first delivery, 0 when the stored answer of an earlier one has been replayed, and -1
- * after answering with an error.
- */
-int hook_vapi_event_first(struct req *r, const struct vapi_msg *m);
-
-/* Store the answer (a JSON text) of m's first delivery, then give it with status 200. */
-void hook_vapi_event_answer(struct req *r, const struct vapi_msg *m, const char *json);
-
-/*
  * The id of m's call row, made when this is the first word of the call (with status when so).
  * NULL when the message names no call, when the call id is another organization's, or on a
- * database error (then db_sqlstate() is set). Arena-owned.
+ * database error (then db_sqlstate() is set). Arena-owned. (In hook-vapi-calls.c.)
  */
 const char *hook_vapi_call_row(struct req *r, const struct vapi_msg *m, const char *status);
 

@@ -1,0 +1,21 @@
+/* page-settings.h: the frame every settings section shares (page-settings-<area>.c) */
+#ifndef SB_PAGE_SETTINGS_H
+#define SB_PAGE_SETTINGS_H
+
+struct req;
+struct tpl_dict;
+
+/* The sections, in the order of the sub-navigation. */
+enum settings_tab {
+	TAB_BUSINESS, TAB_PHONES, TAB_HOURS, TAB_RECEPTIONIST, TAB_NOTIFICATIONS,
+	TAB_KNOWLEDGE, TAB_VAPI, TAB_CREDENTIALS, TAB_COUNT,
+};
+
+/*
+ * Render a section's body_template with d under the settings sub-navigation (tab lit) in the
+ * site layout. A member sees the forms read-only.
+ */
+void settings_render(struct req *r, int status, const char *title, enum settings_tab tab,
+		     const char *body_template, struct tpl_dict *d);
+
+#endif
