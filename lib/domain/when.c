@@ -289,7 +289,8 @@ static int read_window(struct parser *p, int i)
 	};
 	static const char *const after[] = {
 		"no earlier than", "not before", "any time after", "anytime after", "any time from",
-		"anytime from", "after", "from", "starting at", "starting from", "beginning at", NULL
+		"anytime from", "after", "from", "starting at", "starting from", "beginning at",
+		NULL
 	};
 	static const char *const to_words[] = { "to", "till", "until", "til", "through", "and",
 						NULL };
@@ -303,7 +304,7 @@ static int read_window(struct parser *p, int i)
 		int bused = read_clock(t, j + 1, &b, &bare);
 		if (bused) {
 			j += 1 + bused;
-			/* "2 to 3" alone may be a count: like a lone number, it needs a time word */
+			/* "2 to 3" alone may be a count: as a lone number, it needs a time word */
 			if (!lead && !a.meridiem && !b.meridiem && a.hour <= 12)
 				take_bare(p, i, j, &a, &b);
 			else
@@ -355,6 +356,8 @@ static void read_all(struct parser *p)
 		if (used && !bare && !p->r.has_clock) {
 			p->r.has_clock = true;
 			p->r.clock = c;
+			/* "the 3 o'clock", "the 2:30 one": pointing at a time offered */
+			p->r.picks_offered = is(t, i - 1, "the");
 		} else if (used && bare) {
 			take_bare(p, i, i + used, &c, NULL);
 		}
@@ -426,7 +429,7 @@ static void window_minutes(const struct reading *r, int *from, int *to)
 		if (*from >= *to && *from >= MINUTES(12) && !r->range_from.meridiem)
 			*from -= MINUTES(12);
 	} else {
-		/* the end is the first reading of its hour after the start: "10 to 2" ends at 2 pm */
+		/* the end is the first reading of its hour after the start: "10 to 2" is 10-14 */
 		*to = MINUTES(b.hour % 24) + b.minute;
 		if (*to <= *from && b.hour <= 12)
 			*to += MINUTES(12);
@@ -457,6 +460,8 @@ static int place(const struct parser *p, struct when_zone *zone, struct when *ou
 		out->exact = r->moment == r->moment_end;
 		return 0;
 	}
+	if (r->picks_offered && !r->has_day && !r->has_span)
+		return -1;
 	if (!r->has_day && !r->has_span && !timed) {
 		if (!r->asap)
 			return -1;

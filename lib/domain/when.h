@@ -1,4 +1,4 @@
-/* when.h: what a caller means by "tomorrow at 2 pm", "next Tuesday morning", "the 14th after lunch" */
+/* when.h: what a caller means by "tomorrow at 2 pm", "next week", "between 10 and 11", "asap" */
 #ifndef SB_WHEN_H
 #define SB_WHEN_H
 
@@ -37,8 +37,9 @@ struct when {
  * Times: "2 pm", "2:30", "14:00", "noon", "half past two", "twenty after three", "ten to four",
  * "three forty-five", "at 3", "3 o'clock", "3ish". A lone number is an hour only beside a time
  * word ("at", "around", "by") or a day ("tomorrow 3", "Tuesday at 10"), never as a count, a
- * house number or part of a phone number. Without am or pm, the part of the day said decides,
- * else business hours: 1-6 is pm, 7-11 am, 12 noon.
+ * house number or part of a phone number. A time after "the" with no day ("the 3 o'clock",
+ * "the 2:30 one") points at a time already offered and is not read as a new one. Without am
+ * or pm, the part of the day said decides, else business hours: 1-6 is pm, 7-11 am, 12 noon.
  * Windows (has_time, not exact): "between 10 and 11", "3 to 4 pm", "from 2 to 4", "before 11"
  * (from 8 am), "after 3" (to 5 pm, or two hours on when later), "morning" 8-12, "afternoon"
  * 12-17, "after lunch" 13-17, "evening" and "tonight" 17-20, "after work" 17-20, "late

@@ -259,8 +259,9 @@ static int read_month_span(struct parser *p, int i)
 {
 	static const char *const parts[] = {
 		"sometime in", "some time in", "during", "in", "early", "the beginning of",
-		"beginning of", "the start of", "start of", "the first half of", "mid", "the middle of",
-		"middle of", "late", "the end of", "end of", "the second half of", NULL
+		"beginning of", "the start of", "start of", "the first half of", "mid",
+		"the middle of", "middle of", "late", "the end of", "end of", "the second half of",
+		NULL
 	};
 	static const char part_kind[] = { 0, 0, 0, 0, 'e', 'e', 'e', 'e', 'e', 'e', 'm', 'm', 'm',
 					   'l', 'l', 'l', 'l' };
@@ -460,7 +461,8 @@ static int read_day_of_month(struct parser *p, int i)
 	bool context = (the && (is(t, i - 2, "on") || is(t, i - 2, "for") ||
 				is(t, i - 2, "by") || is(t, i - 2, "until") ||
 				when_read_weekday(t, i - 2) >= 0)) ||
-		       when_match(t, i + used, "of the month") || when_match(t, i + used, "of this month") ||
+		       when_match(t, i + used, "of the month") ||
+		       when_match(t, i + used, "of this month") ||
 		       is(t, i + used, "at");
 	if (when_is_any(t, i + used, not_after) && !when_match(t, i + used, "of the month") &&
 	    !when_match(t, i + used, "of this month"))

@@ -32,6 +32,7 @@ struct reading {
 	bool has_moment;       /* "in 2 hours": an absolute moment, or up to moment_end */
 	time_t moment, moment_end;
 	bool asap;
+	bool picks_offered;    /* "the 3 o'clock": one of the times offered, not a new one */
 };
 
 /* A lone number ("2") or range ("2 to 4"): a time only with a time word or a day beside it. */
@@ -55,7 +56,7 @@ struct parser {
 /* The words of phrase ("as soon as") at i: tokens used, or 0. */
 int when_match(const struct tokens *t, int i, const char *phrase);
 
-/* The first of a NULL-terminated list of phrases said at i: tokens used, or 0; *which is its index. */
+/* The first of a NULL-terminated list of phrases at i: tokens used, or 0; *which its index. */
 int when_match_any(const struct tokens *t, int i, const char *const *phrases, int *which);
 
 /* Tokens i to i + used named a day or a part of the day: a lone number beside them is an hour. */

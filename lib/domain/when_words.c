@@ -74,7 +74,8 @@ void when_tokenize(const char *text, struct tokens *t)
 		unsigned char c = (unsigned char)tolower((unsigned char)*p);
 		int k = isdigit(c) ? 'd' : isalpha(c) ? 'a' : 0;
 
-		if ((c == ':' || c == '/' || c == '.') && kind == 'd' && isdigit((unsigned char)p[1]))
+		if ((c == ':' || c == '/' || c == '.') && kind == 'd' &&
+		    isdigit((unsigned char)p[1]))
 			k = 'd', c = c == '.' ? ':' : c;
 		else if ((c == '\'' && kind == 'a') ||
 			 (c == '.' && kind == 'a' &&

@@ -184,8 +184,8 @@ static void test_phrases(void **state)
 		say_utc(w.start, start, sizeof(start));
 		say_utc(w.end, end, sizeof(end));
 		if (strcmp(start, p->start) || strcmp(end, p->end))
-			fail_msg("\"%s\" in %s: got %s .. %s, want %s .. %s", p->text, p->zone, start,
-				 end, p->start, p->end);
+			fail_msg("\"%s\" in %s: got %s .. %s, want %s .. %s", p->text, p->zone,
+				 start, end, p->start, p->end);
 		if (w.has_date != p->has_date || w.has_time != p->has_time || w.exact != p->exact)
 			fail_msg("\"%s\": flags date=%d time=%d exact=%d", p->text, w.has_date,
 				 w.has_time, w.exact);
@@ -460,6 +460,9 @@ static const struct said said[] = {
 	{ NYT, "the first", NONE },
 	{ NYT, "second", NONE },
 	{ NYT, "the 3", NONE },
+	{ NYT, "the 3 o'clock", NONE },
+	{ NYT, "the 2:30 one", NONE },
+	{ NYT, "the 3 o'clock on Friday", "2026-03-06 15:00", "2026-03-06 15:00", "DTX" },
 	{ NYT, "42 Oak Street", NONE },
 	{ NYT, "555 0100", NONE },
 	{ NYT, "call me at 555 222 3333", NONE },
