@@ -95,6 +95,10 @@ static int read_part(struct parser *p, int i)
 	const struct tokens *t = p->t;
 	int j = i + when_match_any(t, i, lead, NULL);
 
+	/* "good morning", "good night" greet or take leave */
+	if (is(t, i - 1, "good"))
+		return 0;
+
 	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
 		int used = when_match(t, j, parts[k].phrase);
 		if (!used || (parts[k].needs_word && j == i))
@@ -198,6 +202,15 @@ static int read_clock(const struct tokens *t, int i, struct clock *c, bool *bare
 		return 1 + read_meridiem(t, i + 1, c);
 	}
 	used = when_read_number(t, i, &h);
+	/* "930", "1030": the colon speech recognition left out */
+	if (used && !when_is_spelled(t, i) && strlen(t->word[i]) >= 3 && h % 100 < 60 &&
+	    h / 100 >= 1 && h / 100 <= 23) {
+		c->hour = h / 100;
+		c->minute = h % 100;
+		used = read_meridiem(t, i + 1, c);
+		*bare = !used;
+		return 1 + used;
+	}
 	if (!used || h > 23)
 		return 0;
 	c->hour = h;
@@ -338,15 +351,53 @@ static int read_window(struct parser *p, int i)
  * Read every date, part of the day and time of day in the text; the first of each kind counts,
  * except that a calendar date outweighs a weekday or a relative day said with it.
  */
+static int read_phrase(struct parser *p, int i)
+{
+	int used = read_asap(p, i);
+
+	if (used || (used = when_read_relative(p, i)) || (used = when_read_span(p, i)) ||
+	    (used = when_read_date(p, i)) || (used = read_part(p, i)))
+		return used;
+	return read_window(p, i);
+}
+
+/* "before Friday", "by the 14th": the days from today until then. Tokens used, or 0. */
+static int read_days_until(struct parser *p, int i)
+{
+	const struct tokens *t = p->t;
+	struct parser day = *p;
+	bool by = is(t, i, "by");
+
+	if (p->r.has_day || (!by && !is(t, i, "before")))
+		return 0;
+	day.r.has_day = false;
+	int used = when_read_date(&day, i + 1);
+	if (!used || !day.r.has_day || day.r.day <= p->today)
+		return 0;
+	when_take_span(p, p->today, day.r.day + by);
+	when_named(p, i, 1 + used);
+	return 1 + used;
+}
+
 static void read_all(struct parser *p)
 {
+	static const char *const except[] = {
+		"except", "excluding", "besides", "other than", "but not", "not on", "cant do",
+		"cannot do", "cant make", "cant come", "cant", "not", NULL
+	};
+	static const char *const still_a_time[] = { "until", "till", "before", "after", "later",
+						    "earlier", NULL };
 	const struct tokens *t = p->t;
 
 	for (int i = 0; i < t->n;) {
-		int used = read_asap(p, i);
-		if (used || (used = when_read_relative(p, i)) || (used = when_read_span(p, i)) ||
-		    (used = when_read_date(p, i)) || (used = read_part(p, i)) ||
-		    (used = read_window(p, i))) {
+		/* "any day next week except Monday": what follows is what the caller cannot do */
+		int used = when_match_any(t, i, except, NULL);
+		if (used && !when_is_any(t, i + used, still_a_time)) {
+			struct parser ignored = *p;
+			i += used + read_phrase(&ignored, i + used);
+			continue;
+		}
+		if ((used = read_days_until(p, i)) || (used = read_phrase(p, i))) {
 			i += used;
 			continue;
 		}

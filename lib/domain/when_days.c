@@ -181,7 +181,7 @@ int when_read_relative(struct parser *p, int i)
 		j += 2;
 	} else if (is(t, j, "from") && read_base_day(p, j + 1, &base)) {
 		j += 2;
-	} else if (is(t, j, "later") || is(t, j, "out") || is(t, j, "time") ||
+	} else if (is(t, j, "out") || is(t, j, "time") ||
 		   (is(t, j, "s") && is(t, j + 1, "time"))) {
 		j += is(t, j, "s") ? 2 : 1;
 	} else if (!kind) {
@@ -328,6 +328,20 @@ int when_read_span(struct parser *p, int i)
 	int k = 0, used = when_match_any(t, i, spans, &k);
 	long monday = next_monday(p->today), from, to;
 
+	/* "the week of the 16th": Monday to Sunday around that day */
+	int of = when_match(t, i, "the week of") ? 3 : when_match(t, i, "week of") ? 2 : 0;
+	if (of) {
+		struct parser day = *p;
+		day.r.has_day = false;
+		int j = i + of + is(t, i + of, "the");
+		int dused = when_read_date(&day, j);
+		if (!dused || !day.r.has_day)
+			return 0;
+		from = day.r.day - (when_weekday_of(day.r.day) + 6) % 7;
+		when_take_span(p, from > p->today ? from : p->today, from + 7);
+		when_named(p, i, j + dused - i);
+		return j + dused - i;
+	}
 	if (!used)
 		return read_month_span(p, i);
 	switch (days[k].kind) {
@@ -464,6 +478,16 @@ static int read_day_of_month(struct parser *p, int i)
 		       when_match(t, i + used, "of the month") ||
 		       when_match(t, i + used, "of this month") ||
 		       is(t, i + used, "at");
+	if (when_match(t, i + used, "of next month")) {
+		int y, m, d;
+		when_civil_from_days(p->today, &y, &m, &d);
+		y += m == 12;
+		m = m % 12 + 1;
+		if (n > when_days_in_month(y, m))
+			return 0;
+		when_take_day(p, when_days_from_civil(y, m, n), true);
+		return used + 3;
+	}
 	if (when_is_any(t, i + used, not_after) && !when_match(t, i + used, "of the month") &&
 	    !when_match(t, i + used, "of this month"))
 		return 0;
