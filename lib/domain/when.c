@@ -171,13 +171,14 @@ static int read_clock(const struct tokens *t, int i, struct clock *c, bool *bare
 		bool word = is(t, j, "half") || is(t, j, "quarter");
 		int hused = when_read_number(t, j + used + 1, &h);
 		/*
-		 * "ten to four" and "10 minutes to 4" are 3:50, but "2 to 4" and "five to six"
-		 * are ranges, and "half to" is nothing.
+		 * "ten to four", "20 to 5" and "10 minutes to 4" are minutes to the hour, but
+		 * "2 to 4", "10 to 4" and "five to six" are ranges, and "half to" is nothing.
 		 */
 		bool minutes_past = word || said_minutes || m % 5 == 0;
 		bool minutes_to = (word && m == 15) || said_minutes ||
 				  (when_is_spelled(t, j) && (m == 10 || m == 20 || m == 25 ||
-							     (m == 5 && !is(t, j + used, "to"))));
+							     (m == 5 && !is(t, j + used, "to")))) ||
+				  m == 20 || m == 25;
 		if (hused && h >= 1 && h <= 12 && (past ? minutes_past : minutes_to)) {
 			c->hour = past ? h : h == 1 ? 12 : h - 1;
 			c->minute = past ? m : 60 - m;

@@ -101,10 +101,10 @@ static int read_unit(const struct tokens *t, int i, long *seconds, int *days, in
 {
 	static const char *const units[] = {
 		"minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days",
-		"week", "weeks", "month", "months", NULL
+		"week", "weeks", "month", "months", "fortnight", NULL
 	};
 	static const int kinds[] = { 'm', 'm', 'm', 'm', 'h', 'h', 'h', 'h', 'd', 'd', 'w', 'w',
-				     'M', 'M' };
+				     'M', 'M', 'f' };
 	int k = i < t->n ? when_find_word(units, t->word[i]) : -1;
 
 	*seconds = 0;
@@ -116,6 +116,7 @@ static int read_unit(const struct tokens *t, int i, long *seconds, int *days, in
 	case 'h': *seconds = 3600; break;
 	case 'd': *days = 1; break;
 	case 'w': *days = 7; break;
+	case 'f': *days = 14; break;
 	default: *months = 1; break;
 	}
 	return 1;

@@ -216,10 +216,20 @@ int when_read_weekday(const struct tokens *t, int i)
 	if (len > 6 && w[len - 1] == 's')     /* "on tuesdays" */
 		w[len - 1] = '\0';
 	int day = when_find_word(WEEKDAYS, w);
-	if (day < 0 && strcmp(w, "sun") && strcmp(w, "sat") && strcmp(w, "wed"))
-		day = when_find_word(WEEKDAY_SHORT, w);
-	if (day < 0 && (!strcmp(w, "tue") || !strcmp(w, "thu") || !strcmp(w, "thur")))
-		day = w[1] == 'u' ? 2 : 4;
+	if (day >= 0)
+		return day;
+	if (!strcmp(w, "weds"))
+		return 3;
+	if (!strcmp(w, "tue") || !strcmp(w, "thu") || !strcmp(w, "thur"))
+		return w[1] == 'u' ? 2 : 4;
+	day = when_find_word(WEEKDAY_SHORT, w);
+	/* "sat", "sun" and "wed" are words too: a day only beside a time or "on", "this" */
+	if (day >= 0 && (!strcmp(w, "sun") || !strcmp(w, "sat") || !strcmp(w, "wed")) &&
+	    !when_is(t, i - 1, "on") && !when_is(t, i - 1, "this") && !when_is(t, i - 1, "next") &&
+	    !when_is(t, i + 1, "at") && !when_is(t, i + 1, "morning") &&
+	    !when_is(t, i + 1, "afternoon") && !when_is(t, i + 1, "evening") &&
+	    (i + 1 >= t->n || when_is_spelled(t, i + 1)))
+		return -1;
 	return day;
 }
 
