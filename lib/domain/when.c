@@ -103,8 +103,8 @@ static int read_part(struct parser *p, int i)
 		int used = when_match(t, j, parts[k].phrase);
 		if (!used || (parts[k].needs_word && j == i))
 			continue;
-		/* "the 2 pm": "pm" is a part only as "in the pm" */
-		if (parts[k].needs_word && parts[k].phrase[1] == 'm' && !is(t, j - 1, "the"))
+		/* "at 2 pm": "pm" is a part only as "in the pm" */
+		if (strlen(parts[k].phrase) == 2 && !is(t, j - 1, "the"))
 			continue;
 		take_part(p, parts[k].from, parts[k].to);
 		if (parts[k].today)
@@ -179,6 +179,9 @@ static int read_clock(const struct tokens *t, int i, struct clock *c, bool *bare
 				  (when_is_spelled(t, j) && (m == 10 || m == 20 || m == 25 ||
 							     (m == 5 && !is(t, j + used, "to")))) ||
 				  m == 20 || m == 25;
+		/* "from ten to four" is a range */
+		if (is(t, i - 1, "from") || is(t, i - 1, "between"))
+			minutes_to = false;
 		if (hused && h >= 1 && h <= 12 && (past ? minutes_past : minutes_to)) {
 			c->hour = past ? h : h == 1 ? 12 : h - 1;
 			c->minute = past ? m : 60 - m;

@@ -145,6 +145,11 @@ static const struct phrase phrases[] = {
 	  true, false, false },
 	{ NY_TUESDAY, NY, "as soon as possible", "2026-03-03 14:00", "2026-03-17 14:00",
 	  false, false, false },
+	/* a zone ICU does not know reads as UTC, as before */
+	{ FRIDAY_MORNING, "Mars/Olympus", "tomorrow at 2 pm", "2026-03-07 14:00",
+	  "2026-03-07 14:00", true, true, true },
+	{ FRIDAY_MORNING, NULL, "tomorrow at 2 pm", "2026-03-07 14:00", "2026-03-07 14:00",
+	  true, true, true },
 };
 
 static time_t utc(const char *text)
@@ -327,6 +332,8 @@ static const struct said said[] = {
 	{ NYT, "20 to 5", "2026-03-03 16:40", "2026-03-03 16:40", "TX" },
 	{ NYT, "twenty to five", "2026-03-03 16:40", "2026-03-03 16:40", "TX" },
 	{ NYT, "between five and six", "2026-03-03 17:00", "2026-03-03 18:00", "T" },
+	{ NYT, "from ten to four", "2026-03-03 10:00", "2026-03-03 16:00", "T" },
+	{ NYT, "from quarter past two to three", "2026-03-03 14:15", "2026-03-03 15:00", "T" },
 	{ NYT, "after 4:30", "2026-03-03 16:30", "2026-03-03 18:30", "T" },
 	{ NYT, "8.30", "2026-03-04 08:30", "2026-03-04 08:30", "TX" },
 	{ NYT, "quarter to eight in the morning", "2026-03-04 07:45", "2026-03-04 07:45", "TX" },
