@@ -460,9 +460,12 @@ static int read_day_of_month(struct parser *p, int i)
 {
 	static const char *const not_after[] = {
 		"available", "thing", "time", "one", "ones", "opening", "slot", "appointment",
-		"week", "person", "option", "choice", "of", "two", "three", "and", "or", "visit",
-		"floor", "call", "guy", "place", "off", "open", "name", NULL
+		"week", "person", "option", "choice", "visit", "floor", "call", "guy", "place",
+		"name", "grade", "year", "street", "avenue", "st", "ave", NULL
 	};
+	/* "the first or the second", "the second of the three": picks among a few */
+	static const char *const not_after_small[] = { "of", "two", "three", "and", "or", "off",
+						       "open", NULL };
 	const struct tokens *t = p->t;
 	int n = 0, used = when_read_ordinal(t, i, &n);
 	bool the = is(t, i - 1, "the");
@@ -489,7 +492,9 @@ static int read_day_of_month(struct parser *p, int i)
 		when_take_day(p, when_days_from_civil(y, m, n), true);
 		return used + 3;
 	}
-	if (when_is_any(t, i + used, not_after) && !when_match(t, i + used, "of the month") &&
+	if ((when_is_any(t, i + used, not_after) ||
+	     (n <= 5 && when_is_any(t, i + used, not_after_small))) &&
+	    !when_match(t, i + used, "of the month") &&
 	    !when_match(t, i + used, "of this month"))
 		return 0;
 	if ((n <= 5 && !context) || (when_is_spelled(t, i) && !the && !context))
