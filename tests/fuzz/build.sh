@@ -9,6 +9,7 @@ out=build/fuzz
 mkdir -p "$out"
 
 CC=${FUZZ_CC:-clang}
+# shellcheck disable=SC2054 # the commas belong to -fsanitize's list
 CFLAGS=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilib -Icgi
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-Wall -Wextra -Wno-unused-parameter)
@@ -40,7 +41,9 @@ for name in "${names[@]}"; do
 	pkgs=${packages[$name]:-}
 	cflags=() libs=()
 	if [ -n "$pkgs" ]; then
+		# shellcheck disable=SC2086 # one word per package
 		read -ra cflags <<<"$(pkg-config --cflags $pkgs)"
+		# shellcheck disable=SC2086
 		read -ra libs <<<"$(pkg-config --libs $pkgs)"
 	fi
 	# shellcheck disable=SC2086
