@@ -21,12 +21,14 @@ declare -A sources=(
 		lib/infra/buf.c lib/infra/crypto.c lib/infra/text.c lib/infra/log.c"
 	[twilio_sig]="lib/provider/twilio.c lib/infra/params.c lib/infra/arena.c lib/infra/xalloc.c
 		lib/infra/buf.c lib/infra/crypto.c lib/infra/log.c"
-	[when]="lib/domain/when.c lib/infra/xalloc.c"
+	[when]="lib/domain/when.c lib/domain/when_days.c lib/domain/when_words.c lib/domain/when_zone.c
+		lib/infra/xalloc.c"
 	[brain_words]="lib/domain/brain_slots.c lib/infra/arena.c lib/infra/xalloc.c"
 )
 declare -A packages=(
 	[json_hooks]="jansson openssl"
 	[twilio_sig]="openssl"
+	[when]="icu-i18n icu-uc"
 	[brain_words]="icu-uc"
 )
 
