@@ -1,7 +1,6 @@
 /* twilio_rest.c: sending text messages and placing calls through Twilio's REST API over lib/http */
 #include "provider/twilio_rest.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
 #include "infra/arena.h"
