@@ -11,7 +11,7 @@
 
 #include "infra/arena.h"
 #include "infra/buf.h"
-#include "domain/brain_engines.h"
+#include "domain/brain_words.h"
 #include "domain/business.h"
 #include "infra/db.h"
 #include "infra/json.h"
