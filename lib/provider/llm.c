@@ -354,8 +354,6 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 	memset(out, 0, sizeof(*out));
 	out->first_token_ms = -1;
 	clock_gettime(CLOCK_MONOTONIC, &st.started);
-	while (base_len && base[base_len - 1] == '/')
-		base_len--;
 	if (!base_len || timeout_ms <= 0) {
 		llm_fail(&st, base_len ? "no time left for the request" : "LLM_BASE_URL is not set");
 		goto out;
