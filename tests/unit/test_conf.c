@@ -95,6 +95,10 @@ static void test_unknown_key_and_bad_lines_in_file(void **state)
 /* Every caller appends "/path" to a URL setting, so its trailing slashes go once, at load. */
 static void test_url_settings_lose_trailing_slashes(void **state)
 {
+	/* The test stack exports some of these; only what this test sets may count. */
+	unsetenv("LLM_BASE_URL");
+	unsetenv("VAPI_API_BASE");
+	unsetenv("TEMPLATE_DIR");
 	setenv("DATABASE_URL", "dbname=x", 1);
 	setenv("PUBLIC_BASE_URL", "https://switchboard.example/", 1);
 	write_file("LLM_BASE_URL=http://127.0.0.1:9/v1//\nTEMPLATE_DIR=templates/\n");
