@@ -52,7 +52,7 @@ struct webclient_stream_request {
 	long timeout_ms;             /* the whole request; 0 for no limit */
 	long connect_timeout_ms;     /* 0 means timeout_ms */
 	long idle_timeout_ms;        /* stop when no byte came for this long; 0 for no limit */
-	int keep_connection;         /* reuse this thread's connection from one request to the next */
+	int keep_connection;         /* reuse this thread's connection for the next request */
 	webclient_body_fn on_body;
 	void *arg;
 };

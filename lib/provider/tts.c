@@ -1,4 +1,4 @@
-/* tts.c: speech synthesis: flite built in, and ElevenLabs and OpenAI streamed through the web client */
+/* tts.c: speech synthesis: flite built in, and ElevenLabs and OpenAI streamed through webclient */
 #include "provider/tts.h"
 
 #include <ctype.h>
@@ -246,7 +246,6 @@ static int stream_write(void *arg, long status, const char *type, const char *da
 {
 	struct stream *st = arg;
 
-	(void)type;
 	if (status < 200 || status >= 300) {
 		st->refused = true;
 		if (st->error.len < ERROR_BODY_MAX)

@@ -178,7 +178,8 @@ static void test_day_hours(void **state)
 			   "\"tue\":[[\"08:00\",\"12:00\"],[\"13:00\",\"17:30\"]],"
 			   "\"wed\":[[\"00:00\",\"12:00\"]],\"thu\":[]}";
 	assert_string_equal(business_day_hours(f->a, &b, "mon"), "24 hours");
-	assert_string_equal(business_day_hours(f->a, &b, "tue"), "8 AM to noon and 1 PM to 5:30 PM");
+	assert_string_equal(business_day_hours(f->a, &b, "tue"),
+			    "8 AM to noon and 1 PM to 5:30 PM");
 	assert_string_equal(business_day_hours(f->a, &b, "wed"), "midnight to noon");
 	assert_null(business_day_hours(f->a, &b, "thu"));
 	assert_null(business_day_hours(f->a, &b, "fri"));

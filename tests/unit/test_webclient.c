@@ -50,7 +50,8 @@ static int read_request(int fd)
 		if (!head_end)
 			continue;
 		const char *cl = strcasestr(request, "Content-Length:");
-		size_t want = (size_t)(head_end + 4 - request) + (cl ? strtoul(cl + 15, NULL, 10) : 0);
+		size_t head = (size_t)(head_end + 4 - request);
+		size_t want = head + (cl ? strtoul(cl + 15, NULL, 10) : 0);
 		if (len >= want)
 			return 0;
 	}
@@ -74,7 +75,7 @@ static void *serve_loop(void *arg)
 			s->accepted++;
 		}
 		if (read_request(fd) < 0) {
-			/* The client closed this connection: the next request comes on a new one. */
+			/* The client closed the connection: the next request comes on a new one. */
 			close(fd);
 			fd = -1;
 			continue;
@@ -94,7 +95,8 @@ static void *serve_loop(void *arg)
 
 static void serve(int requests, int pause_ms, const char *body)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t addrlen = sizeof(addr);
 
 	memset(&srv, 0, sizeof(srv));
