@@ -1,4 +1,4 @@
-/* llm.c: OpenAI-compatible chat completions through webclient, read as a server-sent event stream */
+/* llm.c: OpenAI-compatible chat completions through webclient, streamed as server-sent events */
 #include "provider/llm.h"
 
 #include <stdio.h>
