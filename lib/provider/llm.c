@@ -358,7 +358,7 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 		llm_fail(&st, base_len ? "no time left for the request" : "LLM_BASE_URL is not set");
 		goto out;
 	}
-	char *url = arena_printf(a, "%.*s/chat/completions", (int)base_len, base);
+	char *url = arena_printf(a, "%s/chat/completions", base);
 	char *body = llm_request_body(a, messages, tools);
 	const char *headers[] = {
 		"Content-Type: application/json",
