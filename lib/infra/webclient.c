@@ -41,6 +41,32 @@ void webclient_global_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/*
+ * What every request sets: the method, the address, the header lines and the body, over HTTP
+ * or HTTPS only. Returns the header list the handle now points at; the caller frees it after
+ * the transfer.
+ */
+static struct curl_slist *request_setup(CURL *curl, const char *method, const char *url,
+					const char *const *lines, const char *body, size_t body_len)
+{
+	struct curl_slist *headers = NULL;
+
+	for (const char *const *h = lines; h && *h; h++)
+		headers = curl_slist_append(headers, *h);
+	/* An empty Expect header stops curl waiting a second for "100 Continue". */
+	headers = curl_slist_append(headers, "Expect:");
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	return headers;
+}
+
 int webclient_fetch(struct arena *a, const struct webclient_request *req,
 		    struct webclient_response *resp)
 {
@@ -55,23 +81,11 @@ int webclient_fetch(struct arena *a, const struct webclient_request *req,
 		snprintf(resp->error, sizeof(resp->error), "could not start an HTTP request");
 		goto out;
 	}
-	for (const char *const *h = req->headers; h && *h; h++)
-		headers = curl_slist_append(headers, *h);
-	/* An empty Expect header stops curl waiting a second for "100 Continue". */
-	headers = curl_slist_append(headers, "Expect:");
-	curl_easy_setopt(curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	headers = request_setup(curl, req->method, req->url, req->headers, req->body, req->body_len);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (req->body) {
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-	}
 	if (req->userpwd) {
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(curl, CURLOPT_USERPWD, req->userpwd);
@@ -236,26 +250,16 @@ int webclient_stream(const struct webclient_stream_request *req,
 		snprintf(res->error, sizeof(res->error), "could not start an HTTP request");
 		goto out;
 	}
-	for (const char *const *h = req->headers; h && *h; h++)
-		headers = curl_slist_append(headers, *h);
-	/* An empty Expect header stops curl waiting a second for "100 Continue". */
-	headers = curl_slist_append(headers, "Expect:");
-	curl_easy_setopt(sink.curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(sink.curl, CURLOPT_CUSTOMREQUEST, req->method);
-	curl_easy_setopt(sink.curl, CURLOPT_HTTPHEADER, headers);
+	headers = request_setup(sink.curl, req->method, req->url, req->headers, req->body,
+				req->body_len);
 	if (req->timeout_ms > 0)
 		curl_easy_setopt(sink.curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	if (connect_ms > 0)
 		curl_easy_setopt(sink.curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	curl_easy_setopt(sink.curl, CURLOPT_NOSIGNAL, 1L);
+	/* Small writes go out at once: a streamed answer is waited on piece by piece. */
 	curl_easy_setopt(sink.curl, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(sink.curl, CURLOPT_WRITEFUNCTION, stream_write);
 	curl_easy_setopt(sink.curl, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(sink.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (req->body) {
-		curl_easy_setopt(sink.curl, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(sink.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-	}
 	if (multi)
 		result = stream_on_multi(multi, &sink, req->idle_timeout_ms);
 	else
