@@ -140,17 +140,6 @@ static const char *xml(struct arena *a, const char *s)
 	return out;
 }
 
-/* PUBLIC_BASE_URL without a trailing slash, arena-owned. */
-static const char *public_base(struct arena *a)
-{
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	return arena_strndup(a, base, len);
-}
-
 static bool is_phone_field(const char *s)
 {
 	return s && *s && strlen(s) <= 64;
@@ -203,7 +192,7 @@ static const char *stream_url(struct arena *a, const char *base)
  */
 static const char *twiml_stream(struct arena *a, const char *call_id, const char *token)
 {
-	const char *base = public_base(a);
+	const char *base = conf_str("PUBLIC_BASE_URL");
 
 	return arena_printf(a,
 		"%s<Response><Connect><Stream url=\"%s\">"
@@ -223,7 +212,7 @@ static const char *twiml_stream(struct arena *a, const char *call_id, const char
  */
 static const char *twiml_listen(struct arena *a, const char *text, const char *turn)
 {
-	const char *base = public_base(a);
+	const char *base = conf_str("PUBLIC_BASE_URL");
 	const char *action = turn ? arena_printf(a, "%s/hooks/twilio/turn?turn=%s", base, turn) :
 				    arena_printf(a, "%s/hooks/twilio/turn", base);
 

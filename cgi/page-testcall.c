@@ -39,8 +39,6 @@ static const char *media_url(struct req *r)
 	const char *base = conf_str("PUBLIC_BASE_URL");
 	size_t len = strlen(base);
 
-	while (len && base[len - 1] == '/')
-		len--;
 	if (!strncmp(base, "https://", 8))
 		return arena_printf(r->arena, "wss://%.*s/media/browser", (int)(len - 8), base + 8);
 	if (!strncmp(base, "http://", 7))

@@ -134,13 +134,9 @@ static int route_check_twilio(struct req *r, int flags)
 {
 	const char *token = conf_str("TWILIO_AUTH_TOKEN");
 	const char *signature = req_env(r, "HTTP_X_TWILIO_SIGNATURE");
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
+	const char *url = arena_printf(r->arena, "%s%s", conf_str("PUBLIC_BASE_URL"), r->uri);
 	bool ok;
 
-	while (len && base[len - 1] == '/')
-		len--;
-	const char *url = arena_printf(r->arena, "%.*s%s", (int)len, base, r->uri);
 	if (flags & R_FORM)
 		ok = twilio_signature_ok(token, url, r->form_params, r->nform, signature);
 	else

@@ -2,10 +2,8 @@
 #ifndef SB_BRAIN_ENGINES_H
 #define SB_BRAIN_ENGINES_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "domain/brain.h"
+#include "domain/brain_words.h"
 
 struct arena;
 struct db;
@@ -42,42 +40,5 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,
 		     const char *caller_text, brain_clause_fn on_clause, void *arg,
 		     struct brain_reply *reply);
-
-/* What a caller's words say, for the engines (brain_slots.c). Arena-owned results. */
-
-/* text as one line of valid UTF-8 without control characters, at most max bytes. */
-char *brain_clean_text(struct arena *a, const char *text, size_t max);
-
-/* The caller's name from "this is John Smith", "my name's Ana" (or, when expecting, a bare
- * "John Smith"), capitalized; NULL when none. */
-const char *brain_find_name(struct arena *a, const char *text, bool expecting);
-
-/* A North American number in text ("555 222 3333", "(555) 222-3333", "+1 555..."), spoken
- * digits included, as E.164; NULL when none. */
-const char *brain_find_phone(struct arena *a, const char *text);
-
-/* An E.164 number read out as a receptionist would: "+15550101234" -> "555-010-1234". */
-const char *brain_say_phone(struct arena *a, const char *e164);
-
-/* A street address ("12 Elm Street", "at 40 Oak Ave", or when expecting any line with a
- * house number or a street word); NULL when none. */
-const char *brain_find_address(struct arena *a, const char *text, bool expecting);
-
-/* The emergency the caller describes ("burst pipe", "gas smell", ...), or NULL. Static. */
-const char *brain_find_emergency(const char *text);
-
-/* Which of several offered options the caller picks: "the first one" 0, "the second" 1,
- * "the last one" count-1; -1 when no ordinal is named. */
-int brain_find_ordinal(const char *text, int count);
-
-bool brain_says_yes(const char *text);
-bool brain_says_no(const char *text);
-bool brain_says_goodbye(const char *text);
-bool brain_wants_message(const char *text);
-bool brain_wants_person(const char *text);
-bool brain_wants_booking(const char *text);
-bool brain_asks_hours(const char *text);
-bool brain_asks_price(const char *text);
-bool brain_is_question(const char *text);
 
 #endif

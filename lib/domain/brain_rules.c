@@ -242,39 +242,10 @@ static void take_service(struct turn *t, const struct service *sv)
 	t->learned = true;
 }
 
-/* "09:00" -> "9 AM", "13:30" -> "1:30 PM". */
-static const char *clock_text(struct arena *a, const char *hhmm)
-{
-	int h = 0, m = 0;
-	if (!hhmm || sscanf(hhmm, "%d:%d", &h, &m) != 2)
-		return "";
-	const char *mer = h < 12 || h == 24 ? "AM" : "PM";
-	int h12 = h % 12 ? h % 12 : 12;
-	return m ? arena_printf(a, "%d:%02d %s", h12, m, mer) : arena_printf(a, "%d %s", h12, mer);
-}
-
-/* The opening hours of one day of the week ("sat") as "from 9 AM to 1 PM", NULL if closed. */
+/* The opening hours of one day of the week ("sat") as "9 AM to 1 PM", NULL if closed. */
 static const char *day_hours(struct turn *t, const char *key)
 {
-	char error[128];
-	json_t *hours = json_parse(t->a, t->b.business_hours ? t->b.business_hours : "{}",
-				   strlen(t->b.business_hours ? t->b.business_hours : "{}"),
-				   error, sizeof(error));
-	json_t *day = hours ? json_object_get(hours, key) : NULL;
-	const char *text = NULL;
-	size_t i;
-	json_t *span;
-
-	json_array_foreach(day, i, span) {
-		const char *from = json_string_value(json_array_get(span, 0));
-		const char *to = json_string_value(json_array_get(span, 1));
-		if (!from || !to)
-			continue;
-		const char *one = arena_printf(t->a, "from %s to %s", clock_text(t->a, from),
-					       clock_text(t->a, to));
-		text = text ? arena_printf(t->a, "%s and %s", text, one) : one;
-	}
-	return text;
+	return business_day_hours(t->a, &t->b, key);
 }
 
 static void answer_hours(struct turn *t)

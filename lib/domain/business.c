@@ -284,6 +284,19 @@ static const char *spans_text(struct arena *a, const json_t *spans)
 	return text;
 }
 
+const char *business_day_hours(struct arena *a, const struct business *b, const char *day_key)
+{
+	const char *text = b->business_hours ? b->business_hours : "{}";
+	char error[160];
+	json_t *hours = json_parse(a, text, strlen(text), error, sizeof(error));
+
+	if (!hours) {
+		log_warn("could not read the business hours: %s", error);
+		return NULL;
+	}
+	return spans_text(a, json_object_get(hours, day_key));
+}
+
 /* "Monday to Friday", "Monday, Wednesday and Friday", "Tuesday to Thursday and Saturday". */
 static const char *days_text(struct arena *a, const bool day_in[7])
 {

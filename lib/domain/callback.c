@@ -194,15 +194,10 @@ static void place_vapi(struct arena *a, const struct callback_setup *s,
 				     : arena_printf(a, "could not reach Vapi: %s", v.message);
 }
 
-/* PUBLIC_BASE_URL without a trailing slash, then path; arena-owned. */
+/* PUBLIC_BASE_URL, then path; arena-owned. */
 static const char *public_url(struct arena *a, const char *path)
 {
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	return arena_printf(a, "%.*s%s", (int)len, base, path);
+	return arena_printf(a, "%s%s", conf_str("PUBLIC_BASE_URL"), path);
 }
 
 static void place_twilio(struct arena *a, const struct pending_call *c, struct placement *out)

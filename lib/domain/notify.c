@@ -163,6 +163,31 @@ enum notify_status notify_sms(struct db *db, struct arena *a, const char *org_id
 	return outcome;
 }
 
+/* A key of the job's payload, when value is set. */
+static void payload_set(json_t *payload, const char *key, const char *value)
+{
+	if (value)
+		json_object_set_new(payload, key, json_string(value));
+}
+
+const char *notify_sms_enqueue(struct db *db, struct arena *a, const char *to, const char *body,
+			       const char *purpose, const struct notify_links *links,
+			       const char *dedupe_key)
+{
+	if (!to || !body)
+		return NULL;
+	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s}", "to", to, "body", body));
+	if (!payload)
+		return NULL;
+	payload_set(payload, "purpose", purpose);
+	if (links) {
+		payload_set(payload, "call_id", links->call_id);
+		payload_set(payload, "appointment_id", links->appointment_id);
+		payload_set(payload, "lead_id", links->lead_id);
+	}
+	return jobs_enqueue(db, a, "sms.send", payload, 0, dedupe_key);
+}
+
 /* An optional link of a job's payload: absent, or a uuid (*ok turns false when it is neither). */
 static const char *payload_link(const json_t *payload, const char *key, bool *ok)
 {

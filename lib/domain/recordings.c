@@ -43,8 +43,6 @@ static const char *twilio_recording(struct arena *a, const char *url)
 
 	if (!*account || !*conf_str("TWILIO_AUTH_TOKEN") || !base_len)
 		return NULL;
-	while (base_len && base[base_len - 1] == '/')
-		base_len--;
 	const char *prefix = arena_printf(a, "%.*s/2010-04-01/Accounts/%s/Recordings/",
 					  (int)base_len, base, account);
 	size_t prefix_len = strlen(prefix);

@@ -25,11 +25,12 @@ int recordings_fetch(struct arena *a, const char *provider, const char *url, con
 /*
  * The content type of the recording in resp, as a browser's player takes it: "audio/mpeg" or
  * "audio/wav", from the first bytes, else from what the provider said; NULL when the answer is
- * not a recording. A static string.
+ * not a recording. Borrowed: a static string.
  */
 const char *recordings_audio_type(const struct webclient_response *resp);
 
-/* The file extension ("mp3", "wav") for a type recordings_audio_type() returned. Static. */
+/* The file extension ("mp3", "wav") for a type recordings_audio_type() returned. Borrowed: a
+ * static string. */
 const char *recordings_extension(const char *type);
 
 /*

@@ -63,7 +63,8 @@ bool crypto_password_verify(const char *hash, const char *password);
  */
 char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad);
 
-/* Open what crypto_seal() made (accepts PostgreSQL's "\x..." bytea text); NULL when forged. */
+/* Open what crypto_seal() made (accepts PostgreSQL's "\x..." bytea text): the plaintext,
+ * arena-owned; NULL when forged. */
 char *crypto_open(struct arena *a, const char *hex_key, const char *sealed, const char *aad);
 
 #endif

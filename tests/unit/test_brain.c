@@ -9,7 +9,7 @@
 
 #include "infra/arena.h"
 #include "domain/brain.h"
-#include "domain/brain_engines.h"
+#include "domain/brain_words.h"
 
 static void assert_name(const char *text, bool expecting, const char *want)
 {
