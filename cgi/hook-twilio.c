@@ -30,6 +30,9 @@ static const char TWIML_HEAD[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
 static const char SQL_ORG_FOR_NUMBER[] =
 	"SELECT org_id, phone_number_id FROM org_for_number($1)";
+/* A forwarding number's check call coming back verifies it (sql/014_phone_lines.sql). */
+static const char SQL_CHECK_ARRIVED[] =
+	"SELECT phone_line_check_arrived($1, $2, $3)";
 static const char SQL_ORG_VOICE[] =
 	"SELECT call_mode, greeting FROM organizations WHERE id = $1";
 static const char SQL_CALL_BY_SID[] =
@@ -362,7 +365,18 @@ void hook_twilio_voice(struct req *r)
 		return;
 
 	const char *twiml;
-	if (!org_id) {
+	const char *checked = org_id || strcmp(c.direction, "inbound") ? NULL :
+		db_text(r->db, r->arena, SQL_CHECK_ARRIVED, c.to, c.from, req_form(r, "ForwardedFrom"));
+	if (!org_id && *db_sqlstate(r->db)) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	if (checked) {
+		log_info("forwarding verified by its check call: number=%s org=%s", c.to, checked);
+		twiml = arena_printf(r->arena, "%s<Response><Say>Call forwarding to Switchboard works. "
+				     "Your receptionist answers your calls from now on. Goodbye."
+				     "</Say><Hangup/></Response>", TWIML_HEAD);
+	} else if (!org_id) {
 		log_info("call to a number no business has: number=%s call=%s", c.our_number, c.sid);
 		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
 				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);

@@ -20,6 +20,8 @@ ALTER TABLE phone_numbers
 	-- Forwarding: the last check call placed to forwarded_from, and when.
 	ADD COLUMN check_call_sid text CHECK (check_call_sid ~ '^CA[0-9a-fA-F]{32}$'),
 	ADD COLUMN check_started_at timestamptz,
+	-- When Twilio last confirmed that the number's webhooks point here.
+	ADD COLUMN webhooks_set_at timestamptz,
 	ADD CONSTRAINT phone_numbers_forwarding_check
 		CHECK (connection <> 'forwarding' OR forwarded_from IS NOT NULL),
 	ADD CONSTRAINT phone_numbers_twilio_check
@@ -34,7 +36,8 @@ UPDATE phone_numbers SET verified_at = created_at WHERE verified_at IS NULL;
 -- (or the check call) has shown it.
 REVOKE INSERT, UPDATE ON phone_numbers FROM switchboard_app;
 GRANT INSERT (org_id, e164, provider, label, active) ON phone_numbers TO switchboard_app;
-GRANT UPDATE (label, active, check_call_sid, check_started_at) ON phone_numbers TO switchboard_app;
+GRANT UPDATE (label, active, check_call_sid, check_started_at, webhooks_set_at)
+	ON phone_numbers TO switchboard_app;
 
 -- Webhook entry: which org owns the number that was called. Unverified and inactive numbers
 -- resolve to nothing.
