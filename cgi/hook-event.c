@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "infra/arena.h"
+#include "infra/buf.h"
 #include "infra/db.h"
 #include "hook-event.h"
 #include "req.h"
@@ -41,4 +42,24 @@ void hook_event_answer(struct req *r, const char *provider, const char *key, int
 		return;
 	}
 	http_send(r, status, body ? type : "text/plain", body ? body : "", body ? strlen(body) : 0);
+}
+
+const char *hook_xml(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&': buf_puts(&b, "&amp;"); break;
+		case '<': buf_puts(&b, "&lt;"); break;
+		case '>': buf_puts(&b, "&gt;"); break;
+		case '"': buf_puts(&b, "&quot;"); break;
+		case '\'': buf_puts(&b, "&apos;"); break;
+		case '\t': case '\n': case '\r': buf_putc(&b, (char)*p); break;
+		default: buf_putc(&b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+		}
+	}
+	char *out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
 }

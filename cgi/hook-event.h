@@ -3,6 +3,7 @@
 #ifndef SB_HOOK_EVENT_H
 #define SB_HOOK_EVENT_H
 
+struct arena;
 struct req;
 
 /*
@@ -18,5 +19,12 @@ int hook_event_first(struct req *r, const char *provider, const char *key, const
 /* Store the answer to the event's first delivery, then give it. body NULL means none. */
 void hook_event_answer(struct req *r, const char *provider, const char *key, int status,
 		       const char *type, const char *body);
+
+/*
+ * s made safe for XML text and attribute values (TwiML), arena-owned. Characters XML 1.0
+ * forbids (control characters other than tab and line ends) become spaces: Twilio would reject
+ * the whole document.
+ */
+const char *hook_xml(struct arena *a, const char *s);
 
 #endif

@@ -123,27 +123,10 @@ struct twilio_call {
 	const char *our_number;   /* the business's side: To when inbound, From when outbound */
 };
 
-/* s made safe for XML text and attribute values, arena-owned. Characters XML 1.0 forbids
- * (control characters other than tab and line ends) become spaces: Twilio would reject the
- * whole document, and with it the call. */
+/* s made safe for XML text and attribute values, arena-owned. */
 static const char *xml(struct arena *a, const char *s)
 {
-	struct buf b = BUF_INIT;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&': buf_puts(&b, "&amp;"); break;
-		case '<': buf_puts(&b, "&lt;"); break;
-		case '>': buf_puts(&b, "&gt;"); break;
-		case '"': buf_puts(&b, "&quot;"); break;
-		case '\'': buf_puts(&b, "&apos;"); break;
-		case '\t': case '\n': case '\r': buf_putc(&b, (char)*p); break;
-		default: buf_putc(&b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
-		}
-	}
-	char *out = arena_strdup(a, buf_str(&b));
-	buf_release(&b);
-	return out;
+	return hook_xml(a, s);
 }
 
 /* PUBLIC_BASE_URL without a trailing slash, arena-owned. */
