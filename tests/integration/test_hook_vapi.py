@@ -189,6 +189,17 @@ def test_an_unknown_number_gets_the_error_form_and_nothing_is_stored(owner_db):
     assert call_row(owner_db, call.id) is None and events(owner_db, call.id) == []
 
 
+def test_an_unverified_number_is_an_unknown_number(shop, owner_db):
+    """Typed in by hand, even by a business set up for Vapi: it routes nothing."""
+    typed = phone()
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)", shop.org_id, typed)
+    call = VapiCall(typed, phone())
+    r = driver().send(call.assistant_request())
+    assert r.status == 200
+    assert r.json == {"error": "Sorry, this number is not in service."}
+    assert call_row(owner_db, call.id) is None and events(owner_db, call.id) == []
+
+
 def test_a_retried_assistant_request_gets_the_same_answer_and_one_call(shop, owner_db):
     d, call = driver(), new_call(shop)
     msg = call.assistant_request()
