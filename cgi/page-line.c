@@ -257,6 +257,10 @@ static int line_audit(struct req *r, const char *action, const char *target, jso
 static void line_done(struct req *r, int rc, const struct phone_line_outcome *out,
 		      const char *action, const char *done)
 {
+	if (rc < 0 && out->missing) {
+		http_fail(r, 404, "there is no such phone number");
+		return;
+	}
 	if (rc < 0) {
 		page_flash(r, "error", out->problem ? out->problem : "That did not work.");
 		http_redirect(r, "/line");

@@ -297,6 +297,7 @@ static struct db_result *number_row(struct db *db, struct arena *a, const char *
 
 	if (!row || db_rows(row) != 1) {
 		out->problem = row ? "There is no such number." : "The number could not be read.";
+		out->missing = row != NULL;
 		return NULL;
 	}
 	out->number_id = number_id;

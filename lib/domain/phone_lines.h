@@ -4,6 +4,8 @@
 #ifndef SB_PHONE_LINES_H
 #define SB_PHONE_LINES_H
 
+#include <stdbool.h>
+
 #include "provider/twilio_rest.h"
 
 struct arena;
@@ -18,6 +20,7 @@ struct phone_line_outcome {
 	const char *e164;
 	const char *problem;     /* why it failed (NULL on success), to show the owner */
 	const char *warning;     /* done, but something is left to do (webhooks not set) */
+	bool missing;            /* the number named is not this business's */
 };
 
 /*
