@@ -530,7 +530,8 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
-	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
+	/* A call from a business number to itself is only ever a forwarding check: no call. */
+	const char *org_id = db_rows(owner) && strcmp(c.from, c.to) ? db_value(owner, 0, 0) : NULL;
 	const char *key = arena_printf(r->arena, "status:%s:%s", c.sid, status);
 	if (event_begin(r, org_id) < 0 || hook_event_first(r, "twilio", key, org_id) <= 0)
 		return;

@@ -278,6 +278,12 @@ def test_way_three_forwarding_is_verified_by_the_check_call(business, owner_db):
     r, params = voice(platform, frm=platform, ForwardedFrom=existing)
     assert "forwarding" in answered(r).find("Say").text.lower()
     assert row(owner_db, platform)[2] is True
+    # Its status callback makes no call (no lead, no missed-call text to ourselves).
+    done = dict(params, CallStatus="completed", CallDuration="4")
+    target = BASE_URL + "/hooks/twilio/status"
+    r = requests.post(target, data=done, timeout=30,
+                      headers={"X-Twilio-Signature": twilio_sign(TOKEN, target, done)})
+    assert r.status_code == 204 and routed_to(owner_db, params) == []
     r, params = voice(platform)
     answered(r)
     assert routed_to(owner_db, params) == [business.org_id]
