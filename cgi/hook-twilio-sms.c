@@ -137,7 +137,8 @@ static const char *take_text(struct req *r, const char *org_id, const char *numb
 		const char *name = db_text(r->db, r->arena, SQL_ORG_NAME, org_id);
 		if (!name)
 			goto fail;
-		reply = arena_printf(r->arena, "%s: call us at %s. Reply STOP to opt out.", name, to);
+		reply = arena_printf(r->arena, "%s: call us at %s. Reply STOP to opt out.", name,
+				     to);
 	}
 	if (db_exec(r->db, r->arena, SQL_KEEP, org_id, number_id, sid, from, to, body,
 		    media_count(req_form(r, "NumMedia")), kind, appointment) < 0)

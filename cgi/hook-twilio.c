@@ -348,17 +348,18 @@ void hook_twilio_voice(struct req *r)
 		return;
 
 	const char *twiml;
+	const char *forwarded_from = req_form(r, "ForwardedFrom");
 	const char *checked = org_id || strcmp(c.direction, "inbound") ? NULL :
-		db_text(r->db, r->arena, SQL_CHECK_ARRIVED, c.to, c.from, req_form(r, "ForwardedFrom"));
+		db_text(r->db, r->arena, SQL_CHECK_ARRIVED, c.to, c.from, forwarded_from);
 	if (!org_id && *db_sqlstate(r->db)) {
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
 	if (checked) {
 		log_info("forwarding verified by its check call: number=%s org=%s", c.to, checked);
-		twiml = arena_printf(r->arena, "%s<Response><Say>Call forwarding to Switchboard works. "
-				     "Your receptionist answers your calls from now on. Goodbye."
-				     "</Say><Hangup/></Response>", TWIML_HEAD);
+		twiml = arena_printf(r->arena, "%s<Response><Say>Call forwarding to Switchboard "
+				     "works. Your receptionist answers your calls from now on. "
+				     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
 	} else if (!org_id) {
 		log_info("call to a number no business has: number=%s call=%s", c.our_number, c.sid);
 		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "

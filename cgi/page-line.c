@@ -327,8 +327,8 @@ void page_line_forward(struct req *r)
 	struct phone_line_outcome out = { 0 };
 
 	if (!e164 || !from) {
-		http_fail(r, 400, "phone_number and forwarded_from must be numbers in international "
-			  "form");
+		http_fail(r, 400, "phone_number and forwarded_from must be numbers in "
+			  "international form");
 		return;
 	}
 	int rc = phone_line_buy(r->db, r->arena, r->org_id, e164, from, form_value(r, "label"),
@@ -355,5 +355,6 @@ void page_line_webhooks(struct req *r)
 	int rc = phone_line_configure(r->db, r->arena, r->org_id, r->path_id, &out);
 
 	line_done(r, rc, &out, "line.webhooks",
-		  arena_printf(r->arena, "The webhooks of %s point here.", out.e164 ? out.e164 : ""));
+		  arena_printf(r->arena, "The webhooks of %s point here.",
+			       out.e164 ? out.e164 : ""));
 }

@@ -161,7 +161,7 @@ CREATE TABLE inbound_messages (
 	kind text NOT NULL DEFAULT 'message'
 		CHECK (kind IN ('message', 'opt_out', 'opt_in', 'help', 'cancel_request',
 				'reschedule_request')),
-	-- The appointment a cancel or reschedule request is about: the one the answered text was for.
+	-- The appointment a cancel or reschedule request is about: that of the text it answers.
 	appointment_id uuid,
 	read_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),

@@ -32,8 +32,8 @@ struct callback_setup {
  * Read how org_id places calls, in the transaction open on db (db_begin_org), and check that
  * everything it needs is configured: in the vapi call mode the API key, the outbound assistant
  * id and the phone number id; in the others a Twilio account (the business's own or the
- * server's, phone_line_account()) and an active, verified business number. Returns 0 (out->problem tells whether a call can be placed), or -1 on
- * a database error (logged).
+ * server's, phone_line_account()) and an active, verified business number. Returns 0
+ * (out->problem tells whether a call can be placed), or -1 on a database error (logged).
  */
 int callback_setup_load(struct db *db, struct arena *a, const char *org_id,
 			struct callback_setup *out);

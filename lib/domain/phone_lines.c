@@ -317,7 +317,8 @@ int phone_line_configure(struct db *db, struct arena *a, const char *org_id,
 			       "one of the three ways first.";
 		return -1;
 	}
-	if (configure(db, a, org_id, number_id, db_value(row, 0, 1), db_value(row, 0, 2), out) < 0) {
+	if (configure(db, a, org_id, number_id, db_value(row, 0, 1), db_value(row, 0, 2),
+		      out) < 0) {
 		out->problem = out->warning;
 		out->warning = NULL;
 		return -1;
@@ -353,7 +354,8 @@ int phone_line_check_start(struct db *db, struct arena *a, const char *org_id,
 		return -1;
 	}
 	if (db_exec(db, a, SQL_CHECK_STARTED, number_id, tw.sid) != 1) {
-		out->problem = "The check call was placed but could not be noted; please try again.";
+		out->problem = "The check call was placed but could not be noted; please try "
+			       "again.";
 		return -1;
 	}
 	log_info("forwarding check call placed number=%s to=%s call=%s", out->e164,

@@ -71,7 +71,9 @@ int recordings_fetch(struct arena *a, const struct twilio_account *business, con
 	const char *twilio = NULL;
 
 	/* The business's own account's recordings get its keys, the server's the server's. */
-	if (!strcmp(provider, "twilio") && business && (twilio = twilio_recording(a, business, url)))
+	if (!strcmp(provider, "twilio") && business)
+		twilio = twilio_recording(a, business, url);
+	if (twilio)
 		acct = business;
 	else if (!strcmp(provider, "twilio"))
 		twilio = twilio_recording(a, &server, url);
@@ -139,8 +141,8 @@ static enum recording_verdict recording_look(struct arena *a,
 {
 	struct webclient_response resp;
 
-	if (recordings_fetch(a, business, provider, url, CHECK_RANGE, (size_t)conf_int("RECORDING_MAX_BYTES"),
-			     &resp) < 0) {
+	if (recordings_fetch(a, business, provider, url, CHECK_RANGE,
+			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {
 		snprintf(why, whylen, "the recording could not be fetched: %s", resp.error);
 		return RECORDING_UNREACHABLE;
 	}

@@ -1,4 +1,4 @@
-/* twilio_rest.c: text messages, calls and phone numbers through Twilio's REST API over lib/webclient */
+/* twilio_rest.c: text messages, calls and phone numbers through Twilio's REST API */
 #include "provider/twilio_rest.h"
 
 #include <curl/curl.h>
@@ -192,8 +192,8 @@ static json_t *account_call(struct arena *a, const struct twilio_account *acct,
 		base_len--;
 	struct webclient_request req = {
 		.method = method,
-		.url = arena_printf(a, "%.*s/2010-04-01/Accounts/%s/%s", (int)base_len, acct->api_base,
-				    acct->sid, path),
+		.url = arena_printf(a, "%.*s/2010-04-01/Accounts/%s/%s", (int)base_len,
+				    acct->api_base, acct->sid, path),
 		.headers = form ? form_headers : get_headers,
 		.body = form,
 		.body_len = form ? strlen(form) : 0,
@@ -210,7 +210,8 @@ static json_t *account_call(struct arena *a, const struct twilio_account *acct,
 		json_t *v = json_parse(a, resp.body, resp.body_len, why, sizeof(why));
 		if (json_is_object(v))
 			return v;
-		out->message = arena_printf(a, "Twilio's answer to the %s is not JSON: %s", what, why);
+		out->message = arena_printf(a, "Twilio's answer to the %s is not JSON: %s", what,
+					    why);
 		log_warn("could not read Twilio's %s answer: %s", what, out->message);
 		return NULL;
 	}
