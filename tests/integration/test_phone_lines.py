@@ -84,6 +84,13 @@ def hooks_set(sid, account):
     return held
 
 
+def offered(db, page):
+    """The numbers a search page offers that no business has yet (the fake forgets what it sold
+    when another test file resets it)."""
+    taken = {e for (e,) in sql(db, "SELECT e164 FROM phone_numbers")}
+    return [n for n in OFFERED.findall(page.text) if n not in taken]
+
+
 def flash_of(r):
     """The flash message a redirect set (the cookie holds kind=text, percent-encoded)."""
     cookie = r.cookies.get("sb_flash") or ""
@@ -124,9 +131,9 @@ def test_way_one_a_platform_number_is_bought_configured_and_routes(business, oth
                                                                     owner_db):
     page = business.post_form("/line/search", {"purpose": "buy", "area_code": "415"})
     assert page.status_code == 200, page.text[:300]
-    offered = OFFERED.findall(page.text)
-    assert offered and all(n.startswith("+1415") for n in offered)
-    e164 = offered[0]
+    numbers = offered(owner_db, page)
+    assert numbers and all(n.startswith("+1415") for n in numbers)
+    e164 = numbers[0]
     # Nothing routes before it is bought.
     r, params = voice(e164)
     assert "not in service" in answered(r).find("Say").text
@@ -223,6 +230,19 @@ def test_way_two_a_number_of_the_business_own_account(business, other_business, 
     sent = [m for m in fake("GET", "messages") if m["to"] == customer]
     assert [(m["from"], m["account_sid"]) for m in sent] == [(e164, sid)]
 
+    # And so do call-backs.
+    lead_phone = phone()
+    [(lead,)] = sql(owner_db, "INSERT INTO leads (org_id, phone, name) VALUES (%s, %s, 'Dee') "
+                              "RETURNING id::text", business.org_id, lead_phone)
+    assert business.post_form(f"/leads/{lead}/callback", {"callback_body": ""}).status_code == 303
+    end = time.monotonic() + 20
+    while not [c for c in fake("GET", "calls") if c["to"] == lead_phone]:
+        assert time.monotonic() < end, sql(owner_db, "SELECT status, last_error FROM jobs "
+                                                     "WHERE payload ->> 'lead_id' = %s", lead)
+        time.sleep(0.1)
+    placed = [c for c in fake("GET", "calls") if c["to"] == lead_phone]
+    assert [(c["from"], c["account_sid"]) for c in placed] == [(e164, sid)]
+
 
 def test_a_verified_claim_beats_a_number_someone_else_typed(business, other_business,
                                                             own_account, owner_db):
@@ -244,7 +264,7 @@ def test_way_three_forwarding_is_verified_by_the_check_call(business, owner_db):
                                                "forwarded_from": existing})
     assert page.status_code == 200, page.text[:300]
     assert 'action="/line/forward"' in page.text
-    platform = OFFERED.findall(page.text)[0]
+    platform = offered(owner_db, page)[0]
     r = business.post_form("/line/forward", {"phone_number": platform,
                                              "forwarded_from": existing})
     assert r.status_code == 303 and "Call me to check" in flash_of(r)
@@ -293,7 +313,7 @@ def test_way_three_forwarding_is_verified_by_the_check_call(business, owner_db):
 
 def test_webhooks_are_set_again_on_request(business, owner_db):
     page = business.post_form("/line/search", {"purpose": "buy", "area_code": "312"})
-    e164 = OFFERED.findall(page.text)[0]
+    e164 = offered(owner_db, page)[0]
     assert business.post_form("/line/buy", {"phone_number": e164}).status_code == 303
     [(number_id, pn, account)] = sql(owner_db, "SELECT id::text, twilio_number_sid, "
                                                "twilio_account_sid FROM phone_numbers "
