@@ -327,3 +327,31 @@ def test_webhooks_are_set_again_on_request(business, owner_db):
     other = signup()
     assert other.post_form(f"/line/{number_id}/webhooks").status_code == 404
     assert other.post_form(f"/line/{number_id}/check").status_code == 404
+
+
+def recording_callback(call_sid, rsid, url, token):
+    params = {"AccountSid": "AC" + uuid.uuid4().hex, "CallSid": call_sid, "RecordingSid": rsid,
+              "RecordingUrl": url, "RecordingStatus": "completed", "RecordingDuration": "12",
+              "RecordingChannels": "1", "RecordingSource": "OutboundAPI", "ErrorCode": "0"}
+    target = BASE_URL + "/hooks/twilio/recording"
+    return requests.post(target, data=params, timeout=30,
+                         headers={"X-Twilio-Signature": twilio_sign(token, target, params)})
+
+
+def test_recordings_of_an_own_account_number(business, own_account, owner_db):
+    """The recording callback names no number: its call tells whose account signs it, and the
+    recording is fetched with the business's own keys."""
+    sid, token, e164 = own_account
+    save_keys(business, sid, token)
+    assert business.post_form("/line/claim", {"phone_number": e164}).status_code == 303
+    r, params = voice(e164, token=token)
+    answered(r)
+    [(call_id,)] = sql(owner_db, "SELECT id::text FROM calls WHERE provider_call_id = %s",
+                       params["CallSid"])
+    rec = fake("POST", "recordings", {"call_sid": params["CallSid"], "account_sid": sid})
+    assert ("/Accounts/%s/" % sid) in rec["url"]
+    assert recording_callback(params["CallSid"], rec["sid"], rec["url"], TOKEN).status_code == 403
+    assert recording_callback(params["CallSid"], rec["sid"], rec["url"], token).status_code == 204
+    r = business.get(f"/calls/{call_id}/recording")
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Type"] == "audio/mpeg"
