@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "domain/brain.h"
+#include "domain/credentials.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/db.h"
@@ -253,16 +254,26 @@ out:
 	arena_free(a);
 }
 
-/* Give the call new instructions through Twilio's REST API: when Twilio takes them it ends the
- * stream itself. true when it did. */
-static bool redirect(const char *call_sid, const struct twilio_call_update *update)
+/* Give the call new instructions through Twilio's REST API, as the account that holds the
+ * business's number: when Twilio takes them it ends the stream itself. true when it did. */
+static bool redirect(struct db *db, const struct voice_call *call,
+		     const struct twilio_call_update *update)
 {
 	struct arena *a = arena_new();
+	struct twilio_account account;
 	struct twilio_result res;
-	bool ok = twilio_update_call(a, call_sid, update, &res) == 0;
+	bool ok = false;
 
+	if (db_begin_org(db, a, call->org_id) < 0)
+		goto out;
+	int found = credential_twilio_account(db, a, call->org_id, &account, NULL);
+	db_commit(db);
+	if (found < 0)
+		goto out;
+	ok = twilio_update_call(a, &account, call->call_sid, update, &res) == 0;
 	if (!ok)
 		log_error("could not redirect the call: %s", res.message);
+out:
 	arena_free(a);
 	return ok;
 }
@@ -272,7 +283,7 @@ static void run_redirect(struct voice_job *job, struct db *db)
 {
 	struct call_job *j = (struct call_job *)job;
 
-	j->ok = redirect(j->call->call_sid, &(struct twilio_call_update){ .url = j->text,
+	j->ok = redirect(db, j->call, &(struct twilio_call_update){ .url = j->text,
 									   .method = "POST" });
 }
 
@@ -282,7 +293,7 @@ static void run_hang_up(struct voice_job *job, struct db *db)
 	static const char twiml[] =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>";
 
-	j->ok = redirect(j->call->call_sid, &(struct twilio_call_update){ .twiml = twiml });
+	j->ok = redirect(db, j->call, &(struct twilio_call_update){ .twiml = twiml });
 }
 
 /* Press 0: connect the caller with the business's transfer phone, or say there is none. */
@@ -302,8 +313,7 @@ static void run_transfer(struct voice_job *job, struct db *db)
 		buf_puts(&twiml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>");
 		buf_add_html(&twiml, phone);
 		buf_puts(&twiml, "</Dial></Response>");
-		j->ok = redirect(call->call_sid,
-				 &(struct twilio_call_update){ .twiml = buf_str(&twiml) });
+		j->ok = redirect(db, call, &(struct twilio_call_update){ .twiml = buf_str(&twiml) });
 		if (j->ok && db_begin_org(db, a, call->org_id) == 0) {
 			if (db_exec(db, a, SQL_CALL_TRANSFERRED, call->call_id, phone) < 0)
 				db_rollback(db);
