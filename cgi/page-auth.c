@@ -21,6 +21,7 @@ static const char SQL_USER_FOR_LOGIN[] =
 /* The seconds to wait before this try may be checked; 0 counts it and lets it through. */
 static const char SQL_SIGN_IN_ATTEMPT[] =
 	"SELECT sign_in_attempt($1, $2, $3, $4::int, $5::int)";
+static const char SQL_SIGN_IN_FAILED[] = "SELECT sign_in_failed($1, $2, $3, $4::int)";
 static const char SQL_SIGN_IN_SUCCEEDED[] = "SELECT sign_in_succeeded($1, $2, $3, $4::int)";
 static const char SQL_LOGIN_SUCCEEDED[] = "SELECT auth_login_succeeded($1)";
 static const char SQL_PASSWORD_REHASH[] = "SELECT auth_password_rehash($1, $2, $3)";
@@ -162,6 +163,9 @@ void page_login(struct req *r)
 		ok = false;
 	}
 	if (!ok) {
+		/* The attempt is already counted; a failure here only makes the next wait shorter. */
+		(void)db_exec(r->db, r->arena, SQL_SIGN_IN_FAILED, email, guest_address(r), device,
+			      limit);
 		log_info("login failed%s%s", found ? " user=" : "", found ? db_value(u, 0, 0) : "");
 		form_error(&f, "password", LOGIN_MISMATCH);
 		login_show(r, d, 422);

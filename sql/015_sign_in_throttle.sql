@@ -83,6 +83,17 @@ BEGIN
 END
 $$;
 
+-- The password was wrong: the wait runs from now, when the answer goes out, not from when the
+-- attempt began (checking a password takes a good part of a second).
+CREATE FUNCTION sign_in_failed(p_email text, p_address text, p_device text, p_limit int)
+	RETURNS void
+	LANGUAGE sql SECURITY DEFINER
+	SET search_path = public, pg_temp
+	AS $$
+	UPDATE sign_in_throttle SET last_failure_at = now()
+	WHERE key_hash IN (SELECT key_hash FROM sign_in_keys(p_email, p_address, p_device, p_limit))
+$$;
+
 -- The password was right: the account's failures from this address (or this device's) are
 -- forgiven, and the attempt sign_in_attempt() counted is taken back from the wider keys.
 CREATE FUNCTION sign_in_succeeded(p_email text, p_address text, p_device text, p_limit int)
@@ -117,6 +128,7 @@ COMMENT ON FUNCTION auth_login_failed(uuid, int, interval) IS
 CALL revoke_public_execute();
 GRANT EXECUTE ON FUNCTION
 	sign_in_attempt(text, text, text, int, int),
+	sign_in_failed(text, text, text, int),
 	sign_in_succeeded(text, text, text, int),
 	auth_password_rehash(uuid, text, text)
 	TO switchboard_app;
