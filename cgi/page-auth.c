@@ -154,14 +154,13 @@ void page_login(struct req *r)
 		login_throttled(r, d, &f, wait);
 		return;
 	}
-	bool ok;
-	if (found) {
-		ok = crypto_password_verify(db_value(u, 0, 2), password);
-	} else {
-		/* Spend the same time as a real check, so timing does not reveal who has an account. */
+	/*
+	 * Spend at least the time of a check against a current hash, account or not: an unknown
+	 * email and an account whose hash predates the current cost must not answer faster.
+	 */
+	bool ok = found && crypto_password_verify(db_value(u, 0, 2), password);
+	if (!found || crypto_password_needs_rehash(db_value(u, 0, 2)))
 		crypto_password_spend(password);
-		ok = false;
-	}
 	if (!ok) {
 		/* The attempt is already counted; a failure here only makes the next wait shorter. */
 		(void)db_exec(r->db, r->arena, SQL_SIGN_IN_FAILED, email, guest_address(r), device,

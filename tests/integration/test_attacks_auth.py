@@ -327,17 +327,35 @@ def scrypt_n(stored):
     return int(stored.split("$")[1])
 
 
-def test_a_weaker_password_hash_is_made_again_at_sign_in(owner_db):
-    owner = signup()
+def give_an_old_hash(owner_db, email):
+    """Store PASSWORD for email under a cheaper scrypt cost than the stack's; returns
+    (that hash, the stack's N)."""
     configured = scrypt_n(sql(owner_db, "SELECT password_hash FROM users WHERE email = %s",
-                              owner.email)[0][0])
+                              email)[0][0])
     # N=16384 was the old cost; a test stack may run with that as its setting, so go lower then.
     old_n = 16384 if configured > 16384 else 1024
     salt = os.urandom(16)
     key = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=old_n, r=8, p=1, dklen=32,
                          maxmem=64 << 20)
     old = f"scrypt${old_n}$8$1${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
-    sql(owner_db, "UPDATE users SET password_hash = %s WHERE email = %s", old, owner.email)
+    sql(owner_db, "UPDATE users SET password_hash = %s WHERE email = %s", old, email)
+    return old, configured
+
+
+def test_an_account_with_an_old_hash_answers_as_slowly_as_no_account(owner_db):
+    owner = signup()
+    give_an_old_hash(owner_db, owner.email)
+    nobody = f"nobody-{uuid.uuid4().hex[:10]}@example.test"
+    c = Client()
+    c.form_token()
+    slow_old = median_seconds(lambda: attempt(c, owner.email, WRONG), 3)
+    slow_nobody = median_seconds(lambda: attempt(c, nobody, WRONG), 3)
+    assert_similar_time(slow_old, slow_nobody)
+
+
+def test_a_weaker_password_hash_is_made_again_at_sign_in(owner_db):
+    owner = signup()
+    old, configured = give_an_old_hash(owner_db, owner.email)
 
     assert login(owner.email, PASSWORD).get("/").status_code == 200
     stored = sql(owner_db, "SELECT password_hash FROM users WHERE email = %s", owner.email)[0][0]
