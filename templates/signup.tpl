@@ -3,6 +3,7 @@
 <h1>Create your account</h1>
 <p class="muted">Set up your business and its AI receptionist in a minute.</p>
 <form method="post" action="/signup" novalidate>
+	<input type="hidden" name="csrf" value="{{CSRF}}">
 	<div class="field {{BUSINESS_CLASS}}">
 		<label for="business">Business name</label>
 		<input id="business" name="business" type="text" autocomplete="organization" value="{{BUSINESS_VALUE}}" maxlength="120" required autofocus>

@@ -46,8 +46,12 @@ static struct conf_entry conf_table[] = {
 	{ "ENCRYPTION_KEY", CONF_STRING, NULL, 0, 0, 0,
 	  "64 hex digits: the AES-256 key for provider secrets at rest", NULL },
 	{ "LOGIN_MAX_FAILURES", CONF_INT, "5", 0, 1, 100,
-	  "failed logins in a row before an account is locked", NULL },
-	{ "LOGIN_LOCK_MINUTES", CONF_INT, "15", 0, 1, 1440, "how long a locked account waits", NULL },
+	  "failed sign-ins for an account from one address before each further try must wait", NULL },
+	{ "LOGIN_LOCK_MINUTES", CONF_INT, "15", 0, 1, 1440,
+	  "the longest wait between sign-in tries once they are slowed down", NULL },
+	{ "PASSWORD_SCRYPT_N", CONF_INT, "131072", 0, 1024, 262144,
+	  "scrypt work factor (a power of two) for new password hashes; weaker ones are re-hashed "
+	  "at sign-in. Below 16384 only for test stacks", NULL },
 	{ "HTTP_TIMEOUT_MS", CONF_INT, "4000", 0, 50, 120000,
 	  "timeout for every call to a provider", NULL },
 	{ "RECORDING_TIMEOUT_MS", CONF_INT, "15000", 0, 100, 120000,
@@ -180,6 +184,12 @@ static int conf_check(struct conf_entry *e)
 		if (errno || end == v || *end || n < e->min || n > e->max) {
 			fprintf(stderr, "fatal: setting %s must be a whole number from %ld to %ld, not \"%s\"\n",
 				e->name, e->min, e->max, v);
+			return -1;
+		}
+		/* scrypt's N must be a power of two; anything else fails every sign-up. */
+		if (!strcmp(e->name, "PASSWORD_SCRYPT_N") && (n & (n - 1))) {
+			fprintf(stderr, "fatal: setting %s must be a power of two, not \"%s\"\n",
+				e->name, v);
 			return -1;
 		}
 	} else if (e->type == CONF_BOOL) {
