@@ -564,8 +564,8 @@ int voice_browser_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		 * gone quiet (a browser sends audio every 20 ms). */
 		if (slot && *slot && !(*slot)->closing) {
 			struct browser_call *call = *slot;
-			call->closing = voice_overdue(call->opened_at, call->heard_at, call->started,
-						      lws_now_usecs());
+			call->closing = voice_overdue(call->opened_at, call->heard_at,
+						      call->started, lws_now_usecs());
 			if (call->closing) {
 				log_warn("closing a test call: %s", call->closing);
 				lws_callback_on_writable(wsi);

@@ -79,7 +79,8 @@ static void keepalive_due(lws_sorted_usec_list_t *sul)
 }
 
 struct voice_stt *voice_stt_open(struct lws_context *context, const char *url, const char *key,
-				 const char *model, const struct voice_stt_events *events, void *arg)
+				 const char *model, const struct voice_stt_events *events,
+				 void *arg)
 {
 	struct voice_stt *stt = xcalloc(1, sizeof(*stt));
 	const char *scheme, *host, *path;
@@ -195,8 +196,8 @@ static int send_text(struct lws *wsi, const char *text)
 static int stt_writeable(struct voice_stt *stt, struct lws *wsi)
 {
 	if (!stt->arg) {
-		/* The call is over: Deepgram is told, so it can end the stream its own way (the last
-		 * results, Metadata, a close) and bill only what it heard. */
+		/* The call is over: Deepgram is told, so it can end the stream its own way (the
+		 * last results, Metadata, a close) and bill only what it heard. */
 		if (stt->controls & SENT_CLOSE_STREAM)
 			return 0;
 		stt->controls = SENT_CLOSE_STREAM;
@@ -300,13 +301,14 @@ int voice_stt_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		 * it could not read, and so on. */
 		const unsigned char *p = in;
 		int code = len >= 2 ? p[0] << 8 | p[1] : 0;
-		int reason_len = len > 2 ? (int)(len - 2) : 0;
+		int n = len > 2 ? (int)(len - 2) : 0;
+		const char *why = n ? (const char *)p + 2 : "";
 		if (stt && stt->arg)
-			log_warn("speech recognition closed the stream: code=%d reason=\"%.*s\"", code,
-				 reason_len, reason_len ? (const char *)p + 2 : "");
+			log_warn("speech recognition closed the stream: code=%d reason=\"%.*s\"",
+				 code, n, why);
 		else
-			log_info("speech recognition closed the stream: code=%d reason=\"%.*s\"", code,
-				 reason_len, reason_len ? (const char *)p + 2 : "");
+			log_info("speech recognition closed the stream: code=%d reason=\"%.*s\"",
+				 code, n, why);
 		return 0;
 	}
 	case LWS_CALLBACK_CLIENT_CLOSED:

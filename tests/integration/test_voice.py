@@ -34,8 +34,8 @@ def token(call_id, org_id, expires=None, kind="stream", secret=None):
     """A media token as lib/domain/media_token makes it: kind "stream" for a Twilio stream,
     "browser" for a test call; made with secret, or this module's worker's."""
     body = "%s.%s.%d" % (call_id, org_id, expires or int(time.time()) + 600)
-    mac = hmac.new((secret or SECRET).encode(), ("switchboard-media-v2\n%s\n%s" % (kind, body)).encode(),
-                   hashlib.sha256).hexdigest()
+    text = "switchboard-media-v2\n%s\n%s" % (kind, body)
+    mac = hmac.new((secret or SECRET).encode(), text.encode(), hashlib.sha256).hexdigest()
     return body + "." + mac
 
 
