@@ -56,12 +56,13 @@ def restarted(worker, **settings):
     worker.start()
 
 
-def refused_stream(c, tw, sid):
-    """0 pressed at once; the stream is closed as a policy violation, hears nothing, and moves
-    no call."""
+def refused_stream(c, tw, sid, why):
+    """0 pressed at once; the stream is closed as a policy violation (the reason saying why),
+    hears nothing, and moves no call."""
     c.dtmf(0)
     assert c.closed.wait(5)
     assert c.close_code == 1008, (c.close_code, c.close_reason)
+    assert why in c.close_reason, c.close_reason
     assert not c.media_in
     time.sleep(0.5)
     assert not [u for u in tw.updates if u["sid"] == sid]
@@ -80,7 +81,7 @@ def test_a_test_call_token_opens_no_twilio_stream(fakes, business):
     c = MediaStreamsCaller(MEDIA_URL, {"token": start["token"], "call_id": start["call_id"]},
                            call_sid=victim).connect()
     try:
-        refused_stream(c, tw, victim)
+        refused_stream(c, tw, victim, "token refused")
     finally:
         c.hangup()
     assert len(tw.updates) == before
@@ -97,7 +98,8 @@ def test_a_callsid_other_than_the_calls_own_is_refused(fakes, acme):
         c = MediaStreamsCaller(MEDIA_URL, {"token": stack_token(call_id), "call_id": call_id},
                                call_sid=claimed).connect()
         try:
-            refused_stream(c, tw, claimed)
+            # The token is good: it is the CallSid that is refused.
+            refused_stream(c, tw, claimed, "callSid")
         finally:
             c.hangup()
     assert len(tw.updates) == before
