@@ -289,7 +289,7 @@ static const char *answer_call(struct req *r, const struct twilio_call *c, const
 	if (gather)
 		return carry_on(r, c, org_id, call_id, greeting);
 	if (!strcmp(mode, "stream")) {
-		const char *token = media_token_make(r->arena, call_id, org_id,
+		const char *token = media_token_make(r->arena, MEDIA_TOKEN_STREAM, call_id, org_id,
 						     time(NULL) + MEDIA_TOKEN_SECONDS);
 		if (token)
 			return twiml_stream(r->arena, call_id, token);

@@ -60,7 +60,7 @@ void page_testcall_start(struct req *r)
 		http_fail(r, 500, "The test call could not be started.");
 		return;
 	}
-	char *token = media_token_make(r->arena, call_id, r->org_id,
+	char *token = media_token_make(r->arena, MEDIA_TOKEN_BROWSER, call_id, r->org_id,
 				       time(NULL) + TESTCALL_TOKEN_SECONDS);
 	if (!token) {
 		/* The router rolls the call row back with the failure. */

@@ -21,6 +21,8 @@ static const char RESUME_TEXT[] = "Sorry about that, where were we?";
 static const char NO_TRANSFER_TEXT[] =
 	"I'm sorry, there is no one I can connect you with right now, but I can take a message.";
 
+static const char SQL_CALL_SID[] =
+	"SELECT provider_call_id FROM calls WHERE id = $1 AND provider = 'twilio'";
 static const char SQL_CALL_CALLER[] =
 	"SELECT from_number FROM calls WHERE id = $1";
 static const char SQL_CALL_HAS_TURNS[] =
@@ -46,6 +48,8 @@ struct call_job {
 	enum brain_action action;
 	char *transfer_to;          /* heap */
 	long seq;
+	/* check result: the row's CallSid */
+	char *row_sid;              /* heap */
 	/* finish results */
 	long stt_ms, brain_ms, tts_ms, total_ms;
 };
@@ -82,6 +86,7 @@ static void job_release(struct call_job *j)
 
 	free(j->text);
 	free(j->transfer_to);
+	free(j->row_sid);
 	free(j);
 	call->work.jobs--;
 	if (call->connection_gone && call->work.jobs == 0)
@@ -177,6 +182,21 @@ static void on_brain_tool(void *arg, const char *tool, bool done)
 	m->filler = schedule ? &call_env->filler_schedule : &call_env->filler_lookup;
 	m->done = done;
 	voice_pool_post(call_env->pool, &m->job);
+}
+
+/* The call's own CallSid, from its row in the token's business. */
+static void run_check(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct arena *a = arena_new();
+
+	if (db_begin_org(db, a, j->call->org_id) == 0) {
+		const char *sid = db_text(db, a, SQL_CALL_SID, j->call->call_id);
+		if (sid)
+			j->row_sid = xstrdup(sid);
+		db_commit(db);
+	}
+	arena_free(a);
 }
 
 /* Open (or resume) the brain session and say the greeting, or the apology of a resumed call. */
@@ -423,12 +443,28 @@ static void turn_done(struct voice_job *job)
 	job_release(j);
 }
 
+static void checked(struct voice_job *job)
+{
+	struct call_job *j = (struct call_job *)job;
+
+	call_checked(j->call, j->row_sid, j->text);
+	job_release(j);
+}
+
 static void job_done_quietly(struct voice_job *job)
 {
 	job_release((struct call_job *)job);
 }
 
 /* ---- what the other parts ask for ----------------------------------------------------------- */
+
+void work_check(struct voice_call *call, const char *claimed_sid)
+{
+	struct call_job *j = job_new(call, run_check, checked);
+
+	j->text = xstrdup(claimed_sid);
+	voice_pool_submit(call_env->pool, &j->job);
+}
 
 void work_open(struct voice_call *call)
 {

@@ -31,14 +31,15 @@ def secret(name):
 
 
 def media_token_check(token, now=None):
-    """The voice worker's check, re-done here: (call_id, org_id) or None."""
+    """The voice worker's check of a stream token, re-done here: (call_id, org_id) or None."""
     parts = token.split(".")
     if len(parts) != 4:
         return None
     call_id, org_id, expires, mac = parts
     body = f"{call_id}.{org_id}.{expires}"
     want = hmac.new(secret("MEDIA_TOKEN_SECRET").encode(),
-                    ("switchboard-media-v1\n" + body).encode(), hashlib.sha256).hexdigest()
+                    ("switchboard-media-v2\nstream\n" + body).encode(),
+                    hashlib.sha256).hexdigest()
     if not hmac.compare_digest(want, mac) or int(expires) <= (now or time.time()):
         return None
     return call_id, org_id
