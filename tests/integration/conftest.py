@@ -81,14 +81,16 @@ def login(email, password):
     return c
 
 
-def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York"):
-    """Create a new business through the sign-up page; returns its owner's signed-in Client."""
+def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York",
+           kind="other"):
+    """Create a new business of a kind through the sign-up page ("other" starts with no
+    services or answers); returns its owner's signed-in Client."""
     tag = uuid.uuid4().hex[:10]
     business = business or f"Test Business {tag}"
     email = email or f"owner-{tag}@example.test"
     c = Client()
     r = c.post("/signup", data={"business": business, "email": email, "password": password,
-                                "timezone": timezone})
+                                "timezone": timezone, "business_kind": kind})
     assert r.status_code == 303, (r.status_code, r.text[:800])
     return login(email, password)
 
