@@ -319,7 +319,7 @@ def classify(reply):
         return "readback"
     if "cancel" in tail and "?" in tail:
         return "confirm_cancel"
-    if WHEN_RE.search(r) and ("which one" in tail or "would that work" in tail or
+    if WHEN_RE.search(reply) and ("which one" in tail or "would that work" in tail or
                               "work for you" in tail):
         return "offer"
     if "your name" in tail or "who should i say" in tail or "name, please" in tail:
@@ -393,8 +393,7 @@ class Caller:
     def need_words(self):
         p = self.p
         if p.correction == "service" and not self.corrected:
-            return "I need " + p.biz["needs"][p.first_service][0].split(" ", 2)[-1] \
-                if False else p.biz["needs"][p.first_service][0]
+            return p.biz["needs"][p.first_service][0]
         return p.need
 
     def yes(self):
