@@ -4,11 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "domain/brain.h"
 
 struct arena;
 struct db;
+struct when;
 
 /*
  * Both engines share one session state (brain_session.state, saved to call_sessions), so a
@@ -43,6 +45,28 @@ int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,
 		     const char *caller_text, brain_clause_fn on_clause, void *arg,
 		     struct brain_reply *reply);
 
+/* An appointment the caller already has (brain_visits.c). Strings arena-owned. */
+struct brain_visit {
+	const char *id;
+	time_t starts_at;
+	int minutes;
+	const char *service_id;       /* NULL when the service was deleted */
+	const char *service_name;
+	const char *name, *phone, *address;
+};
+
+/* The caller's next live appointment, by phone (E.164) or else by name. Runs in the
+ * transaction open on db. 1 found (*out filled), 0 none, -1 error. */
+int brain_visit_find(struct db *db, struct arena *a, const char *phone, const char *name,
+		     struct brain_visit *out);
+
+/* Cancel, or move to starts_at (same length), the appointment id, in a transaction of its own
+ * committed before return (one open on db is committed first; none is open after). 1 done,
+ * 0 not done (already cancelled, or the new time collides), -1 error. */
+int brain_visit_cancel(struct db *db, struct arena *a, const char *org_id, const char *id);
+int brain_visit_move(struct db *db, struct arena *a, const char *org_id, const char *id,
+		     time_t starts_at);
+
 /* What a caller's words say, for the engines (brain_slots.c). Arena-owned results. */
 
 /* text as one line of valid UTF-8 without control characters, at most max bytes. */
@@ -69,6 +93,30 @@ const char *brain_find_emergency(const char *text);
 /* Which of several offered options the caller picks: "the first one" 0, "the second" 1,
  * "the last one" count-1; -1 when no ordinal is named. */
 int brain_find_ordinal(const char *text, int count);
+
+/*
+ * The time or window the caller asks for (brain_time.c): when_parse's reading, and around it
+ * "as soon as possible" (now to two weeks on), "next week", "after work", "first thing",
+ * "before 11", "after 3". Never a time: a confirmation or a choice among offered times ("the
+ * first one"). Returns 0 with *out filled, or -1 when no time is named.
+ */
+int brain_when(const char *text, const char *timezone, time_t now, struct when *out);
+
+/* "as soon as possible", "the earliest you have", "first available". */
+bool brain_says_asap(const char *text);
+
+/* "the first one", "the later one", "that one": a choice among offered times. */
+bool brain_names_choice(const char *text);
+
+/* A word spelled out letter by letter ("L-O-P-E-Z", "l o p e z") as "Lopez"; NULL when none. */
+const char *brain_find_spelled(struct arena *a, const char *text);
+
+/* The caller wants to cancel, or to move, an appointment already made. */
+bool brain_wants_cancel(const char *text);
+bool brain_wants_move(const char *text);
+
+/* Only a confirmation: "yes", "yeah that's right", "sounds good", with nothing else in it. */
+bool brain_is_confirmation(const char *text);
 
 bool brain_says_yes(const char *text);
 bool brain_says_no(const char *text);

@@ -10,6 +10,7 @@
 #include "domain/booking.h"
 #include "domain/brain_engines.h"
 #include "domain/business.h"
+#include "domain/business_kind.h"
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
@@ -42,6 +43,7 @@ struct turn {
 	bool done;          /* the reply is complete: ask nothing more */
 	bool answered;      /* a question was answered this turn */
 	bool learned;       /* a slot was filled this turn */
+	bool picked;        /* an offered time was chosen this turn: no other time is read */
 };
 
 static const char *get(struct turn *t, const char *key)
@@ -162,10 +164,12 @@ static void offer(struct turn *t, const char *lead, time_t *times, int n)
 	for (int i = 0; i < n; i++)
 		json_array_append_new(list, json_integer(times[i]));
 	json_object_set_new(t->st, "alternatives", list);
+	if (*lead)
+		say(t, "%s", lead);
 	if (n == 1)
-		say(t, "%s The closest time I have is %s.", lead, when_text(t, times[0]));
+		say(t, "The closest time I have is %s.", when_text(t, times[0]));
 	else
-		say(t, "%s I have %s.", lead, list_times(t, times, n));
+		say(t, "I have %s.", list_times(t, times, n));
 	ask(t, "alternative", n == 1 ? "Would that work for you?" : "Which one works best for you?");
 }
 
@@ -173,6 +177,38 @@ static int minutes(struct turn *t)
 {
 	long m = get_long(t, "duration_minutes");
 	return m > 0 ? (int)m : 60;
+}
+
+/*
+ * Up to BOOKING_ALTERNATIVES free starts inside [from, to), spread over it: the earliest,
+ * then each next one at least 90 minutes later where the window allows, so "Friday" is
+ * offered as a real choice of the day rather than three quarter-hours in a row. Returns how
+ * many (in time order), or -1 on error.
+ */
+static int free_in_window(struct turn *t, time_t from, time_t to, time_t *out)
+{
+	time_t found[64], inside[64];
+	int n, m = 0, k = 0;
+
+	n = booking_free_starts(t->db, t->a, from > t->now ? from : t->now, minutes(t), found, 64);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (found[i] >= from && found[i] < to && found[i] > t->now)
+			inside[m++] = found[i];
+	qsort(inside, (size_t)m, sizeof(*inside), by_time);
+	for (int i = 0; i < m && k < BOOKING_ALTERNATIVES; i++)
+		if (k == 0 || inside[i] >= out[k - 1] + 90 * 60)
+			out[k++] = inside[i];
+	for (int i = 0; i < m && k < BOOKING_ALTERNATIVES; i++) {
+		bool have = false;
+		for (int j = 0; j < k; j++)
+			have = have || out[j] == inside[i];
+		if (!have)
+			out[k++] = inside[i];
+	}
+	qsort(out, (size_t)k, sizeof(*out), by_time);
+	return k;
 }
 
 /* The caller named a time: take it when free, otherwise offer the nearest free ones. */
@@ -206,16 +242,16 @@ static int handle_time(struct turn *t, const struct when *w)
 				      when_text(t, w->start)), found, n);
 		return 0;
 	}
-	/* A window ("tomorrow", "Friday morning"): the free starts nearest its middle. */
+	/* A window ("tomorrow", "Friday morning", "as soon as possible"): free starts in it. */
 	time_t middle = w->start + (w->end - w->start) / 2;
 	if (middle <= t->now)
 		middle = t->now;
+	k = free_in_window(t, w->start, w->end, in_window);
+	if (k < 0)
+		return -1;
 	n = booking_free_starts(t->db, t->a, middle, minutes(t), found, BOOKING_ALTERNATIVES * 2);
 	if (n < 0)
 		return -1;
-	for (int i = 0; i < n && k < BOOKING_ALTERNATIVES; i++)
-		if (found[i] >= w->start && found[i] < w->end)
-			in_window[k++] = found[i];
 	if (k > 0) {
 		offer(t, "Here's what I have then.", in_window, k);
 		return 0;
@@ -312,7 +348,10 @@ static int answer_price(struct turn *t)
 	if (found < 0)
 		return -1;
 	if (found) {
-		say(t, "%s is %s.", sv.name, business_price_text(t->a, sv.price_cents));
+		say(t, "%s is %s.", sv.name, sv.price_cents ? business_price_text(t->a, sv.price_cents) :
+						 "free of charge");
+		/* "OK, book that" next means this service. */
+		set(t, "priced_service", sv.name);
 		return 0;
 	}
 	int n = business_services(t->db, t->a, &all);
@@ -422,6 +461,36 @@ static const char *services_spoken(struct turn *t)
 	return list;
 }
 
+/* Times offered earlier and not yet chosen are offered again rather than forgotten. */
+static bool reoffer(struct turn *t)
+{
+	json_t *list = json_object_get(t->st, "alternatives");
+	time_t times[BOOKING_ALTERNATIVES * 2];
+	int n = 0;
+
+	for (size_t i = 0; i < json_array_size(list) && n < BOOKING_ALTERNATIVES * 2; i++)
+		times[n++] = (time_t)json_integer_value(json_array_get(list, i));
+	if (n == 0)
+		return false;
+	offer(t, "", times, n);
+	return true;
+}
+
+/* An emergency with nobody to transfer to gets the soonest free times, unasked. */
+static bool offer_soonest(struct turn *t)
+{
+	time_t times[BOOKING_ALTERNATIVES];
+
+	if (!get_bool(t, "urgent") || get_bool(t, "soonest_offered") || !db_in_transaction(t->db))
+		return false;
+	set_bool(t, "soonest_offered", true);
+	int k = free_in_window(t, t->now, t->now + 14 * 24 * 3600, times);
+	if (k <= 0)
+		return false;
+	offer(t, "Let's get you in as soon as we can.", times, k);
+	return true;
+}
+
 static void ask_next(struct turn *t)
 {
 	if (get(t, "appointment_id") || !get_bool(t, "booking")) {
@@ -453,20 +522,31 @@ static void ask_next(struct turn *t)
 		return;
 	}
 	if (!get_long(t, "starts_at")) {
-		ask(t, "time", get_bool(t, "urgent") ?
-				       "What's the soonest time that works for you?" :
-				       "When would you like us to come out?");
+		if (reoffer(t) || offer_soonest(t))
+			return;
+		ask(t, "time", get_bool(t, "urgent") ? "What's the soonest time that works for you?" :
+			       t->b.kind->on_site ? "When would you like us to come out?" :
+			       arena_printf(t->a, "When would you like to %s?", t->b.kind->visit));
 		return;
 	}
-	if (!get(t, "address") && !get_bool(t, "address_declined")) {
+	if (t->b.kind->on_site && !get(t, "address") && !get_bool(t, "address_declined")) {
 		ask(t, "address", "And what's the address for the visit?");
 		return;
 	}
-	const char *where = get(t, "address") ? arena_printf(t->a, " at %s", get(t, "address")) : "";
+	const char *service = lower_first(t->a, get(t, "service_name"));
+	const char *at = when_text(t, (time_t)get_long(t, "starts_at"));
+	if (get(t, "moving_id")) {
+		ask(t, "confirm", arena_printf(t->a, "Let me make sure I have this right: your %s "
+						     "on %s, instead of %s. Shall I move it?",
+					       service, at, when_text(t, (time_t)get_long(t,
+							"moving_from"))));
+		return;
+	}
+	const char *where = t->b.kind->on_site && get(t, "address") ?
+			    arena_printf(t->a, " at %s", get(t, "address")) : "";
 	ask(t, "confirm", arena_printf(t->a, "Let me make sure I have this right: %s for %s on %s%s. "
 					     "Shall I book that?",
-				       lower_first(t->a, get(t, "service_name")), get(t, "name"),
-				       when_text(t, (time_t)get_long(t, "starts_at")), where));
+				       service, get(t, "name"), at, where));
 }
 
 /* Book what the caller confirmed. Says "booked" only once booking_book committed it. */
@@ -559,15 +639,22 @@ static bool names_time(const char *text, const char *spoken)
 	return false;
 }
 
-/* An alternative the caller picked: "the first one", "the 3 o'clock", "yes" to a single one. */
-static bool pick_alternative(struct turn *t)
+/*
+ * An alternative the caller picked: "the first one", "the 3 o'clock", "the later one", "yes"
+ * to a single one. Offered times stay on offer while the caller answers something else, so
+ * the choice may come turns later; then only a clear choice counts (asked is false), never a
+ * stray "first".
+ */
+static bool pick_alternative(struct turn *t, bool asked)
 {
 	json_t *list = json_object_get(t->st, "alternatives");
 	int n = (int)json_array_size(list);
-	int pick = brain_find_ordinal(t->text, n);
+	int pick = asked || brain_names_choice(t->text) ? brain_find_ordinal(t->text, n) : -1;
 	struct when w;
 
-	if (pick < 0 && n == 1 && brain_says_yes(t->text))
+	if (n == 0)
+		return false;
+	if (pick < 0 && n == 1 && asked && brain_says_yes(t->text))
 		pick = 0;
 	for (int i = 0; i < n && pick < 0; i++)
 		if (names_time(t->text, time_of_day(t, (time_t)json_integer_value(
@@ -589,7 +676,132 @@ static bool pick_alternative(struct turn *t)
 	say(t, "%s it is.", when_text(t, at));
 	set(t, "pending", NULL);
 	t->learned = true;
+	t->picked = true;
 	return true;
+}
+
+/* After a change committed on its own, the turn goes on in a transaction of the business. */
+static int reopen(struct turn *t)
+{
+	return db_in_transaction(t->db) ? 0 : db_begin_org(t->db, t->a, t->s->org_id);
+}
+
+/* The caller's appointment was found: offer to cancel it, or ask where to move it. */
+static void visit_found(struct turn *t, const struct brain_visit *v, bool cancel)
+{
+	const char *service = lower_first(t->a, v->service_name);
+	const char *at = when_text(t, v->starts_at);
+
+	set(t, "visit_id", v->id);
+	if (cancel) {
+		ask(t, "visit_cancel", arena_printf(t->a, "I see your %s on %s. Would you like me to "
+						    "cancel it?", service, at));
+		return;
+	}
+	set(t, "moving_id", v->id);
+	set_long(t, "moving_from", (long)v->starts_at);
+	set(t, "service_id", v->service_id);
+	set(t, "service_name", v->service_name);
+	set_long(t, "duration_minutes", v->minutes);
+	set(t, "name", v->name);
+	if (v->phone) {
+		set(t, "phone", v->phone);
+		set_bool(t, "phone_confirmed", true);
+	}
+	set(t, "address", v->address);
+	set_bool(t, "address_declined", true);
+	set_bool(t, "booking", true);
+	set(t, "starts_at", NULL);
+	json_object_del(t->st, "alternatives");
+	ask(t, "time", arena_printf(t->a, "I see your %s on %s. When would you like to move it to?",
+				    service, at));
+}
+
+/* "I need to cancel my appointment" / "can I move my appointment": find it by caller ID. */
+static int start_visit(struct turn *t, bool cancel)
+{
+	struct brain_visit v;
+	const char *phone = get(t, "phone") ? get(t, "phone") : t->s->caller_number;
+	const char *name = get(t, "name") ? get(t, "name") : brain_find_name(t->a, t->text, false);
+	int found = brain_visit_find(t->db, t->a, phone, name, &v);
+
+	if (found < 0)
+		return -1;
+	set(t, "visit_wanted", cancel ? "cancel" : "move");
+	if (found) {
+		visit_found(t, &v, cancel);
+		return 0;
+	}
+	ask(t, "visit_name", "I couldn't find an appointment under this number. What name is the "
+			     "appointment under?");
+	return 0;
+}
+
+static int visit_by_name(struct turn *t)
+{
+	struct brain_visit v;
+	const char *name = brain_find_name(t->a, t->text, true);
+	bool cancel = get(t, "visit_wanted") && !strcmp(get(t, "visit_wanted"), "cancel");
+
+	if (!name) {
+		ask(t, "visit_name", "Sorry, what name is the appointment under?");
+		return 0;
+	}
+	set(t, "name", name);
+	int found = brain_visit_find(t->db, t->a, NULL, name, &v);
+	if (found < 0)
+		return -1;
+	if (found) {
+		visit_found(t, &v, cancel);
+		return 0;
+	}
+	set(t, "message", arena_printf(t->a, "%s wants to %s an appointment that could not be "
+					     "found.", name, cancel ? "cancel" : "move"));
+	say(t, "I'm sorry, I can't find an appointment under %s. I'll ask the team to call you "
+	       "back about it.", name);
+	ask(t, "anything_else", "Is there anything else I can help you with?");
+	return 0;
+}
+
+/* The caller answered "would you like me to cancel it?". Says "cancelled" after the commit. */
+static int visit_cancel(struct turn *t)
+{
+	if (!brain_says_yes(t->text)) {
+		say(t, "Okay, I'll leave it as it is.");
+		ask(t, "anything_else", "Is there anything else I can help you with?");
+		return 0;
+	}
+	int rc = brain_visit_cancel(t->db, t->a, t->s->org_id, get(t, "visit_id"));
+	if (rc < 0 || reopen(t) < 0)
+		return -1;
+	set(t, "cancelled_id", rc ? get(t, "visit_id") : NULL);
+	say(t, rc ? "Done, your appointment is cancelled." :
+		    "That appointment is already cancelled.");
+	ask(t, "anything_else", "Is there anything else I can help you with?");
+	return 0;
+}
+
+/* The caller accepted the new time read back: move the appointment, never add another. */
+static int move_visit(struct turn *t)
+{
+	time_t at = (time_t)get_long(t, "starts_at");
+	int rc = brain_visit_move(t->db, t->a, t->s->org_id, get(t, "moving_id"), at);
+
+	if (rc < 0 || reopen(t) < 0)
+		return -1;
+	if (rc == 0) {
+		set(t, "starts_at", NULL);
+		ask(t, "time", "I'm sorry, that time was just taken. What other time works for you?");
+		return 0;
+	}
+	say(t, "Done: your %s is moved to %s.", lower_first(t->a, get(t, "service_name")),
+	    when_text(t, at));
+	set(t, "moved_id", get(t, "moving_id"));
+	set(t, "moving_id", NULL);
+	set(t, "starts_at", NULL);
+	set_bool(t, "booking", false);
+	ask(t, "anything_else", "Is there anything else I can help you with?");
+	return 0;
 }
 
 /* Replies that only make sense as the answer to what was just asked. 0, or -1 on error. */
@@ -643,6 +855,8 @@ static int handle_pending(struct turn *t)
 		return 0;
 	}
 	if (pending_is(t, "confirm")) {
+		if (brain_says_yes(t->text) && get(t, "moving_id"))
+			return move_visit(t);
 		if (brain_says_yes(t->text))
 			return book(t);
 		if (brain_says_no(t->text) && !brain_says_goodbye(t->text)) {
@@ -650,16 +864,19 @@ static int handle_pending(struct turn *t)
 			struct when w;
 			if (brain_find_name(t->a, t->text, false) || brain_find_phone(t->a, t->text) ||
 			    brain_find_address(t->a, t->text, false) ||
-			    when_parse(t->text, t->b.timezone, t->now, &w) == 0)
+			    brain_find_spelled(t->a, t->text) ||
+			    brain_when(t->text, t->b.timezone, t->now, &w) == 0)
 				return 0;
 			ask(t, "change", "No problem. What would you like to change?");
 		}
 		return 0;
 	}
-	if (pending_is(t, "alternative")) {
-		pick_alternative(t);
+	if (pending_is(t, "visit_name"))
+		return visit_by_name(t);
+	if (pending_is(t, "visit_cancel"))
+		return visit_cancel(t);
+	if (pick_alternative(t, pending_is(t, "alternative")))
 		return 0;
-	}
 	if (pending_is(t, "address") && !brain_find_address(t->a, t->text, true) &&
 	    brain_says_no(t->text) && !brain_says_goodbye(t->text)) {
 		set_bool(t, "address_declined", true);
@@ -676,16 +893,57 @@ static int handle_pending(struct turn *t)
 	return 0;
 }
 
+/*
+ * What the caller wants, without what they said they do not: "actually the cleaning, not the
+ * whitening" is read as "actually the cleaning". Arena-owned.
+ */
+static const char *wanted_part(struct turn *t)
+{
+	static const char *const negations[] = { " not the ", " not a ", ", not ", " instead of ",
+						  " rather than ", NULL };
+	char *text = arena_strdup(t->a, t->text);
+
+	for (char *p = text; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (const char *const *n = negations; *n; n++) {
+		char *at = strstr(text, *n);
+		if (!at)
+			continue;
+		/* The negated words run to the next comma or the end. */
+		char *stop = strchr(at + strlen(*n), ',');
+		const char *rest = stop ? stop : "";
+		*at = '\0';
+		text = arena_printf(t->a, "%s%s", text, rest);
+	}
+	return text;
+}
+
+/* A name given again: a lone surname ("it's Lopez, L-O-P-E-Z") keeps the first name known. */
+static const char *corrected_name(struct turn *t, const char *name)
+{
+	const char *spelled = brain_find_spelled(t->a, t->text);
+	const char *old = get(t, "name");
+
+	if (spelled && (!name || !strchr(name, ' ')))
+		name = spelled;
+	if (name && old && !strchr(name, ' ') && strchr(old, ' ') &&
+	    (pending_is(t, "confirm") || pending_is(t, "change") || spelled))
+		return arena_printf(t->a, "%.*s %s", (int)strcspn(old, " "), old, name);
+	return name;
+}
+
 /* Whatever the caller said, read for every slot at once. 0, or -1 on error. */
 static int fill_slots(struct turn *t)
 {
 	struct service sv;
 	struct when w;
-	const char *emergency = brain_find_emergency(t->text);
+	const char *emergency = business_kind_emergency(t->b.kind, t->text);
+	bool confirmation = brain_is_confirmation(t->text);
 	bool expecting_name = pending_is(t, "name");
-	const char *name = brain_find_name(t->a, t->text, expecting_name);
+	const char *name = confirmation ? NULL : brain_find_name(t->a, t->text, expecting_name);
 	const char *phone = brain_find_phone(t->a, t->text);
-	const char *address = brain_find_address(t->a, t->text, pending_is(t, "address"));
+	const char *address = confirmation ? NULL :
+			      brain_find_address(t->a, t->text, pending_is(t, "address"));
 	bool offer_transfer = false;
 
 	if (emergency && !get_bool(t, "urgent")) {
@@ -700,8 +958,14 @@ static int fill_slots(struct turn *t)
 			say(t, "I'm sorry, that sounds urgent.");
 		offer_transfer = t->b.transfer_phone && !get_bool(t, "transfer_offered");
 	}
-	if (!get(t, "appointment_id")) {
-		int found = business_match_service(t->db, t->a, t->text, &sv);
+	if (!get(t, "appointment_id") && !get(t, "moving_id") && !confirmation &&
+	    !expecting_name) {
+		int found = business_match_service(t->db, t->a, wanted_part(t), &sv);
+		if (found < 0)
+			return -1;
+		if (!found && get(t, "priced_service") && !get(t, "service_id") &&
+		    brain_wants_booking(t->text))
+			found = business_match_service(t->db, t->a, get(t, "priced_service"), &sv);
 		if (found < 0)
 			return -1;
 		if (found) {
@@ -709,6 +973,7 @@ static int fill_slots(struct turn *t)
 			set_bool(t, "booking", true);
 		}
 	}
+	name = corrected_name(t, name);
 	if (name) {
 		set(t, "name", name);
 		if (expecting_name || !phone)
@@ -721,7 +986,7 @@ static int fill_slots(struct turn *t)
 		say(t, "Got it, %s.", brain_say_phone(t->a, phone));
 		t->learned = true;
 	}
-	if (address) {
+	if (address && t->b.kind->on_site) {
 		set(t, "address", address);
 		t->learned = true;
 	}
@@ -733,10 +998,11 @@ static int fill_slots(struct turn *t)
 				   "like me to transfer you?");
 		return 0;
 	}
-	/* Numbers in a phone number or an address are not times. */
-	if (!phone && !address && !get(t, "appointment_id") &&
-	    when_parse(t->text, t->b.timezone, t->now, &w) == 0) {
+	/* Numbers in a phone number or an address are not times; a chosen offer is the time. */
+	if (!t->picked && !phone && !address && !get(t, "appointment_id") && !confirmation &&
+	    brain_when(t->text, t->b.timezone, t->now, &w) == 0) {
 		set_bool(t, "booking", true);
+		json_object_del(t->st, "alternatives");
 		if (handle_time(t, &w) < 0)
 			return -1;
 	}
@@ -769,6 +1035,12 @@ static int handle_silence(struct turn *t)
 /* Questions are answered from the database without touching the booking in progress. */
 static int answer_questions(struct turn *t)
 {
+	/* "It's Alan Price" answers "may I have your name"; it asks nothing. */
+	size_t len = strlen(t->text);
+	bool asks = len && t->text[len - 1] == '?';
+	if (!asks && (pending_is(t, "name") || pending_is(t, "message_name") ||
+		      pending_is(t, "visit_name") || brain_find_name(t->a, t->text, false)))
+		return 0;
 	if (brain_asks_hours(t->text)) {
 		answer_hours(t);
 		t->answered = true;
@@ -814,6 +1086,9 @@ static int rules_turn(struct turn *t)
 						  "make sure it gets passed on.");
 			return 0;
 		}
+		if ((brain_wants_cancel(t->text) || brain_wants_move(t->text)) &&
+		    !pending_is(t, "visit_cancel"))
+			return start_visit(t, brain_wants_cancel(t->text));
 		if (brain_wants_person(t->text)) {
 			if (t->b.transfer_phone)
 				transfer(t, "Of course, I'll connect you with someone now. Please hold.");
@@ -837,8 +1112,9 @@ static int rules_turn(struct turn *t)
 			return 0;
 		if (!t->learned && !pending_is(t, "change")) {
 			if (brain_is_question(t->text)) {
-				say(t, "I'm not sure about that one, but someone from the team can "
-				       "tell you when they call.");
+				say(t, "I'm sorry, that's outside what I know here. I can help with "
+				       "%s's appointments, prices and hours.", t->b.name);
+				t->answered = true;
 			} else if (pending_is(t, "anything_else") && brain_says_yes(t->text) &&
 				   !get_bool(t, "booking")) {
 				ask(t, "anything_else", "Sure, what can I help you with?");

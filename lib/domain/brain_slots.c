@@ -221,7 +221,10 @@ static const char *const not_names[] = {
 	"afraid", "worried", "concerned", "glad", "happy", "out", "home", "away", "booked",
 	"available", "free", "busy", "new", "existing", "customer", "ready", "there", "gonna",
 	"all", "done", "set", "bye", "goodbye", "of", "if", "as", "be", "by", "up", "down",
-	"now", "today", "tomorrow", "call", "appointment", "booking", "be", "was", "had", NULL,
+	"now", "today", "tomorrow", "call", "appointment", "booking", "be", "was", "had",
+	"that's", "right", "correct", "sounds", "perfect", "works", "fine", "yep", "yup", "nope",
+	"exactly", "absolutely", "definitely", "alright", "it's", "its", "actually", "wait",
+	"cancel", "reschedule", "move", "change", "help", "calling", NULL,
 };
 
 static bool alpha_word(const char *w)
@@ -478,6 +481,9 @@ int brain_find_ordinal(const char *text, int count)
 	if (count <= 0)
 		return -1;
 	words_split(&ws, text);
+	/* "first thing tomorrow" names a time of day, not the first of the offers. */
+	if (find_any(&ws, (const char *const[]){ "first thing", NULL }, NULL) >= 0)
+		return -1;
 	for (int k = 0; k < 3 && k < count; k++)
 		if (find_any(&ws, ordinals[k], NULL) >= 0)
 			return k;
@@ -621,4 +627,65 @@ bool brain_is_question(const char *text)
 		return true;
 	}
 	return false;
+}
+
+const char *brain_find_spelled(struct arena *a, const char *text)
+{
+	struct words ws;
+	char word[64];
+
+	words_split(&ws, text);
+	for (int i = 0; i < ws.n; i++) {
+		size_t n = 0;
+		int j = i;
+		while (j < ws.n && strlen(ws.w[j]) == 1 && isalpha((unsigned char)ws.w[j][0]) &&
+		       n < sizeof(word) - 1)
+			word[n++] = ws.w[j++][0];
+		if (n >= 3) {
+			word[n] = '\0';
+			word[0] = (char)toupper((unsigned char)word[0]);
+			return arena_strdup(a, word);
+		}
+	}
+	return NULL;
+}
+
+bool brain_wants_cancel(const char *text)
+{
+	static const char *const cancels[] = {
+		"cancel my", "cancel the", "cancel an", "cancel our", "cancel it", "cancel that",
+		"cancel appointment", "cancellation", "need to cancel", "want to cancel",
+		"like to cancel", NULL,
+	};
+	return has_any(text, cancels);
+}
+
+bool brain_wants_move(const char *text)
+{
+	static const char *const moves[] = {
+		"reschedule", "move my", "move the", "move our", "move it", "change my appointment",
+		"change the appointment", "change my booking", "change the time", "push back my",
+		"push my", "different time for my", "rebook", NULL,
+	};
+	return has_any(text, moves);
+}
+
+bool brain_is_confirmation(const char *text)
+{
+	static const char *const fillers[] = {
+		"yes", "yeah", "yep", "yup", "ya", "sure", "correct", "right", "ok", "okay", "that's",
+		"that", "is", "it", "sounds", "good", "great", "perfect", "fine", "works", "please",
+		"absolutely", "definitely", "exactly", "alright", "all", "thanks", "thank", "you",
+		"go", "ahead", "do", "book", "that'll", "work", "of", "course", "uh", "huh", "mhm",
+		"for", "me", "so", "the", "one", "lovely", "cool", NULL,
+	};
+	struct words ws;
+
+	if (!brain_says_yes(text))
+		return false;
+	words_split(&ws, text);
+	for (int i = 0; i < ws.n; i++)
+		if (!in_list(ws.w[i], fillers))
+			return false;
+	return true;
 }
