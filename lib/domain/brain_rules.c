@@ -825,7 +825,12 @@ static int handle_pending(struct turn *t)
 	}
 	if (pending_is(t, "message_name")) {
 		const char *name = brain_find_name(t->a, t->text, true);
+		const char *phone = brain_find_phone(t->a, t->text);
 		set(t, "name", name ? name : t->text);
+		if (phone) {
+			set(t, "phone", phone);
+			set_bool(t, "phone_confirmed", true);
+		}
 		message_next(t);
 		return 0;
 	}
@@ -1009,6 +1014,24 @@ static int fill_slots(struct turn *t)
 	return 0;
 }
 
+/* The caller's name, number and address said alongside a question. */
+static int keep_contact(struct turn *t)
+{
+	const char *name = brain_find_name(t->a, t->text, false);
+	const char *phone = brain_find_phone(t->a, t->text);
+	const char *address = t->b.kind->on_site ? brain_find_address(t->a, t->text, false) : NULL;
+
+	if (name)
+		set(t, "name", name);
+	if (phone) {
+		set(t, "phone", phone);
+		set_bool(t, "phone_confirmed", true);
+	}
+	if (address)
+		set(t, "address", address);
+	return 0;
+}
+
 static int handle_silence(struct turn *t)
 {
 	long silences = get_long(t, "silences") + 1;
@@ -1105,7 +1128,11 @@ static int rules_turn(struct turn *t)
 		return 0;
 	if (answer_questions(t) < 0)
 		return -1;
-	if (!t->answered) {
+	if (t->answered) {
+		/* "This is Ana, what are your hours?": the answer, and Ana is kept too. */
+		if (keep_contact(t) < 0)
+			return -1;
+	} else {
 		if (fill_slots(t) < 0)
 			return -1;
 		if (t->done)

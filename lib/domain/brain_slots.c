@@ -305,9 +305,26 @@ const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 			if (name)
 				return name;
 		}
-	if (!expecting || ws.n == 0 || ws.n > 6)
+	if (!expecting || ws.n == 0)
 		return NULL;
 	int first = 0;
+	if (ws.n > 6) {
+		/* "Fatima Rivera, and my number is ...": the name is what comes before the comma. */
+		while (first < ws.n && in_list(ws.w[first], fillers))
+			first++;
+		const char *comma = strchr(text, ',');
+		if (!comma || first >= ws.n || ws.start[first] > comma - text)
+			return NULL;
+		int last = first;
+		while (last < ws.n && ws.end[last] <= comma - text)
+			last++;
+		if (last - first < 1 || last - first > 3)
+			return NULL;
+		for (int i = first; i < last; i++)
+			if (!alpha_word(ws.w[i]) || in_list(ws.w[i], not_names))
+				return NULL;
+		return name_from(a, text, &ws, first);
+	}
 	while (first < ws.n && in_list(ws.w[first], fillers))
 		first++;
 	if (first >= ws.n)
@@ -584,6 +601,9 @@ bool brain_asks_hours(const char *text)
 	static const char *const surely[] = {
 		"hours", "opening hours", "business hours", "what time do you", NULL,
 	};
+	/* "your first opening" asks for a time, not for the opening hours. */
+	if (brain_says_asap(text))
+		return false;
 	return has_any(text, surely) || (brain_is_question(text) && has_any(text, hours));
 }
 

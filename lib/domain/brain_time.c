@@ -75,7 +75,8 @@ bool brain_names_choice(const char *text)
 	for (; text && text[n] && n < sizeof(lower) - 1; n++)
 		lower[n] = (char)tolower((unsigned char)text[n]);
 	lower[n] = '\0';
-	return has_any(lower, choices);
+	/* "the first opening", "the first available" ask for the soonest, not for an offer. */
+	return has_any(lower, choices) && !brain_says_asap(text);
 }
 
 /* "before 11", "before noon", "after 3": the hour named (24-hour), or -1. */
@@ -119,8 +120,19 @@ int brain_when(const char *text, const char *timezone, time_t now, struct when *
 	for (; text[n] && n < sizeof(lower) - 1; n++)
 		lower[n] = (char)tolower((unsigned char)text[n]);
 	lower[n] = '\0';
-	if (brain_names_choice(text))
+	if (brain_names_choice(text) && !brain_says_asap(text))
 		return -1;
+	/* "Tuesday, no sorry, Wednesday afternoon": the last word on it counts. */
+	static const char *const fixes[] = { "no sorry", "no wait", "sorry", "actually",
+					     "i mean", "make that", "scratch that", "or rather",
+					     NULL };
+	const char *last = NULL;
+	for (const char *const *f = fixes; *f; f++)
+		for (const char *p = strstr(lower, *f); p; p = strstr(p + 1, *f))
+			if (p > lower && (!last || p > last) && !isalnum((unsigned char)p[-1]))
+				last = p + strlen(*f);
+	if (last && brain_when(text + (last - lower), timezone, now, out) == 0)
+		return 0;
 	if (brain_says_yes(text) && !strpbrk(text, "0123456789") && when_parse(text, timezone, now,
 									   &w) < 0)
 		return -1;

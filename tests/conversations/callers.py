@@ -256,6 +256,7 @@ class Persona:
         self.address = (f"{rnd.randrange(12, 2400)} {rnd.choice(STREETS)}"
                         if biz["on_site"] else None)
         prefs = preferences(biz, now, rnd, self.minutes)
+        self.prefs = prefs
         self.window = rnd.choice(prefs)
         self.first_window = rnd.choice([p for p in prefs if p.words != self.window.words] or
                                        prefs) if scenario == "book_correct" else None
@@ -267,6 +268,11 @@ class Persona:
         self.message = rnd.choice(["please ask Dana to call me about the invoice",
                                    "tell the owner I'm returning his call about the quote",
                                    "I need a copy of my last receipt for my records"])
+        # Some callers give two facts in one breath, ask something on the way, or correct
+        # themselves mid-sentence.
+        self.together = rnd.random() < 0.35
+        self.detour = scenario == "book" and rnd.random() < 0.5
+        self.inline_fix = scenario in ("book", "book_multi") and rnd.random() < 0.3
         self.fact = None       # (question, answer): set by the runner from the knowledge base
         self.existing = None   # a datetime: set by the runner for reschedule and cancel
 
@@ -309,6 +315,10 @@ def classify(reply):
     tail = r[max(r.rfind(". ", 0, len(r) - 2), r.rfind("! ", 0, len(r) - 2)) + 1:]
     if re.search(r"\b(is|you're|are) (all )?booked\b|you're all set", r):
         return "booked"
+    if re.search(r"\bis moved to\b|\bis now on\b|\bmoved your\b", r):
+        return "moved"
+    if re.search(r"\bis cancelled\b|\bhas been cancelled\b", r):
+        return "cancelled"
     if "connecting you" in r or "connect you" in r or "please hold" in r:
         return "transferring"
     if "transfer you" in r or "put you through" in r:
@@ -498,7 +508,8 @@ class Caller:
             return None
         if kind == "transfer_offer":
             return r.choice(["Yes please", "Yes, put me through"])
-        if kind == "booked":
+        if kind in ("booked", "moved", "cancelled"):
+            self.phase = kind
             return r.choice(["No, that's all, thank you", "That's it, thanks. Bye",
                              "No thanks, bye"])
         if kind == "readback":
@@ -510,10 +521,22 @@ class Caller:
             t, words = self.pick(times)
             if words:
                 return words
+            self.refused = getattr(self, "refused", 0) + 1
+            if self.refused >= 2:
+                # Nothing when they wanted it: they try another day, as people do.
+                others = [w for w in p.prefs if w.words != p.window.words]
+                if others:
+                    p.window = r.choice(others)
+                    self.events.append(f"changed the preference to {p.window.words!r}")
+                    self.refused = 0
+                    return "OK, what about " + p.window.words + "?"
             return r.choice(["None of those work for me. ", "Hmm, those don't work. "]) + \
                 "Do you have anything " + p.window.words + "?"
         if kind == "ask_name":
             self.told.add("name")
+            if p.together and "phone" not in self.told:
+                self.told.add("phone")
+                return self.name_words() + ", and my number is " + spoken_digits(p.phone, r)
             return self.name_words()
         if kind == "ask_phone_confirm":
             if p.phone != p.caller_id:
@@ -531,18 +554,29 @@ class Caller:
                 return p.message
             return "No, I wanted to book an appointment"
         if kind == "ask_time":
+            if p.detour and "detour" not in self.told:
+                self.told.add("detour")
+                q = p.fact[0].split("?")[0] + "?" if p.fact else "Are you open on Saturday?"
+                return "Before that, quick question. " + q
+            if p.inline_fix and "inline_fix" not in self.told:
+                self.told.add("inline_fix")
+                other = r.choice([w for w in p.prefs if w.words != p.window.words] or [p.window])
+                return other.words + ", no sorry, " + p.window.words
+            if p.together and p.address and "address" not in self.told:
+                self.told.add("address")
+                return self.time_words() + ". The address is " + p.address
             return self.time_words()
         if kind == "ask_service":
             return self.need_words()
         if kind in ("anything_else", "open"):
             if p.scenario == "message" and "message" not in self.told:
                 return "I'd like to leave a message"
-            if p.wants_booking and not self.booked_said:
+            if p.wants_booking and not self.booked_said and self.phase != "moved":
                 if "time" not in self.told:
                     self.told.add("time")
                     return f"I'd like to book {p.service.lower()} for {p.window.words}"
                 return f"I'd like to book {p.service.lower()}, please"
-            if p.scenario == "cancel":
+            if p.scenario == "cancel" and self.phase != "cancelled":
                 return "I want to cancel my appointment"
             return r.choice(["No, that's all. Bye", "No thanks, goodbye"])
         return self.fallback()

@@ -39,8 +39,9 @@ TOKEN = os.environ.get("SB_TWILIO_AUTH_TOKEN", "")
 OUTPUT = os.environ.get("SB_OUTPUT", os.path.join(HERE, "..", "output"))
 SEED = int(os.environ.get("SB_CONVERSATION_SEED", "7"))
 RATCHET = os.path.join(HERE, "RATCHET")
-PLAN = ["book", "book", "book_multi", "book_correct", "book_tricky_name", "price_then_book",
-        "info", "emergency", "message", "off_topic", "hang_up", "reschedule", "cancel"]
+PLAN = ["book", "book", "book", "book_multi", "book_correct", "book_tricky_name",
+        "price_then_book", "info", "info", "emergency", "message", "off_topic", "hang_up",
+        "reschedule", "cancel"]
 BOOKED_RE = re.compile(r"\b(is|you're|are) (all )?booked\b", re.I)
 
 
@@ -98,7 +99,7 @@ def personas_for(biz, now):
         if scenario == "emergency" and not biz["spec"]["emergencies"]:
             scenario = "book"
         p = Persona(i, biz["kind"], scenario, biz["spec"], biz["services"], now, rnd)
-        if scenario == "fact":
+        if scenario in ("fact", "book") and biz["facts"]:
             p.fact = rnd.choice(biz["facts"])
         out.append(p)
     return out
@@ -257,7 +258,7 @@ def score(db, biz, res):
 
 def price_text(cents):
     if cents == 0:
-        return "$0"
+        return "free"
     d, c = divmod(cents, 100)
     return f"${d:,}" + (f".{c:02d}" if c else "")
 
