@@ -102,6 +102,9 @@ int brain_find_ordinal(const char *text, int count);
  */
 int brain_when(const char *text, const char *timezone, time_t now, struct when *out);
 
+/* The moment at clock's time of day on day's date, both read in timezone. */
+time_t brain_on_day_of(time_t clock, time_t day, const char *timezone);
+
 /* "as soon as possible", "the earliest you have", "first available". */
 bool brain_says_asap(const char *text);
 

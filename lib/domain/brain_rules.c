@@ -261,8 +261,15 @@ static int handle_time(struct turn *t, const struct when *w)
 			       "day that works for you?");
 		return 0;
 	}
-	offer(t, "I'm sorry, nothing is open then.", found, n < BOOKING_ALTERNATIVES ? n :
-		  BOOKING_ALTERNATIVES);
+	/* Nothing in the window: a spread of the nearest day's times, not three in a row. */
+	k = free_in_window(t, middle - 12 * 3600, middle + 12 * 3600, in_window);
+	if (k < 0)
+		return -1;
+	if (k > 0)
+		offer(t, "I'm sorry, nothing is open then.", in_window, k);
+	else
+		offer(t, "I'm sorry, nothing is open then.", found, n < BOOKING_ALTERNATIVES ? n :
+			  BOOKING_ALTERNATIVES);
 	return 0;
 }
 
@@ -1006,6 +1013,12 @@ static int fill_slots(struct turn *t)
 	/* Numbers in a phone number or an address are not times; a chosen offer is the time. */
 	if (!t->picked && !phone && !address && !get(t, "appointment_id") && !confirmation &&
 	    brain_when(t->text, t->b.timezone, t->now, &w) == 0) {
+		json_t *offered = json_object_get(t->st, "alternatives");
+		/* "the 2 o'clock" after offers for Thursday means Thursday, not today. */
+		if (w.exact && !w.has_date && json_array_size(offered) > 0)
+			w.start = w.end = brain_on_day_of(w.start, (time_t)json_integer_value(
+								  json_array_get(offered, 0)),
+							  t->b.timezone);
 		set_bool(t, "booking", true);
 		json_object_del(t->st, "alternatives");
 		if (handle_time(t, &w) < 0)

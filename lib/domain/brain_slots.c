@@ -674,10 +674,11 @@ bool brain_wants_cancel(const char *text)
 {
 	static const char *const cancels[] = {
 		"cancel my", "cancel the", "cancel an", "cancel our", "cancel it", "cancel that",
-		"cancel appointment", "cancellation", "need to cancel", "want to cancel",
-		"like to cancel", NULL,
+		"cancel appointment", "need to cancel", "want to cancel", "like to cancel", NULL,
 	};
-	return has_any(text, cancels);
+	/* "what is your cancellation policy" asks about cancelling; it cancels nothing. */
+	return has_any(text, cancels) &&
+	       !has_any(text, (const char *const[]){ "policy", "fee", "charge", NULL });
 }
 
 bool brain_wants_move(const char *text)

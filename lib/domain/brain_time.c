@@ -108,6 +108,16 @@ static int hour_after(const char *lower, const char *word)
 	return h;
 }
 
+time_t brain_on_day_of(time_t clock, time_t day, const char *timezone)
+{
+	time_t on = midnight(day, timezone) + (clock - midnight(clock, timezone));
+	/* Across a change of daylight saving time the same clock reading is an hour off. */
+	struct tm want, got;
+	when_local(clock, timezone, &want);
+	when_local(on, timezone, &got);
+	return on + (want.tm_hour - got.tm_hour) * 3600;
+}
+
 int brain_when(const char *text, const char *timezone, time_t now, struct when *out)
 {
 	char lower[512];

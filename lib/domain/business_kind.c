@@ -193,7 +193,7 @@ static const struct kind_fact LAW_FACTS[] = {
 };
 
 static const char *const VET_URGENT[] = {
-	"ate chocolate", "ate some chocolate", "ate a chocolate", "ate grapes", "ate raisins",
+	"chocolate", "grapes", "raisins", "xylitol", "ate something", "ate a sock",
 	"hit by a car", "hit by car", "poison", "poisoned", "antifreeze", "can't breathe",
 	"not breathing", "trouble breathing", "seizure", "seizures", "collapsed", "bloated",
 	"swallowed", "bleeding", "rat poison", NULL,

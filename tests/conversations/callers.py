@@ -210,7 +210,7 @@ def preferences(biz, now, rnd, minutes=60):
             spoken = {10: "10 AM", 11: "11 in the morning", 14: "2 PM", 15: "3 o'clock"}[h]
             out.append(Window(f"{name} at {spoken}", at(day, h - 1), at(day, h + 2),
                               exact=at(day, h)))
-        if span[1].hour >= 18 and span[1].hour - 16 >= 1:
+        if span[1] - at(day, 16) >= dur:
             out.append(Window(f"{name} after work", at(day, 16), span[1]))
     out.append(Window(rnd.choice(["as soon as possible", "the earliest you have",
                                   "whenever you have the first opening"]),
@@ -332,7 +332,8 @@ def classify(reply):
     if WHEN_RE.search(reply) and ("which one" in tail or "would that work" in tail or
                               "work for you" in tail):
         return "offer"
-    if "your name" in tail or "who should i say" in tail or "name, please" in tail:
+    if ("your name" in tail or "who should i say" in tail or "name, please" in tail or
+            "what name" in tail):
         return "ask_name"
     if "is that the best number" in tail or "is that the right number" in tail:
         return "ask_phone_confirm"
@@ -517,6 +518,9 @@ class Caller:
         if kind == "confirm_cancel":
             return self.yes()
         if kind == "offer":
+            # What is on offer follows "I have"; a time named before it was just refused.
+            cut = max(reply.find("I have"), reply.find("have is"))
+            times = times_in(reply[cut:], self.tz, self.now) if cut >= 0 else times
             self.offers.append(times)
             t, words = self.pick(times)
             if words:

@@ -108,15 +108,14 @@ def personas_for(biz, now):
 def arrange_existing(db, biz, p, now):
     """A booking the caller made earlier: two to six days ahead, two hours after opening."""
     from callers import open_span
-    for ahead in range(2, 7):
+    starts = []
+    for ahead in range(2, 9):
         day = now.date() + datetime.timedelta(days=ahead)
         span = open_span(biz["spec"], day)
         if span:
-            start = span[0] + datetime.timedelta(hours=2)
-            break
+            starts += [span[0] + datetime.timedelta(minutes=120 + 30 * k) for k in range(8)]
     sid = biz["services"][p.service]["id"]
-    for shift in range(0, 8):
-        at = start + datetime.timedelta(minutes=30 * shift)
+    for at in starts:
         try:
             sql(db, """INSERT INTO appointments (org_id, service_id, customer_name,
                        customer_phone, starts_at, ends_at) VALUES (%s, %s, %s, %s, %s, %s)""",
