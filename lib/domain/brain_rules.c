@@ -647,6 +647,47 @@ static bool names_time(const char *text, const char *spoken)
 }
 
 /*
+ * "7 please", "the one at 8", "um, 1 I guess": a bare number read against the offered times'
+ * clock readings (7 is 7 AM when 7 AM is on offer, though alone it would mean 7 PM). The one
+ * offer with that hour and minute, else the one on the hour; -1 when none or unclear.
+ */
+static int pick_by_hour(struct turn *t, json_t *list, int n)
+{
+	const char *p = t->text;
+	int found = -1;
+
+	for (; *p; p++) {
+		if (!isdigit((unsigned char)*p) || (p > t->text && isdigit((unsigned char)p[-1])))
+			continue;
+		char *end;
+		long h = strtol(p, &end, 10), m = 0;
+		if (*end == ':' && isdigit((unsigned char)end[1]))
+			m = strtol(end + 1, &end, 10);
+		if (h < 1 || h > 12 || isdigit((unsigned char)*end))
+			continue;
+		int on_hour = -1, matches = 0;
+		for (int i = 0; i < n; i++) {
+			struct tm tm;
+			when_local((time_t)json_integer_value(json_array_get(list, (size_t)i)),
+				   t->b.timezone, &tm);
+			int h12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
+			if (h12 == h && tm.tm_min == m) {
+				found = i;
+				matches++;
+			} else if (h12 == h && m == 0 && on_hour < 0) {
+				on_hour = i;
+			}
+		}
+		if (matches == 1)
+			return found;
+		if (matches == 0 && on_hour >= 0)
+			return on_hour;
+		p = end - 1;
+	}
+	return -1;
+}
+
+/*
  * An alternative the caller picked: "the first one", "the 3 o'clock", "the later one", "yes"
  * to a single one. Offered times stay on offer while the caller answers something else, so
  * the choice may come turns later; then only a clear choice counts (asked is false), never a
@@ -663,6 +704,8 @@ static bool pick_alternative(struct turn *t, bool asked)
 		return false;
 	if (pick < 0 && n == 1 && asked && brain_says_yes(t->text))
 		pick = 0;
+	if (pick < 0 && asked)
+		pick = pick_by_hour(t, list, n);
 	for (int i = 0; i < n && pick < 0; i++)
 		if (names_time(t->text, time_of_day(t, (time_t)json_integer_value(
 							    json_array_get(list, (size_t)i)))))
@@ -1011,8 +1054,16 @@ static int fill_slots(struct turn *t)
 		return 0;
 	}
 	/* Numbers in a phone number or an address are not times; a chosen offer is the time. */
-	if (!t->picked && !phone && !address && !get(t, "appointment_id") && !confirmation &&
-	    brain_when(t->text, t->b.timezone, t->now, &w) == 0) {
+	const char *timed = t->text;
+	if (address && strstr(t->text, address)) {
+		/* "Thursday before 11. The address is 12 Elm Street": the time without it. */
+		char *cut = arena_strdup(t->a, t->text);
+		memset(cut + (strstr(t->text, address) - t->text), ' ', strlen(address));
+		timed = cut;
+	}
+	if (!t->picked && !phone && !get(t, "appointment_id") && !confirmation &&
+	    (!address || timed != t->text) &&
+	    brain_when(timed, t->b.timezone, t->now, &w) == 0) {
 		json_t *offered = json_object_get(t->st, "alternatives");
 		/* "the 2 o'clock" after offers for Thursday means Thursday, not today. */
 		if (w.exact && !w.has_date && json_array_size(offered) > 0)
@@ -1088,7 +1139,8 @@ static int answer_questions(struct turn *t)
 		t->answered = true;
 		return 0;
 	}
-	if (brain_is_question(t->text)) {
+	/* "Great, can I book that?" is a request, whatever the knowledge base says of booking. */
+	if (brain_is_question(t->text) && !brain_wants_booking(t->text)) {
 		const char *answer = business_answer(t->db, t->a, t->text);
 		if (answer) {
 			say(t, "%s", answer);

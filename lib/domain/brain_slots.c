@@ -268,6 +268,25 @@ static const char *name_from(struct arena *a, const char *text, const struct wor
 	return count ? arena_strdup(a, name) : NULL;
 }
 
+/* "Lopez. Ana Lopez.": of the sentences that are each a name, the one with most words. */
+static const char *longest_sentence_name(struct arena *a, const char *text)
+{
+	const char *best = NULL;
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, ".");
+		char *one = arena_strndup(a, p, len);
+		const char *name = len ? brain_find_name(a, one, true) : NULL;
+		if (name && (!best || strlen(name) > strlen(best)))
+			best = name;
+		p += len;
+		while (*p == '.' || *p == ' ')
+			p++;
+	}
+	return best;
+}
+
 const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 {
 	static const char *const sure[] = {
@@ -283,6 +302,11 @@ const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 	const char *which = NULL;
 	int at;
 
+	if (expecting && strstr(text, ". ")) {
+		const char *name = longest_sentence_name(a, text);
+		if (name)
+			return name;
+	}
 	words_split(&ws, text);
 	at = find_any(&ws, sure, &which);
 	if (at >= 0)
@@ -312,7 +336,7 @@ const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 		/* "Fatima Rivera, and my number is ...": the name is what comes before the comma. */
 		while (first < ws.n && in_list(ws.w[first], fillers))
 			first++;
-		const char *comma = strchr(text, ',');
+		const char *comma = first < ws.n ? strchr(text + ws.start[first], ',') : NULL;
 		if (!comma || first >= ws.n || ws.start[first] > comma - text)
 			return NULL;
 		int last = first;
@@ -533,19 +557,29 @@ bool brain_says_yes(const char *text)
 		"certainly", "uh huh", "mhm", "alright", "all right", "yes please", "go ahead",
 		"that's right", "that's correct", "that is correct", "that's fine", "that works",
 		"that's it", "that'll work", "sounds good", "sounds great", "book it", "do it",
-		"let's do it", "it's fine", "it's good", "that one", "exactly", NULL,
+		"let's do it", "it's fine", "it's good", "that one", "exactly", "mm", "mhm",
+		"mm hm", "mm hmm", "uh huh", NULL,
 	};
 	static const char *const anywhere[] = {
 		"sounds good", "that works", "go ahead", "please do", "book it", "that's right",
 		"that's correct", "that would be great", "that'd be great", "works for me",
-		"that's perfect", "connect me", "transfer me", "put me through", NULL,
+		"that's perfect", "connect me", "transfer me", "put me through", "that's fine",
+		"that's good", "fine by me", "that'll do", NULL,
 	};
+	static const char *const fillers[] = { "uh", "um", "oh", "well", "so", "ah", "er", NULL };
 	struct words ws;
 
 	words_split(&ws, text);
 	if (ws.n == 0 || brain_says_no(text))
 		return false;
-	return starts_with_any(&ws, starts) || find_any(&ws, anywhere, NULL) >= 0;
+	/* "Uh yeah, that's fine": hesitation before the yes. */
+	int first = 0;
+	while (first < ws.n - 1 && in_list(ws.w[first], fillers))
+		first++;
+	for (const char *const *p = starts; *p; p++)
+		if (phrase_at(&ws, first, *p))
+			return true;
+	return find_any(&ws, anywhere, NULL) >= 0;
 }
 
 bool brain_says_goodbye(const char *text)

@@ -143,8 +143,7 @@ int brain_when(const char *text, const char *timezone, time_t now, struct when *
 				last = p + strlen(*f);
 	if (last && brain_when(text + (last - lower), timezone, now, out) == 0)
 		return 0;
-	if (brain_says_yes(text) && !strpbrk(text, "0123456789") && when_parse(text, timezone, now,
-									   &w) < 0)
+	if (brain_is_confirmation(text))
 		return -1;
 	if (brain_says_asap(text) && !has(lower, "tomorrow") && !has(lower, "next week")) {
 		out->start = now;

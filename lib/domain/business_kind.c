@@ -178,7 +178,9 @@ static const struct kind_service LAW_SERVICES[] = {
 	  60, 45000 },
 	{ "Divorce consultation", "divorce|custody|separation|family law|child support", 60,
 	  25000 },
-	{ "Traffic ticket defense", "ticket|speeding|traffic|dui|license suspended", 30, 15000 },
+	{ "Traffic ticket defense",
+	  "speeding|speeding ticket|traffic ticket|parking ticket|traffic|dui|license suspended",
+	  30, 15000 },
 	{ "Contract review", "contract|lease|agreement|business contract", 60, 30000 },
 	{ NULL, NULL, 0, 0 },
 };

@@ -207,9 +207,17 @@ def preferences(biz, now, rnd, minutes=60):
             out.append(Window(f"{name} before 11", span[0], at(day, 11)))
         h = rnd.choice([10, 11, 14, 15])
         if span[0] <= at(day, h) and at(day, h) + dur <= span[1]:
-            spoken = {10: "10 AM", 11: "11 in the morning", 14: "2 PM", 15: "3 o'clock"}[h]
-            out.append(Window(f"{name} at {spoken}", at(day, h - 1), at(day, h + 2),
-                              exact=at(day, h)))
+            spoken = rnd.choice({10: ["10 AM", "10 in the morning", "ten", "10:00"],
+                                 11: ["11 in the morning", "11 AM", "eleven"],
+                                 14: ["2 PM", "2 in the afternoon", "two", "2"],
+                                 15: ["3 o'clock", "3 PM", "three in the afternoon"]}[h])
+            words = rnd.choice([f"{name} at {spoken}", f"{name} around {spoken}",
+                                f"at {spoken} on {name}"])
+            out.append(Window(words, at(day, h - 1), at(day, h + 2), exact=at(day, h)))
+        if span[0].hour < 11 and ahead <= 6:
+            out.append(Window(rnd.choice([f"{name} morning", f"this {name} morning",
+                                          f"{name} in the morning"]),
+                              span[0], min(at(day, 12), span[1])))
         if span[1] - at(day, 16) >= dur:
             out.append(Window(f"{name} after work", at(day, 16), span[1]))
     out.append(Window(rnd.choice(["as soon as possible", "the earliest you have",
@@ -389,7 +397,9 @@ class Caller:
                                     "My name is " + p.first + " " + p.last[:-1] + "s"])
         return self.rnd.choice([f"{p.first} {p.last}", f"It's {p.first} {p.last}",
                                 f"My name is {p.first} {p.last}", f"This is {p.first} {p.last}",
-                                f"{p.first} {p.last}, thanks"])
+                                f"{p.first} {p.last}, thanks", f"Yeah it's {p.first} {p.last}",
+                                f"{p.last}. {p.first} {p.last}.",
+                                f"Sure, {p.first} {p.last}"])
 
     def phone_words(self):
         return self.rnd.choice(["It's ", "", "Sure, it's ", "You can reach me at "]) + \
@@ -409,7 +419,9 @@ class Caller:
 
     def yes(self):
         return self.rnd.choice(["Yes", "Yes that's right", "Yeah that's right", "Sounds good",
-                                "Yep, that's correct", "Perfect, yes", "That works"])
+                                "Yep, that's correct", "Perfect, yes", "That works",
+                                "Mm-hm", "Uh yeah, that's fine", "Yes please", "Correct",
+                                "Yeah go ahead"])
 
     # -- the call -------------------------------------------------------------------------
     def opening(self):
@@ -447,7 +459,11 @@ class Caller:
                 self.told.add("address")
             return ", ".join(parts)
         self.told.add("need")
-        return r.choice(["Hi, ", "Hello, ", "Yeah hi, ", ""]) + self.need_words() + \
+        if s == "book" and r.random() < 0.25:
+            self.told.add("time")
+            return r.choice(["Hi, do you have anything ", "Hello, could I get in "]) + \
+                p.window.words + "? " + self.need_words()
+        return r.choice(["Hi, ", "Hello, ", "Yeah hi, ", "Um so, ", ""]) + self.need_words() + \
             r.choice(["", ", can I book an appointment?", ". I'd like to schedule something.",
                       " and I need someone to look at it"] if p.biz["on_site"] else
                      ["", ", can I book an appointment?", ". I'd like to come in."])
@@ -474,7 +490,8 @@ class Caller:
             return t, self.rnd.choice(["The earlier one" if i == 0 else "The later one"])
         c = say_clock(t)
         return t, self.rnd.choice([f"The {c} o'clock" if not t.minute else f"The {c} one",
-                                   f"{c} works", f"Let's do {c}"])
+                                   f"{c} works", f"Let's do {c}", f"The one at {c}",
+                                   f"I'll take {c}", f"{c} please", f"Um, {c} I guess"])
 
     def answer(self, reply):
         p, r = self.p, self.rnd
