@@ -17,6 +17,7 @@
  * The migration keeps only the list of ids, as the column's CHECK.
  */
 
+static const char SQL_NAME[] = "SELECT name FROM organizations WHERE id = $1";
 static const char SQL_KIND[] =
 	"UPDATE organizations SET business_kind = $2, greeting = $3 WHERE id = $1";
 static const char SQL_SERVICE[] =
@@ -178,7 +179,7 @@ static const struct kind_service LAW_SERVICES[] = {
 	  60, 45000 },
 	{ "Divorce consultation", "divorce|custody|separation|family law|child support", 60,
 	  25000 },
-	{ "Traffic ticket defense",
+	{ "Traffic violation defense",
 	  "speeding|speeding ticket|traffic ticket|parking ticket|traffic|dui|license suspended",
 	  30, 15000 },
 	{ "Contract review", "contract|lease|agreement|business contract", 60, 30000 },
@@ -317,10 +318,11 @@ int business_kind_seed(struct db *db, struct arena *a, const char *org_id, const
 
 	if (db_begin_org(db, a, org_id) < 0)
 		return -1;
-	const char *name = db_text(db, a, "SELECT name FROM organizations WHERE id = $1", org_id);
+	const char *name = db_text(db, a, SQL_NAME, org_id);
 	if (!name)
 		goto fail;
-	if (db_exec(db, a, SQL_KIND, org_id, k->id, arena_printf(a, "Thanks for calling %s. %s", name, k->greeting)) != 1)
+	const char *greeting = arena_printf(a, "Thanks for calling %s. %s", name, k->greeting);
+	if (db_exec(db, a, SQL_KIND, org_id, k->id, greeting) != 1)
 		goto fail;
 	for (const struct kind_service *s = k->services; s->name; s++) {
 		if (db_exec(db, a, SQL_SERVICE, org_id, s->name, arena_printf(a, "%ld", s->cents),

@@ -102,7 +102,7 @@ KINDS = {
             "Will and estate planning": ["I need to make a will", "I want to set up a trust"],
             "Divorce consultation": ["I'm going through a divorce",
                                      "I need help with a custody question"],
-            "Traffic ticket defense": ["I got a speeding ticket"],
+            "Traffic violation defense": ["I got a speeding ticket"],
             "Initial consultation": ["I'd like a consultation with a lawyer"],
         },
         emergencies=["my husband was just arrested", "I have a court hearing tomorrow "
