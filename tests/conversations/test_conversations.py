@@ -332,3 +332,29 @@ def test_callers_reach_their_goals():
     broken = [(r["persona"].describe(), v) for r in results for v in r["violations"]]
     assert not broken, broken
     assert share >= floor, f"{share:.2%} of callers reached their goal, below {floor:.2%}"
+
+
+def test_sign_up_asks_the_kind_and_seeds_the_business():
+    db = psycopg2.connect(DSN_OWNER)
+    db.autocommit = True
+    try:
+        form = {"business": "Kind Test Dental", "email": f"kind-{uuid.uuid4().hex[:8]}@x.test",
+                "password": "correct horse battery", "timezone": "America/Chicago"}
+        page = requests.get(BASE_URL + "/signup", timeout=30)
+        assert '<select id="business_kind" name="business_kind" required>' in page.text
+        assert '<option value="">Choose one</option>' in page.text and " selected" not in page.text
+        r = requests.post(BASE_URL + "/signup", data=form, allow_redirects=False, timeout=30)
+        assert r.status_code == 422 and "Choose the kind of business" in r.text
+        assert not sql(db, "SELECT 1 FROM users WHERE email = %s", form["email"])
+        r = requests.post(BASE_URL + "/signup", data=dict(form, business_kind="dental"),
+                          allow_redirects=False, timeout=30)
+        assert r.status_code == 303
+        (org, kind, greeting), = sql(db, """SELECT o.id, o.business_kind, o.greeting
+                                           FROM organizations o JOIN users u ON u.org_id = o.id
+                                           WHERE u.email = %s""", form["email"])
+        assert kind == "dental" and greeting.startswith("Thanks for calling Kind Test Dental.")
+        services = dict(sql(db, "SELECT name, price_cents FROM services WHERE org_id = %s", org))
+        assert services["Cleaning and checkup"] == 12000 and len(services) == 5
+        assert len(sql(db, "SELECT 1 FROM knowledge_entries WHERE org_id = %s", org)) == 3
+    finally:
+        db.close()
