@@ -268,7 +268,7 @@ class Persona:
         self.window = rnd.choice(prefs)
         self.first_window = rnd.choice([p for p in prefs if p.words != self.window.words] or
                                        prefs) if scenario == "book_correct" else None
-        self.correction = (rnd.choice(["name", "time", "service"])
+        self.correction = (rnd.choice(["name", "time", "service", "service_early"])
                            if scenario == "book_correct" else None)
         self.style = rnd.choice(["ordinal", "clock", "relative"])
         self.emergency = rnd.choice(biz["emergencies"]) if biz["emergencies"] else None
@@ -413,7 +413,7 @@ class Caller:
 
     def need_words(self):
         p = self.p
-        if p.correction == "service" and not self.corrected:
+        if p.correction in ("service", "service_early") and not self.corrected:
             return p.biz["needs"][p.first_service][0]
         return p.need
 
@@ -430,11 +430,13 @@ class Caller:
         if s == "price" or s == "price_then_book":
             return r.choice([f"Hi, how much is {p.service.lower()}?",
                              f"What do you charge for {p.service.lower()}?",
-                             f"Hi, I was wondering what the price is for {p.service.lower()}"])
+                             f"Hi, I was wondering what the price is for {p.service.lower()}",
+                             f"How much would it cost? {p.need}"])
         if s == "hours":
-            self.hours_q = r.choice(["weekday", "saturday"])
-            return ("What are your hours?" if self.hours_q == "weekday" else
-                    "Are you open on Saturday?")
+            self.hours_q = r.choice(["weekday", "saturday", "friday_close"])
+            return {"weekday": r.choice(["What are your hours?", "What hours are you open?"]),
+                    "saturday": "Are you open on Saturday?",
+                    "friday_close": "What time do you close on Friday?"}[self.hours_q]
         if s == "fact":
             return p.fact[0].split("?")[0] + "?"
         if s == "emergency":
@@ -553,6 +555,10 @@ class Caller:
                     return "OK, what about " + p.window.words + "?"
             return r.choice(["None of those work for me. ", "Hmm, those don't work. "]) + \
                 "Do you have anything " + p.window.words + "?"
+        if kind == "ask_name" and p.correction == "service_early" and not self.corrected:
+            self.corrected = True
+            return (f"Oh wait, actually I need {p.service.lower()}, not "
+                    f"{p.first_service.lower()}. It's {p.first} {p.last}")
         if kind == "ask_name":
             self.told.add("name")
             if p.together and "phone" not in self.told:

@@ -223,8 +223,11 @@ def score(db, biz, res):
         ok = any(price in t for t in c.info_heard)
         return ok, f"price {price} said" if ok else f"price {price} not said", violations
     if s == "hours":
-        spans = biz["spec"]["hours"]["sat" if "Saturday" in res["transcript"][1][1] else "mon"]
-        want = clock_text(spans[0][0]) if spans else "closed"
+        q = c.hours_q
+        spans = biz["spec"]["hours"][{"weekday": "mon", "saturday": "sat",
+                                      "friday_close": "fri"}[q]]
+        want = (clock_text(spans[-1][1] if q == "friday_close" else spans[0][0]) if spans
+                else "closed")
         ok = any(want.lower() in t.lower() for t in c.info_heard)
         return ok, f"hours ({want}) said" if ok else f"{want} not said", violations
     if s == "fact":
