@@ -138,6 +138,9 @@ static void ask_next(struct turn *t)
 				       service, get(t, "name"), at, where));
 }
 
+/* How the receptionist finds the business's own address in its knowledge base. */
+static const char WHERE_QUESTION[] = "Where are you located? What is your address?";
+
 /* Book what the caller confirmed. Says "booked" only once booking_book committed it. */
 static int book(struct turn *t)
 {
@@ -165,7 +168,14 @@ static int book(struct turn *t)
 		set(t, "appointment_id", outcome.appointment_id);
 		t->out->appointment_id = outcome.appointment_id;
 		rules_say(t, "You're all set: your %s is booked for %s.",
-		    rules_lower_first(t->a, get(t, "service_name")), rules_when_text(t, req.starts_at));
+			  rules_lower_first(t->a, get(t, "service_name")),
+			  rules_when_text(t, req.starts_at));
+		/* A caller who comes to the business hears where to come. */
+		if (!t->b.kind->on_site && rules_reopen(t) == 0) {
+			const char *where = business_answer(t->db, t->a, WHERE_QUESTION);
+			if (where)
+				rules_say(t, "%s", where);
+		}
 		if (t->b.sms_enabled && req.customer_phone)
 			rules_say(t, "You'll get a text confirmation shortly.");
 		rules_ask(t, "anything_else", "Is there anything else I can help you with?");

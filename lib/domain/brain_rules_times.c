@@ -133,7 +133,7 @@ int rules_handle_time(struct turn *t, const struct when *w)
 	if (n < 0)
 		return -1;
 	if (k > 0) {
-		rules_offer(t, "Here's what I have then.", in_window, k);
+		rules_offer(t, "", in_window, k);
 		return 0;
 	}
 	if (n == 0) {

@@ -42,7 +42,8 @@ RATCHET = os.path.join(HERE, "RATCHET")
 PLAN = ["book", "book", "book", "book_multi", "book_correct", "book_tricky_name",
         "price_then_book", "info", "info", "emergency", "message", "off_topic", "hang_up",
         "reschedule", "cancel"]
-BOOKED_RE = re.compile(r"\b(is|you're|are) (all )?booked\b", re.I)
+# "booked" in any reply claims a booking, except where it speaks of times already taken.
+BOOKED_RE = re.compile(r"(?<!already )(?<!fully )\bbooked\b(?! up)", re.I)
 
 
 def sql(db, query, *params):
@@ -306,8 +307,9 @@ def report(results, share):
     table("kind of business", lambda r: r["persona"].kind)
     table("scenario", lambda r: r["persona"].scenario)
     lines.extend(["## Failures", ""])
+    every = os.environ.get("SB_CONVERSATION_ALL") == "1"  # every transcript, for reading
     for r in results:
-        if r["passed"] and not r["violations"]:
+        if r["passed"] and not r["violations"] and not every:
             continue
         p = r["persona"]
         lines.append(f"### {p.describe()}")
