@@ -82,13 +82,21 @@ void rules_answer_hours(struct turn *t)
 int rules_answer_price(struct turn *t)
 {
 	struct service sv, *all;
-	int found = business_match_service(t->db, t->a, t->text, &sv);
-
+	static const char *const deictic[] = { " that", " it", " this", NULL };
+	bool about_chosen = false;
+	for (const char *const *d = deictic; *d && get(t, "service_name"); d++) {
+		const char *at = strcasestr(t->text, *d);
+		about_chosen = about_chosen || (at && !isalnum((unsigned char)at[strlen(*d)]));
+	}
+	/* "How much will that be?" in the middle of booking asks about the service chosen. */
+	int found = about_chosen ? 0 : business_match_service(t->db, t->a, t->text, &sv);
+	if (found == 0 && get(t, "service_name"))
+		found = business_match_service(t->db, t->a, get(t, "service_name"), &sv);
 	if (found < 0)
 		return -1;
 	if (found) {
-		rules_say(t, "%s is %s.", sv.name, sv.price_cents ? business_price_text(t->a, sv.price_cents) :
-						 "free of charge");
+		rules_say(t, "%s is %s.", sv.name,
+			  sv.price_cents ? business_price_text(t->a, sv.price_cents) : "free of charge");
 		/* "OK, book that" next means this service. */
 		set(t, "priced_service", sv.name);
 		return 0;

@@ -175,7 +175,8 @@ static const char *const LAW_URGENT[] = {
 };
 static const struct kind_service LAW_SERVICES[] = {
 	{ "Initial consultation", "consultation|consult|lawyer|attorney|legal advice", 30, 0 },
-	{ "Will and estate planning", "will|wills|estate|trust|power of attorney|probate",
+	/* Not "will": "will that be long?" is no estate plan. */
+	{ "Estate planning", "a will|my will|wills|last will|estate|trust|power of attorney|probate",
 	  60, 45000 },
 	{ "Divorce consultation", "divorce|custody|separation|family law|child support", 60,
 	  25000 },

@@ -99,7 +99,7 @@ KINDS = {
         hours={d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")} |
         {"sat": [], "sun": []},
         needs={
-            "Will and estate planning": ["I need to make a will", "I want to set up a trust"],
+            "Estate planning": ["I need to make a will", "I want to set up a trust"],
             "Divorce consultation": ["I'm going through a divorce",
                                      "I need help with a custody question"],
             "Traffic violation defense": ["I got a speeding ticket"],
@@ -505,8 +505,11 @@ class Caller:
             self.booked_said += times[:1]
         if self.hangup_after is not None and self.turns > self.hangup_after:
             return None
-        if self.asked[kind] > 3 and kind not in ("anything_else",):
-            self.events.append(f"asked {kind} a fourth time; hung up")
+        # Patience: the same question three times running, or any one seven times in a call.
+        self.recent = (getattr(self, "recent", []) + [kind])[-3:]
+        if (len(self.recent) == 3 and len(set(self.recent)) == 1 and kind != "offer") or \
+                self.asked[kind] > 6:
+            self.events.append(f"asked {kind} again and again; hung up")
             return None
         if self.turns > 18:
             self.events.append("too long; hung up")
@@ -527,6 +530,9 @@ class Caller:
         if kind == "goodbye" or kind == "transferring":
             return None
         if kind == "transfer_offer":
+            if p.scenario == "emergency" and r.random() < 0.4:
+                return r.choice(["No, just send someone as soon as you can",
+                                 "No thanks, I just need the earliest appointment"])
             return r.choice(["Yes please", "Yes, put me through"])
         if kind in ("booked", "moved", "cancelled"):
             self.phase = kind
@@ -584,6 +590,9 @@ class Caller:
             if p.detour and "detour" not in self.told:
                 self.told.add("detour")
                 q = p.fact[0].split("?")[0] + "?" if p.fact else "Are you open on Saturday?"
+                if r.random() < 0.3:
+                    q = "How much will that be?"
+                    self.price_asked = True
                 return "Before that, quick question. " + q
             if p.inline_fix and "inline_fix" not in self.told:
                 self.told.add("inline_fix")

@@ -215,6 +215,10 @@ def score(db, biz, res):
 
     if s in ("book", "book_multi", "book_correct", "book_tricky_name", "price_then_book"):
         ok, why = booking_ok(mine, c.accepted)
+        if ok and getattr(c, "price_asked", False):
+            price = price_text(p.price)
+            ok = price in heard
+            why = why if ok else f"price {price} not said when asked mid-booking"
         if ok and s == "price_then_book":
             price = price_text(p.price)
             ok = any(price in t for t in c.info_heard)
