@@ -283,6 +283,10 @@ class Persona:
         self.inline_fix = scenario in ("book", "book_multi") and rnd.random() < 0.3
         self.fact = None       # (question, answer): set by the runner from the knowledge base
         self.existing = None   # a datetime: set by the runner for reschedule and cancel
+        # Some call about a booking made from another phone: found by name, not caller ID.
+        self.booked_from = ("+1555" + "".join(rnd.choice("23456789") for _ in range(7))
+                            if scenario in ("reschedule", "cancel") and rnd.random() < 0.4
+                            else self.caller_id)
 
     @property
     def name(self):
@@ -542,6 +546,11 @@ class Caller:
             return self.check_readback(reply, times)
         if kind == "confirm_cancel":
             return self.yes()
+        if kind == "offer" and "name" not in self.told and p.wants_booking and r.random() < 0.5:
+            # They answer with their name first; the offer must still stand afterwards.
+            self.told.add("name")
+            return r.choice([f"Sure, first let me give you my name, it's {p.first} {p.last}",
+                             f"Hold on. My name is {p.first} {p.last} by the way"])
         if kind == "offer":
             # What is on offer follows "I have"; a time named before it was just refused.
             cut = max(reply.find("I have"), reply.find("have is"))

@@ -127,7 +127,7 @@ def arrange_existing(db, biz, p, now):
         try:
             sql(db, """INSERT INTO appointments (org_id, service_id, customer_name,
                        customer_phone, starts_at, ends_at) VALUES (%s, %s, %s, %s, %s, %s)""",
-                biz["org"], sid, p.name, p.caller_id, at,
+                biz["org"], sid, p.name, p.booked_from, at,
                 at + datetime.timedelta(minutes=p.minutes))
             p.existing = at
             return
@@ -179,8 +179,9 @@ def score(db, biz, res):
     appts = sql(db, """SELECT a.starts_at, a.status, s.name, a.customer_name, a.customer_phone,
                               a.call_id::text
                        FROM appointments a LEFT JOIN services s ON s.id = a.service_id
-                       WHERE a.org_id = %s AND (a.call_id = %s OR a.customer_phone IN (%s, %s))""",
-                biz["org"], res["call_id"], p.phone, p.caller_id)
+                       WHERE a.org_id = %s
+                         AND (a.call_id = %s OR a.customer_phone IN (%s, %s, %s))""",
+                biz["org"], res["call_id"], p.phone, p.caller_id, p.booked_from)
     mine = [a for a in appts if a[5] == res["call_id"]]
     active = [a for a in appts if a[1] in ("scheduled", "confirmed")]
     violations = []
@@ -209,7 +210,7 @@ def score(db, biz, res):
             return False, f"service {service!r}, wanted {p.service!r}"
         if (name or "").lower() != p.name.lower():
             return False, f"name {name!r}, caller is {p.name!r}"
-        if phone != p.phone:
+        if phone != (p.booked_from if s == "reschedule" else p.phone):
             return False, f"phone {phone}, caller gave {p.phone}"
         return True, "booked"
 
