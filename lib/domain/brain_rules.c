@@ -265,7 +265,13 @@ static int handle_pending(struct turn *t)
 		if (brain_says_no(t->text) && !brain_says_goodbye(t->text)) {
 			set(t, "pending", "change");
 			struct when w;
-			if (brain_find_name(t->a, t->text, false) || brain_find_phone(t->a, t->text) ||
+			struct service sv;
+			int service = business_match_service(t->db, t->a, t->text, &sv);
+			if (service < 0)
+				return -1;
+			/* "No, I wanted the leak repair": the change is in the same breath. */
+			if (service || brain_find_name(t->a, t->text, false) ||
+			    brain_find_phone(t->a, t->text) ||
 			    brain_find_address(t->a, t->text, false) ||
 			    brain_find_spelled(t->a, t->text) ||
 			    brain_when(t->text, t->b.timezone, t->now, &w) == 0)
@@ -366,9 +372,14 @@ static int fill_slots(struct turn *t)
 		int found = business_match_service(t->db, t->a, wanted_part(t), &sv);
 		if (found < 0)
 			return -1;
-		if (!found && get(t, "priced_service") && !get(t, "service_id") &&
-		    brain_wants_booking(t->text))
-			found = business_match_service(t->db, t->a, get(t, "priced_service"), &sv);
+		if (found) {
+			rules_take_service(t, &sv);
+			set_bool(t, "booking", true);
+		}
+	}
+	/* "OK, book that" after a price: the service just priced. */
+	if (!get(t, "service_id") && get(t, "priced_service") && brain_wants_booking(t->text)) {
+		int found = business_match_service(t->db, t->a, get(t, "priced_service"), &sv);
 		if (found < 0)
 			return -1;
 		if (found) {

@@ -270,7 +270,12 @@ bool rules_pick_alternative(struct turn *t, bool asked)
 {
 	json_t *list = json_object_get(t->st, "alternatives");
 	int n = (int)json_array_size(list);
-	int pick = asked || brain_names_choice(t->text) ? brain_find_ordinal(t->text, n) : -1;
+	/* "second please" answers the offer; "first let me give you my name" does not. */
+	int words = 0;
+	for (const char *p = t->text; *p; p++)
+		words += !isspace((unsigned char)*p) && (p == t->text || isspace((unsigned char)p[-1]));
+	bool choice = brain_names_choice(t->text) || (asked && words <= 4);
+	int pick = choice ? brain_find_ordinal(t->text, n) : -1;
 	struct when w;
 
 	if (n == 0)

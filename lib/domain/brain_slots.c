@@ -291,7 +291,8 @@ const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 {
 	static const char *const sure[] = {
 		"my name is", "my name's", "name is", "name's", "the name is", "call me",
-		"you can call me", "it's under", "under the name", NULL,
+		"you can call me", "it's under", "under the name", "my name it's", "name it's",
+		"name is it's", NULL,
 	};
 	static const char *const maybe[] = { "this is", "i'm", "i am", "it's", "it is", NULL };
 	static const char *const fillers[] = {

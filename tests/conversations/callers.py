@@ -487,6 +487,7 @@ class Caller:
         if p.style == "relative" and len(inside) > 1 and p.window.exact is None:
             i = inside[-1] if self.rnd.random() < 0.5 else inside[0]
         t = times[i]
+        self.chosen = t
         n = len(times)
         if p.style == "ordinal":
             word = ["first", "second", "third", "fourth"][i] if i < n - 1 or n == 1 else "last"
@@ -650,6 +651,10 @@ class Caller:
             return f"Actually the {p.service.lower()}, not the {p.first_service.lower()}"
         if p.service.lower() not in low:
             return f"No, I wanted {p.service.lower()}"
+        chosen = getattr(self, "chosen", None)
+        if chosen and t != chosen and p.window.holds(chosen):
+            self.events.append(f"read back {t}, but the caller chose {chosen}")
+            return "No, I said " + say_clock(chosen)
         if p.scenario != "emergency" and not p.window.holds(t):
             return "No, I wanted " + p.window.words
         self.accepted = t
