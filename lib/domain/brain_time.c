@@ -159,11 +159,14 @@ int brain_when(const char *text, const char *timezone, time_t now, struct when *
 		out->start = midnight(out->start, timezone);
 		out->end = midnight(out->start + 7 * DAY + 3600, timezone);
 		out->has_date = true;
+		/* "Tuesday next week": that day, when when.c names one inside the week. */
+		if (when_parse(text, timezone, now, &w) == 0 && w.has_date && w.start >= out->start &&
+		    w.start < out->end)
+			*out = w;
 		return 0;
 	}
 	bool parsed = when_parse(text, timezone, now, &w) == 0;
-	bool after_work = has(lower, "after work") || has(lower, "after i get off") ||
-			  has(lower, "after 5") || has(lower, "after five");
+	bool after_work = has(lower, "after work") || has(lower, "after i get off");
 	bool first_thing = has(lower, "first thing");
 	int before = hour_after(lower, "before");
 	int after = after_work ? 16 : hour_after(lower, "after");

@@ -263,6 +263,9 @@ static void test_windows(void **state)
 	assert_int_equal(brain_when("Tuesday, no sorry, Wednesday afternoon", ny, now, &w), 0);
 	when_local(w.start, ny, &tm);
 	assert_int_equal(tm.tm_wday, 3);
+	assert_int_equal(brain_when("after 5 on Friday", ny, now, &w), 0);
+	when_local(w.start, ny, &tm);
+	assert_true(tm.tm_wday == 5 && tm.tm_hour == 17);
 	assert_int_equal(brain_when("the first one", ny, now, &w), -1);
 	assert_int_equal(brain_when("yes that's right", ny, now, &w), -1);
 	assert_int_equal(brain_when("the second one", ny, now, &w), -1);
