@@ -7,6 +7,7 @@
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/db.h"
+#include "domain/business_kind.h"
 #include "form.h"
 #include "guest.h"
 #include "infra/log.h"
@@ -189,11 +190,24 @@ static void signup_show(struct req *r, struct tpl_dict *d, int status)
 	page_render(r, status, "Create your account", NAV_NONE, "signup.tpl", d);
 }
 
+/* The kinds of business to choose from, the chosen one (NULL: none yet) selected. */
+static void kinds_show(struct tpl_dict *d, const char *chosen)
+{
+	for (const struct business_kind *k = business_kind_all(); k->id; k++) {
+		struct tpl_dict *o = tpl_section(d, "KIND_OPTION");
+		tpl_set(o, "VALUE", k->id);
+		tpl_set(o, "LABEL", k->label);
+		if (chosen && !strcmp(chosen, k->id))
+			tpl_show(o, "SELECTED");
+	}
+}
+
 void page_signup_form(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
 
 	tpl_set(d, "TIMEZONE_VALUE", "America/New_York");
+	kinds_show(d, NULL);
 	signup_show(r, d, 200);
 }
 
@@ -209,6 +223,10 @@ void page_signup(struct req *r)
 	const char *business = form_text(&f, "business");
 	const char *email = form_text(&f, "email");
 	const char *timezone = form_text(&f, "timezone");
+	const char *kind = req_form(r, "business_kind");
+	kinds_show(d, kind);
+	if (!business_kind_valid(kind))
+		form_error(&f, "business_kind", "Choose the kind of business");
 	if (form_required(&f, "business", business, "Business name"))
 		form_max_length(&f, "business", business, 120);
 	if (form_required(&f, "email", email, "Email"))
@@ -236,10 +254,15 @@ void page_signup(struct req *r)
 	 * A taken email creates nothing and answers exactly as a new account does: no session on
 	 * either side, the same flash, the same redirect to the sign-in page.
 	 */
-	if (taken)
+	if (taken) {
 		log_info("signup refused: the email already has an account");
-	else
+	} else {
 		log_info("signup org=%s user=%s", db_value(res, 0, 0), db_value(res, 0, 1));
+		/* The account stands without its starter services; the owner can add them by hand. */
+		if (business_kind_seed(r->db, r->arena, db_value(res, 0, 0), kind) < 0)
+			log_warn("signup org=%s: the %s services were not added",
+				 db_value(res, 0, 0), kind);
+	}
 	page_flash(r, "ok", SIGNUP_DONE);
 	http_redirect(r, "/login");
 }

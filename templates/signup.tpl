@@ -9,6 +9,16 @@
 		<input id="business" name="business" type="text" autocomplete="organization" value="{{BUSINESS_VALUE}}" maxlength="120" required autofocus>
 		{{#BUSINESS_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BUSINESS_ERROR}}
 	</div>
+	<div class="field {{BUSINESS_KIND_CLASS}}">
+		<label for="business_kind">Kind of business</label>
+		<select id="business_kind" name="business_kind" required>
+			<option value="">Choose one</option>
+			{{#KIND_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>
+			{{/KIND_OPTION}}
+		</select>
+		<p class="help">Your receptionist starts with this trade's usual services and answers.</p>
+		{{#BUSINESS_KIND_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BUSINESS_KIND_ERROR}}
+	</div>
 	<div class="field {{EMAIL_CLASS}}">
 		<label for="email">Your email</label>
 		<input id="email" name="email" type="email" autocomplete="email" value="{{EMAIL_VALUE}}" required>

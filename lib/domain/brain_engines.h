@@ -2,11 +2,16 @@
 #ifndef SB_BRAIN_ENGINES_H
 #define SB_BRAIN_ENGINES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
 #include "domain/brain.h"
 #include "domain/brain_words.h"
 
 struct arena;
 struct db;
+struct when;
 
 /*
  * Both engines share one session state (brain_session.state, saved to call_sessions), so a
@@ -40,5 +45,38 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,
 		     const char *caller_text, brain_clause_fn on_clause, void *arg,
 		     struct brain_reply *reply);
+
+/* An appointment the caller already has (brain_visits.c). Strings arena-owned. */
+struct brain_visit {
+	const char *id;
+	time_t starts_at;
+	int minutes;
+	const char *service_id;       /* NULL when the service was deleted */
+	const char *service_name;
+	const char *name, *phone, *address;
+};
+
+/* The caller's next live appointment, by phone (E.164) or else by name. Runs in the
+ * transaction open on db. 1 found (*out filled), 0 none, -1 error. */
+int brain_visit_find(struct db *db, struct arena *a, const char *phone, const char *name,
+		     struct brain_visit *out);
+
+/* Cancel, or move to starts_at (same length), the appointment id, in a transaction of its own
+ * committed before return (one open on db is committed first; none is open after). 1 done,
+ * 0 not done (already cancelled, or the new time collides), -1 error. */
+int brain_visit_cancel(struct db *db, struct arena *a, const char *org_id, const char *id);
+int brain_visit_move(struct db *db, struct arena *a, const char *org_id, const char *id,
+		     time_t starts_at);
+
+/*
+ * The time or window the caller asks for (brain_time.c): when_parse's reading, and around it
+ * "as soon as possible" (now to two weeks on), "next week", "after work", "first thing",
+ * "before 11", "after 3". Never a time: a confirmation or a choice among offered times ("the
+ * first one"). Returns 0 with *out filled, or -1 when no time is named.
+ */
+int brain_when(const char *text, const char *timezone, time_t now, struct when *out);
+
+/* The moment at clock's time of day on day's date, both read in timezone. */
+time_t brain_on_day_of(time_t clock, time_t day, const char *timezone);
 
 #endif

@@ -36,6 +36,23 @@ const char *brain_find_emergency(const char *text);
  * "the last one" count-1; -1 when no ordinal is named. */
 int brain_find_ordinal(const char *text, int count);
 
+/* "as soon as possible", "the earliest you have", "first available". */
+bool brain_says_asap(const char *text);
+
+/* "the first one", "the later one", "that one": a choice among offered times. */
+bool brain_names_choice(const char *text);
+
+/* A word spelled out letter by letter ("L-O-P-E-Z", "l o p e z") as "Lopez" (arena); NULL when
+ * none. */
+const char *brain_find_spelled(struct arena *a, const char *text);
+
+/* The caller wants to cancel, or to move, an appointment already made. */
+bool brain_wants_cancel(const char *text);
+bool brain_wants_move(const char *text);
+
+/* Only a confirmation: "yes", "yeah that's right", "sounds good", with nothing else in it. */
+bool brain_is_confirmation(const char *text);
+
 /* Whether text says so: yes, no, goodbye, "leave a message", "a real person", "book",
  * "what are your hours", "how much", or asks a question at all. */
 bool brain_says_yes(const char *text);

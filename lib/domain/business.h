@@ -6,6 +6,7 @@
 #include <time.h>
 
 struct arena;
+struct business_kind;
 struct db;
 
 /* An organization's settings as the receptionist needs them. Strings are arena-owned. */
@@ -19,6 +20,7 @@ struct business {
 	const char *transfer_phone;    /* E.164 or NULL */
 	bool sms_enabled;
 	const char *business_hours;    /* the JSON text of organizations.business_hours */
+	const struct business_kind *kind;  /* its trade's wording and emergencies; static */
 };
 
 /* One of the business's active services. */

@@ -238,6 +238,9 @@ static int score_of(const struct analysis *an, bool urgent, bool short_hang_up)
 	score += an->name && an->phone ? SCORE_CONTACT : 0;
 	score += !strcmp(an->sentiment_label, "positive") ? SCORE_POSITIVE : 0;
 	score += short_hang_up ? SCORE_HANG_UP : 0;
+	/* Someone with an emergency needs the business now, whatever else the call held. */
+	if (urgent && score < SCORE_HOT)
+		score = SCORE_HOT;
 	return score < 0 ? 0 : score > 100 ? 100 : score;
 }
 

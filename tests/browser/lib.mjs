@@ -99,6 +99,7 @@ export async function signup(page, label = 'Browser Test') {
 	await page.fill('#email', account.email);
 	await page.fill('#password', account.password);
 	await page.fill('#timezone', 'America/New_York');
+	await page.selectOption('#business_kind', 'other');
 	await Promise.all([
 		page.waitForURL((u) => u.pathname === '/login'),
 		page.click('button[type=submit]'),

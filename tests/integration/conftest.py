@@ -99,14 +99,16 @@ def login(email, password, client=None):
     return c
 
 
-def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York"):
-    """Create a new business through the sign-up page; returns its owner's signed-in Client."""
+def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York",
+           kind="other"):
+    """Create a new business of a kind through the sign-up page ("other" starts with no
+    services or answers); returns its owner's signed-in Client."""
     tag = uuid.uuid4().hex[:10]
     business = business or f"Test Business {tag}"
     email = email or f"owner-{tag}@example.test"
     c = Client()
     r = c.post_guest("/signup", {"business": business, "email": email, "password": password,
-                                 "timezone": timezone})
+                                 "timezone": timezone, "business_kind": kind})
     # Sign-up never signs in (a taken email must answer the same): it sends one to sign in.
     assert r.status_code == 303, (r.status_code, r.text[:800])
     assert r.headers["Location"] == "/login"

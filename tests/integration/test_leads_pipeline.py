@@ -154,11 +154,12 @@ def test_an_emergency_is_urgent_and_valued_at_its_service(shop, owner_db):
     complete(owner_db, shop, sid, caller, 90)
 
     lead = lead_of(owner_db, shop.org_id, caller)
-    assert lead["status"] == "new" and lead["temperature"] == "warm"
-    assert lead["score"] == 50 and lead["value"] == 30000
+    # An emergency is hot whatever else the call held, so the owner hears of it.
+    assert lead["status"] == "new" and lead["temperature"] == "hot"
+    assert lead["score"] == 70 and lead["value"] == 30000
     assert lead["summary"].startswith("Emergency.") and "Message taken" in lead["summary"]
     assert call_of(owner_db, call_id)["urgency"] == "emergency"
-    assert owner_alerts(owner_db, shop.org_id) == []
+    assert len(owner_alerts(owner_db, shop.org_id)) == 1
 
 
 def test_a_message_keeps_the_status_the_owner_set(shop, owner_db):
