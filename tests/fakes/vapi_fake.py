@@ -7,6 +7,20 @@ signature (algorithm, headers, payload format, encoding, prefix, base64 secret; 
 include_timestamp false no timestamp is sent and "{timestamp}." / "{timestamp}" are dropped from
 the payload format (so the default format signs the body alone).
 
+A Vapi credential is a VapiAuth under an id: the driver holds the phone number's (auth) and the
+organization's others (credentials, by id). Authentication is per server object (§5.3): the
+assistant's events go to assistant.server (its credentialId's authentication) when it has one,
+else to the phone number's server; a tool call goes to the tool's own server first, then the
+assistant's, then the phone number's, so a tool whose server names no credentialId is called
+with no authentication at all, as Vapi calls it.
+
+validate_assistant() refuses a transient assistant as Vapi's schema does (§5.5): a model Vapi
+does not know (provider "openai" takes only its enum of OpenAI ids; any other OpenAI-compatible
+model is "custom-llm" with a url), a transferCall with a "function" key, a server object with
+properties Vapi no longer has or a credentialId the organization does not hold, a tool result
+without name or toolCallId. What it refuses is kept in VapiDriver.refusals (and, for POST /call,
+answered 400), and a refused assistant-request ends the call there.
+
 VapiCall builds one call's messages in Vapi's shapes: every message carries the Call object, the
 customer and the phone number, and a timestamp in milliseconds that rises strictly within the
 call. What was said (final transcripts) and the tool calls with their results are kept, so
@@ -28,7 +42,8 @@ success. Behaviours: the common ones; fail answers NestJS's body for fail_status
 invalid_numbers are refused with 400. Control, without authentication: GET /_fake/calls (the
 accepted calls, each with the request body under "request"), GET /_fake/requests, GET
 /_fake/playbacks (each played call: call_id, done, the messages' types and answers), POST
-/_fake/behave, POST /_fake/reset, POST /_fake/invalid_numbers {"numbers": […]}, and POST
+/_fake/behave, POST /_fake/reset, POST /_fake/invalid_numbers {"numbers": […]}, POST
+/_fake/credentials {id: VapiAuth.as_dict(), …} (the organization's credentials), and POST
 /_fake/server {"url", "auth": VapiAuth.as_dict(), "script": [["user", "text"], …],
 "ended_reason", "report_shape", "recording_url", "our_number", "delay_ms"}: after each accepted
 POST /call a background thread waits delay_ms (default 300, so the caller has stored the call's
@@ -83,7 +98,7 @@ class VapiAuth:
     def __init__(self, method="secret", secret="vapi-server-secret", header=None,
                  bearer_prefix=True, algorithm="sha256", timestamp_header="x-timestamp",
                  include_timestamp=True, payload_format="{timestamp}.{body}", encoding="hex",
-                 prefix="", secret_is_base64=False):
+                 prefix="", secret_is_base64=False, message_id_header="svix-id"):
         assert method in ("secret", "bearer", "hmac"), method
         assert algorithm in ("sha1", "sha256", "sha512"), algorithm
         assert encoding in ("hex", "base64"), encoding
@@ -98,6 +113,7 @@ class VapiAuth:
         self.encoding = encoding
         self.prefix = prefix
         self.secret_is_base64 = secret_is_base64
+        self.message_id_header = message_id_header
 
     def signature(self, body, url, method="POST", timestamp=None, svix_id=""):
         """The HMAC signature header's value for body (bytes), prefix included."""
@@ -122,7 +138,8 @@ class VapiAuth:
         timestamp = int(time.time()) if timestamp is None else timestamp
         svix_id = "msg_" + secrets.token_hex(12)
         out = {self.header or "x-signature":
-               self.signature(body, url, method, timestamp, svix_id), "svix-id": svix_id}
+               self.signature(body, url, method, timestamp, svix_id),
+               self.message_id_header or "svix-id": svix_id}
         if self.include_timestamp:
             out[self.timestamp_header] = str(timestamp)
         return out
@@ -133,11 +150,147 @@ class VapiAuth:
                 "timestamp_header": self.timestamp_header,
                 "include_timestamp": self.include_timestamp,
                 "payload_format": self.payload_format, "encoding": self.encoding,
-                "prefix": self.prefix, "secret_is_base64": self.secret_is_base64}
+                "prefix": self.prefix, "secret_is_base64": self.secret_is_base64,
+                "message_id_header": self.message_id_header}
 
     @classmethod
     def from_dict(cls, d):
         return cls(**(d or {}))
+
+
+class NoAuth:
+    """What a server object without a credentialId gets: no authentication headers at all."""
+
+    method = "none"
+
+    def headers(self, body, url, method="POST", timestamp=None):
+        return {}
+
+
+NO_AUTH = NoAuth()
+
+# A sample of the OpenAI ids in the enum of Vapi's "openai" model provider (§5.5).
+OPENAI_MODELS = {
+    "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-chat-latest", "gpt-4.1", "gpt-4.1-mini",
+    "gpt-4.1-nano", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14", "gpt-4.1-nano-2025-04-14",
+    "gpt-4o", "gpt-4o-mini", "gpt-4o-2024-11-20", "gpt-4o-2024-08-06", "gpt-4o-2024-05-13",
+    "gpt-4o-mini-2024-07-18", "chatgpt-4o-latest", "gpt-4.5-preview", "gpt-4-turbo",
+    "gpt-4-turbo-2024-04-09", "gpt-4-turbo-preview", "gpt-4-0125-preview", "gpt-4-1106-preview",
+    "gpt-4", "gpt-4-0613", "gpt-3.5-turbo", "gpt-3.5-turbo-0125", "gpt-3.5-turbo-1106", "o1",
+    "o1-mini", "o3", "o3-mini", "o4-mini", "gpt-4o-realtime-preview-2024-12-17",
+    "gpt-4o-mini-realtime-preview-2024-12-17",
+}
+ENUM_PROVIDERS = {"openai", "anthropic", "anthropic-bedrock", "google", "groq", "cerebras",
+                  "deep-seek", "xai", "inflection-ai", "minimax"}
+FREE_PROVIDERS = {"openrouter", "together-ai", "deepinfra", "anyscale", "perplexity-ai",
+                  "custom-llm", "vapi"}
+SERVER_KEYS = {"url", "credentialId", "headers", "timeoutSeconds", "backoffPlan",
+               "staticIpAddressesEnabled", "encryptedPaths"}
+TOOL_TYPES = {"function", "transferCall", "endCall", "dtmf", "query", "apiRequest", "handoff",
+              "code", "mcp", "voicemail", "sms", "output", "bash", "computer", "textEditor",
+              "google.calendar.event.create", "google.calendar.availability.check",
+              "google.sheets.row.append", "slack.message.send", "gohighlevel.calendar.event.create",
+              "gohighlevel.calendar.availability.check", "gohighlevel.contact.create",
+              "gohighlevel.contact.get"}
+# Only these tool types keep a "function" key in today's schema (since 2025-07-08).
+FUNCTION_TOOLS = {"function", "code", "handoff"}
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+OPENAI_ID = re.compile(r"^([a-z0-9.-]+)(?::[a-z0-9]+)?$")
+
+
+def _server_problems(where, server, credentials):
+    if not isinstance(server, dict):
+        return ["%s must be an object" % where]
+    out = ["%s.property %s should not exist" % (where, k) for k in server if k not in SERVER_KEYS]
+    if not isinstance(server.get("url"), str) or not re.match(r"^https?://", server["url"]):
+        out.append("%s.url must be a URL address" % where)
+    cid = server.get("credentialId")
+    if cid is not None and (not isinstance(cid, str) or cid not in credentials):
+        out.append("%s.credentialId: Couldn't find credential %s" % (where, cid))
+    return out
+
+
+def _model_problems(model):
+    if not isinstance(model, dict):
+        return ["assistant.model must be an object"]
+    provider, name = model.get("provider"), model.get("model")
+    if provider not in ENUM_PROVIDERS | FREE_PROVIDERS:
+        return ["assistant.model.provider must be one of the following values: " +
+                ", ".join(sorted(ENUM_PROVIDERS | FREE_PROVIDERS))]
+    if not isinstance(name, str) or not name:
+        return ["assistant.model.model must be a string"]
+    if provider == "openai":
+        m = OPENAI_ID.match(name)
+        if not m or m.group(1) not in OPENAI_MODELS:
+            return ["assistant.model.model must be one of the following values: " +
+                    ", ".join(sorted(OPENAI_MODELS))]
+    if provider == "custom-llm" and (not isinstance(model.get("url"), str) or
+                                     not re.match(r"^https?://", model["url"])):
+        return ["assistant.model.url must be a URL address"]
+    return []
+
+
+def _tool_problems(where, tool, credentials):
+    if not isinstance(tool, dict) or tool.get("type") not in TOOL_TYPES:
+        return ["%s.type must be one of the following values: %s"
+                % (where, ", ".join(sorted(TOOL_TYPES)))]
+    out = []
+    kind = tool["type"]
+    if "function" in tool and kind not in FUNCTION_TOOLS:
+        out.append("%s.property function should not exist" % where)
+    if kind == "function":
+        fn = tool.get("function")
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or \
+                not TOOL_NAME.match(fn["name"]):
+            out.append("%s.function.name must match /^[a-zA-Z0-9_-]{1,64}$/" % where)
+    if kind == "transferCall":
+        for j, d in enumerate(tool.get("destinations") or []):
+            dw = "%s.destinations.%d" % (where, j)
+            if not isinstance(d, dict) or d.get("type") not in ("number", "sip", "assistant"):
+                out.append("%s.type must be one of number, sip, assistant" % dw)
+            elif d["type"] == "number" and not E164.match(str(d.get("number"))):
+                out.append("%s.number must be a valid phone number in the E.164 format" % dw)
+            elif d["type"] == "sip" and not str(d.get("sipUri", "")).startswith("sip:"):
+                out.append("%s.sipUri must be a SIP URI" % dw)
+            elif isinstance(d, dict) and len(d.get("message") or "") > 1000:
+                out.append("%s.message must be shorter than or equal to 1000 characters" % dw)
+    if "server" in tool:
+        out += _server_problems(where + ".server", tool["server"], credentials)
+    return out
+
+
+def validate_assistant(assistant, credentials):
+    """What Vapi refuses in a transient assistant (400 messages); [] when it takes it.
+    credentials: the ids of the organization's credentials."""
+    if not isinstance(assistant, dict):
+        return ["assistant must be an object"]
+    out = []
+    name = assistant.get("name")
+    if name is not None and (not isinstance(name, str) or len(name) > 40):
+        out.append("assistant.name must be shorter than or equal to 40 characters")
+    out += _model_problems(assistant.get("model"))
+    model = assistant.get("model") if isinstance(assistant.get("model"), dict) else {}
+    for i, tool in enumerate(model.get("tools") or []):
+        out += _tool_problems("assistant.model.tools.%d" % i, tool, credentials)
+    if "server" in assistant:
+        out += _server_problems("assistant.server", assistant["server"], credentials)
+    if "serverUrlSecret" in assistant or "serverUrl" in assistant:
+        out.append("assistant.property serverUrlSecret should not exist")
+    return out
+
+
+def result_problems(answer, ids):
+    """What Vapi refuses in a tool-calls answer: each result needs name and toolCallId."""
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list):
+        return ["results must be an array"]
+    out = []
+    for i, r in enumerate(results):
+        if not isinstance(r, dict) or not isinstance(r.get("name"), str):
+            out.append("results.%d.name must be a string" % i)
+        if not isinstance(r, dict) or r.get("toolCallId") not in ids:
+            out.append("results.%d.toolCallId must match a tool call" % i)
+    return out
 
 
 def json_type(value):
@@ -166,6 +319,7 @@ class VapiCall:
         self.started = time.time()
         self.server_url = None          # where the tools' server points, once known
         self.system_prompt = None       # the assistant's prompt, once the server has given it
+        self.assistant = None           # the transient assistant Vapi accepted for the call
         self.turn = 0
         self.said = []                  # Vapi's message form: bot, user, tool_calls, results
         self.openai = []                # the same in the OpenAI form
@@ -276,12 +430,12 @@ class VapiCall:
             else:
                 item = {"id": cid, "name": name, "parameters": args}
             items.append(item)
-            tool = {"type": "function", "function": {"name": name, "parameters": {
-                "type": "object",
-                "properties": {k: {"type": json_type(v)} for k, v in (args or {}).items()}}},
-                "messages": [], "toolCall": copy.deepcopy(item)}
-            if self.server_url:
-                tool["server"] = {"url": self.server_url}
+            tool = copy.deepcopy(self.tool_config(name)) or {
+                "type": "function", "function": {"name": name, "parameters": {
+                    "type": "object",
+                    "properties": {k: {"type": json_type(v)} for k, v in (args or {}).items()}}},
+                "messages": []}
+            tool["toolCall"] = copy.deepcopy(item)
             with_tools.append(tool)
             openai_calls.append({"id": cid, "type": "function",
                                  "function": {"name": name, "arguments": compact(args)}})
@@ -291,6 +445,13 @@ class VapiCall:
                           "message": "", "time": ms, "secondsFromStart": self._since_start(ms)})
         self.openai.append({"role": "assistant", "tool_calls": openai_calls})
         return msg, ids
+
+    def tool_config(self, name):
+        """The function tool name as the accepted assistant declared it, or None."""
+        model = (self.assistant or {}).get("model") or {}
+        return next((t for t in model.get("tools") or [] if isinstance(t, dict) and
+                     t.get("type") == "function" and
+                     (t.get("function") or {}).get("name") == name), None)
 
     def tool_result(self, call_id, name, result):
         """Record the server's answer to a tool call, as Vapi adds it to the conversation."""
@@ -386,21 +547,38 @@ def tamper_with(body):
 class VapiDriver:
     """Plays Vapi against a server URL: each message a POST, each answer a VapiResponse."""
 
-    def __init__(self, server_url, auth, timeout=10.0):
-        self.server_url = server_url
+    def __init__(self, server_url, auth, timeout=10.0, credentials=None):
+        self.server_url = server_url    # the phone number's server, authenticated with auth
         self.auth = auth
+        self.credentials = dict(credentials or {})  # the organization's: id -> VapiAuth
         self.timeout = timeout
         self.responses = []
+        self.refusals = []              # what Vapi would refuse: {"what", "status", "messages"}
 
-    def send(self, message, *, auth=None, timestamp=None, raw_body=None, tamper=False):
-        """POST {"message": message} (or raw_body) with auth's headers; tamper changes a body
-        byte after signing. Returns what the server answered."""
+    def route(self, call, tool=None):
+        """Where a message of call goes and how it is authenticated (§5.3): the tool's server
+        (for tool-calls of tool), the assistant's, else the phone number's."""
+        servers = []
+        if tool is not None:
+            servers.append((call.tool_config(tool) or {}).get("server"))
+        servers.append((call.assistant or {}).get("server"))
+        for server in servers:
+            if isinstance(server, dict) and server.get("url"):
+                cid = server.get("credentialId")
+                return server["url"], self.credentials[cid] if cid else NO_AUTH
+        return self.server_url, self.auth
+
+    def send(self, message, *, auth=None, timestamp=None, raw_body=None, tamper=False,
+             url=None):
+        """POST {"message": message} (or raw_body) to url (the phone number's server) with
+        auth's headers; tamper changes a body byte after signing. Returns what it answered."""
         body = raw_body if raw_body is not None else compact({"message": message}).encode()
+        target_url = url or self.server_url
         headers = {"Content-Type": "application/json", "User-Agent": "Vapi-fake"}
-        headers.update((auth or self.auth).headers(body, self.server_url, "POST", timestamp))
+        headers.update((auth or self.auth).headers(body, target_url, "POST", timestamp))
         if tamper:
             body = tamper_with(body)
-        url = urllib.parse.urlsplit(self.server_url)
+        url = urllib.parse.urlsplit(target_url)
         conn_class = (http.client.HTTPSConnection if url.scheme == "https"
                       else http.client.HTTPConnection)
         conn = conn_class(url.hostname, url.port, timeout=self.timeout)
@@ -418,6 +596,11 @@ class VapiDriver:
         self.responses.append(got)
         return got
 
+    def send_for(self, call, message, tool=None):
+        """Send message of call where Vapi sends it (see route())."""
+        url, auth = self.route(call, tool)
+        return self.send(message, url=url, auth=auth)
+
     def play_script(self, call, script):
         """The script's turns and tool calls (see the module's comment); returns the answers."""
         out = []
@@ -429,35 +612,40 @@ class VapiDriver:
                 partial = " ".join(words[:max(1, len(words) // 2)])
                 turn = call.turn
                 call.turn += 1
-                out.append(self.send(call.speech_update("started", kind, turn)))
-                out.append(self.send(call.transcript(kind, partial, final=False)))
-                out.append(self.send(call.speech_update("stopped", kind, turn)))
-                out.append(self.send(call.transcript(kind, text)))
-                out.append(self.send(call.conversation_update()))
+                out.append(self.send_for(call, call.speech_update("started", kind, turn)))
+                out.append(self.send_for(call, call.transcript(kind, partial, final=False)))
+                out.append(self.send_for(call, call.speech_update("stopped", kind, turn)))
+                out.append(self.send_for(call, call.transcript(kind, text)))
+                out.append(self.send_for(call, call.conversation_update()))
             elif kind == "tool":
                 name, args = item[1], item[2]
                 shape = item[3] if len(item) > 3 else "openapi"
                 msg, ids = call.tool_calls([(name, args)], shape)
-                got = self.send(msg)
+                got = self.send_for(call, msg, tool=name)
                 out.append(got)
+                if got.status == 200:
+                    problems = result_problems(got.json, ids)
+                    if problems:
+                        self.refusals.append({"what": "tool-calls", "status": 400,
+                                              "messages": problems})
                 results = (got.json or {}).get("results") if isinstance(got.json, dict) else None
                 for r in results if isinstance(results, list) else []:
                     if isinstance(r, dict) and r.get("toolCallId") in ids:
                         answer = r.get("result", r.get("error", ""))
                         call.tool_result(r["toolCallId"], name,
                                          answer if isinstance(answer, str) else compact(answer))
-                out.append(self.send(call.conversation_update()))
+                out.append(self.send_for(call, call.conversation_update()))
             elif kind == "function":
-                out.append(self.send(call.function_call(item[1], item[2])))
+                out.append(self.send_for(call, call.function_call(item[1], item[2])))
             elif kind == "hang":
-                out.append(self.send(call.hang()))
+                out.append(self.send_for(call, call.hang()))
             else:
                 raise ValueError("unknown script item %r" % (item,))
         return out
 
     def _finish(self, call, report_shape, ended_reason, recording_url):
-        return [self.send(call.status_update("ended", ended_reason)),
-                self.send(call.end_of_call_report(report_shape, ended_reason,
+        return [self.send_for(call, call.status_update("ended", ended_reason)),
+                self.send_for(call, call.end_of_call_report(report_shape, ended_reason,
                                                   recording_url=recording_url))]
 
     def play_inbound_call(self, call, script, report_shape="current",
@@ -466,13 +654,20 @@ class VapiDriver:
         call.server_url = call.server_url or self.server_url
         out = [self.send(call.assistant_request())]
         assistant = (out[0].json or {}).get("assistant") if isinstance(out[0].json, dict) else None
+        if assistant is not None:
+            problems = validate_assistant(assistant, self.credentials)
+            if problems:
+                # Vapi ends the call: the assistant it was handed is not one it runs.
+                self.refusals.append({"what": "assistant", "status": 400, "messages": problems})
+                return out
+            call.assistant = assistant
         model = assistant.get("model") if isinstance(assistant, dict) else None
         prompts = model.get("messages") if isinstance(model, dict) else None
         if isinstance(prompts, list) and prompts and isinstance(prompts[0], dict) and \
                 isinstance(prompts[0].get("content"), str):
             call.system_prompt = prompts[0]["content"]
-        out.append(self.send(call.status_update("ringing")))
-        out.append(self.send(call.status_update("in-progress")))
+        out.append(self.send_for(call, call.status_update("ringing")))
+        out.append(self.send_for(call, call.status_update("in-progress")))
         out += self.play_script(call, script)
         return out + self._finish(call, report_shape, ended_reason, recording_url)
 
@@ -511,6 +706,7 @@ class VapiFake(FakeProvider):
         self.invalid_numbers = set()
         self.server = None              # the /_fake/server configuration
         self.playbacks = []
+        self.credentials = {}           # the organization's credentials: id -> VapiAuth
 
     def error_reply(self, status):
         return nest_error(status, INVALID_KEY if status == 401 else None)
@@ -567,6 +763,10 @@ class VapiFake(FakeProvider):
         if not isinstance(number, str) or not E164.match(number) or \
                 number in self.invalid_numbers:
             problems.append(BAD_NUMBER)
+        if isinstance(body.get("assistant"), dict):
+            with self._lock:
+                held = set(self.credentials)
+            problems += validate_assistant(body["assistant"], held)
         if problems:
             return nest_error(400, problems)
         now = iso8601(time.time())
@@ -596,7 +796,10 @@ class VapiFake(FakeProvider):
                         phone_number_id=created["phoneNumberId"],
                         assistant_id=created.get("assistantId"), vapi_org_id=self.org_id,
                         customer_name=created["customer"].get("name"))
-        driver = VapiDriver(server["url"], VapiAuth.from_dict(server.get("auth")))
+        with self._lock:
+            held = dict(self.credentials)
+        driver = VapiDriver(server["url"], VapiAuth.from_dict(server.get("auth")),
+                            credentials=held)
         try:
             driver.play_outbound_call(call, [tuple(i) for i in server.get("script") or []],
                                       server.get("report_shape", "current"),
@@ -658,12 +861,21 @@ class VapiFake(FakeProvider):
             with self._lock:
                 self.server = v
             return Reply.of_json(v)
+        if path == "/_fake/credentials" and req.method == "POST":
+            try:
+                made = {k: VapiAuth.from_dict(d) for k, d in v.items()}
+            except (TypeError, AssertionError) as e:
+                return nest_error(400, "credentials: %s" % e)
+            with self._lock:
+                self.credentials.update(made)
+                return Reply.of_json(sorted(self.credentials))
         if path == "/_fake/reset" and req.method == "POST":
             with self._lock:
                 self.requests.clear()
                 self.calls.clear()
                 self.invalid_numbers.clear()
                 self.playbacks.clear()
+                self.credentials.clear()
                 self.server = None
             self.behave("normal")
             return Reply.of_json({"reset": True})
