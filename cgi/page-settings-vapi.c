@@ -344,8 +344,13 @@ static int secret_store(struct req *r, const char *secret)
 		log_error("could not seal the Vapi server secret: ENCRYPTION_KEY is not 64 hex digits");
 		return -1;
 	}
-	return db_exec(r->db, r->arena, SQL_VAPI_SECRET_SAVE, r->org_id, sealed,
-		       secret + strlen(secret) - 4) == 1 ? 0 : -1;
+	/* The hint is the last four characters, whole: never half of a UTF-8 sequence. */
+	const char *hint = secret + strlen(secret);
+	for (int chars = 0; hint > secret && chars < 4;)
+		if (((unsigned char)*--hint & 0xC0) != 0x80)
+			chars++;
+	return db_exec(r->db, r->arena, SQL_VAPI_SECRET_SAVE, r->org_id, sealed, hint) == 1 ?
+		       0 : -1;
 }
 
 /*
