@@ -14,12 +14,12 @@ else to the phone number's server; a tool call goes to the tool's own server fir
 assistant's, then the phone number's, so a tool whose server names no credentialId is called
 with no authentication at all, as Vapi calls it.
 
-validate_assistant() (vapi_schema.py) refuses a transient assistant as Vapi does (§5.5): a model Vapi
-does not know (provider "openai" takes only its enum of OpenAI ids; any other OpenAI-compatible
-model is "custom-llm" with a url), a transferCall with a "function" key, a server object with
-properties Vapi no longer has or a credentialId the organization does not hold, a tool result
-without name or toolCallId. What it refuses is kept in VapiDriver.refusals (and, for POST /call,
-answered 400), and a refused assistant-request ends the call there.
+validate_assistant() (vapi_schema.py) refuses a transient assistant as Vapi does (§5.5): a
+model Vapi does not know (provider "openai" takes only its enum of OpenAI ids; any other
+OpenAI-compatible model is "custom-llm" with a url), a transferCall with a "function" key, a
+server object with properties Vapi no longer has or a credentialId the organization does not
+hold, a tool result without name or toolCallId. What it refuses is kept in VapiDriver.refusals
+(and, for POST /call, answered 400), and a refused assistant-request ends the call there.
 
 VapiCall builds one call's messages in Vapi's shapes: every message carries the Call object, the
 customer and the phone number, and a timestamp in milliseconds that rises strictly within the
