@@ -22,11 +22,12 @@ ALTER TABLE organizations ADD CONSTRAINT organizations_retention_days_check
 -- Texts and calls taken from a day's allowance. A row per (org, channel, local day), counted
 -- up under the row lock, so two runners can never both take the last one.
 CREATE TABLE daily_usage (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
 	channel text NOT NULL CHECK (channel IN ('sms', 'call')),
 	day date NOT NULL,
 	used integer NOT NULL DEFAULT 0 CHECK (used >= 0),
-	PRIMARY KEY (org_id, channel, day)
+	UNIQUE (org_id, channel, day)
 );
 ALTER TABLE daily_usage ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON daily_usage
@@ -148,19 +149,31 @@ CREATE FUNCTION webhook_event_answer(p_provider text, p_event_key text, p_org_id
 	SELECT count(*) > 0 FROM answered
 $$;
 
--- Fair claiming: every organization with due work gets its oldest due job into the batch
--- before any organization gets a second, so one business's ten thousand queued texts cannot
--- delay another's reminder. The organizations with due jobs are found by a skip scan of
--- jobs_org_due_idx (one probe per organization, not one per job); only the chosen rows are
--- locked, SKIP LOCKED as before.
+-- Fair claiming: organizations with due work take turns. The (at most p_limit) organizations
+-- whose oldest due job is oldest each get their oldest due job into the batch, then their
+-- second, and so on, so one business's ten thousand queued texts cannot delay another's
+-- reminder by more than a turn. Organizations with due jobs are found by a skip scan of
+-- jobs_org_due_idx (one probe each, not one per job). Each pick locks only the row it takes,
+-- SKIP LOCKED, so runners claim side by side as before, passing over each other's rows. The
+-- rows come back in the order they should run.
 CREATE INDEX jobs_org_due_idx ON jobs (org_id, run_at) WHERE status = 'queued';
 
 DROP FUNCTION jobs_claim(text, int, text[]);
 CREATE FUNCTION jobs_claim(p_worker text, p_limit int, p_kinds text[])
 	RETURNS SETOF jobs
-	LANGUAGE sql SECURITY DEFINER
+	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = public, pg_temp
 	AS $$
+DECLARE
+	heads uuid[];
+	head uuid;
+	picked uuid;
+	taken int := 0;
+	progress boolean := true;
+BEGIN
+	IF p_limit IS NULL OR p_limit <= 0 THEN
+		RETURN;
+	END IF;
 	WITH RECURSIVE orgs AS (
 		(SELECT org_id FROM jobs
 		 WHERE status = 'queued' AND run_at <= now() AND kind = ANY (p_kinds)
@@ -171,31 +184,38 @@ CREATE FUNCTION jobs_claim(p_worker text, p_limit int, p_kinds text[])
 			  AND j.org_id > o.org_id
 			ORDER BY j.org_id LIMIT 1)
 		FROM orgs o WHERE o.org_id IS NOT NULL
-	), candidates AS (
-		SELECT c.id, c.run_at,
-		       row_number() OVER (PARTITION BY o.org_id ORDER BY c.run_at, c.id) AS turn
-		FROM orgs o
-		CROSS JOIN LATERAL (
-			SELECT id, run_at FROM jobs j
+	), oldest AS (
+		SELECT o.org_id,
+		       (SELECT min(j.run_at) FROM jobs j
 			WHERE j.org_id = o.org_id AND j.status = 'queued' AND j.run_at <= now()
-			  AND j.kind = ANY (p_kinds)
-			ORDER BY j.run_at LIMIT greatest(p_limit, 0)) c
-		WHERE o.org_id IS NOT NULL
-	), chosen AS (
-		SELECT id FROM candidates ORDER BY turn, run_at LIMIT greatest(p_limit, 0)
-	), due AS (
-		SELECT j.id FROM jobs j JOIN chosen USING (id)
-		WHERE j.status = 'queued'
-		FOR UPDATE OF j SKIP LOCKED
+			  AND j.kind = ANY (p_kinds)) AS due
+		FROM orgs o WHERE o.org_id IS NOT NULL
+		ORDER BY due LIMIT p_limit
 	)
-	UPDATE jobs j SET
-		status = 'running',
-		locked_by = p_worker,
-		locked_at = now(),
-		attempts = j.attempts + 1
-	FROM due
-	WHERE j.id = due.id
-	RETURNING j.*
+	SELECT array_agg(org_id ORDER BY due) INTO heads FROM oldest;
+	WHILE progress AND taken < p_limit AND heads IS NOT NULL LOOP
+		progress := false;
+		FOREACH head IN ARRAY heads LOOP
+			EXIT WHEN taken >= p_limit;
+			SELECT id INTO picked FROM jobs
+			WHERE org_id = head AND status = 'queued' AND run_at <= now()
+			  AND kind = ANY (p_kinds)
+			ORDER BY run_at LIMIT 1
+			FOR UPDATE SKIP LOCKED;
+			CONTINUE WHEN picked IS NULL;
+			RETURN QUERY
+				UPDATE jobs j SET
+					status = 'running',
+					locked_by = p_worker,
+					locked_at = now(),
+					attempts = j.attempts + 1
+				WHERE j.id = picked
+				RETURNING j.*;
+			taken := taken + 1;
+			progress := true;
+		END LOOP;
+	END LOOP;
+END
 $$;
 
 -- Key rotation walks every organization that holds a sealed secret; the table itself stays

@@ -587,7 +587,7 @@ def test_invite_accept(app, orgs):
     ("business_hours", '[]'),
     ("call_mode", "carrier-pigeon"),
     ("transfer_phone", "555-0199"),
-    ("retention_days", 0),
+    ("retention_days", -1),
 ])
 def test_organization_settings_validated(app, orgs, column, value):
     org = orgs()
