@@ -246,12 +246,13 @@ CREATE FUNCTION retention_schedule()
 $$;
 
 -- A business that keeps nothing stores no recording: the link a provider reports is dropped
--- as it arrives. (The transcript is dropped once the call's analysis has run: retention.c.)
+-- as it arrives, and the call says it has none. (The transcript is dropped once the call's
+-- analysis has run: retention.c.)
 CREATE FUNCTION calls_keep_nothing() RETURNS trigger
 	LANGUAGE plpgsql
 	AS $$
 BEGIN
-	IF NEW.recording_url IS NOT NULL AND EXISTS (
+	IF (NEW.recording_url IS NOT NULL OR NEW.recording_status <> 'none') AND EXISTS (
 		SELECT 1 FROM organizations WHERE id = NEW.org_id AND retention_days = 0) THEN
 		NEW.recording_url := NULL;
 		NEW.recording_status := 'none';
@@ -259,7 +260,8 @@ BEGIN
 	RETURN NEW;
 END
 $$;
-CREATE TRIGGER calls_keep_nothing BEFORE INSERT OR UPDATE OF recording_url ON calls
+CREATE TRIGGER calls_keep_nothing
+	BEFORE INSERT OR UPDATE OF recording_url, recording_status ON calls
 	FOR EACH ROW EXECUTE FUNCTION calls_keep_nothing();
 
 CALL revoke_public_execute();

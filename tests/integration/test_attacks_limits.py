@@ -382,3 +382,5 @@ def test_keep_nothing_drops_the_transcript_after_the_analysis(business, owner_db
     sql(owner_db, "UPDATE calls SET recording_url = 'https://api.twilio.com/rec/RE2', "
                   "recording_status = 'completed' WHERE id = %s", call)
     assert kept(owner_db, call)[1:3] == (None, "none")
+    sql(owner_db, "UPDATE calls SET recording_status = 'processing' WHERE id = %s", call)
+    assert kept(owner_db, call)[1:3] == (None, "none")
