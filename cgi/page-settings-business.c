@@ -156,7 +156,8 @@ void page_settings_limits_save(struct req *r)
 	const char *sms_s = arena_printf(r->arena, "%ld", sms);
 	const char *calls_s = arena_printf(r->arena, "%ld", calls);
 	const char *days_s = arena_printf(r->arena, "%ld", days);
-	if (db_exec(r->db, r->arena, SQL_SAVE_LIMITS, r->org_id, sms_s, calls_s, codes, days_s) != 1 ||
+	if (db_exec(r->db, r->arena, SQL_SAVE_LIMITS, r->org_id, sms_s, calls_s, codes,
+		    days_s) != 1 ||
 	    ui_audit(r, "settings.limits", "organization",
 		     json_pack("{s:I, s:I, s:s, s:I}", "sms_daily_limit", (json_int_t)sms,
 			       "call_daily_limit", (json_int_t)calls, "calling_codes", codes,

@@ -37,7 +37,7 @@ static int rotate_org(struct db *db, struct arena *a, const char *org, struct ta
 		const char *secret = credential_open(a, org, provider, name, db_value(res, i, 3),
 						     &current);
 		if (!secret) {
-			/* Left as it is: an old key may still be missing from ENCRYPTION_KEYS_OLD. */
+			/* Left as it is: its key may be missing from ENCRYPTION_KEYS_OLD. */
 			log_error("could not open a stored secret: org=%s provider=%s name=%s", org,
 				  provider, name);
 			t->unopened++;
@@ -63,9 +63,9 @@ int main(int argc, char **argv)
 {
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		fprintf(stderr, "usage: switchboard-rotate-keys [config file]\n"
-				"Re-seals every provider secret with ENCRYPTION_KEY, opening each with "
-				"it or one of ENCRYPTION_KEYS_OLD.\nExits 0 when every secret is "
-				"sealed with the current key.\n");
+				"Re-seals every provider secret with ENCRYPTION_KEY, opening each "
+				"with it or one of ENCRYPTION_KEYS_OLD.\nExits 0 when every secret "
+				"is sealed with the current key.\n");
 		return 2;
 	}
 	if (conf_load(CONF_JOBS, argc > 1 ? argv[1] : NULL) < 0)

@@ -83,8 +83,8 @@ enum job_outcome retention_analyze_job(struct db *db, struct arena *a, const str
 		db_rollback(db);
 		return outcome;
 	}
-	if (db_exec(db, a, SQL_DROP_TURNS, call_id) < 0 || db_exec(db, a, SQL_DROP_CALL, call_id) < 0 ||
-	    db_commit(db) < 0)
+	if (db_exec(db, a, SQL_DROP_TURNS, call_id) < 0 ||
+	    db_exec(db, a, SQL_DROP_CALL, call_id) < 0 || db_commit(db) < 0)
 		goto fail;
 	log_info("call analysed and its transcript dropped: the business keeps nothing call=%s",
 		 call_id);
@@ -92,6 +92,7 @@ enum job_outcome retention_analyze_job(struct db *db, struct arena *a, const str
 fail:
 	if (db_in_transaction(db))
 		db_rollback(db);
-	snprintf(error, errlen, "could not drop the call's transcript: the database is unavailable");
+	snprintf(error, errlen, "could not drop the call's transcript: the database is "
+		 "unavailable");
 	return JOB_RETRY;
 }

@@ -251,7 +251,8 @@ out:
 /* The reverse of gcm_seal(): 0 when the tag matches, -1 otherwise. */
 static int gcm_open(const unsigned char key[32], const unsigned char *nonce,
 		    const unsigned char *head, size_t headlen, const char *aad,
-		    const unsigned char *in, size_t len, const unsigned char *tag, unsigned char *out)
+		    const unsigned char *in, size_t len, const unsigned char *tag,
+		    unsigned char *out)
 {
 	int n, rc = -1;
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -320,8 +321,8 @@ char *crypto_open(struct arena *a, const char *hex_key, const char *sealed_text,
 	}
 	/* A legacy value: nonce, ciphertext, tag, with the aad alone. */
 	size_t clen = len - SEAL_NONCE - SEAL_TAG;
-	if (gcm_open(key, sealed, NULL, 0, aad, sealed + SEAL_NONCE, clen, sealed + SEAL_NONCE + clen,
-		     plain) == 0) {
+	const unsigned char *body = sealed + SEAL_NONCE;
+	if (gcm_open(key, sealed, NULL, 0, aad, body, clen, body + clen, plain) == 0) {
 		plain[clen] = '\0';
 		result = (char *)plain;
 	}

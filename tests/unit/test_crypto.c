@@ -95,7 +95,8 @@ static char *seal_legacy(struct arena *a, const char *plain, const char *aad)
 	assert_int_equal(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out), 1);
 	assert_int_equal(EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad,
 					   (int)strlen(aad)), 1);
-	assert_int_equal(EVP_EncryptUpdate(ctx, out + 12, &n, (const unsigned char *)plain, len), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, out + 12, &n, (const unsigned char *)plain, len),
+			 1);
 	assert_int_equal(EVP_EncryptFinal_ex(ctx, out + 12 + n, &n), 1);
 	assert_int_equal(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out + 12 + len), 1);
 	EVP_CIPHER_CTX_free(ctx);
