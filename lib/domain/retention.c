@@ -32,6 +32,9 @@ static const char SQL_OLD_CALLS[] =
 static const char SQL_OLD_JOBS[] =
 	"DELETE FROM jobs WHERE status IN ('done', 'failed', 'dead') "
 	"AND finished_at < now() - make_interval(days => $1::int)";
+/* The daily counts of texts and calls (018) are needed only for today. */
+static const char SQL_OLD_USAGE[] =
+	"DELETE FROM daily_usage WHERE day < current_date - $1::int";
 /* Events may be nobody's, so they go through the owner's function, for every organization. */
 static const char SQL_OLD_EVENTS[] =
 	"SELECT webhook_events_prune(make_interval(days => $1::int))";
@@ -53,7 +56,8 @@ enum job_outcome retention_prune_job(struct db *db, struct arena *a, const struc
 	long turns = db_exec(db, a, SQL_OLD_TURNS);
 	long calls = turns < 0 ? -1 : db_exec(db, a, SQL_OLD_CALLS);
 	long jobs = calls < 0 ? -1 : db_exec(db, a, SQL_OLD_JOBS, days);
-	const char *events = jobs < 0 ? NULL : db_text(db, a, SQL_OLD_EVENTS, days);
+	long usage = jobs < 0 ? -1 : db_exec(db, a, SQL_OLD_USAGE, days);
+	const char *events = usage < 0 ? NULL : db_text(db, a, SQL_OLD_EVENTS, days);
 	if (!events || db_commit(db) < 0)
 		goto fail;
 	log_info("retention applied turns=%ld calls=%ld jobs=%ld events=%s", turns, calls, jobs,

@@ -14,8 +14,8 @@ struct db;
  * The daily "retention.prune" job of one organization (queued for every organization by
  * retention_schedule(), which the job runner calls): drops the recording link and status, the
  * summary and the turns of the organization's calls that ended longer ago than its
- * retention_days, and deletes its finished jobs and every webhook event older than
- * PRUNE_AFTER_DAYS. Nothing is asked of providers. JOB_RETRY on a database error.
+ * retention_days, and deletes its finished jobs and daily counts of texts and calls, and every
+ * webhook event, older than PRUNE_AFTER_DAYS. Nothing is asked of providers. JOB_RETRY on a database error.
  */
 enum job_outcome retention_prune_job(struct db *db, struct arena *a, const struct job *job,
 				     char *error, size_t errlen);

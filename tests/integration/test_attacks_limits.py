@@ -342,6 +342,8 @@ def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business
                                            now() - interval '40 days') RETURNING id""", org)[0][0])
     new_job = str(sql(owner_db, """INSERT INTO jobs (org_id, kind, status, finished_at)
                                    VALUES (%s, 'sms.send', 'done', now()) RETURNING id""", org)[0][0])
+    sql(owner_db, "INSERT INTO daily_usage (org_id, channel, day, used) "
+                  "VALUES (%s, 'sms', current_date - 40, 200), (%s, 'sms', current_date, 3)", org, org)
     keys = {k: "evt-" + uuid.uuid4().hex for k in ("old", "old-nobody", "new")}
     for k, owner, age in (("old", org, 40), ("old-nobody", None, 40), ("new", org, 1)):
         sql(owner_db, "INSERT INTO webhook_events (org_id, provider, event_key, received_at) "
@@ -362,6 +364,7 @@ def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business
     left = {k for k, v in keys.items()
             if sql(owner_db, "SELECT 1 FROM webhook_events WHERE event_key = %s", v)}
     assert left == {"new"}
+    assert sql(owner_db, "SELECT used FROM daily_usage WHERE org_id = %s", org) == [(3,)]
 
 
 def test_keep_nothing_drops_the_transcript_after_the_analysis(business, owner_db):
