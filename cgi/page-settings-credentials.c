@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "domain/credentials.h"
 #include "form.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
@@ -173,7 +174,8 @@ void page_settings_credentials_save(struct req *r)
 			credentials_show(r, d, 503);
 			return;
 		}
-		const char *sealed = crypto_seal(r->arena, key, value, r->org_id);
+		const char *sealed = credential_seal(r->arena, r->org_id, c->provider, c->name,
+						     value);
 		if (!sealed) {
 			log_error("could not seal a provider key: "
 				  "ENCRYPTION_KEY is not 64 hex digits");

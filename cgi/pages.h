@@ -54,6 +54,7 @@ void page_service_activate(struct req *r);
 /* page-settings-business.c */
 void page_settings_business(struct req *r);
 void page_settings_business_save(struct req *r);
+void page_settings_limits_save(struct req *r);
 
 /* page-settings-phones.c */
 void page_settings_phones(struct req *r);

@@ -113,6 +113,16 @@ static struct conf_entry conf_table[] = {
 	{ "JOBS_POLL_MS", CONF_INT, "500", 0, 10, 60000,
 	  "how often the job runner looks for due jobs when no notification wakes it", NULL },
 	{ "JOBS_BATCH", CONF_INT, "10", 0, 1, 1000, "jobs claimed at once", NULL },
+	{ "ENCRYPTION_KEYS_OLD", CONF_STRING, "", 0, 0, 0,
+	  "earlier ENCRYPTION_KEYs, comma-separated, still opened until switchboard-rotate-keys "
+	  "has re-sealed everything with the current one", NULL },
+	{ "SMS_DAILY_CEILING", CONF_INT, "1000", 0, 0, 100000,
+	  "most texts any one business may send a day, whatever its own limit says", NULL },
+	{ "CALLS_DAILY_CEILING", CONF_INT, "200", 0, 0, 100000,
+	  "most call-backs any one business may place a day, whatever its own limit says", NULL },
+	{ "PRUNE_AFTER_DAYS", CONF_INT, "30", 0, 1, 3650,
+	  "age at which webhook events and finished jobs are deleted by the daily retention job",
+	  NULL },
 };
 
 #define CONF_COUNT (sizeof(conf_table) / sizeof(conf_table[0]))

@@ -325,6 +325,14 @@ def credentials(db, org_id):
     return {(p, n): (bytes(enc), hint, cid) for p, n, enc, hint, cid in rows}
 
 
+def unseal(key, enc, org, provider, name):
+    """A secret as lib/infra/crypto.c seals it: version 2, the key's id, nonce, ciphertext and tag,
+    bound to the organization, provider and name (and the header)."""
+    assert enc[0] == 2
+    bound = ("switchboard credential\n%s\n%s\n%s" % (org, provider, name)).encode()
+    return AESGCM(key).decrypt(enc[5:17], enc[17:], enc[:5] + bound)
+
+
 def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     secrets = {
         "twilio_account_sid": "AC" + "0123456789abcdef" * 2,
@@ -351,10 +359,10 @@ def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     for ident, (enc, hint, _) in stored.items():
         secret = secrets[field_of[ident]]
         assert secret.encode() not in enc
-        plain = AESGCM(key).decrypt(enc[:12], enc[12:], business.org_id.encode())
+        plain = unseal(key, enc, business.org_id, *ident)
         assert plain.decode() == secret
         with pytest.raises(Exception):
-            AESGCM(key).decrypt(enc[:12], enc[12:], str(uuid.uuid4()).encode())
+            unseal(key, enc, str(uuid.uuid4()), *ident)
         assert hint == secret[-4:]
         assert "••••" + hint in page
         assert secret not in page
@@ -372,7 +380,7 @@ def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     assert again[("vapi", "api_key")] == stored[("vapi", "api_key")]
     assert again[("twilio", "auth_token")][1] == "5678"
     enc = again[("twilio", "auth_token")][0]
-    assert AESGCM(key).decrypt(enc[:12], enc[12:], business.org_id.encode()) == b"tw-new-token-abcd5678"
+    assert unseal(key, enc, business.org_id, "twilio", "auth_token") == b"tw-new-token-abcd5678"
     r = business.post_form("/settings/credentials", {})
     assert r.status_code == 303
     assert credentials(owner_db, business.org_id) == again
