@@ -615,7 +615,8 @@ void page_call_recording(struct req *r)
 	}
 	if (recordings_source(r->arena, db_field(call, 0, "provider"),
 			      db_field(call, 0, "recording_url"), &source) < 0) {
-		log_warn("recording refused: not at a provider's recording host call=%s", r->path_id);
+		log_warn("recording refused: not at a provider's recording host call=%s",
+			 r->path_id);
 		http_fail(r, 502, "the phone provider did not send the recording; try again later");
 		return;
 	}

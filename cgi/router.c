@@ -164,7 +164,8 @@ static int route_count_fields(struct req *r, int flags)
 	     p = memchr(p + 1, '&', r->body_len - (size_t)(p + 1 - r->body)))
 		fields++;
 	if (fields > limit) {
-		http_fail(r, 413, arena_printf(r->arena, "the form has more than %d fields", limit));
+		http_fail(r, 413,
+			  arena_printf(r->arena, "the form has more than %d fields", limit));
 		return -1;
 	}
 	return 0;

@@ -195,7 +195,8 @@ static enum recording_verdict recording_look(struct arena *a, const char *provid
 	struct webclient_response resp;
 
 	if (!recordings_url_allowed(url)) {
-		snprintf(why, whylen, "the recording's address is not at a provider's recording host");
+		snprintf(why, whylen,
+			 "the recording's address is not at a provider's recording host");
 		log_warn("recording refused call=%s provider=%s: not at a recording host", call_id,
 			 provider);
 		return RECORDING_REFUSED;

@@ -22,7 +22,7 @@ bool recordings_url_allowed(const char *url);
 /* Where and how a recording is fetched, all arena-owned or static. */
 struct recording_source {
 	const char *url;            /* the address to ask (Twilio's with a format added) */
-	const char *authorization;  /* "Basic ..." for this Twilio account's recordings, else NULL */
+	const char *authorization;  /* "Basic ..." for this account's Twilio recordings, or NULL */
 	const char *type;           /* the audio type to answer the browser with */
 };
 

@@ -17,7 +17,7 @@ struct webclient_request {
 	const char *userpwd;         /* "user:password" for Basic auth, or NULL */
 	long timeout_ms;             /* whole request; 0 means the HTTP_TIMEOUT_MS setting */
 	size_t max_response;         /* larger answers fail; 0 means 4 MiB */
-	int public_only;             /* connect to public addresses only (webclient_address_public) */
+	int public_only;             /* reach public addresses only (webclient_address_public) */
 };
 
 struct webclient_response {
