@@ -142,13 +142,19 @@ program_start() {
 programs_start() {
 	secrets_load
 	export DATABASE_URL=$DSN_APP
-	export FCGI_SOCKET=$STATE/run/fcgi.sock
+	export FCGI_SOCKET=$STATE/run/fcgi.sock FCGI_HOOK_SOCKET=$STATE/run/fcgi-hooks.sock
 	export TEMPLATE_DIR=$ROOT/templates
 	export VOICE_LISTEN=127.0.0.1:$VOICE_PORT
 	export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
 	program_start fcgi
 	program_start jobs
 	program_start voice
+}
+
+# The machine's first name server, for nginx's look-ups of the providers' recording hosts.
+name_server() {
+	awk '$1 == "nameserver" { print ($2 ~ /:/ ? "[" $2 "]" : $2); exit }' /etc/resolv.conf \
+		2>/dev/null | grep . || echo 127.0.0.1
 }
 
 nginx_start() {
@@ -163,6 +169,7 @@ nginx_start() {
 		-e "s|@HOOK_RATE@|${HOOK_RATE:-100r/s}|g" -e "s|@HOOK_BURST@|${HOOK_BURST:-200}|g" \
 		-e "s|@MEDIA_CONN@|${MEDIA_CONN:-2000}|g" \
 		-e "s|@MEDIA_BROWSER_CONN@|${MEDIA_BROWSER_CONN:-20}|g" \
+		-e "s|@RESOLVER@|${RESOLVER:-$(name_server)}|g" \
 		"$ROOT/nginx/switchboard.conf.in" >"$STATE/nginx/nginx.conf"
 	nginx -q -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/log/nginx-error.log" 2>>"$STATE/log/nginx-error.log" ||
 		stack_die "the nginx config does not load (see $STATE/log/nginx-error.log)"
