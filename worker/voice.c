@@ -167,9 +167,10 @@ int main(int argc, char **argv)
 	filler_make(forever, FILLER_LOOKUP_TEXT, &env.filler_lookup);
 	env.silence_ms = (int)conf_int("VOICE_SILENCE_MS");
 	env.deepgram_key = conf_str("DEEPGRAM_API_KEY");
-	env.deepgram_url = *env.deepgram_key ? conf_str("DEEPGRAM_URL") : NULL;
-	if (!env.deepgram_url)
-		log_warn("no DEEPGRAM_API_KEY: live calls continue in gather mode");
+	env.deepgram_url = *conf_str("DEEPGRAM_URL") ? conf_str("DEEPGRAM_URL") : NULL;
+	if (!*env.deepgram_key)
+		log_warn("no DEEPGRAM_API_KEY: live calls of a business without its own Deepgram "
+			 "key continue in gather mode");
 
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));

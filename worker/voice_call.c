@@ -167,20 +167,23 @@ static int on_start(struct voice_call *call, const struct twilio_media_msg *m)
 	call->phase = LIVE;
 	log_info("media stream started");
 
-	if (!call_env->deepgram_url) {
-		log_info("no speech recognition configured; the call continues in gather mode");
-		call_go_gather(call);
-		return 0;
-	}
-	call->in.stt = voice_stt_open(call_env->context, call_env->deepgram_url,
-				      call_env->deepgram_key, &stt_events, call);
-	if (!call->in.stt) {
-		call_go_gather(call);
-		return 0;
-	}
+	/* Recognition starts once the open job has read the business's keys (call_listen). */
 	reply_begin(call);
 	work_open(call);
 	return 0;
+}
+
+void call_listen(struct voice_call *call, const char *key)
+{
+	if (!call_env->deepgram_url || !key || !*key) {
+		log_info("no speech recognition configured; the call continues in gather mode");
+		call_go_gather(call);
+		return;
+	}
+	call->in.stt = voice_stt_open(call_env->context, call_env->deepgram_url, key,
+				      &stt_events, call);
+	if (!call->in.stt)
+		call_go_gather(call);
 }
 
 /* A frame of the caller's audio: to the recognizer, and through voice activity detection. */
