@@ -254,17 +254,31 @@ static void check_deepgram(struct check *c, const struct provider_settings *p)
 				     : arena_printf(c->a, "Deepgram accepted %s", whose(c)));
 }
 
-static void check_elevenlabs(struct check *c, const struct provider_settings *p)
+/* The business's own key of provider, else the server's setting; *own says which. NULL on a
+ * database error. */
+static const char *own_or_server(struct check *c, struct db *db, const char *org_id,
+				 const char *provider, const char *setting)
 {
-	bool own = p->own_tts && p->tts.provider == TTS_ELEVENLABS;
-	const char *key = own ? p->tts.api_key : conf_str("ELEVENLABS_API_KEY");
+	const char *key = credential_get(db, c->a, org_id, provider, "api_key");
+
+	if (!key && *db_sqlstate(db))
+		return NULL;
+	c->own = key && *key;
+	return c->own ? key : conf_str(setting);
+}
+
+static void check_elevenlabs(struct check *c, struct db *db, const char *org_id)
+{
+	const char *key = own_or_server(c, db, org_id, "elevenlabs", "ELEVENLABS_API_KEY");
+
+	if (!key)
+		return;
 
 	if (!*key) {
 		said(c, CHECK_NO_KEY, "No ElevenLabs key is saved here or on the server: replies "
 				      "are spoken by the built-in voice.");
 		return;
 	}
-	c->own = own;
 	const char *headers[] = {
 		"Accept: application/json", arena_printf(c->a, "xi-api-key: %s", key), NULL,
 	};
@@ -284,17 +298,18 @@ static void check_elevenlabs(struct check *c, const struct provider_settings *p)
 		said(c, CHECK_ACCEPTED, arena_printf(c->a, "ElevenLabs accepted %s", whose(c)));
 }
 
-static void check_openai_tts(struct check *c, const struct provider_settings *p)
+static void check_openai_tts(struct check *c, struct db *db, const char *org_id)
 {
-	bool own = p->own_tts && p->tts.provider == TTS_OPENAI;
-	const char *key = own ? p->tts.api_key : conf_str("OPENAI_TTS_API_KEY");
+	const char *key = own_or_server(c, db, org_id, "openai_tts", "OPENAI_TTS_API_KEY");
+
+	if (!key)
+		return;
 
 	if (!*key) {
 		said(c, CHECK_NO_KEY, "No OpenAI speech key is saved here or on the server: "
 				      "replies are spoken by the built-in voice.");
 		return;
 	}
-	c->own = own;
 	check_models(c, conf_str("OPENAI_TTS_URL"), key);
 }
 
@@ -353,9 +368,9 @@ int provider_check(struct db *db, struct arena *a, const char *org_id, const cha
 	else if (!strcmp(provider, "deepgram"))
 		check_deepgram(&c, &p);
 	else if (!strcmp(provider, "elevenlabs"))
-		check_elevenlabs(&c, &p);
+		check_elevenlabs(&c, db, org_id);
 	else if (!strcmp(provider, "openai_tts"))
-		check_openai_tts(&c, &p);
+		check_openai_tts(&c, db, org_id);
 	else
 		check_vapi(&c, db, org_id);
 	if (!out->message)
