@@ -372,6 +372,8 @@ static void session_compact(struct voice_call *call)
 	s->call_id = arena_strdup(call->work.brain_arena, call->call_id);
 	s->caller_number = arena_strdup(call->work.brain_arena, caller);
 	s->state = json_to_arena(call->work.brain_arena, state);
+	/* The settings the open job read lived in the arena just reset; the call keeps a copy. */
+	s->providers = call->work.providers;
 	free(caller);
 	call->work.session = s;
 }
