@@ -97,6 +97,15 @@ def test_phone_add_and_remove(business, owner_db):
     rows = sql(owner_db, "SELECT id::text, e164, label FROM phone_numbers WHERE org_id = %s", business.org_id)
     assert [(e, l) for _, e, l in rows] == [("+15550102030", "Main <line>")]
     assert audit(owner_db, business.org_id, "settings.phone_add")[0][2] == {"e164": "+15550102030"}
+    # A typed number is stored, not routed, until verified on the Phone line page.
+    assert "not routed (no call, text or call-back) until it is verified" in page.text
+    assert 'data-state="unverified"' in page.text and 'href="/line">Verify it on Phone line' in page.text
+    assert '<a href="/line">Phone line</a>' in page.text
+    sql(owner_db, "UPDATE phone_numbers SET connection = 'platform', verified_at = now(), "
+                  "twilio_number_sid = %s, twilio_account_sid = %s WHERE id = %s",
+        "PN" + "1" * 32, "AC" + "2" * 32, rows[0][0])
+    page = business.get("/settings/phones").text
+    assert 'data-state="verified"' in page and "bought through Switchboard" in page
     r = business.post_form(f"/settings/phones/{rows[0][0]}/delete")
     assert r.status_code == 303
     assert sql(owner_db, "SELECT 1 FROM phone_numbers WHERE org_id = %s", business.org_id) == []
