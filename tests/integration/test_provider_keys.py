@@ -189,3 +189,17 @@ def test_a_key_that_cannot_be_opened_falls_back_to_the_server(business, owner_db
     llm.script_text("Still here.")
     assert "Still here." in chat(business.org_id, llm, ["Hi"])
     assert llm.authorizations() == ["Bearer sk-server-key"]
+
+
+# ---------- Public addresses ----------
+
+def test_plain_http_public_address_is_warned_about_where_webhooks_are_shown(business):
+    """The test stack's PUBLIC_BASE_URL is http://127.0.0.1:<port>."""
+    base = os.environ.get("SB_BASE_URL", "")
+    for path, address in (("/line", base + "/hooks/twilio/voice"),
+                          ("/settings/vapi", base + "/hooks/vapi")):
+        page = business.get(path).text
+        assert address in page, path
+        assert 'data-warning="plain-http"' in page, path
+        assert "Twilio and Vapi need https in production" in page, path
+    assert 'data-warning="plain-http"' not in business.get("/settings/credentials").text
