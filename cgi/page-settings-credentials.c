@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #include "answer.h"
 #include "domain/credentials.h"
@@ -117,8 +118,7 @@ static const char *credential_problem(const struct credential_field *c, const ch
 
 /* Whether a group's settings are the business's own, the server's, or nobody's: what calls of
  * this business use now. */
-static const char *in_use(const char *provider, const struct provider_settings *p, bool own,
-			  bool server)
+static const char *in_use(const char *provider, bool own, bool server)
 {
 	if (!strcmp(provider, "vapi"))
 		return own ? "Vapi mode uses these." : "Needed for Vapi mode only.";
@@ -133,13 +133,12 @@ static const char *in_use(const char *provider, const struct provider_settings *
 		return "Not set here or on the server: calls are answered by the built-in rules.";
 	if (!strcmp(provider, "deepgram"))
 		return "Not set here or on the server: stream mode cannot recognize speech.";
-	(void)p;
 	return "Not set here or on the server: replies are spoken by the built-in voice.";
 }
 
 /* Is this group's provider the business's own, and has the server one of its own? */
-static void provider_sources(struct db_result *stored, const char *provider,
-			     const struct provider_settings *p, bool *own, bool *server)
+static void provider_sources(struct db_result *stored, const char *provider, bool *own,
+			     bool *server)
 {
 	*own = false;
 	for (int row = 0; row < db_rows(stored); row++)
@@ -151,9 +150,12 @@ static void provider_sources(struct db_result *stored, const char *provider,
 		*server = *conf_str("LLM_BASE_URL");
 	else if (!strcmp(provider, "deepgram"))
 		*server = *conf_str("DEEPGRAM_API_KEY");
-	else if (!strcmp(provider, "elevenlabs") || !strcmp(provider, "openai_tts"))
-		*server = p->tts.provider != TTS_FLITE && !p->own_tts &&
-			  (p->tts.provider == TTS_ELEVENLABS) == !strcmp(provider, "elevenlabs");
+	else if (!strcmp(provider, "elevenlabs"))
+		*server = !strcasecmp(conf_str("TTS_PROVIDER"), "elevenlabs") &&
+			  *conf_str("ELEVENLABS_API_KEY");
+	else if (!strcmp(provider, "openai_tts"))
+		*server = !strcasecmp(conf_str("TTS_PROVIDER"), "openai") &&
+			  *conf_str("OPENAI_TTS_API_KEY");
 	else
 		*server = false;
 }
@@ -163,9 +165,8 @@ static void credentials_show(struct req *r, struct tpl_dict *d, int status,
 {
 	struct db_result *stored = db_q(r->db, r->arena, SQL_CREDENTIALS, r->org_id);
 	struct tpl_dict *group = NULL;
-	struct provider_settings settings;
 
-	if (!stored || credential_provider_settings(r->db, r->arena, r->org_id, &settings) < 0) {
+	if (!stored) {
 		http_fail(r, 503, "the provider keys could not be loaded");
 		return;
 	}
@@ -178,8 +179,8 @@ static void credentials_show(struct req *r, struct tpl_dict *d, int status,
 			group = tpl_section(d, "PROVIDER");
 			tpl_set(group, "PROVIDER_LABEL", c->provider_label);
 			tpl_set(group, "PROVIDER", c->provider);
-			provider_sources(stored, c->provider, &settings, &own, &server);
-			tpl_set(group, "IN_USE", in_use(c->provider, &settings, own, server));
+			provider_sources(stored, c->provider, &own, &server);
+			tpl_set(group, "IN_USE", in_use(c->provider, own, server));
 			if (checked && result && !strcmp(checked, c->provider)) {
 				struct tpl_dict *check = tpl_section(group, "CHECKED");
 				tpl_set(check, "MESSAGE", result->message);
