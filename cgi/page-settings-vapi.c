@@ -213,8 +213,8 @@ static void vapi_show(struct req *r, struct tpl_dict *d, int status, const char 
 	tpl_show(d, arena_printf(r->arena, "AUTH_METHOD_%s", method));
 	tpl_show(d, arena_printf(r->arena, "HMAC_ALGORITHM_%s", algorithm));
 	tpl_show(d, arena_printf(r->arena, "HMAC_ENCODING_%s", encoding));
-	tpl_set(d, "SERVER_URL",
-		arena_printf(r->arena, "%s/hooks/vapi", conf_str("PUBLIC_BASE_URL")));
+	tpl_set(d, "SERVER_URL", ui_public_url(r, "/hooks/vapi"));
+	ui_public_url_warning(d);
 	settings_render(r, status, "Vapi", TAB_VAPI, "settings_vapi.tpl", d);
 }
 

@@ -84,6 +84,8 @@ const struct route routes[] = {
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/settings/credentials/:id/delete", page_settings_credential_remove,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/credentials/check", page_settings_credentials_check,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 
 	/* page-team.c */
 	{ "GET", "/team", page_team, R_AUTH },

@@ -10,6 +10,7 @@
 		<dt>Server secret</dt><dd id="vapi-server-secret">{{SERVER_SECRET_STATE}}</dd>
 		<dt>API key</dt><dd id="vapi-api-key">{{API_KEY_STATE}}</dd>
 	</dl>
+	{{#PLAIN_HTTP}}<p class="flash flash-error" role="alert" data-warning="plain-http">Twilio and Vapi need https in production: these addresses start with {{BASE}}. Set PUBLIC_BASE_URL to the https address of this server.</p>{{/PLAIN_HTTP}}
 	<p class="help">Set the server URL in Vapi's dashboard. The server secret and the private API key are kept encrypted under <a href="/settings/credentials">Provider keys</a>.</p>
 	{{#NEW_SECRET}}<div class="flash flash-ok" id="vapi-new-secret"><p>Your new server secret, shown only this once: copy it into the Vapi credential now. Vapi's messages are refused until the credential holds it.</p><p class="mono break"><strong>{{SECRET}}</strong></p></div>{{/NEW_SECRET}}
 	<form method="post" action="/settings/vapi">

@@ -58,9 +58,16 @@ static long llm_elapsed_ms(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
-int llm_configured(void)
+void llm_settings_server(struct llm_settings *out)
 {
-	return conf_str("LLM_BASE_URL")[0] != '\0';
+	out->base_url = conf_str("LLM_BASE_URL");
+	out->model = conf_str("LLM_MODEL");
+	out->api_key = conf_str("LLM_API_KEY");
+}
+
+int llm_configured(const struct llm_settings *settings)
+{
+	return settings && settings->base_url && settings->base_url[0] != '\0';
 }
 
 static void llm_fail(struct llm_stream *st, const char *why)
@@ -376,9 +383,10 @@ static int llm_collect(struct arena *a, struct llm_stream *st, struct llm_result
 	return 0;
 }
 
-static char *llm_request_body(struct arena *a, json_t *messages, json_t *tools)
+static char *llm_request_body(struct arena *a, const char *model, json_t *messages,
+			      json_t *tools)
 {
-	json_t *req = json_pack("{s:s, s:b, s:O}", "model", conf_str("LLM_MODEL"), "stream", 1,
+	json_t *req = json_pack("{s:s, s:b, s:O}", "model", model, "stream", 1,
 				"messages", messages);
 
 	if (tools && json_array_size(tools)) {
@@ -390,13 +398,15 @@ static char *llm_request_body(struct arena *a, json_t *messages, json_t *tools)
 	return text;
 }
 
-int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
-	     llm_text_fn on_text, void *arg, struct llm_result *out)
+int llm_chat(struct arena *a, const struct llm_settings *settings, json_t *messages,
+	     json_t *tools, long timeout_ms, llm_text_fn on_text, void *arg,
+	     struct llm_result *out)
 {
 	struct llm_stream st = { .first_token_ms = -1, .on_text = on_text, .arg = arg,
 				 .last = -1, .prompt_tokens = -1, .completion_tokens = -1 };
-	const char *base = conf_str("LLM_BASE_URL");
-	const char *key = conf_str("LLM_API_KEY");
+	const char *base = llm_configured(settings) ? settings->base_url : "";
+	const char *key = settings && settings->api_key ? settings->api_key : "";
+	const char *model = settings && settings->model ? settings->model : "";
 	size_t base_len = strlen(base);
 	int rc = -1;
 
@@ -404,11 +414,11 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 	out->first_token_ms = -1;
 	clock_gettime(CLOCK_MONOTONIC, &st.started);
 	if (!base_len || timeout_ms <= 0) {
-		llm_fail(&st, base_len ? "no time left for the request" : "LLM_BASE_URL is not set");
+		llm_fail(&st, base_len ? "no time left for the request" : "no model endpoint is set");
 		goto out;
 	}
 	char *url = arena_printf(a, "%s/chat/completions", base);
-	char *body = llm_request_body(a, messages, tools);
+	char *body = llm_request_body(a, model, messages, tools);
 	const char *headers[] = {
 		"Content-Type: application/json",
 		"Accept: text/event-stream",

@@ -46,9 +46,10 @@ class StreamReply(Reply):
 class OpenAIFake(FakeProvider):
     name = "openai"
 
-    def __init__(self, error_style="openai"):
+    def __init__(self, error_style="openai", api_key=None):
         super().__init__()
         self.error_style = error_style      # "openai" or "openrouter"
+        self.api_key = api_key              # when set, GET /models wants "Bearer <api_key>"
         self.default_text = "Sorry, could you say that again?"
         self._script = collections.deque()
         self._script_lock = threading.Lock()
@@ -84,7 +85,14 @@ class OpenAIFake(FakeProvider):
             return self._script.popleft() if self._script else {"text": self.default_text}
 
     # The protocol.
+    def authorizations(self):
+        """The Authorization header of each chat request received, in order (None when absent)."""
+        return [next((v for k, v in r.headers.items() if k.lower() == "authorization"), None)
+                for r in self.received() if r.path.endswith("/chat/completions")]
+
     def handle(self, request):
+        if request.method == "GET" and request.path.split("?")[0].endswith("/models"):
+            return self._models(request)
         if request.method != "POST" or not request.path.endswith("/chat/completions"):
             return self.error_reply(404)
         try:
@@ -97,6 +105,14 @@ class OpenAIFake(FakeProvider):
         if body.get("stream"):
             return self._stream(reply, model)
         return Reply.of_json(self._completion(reply, model))
+
+    def _models(self, request):
+        """GET {base}/models: the model list, or 401 when a key is required and not given."""
+        sent = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
+        if self.api_key is not None and sent != "Bearer " + self.api_key:
+            return self.error_reply(401)
+        return Reply.of_json({"object": "list", "data": [
+            {"id": "gpt-test", "object": "model", "created": 0, "owned_by": "fake"}]})
 
     def error_reply(self, status):
         kind, code, message = ERRORS.get(status, ("server_error", None, "Fake failure."))

@@ -593,6 +593,12 @@ class VapiFake(FakeProvider):
     # The protocol.
     def handle(self, req):
         path = urllib.parse.urlsplit(req.path).path
+        if path == "/phone-number" and req.method == "GET":
+            # The organization's numbers: a key check.
+            if not self._authorized(req):
+                return nest_error(401, INVALID_KEY)
+            return Reply.of_json([{"id": "fake-phone-number-1", "orgId": self.org_id,
+                                   "number": "+15005550006", "provider": "twilio"}])
         m = CALL_PATH.match(path)
         if not m:
             return nest_error(404, "Cannot %s %s" % (req.method, path))

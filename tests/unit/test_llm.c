@@ -154,8 +154,11 @@ static json_t *one_tool(struct arena *a)
 
 static int run_chat(struct arena *a, long timeout_ms, struct heard *h, struct llm_result *out)
 {
+	struct llm_settings settings;
+
 	serve_start();
-	int rc = llm_chat(a, one_message(a), one_tool(a), timeout_ms, hear, h, out);
+	llm_settings_server(&settings);
+	int rc = llm_chat(a, &settings, one_message(a), one_tool(a), timeout_ms, hear, h, out);
 	serve_stop();
 	return rc;
 }
@@ -496,11 +499,13 @@ static void test_nobody_listening(void **state)
 {
 	struct arena *a = arena_new();
 	struct llm_result out;
+	struct llm_settings settings;
 
 	/* A port just bound and closed again has no server. */
 	serve_answer("", 0);
 	close(srv.listener);
-	assert_int_equal(llm_chat(a, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
+	llm_settings_server(&settings);
+	assert_int_equal(llm_chat(a, &settings, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
 	assert_int_equal(out.status, 0);
 	assert_true(out.error[0] != '\0');
 	arena_free(a);
@@ -510,10 +515,15 @@ static void test_unconfigured(void **state)
 {
 	struct arena *a = arena_new();
 	struct llm_result out;
+	struct llm_settings settings;
 
 	conf_set("LLM_BASE_URL", NULL);
-	assert_false(llm_configured());
-	assert_int_equal(llm_chat(a, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
+	llm_settings_server(&settings);
+	assert_false(llm_configured(&settings));
+	assert_int_equal(llm_chat(a, &settings, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
+	/* A business's own endpoint stands in for the server's. */
+	struct llm_settings own = { "http://127.0.0.1:9/v1", "m", "sk-own-key" };
+	assert_true(llm_configured(&own));
 	arena_free(a);
 }
 
