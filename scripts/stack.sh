@@ -170,8 +170,8 @@ nginx_tls_fill() {
 	if [ -z "${TLS_CERT_FILE:-}" ]; then
 		rm -f "$site"
 		sed -i -e "s|@HTTP_LISTEN@|127.0.0.1:$HTTP_PORT|" -e '/#@HTTPS_REDIRECT@/d' \
-			-e '/#@SITE_BEGIN@/d' -e '/#@SITE_END@/d' -e '/#@TLS_BEGIN@/,/#@TLS_END@/d' \
-			"$conf"
+			-e '/#@SITE_BEGIN@/d' -e '/#@SITE_END@/d' \
+			-e '/#@TLS_BEGIN@/,/#@TLS_END@/d' "$conf"
 		return 0
 	fi
 	if [ ! -r "$TLS_CERT_FILE" ] || [ ! -r "${TLS_KEY_FILE:-}" ]; then

@@ -25,7 +25,8 @@ declare -A sources=(
 		lib/infra/xalloc.c"
 	[brain_words]="lib/domain/brain_slots.c lib/infra/arena.c lib/infra/xalloc.c"
 	[twilio_media]="lib/provider/twilio_media.c lib/infra/json.c lib/infra/arena.c
-		lib/infra/xalloc.c lib/infra/buf.c lib/infra/crypto.c lib/infra/conf.c lib/infra/log.c"
+		lib/infra/xalloc.c lib/infra/buf.c lib/infra/crypto.c lib/infra/conf.c
+		lib/infra/log.c"
 	[browser_frames]="lib/provider/browser_call.c lib/infra/json.c lib/infra/arena.c
 		lib/infra/xalloc.c"
 )
