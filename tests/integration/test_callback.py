@@ -113,6 +113,9 @@ def vapi_setup(client, assistant="asst-outbound-1", number_id=None, key=VAPI_KEY
     keys = {"vapi_server_secret": secret}
     if key:
         keys["vapi_api_key"] = key
+        # The id is saved only when the business's own key reads it at Vapi.
+        assert requests.post(VAPI_FAKE + "/_fake/phone_numbers", timeout=10,
+                             json={"api_key": key, "ids": [number_id]}).status_code == 200
     assert client.post_form("/settings/credentials", keys).status_code == 303
     r = client.post_form("/settings/vapi", dict(VAPI_FORM, outbound_assistant_id=assistant,
                                                phone_number_id=number_id))
@@ -484,6 +487,12 @@ def test_vapi_settings_bad_input(business, owner_db, field, value, message):
 
 def test_a_vapi_number_is_one_business_s(business, other_business, owner_db):
     number_id = str(uuid.uuid4())
+    # Both hold the key of one Vapi account that has the number.
+    assert requests.post(VAPI_FAKE + "/_fake/phone_numbers", timeout=10,
+                         json={"api_key": VAPI_KEY, "ids": [number_id]}).status_code == 200
+    for client in (business, other_business):
+        assert client.post_form("/settings/credentials", {"vapi_api_key": VAPI_KEY}) \
+            .status_code == 303
     assert other_business.post_form("/settings/vapi", dict(VAPI_FORM, phone_number_id=number_id)) \
         .status_code == 303
     r = business.post_form("/settings/vapi", dict(VAPI_FORM, phone_number_id=number_id))
