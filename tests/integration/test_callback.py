@@ -286,7 +286,7 @@ def test_vapi_refusal_fails_with_its_message_and_is_not_retried(business, owner_
     assert job[1] == "failed" and job[2] == 1 and message in job[3]
     [(_, _, vapi_id, _, _, _, status, reason)] = calls_of(owner_db, lead)
     assert (vapi_id, status) == (None, "failed") and message in reason
-    assert len(fake(VAPI_FAKE, "/_fake/requests")) == 1
+    assert len([q for q in fake(VAPI_FAKE, "/_fake/requests") if q["path"] == "/call"]) == 1
     page = business.get(f"/leads/{lead}").text
     assert message in page and "will not be tried again" in page
 
@@ -431,6 +431,11 @@ def test_vapi_settings_save_and_show(business, owner_db):
     assert page.status_code == 200 and "<h1>Vapi</h1>" in page.text
     assert BASE_URL + "/hooks/vapi" in page.text and 'value="{timestamp}.{body}"' in page.text
     number_id = str(uuid.uuid4())
+    # The id is one the business's own Vapi key reads.
+    assert requests.post(VAPI_FAKE + "/_fake/phone_numbers", timeout=10,
+                         json={"api_key": VAPI_KEY, "ids": [number_id]}).status_code == 200
+    assert business.post_form("/settings/credentials", {"vapi_api_key": VAPI_KEY}) \
+        .status_code == 303
     form = dict(VAPI_FORM, auth_method="hmac", auth_header="X-Signature", hmac_algorithm="sha512",
                 hmac_timestamp_header="X-Timestamp", hmac_payload_format="{timestamp}:{method}:{body}",
                 hmac_encoding="base64", hmac_prefix="v1=", hmac_secret_is_base64="1",
