@@ -132,8 +132,8 @@ static int answer_letter(struct req *r, const char *org_id, const char *sid, con
 	const char *service = db_value(what, 0, 0), *when = db_value(what, 0, 1);
 
 	if (!strcmp(kind, "reschedule_request")) {
-		*reply = arena_printf(r->arena, "To move your %s on %s, call us at %s or reply with "
-				      "a day and time.", service, when, to);
+		*reply = arena_printf(r->arena, "To move your %s on %s, call us at %s or reply "
+				      "with a day and time.", service, when, to);
 		return 0;
 	}
 	if (!strcmp(db_value(what, 0, 2), "t")) {
@@ -167,9 +167,10 @@ static const char *take_text(struct req *r, const char *org_id, const char *numb
 		appointment = db_text(r->db, r->arena, SQL_ANSWERED_TEXT, org_id, from);
 		if (!appointment && *db_sqlstate(r->db))
 			goto fail;
-		struct db_result *what = appointment && *appointment
-			? db_q(r->db, r->arena, SQL_ANSWERED_APPOINTMENT, org_id, appointment) : NULL;
-		if (!what && appointment && *appointment)
+		bool named = appointment && *appointment;
+		struct db_result *what = named ? db_q(r->db, r->arena, SQL_ANSWERED_APPOINTMENT,
+						      org_id, appointment) : NULL;
+		if (named && !what)
 			goto fail;
 		/* A lone letter that answers nothing of ours, or an appointment that is over or
 		 * gone, is just a message. */
