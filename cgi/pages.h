@@ -29,6 +29,9 @@ void page_call_callback(struct req *r);
 void page_leads(struct req *r);
 void page_leads_csv(struct req *r);
 
+/* page-messages.c */
+void page_messages(struct req *r);
+
 /* page-lead.c */
 void page_lead_show(struct req *r);
 void page_lead_status(struct req *r);

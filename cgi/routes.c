@@ -28,6 +28,8 @@ const struct route routes[] = {
 	{ "GET", "/leads", page_leads, R_AUTH },
 	{ "GET", "/leads.csv", page_leads_csv, R_AUTH },
 
+	/* page-messages.c */
+	{ "GET", "/messages", page_messages, R_AUTH },
 	/* page-lead.c */
 	{ "GET", "/leads/:id", page_lead_show, R_AUTH },
 	{ "POST", "/leads/:id/status", page_lead_status, R_FORM | R_AUTH | R_CSRF },
