@@ -71,6 +71,21 @@ static char *lower(struct arena *a, const char *s)
 	return out;
 }
 
+/* The answer's first words (about 40 bytes, whole words) are enough to know it was said. */
+static const char *first_words(struct arena *a, const char *answer)
+{
+	size_t len = strlen(answer);
+
+	if (len <= 40)
+		return answer;
+	len = 40;
+	while (len > 10 && answer[len] != ' ')
+		len--;
+	while (len > 1 && strchr(" ,.;:", answer[len - 1]))
+		len--;
+	return arena_strndup(a, answer, len);
+}
+
 /* The next open days of the week after now (up to 7), as indexes 0 (Sunday) to 6. */
 static int open_days(struct arena *a, const struct business *b, time_t now, int *out)
 {
@@ -132,8 +147,7 @@ static int make_personas(struct db *db, struct arena *a, const struct business *
 		p->goal = GOAL_FACT;
 		p->goal_text = arena_printf(a, "Ask \"%s\"", question);
 		p->opening = question;
-		/* The answer's first words are enough to know it was said. */
-		p->expect = arena_strndup(a, db_value(facts, i, 1), 40);
+		p->expect = first_words(a, db_value(facts, i, 1));
 	}
 	for (int i = 0; b->kind->urgent && b->kind->urgent[i] && i < 2; i++) {
 		struct persona *p = &out[n++];
