@@ -268,3 +268,29 @@ def test_empty_business_shows_dashes_and_an_empty_list(shop):
     assert html.unescape(page).count('class="day"') == 30
 
 # Speed with a large business is measured by tests/bench/run pages, not here.
+
+
+def test_the_owners_test_calls_and_practice_calls_count_nowhere(shop, owner_db):
+    """A browser test call, what it books, and a practice run move none of the figures."""
+    org, db = shop.org_id, owner_db
+    live = lambda: shop.get("/dashboard/live", headers=JSON).json()["figures"]
+    now = sql(db, "SELECT now()")[0][0]
+    (call,) = sql(db, """INSERT INTO calls (org_id, provider, provider_call_id, from_number,
+                             to_number, status, started_at, duration_seconds, booked)
+                         VALUES (%s, 'browser', %s, %s, 'Test call', 'completed', %s, 75, true)
+                         RETURNING id""", org, str(uuid.uuid4()), shop.email, now)[0]
+    (booking,) = sql(db, """INSERT INTO appointments (org_id, call_id, customer_name, starts_at,
+                                ends_at) VALUES (%s, %s, 'Owner Testing', now() + interval '1 day',
+                                now() + interval '25 hours') RETURNING id""", org, call)[0]
+    f = live()
+    assert f["calls_today"]["value"] == 0 and f["booked_today"]["value"] == 0
+    assert f["success_rate"]["answered"] == 0 and f["avg_duration"]["text"] == "–"
+    sql(db, "UPDATE calls SET status = 'transferred' WHERE id = %s", call)
+    sql(db, "UPDATE appointments SET status = 'cancelled' WHERE id = %s", booking)
+    sql(db, "DELETE FROM calls WHERE id = %s", call)
+    assert sql(db, "SELECT coalesce(sum(calls), 0), coalesce(sum(bookings), 0) "
+                   "FROM dashboard_buckets WHERE org_id = %s", org)[0] == (0, 0)
+
+    # A real call still counts.
+    add_call(db, org, now, duration=60)
+    assert live()["calls_today"]["value"] == 1
