@@ -15,21 +15,24 @@ CREATE TABLE practice_runs (
 	wall_ms integer CHECK (wall_ms >= 0),
 	error text CHECK (char_length(error) <= 500),
 	created_at timestamptz NOT NULL DEFAULT now(),
-	finished_at timestamptz
+	finished_at timestamptz,
+	UNIQUE (org_id, id)
 );
 CREATE INDEX practice_runs_org_idx ON practice_runs (org_id, created_at DESC);
 
 CREATE TABLE practice_calls (
 	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
-	run_id uuid NOT NULL REFERENCES practice_runs ON DELETE CASCADE,
+	run_id uuid NOT NULL,
 	seq integer NOT NULL CHECK (seq >= 0),
 	goal text NOT NULL CHECK (char_length(goal) <= 300),
 	passed boolean NOT NULL,
 	verdict text NOT NULL CHECK (char_length(verdict) <= 500),
 	-- [{"speaker": "caller" | "assistant", "text": "..."}, ...]
 	transcript jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(transcript) = 'array'),
-	UNIQUE (run_id, seq)
+	UNIQUE (run_id, seq),
+	-- A business's calls belong to its own runs only.
+	FOREIGN KEY (org_id, run_id) REFERENCES practice_runs (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX practice_calls_org_idx ON practice_calls (org_id);
 
