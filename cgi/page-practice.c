@@ -14,9 +14,13 @@
 #include "req.h"
 #include "ui.h"
 
+/* A run not done in five minutes never will be (its job failed): it shows as failed, so the
+ * page stops waiting for it. */
 static const char SQL_LATEST_RUN[] =
-	"SELECT id, status, callers, passed, coalesce(wall_ms, 0) AS wall_ms, "
-	"       coalesce(error, '') AS error, "
+	"SELECT id, CASE WHEN status IN ('queued', 'running') "
+	"                 AND created_at < now() - interval '5 minutes' THEN 'failed' "
+	"            ELSE status END AS status, callers, passed, coalesce(wall_ms, 0) AS wall_ms, "
+	"       coalesce(error, 'the run did not finish; please try again') AS error, "
 	"       to_char(created_at AT TIME ZONE (SELECT timezone FROM organizations "
 	"                                        WHERE id = app_org_id()), "
 	"               'Mon FMDD, FMHH12:MI AM') AS started "
@@ -30,6 +34,10 @@ static const char SQL_RUN_PENDING[] =
 	"  AND created_at > now() - interval '5 minutes' LIMIT 1";
 static const char SQL_RUN_INSERT[] =
 	"INSERT INTO practice_runs (org_id) VALUES (app_org_id()) RETURNING id";
+/* Only the latest runs are shown: older ones are dropped as new ones start. */
+static const char SQL_RUNS_PRUNE[] =
+	"DELETE FROM practice_runs WHERE id NOT IN "
+	"  (SELECT id FROM practice_runs ORDER BY created_at DESC LIMIT 10)";
 
 static void show_transcript(struct req *r, struct tpl_dict *call, const char *text)
 {
@@ -109,6 +117,10 @@ void page_practice_start(struct req *r)
 	}
 	if (db_rows(pending)) {
 		http_redirect(r, "/settings/practice");
+		return;
+	}
+	if (db_exec(r->db, r->arena, SQL_RUNS_PRUNE) < 0) {
+		http_fail(r, 503, "the practice calls could not be started; please try again");
 		return;
 	}
 	const char *run_id = db_text(r->db, r->arena, SQL_RUN_INSERT);

@@ -96,3 +96,16 @@ def test_start_needs_csrf(business):
     r = business.post("/settings/practice", data={"csrf": "0" * 64})
     assert r.status_code in (400, 403)
     assert not sql_count(business.org_id)
+
+
+def test_a_run_that_never_finished_stops_the_waiting(business, owner_db):
+    sql(owner_db, "INSERT INTO practice_runs (org_id, status, created_at) VALUES "
+                  "(%s, 'running', now() - interval '10 minutes')", business.org_id)
+    page = business.get("/settings/practice").text
+    assert "The run failed: the run did not finish" in page
+    assert 'data-poll="1"' not in page
+    # A new run can be started over it.
+    r = business.post_form("/settings/practice")
+    assert r.status_code == 303
+    assert sql(owner_db, "SELECT count(*) FROM practice_runs WHERE org_id = %s",
+               business.org_id)[0][0] == 2
