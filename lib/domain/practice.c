@@ -47,6 +47,8 @@ struct caller {
 	const char *heard;             /* every reply, joined, for the fact goals */
 	bool asked_message, said_message, booked, done;
 	int turns;
+	const char *booking_verdict;   /* scored on the turn that booked */
+	bool booking_passed;
 };
 
 static const char SQL_FACTS[] =
@@ -293,6 +295,10 @@ static const char *score(struct db *db, struct arena *a, const struct business *
 	*passed = false;
 	switch (p->goal) {
 	case GOAL_BOOK:
+		if (c->booking_verdict) {
+			*passed = c->booking_passed;
+			return c->booking_verdict;
+		}
 		return score_booking(db, a, b, c, s, passed);
 	case GOAL_PRICE:
 	case GOAL_HOURS:
@@ -349,6 +355,17 @@ static void play(struct db *db, struct arena *a, const char *org_id, time_t now,
 		c.heard = arena_printf(a, "%s %s", c.heard, reply.text);
 		transferred = transferred || reply.action == BRAIN_TRANSFER;
 		line = answer(a, &c, arena_strdup(a, reply.text), reply.action);
+		/*
+		 * The booking holds the business's booking lock and its slot until the rehearsal
+		 * ends: score it now and start a fresh rehearsal, so a real caller's booking never
+		 * waits on the rest of a practice call.
+		 */
+		if (!c.booking_verdict && json_str(s->state, "appointment_id")) {
+			c.booking_verdict = score_booking(db, a, b, &c, s, &c.booking_passed);
+			db_rehearse_end(db);
+			if (db_rehearse_begin(db) < 0)
+				return;
+		}
 	}
 	out->verdict = score(db, a, b, &c, s, transferred, &out->passed);
 	if (line && !out->passed)
