@@ -87,6 +87,10 @@ void page_settings_knowledge_delete(struct req *r);
 void page_settings_vapi(struct req *r);
 void page_settings_vapi_save(struct req *r);
 
+/* page-practice.c */
+void page_practice(struct req *r);
+void page_practice_start(struct req *r);
+
 /* page-settings-credentials.c */
 void page_settings_credentials(struct req *r);
 void page_settings_credentials_save(struct req *r);

@@ -100,6 +100,9 @@ const struct route routes[] = {
 	{ "GET", "/account", page_account, R_AUTH },
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 
+	/* page-practice.c */
+	{ "GET", "/settings/practice", page_practice, R_AUTH },
+	{ "POST", "/settings/practice", page_practice_start, R_FORM | R_AUTH | R_CSRF },
 	/* page-testcall.c */
 	{ "GET", "/test-call", page_testcall, R_AUTH },
 	{ "POST", "/test-call", page_testcall_start, R_FORM | R_AUTH | R_CSRF },
