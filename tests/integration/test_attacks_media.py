@@ -108,8 +108,19 @@ def test_a_callsid_other_than_the_calls_own_is_refused(fakes, acme):
 def test_the_calls_own_callsid_still_transfers(fakes, acme):
     """The control: the same steps with the row's CallSid reach Twilio for that call only."""
     _, tw, _ = fakes
-    acme.cursor().execute("UPDATE organizations SET transfer_phone = '+15557654321' WHERE id = %s",
-                          (ACME,))
+    cur = acme.cursor()
+    cur.execute("SELECT transfer_phone FROM organizations WHERE id = %s", (ACME,))
+    (demo_transfer,), = cur.fetchall()
+    cur.execute("UPDATE organizations SET transfer_phone = '+15557654321' WHERE id = %s", (ACME,))
+    try:
+        transfer_with_own_callsid(tw, acme)
+    finally:
+        # The demo business is shared with later tests: put its transfer phone back.
+        cur.execute("UPDATE organizations SET transfer_phone = %s WHERE id = %s",
+                    (demo_transfer, ACME))
+
+
+def transfer_with_own_callsid(tw, acme):
     sid = tw.live_call()
     call_id = new_call(acme, call_sid=sid)
     c = MediaStreamsCaller(MEDIA_URL, {"token": stack_token(call_id), "call_id": call_id},
