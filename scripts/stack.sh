@@ -267,5 +267,26 @@ stack_stop() {
 }
 
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	# A port free now is free for anyone until its program binds it, so the kernel can hand the
+	# same one out twice: the ports given out for this state directory are remembered and never
+	# given again.
+	python3 - "${STATE:+$STATE/ports-given}" <<'PY'
+import socket, sys
+path = sys.argv[1]
+try:
+    given = set(open(path).read().split()) if path else set()
+except OSError:
+    given = set()
+while True:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    if str(port) not in given:
+        break
+if path:
+    with open(path, "a") as f:
+        f.write(f"{port}\n")
+print(port)
+PY
 }
