@@ -323,12 +323,28 @@ void page_lead_show(struct req *r)
 	lead_show(r, page_dict(r), 200);
 }
 
-/* The phone of the lead an action is for, or NULL after answering 404 (or 503). */
-static const char *lead_phone(struct req *r)
+/*
+ * Begins the form of an action on this lead: sets *d to the page's dictionary and f to its form.
+ * Returns the lead's phone (arena), or NULL after answering 404 (or 503).
+ */
+static const char *lead_form_begin(struct req *r, struct form *f, struct tpl_dict **d)
 {
+	*d = page_dict(r);
 	struct db_result *res = ui_one(r, "lead", "loaded", SQL_LEAD_PHONE, r->path_id);
 
-	return res ? db_value(res, 0, 0) : NULL;
+	if (!res)
+		return NULL;
+	form_begin(f, r, *d);
+	return db_value(res, 0, 0);
+}
+
+/* True after showing the lead again with the form's errors (422) when the form has any. */
+static bool lead_form_refused(struct req *r, struct form *f, struct tpl_dict *d)
+{
+	if (form_ok(f))
+		return false;
+	lead_show(r, d, 422);
+	return true;
 }
 
 static void lead_redirect(struct req *r, const char *flash)
@@ -339,13 +355,11 @@ static void lead_redirect(struct req *r, const char *flash)
 
 void page_lead_status(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
-	const char *phone = lead_phone(r);
 
-	if (!phone)
+	if (!lead_form_begin(r, &f, &d))
 		return;
-	form_begin(&f, r, d);
 	const char *status = form_text(&f, "status");
 	if (!ui_status_known(UI_LEAD, status)) {
 		form_error(&f, "status", "choose one of the statuses in the list");
@@ -363,19 +377,16 @@ void page_lead_status(struct req *r)
 
 void page_lead_note(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
 
-	if (!lead_phone(r))
+	if (!lead_form_begin(r, &f, &d))
 		return;
-	form_begin(&f, r, d);
 	const char *body = form_text(&f, "note_body");
 	if (form_required(&f, "note_body", body, "A note"))
 		form_max_length(&f, "note_body", body, NOTE_MAX_CHARS);
-	if (!form_ok(&f)) {
-		lead_show(r, d, 422);
+	if (lead_form_refused(r, &f, d))
 		return;
-	}
 	if (db_exec(r->db, r->arena, SQL_ADD_NOTE, r->org_id, r->path_id, r->user_id, body) != 1) {
 		http_fail(r, 503, "the note could not be saved; please try again");
 		return;
@@ -398,21 +409,18 @@ static int lead_enqueue(struct req *r, const char *phone, const char *body)
 
 void page_lead_callback(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
-	const char *phone = lead_phone(r);
+	const char *phone = lead_form_begin(r, &f, &d);
 
 	if (!phone)
 		return;
-	form_begin(&f, r, d);
 	const char *body = form_text(&f, "callback_body");
 	if (form_max_length(&f, "callback_body", body, MESSAGE_MAX_CHARS) &&
 	    !ui_phone_reachable(phone))
 		form_error(&f, "callback_body", "this lead's number cannot be called back");
-	if (!form_ok(&f)) {
-		lead_show(r, d, 422);
+	if (lead_form_refused(r, &f, d))
 		return;
-	}
 	struct callback_setup setup;
 	if (callback_setup_load(r->db, r->arena, r->org_id, &setup) < 0) {
 		http_fail(r, 503, "the call-back could not be checked; please try again");
@@ -432,13 +440,12 @@ void page_lead_callback(struct req *r)
 
 void page_lead_sms(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
-	const char *phone = lead_phone(r);
+	const char *phone = lead_form_begin(r, &f, &d);
 
 	if (!phone)
 		return;
-	form_begin(&f, r, d);
 	const char *body = form_text(&f, "sms_body");
 	if (form_required(&f, "sms_body", body, "A message") &&
 	    form_max_length(&f, "sms_body", body, MESSAGE_MAX_CHARS) && !ui_phone_reachable(phone))
@@ -453,10 +460,8 @@ void page_lead_sms(struct req *r)
 			form_error(&f, "sms_body", "this number has opted out of text messages "
 				   "(it replied STOP), so nothing was sent");
 	}
-	if (!form_ok(&f)) {
-		lead_show(r, d, 422);
+	if (lead_form_refused(r, &f, d))
 		return;
-	}
 	if (lead_enqueue(r, phone, body) < 0)
 		return;
 	lead_redirect(r, "Text message queued. Its progress shows under Actions.");
