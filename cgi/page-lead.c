@@ -188,11 +188,9 @@ static int lead_related_fill(struct req *r, struct tpl_dict *d, const char *phon
 		return -1;
 	for (int i = 0; i < db_rows(calls); i++) {
 		struct tpl_dict *row = tpl_section(d, "CALL");
-		struct ui_status s = ui_status(r->arena, UI_CALL, db_value(calls, i, 2));
 		tpl_set(row, "ID", db_value(calls, i, 0));
 		tpl_set(row, "DIRECTION", ui_label(r->arena, db_value(calls, i, 1)));
-		tpl_set(row, "STATUS_LABEL", s.label);
-		tpl_set(row, "STATUS_BADGE", s.badge);
+		ui_status_set(r->arena, row, "STATUS", UI_CALL, db_value(calls, i, 2));
 		tpl_set(row, "STARTED", db_value(calls, i, 3));
 		tpl_set(row, "DURATION", db_value(calls, i, 4));
 		tpl_set(row, "SUMMARY", db_value(calls, i, 5));
@@ -202,12 +200,10 @@ static int lead_related_fill(struct req *r, struct tpl_dict *d, const char *phon
 	tpl_show(d, db_rows(calls) ? "HAS_CALLS" : "NO_CALLS");
 	for (int i = 0; i < db_rows(appts); i++) {
 		struct tpl_dict *row = tpl_section(d, "APPOINTMENT");
-		struct ui_status s = ui_status(r->arena, UI_APPOINTMENT, db_value(appts, i, 3));
 		tpl_set(row, "ID", db_value(appts, i, 0));
 		tpl_set(row, "STARTS", db_value(appts, i, 1));
 		tpl_set(row, "ENDS", db_value(appts, i, 2));
-		tpl_set(row, "STATUS_LABEL", s.label);
-		tpl_set(row, "STATUS_BADGE", s.badge);
+		ui_status_set(r->arena, row, "STATUS", UI_APPOINTMENT, db_value(appts, i, 3));
 		tpl_set(row, "SERVICE", db_value(appts, i, 4));
 		tpl_set(row, "CUSTOMER", db_value(appts, i, 5));
 	}
@@ -300,15 +296,10 @@ static void lead_show(struct req *r, struct tpl_dict *d, int status)
 	const char *lead_status = db_field(lead, 0, "status");
 	const char *temperature = db_field(lead, 0, "temperature");
 	tpl_set(d, "TITLE_NAME", *name ? name : phone);
-	struct ui_status s = ui_status(r->arena, UI_LEAD, lead_status);
-	tpl_set(d, "STATUS_LABEL", s.label);
-	tpl_set(d, "STATUS_BADGE", s.badge);
-	if (*temperature) {
-		struct ui_status t = ui_status(r->arena, UI_TEMPERATURE, temperature);
-		struct tpl_dict *section = tpl_section(d, "HAS_TEMPERATURE");
-		tpl_set(section, "TEMPERATURE_LABEL", t.label);
-		tpl_set(section, "TEMPERATURE_BADGE", t.badge);
-	}
+	ui_status_set(r->arena, d, "STATUS", UI_LEAD, lead_status);
+	if (*temperature)
+		ui_status_set(r->arena, tpl_section(d, "HAS_TEMPERATURE"), "TEMPERATURE",
+			      UI_TEMPERATURE, temperature);
 	ui_status_options(d, "STATUS_OPTION", UI_LEAD, lead_status);
 	tpl_set(d, "CSRF", r->csrf);
 	if (callback_problem_fill(r, d) < 0 || lead_related_fill(r, d, phone) < 0) {
