@@ -9,6 +9,7 @@ scripts/test starts the stack and exports:
 """
 import os
 import re
+import socket
 import uuid
 
 import psycopg2
@@ -29,6 +30,15 @@ CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 def url(path):
     return BASE_URL + path
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def csrf_of(html):
