@@ -32,6 +32,15 @@ def url(path):
     return BASE_URL + path
 
 
+def stack_secret(name):
+    """The stack's setting name from its secrets.env (as scripts/test wrote it)."""
+    with open(os.path.join(STATE, "secrets.env")) as f:
+        for line in f:
+            if line.startswith(name + "="):
+                return line.strip().split("=", 1)[1]
+    pytest.fail(f"no {name} in secrets.env")
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on just now."""
     s = socket.socket()
