@@ -12,6 +12,7 @@
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/log.h"
+#include "infra/tpl.h"
 #include "page.h"
 #include "req.h"
 #include "session.h"
@@ -49,6 +50,19 @@ const char *guest_form_token(struct req *r)
 		    arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
 				 GUEST_FORM_COOKIE, token, session_over_tls(r) ? "; Secure" : ""));
 	return token;
+}
+
+void guest_form_show(struct req *r, struct tpl_dict *d, int status, const char *unavailable,
+		     const char *title, const char *tpl)
+{
+	const char *token = guest_form_token(r);
+
+	if (!token) {
+		http_fail(r, 503, unavailable);
+		return;
+	}
+	tpl_set(d, "CSRF", token);
+	page_render(r, status, title, NAV_NONE, tpl, d);
 }
 
 /* An Origin header names this site when it is our public address or the host the browser used. */

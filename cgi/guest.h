@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 struct req;
+struct tpl_dict;
 
 /* The cookie that carries the pre-session form token. */
 #define GUEST_FORM_COOKIE "sb_form"
@@ -18,6 +19,13 @@ struct req;
  * a new token is made and its cookie set on the answer. Returns it (arena), NULL on failure.
  */
 const char *guest_form_token(struct req *r);
+
+/*
+ * Renders a signed-out form: template tpl under title with its token in CSRF, answering status.
+ * Without a token it answers 503 with the message unavailable instead.
+ */
+void guest_form_show(struct req *r, struct tpl_dict *d, int status, const char *unavailable,
+		     const char *title, const char *tpl);
 
 /*
  * For the POST of a signed-out form: refuse it with 403 and return -1 when it comes from

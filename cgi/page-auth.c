@@ -59,14 +59,8 @@ static const char *safe_next(const char *next)
 
 static void login_show(struct req *r, struct tpl_dict *d, int status)
 {
-	const char *token = guest_form_token(r);
-
-	if (!token) {
-		http_fail(r, 503, "sign-in is not available right now; please try again");
-		return;
-	}
-	tpl_set(d, "CSRF", token);
-	page_render(r, status, "Sign in", NAV_NONE, "login.tpl", d);
+	guest_form_show(r, d, status, "sign-in is not available right now; please try again",
+			"Sign in", "login.tpl");
 }
 
 void page_login_form(struct req *r)
@@ -180,14 +174,8 @@ void page_login(struct req *r)
 
 static void signup_show(struct req *r, struct tpl_dict *d, int status)
 {
-	const char *token = guest_form_token(r);
-
-	if (!token) {
-		http_fail(r, 503, "sign-up is not available right now; please try again");
-		return;
-	}
-	tpl_set(d, "CSRF", token);
-	page_render(r, status, "Create your account", NAV_NONE, "signup.tpl", d);
+	guest_form_show(r, d, status, "sign-up is not available right now; please try again",
+			"Create your account", "signup.tpl");
 }
 
 /* The kinds of business to choose from, the chosen one (NULL: none yet) selected. */

@@ -197,11 +197,9 @@ static int lead_related_fill(struct req *r, struct tpl_dict *d, const char *phon
 		return -1;
 	for (int i = 0; i < db_rows(calls); i++) {
 		struct tpl_dict *row = tpl_section(d, "CALL");
-		struct ui_status s = ui_status(r->arena, UI_CALL, db_value(calls, i, 2));
 		tpl_set(row, "ID", db_value(calls, i, 0));
 		tpl_set(row, "DIRECTION", ui_label(r->arena, db_value(calls, i, 1)));
-		tpl_set(row, "STATUS_LABEL", s.label);
-		tpl_set(row, "STATUS_BADGE", s.badge);
+		ui_status_set(r->arena, row, "STATUS", UI_CALL, db_value(calls, i, 2));
 		tpl_set(row, "STARTED", db_value(calls, i, 3));
 		tpl_set(row, "DURATION", db_value(calls, i, 4));
 		tpl_set(row, "SUMMARY", db_value(calls, i, 5));
@@ -211,12 +209,10 @@ static int lead_related_fill(struct req *r, struct tpl_dict *d, const char *phon
 	tpl_show(d, db_rows(calls) ? "HAS_CALLS" : "NO_CALLS");
 	for (int i = 0; i < db_rows(appts); i++) {
 		struct tpl_dict *row = tpl_section(d, "APPOINTMENT");
-		struct ui_status s = ui_status(r->arena, UI_APPOINTMENT, db_value(appts, i, 3));
 		tpl_set(row, "ID", db_value(appts, i, 0));
 		tpl_set(row, "STARTS", db_value(appts, i, 1));
 		tpl_set(row, "ENDS", db_value(appts, i, 2));
-		tpl_set(row, "STATUS_LABEL", s.label);
-		tpl_set(row, "STATUS_BADGE", s.badge);
+		ui_status_set(r->arena, row, "STATUS", UI_APPOINTMENT, db_value(appts, i, 3));
 		tpl_set(row, "SERVICE", db_value(appts, i, 4));
 		tpl_set(row, "CUSTOMER", db_value(appts, i, 5));
 	}
@@ -309,15 +305,10 @@ static void lead_show(struct req *r, struct tpl_dict *d, int status)
 	const char *lead_status = db_field(lead, 0, "status");
 	const char *temperature = db_field(lead, 0, "temperature");
 	tpl_set(d, "TITLE_NAME", *name ? name : phone);
-	struct ui_status s = ui_status(r->arena, UI_LEAD, lead_status);
-	tpl_set(d, "STATUS_LABEL", s.label);
-	tpl_set(d, "STATUS_BADGE", s.badge);
-	if (*temperature) {
-		struct ui_status t = ui_status(r->arena, UI_TEMPERATURE, temperature);
-		struct tpl_dict *section = tpl_section(d, "HAS_TEMPERATURE");
-		tpl_set(section, "TEMPERATURE_LABEL", t.label);
-		tpl_set(section, "TEMPERATURE_BADGE", t.badge);
-	}
+	ui_status_set(r->arena, d, "STATUS", UI_LEAD, lead_status);
+	if (*temperature)
+		ui_status_set(r->arena, tpl_section(d, "HAS_TEMPERATURE"), "TEMPERATURE",
+			      UI_TEMPERATURE, temperature);
 	ui_status_options(d, "STATUS_OPTION", UI_LEAD, lead_status);
 	tpl_set(d, "CSRF", r->csrf);
 	if (callback_problem_fill(r, d) < 0 || lead_related_fill(r, d, phone) < 0) {
@@ -346,12 +337,28 @@ void page_lead_show(struct req *r)
 	lead_show(r, page_dict(r), 200);
 }
 
-/* The phone of the lead an action is for, or NULL after answering 404 (or 503). */
-static const char *lead_phone(struct req *r)
+/*
+ * Begins the form of an action on this lead: sets *d to the page's dictionary and f to its form.
+ * Returns the lead's phone (arena), or NULL after answering 404 (or 503).
+ */
+static const char *lead_form_begin(struct req *r, struct form *f, struct tpl_dict **d)
 {
+	*d = page_dict(r);
 	struct db_result *res = ui_one(r, "lead", "loaded", SQL_LEAD_PHONE, r->path_id);
 
-	return res ? db_value(res, 0, 0) : NULL;
+	if (!res)
+		return NULL;
+	form_begin(f, r, *d);
+	return db_value(res, 0, 0);
+}
+
+/* True after showing the lead again with the form's errors (422) when the form has any. */
+static bool lead_form_refused(struct req *r, struct form *f, struct tpl_dict *d)
+{
+	if (form_ok(f))
+		return false;
+	lead_show(r, d, 422);
+	return true;
 }
 
 static void lead_redirect(struct req *r, const char *flash)
@@ -362,13 +369,11 @@ static void lead_redirect(struct req *r, const char *flash)
 
 void page_lead_status(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
-	const char *phone = lead_phone(r);
 
-	if (!phone)
+	if (!lead_form_begin(r, &f, &d))
 		return;
-	form_begin(&f, r, d);
 	const char *status = form_text(&f, "status");
 	if (!ui_status_known(UI_LEAD, status)) {
 		form_error(&f, "status", "choose one of the statuses in the list");
@@ -386,19 +391,16 @@ void page_lead_status(struct req *r)
 
 void page_lead_note(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
 
-	if (!lead_phone(r))
+	if (!lead_form_begin(r, &f, &d))
 		return;
-	form_begin(&f, r, d);
 	const char *body = form_text(&f, "note_body");
 	if (form_required(&f, "note_body", body, "A note"))
 		form_max_length(&f, "note_body", body, NOTE_MAX_CHARS);
-	if (!form_ok(&f)) {
-		lead_show(r, d, 422);
+	if (lead_form_refused(r, &f, d))
 		return;
-	}
 	if (db_exec(r->db, r->arena, SQL_ADD_NOTE, r->org_id, r->path_id, r->user_id, body) != 1) {
 		http_fail(r, 503, "the note could not be saved; please try again");
 		return;
@@ -421,21 +423,18 @@ static int lead_enqueue(struct req *r, const char *phone, const char *body)
 
 void page_lead_callback(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
-	const char *phone = lead_phone(r);
+	const char *phone = lead_form_begin(r, &f, &d);
 
 	if (!phone)
 		return;
-	form_begin(&f, r, d);
 	const char *body = form_text(&f, "callback_body");
 	if (form_max_length(&f, "callback_body", body, MESSAGE_MAX_CHARS) &&
 	    !ui_phone_reachable(phone))
 		form_error(&f, "callback_body", "this lead's number cannot be called back");
-	if (!form_ok(&f)) {
-		lead_show(r, d, 422);
+	if (lead_form_refused(r, &f, d))
 		return;
-	}
 	struct callback_setup setup;
 	if (callback_setup_load(r->db, r->arena, r->org_id, &setup) < 0) {
 		http_fail(r, 503, "the call-back could not be checked; please try again");
@@ -455,13 +454,12 @@ void page_lead_callback(struct req *r)
 
 void page_lead_sms(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	struct tpl_dict *d;
 	struct form f;
-	const char *phone = lead_phone(r);
+	const char *phone = lead_form_begin(r, &f, &d);
 
 	if (!phone)
 		return;
-	form_begin(&f, r, d);
 	const char *body = form_text(&f, "sms_body");
 	if (form_required(&f, "sms_body", body, "A message") &&
 	    form_max_length(&f, "sms_body", body, MESSAGE_MAX_CHARS) && !ui_phone_reachable(phone))
@@ -476,10 +474,8 @@ void page_lead_sms(struct req *r)
 			form_error(&f, "sms_body", "this number has opted out of text messages "
 				   "(it replied STOP), so nothing was sent");
 	}
-	if (!form_ok(&f)) {
-		lead_show(r, d, 422);
+	if (lead_form_refused(r, &f, d))
 		return;
-	}
 	if (lead_enqueue(r, phone, body) < 0)
 		return;
 	lead_redirect(r, "Text message queued. Its progress shows under Actions.");

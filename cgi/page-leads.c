@@ -255,19 +255,14 @@ void page_leads(struct req *r)
 
 	for (int i = 0; i < shown; i++) {
 		struct tpl_dict *row = tpl_section(d, "LEAD");
-		struct ui_status s = ui_status(r->arena, UI_LEAD, db_value(res, i, 3));
 		const char *temperature = db_value(res, i, 4), *cents = db_value(res, i, 6);
 		tpl_set(row, "ID", db_value(res, i, 0));
 		tpl_set(row, "NAME", *db_value(res, i, 1) ? db_value(res, i, 1) : "Unknown caller");
 		tpl_set(row, "PHONE", db_value(res, i, 2));
-		tpl_set(row, "STATUS_LABEL", s.label);
-		tpl_set(row, "STATUS_BADGE", s.badge);
-		if (*temperature) {
-			struct ui_status t = ui_status(r->arena, UI_TEMPERATURE, temperature);
-			struct tpl_dict *section = tpl_section(row, "TEMPERATURE");
-			tpl_set(section, "TEMPERATURE_LABEL", t.label);
-			tpl_set(section, "TEMPERATURE_BADGE", t.badge);
-		}
+		ui_status_set(r->arena, row, "STATUS", UI_LEAD, db_value(res, i, 3));
+		if (*temperature)
+			ui_status_set(r->arena, tpl_section(row, "TEMPERATURE"), "TEMPERATURE",
+				      UI_TEMPERATURE, temperature);
 		tpl_set(row, "SCORE", *db_value(res, i, 5) ? db_value(res, i, 5) : "\xE2\x80\x94");
 		tpl_set(row, "VALUE", cents ? ui_money_text(r->arena, cents) : "\xE2\x80\x94");
 		tpl_set(row, "SUMMARY", db_value(res, i, 7));

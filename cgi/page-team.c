@@ -388,14 +388,8 @@ static const char *invite_load(struct req *r, struct tpl_dict *d)
 /* The accept form, with its pre-session CSRF token. */
 static void invite_show(struct req *r, struct tpl_dict *d, int status)
 {
-	const char *token = guest_form_token(r);
-
-	if (!token) {
-		http_fail(r, 503, "invitations are not available right now; please try again");
-		return;
-	}
-	tpl_set(d, "CSRF", token);
-	page_render(r, status, "Join your team", NAV_NONE, "invite_accept.tpl", d);
+	guest_form_show(r, d, status, "invitations are not available right now; please try again",
+			"Join your team", "invite_accept.tpl");
 }
 
 void page_invite_form(struct req *r)

@@ -213,6 +213,15 @@ bool ui_status_known(enum ui_status_kind kind, const char *value)
 	return false;
 }
 
+void ui_status_set(struct arena *a, struct tpl_dict *d, const char *name,
+		   enum ui_status_kind kind, const char *value)
+{
+	struct ui_status s = ui_status(a, kind, value);
+
+	tpl_set(d, arena_printf(a, "%s_LABEL", name), s.label);
+	tpl_set(d, arena_printf(a, "%s_BADGE", name), s.badge);
+}
+
 void ui_status_options(struct tpl_dict *d, const char *section, enum ui_status_kind kind,
 		       const char *chosen)
 {

@@ -90,6 +90,10 @@ const struct ui_status *ui_statuses(enum ui_status_kind kind);
 /* A status of kind; an unknown value gets its own label and "badge-info". Arena-owned. */
 struct ui_status ui_status(struct arena *a, enum ui_status_kind kind, const char *value);
 
+/* Sets name_LABEL and name_BADGE of d to value's status of kind, as ui_status gives it. */
+void ui_status_set(struct arena *a, struct tpl_dict *d, const char *name,
+		   enum ui_status_kind kind, const char *value);
+
 /* True when value is one of the known statuses of kind. */
 bool ui_status_known(enum ui_status_kind kind, const char *value);
 

@@ -15,6 +15,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
+#include "infra/json.h"
 #include "infra/log.h"
 #include "infra/xalloc.h"
 
@@ -412,4 +413,19 @@ char *webclient_escape(struct arena *a, const char *s)
 	char *out = arena_strdup(a, escaped);
 	curl_free(escaped);
 	return out;
+}
+
+int webclient_created(struct arena *a, const struct webclient_response *resp,
+		      const char *id_field, const char **id, const char **status, char *why,
+		      size_t why_len)
+{
+	json_t *created = json_parse(a, resp->body, resp->body_len, why, why_len);
+	const char *found = json_is_object(created) ? json_str(created, id_field) : NULL;
+	const char *said = json_is_object(created) ? json_str(created, "status") : NULL;
+
+	if (!found || !*found || strlen(found) > 128)
+		return -1;
+	*id = arena_strdup(a, found);
+	*status = said ? arena_strdup(a, said) : "";
+	return 0;
 }

@@ -40,6 +40,16 @@ int webclient_fetch(struct arena *a, const struct webclient_request *req,
 		    struct webclient_response *resp);
 
 /*
+ * What a provider's API answered with a 200 or 201 on creating something: when the body is a
+ * JSON object with a string id_field of 1 to 128 characters, sets *id and *status (its
+ * "status", "" without one) to arena copies and returns 0. Else -1, with why (why_len bytes)
+ * saying why the body could not be read, left as it was when it was JSON that names no id.
+ */
+int webclient_created(struct arena *a, const struct webclient_response *resp,
+		      const char *id_field, const char **id, const char **status, char *why,
+		      size_t why_len);
+
+/*
  * Receives the body of a streamed answer as its bytes arrive, with the answer's status and
  * Content-Type (borrowed, or NULL). Returns 0 to go on, or -1 to stop the transfer.
  */

@@ -72,14 +72,8 @@ static int twilio_create(struct arena *a, const struct twilio_account *acct, con
 	out->http_status = resp.status;
 	if (resp.status == 201 || resp.status == 200) {
 		char why[128] = "no sid";
-		json_t *created = json_parse(a, resp.body, resp.body_len, why, sizeof(why));
-		const char *rsid = json_is_object(created) ? json_str(created, "sid") : NULL;
-		const char *status = json_is_object(created) ? json_str(created, "status") : NULL;
-		if (rsid && *rsid && strlen(rsid) <= 128) {
-			out->sid = arena_strdup(a, rsid);
-			out->status = status ? arena_strdup(a, status) : "";
+		if (!webclient_created(a, &resp, "sid", &out->sid, &out->status, why, sizeof(why)))
 			return 0;
-		}
 		/* Accepted or not, nothing names it: a later look cannot tell either. */
 		out->message = arena_printf(a, "Twilio's answer names no %s: %s", what, why);
 		log_warn("could not read Twilio's %s answer: %s", what, out->message);

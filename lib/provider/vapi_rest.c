@@ -111,14 +111,8 @@ int vapi_create_call(struct arena *a, const struct vapi_call_request *req, struc
 	out->http_status = resp.status;
 	if (resp.status == 201 || resp.status == 200) {
 		char why[128] = "no id";
-		json_t *call = json_parse(a, resp.body, resp.body_len, why, sizeof(why));
-		const char *id = json_is_object(call) ? json_str(call, "id") : NULL;
-		const char *status = json_is_object(call) ? json_str(call, "status") : NULL;
-		if (id && *id && strlen(id) <= 128) {
-			out->id = arena_strdup(a, id);
-			out->status = status ? arena_strdup(a, status) : "";
+		if (!webclient_created(a, &resp, "id", &out->id, &out->status, why, sizeof(why)))
 			return 0;
-		}
 		/* Accepted or not, nothing names the call, so nothing can follow it. */
 		out->message = arena_printf(a, "Vapi's answer names no call: %s", why);
 		log_warn("could not read Vapi's call answer: %s", out->message);

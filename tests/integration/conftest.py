@@ -9,6 +9,7 @@ scripts/test starts the stack and exports:
 """
 import os
 import re
+import socket
 import uuid
 
 import psycopg2
@@ -29,6 +30,24 @@ CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 def url(path):
     return BASE_URL + path
+
+
+def stack_secret(name):
+    """The stack's setting name from its secrets.env (as scripts/test wrote it)."""
+    with open(os.path.join(STATE, "secrets.env")) as f:
+        for line in f:
+            if line.startswith(name + "="):
+                return line.strip().split("=", 1)[1]
+    pytest.fail(f"no {name} in secrets.env")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def csrf_of(html):

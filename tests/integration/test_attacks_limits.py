@@ -8,11 +8,10 @@ import subprocess
 import time
 import uuid
 
-import pytest
 import requests
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import DSN_APP, ROOT, STATE, sql
+from conftest import DSN_APP, ROOT, sql, stack_secret
 
 TWILIO_FAKE = os.environ.get("SB_TWILIO_FAKE_URL", "")
 SETTLED = ("done", "failed", "dead")
@@ -206,14 +205,6 @@ def test_an_event_key_of_one_business_is_not_anothers(business, other_business, 
 
 # ---------- Sealed secrets ----------
 
-def stack_key():
-    with open(os.path.join(STATE, "secrets.env")) as f:
-        for line in f:
-            if line.startswith("ENCRYPTION_KEY="):
-                return line.split("=", 1)[1].strip()
-    pytest.fail("no ENCRYPTION_KEY in secrets.env")
-
-
 def binding(org, provider, name):
     return ("switchboard credential\n%s\n%s\n%s" % (org, provider, name)).encode()
 
@@ -258,7 +249,7 @@ def test_a_sealed_secret_moved_to_another_row_does_not_open(business, other_busi
                                                      "vapi_server_secret": "server-secret-of-a"})
     assert r.status_code == 303
     sealed = stored(owner_db, a, "vapi", "api_key")
-    assert unseal(stack_key(), sealed, a, "vapi", "api_key") == b"vapi-key-of-a-1234"
+    assert unseal(stack_secret("ENCRYPTION_KEY"), sealed, a, "vapi", "api_key") == b"vapi-key-of-a-1234"
     assert not callback_problem(business, owner_db)
     # Another business's row: B cannot use A's key.
     put(owner_db, b, "vapi", "api_key", sealed)
@@ -276,7 +267,7 @@ def rotate(key, old=""):
 
 
 def test_rotation_reseals_every_secret_and_the_old_key_can_go(business, owner_db):
-    org, old, new = business.org_id, stack_key(), os.urandom(32).hex()
+    org, old, new = business.org_id, stack_secret("ENCRYPTION_KEY"), os.urandom(32).hex()
     assert business.post_form("/settings/credentials",
                               {"vapi_api_key": "vapi-key-rotated-1"}).status_code == 303
     # A secret sealed before secrets named their key and row: bound to the organization only.

@@ -17,9 +17,8 @@ import websockets
 from conftest import BASE_URL
 from test_testcall import PROTOCOL, start_call, ws_url_through_nginx
 from test_voice import (ACME, CALL_SIDS, MEDIA_URL, Worker, acme, new_call,  # noqa: F401
-                        start_stack_worker, stop_stack_worker, token)
-from tests.fakes.deepgram_fake import DeepgramFake
-from tests.fakes.twilio_fake import MediaStreamsCaller, TwilioFake
+                        token, worker_on_fakes)
+from tests.fakes.twilio_fake import MediaStreamsCaller
 
 STACK_SECRET = os.environ.get("MEDIA_TOKEN_SECRET", "")
 BROWSER_URL = BASE_URL.replace("http://", "ws://") + "/media/browser"
@@ -38,16 +37,7 @@ def stack_token(call_id, org_id=ACME):
 
 @pytest.fixture(scope="module")
 def fakes():
-    dg = DeepgramFake().start()
-    tw = TwilioFake().start()
-    stop_stack_worker()
-    worker = StackSecretWorker(dg, tw)
-    worker.start()
-    yield dg, tw, worker
-    worker.stop()
-    dg.stop()
-    tw.stop()
-    start_stack_worker()
+    yield from worker_on_fakes(StackSecretWorker)
 
 
 def restarted(worker, **settings):

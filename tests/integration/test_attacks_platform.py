@@ -85,17 +85,27 @@ def raw_post(path, body, headers, source="127.0.0.1"):
 
 # ---------- recording plays hold no responder ----------
 
+def slow_calls(db, org_id, store, n=20):
+    """n calls of org_id whose recordings the store sends slowly."""
+    return [add_call(db, org_id, recording_url=f"{store.url}/slow/{uuid.uuid4().hex}.wav")
+            for _ in range(n)]
+
+
+def plays_waiting(pool, business, calls, store):
+    """Each call's recording asked for on pool; their futures once all wait on the store at once."""
+    plays = [pool.submit(business.get, f"/calls/{c}/recording") for c in calls]
+    deadline = time.monotonic() + 10
+    while store.in_flight < len(calls) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.in_flight == len(calls)
+    return plays
+
+
 def test_twenty_slow_recording_plays_leave_the_dashboard_answering(business, owner_db, store):
-    calls = [add_call(owner_db, business.org_id,
-                      recording_url=f"{store.url}/slow/{uuid.uuid4().hex}.wav")
-             for _ in range(20)]
+    calls = slow_calls(owner_db, business.org_id, store)
     with ThreadPoolExecutor(20) as pool:
-        plays = [pool.submit(business.get, f"/calls/{c}/recording") for c in calls]
-        deadline = time.monotonic() + 10
-        while store.in_flight < 20 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        # All twenty are waiting on the provider at once: four responders could not do that.
-        assert store.in_flight == 20
+        # All twenty wait on the provider at once: four responders could not do that.
+        plays = plays_waiting(pool, business, calls, store)
         r, took = timed(business.get, "/calls")
         assert r.status_code == 200 and took < 1.0, took
         for play in plays:
@@ -214,9 +224,7 @@ def test_a_gather_turn_answers_within_100ms_through_plays_and_a_flood(
     call = Call(shop)
     call.start()
     quiet = [timed(call.say, "How much is drain cleaning?")[1] for _ in range(3)]
-    calls = [add_call(owner_db, business.org_id,
-                      recording_url=f"{store.url}/slow/{uuid.uuid4().hex}.wav")
-             for _ in range(20)]
+    calls = slow_calls(owner_db, business.org_id, store)
     forked = multiprocessing.get_context("fork")
     stop, sent, refused = forked.Event(), forked.Value("i", 0), forked.Value("i", 0)
     floods = [forked.Process(target=flood, args=(stop, f"127.0.0.{n}", sent, refused),
@@ -225,11 +233,7 @@ def test_a_gather_turn_answers_within_100ms_through_plays_and_a_flood(
         p.start()
     try:
         with ThreadPoolExecutor(20) as pool:
-            plays = [pool.submit(business.get, f"/calls/{c}/recording") for c in calls]
-            deadline = time.monotonic() + 10
-            while store.in_flight < 20 and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert store.in_flight == 20
+            plays = plays_waiting(pool, business, calls, store)
             times = []
             for _ in range(7):
                 doc, took = timed(call.say, "How much is drain cleaning?")

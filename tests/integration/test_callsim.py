@@ -16,7 +16,7 @@ import wave
 
 import pytest
 
-from conftest import BASE_URL, ROOT, STATE, sql
+from conftest import BASE_URL, ROOT, sql, stack_secret
 from test_voice import Worker, start_stack_worker, stop_stack_worker, voice_up
 
 sys.path.insert(0, ROOT)
@@ -27,14 +27,6 @@ from tests.fakes.twilio_fake import TwilioFake  # noqa: E402
 CALLSIM = os.path.join(ROOT, "scripts", "callsim")
 TOKEN = os.environ.get("SB_TWILIO_AUTH_TOKEN", "")
 TURN_LINE = re.compile(r"^turn (\d+) .*: reply after (\d+) ms", re.M)
-
-
-def stack_secret(name):
-    with open(os.path.join(STATE, "secrets.env")) as f:
-        for line in f:
-            if line.startswith(name + "="):
-                return line.strip().split("=", 1)[1]
-    pytest.fail(f"no {name} in secrets.env")
 
 
 class RecognizingWorker(Worker):

@@ -1,7 +1,6 @@
 """test_fakes_twilio_control: the Twilio fake run as its own process, as scripts/test runs it for
 the programs, is steered and inspected over HTTP (/_fake/...) while its API answers as before."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,16 +8,15 @@ import time
 import pytest
 import requests
 
+from conftest import free_port
+
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 SID, TOKEN = "AC" + "ab" * 16, "control-test-token"
 
 
 @pytest.fixture
 def standalone():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.twilio_fake", "--port", str(port),
                              "--sid", SID, "--token", TOKEN], cwd=ROOT, stdout=subprocess.PIPE)
     base = "http://127.0.0.1:%d" % port

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from conftest import BASE_URL, STATE, sql
+from conftest import BASE_URL, STATE, sql, stack_secret
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from tests.fakes.twilio_signature import twilio_sign  # noqa: E402
@@ -22,14 +22,6 @@ VOICE = "/hooks/twilio/voice"
 STATUS = "/hooks/twilio/status"
 
 
-def secret(name):
-    with open(os.path.join(STATE, "secrets.env")) as f:
-        for line in f:
-            if line.startswith(name + "="):
-                return line.strip().split("=", 1)[1]
-    pytest.fail(f"no {name} in secrets.env")
-
-
 def media_token_check(token, now=None):
     """The voice worker's check of a stream token, re-done here: (call_id, org_id) or None."""
     parts = token.split(".")
@@ -37,7 +29,7 @@ def media_token_check(token, now=None):
         return None
     call_id, org_id, expires, mac = parts
     body = f"{call_id}.{org_id}.{expires}"
-    want = hmac.new(secret("MEDIA_TOKEN_SECRET").encode(),
+    want = hmac.new(stack_secret("MEDIA_TOKEN_SECRET").encode(),
                     ("switchboard-media-v2\nstream\n" + body).encode(),
                     hashlib.sha256).hexdigest()
     if not hmac.compare_digest(want, mac) or int(expires) <= (now or time.time()):

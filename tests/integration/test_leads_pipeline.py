@@ -65,6 +65,13 @@ def complete(db, shop, sid, caller, seconds):
     wait_job(db, str(jobs[0][0]))
 
 
+def completed_call(db, shop, caller, turns, state, seconds):
+    """A call held with its turns and state, then completed after seconds and analyzed: its id."""
+    sid, call_id = arrange_call(db, shop, caller, turns, state, seconds)
+    complete(db, shop, sid, caller, seconds)
+    return call_id
+
+
 def wait_job(db, job):
     status = None
     for _ in range(50):
@@ -115,9 +122,7 @@ def test_a_booked_call_is_a_hot_booked_lead_and_the_owner_is_told_once(shop, own
              ("caller", "Hi, my kitchen drain is clogged and I need someone to look at it"),
              ("assistant", "I can book drain cleaning for you."),
              ("caller", "Great, thanks, that works perfectly")]
-    sid, call_id = arrange_call(owner_db, shop, caller, turns, state, 120)
-
-    complete(owner_db, shop, sid, caller, 120)
+    call_id = completed_call(owner_db, shop, caller, turns, state, 120)
 
     lead = lead_of(owner_db, shop.org_id, callback)
     assert lead["status"] == "booked" and lead["temperature"] == "hot"
@@ -149,9 +154,7 @@ def test_an_emergency_is_urgent_and_valued_at_its_service(shop, owner_db):
     turns = [("caller", "I have a burst pipe and the basement is flooding"),
              ("assistant", "That sounds urgent. Let me take your details."),
              ("caller", "Sam Ortiz, please hurry")]
-    sid, call_id = arrange_call(owner_db, shop, caller, turns, state, 90)
-
-    complete(owner_db, shop, sid, caller, 90)
+    call_id = completed_call(owner_db, shop, caller, turns, state, 90)
 
     lead = lead_of(owner_db, shop.org_id, caller)
     # An emergency is hot whatever else the call held, so the owner hears of it.
@@ -170,9 +173,7 @@ def test_a_message_keeps_the_status_the_owner_set(shop, owner_db):
     turns = [("caller", "Can I leave a message for the owner?"),
              ("assistant", "Of course, go ahead."),
              ("caller", "Please call me back about a quote")]
-    sid, call_id = arrange_call(owner_db, shop, caller, turns, state, 60)
-
-    complete(owner_db, shop, sid, caller, 60)
+    call_id = completed_call(owner_db, shop, caller, turns, state, 60)
 
     lead = lead_of(owner_db, shop.org_id, caller)
     assert lead["status"] == "contacted" and lead["name"] == "Lee Park"
@@ -185,11 +186,9 @@ def test_a_message_keeps_the_status_the_owner_set(shop, owner_db):
 
 def test_a_short_hang_up_is_a_cold_lead(shop, owner_db):
     caller = phone()
-    sid, call_id = arrange_call(owner_db, shop, caller,
-                                [("assistant", "Thanks for calling, how can I help?"),
-                                 ("caller", "hello?")], None, 5)
-
-    complete(owner_db, shop, sid, caller, 5)
+    call_id = completed_call(owner_db, shop, caller,
+                             [("assistant", "Thanks for calling, how can I help?"),
+                              ("caller", "hello?")], None, 5)
 
     lead = lead_of(owner_db, shop.org_id, caller)
     assert lead["status"] == "new" and lead["score"] == 0 and lead["temperature"] == "cold"
@@ -259,23 +258,21 @@ def test_no_text_back_when_the_business_does_not_text(shop, owner_db):
 
 def test_a_call_is_classified_and_a_second_call_is_a_returning_customer(shop, owner_db):
     caller = phone()
-    sid, call_id = arrange_call(owner_db, shop, caller,
-                                [("assistant", "Thanks for calling, how can I help?"),
-                                 ("caller", "my kitchen drain is clogged"),
-                                 ("assistant", "I can book a drain cleaning. What's your name?"),
-                                 ("caller", "Dana Lee")],
-                                {"name": "Dana Lee", "message": "call me about the drain"}, 60)
-    complete(owner_db, shop, sid, caller, 60)
+    call_id = completed_call(owner_db, shop, caller,
+                             [("assistant", "Thanks for calling, how can I help?"),
+                              ("caller", "my kitchen drain is clogged"),
+                              ("assistant", "I can book a drain cleaning. What's your name?"),
+                              ("caller", "Dana Lee")],
+                             {"name": "Dana Lee", "message": "call me about the drain"}, 60)
     (row,) = sql(owner_db, "SELECT call_type, customer_type, call_purpose FROM calls "
                            "WHERE id = %s", call_id)
     assert row == ("message", "new", "Drain cleaning")
 
-    sid2, call2 = arrange_call(owner_db, shop, caller,
-                               [("assistant", "Thanks for calling, how can I help?"),
-                                ("caller", "do you work on weekends?"),
-                                ("assistant", "We're open Monday to Friday."),
-                                ("caller", "ok thanks")], {}, 40)
-    complete(owner_db, shop, sid2, caller, 40)
+    call2 = completed_call(owner_db, shop, caller,
+                           [("assistant", "Thanks for calling, how can I help?"),
+                            ("caller", "do you work on weekends?"),
+                            ("assistant", "We're open Monday to Friday."),
+                            ("caller", "ok thanks")], {}, 40)
     (row,) = sql(owner_db, "SELECT call_type, customer_type, call_purpose FROM calls "
                            "WHERE id = %s", call2)
     assert row[0] == "question" and row[1] == "returning"
@@ -288,15 +285,13 @@ def test_a_caller_who_declines_is_a_lost_lead_unless_the_owner_moved_it(shop, ow
              ("caller", "how much is a water heater repair?"),
              ("assistant", "Water heater repair is $250."),
              ("caller", "that's too expensive, never mind")]
-    sid, _ = arrange_call(owner_db, shop, caller, turns, {}, 45)
-    complete(owner_db, shop, sid, caller, 45)
+    completed_call(owner_db, shop, caller, turns, {}, 45)
     assert lead_of(owner_db, shop.org_id, caller)["status"] == "lost"
 
     caller2 = phone()
     sql(owner_db, "INSERT INTO leads (org_id, phone, status) VALUES (%s, %s, 'qualified')",
         shop.org_id, caller2)
-    sid2, _ = arrange_call(owner_db, shop, caller2, turns, {}, 45)
-    complete(owner_db, shop, sid2, caller2, 45)
+    completed_call(owner_db, shop, caller2, turns, {}, 45)
     assert lead_of(owner_db, shop.org_id, caller2)["status"] == "qualified"
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import STATE, login, sql
+from conftest import login, sql, stack_secret
 
 FORGED = "0" * 64
 
@@ -24,14 +24,6 @@ def org_row(db, org_id):
 def audit(db, org_id, action):
     return sql(db, "SELECT user_id::text, target, detail FROM audit_log "
                    "WHERE org_id = %s AND action = %s ORDER BY created_at", org_id, action)
-
-
-def encryption_key():
-    with open(os.path.join(STATE, "secrets.env")) as f:
-        for line in f:
-            if line.startswith("ENCRYPTION_KEY="):
-                return bytes.fromhex(line.split("=", 1)[1].strip())
-    pytest.fail("no ENCRYPTION_KEY in secrets.env")
 
 
 def owner_id(db, org_id):
@@ -431,7 +423,7 @@ def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     assert set(stored) == {("twilio", "account_sid"), ("twilio", "auth_token"), ("vapi", "api_key"),
                            ("vapi", "server_secret"), ("llm", "base_url"), ("llm", "api_key"),
                            ("deepgram", "api_key"), ("elevenlabs", "api_key")}
-    key = encryption_key()
+    key = bytes.fromhex(stack_secret("ENCRYPTION_KEY"))
     field_of = {("twilio", "account_sid"): "twilio_account_sid", ("twilio", "auth_token"): "twilio_auth_token",
                 ("vapi", "api_key"): "vapi_api_key", ("vapi", "server_secret"): "vapi_server_secret",
                 ("llm", "base_url"): "llm_base_url", ("llm", "api_key"): "llm_api_key",

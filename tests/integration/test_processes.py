@@ -9,18 +9,10 @@ import time
 
 import requests
 
-from conftest import DSN_APP, STATE, url
+from conftest import DSN_APP, STATE, free_port, url
 
 BIN = os.environ.get("SB_BIN", "")
 VOICE_URL = os.environ.get("SB_VOICE_URL", "")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def log_of(name):

@@ -16,17 +16,9 @@ import time
 
 import requests
 
-from conftest import DEMO_EMAIL, DEMO_PASSWORD, ROOT
+from conftest import DEMO_EMAIL, DEMO_PASSWORD, ROOT, free_port
 
 START_TIMEOUT = 180
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def alive(pid):

@@ -129,18 +129,24 @@ def start_stack_worker():
     raise RuntimeError("voice worker did not start")
 
 
-@pytest.fixture(scope="module")
-def fakes():
+def worker_on_fakes(worker_class=Worker):
+    """Fakes of Deepgram and Twilio with a voice worker of worker_class talking to them in place
+    of the stack's, yielded as (deepgram, twilio, worker); the stack's worker is back after."""
     dg = DeepgramFake().start()
     tw = TwilioFake().start()
     stop_stack_worker()
-    worker = Worker(dg, tw)
+    worker = worker_class(dg, tw)
     worker.start()
     yield dg, tw, worker
     worker.stop()
     dg.stop()
     tw.stop()
     start_stack_worker()
+
+
+@pytest.fixture(scope="module")
+def fakes():
+    yield from worker_on_fakes()
 
 
 @pytest.fixture(scope="module")
