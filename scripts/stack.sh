@@ -36,8 +36,15 @@ pg_dir_prepare() {
 	# A state directory made before the stack kept its files to itself is closed up too.
 	chmod 750 "$STATE/log" "$STATE/run" "$STATE/nginx"
 	find "$STATE/log" -maxdepth 1 -type f -exec chmod 640 {} +
-	# The postgres user must reach the cluster; when the project sits somewhere it cannot
-	# (a home directory), keep the cluster in a directory of its own and link to it.
+	# The postgres user must reach the cluster. A state directory of root's that is closed to
+	# other users (umask 027) opens to the postgres group alone; when the project sits
+	# somewhere it cannot reach at all (a home directory), keep the cluster in a directory of
+	# its own and link to it.
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null &&
+		[ "$(stat -c %u:%g "$STATE")" = 0:0 ]; then
+		chgrp postgres "$STATE"
+		chmod g+x "$STATE"
+	fi
 	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
 		local elsewhere
 		elsewhere=/var/tmp/switchboard-pg-$(printf '%s' "$STATE" | md5sum | cut -c1-12)

@@ -136,6 +136,32 @@ GRANT EXECUTE ON FUNCTION
 ALTER VIEW org_leads SET (security_invoker = true);
 REVOKE ALL ON org_leads FROM switchboard_voice, switchboard_jobs;
 
+-- That puts the search condition behind the policy again, where the trigram
+-- index cannot serve it (LIKE is not leakproof). The search itself moves
+-- into this function: it runs as the owner with fixed SQL, so nothing of the
+-- caller's can run on other businesses' rows, and returns only the ids of
+-- the current business's leads whose text (p_like, already lower case) or
+-- phone digits (p_digits_like) match; '' matches everything. The list then
+-- reads those leads through the view, under row-level security, by primary
+-- key. PL/pgSQL with custom plans, so each search is planned for its own
+-- pattern (an SQL function would be planned once, blind to it).
+CREATE FUNCTION org_leads_matching(p_like text, p_digits_like text)
+	RETURNS SETOF uuid
+	LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100
+	SET search_path = public, pg_temp
+	SET plan_cache_mode = force_custom_plan
+	AS $$
+BEGIN
+	RETURN QUERY
+		SELECT l.id FROM leads l
+		WHERE l.org_id = app_org_id()
+		  AND (p_like = '' OR l.search_lower LIKE p_like)
+		  AND (p_digits_like = '' OR l.phone_digits LIKE p_digits_like);
+END
+$$;
+REVOKE EXECUTE ON FUNCTION org_leads_matching(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION org_leads_matching(text, text) TO switchboard_web;
+
 -- Refuse to finish with a program role that can get around row-level
 -- security, owns anything, or holds what another program is for.
 DO $$
