@@ -45,20 +45,28 @@ pg_dir_prepare() {
 		chgrp postgres "$STATE"
 		chmod g+x "$STATE"
 	fi
+	# The server is then given real paths (PG_DATA, PG_LOG) that do not pass through $STATE;
+	# a cluster already inside $STATE is never moved or removed.
+	PG_LOG=$STATE/log/postgresql.log
 	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
 		local elsewhere
 		elsewhere=/var/tmp/switchboard-pg-$(printf '%s' "$STATE" | md5sum | cut -c1-12)
 		mkdir -p "$elsewhere"
-		[ -L "$STATE/pg" ] || { rm -rf "$STATE/pg"; ln -s "$elsewhere" "$STATE/pg"; }
+		chmod 750 "$elsewhere"
+		[ -e "$STATE/pg" ] || ln -s "$elsewhere" "$STATE/pg"
 		chown postgres: "$elsewhere"
+		PG_LOG=$elsewhere/postgresql.log
+		[ -e "$STATE/log/postgresql.log" ] || ln -s "$PG_LOG" "$STATE/log/postgresql.log"
 	fi
 	mkdir -p "$STATE/pg/sock"
-	touch "$STATE/log/postgresql.log"
+	touch "$PG_LOG"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown postgres: "$STATE/pg" "$STATE/pg/sock" "$STATE/log/postgresql.log"
+		chown postgres: "$STATE/pg" "$STATE/pg/sock" "$PG_LOG"
 		# The server writes its own log file, so its group may enter log/ (and no one else).
 		chgrp postgres "$STATE/log"
 	fi
+	chmod 640 "$PG_LOG"
+	PG_DATA=$(cd "$STATE/pg" && pwd -P)/data
 	# Only the server's user may reach its socket (root reaches it anyway).
 	chmod 750 "$STATE/pg"
 	chmod 700 "$STATE/pg/sock"
@@ -70,7 +78,7 @@ pg_dir_prepare() {
 # the three program roles, and from the postgres user alone to the superuser (or from the user
 # who runs the stack, when that user owns the cluster). No password, no trust, no TCP.
 pg_auth_write() {
-	local data=$STATE/pg/data runner role
+	local data=$PG_DATA runner role
 	runner=$(id -un)
 	{
 		echo "# Written by scripts/stack.sh at every start; edits here are lost."
@@ -92,14 +100,14 @@ pg_auth_write() {
 
 pg_start() {
 	pg_dir_prepare
-	if [ ! -s "$STATE/pg/data/PG_VERSION" ]; then
-		as_postgres "$PG_BIN/initdb" -D "$STATE/pg/data" -U postgres \
+	if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+		as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres \
 			--auth-local=peer --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$STATE/log/initdb.log" 2>&1 ||
 			stack_die "could not create the database cluster (see $STATE/log/initdb.log)"
 	fi
 	pg_auth_write
 	# Unix socket only: nothing else on the machine can reach this cluster, and no port clashes.
-	as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/log/postgresql.log" -w -t 60 \
+	as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
 		-o "-c listen_addresses='' -k $PG_SOCK -c unix_socket_permissions=0700 -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off" \
 		start >/dev/null || stack_die "could not start PostgreSQL (see $STATE/log/postgresql.log)"
 	PG_SUPER="host=$PG_SOCK dbname=postgres user=postgres"
@@ -130,7 +138,8 @@ pg_start() {
 
 pg_stop() {
 	[ -n "${STATE:-}" ] && [ -s "$STATE/pg/data/postmaster.pid" ] &&
-		as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -m fast -w stop >/dev/null 2>&1
+		as_postgres "$PG_BIN/pg_ctl" -D "$(cd "$STATE/pg" && pwd -P)/data" -m fast -w stop \
+			>/dev/null 2>&1
 	return 0
 }
 

@@ -249,3 +249,30 @@ def test_security_definer_functions_each_belong_to_one_program(owner_db):
     for name, web_may, voice_may, jobs_may in cur.fetchall():
         assert not voice_may, name
         assert not (web_may and jobs_may), name
+
+
+@pytest.mark.parametrize("org", [None, "A"])
+def test_lead_search_finds_no_other_businesss_leads(world, web, org):
+    """org_leads_matching() reads leads with the owner's rights (for the trigram index): it
+    must return only the current business's ids, and nothing without one."""
+    cur = web.cursor()
+    set_org(cur, world[org] if org else None)
+    cur.execute("SELECT count(*) FROM org_leads_matching(%s, '')", (f"%{world['marker']}%",))
+    assert cur.fetchone()[0] == 0
+    cur.execute("SELECT count(*) FROM org_leads_matching('', '%5555550142%')")
+    assert cur.fetchone()[0] == 0
+    cur.execute("SELECT count(*) FROM org_leads_matching('', '')")
+    assert cur.fetchone()[0] == 0
+
+
+def test_lead_search_finds_its_own_businesss_leads(world, web):
+    cur = web.cursor()
+    set_org(cur, world["B"])
+    cur.execute("SELECT count(*) FROM org_leads_matching(%s, '')", (f"%{world['marker']}%",))
+    assert cur.fetchone()[0] == 1
+
+
+def test_only_the_web_role_searches_leads(voice, jobs):
+    for conn in (voice, jobs):
+        expect_error(conn, "SELECT * FROM org_leads_matching('%a%', '')", (), DENIED,
+                     "permission denied for function")
