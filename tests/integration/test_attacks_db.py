@@ -274,5 +274,5 @@ def test_lead_search_finds_its_own_businesss_leads(world, web):
 
 def test_only_the_web_role_searches_leads(voice, jobs):
     for conn in (voice, jobs):
-        expect_error(conn, "SELECT * FROM org_leads_matching('%a%', '')", (), DENIED,
+        expect_error(conn, "SELECT * FROM org_leads_matching(%s, '')", ("%a%",), DENIED,
                      "permission denied for function")
