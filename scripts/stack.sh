@@ -84,7 +84,8 @@ pg_auth_write() {
 		echo "# Written by scripts/stack.sh at every start; edits here are lost."
 		echo "# TYPE  DATABASE     USER                                     METHOD"
 		echo "local   all          postgres                                 peer map=switchboard_super"
-		echo "local   switchboard  switchboard_owner,switchboard_web,switchboard_voice,switchboard_jobs peer map=switchboard"
+		printf 'local   switchboard  %s peer map=switchboard\n' \
+			switchboard_owner,switchboard_web,switchboard_voice,switchboard_jobs
 	} | as_postgres tee "$data/pg_hba.conf" >/dev/null
 	{
 		echo "# Written by scripts/stack.sh at every start; edits here are lost."
@@ -108,7 +109,8 @@ pg_start() {
 	pg_auth_write
 	# Unix socket only: nothing else on the machine can reach this cluster, and no port clashes.
 	as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-		-o "-c listen_addresses='' -k $PG_SOCK -c unix_socket_permissions=0700 -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off" \
+		-o "-c listen_addresses='' -k $PG_SOCK -c unix_socket_permissions=0700" \
+		-o "-c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off" \
 		start >/dev/null || stack_die "could not start PostgreSQL (see $STATE/log/postgresql.log)"
 	PG_SUPER="host=$PG_SOCK dbname=postgres user=postgres"
 	DSN_OWNER="host=$PG_SOCK dbname=switchboard user=switchboard_owner"
@@ -120,7 +122,8 @@ pg_start() {
 	DSN_APP=$DSN_WEB
 	export PG_SOCK DSN_OWNER DSN_WEB DSN_VOICE DSN_JOBS DSN_APP
 	# switchboard_app is the role migrations before 016 grant to; it no longer logs in.
-	as_postgres psql -X -q -v ON_ERROR_STOP=1 "$PG_SUPER" >/dev/null <<-'SQL' || stack_die "could not create the database roles"
+	local roles_failed="could not create the database roles"
+	as_postgres psql -X -q -v ON_ERROR_STOP=1 "$PG_SUPER" >/dev/null <<-'SQL' || stack_die "$roles_failed"
 		SELECT 'CREATE ROLE switchboard_owner LOGIN'
 		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'switchboard_owner') \gexec
 		SELECT format('CREATE ROLE %I NOLOGIN', r)
@@ -170,7 +173,8 @@ migrate() {
 		FROM pg_class c, aclexplode(c.relacl) a
 		WHERE c.relnamespace = 'public'::regnamespace
 		  AND a.grantee = 'switchboard_app'::regrole") || stray=
-	[ -z "$stray" ] || [ -z "$(psql -X -At "$DSN_OWNER" -c "SELECT 1 FROM schema_migrations WHERE version LIKE '016\_%'")" ] ||
+	[ -z "$stray" ] || [ -z "$(psql -X -At "$DSN_OWNER" \
+		-c "SELECT 1 FROM schema_migrations WHERE version LIKE '016\_%'")" ] ||
 		stack_die "a migration granted switchboard_app privileges on $stray;" \
 			"grant to switchboard_web, switchboard_voice or switchboard_jobs (README: Security)"
 }
