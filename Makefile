@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BINS := $(BUILD)/bin/switchboard-fcgi $(BUILD)/bin/switchboard-jobs $(BUILD)/bin/switchboard-voice
 BINS += $(BUILD)/bin/switchboard-chat
 
-.PHONY: all deps run test check bench clean
+.PHONY: all deps run test check bench fuzz clean
 all: $(BINS) $(UNIT_BIN)
 
 deps:
@@ -56,6 +56,11 @@ test: deps
 
 check:
 	@tests/static/run.sh
+
+# Each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS; make test runs a 10 s pass of each.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@tests/fuzz/run all $(FUZZ_SECONDS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

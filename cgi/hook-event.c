@@ -5,6 +5,7 @@
 #include "answer.h"
 #include "hook-event.h"
 #include "infra/arena.h"
+#include "infra/buf.h"
 #include "infra/db.h"
 #include "page.h"
 #include "req.h"
@@ -83,4 +84,24 @@ void hook_event_unlock(struct req *r, const char *name)
 			http_fail(r, 503, "the answer could not be stored; please retry");
 	}
 	db_q(r->db, r->arena, SQL_UNLOCK, name);
+}
+
+const char *hook_xml(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&': buf_puts(&b, "&amp;"); break;
+		case '<': buf_puts(&b, "&lt;"); break;
+		case '>': buf_puts(&b, "&gt;"); break;
+		case '"': buf_puts(&b, "&quot;"); break;
+		case '\'': buf_puts(&b, "&apos;"); break;
+		case '\t': case '\n': case '\r': buf_putc(&b, (char)*p); break;
+		default: buf_putc(&b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+		}
+	}
+	char *out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
 }

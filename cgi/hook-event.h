@@ -3,6 +3,7 @@
 #ifndef SB_HOOK_EVENT_H
 #define SB_HOOK_EVENT_H
 
+struct arena;
 struct req;
 
 /* One delivery of a provider's event: who sent it, its idempotency key and whose it is. */
@@ -53,5 +54,12 @@ int hook_event_lock(struct req *r, const char *name);
  * router would, but only after the lock is gone), then release lock name.
  */
 void hook_event_unlock(struct req *r, const char *name);
+
+/*
+ * s made safe for XML text and attribute values (TwiML), arena-owned. Characters XML 1.0
+ * forbids (control characters other than tab and line ends) become spaces: Twilio would reject
+ * the whole document.
+ */
+const char *hook_xml(struct arena *a, const char *s);
 
 #endif

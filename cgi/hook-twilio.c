@@ -31,6 +31,9 @@ static const char TWIML_HEAD[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
 static const char SQL_ORG_FOR_NUMBER[] =
 	"SELECT org_id, phone_number_id FROM org_for_number($1)";
+/* A forwarding number's check call coming back verifies it (sql/014_phone_lines.sql). */
+static const char SQL_CHECK_ARRIVED[] =
+	"SELECT phone_line_check_arrived($1, $2, $3)";
 static const char SQL_ORG_VOICE[] =
 	"SELECT call_mode, greeting FROM organizations WHERE id = $1";
 static const char SQL_CALL_BY_SID[] =
@@ -117,38 +120,10 @@ struct twilio_call {
 	const char *our_number;   /* the business's side: To when inbound, From when outbound */
 };
 
-/* s made safe for XML text and attribute values, arena-owned. Characters XML 1.0 forbids
- * (control characters other than tab and line ends) become spaces: Twilio would reject the
- * whole document, and with it the call. */
+/* s made safe for XML text and attribute values, arena-owned. */
 static const char *xml(struct arena *a, const char *s)
 {
-	struct buf b = BUF_INIT;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&': buf_puts(&b, "&amp;"); break;
-		case '<': buf_puts(&b, "&lt;"); break;
-		case '>': buf_puts(&b, "&gt;"); break;
-		case '"': buf_puts(&b, "&quot;"); break;
-		case '\'': buf_puts(&b, "&apos;"); break;
-		case '\t': case '\n': case '\r': buf_putc(&b, (char)*p); break;
-		default: buf_putc(&b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
-		}
-	}
-	char *out = arena_strdup(a, buf_str(&b));
-	buf_release(&b);
-	return out;
-}
-
-/* PUBLIC_BASE_URL without a trailing slash, arena-owned. */
-static const char *public_base(struct arena *a)
-{
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	return arena_strndup(a, base, len);
+	return hook_xml(a, s);
 }
 
 static bool is_phone_field(const char *s)
@@ -203,7 +178,7 @@ static const char *stream_url(struct arena *a, const char *base)
  */
 static const char *twiml_stream(struct arena *a, const char *call_id, const char *token)
 {
-	const char *base = public_base(a);
+	const char *base = conf_str("PUBLIC_BASE_URL");
 
 	return arena_printf(a,
 		"%s<Response><Connect><Stream url=\"%s\">"
@@ -223,7 +198,7 @@ static const char *twiml_stream(struct arena *a, const char *call_id, const char
  */
 static const char *twiml_listen(struct arena *a, const char *text, const char *turn)
 {
-	const char *base = public_base(a);
+	const char *base = conf_str("PUBLIC_BASE_URL");
 	const char *action = turn ? arena_printf(a, "%s/hooks/twilio/turn?turn=%s", base, turn) :
 				    arena_printf(a, "%s/hooks/twilio/turn", base);
 
@@ -314,7 +289,7 @@ static const char *answer_call(struct req *r, const struct twilio_call *c, const
 	if (gather)
 		return carry_on(r, c, org_id, call_id, greeting);
 	if (!strcmp(mode, "stream")) {
-		const char *token = media_token_make(r->arena, call_id, org_id,
+		const char *token = media_token_make(r->arena, MEDIA_TOKEN_STREAM, call_id, org_id,
 						     time(NULL) + MEDIA_TOKEN_SECONDS);
 		if (token)
 			return twiml_stream(r->arena, call_id, token);
@@ -348,7 +323,19 @@ void hook_twilio_voice(struct req *r)
 		return;
 
 	const char *twiml;
-	if (!org_id) {
+	const char *forwarded_from = req_form(r, "ForwardedFrom");
+	const char *checked = org_id || strcmp(c.direction, "inbound") ? NULL :
+		db_text(r->db, r->arena, SQL_CHECK_ARRIVED, c.to, c.from, forwarded_from);
+	if (!org_id && *db_sqlstate(r->db)) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	if (checked) {
+		log_info("forwarding verified by its check call: number=%s org=%s", c.to, checked);
+		twiml = arena_printf(r->arena, "%s<Response><Say>Call forwarding to Switchboard "
+				     "works. Your receptionist answers your calls from now on. "
+				     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
+	} else if (!org_id) {
 		log_info("call to a number no business has: number=%s call=%s", c.our_number, c.sid);
 		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
 				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
@@ -496,7 +483,8 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 503, "the database is not available; please retry");
 		return;
 	}
-	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
+	/* A call from a business number to itself is only ever a forwarding check: no call. */
+	const char *org_id = db_rows(owner) && strcmp(c.from, c.to) ? db_value(owner, 0, 0) : NULL;
 	struct hook_event event = {
 		"twilio", arena_printf(r->arena, "status:%s:%s", c.sid, status), org_id,
 	};

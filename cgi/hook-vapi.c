@@ -82,17 +82,6 @@ static const char *text_field(const json_t *obj, const char *key, size_t max)
 	return len && len <= max ? s : NULL;
 }
 
-/* PUBLIC_BASE_URL without a trailing slash, arena-owned. */
-static const char *public_base(struct arena *a)
-{
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	return arena_strndup(a, base, len);
-}
-
 /* Read the envelope and what identifies the call; 400 when it is not a server message. */
 static int message_read(struct req *r, struct vapi_msg *m)
 {
@@ -197,7 +186,7 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 					    "server_secret");
 	struct vapi_request req = {
 		.method = r->method,
-		.url = arena_printf(r->arena, "%s%s", public_base(r->arena), r->uri),
+		.url = arena_printf(r->arena, "%s%s", conf_str("PUBLIC_BASE_URL"), r->uri),
 		.body = r->body, .body_len = r->body_len, .header = header_lookup, .header_arg = r,
 		.now = time(NULL),
 	};
@@ -282,7 +271,7 @@ static const char *transfer_message(struct req *r, const struct tool_ctx *t)
 static json_t *assistant_tools(struct req *r, struct tool_ctx *t)
 {
 	json_t *tools = tools_definitions(t), *out = json_array(), *tool;
-	const char *url = arena_printf(r->arena, "%s/hooks/vapi", public_base(r->arena));
+	const char *url = arena_printf(r->arena, "%s/hooks/vapi", conf_str("PUBLIC_BASE_URL"));
 	const char *transfer = t->biz.transfer_phone;
 	size_t i;
 

@@ -7,7 +7,9 @@
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/db.h"
+#include "domain/business_kind.h"
 #include "form.h"
+#include "guest.h"
 #include "infra/log.h"
 #include "page.h"
 #include "pages.h"
@@ -16,19 +18,29 @@
 #include "infra/tpl.h"
 
 static const char SQL_USER_FOR_LOGIN[] =
-	"SELECT user_id, org_id, password_hash, session_version, "
-	"       coalesce(locked_until > now(), false), "
-	"       ceil(extract(epoch FROM locked_until - now()) / 60) "
-	"FROM auth_user_by_email($1)";
-static const char SQL_LOGIN_FAILED[] =
-	"SELECT auth_login_failed($1, $2::int, make_interval(mins => $3::int)) > now()";
+	"SELECT user_id, org_id, password_hash, session_version FROM auth_user_by_email($1)";
+/* The seconds to wait before this try may be checked; 0 counts it and lets it through. */
+static const char SQL_SIGN_IN_ATTEMPT[] =
+	"SELECT sign_in_attempt($1, $2, $3, $4::int, $5::int)";
+static const char SQL_SIGN_IN_FAILED[] = "SELECT sign_in_failed($1, $2, $3, $4::int)";
+static const char SQL_SIGN_IN_SUCCEEDED[] = "SELECT sign_in_succeeded($1, $2, $3, $4::int)";
 static const char SQL_LOGIN_SUCCEEDED[] = "SELECT auth_login_succeeded($1)";
+static const char SQL_PASSWORD_REHASH[] = "SELECT auth_password_rehash($1, $2, $3)";
 static const char SQL_SIGNUP[] =
 	"SELECT org_id, user_id FROM signup_organization($1, $2, $3, $4)";
 static const char SQL_TIMEZONE_EXISTS[] =
 	"SELECT 1 FROM pg_timezone_names WHERE name = $1";
 static const char SQL_END_SESSIONS[] =
 	"UPDATE users SET session_version = session_version + 1 WHERE id = $1";
+
+/* Every wrong email or password gets this same answer, so it tells nobody who has an account. */
+#define LOGIN_MISMATCH "That email and password do not match an account."
+/*
+ * What a finished sign-up says, whether it made an account or the email already had one:
+ * the answer must not tell which. The second sentence is true in both cases.
+ */
+#define SIGNUP_DONE "Your sign-up is complete: sign in with your email and password. If that " \
+	"email already had a Switchboard account, nothing was changed and its own password applies."
 
 /*
  * Where to go after signing in: only a local path, never another site. Browsers drop tabs and
@@ -47,6 +59,13 @@ static const char *safe_next(const char *next)
 
 static void login_show(struct req *r, struct tpl_dict *d, int status)
 {
+	const char *token = guest_form_token(r);
+
+	if (!token) {
+		http_fail(r, 503, "sign-in is not available right now; please try again");
+		return;
+	}
+	tpl_set(d, "CSRF", token);
 	page_render(r, status, "Sign in", NAV_NONE, "login.tpl", d);
 }
 
@@ -58,12 +77,52 @@ void page_login_form(struct req *r)
 	login_show(r, d, 200);
 }
 
+/* Too many failures: 429 with Retry-After, the password never looked at. */
+static void login_throttled(struct req *r, struct tpl_dict *d, struct form *f, const char *wait)
+{
+	long seconds = strtol(wait, NULL, 10);
+
+	form_error(f, "password", arena_printf(r->arena,
+		"Too many failed sign-ins. Wait %ld second%s, then try again. Your password was not "
+		"checked.", seconds, seconds == 1 ? "" : "s"));
+	login_show(r, d, 429);
+	http_header(r, "Retry-After", wait);
+}
+
+/* The right password: forgive the failures, strengthen an old hash, start the session. */
+static int login_finish(struct req *r, struct db_result *u, const char *email, const char *device,
+			const char *password, const char *limit)
+{
+	const char *user_id = db_value(u, 0, 0), *org_id = db_value(u, 0, 1);
+	const char *stored = db_value(u, 0, 2);
+
+	if (db_exec(r->db, r->arena, SQL_SIGN_IN_SUCCEEDED, email, guest_address(r), device,
+		    limit) < 0)
+		return -1;
+	if (crypto_password_needs_rehash(stored)) {
+		const char *hash = crypto_password_hash(r->arena, password);
+		/* A sign-in still works when this fails; the next one tries again. */
+		if (hash && db_exec(r->db, r->arena, SQL_PASSWORD_REHASH, user_id, stored, hash) < 0)
+			log_warn("could not re-hash a password user=%s", user_id);
+		else if (hash)
+			log_info("password re-hashed user=%s", user_id);
+	}
+	if (db_exec(r->db, r->arena, SQL_LOGIN_SUCCEEDED, user_id) < 0 ||
+	    session_start(r, user_id, org_id, strtol(db_value(u, 0, 3), NULL, 10)) < 0 ||
+	    guest_remember_device(r, user_id) < 0)
+		return -1;
+	log_info("login user=%s org=%s%s", user_id, org_id, device ? " device=known" : "");
+	return 0;
+}
+
 void page_login(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
 	struct form f;
 	const char *password = req_form(r, "password");
 
+	if (guest_check_form(r) < 0)
+		return;
 	form_begin(&f, r, d);
 	const char *email = form_text(&f, "email");
 	const char *next = safe_next(req_form(r, "next"));
@@ -80,44 +139,67 @@ void page_login(struct req *r)
 		http_fail(r, 503, "sign-in is not available right now; please try again");
 		return;
 	}
-	if (db_rows(u) != 1) {
-		/* Spend the same time as a real check, so timing does not reveal who has an account. */
-		crypto_password_verify("scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$"
-				       "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", password);
-		form_error(&f, "password", "That email and password do not match an account.");
-		login_show(r, d, 422);
-		return;
-	}
-	const char *user_id = db_value(u, 0, 0), *org_id = db_value(u, 0, 1);
-	if (!strcmp(db_value(u, 0, 4), "t")) {
-		form_error(&f, "password", arena_printf(r->arena,
-			"Too many failed attempts. This account is locked for %s more minute(s).",
-			db_value(u, 0, 5)));
-		login_show(r, d, 429);
-		return;
-	}
-	if (!crypto_password_verify(db_value(u, 0, 2), password)) {
-		const char *max = arena_printf(r->arena, "%ld", conf_int("LOGIN_MAX_FAILURES"));
-		const char *mins = arena_printf(r->arena, "%ld", conf_int("LOGIN_LOCK_MINUTES"));
-		const char *locked = db_text(r->db, r->arena, SQL_LOGIN_FAILED, user_id, max, mins);
-		log_info("login failed user=%s", user_id);
-		if (locked && !strcmp(locked, "t")) {
-			form_error(&f, "password", arena_printf(r->arena,
-				"Too many failed attempts. This account is locked for %s minutes.", mins));
-			login_show(r, d, 429);
-			return;
-		}
-		form_error(&f, "password", "That email and password do not match an account.");
-		login_show(r, d, 422);
-		return;
-	}
-	if (db_exec(r->db, r->arena, SQL_LOGIN_SUCCEEDED, user_id) < 0 ||
-	    session_start(r, user_id, org_id, strtol(db_value(u, 0, 3), NULL, 10)) < 0) {
+	bool found = db_rows(u) == 1;
+	/* Only this user's own browser is a known device; it is throttled apart from the rest. */
+	const char *device = found ? guest_known_device(r, db_value(u, 0, 0)) : NULL;
+	const char *limit = arena_printf(r->arena, "%ld", conf_int("LOGIN_MAX_FAILURES"));
+	const char *cap = arena_printf(r->arena, "%ld", conf_int("LOGIN_LOCK_MINUTES") * 60);
+	/* Keyed by the email as typed, account or not, so the slowing down tells nothing either. */
+	const char *wait = db_text(r->db, r->arena, SQL_SIGN_IN_ATTEMPT, email, guest_address(r),
+				   device, limit, cap);
+	if (!wait) {
 		http_fail(r, 503, "sign-in is not available right now; please try again");
 		return;
 	}
-	log_info("login user=%s org=%s", user_id, org_id);
+	if (strcmp(wait, "0")) {
+		login_throttled(r, d, &f, wait);
+		return;
+	}
+	/*
+	 * Spend at least the time of a check against a current hash, account or not: an unknown
+	 * email and an account whose hash predates the current cost must not answer faster.
+	 */
+	bool ok = found && crypto_password_verify(db_value(u, 0, 2), password);
+	if (!found || crypto_password_needs_rehash(db_value(u, 0, 2)))
+		crypto_password_spend(password);
+	if (!ok) {
+		/* The attempt is already counted; a failure here only makes the next wait shorter. */
+		(void)db_exec(r->db, r->arena, SQL_SIGN_IN_FAILED, email, guest_address(r), device,
+			      limit);
+		log_info("login failed%s%s", found ? " user=" : "", found ? db_value(u, 0, 0) : "");
+		form_error(&f, "password", LOGIN_MISMATCH);
+		login_show(r, d, 422);
+		return;
+	}
+	if (login_finish(r, u, email, device, password, limit) < 0) {
+		http_fail(r, 503, "sign-in is not available right now; please try again");
+		return;
+	}
 	http_redirect(r, next);
+}
+
+static void signup_show(struct req *r, struct tpl_dict *d, int status)
+{
+	const char *token = guest_form_token(r);
+
+	if (!token) {
+		http_fail(r, 503, "sign-up is not available right now; please try again");
+		return;
+	}
+	tpl_set(d, "CSRF", token);
+	page_render(r, status, "Create your account", NAV_NONE, "signup.tpl", d);
+}
+
+/* The kinds of business to choose from, the chosen one (NULL: none yet) selected. */
+static void kinds_show(struct tpl_dict *d, const char *chosen)
+{
+	for (const struct business_kind *k = business_kind_all(); k->id; k++) {
+		struct tpl_dict *o = tpl_section(d, "KIND_OPTION");
+		tpl_set(o, "VALUE", k->id);
+		tpl_set(o, "LABEL", k->label);
+		if (chosen && !strcmp(chosen, k->id))
+			tpl_show(o, "SELECTED");
+	}
 }
 
 void page_signup_form(struct req *r)
@@ -125,7 +207,8 @@ void page_signup_form(struct req *r)
 	struct tpl_dict *d = page_dict(r);
 
 	tpl_set(d, "TIMEZONE_VALUE", "America/New_York");
-	page_render(r, 200, "Create your account", NAV_NONE, "signup.tpl", d);
+	kinds_show(d, NULL);
+	signup_show(r, d, 200);
 }
 
 void page_signup(struct req *r)
@@ -134,10 +217,16 @@ void page_signup(struct req *r)
 	struct form f;
 	const char *password = req_form(r, "password");
 
+	if (guest_check_form(r) < 0)
+		return;
 	form_begin(&f, r, d);
 	const char *business = form_text(&f, "business");
 	const char *email = form_text(&f, "email");
 	const char *timezone = form_text(&f, "timezone");
+	const char *kind = req_form(r, "business_kind");
+	kinds_show(d, kind);
+	if (!business_kind_valid(kind))
+		form_error(&f, "business_kind", "Choose the kind of business");
 	if (form_required(&f, "business", business, "Business name"))
 		form_max_length(&f, "business", business, 120);
 	if (form_required(&f, "email", email, "Email"))
@@ -150,23 +239,32 @@ void page_signup(struct req *r)
 	    !db_text(r->db, r->arena, SQL_TIMEZONE_EXISTS, timezone))
 		form_error(&f, "timezone", "Choose a time zone such as America/New_York");
 	if (!form_ok(&f)) {
-		page_render(r, 422, "Create your account", NAV_NONE, "signup.tpl", d);
+		signup_show(r, d, 422);
 		return;
 	}
+	/* Hashed either way: a taken email costs the same time as a new account. */
 	const char *hash = crypto_password_hash(r->arena, password);
 	struct db_result *res = hash ? db_q(r->db, r->arena, SQL_SIGNUP, business, timezone, email, hash) : NULL;
-	if (!res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {
-		form_error(&f, "email", "An account with this email already exists. Sign in instead.");
-		page_render(r, 422, "Create your account", NAV_NONE, "signup.tpl", d);
-		return;
-	}
-	if (!res || db_rows(res) != 1 || session_start(r, db_value(res, 0, 1), db_value(res, 0, 0), 1) < 0) {
+	bool taken = !res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION);
+	if (!taken && (!res || db_rows(res) != 1)) {
 		http_fail(r, 503, "the account could not be created; please try again");
 		return;
 	}
-	log_info("signup org=%s user=%s", db_value(res, 0, 0), db_value(res, 0, 1));
-	page_flash(r, "ok", "Welcome to Switchboard. Your receptionist is ready to set up.");
-	http_redirect(r, "/");
+	/*
+	 * A taken email creates nothing and answers exactly as a new account does: no session on
+	 * either side, the same flash, the same redirect to the sign-in page.
+	 */
+	if (taken) {
+		log_info("signup refused: the email already has an account");
+	} else {
+		log_info("signup org=%s user=%s", db_value(res, 0, 0), db_value(res, 0, 1));
+		/* The account stands without its starter services; the owner can add them by hand. */
+		if (business_kind_seed(r->db, r->arena, db_value(res, 0, 0), kind) < 0)
+			log_warn("signup org=%s: the %s services were not added",
+				 db_value(res, 0, 0), kind);
+	}
+	page_flash(r, "ok", SIGNUP_DONE);
+	http_redirect(r, "/login");
 }
 
 void page_logout(struct req *r)

@@ -9,6 +9,7 @@
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "domain/callback.h"
+#include "domain/credentials.h"
 #include "infra/conf.h"
 #include "infra/db.h"
 #include "form.h"
@@ -609,7 +610,12 @@ void page_call_recording(struct req *r)
 		return;
 	}
 	struct webclient_response resp;
-	if (recordings_fetch(r->arena, db_field(call, 0, "provider"),
+	struct twilio_account business;
+	if (credential_twilio_account(r->db, r->arena, r->org_id, &business, NULL) < 0) {
+		http_fail(r, 503, "the recording could not be loaded");
+		return;
+	}
+	if (recordings_fetch(r->arena, &business, db_field(call, 0, "provider"),
 			     db_field(call, 0, "recording_url"), NULL,
 			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {
 		http_fail(r, 502, "the phone provider did not send the recording; try again later");

@@ -6,10 +6,10 @@
 
 #include "answer.h"
 #include "domain/callback.h"
+#include "domain/notify.h"
 #include "form.h"
 #include "infra/arena.h"
 #include "infra/db.h"
-#include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
 #include "infra/tpl.h"
@@ -368,17 +368,16 @@ void page_lead_note(struct req *r)
 	lead_redirect(r, "Note added.");
 }
 
-/* Queue kind for this lead with the message body; the job runner carries it out. */
-static int lead_enqueue(struct req *r, const char *kind, const char *phone, const char *body)
+/* Queue a text to this lead with the message body; the job runner carries it out. */
+static int lead_enqueue(struct req *r, const char *phone, const char *body)
 {
-	json_t *payload = json_to_arena(r->arena, json_pack("{s:s, s:s, s:s}", "lead_id",
-							    r->path_id, "to", phone, "body", body));
+	struct notify_links links = { .lead_id = r->path_id };
 
-	if (!payload || !jobs_enqueue(r->db, r->arena, kind, payload, 0, NULL)) {
+	if (!notify_sms_enqueue(r->db, r->arena, phone, body, NULL, &links, NULL)) {
 		http_fail(r, 503, "the action could not be queued; please try again");
 		return -1;
 	}
-	log_info("lead action queued kind=%s lead=%s", kind, r->path_id);
+	log_info("lead action queued kind=sms.send lead=%s", r->path_id);
 	return 0;
 }
 
@@ -443,7 +442,7 @@ void page_lead_sms(struct req *r)
 		lead_show(r, d, 422);
 		return;
 	}
-	if (lead_enqueue(r, "sms.send", phone, body) < 0)
+	if (lead_enqueue(r, phone, body) < 0)
 		return;
 	lead_redirect(r, "Text message queued. Its progress shows under Actions.");
 }

@@ -183,9 +183,6 @@ static void vapi_show(struct req *r, struct tpl_dict *d, int status, const char 
 		      const char *algorithm, const char *encoding)
 {
 	struct db_result *keys = db_q(r->db, r->arena, SQL_VAPI_KEYS, r->org_id);
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-
 	if (!keys) {
 		http_fail(r, 503, "the Vapi settings could not be loaded");
 		return;
@@ -198,9 +195,8 @@ static void vapi_show(struct req *r, struct tpl_dict *d, int status, const char 
 	tpl_show(d, arena_printf(r->arena, "AUTH_METHOD_%s", method));
 	tpl_show(d, arena_printf(r->arena, "HMAC_ALGORITHM_%s", algorithm));
 	tpl_show(d, arena_printf(r->arena, "HMAC_ENCODING_%s", encoding));
-	while (len && base[len - 1] == '/')
-		len--;
-	tpl_set(d, "SERVER_URL", arena_printf(r->arena, "%.*s/hooks/vapi", (int)len, base));
+	tpl_set(d, "SERVER_URL",
+		arena_printf(r->arena, "%s/hooks/vapi", conf_str("PUBLIC_BASE_URL")));
 	settings_render(r, status, "Vapi", TAB_VAPI, "settings_vapi.tpl", d);
 }
 

@@ -8,6 +8,7 @@
 #include "infra/crypto.h"
 #include "infra/db.h"
 #include "form.h"
+#include "guest.h"
 #include "infra/log.h"
 #include "page.h"
 #include "pages.h"
@@ -32,7 +33,7 @@ static const char SQL_TEAM_INVITES[] =
 	"       i.expires_at <= now() "
 	"FROM invites i JOIN organizations o ON o.id = i.org_id "
 	"WHERE i.accepted_at IS NULL ORDER BY i.created_at DESC LIMIT 200";
-/* Emails are unique across every business, so the check must look past this one's RLS. */
+/* Whether the email is on this team: its account may be anywhere, so look past RLS. */
 static const char SQL_ACCOUNT_ORG[] = "SELECT org_id FROM auth_user_by_email($1)";
 /* Inviting the same address again replaces the open invitation: the old link stops working. */
 static const char SQL_INVITE_UPSERT[] =
@@ -199,11 +200,13 @@ void page_team_invite(struct req *r)
 			http_fail(r, 503, "the invitation could not be made; please try again");
 			return;
 		}
+		/*
+		 * Only this team's own members are named: the team page lists them anyway. An
+		 * email with an account at another business gets an invitation like any other,
+		 * so inviting cannot be used to learn who has an account; accepting it is refused.
+		 */
 		if (db_rows(account) > 0 && !strcasecmp(db_value(account, 0, 0), r->org_id))
 			form_error(&f, "email", "This person is already on your team.");
-		else if (db_rows(account) > 0)
-			form_error(&f, "email", "This email already has a Switchboard account with "
-				   "another business. Ask them for a different address.");
 	}
 	form_max_length(&f, "name", name, 120);
 	if (strcmp(role, "admin") && strcmp(role, "member"))
@@ -382,12 +385,25 @@ static const char *invite_load(struct req *r, struct tpl_dict *d)
 	return token_hash;
 }
 
+/* The accept form, with its pre-session CSRF token. */
+static void invite_show(struct req *r, struct tpl_dict *d, int status)
+{
+	const char *token = guest_form_token(r);
+
+	if (!token) {
+		http_fail(r, 503, "invitations are not available right now; please try again");
+		return;
+	}
+	tpl_set(d, "CSRF", token);
+	page_render(r, status, "Join your team", NAV_NONE, "invite_accept.tpl", d);
+}
+
 void page_invite_form(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
 
 	if (invite_load(r, d))
-		page_render(r, 200, "Join your team", NAV_NONE, "invite_accept.tpl", d);
+		invite_show(r, d, 200);
 }
 
 void page_invite_accept(struct req *r)
@@ -396,8 +412,10 @@ void page_invite_accept(struct req *r)
 	struct form f;
 	const char *password = req_form(r, "password");
 	const char *confirm = req_form(r, "password_confirm");
-	const char *token_hash = invite_load(r, d);
 
+	if (guest_check_form(r) < 0)
+		return;
+	const char *token_hash = invite_load(r, d);
 	if (!token_hash)
 		return;
 	form_begin(&f, r, d);
@@ -408,7 +426,7 @@ void page_invite_accept(struct req *r)
 	else if (!confirm || strcmp(password, confirm))
 		form_error(&f, "password_confirm", "The two passwords do not match");
 	if (!form_ok(&f)) {
-		page_render(r, 422, "Join your team", NAV_NONE, "invite_accept.tpl", d);
+		invite_show(r, d, 422);
 		return;
 	}
 	const char *hash = crypto_password_hash(r->arena, password);
@@ -429,7 +447,7 @@ void page_invite_accept(struct req *r)
 		return;
 	}
 	const char *org_id = db_value(res, 0, 0), *user_id = db_value(res, 0, 1);
-	if (session_start(r, user_id, org_id, 1) < 0) {
+	if (session_start(r, user_id, org_id, 1) < 0 || guest_remember_device(r, user_id) < 0) {
 		http_fail(r, 503, "your account was created but signing in failed; please sign in");
 		return;
 	}

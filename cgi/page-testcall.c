@@ -39,8 +39,6 @@ static const char *media_url(struct req *r)
 	const char *base = conf_str("PUBLIC_BASE_URL");
 	size_t len = strlen(base);
 
-	while (len && base[len - 1] == '/')
-		len--;
 	if (!strncmp(base, "https://", 8))
 		return arena_printf(r->arena, "wss://%.*s/media/browser", (int)(len - 8), base + 8);
 	if (!strncmp(base, "http://", 7))
@@ -62,7 +60,7 @@ void page_testcall_start(struct req *r)
 		http_fail(r, 500, "The test call could not be started.");
 		return;
 	}
-	char *token = media_token_make(r->arena, call_id, r->org_id,
+	char *token = media_token_make(r->arena, MEDIA_TOKEN_BROWSER, call_id, r->org_id,
 				       time(NULL) + TESTCALL_TOKEN_SECONDS);
 	if (!token) {
 		/* The router rolls the call row back with the failure. */

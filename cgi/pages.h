@@ -114,4 +114,17 @@ void hook_vapi(struct req *r);
 /* hook-twilio-recording.c */
 void hook_twilio_recording(struct req *r);
 
+/* page-line.c */
+void page_line(struct req *r);
+void page_line_search(struct req *r);
+void page_line_buy(struct req *r);
+void page_line_own(struct req *r);
+void page_line_claim(struct req *r);
+void page_line_forward(struct req *r);
+void page_line_check(struct req *r);
+void page_line_webhooks(struct req *r);
+
+/* hook-twilio-sms.c */
+void hook_twilio_sms(struct req *r);
+
 #endif

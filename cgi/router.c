@@ -15,6 +15,7 @@
 #include "page.h"
 #include "req.h"
 #include "session.h"
+#include "domain/phone_lines.h"
 #include "provider/twilio.h"
 
 /* A ":token" segment: 64 lowercase hex digits, the form crypto_token_hex(a, 32) makes. */
@@ -128,25 +129,39 @@ static int route_parse_body(struct req *r, int flags)
 
 /*
  * Twilio signs the URL as it called it: nginx's address rebuilt from PUBLIC_BASE_URL and the
- * request URI, which nginx passes unchanged. Without an auth token nothing is accepted.
+ * request URI, which nginx passes unchanged. The key is the auth token of the account that holds
+ * the business's number (the called one, or the caller for a call we placed): the business's
+ * own account when it connected one, else the server's. Without a token nothing is accepted.
  */
 static int route_check_twilio(struct req *r, int flags)
 {
-	const char *token = conf_str("TWILIO_AUTH_TOKEN");
 	const char *signature = req_env(r, "HTTP_X_TWILIO_SIGNATURE");
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-	bool ok;
+	const char *url = arena_printf(r->arena, "%s%s", conf_str("PUBLIC_BASE_URL"), r->uri);
+	const char *direction = req_form(r, "Direction");
+	bool outbound = direction && !strncmp(direction, "outbound", 8);
+	struct twilio_account accounts[2];
+	bool ok = false;
+	int n = 1;
 
-	while (len && base[len - 1] == '/')
-		len--;
-	const char *url = arena_printf(r->arena, "%.*s%s", (int)len, base, r->uri);
 	if (flags & R_FORM)
-		ok = twilio_signature_ok(token, url, r->form_params, r->nform, signature);
+		n = phone_line_webhook_accounts(r->db, r->arena,
+						req_form(r, outbound ? "From" : "To"),
+						req_form(r, "CallSid"), accounts);
 	else
-		ok = twilio_body_signature_ok(token, url, r->body, r->body_len, signature);
-	if (!*token)
-		log_warn("a Twilio request was refused: TWILIO_AUTH_TOKEN is not set");
+		twilio_account_server(&accounts[0]);
+	if (n < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	for (int i = 0; i < n && !ok; i++) {
+		const char *token = accounts[i].token;
+		if (flags & R_FORM)
+			ok = twilio_signature_ok(token, url, r->form_params, r->nform, signature);
+		else
+			ok = twilio_body_signature_ok(token, url, r->body, r->body_len, signature);
+	}
+	if (!*accounts[0].token)
+		log_warn("a Twilio request was refused: no auth token for its account");
 	if (!ok) {
 		http_fail(r, 403, "the request is not signed by Twilio");
 		return -1;

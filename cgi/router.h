@@ -14,7 +14,7 @@ enum route_flags {
 	R_CSRF = 1 << 3,        /* the form's csrf field must match the session */
 	R_ADMIN = 1 << 4,       /* the user must be an owner or admin */
 	R_GUEST = 1 << 5,       /* signed-out pages: a signed-in user is sent to the dashboard */
-	R_SIG_TWILIO = 1 << 6,  /* X-Twilio-Signature must sign this request (TWILIO_AUTH_TOKEN) */
+	R_SIG_TWILIO = 1 << 6,  /* X-Twilio-Signature must sign this request (number's account) */
 };
 
 struct route {

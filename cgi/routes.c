@@ -110,5 +110,18 @@ const struct route routes[] = {
 	/* hook-twilio-recording.c */
 	{ "POST", "/hooks/twilio/recording", hook_twilio_recording, R_FORM | R_SIG_TWILIO },
 
+	/* page-line.c */
+	{ "GET", "/line", page_line, R_AUTH },
+	{ "POST", "/line/search", page_line_search, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/line/buy", page_line_buy, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/line/own", page_line_own, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/line/claim", page_line_claim, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/line/forward", page_line_forward, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/line/:id/check", page_line_check, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/line/:id/webhooks", page_line_webhooks, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+
+	/* hook-twilio-sms.c */
+	{ "POST", "/hooks/twilio/sms", hook_twilio_sms, R_FORM | R_SIG_TWILIO },
+
 	{ NULL, NULL, NULL, 0 },
 };

@@ -32,8 +32,7 @@ static const char *session_secret(size_t *len)
 	return secret;
 }
 
-/* Secure cookies whenever the public address is https or nginx saw TLS. */
-static bool session_over_tls(struct req *r)
+bool session_over_tls(struct req *r)
 {
 	const char *https = req_env(r, "HTTPS");
 	return (https && !strcmp(https, "on")) || !strncmp(conf_str("PUBLIC_BASE_URL"), "https:", 6);

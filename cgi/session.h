@@ -30,6 +30,9 @@ int session_require_admin(struct req *r);
 /* Start a session for a user: sets the cookie. Returns 0 or -1 (logged). */
 int session_start(struct req *r, const char *user_id, const char *org_id, long session_version);
 
+/* True when cookies must be Secure: the public address is https or nginx saw TLS. */
+bool session_over_tls(struct req *r);
+
 /* Clear the session cookie. */
 void session_clear_cookie(struct req *r);
 

@@ -255,6 +255,8 @@ nginx_start() {
 		-e "s|@VOICE_LISTEN@|127.0.0.1:$VOICE_PORT|g" -e "s|@ACCESS_LOG@|$access_log|g" \
 		-e "s|@LOGIN_RATE@|${LOGIN_RATE:-10r/m}|g" -e "s|@LOGIN_BURST@|${LOGIN_BURST:-10}|g" \
 		-e "s|@HOOK_RATE@|${HOOK_RATE:-100r/s}|g" -e "s|@HOOK_BURST@|${HOOK_BURST:-200}|g" \
+		-e "s|@MEDIA_CONN@|${MEDIA_CONN:-2000}|g" \
+		-e "s|@MEDIA_BROWSER_CONN@|${MEDIA_BROWSER_CONN:-20}|g" \
 		"$ROOT/nginx/switchboard.conf.in" >"$STATE/nginx/nginx.conf"
 	nginx -q -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/log/nginx-error.log" 2>>"$STATE/log/nginx-error.log" ||
 		stack_die "the nginx config does not load (see $STATE/log/nginx-error.log)"

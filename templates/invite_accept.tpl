@@ -4,6 +4,7 @@
 <h1>Join {{ORG_NAME}}</h1>
 <p class="muted">You were invited as {{ROLE}}. Choose a password to finish setting up your account.</p>
 <form method="post" action="/invite/{{TOKEN}}" novalidate>
+	<input type="hidden" name="csrf" value="{{CSRF}}">
 	<div class="field">
 		<label for="email">Email</label>
 		<input id="email" type="email" autocomplete="username" value="{{EMAIL}}" readonly>

@@ -3,6 +3,7 @@
 <h1>Sign in</h1>
 <p class="muted">Welcome back. Sign in to run your receptionist.</p>
 <form method="post" action="/login" novalidate>
+	<input type="hidden" name="csrf" value="{{CSRF}}">
 	<input type="hidden" name="next" value="{{NEXT}}">
 	<div class="field {{EMAIL_CLASS}}">
 		<label for="email">Email</label>

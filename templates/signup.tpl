@@ -3,10 +3,21 @@
 <h1>Create your account</h1>
 <p class="muted">Set up your business and its AI receptionist in a minute.</p>
 <form method="post" action="/signup" novalidate>
+	<input type="hidden" name="csrf" value="{{CSRF}}">
 	<div class="field {{BUSINESS_CLASS}}">
 		<label for="business">Business name</label>
 		<input id="business" name="business" type="text" autocomplete="organization" value="{{BUSINESS_VALUE}}" maxlength="120" required autofocus>
 		{{#BUSINESS_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BUSINESS_ERROR}}
+	</div>
+	<div class="field {{BUSINESS_KIND_CLASS}}">
+		<label for="business_kind">Kind of business</label>
+		<select id="business_kind" name="business_kind" required>
+			<option value="">Choose one</option>
+			{{#KIND_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>
+			{{/KIND_OPTION}}
+		</select>
+		<p class="help">Your receptionist starts with this trade's usual services and answers.</p>
+		{{#BUSINESS_KIND_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BUSINESS_KIND_ERROR}}
 	</div>
 	<div class="field {{EMAIL_CLASS}}">
 		<label for="email">Your email</label>

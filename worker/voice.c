@@ -36,12 +36,19 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/* The housekeeping timer's longest period: a connection overdue is closed within this. */
+#define SWEEP_MAX_US (1000 * 1000L)
+
 /* One connection on the worker's port: a health check over plain HTTP, or a media stream. */
 struct media_session {
 	struct voice_call *call;
 	struct buf message;         /* fragments of the message being received */
 	bool skipping;              /* the rest of a binary message, ignored */
+	lws_usec_t opened_at, heard_at;
 };
+
+static lws_sorted_usec_list_t sweep_timer;
+static lws_usec_t sweep_us;
 
 static int answer_http(struct lws *wsi, const char *uri)
 {
@@ -104,9 +111,22 @@ static int voice_media(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(ms, 0, sizeof(*ms));
 		ms->call = voice_call_new(wsi);
+		ms->opened_at = lws_now_usecs();
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
+		ms->heard_at = lws_now_usecs();
 		return media_receive(wsi, ms, in, len);
+	case LWS_CALLBACK_USER: {
+		/* The housekeeping sweep: a stream that never starts or has gone quiet is closed,
+		 * or it would hold a connection (and nginx's) for ever. */
+		const char *why = ms && ms->call ? voice_overdue(ms->opened_at, ms->heard_at,
+				voice_call_started(ms->call), lws_now_usecs()) : NULL;
+		if (why) {
+			log_warn("closing media stream: %s", why);
+			voice_call_close(ms->call, why);
+		}
+		return 0;
+	}
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return voice_call_writeable(ms->call);
 	case LWS_CALLBACK_CLOSED:
@@ -132,6 +152,20 @@ static const struct lws_protocols protocols[] = {
 	  NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
+
+/* Every connection of the media and browser protocols is looked at once a period. */
+static void sweep(lws_sorted_usec_list_t *sul)
+{
+	struct lws_vhost *vhost = lws_get_vhost_by_name(env.context, "default");
+	const char *names[] = { "media", VOICE_BROWSER_PROTOCOL };
+
+	for (size_t i = 0; vhost && i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct lws_protocols *p = lws_vhost_name_to_protocol(vhost, names[i]);
+		if (p)
+			lws_callback_all_protocol_vhost_args(vhost, p, LWS_CALLBACK_USER, NULL, 0);
+	}
+	lws_sul_schedule(env.context, 0, sul, sweep, sweep_us);
+}
 
 static void filler_make(struct arena *a, const char *text, struct voice_filler *filler)
 {
@@ -168,8 +202,16 @@ int main(int argc, char **argv)
 	env.silence_ms = (int)conf_int("VOICE_SILENCE_MS");
 	env.deepgram_key = conf_str("DEEPGRAM_API_KEY");
 	env.deepgram_url = *env.deepgram_key ? conf_str("DEEPGRAM_URL") : NULL;
+	env.deepgram_model = conf_str("DEEPGRAM_MODEL");
 	if (!env.deepgram_url)
 		log_warn("no DEEPGRAM_API_KEY: live calls continue in gather mode");
+	env.start_timeout_us = conf_int("MEDIA_START_TIMEOUT_MS") * 1000L;
+	env.idle_timeout_us = conf_int("MEDIA_IDLE_TIMEOUT_MS") * 1000L;
+	/* Often enough that a short limit (as tests set) is kept to within a quarter of it. */
+	sweep_us = env.start_timeout_us < env.idle_timeout_us ? env.start_timeout_us / 4
+							       : env.idle_timeout_us / 4;
+	if (sweep_us > SWEEP_MAX_US)
+		sweep_us = SWEEP_MAX_US;
 
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
@@ -193,6 +235,7 @@ int main(int argc, char **argv)
 	}
 	voice_call_setup(&env);
 	voice_browser_setup(&env);
+	lws_sul_schedule(context, 0, &sweep_timer, sweep, sweep_us);
 	log_info("voice worker listening on %s", conf_str("VOICE_LISTEN"));
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -216,6 +259,7 @@ int main(int argc, char **argv)
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 	log_info("voice worker stopped");
+	lws_sul_cancel(&sweep_timer);
 	lws_context_destroy(context);
 	voice_pool_free(env.pool);
 	arena_free(forever);

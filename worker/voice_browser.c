@@ -62,6 +62,8 @@ struct browser_call {
 	struct arena *brain_arena;  /* the brain session's; only the call's running job uses it */
 	bool started, hanging_up;
 	bool refused;               /* the token was good but its call is not there to talk to */
+	const char *closing;        /* why the connection is being closed (static), or NULL */
+	lws_usec_t opened_at, heard_at;
 	char *call_id, *org_id;
 	struct brain_session *session;
 	int jobs;                   /* jobs in flight that point at this call */
@@ -189,6 +191,8 @@ static int browser_writeable(struct browser_call *call)
 {
 	struct outgoing *o = call->out;
 
+	if (call->closing)
+		return close_with(call->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, call->closing);
 	if (call->refused)
 		return close_with(call->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "test call not found");
 	if (!o)
@@ -462,7 +466,9 @@ static int receive_start(struct browser_call *call, const json_t *msg)
 
 	if (call->started)
 		return close_with(call->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "already started");
-	if (!token || media_token_check(call->frame, token, time(NULL), &call_id, &org_id) != 0) {
+	/* Only a test call's token: a Twilio stream's opens no browser call. */
+	if (!token || media_token_check(call->frame, MEDIA_TOKEN_BROWSER, token, time(NULL),
+					&call_id, &org_id) != 0) {
 		log_warn("refusing a test call with a bad token");
 		return close_with(call->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "token refused");
 	}
@@ -546,9 +552,27 @@ int voice_browser_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		(*slot)->arena = arena_new();
 		(*slot)->frame = arena_new();
 		(*slot)->brain_arena = arena_new();
+		(*slot)->opened_at = lws_now_usecs();
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
-		return *slot ? browser_receive(wsi, *slot, in, len) : -1;
+		if (!*slot)
+			return -1;
+		(*slot)->heard_at = lws_now_usecs();
+		return browser_receive(wsi, *slot, in, len);
+	case LWS_CALLBACK_USER:
+		/* The worker's housekeeping sweep: close a test call that never starts or has
+		 * gone quiet (a browser sends audio every 20 ms). */
+		if (slot && *slot && !(*slot)->closing) {
+			struct browser_call *call = *slot;
+			call->closing = voice_overdue(call->opened_at, call->heard_at,
+						      call->started, lws_now_usecs());
+			if (call->closing) {
+				log_warn("closing a test call: %s", call->closing);
+				lws_callback_on_writable(wsi);
+				lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, VOICE_CLOSE_WAIT_S);
+			}
+		}
+		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return *slot ? browser_writeable(*slot) : 0;
 	case LWS_CALLBACK_CLOSED:

@@ -14,6 +14,7 @@
 #include "infra/conf.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/text.h"
 #include "infra/xalloc.h"
 #include "provider/tts.h"
 #include "provider/twilio_media.h"
@@ -137,7 +138,9 @@ static int close_with(struct voice_call *call, enum lws_close_status status, con
 
 /*
  * Start the call: the stream is Twilio's for the call its media token names, its audio the
- * mu-law this worker hears and plays. 0, or -1 with the stream closed.
+ * mu-law this worker hears and plays. The call's CallSid, which redirects and transfers act on
+ * through the platform's Twilio account, comes from the call's row, never from the message:
+ * the row is read on a pool thread, and call_checked() goes on. 0, or -1 with the stream closed.
  */
 static int on_start(struct voice_call *call, const struct twilio_media_msg *m)
 {
@@ -148,9 +151,15 @@ static int on_start(struct voice_call *call, const struct twilio_media_msg *m)
 	if (!m->stream_sid || !m->stream_sid_len || !token)
 		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 				  "start without stream or token");
-	if (media_token_check(call->frame, token, time(NULL), &call_id, &org_id) != 0 ||
+	/* Only a token our voice webhook made for a Twilio stream: a test call's token, which
+	 * any signed-in user holds, is refused here. */
+	if (media_token_check(call->frame, MEDIA_TOKEN_STREAM, token, time(NULL), &call_id,
+			      &org_id) != 0 ||
 	    (claimed && strcmp(claimed, call_id)))
 		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION, "media token refused");
+	if (!m->call_sid || !text_is_sid(m->call_sid, "CA"))
+		return close_with(call, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+				  "start without a valid callSid");
 	const char *format = twilio_media_format_problem(call->frame, m);
 	if (format) {
 		/* The whole call hears and speaks 8 kHz mu-law: other audio would be noise. */
@@ -161,26 +170,41 @@ static int on_start(struct voice_call *call, const struct twilio_media_msg *m)
 		return -1;
 	}
 	call->stream_sid = arena_strndup(call->arena, m->stream_sid, m->stream_sid_len);
-	call->call_sid = arena_strdup(call->arena, m->call_sid);
 	call->call_id = arena_strdup(call->arena, call_id);
 	call->org_id = arena_strdup(call->arena, org_id);
+	call->phase = CHECKING;
+	work_check(call, m->call_sid);
+	return 0;
+}
+
+void call_checked(struct voice_call *call, const char *row_sid, const char *claimed_sid)
+{
+	if (call->connection_gone || call->phase != CHECKING)
+		return;
+	if (!row_sid || !text_is_sid(row_sid, "CA") || strcmp(row_sid, claimed_sid)) {
+		log_warn("refusing a media stream whose callSid is not its call's: call=%s",
+			 call->call_id);
+		voice_call_close(call, "callSid refused");
+		return;
+	}
+	call->call_sid = arena_strdup(call->arena, row_sid);
 	call->phase = LIVE;
 	log_info("media stream started");
 
 	if (!call_env->deepgram_url) {
 		log_info("no speech recognition configured; the call continues in gather mode");
 		call_go_gather(call);
-		return 0;
+		return;
 	}
 	call->in.stt = voice_stt_open(call_env->context, call_env->deepgram_url,
-				      call_env->deepgram_key, &stt_events, call);
+				      call_env->deepgram_key, call_env->deepgram_model, &stt_events,
+				      call);
 	if (!call->in.stt) {
 		call_go_gather(call);
-		return 0;
+		return;
 	}
 	reply_begin(call);
 	work_open(call);
-	return 0;
 }
 
 /* A frame of the caller's audio: to the recognizer, and through voice activity detection. */
@@ -281,6 +305,10 @@ int voice_call_message(struct voice_call *call, const char *text, size_t len)
 		log_warn("ignoring a media stream message that is not an event: %s", m.error);
 		goto out;
 	}
+	if (call->phase == CHECKING) {
+		/* Twilio's first frames while the call's row is read: nothing hears them yet. */
+		goto out;
+	}
 	if (call->phase == WAIT_CONNECTED || call->phase == WAIT_START) {
 		if (m.event == TWILIO_MEDIA_CONNECTED)
 			call->phase = WAIT_START;
@@ -342,6 +370,31 @@ struct voice_call *voice_call_new(struct lws *wsi)
 int voice_call_count(void)
 {
 	return connected_calls;
+}
+
+bool voice_call_started(const struct voice_call *call)
+{
+	return call->phase != WAIT_CONNECTED && call->phase != WAIT_START;
+}
+
+void voice_call_close(struct voice_call *call, const char *why)
+{
+	if (call->connection_gone || call->closing)
+		return;
+	call->closing = why;
+	lws_callback_on_writable(call->wsi);
+	/* A peer that reads nothing never makes the connection writeable: lws closes it then. */
+	lws_set_timeout(call->wsi, PENDING_TIMEOUT_USER_OK, VOICE_CLOSE_WAIT_S);
+}
+
+const char *voice_overdue(lws_usec_t opened_at, lws_usec_t heard_at, bool started,
+			  lws_usec_t now)
+{
+	if (!started && now - opened_at >= call_env->start_timeout_us)
+		return "no start in time";
+	if (now - (heard_at ? heard_at : opened_at) >= call_env->idle_timeout_us)
+		return "nothing received in time";
+	return NULL;
 }
 
 void call_free(struct voice_call *call)

@@ -3,6 +3,7 @@
 #define SB_VOICE_CALL_H
 
 #include <libwebsockets.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,10 @@ struct voice_env {
 	int silence_ms;
 	const char *deepgram_url;     /* NULL: no recognition provider, calls go to gather mode */
 	const char *deepgram_key;
+	const char *deepgram_model;
+	/* A connection must start within start_timeout_us of opening, and then send something
+	 * every idle_timeout_us (Twilio sends audio every 20 ms): else it is closed. */
+	lws_usec_t start_timeout_us, idle_timeout_us;
 	struct voice_filler filler_schedule;  /* for check_availability and book_appointment */
 	struct voice_filler filler_lookup;    /* for every other tool */
 };
@@ -45,6 +50,22 @@ void voice_call_closed(struct voice_call *call);
 
 /* How many media streams are connected now. */
 int voice_call_count(void);
+
+/* Has the stream sent a start with a good token (its call may still be being checked)? */
+bool voice_call_started(const struct voice_call *call);
+
+/* Close the stream soon with 1008 and why (a static string), from outside its callbacks: the
+ * next writeable callback closes it, or lws does after VOICE_CLOSE_WAIT_S. */
+void voice_call_close(struct voice_call *call, const char *why);
+
+/* Why a connection (a media stream or a test call) opened at opened_at, last heard from at
+ * heard_at (0: never), must be closed at now: not started in time, or quiet too long. NULL
+ * when it may stay. Static text. */
+const char *voice_overdue(lws_usec_t opened_at, lws_usec_t heard_at, bool started,
+			  lws_usec_t now);
+
+/* Seconds a connection being closed may take to take its close frame before lws drops it. */
+#define VOICE_CLOSE_WAIT_S 3
 
 /* Largest Twilio message accepted; a bigger one closes the stream. */
 #define VOICE_MESSAGE_MAX 65536

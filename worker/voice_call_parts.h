@@ -46,7 +46,8 @@ struct segment {
 	char mark[32];
 };
 
-enum call_phase { WAIT_CONNECTED, WAIT_START, LIVE, ENDED };
+/* CHECKING: the start's token was good; the call's row is being read for its CallSid. */
+enum call_phase { WAIT_CONNECTED, WAIT_START, CHECKING, LIVE, ENDED };
 
 /* What the caller says: recognition, voice activity and keys. voice_call.c's. */
 struct call_listen {
@@ -123,7 +124,9 @@ struct voice_call {
 	struct arena *arena;        /* the call's own memory, on the event loop */
 	struct arena *frame;        /* one message's scratch memory, reset after each */
 	enum call_phase phase;
-	char *stream_sid, *call_sid, *call_id, *org_id;
+	char *stream_sid, *call_id, *org_id;
+	char *call_sid;             /* the row's provider_call_id, once checked; NULL until then */
+	const char *closing;        /* why the stream is being closed (static), or NULL */
 	bool connection_gone, gather;
 	struct call_listen in;
 	struct call_playback out;
@@ -169,6 +172,11 @@ void call_go_gather(struct voice_call *call);
 /* Free the call, once its connection is gone and no job points at it. */
 void call_free(struct voice_call *call);
 
+/* The call's row was read: row_sid is its provider_call_id (NULL: no such Twilio call of the
+ * token's business), claimed_sid the start message's callSid. Go live when they are the same
+ * well-formed CallSid; close the stream otherwise. */
+void call_checked(struct voice_call *call, const char *row_sid, const char *claimed_sid);
+
 /* ---- voice_call_reply.c ---- */
 
 /* A new reply begins (a cut one still open is stashed until its turn's seq is known). */
@@ -204,6 +212,9 @@ void reply_tool_noted(struct voice_job *job);
 void reply_free(struct voice_call *call);
 
 /* ---- voice_call_work.c ---- */
+
+/* Read the call's CallSid from its row, then call_checked() with it and claimed_sid (copied). */
+void work_check(struct voice_call *call, const char *claimed_sid);
 
 /* Open (or resume) the brain session and say the greeting, or the apology of a resumed call. */
 void work_open(struct voice_call *call);

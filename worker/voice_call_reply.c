@@ -427,6 +427,11 @@ static int send_audio(struct voice_call *call, struct segment *s)
 
 int voice_call_writeable(struct voice_call *call)
 {
+	if (call->closing) {
+		lws_close_reason(call->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+				 (unsigned char *)call->closing, strlen(call->closing));
+		return -1;
+	}
 	if (call->phase != LIVE)
 		return call->phase == ENDED ? -1 : 0;
 	if (call->out.clear_due) {

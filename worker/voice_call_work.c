@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "domain/brain.h"
+#include "domain/credentials.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/db.h"
@@ -20,6 +21,8 @@ static const char RESUME_TEXT[] = "Sorry about that, where were we?";
 static const char NO_TRANSFER_TEXT[] =
 	"I'm sorry, there is no one I can connect you with right now, but I can take a message.";
 
+static const char SQL_CALL_SID[] =
+	"SELECT provider_call_id FROM calls WHERE id = $1 AND provider = 'twilio'";
 static const char SQL_CALL_CALLER[] =
 	"SELECT from_number FROM calls WHERE id = $1";
 static const char SQL_CALL_HAS_TURNS[] =
@@ -45,6 +48,8 @@ struct call_job {
 	enum brain_action action;
 	char *transfer_to;          /* heap */
 	long seq;
+	/* check result: the row's CallSid */
+	char *row_sid;              /* heap */
 	/* finish results */
 	long stt_ms, brain_ms, tts_ms, total_ms;
 };
@@ -81,6 +86,7 @@ static void job_release(struct call_job *j)
 
 	free(j->text);
 	free(j->transfer_to);
+	free(j->row_sid);
 	free(j);
 	call->work.jobs--;
 	if (call->connection_gone && call->work.jobs == 0)
@@ -178,6 +184,21 @@ static void on_brain_tool(void *arg, const char *tool, bool done)
 	voice_pool_post(call_env->pool, &m->job);
 }
 
+/* The call's own CallSid, from its row in the token's business. */
+static void run_check(struct voice_job *job, struct db *db)
+{
+	struct call_job *j = (struct call_job *)job;
+	struct arena *a = arena_new();
+
+	if (db_begin_org(db, a, j->call->org_id) == 0) {
+		const char *sid = db_text(db, a, SQL_CALL_SID, j->call->call_id);
+		if (sid)
+			j->row_sid = xstrdup(sid);
+		db_commit(db);
+	}
+	arena_free(a);
+}
+
 /* Open (or resume) the brain session and say the greeting, or the apology of a resumed call. */
 static void run_open(struct voice_job *job, struct db *db)
 {
@@ -253,16 +274,26 @@ out:
 	arena_free(a);
 }
 
-/* Give the call new instructions through Twilio's REST API: when Twilio takes them it ends the
- * stream itself. true when it did. */
-static bool redirect(const char *call_sid, const struct twilio_call_update *update)
+/* Give the call new instructions through Twilio's REST API, as the account that holds the
+ * business's number: when Twilio takes them it ends the stream itself. true when it did. */
+static bool redirect(struct db *db, const struct voice_call *call,
+		     const struct twilio_call_update *update)
 {
 	struct arena *a = arena_new();
+	struct twilio_account account;
 	struct twilio_result res;
-	bool ok = twilio_update_call(a, call_sid, update, &res) == 0;
+	bool ok = false;
 
+	if (db_begin_org(db, a, call->org_id) < 0)
+		goto out;
+	int found = credential_twilio_account(db, a, call->org_id, &account, NULL);
+	db_commit(db);
+	if (found < 0)
+		goto out;
+	ok = twilio_update_call(a, &account, call->call_sid, update, &res) == 0;
 	if (!ok)
 		log_error("could not redirect the call: %s", res.message);
+out:
 	arena_free(a);
 	return ok;
 }
@@ -272,7 +303,7 @@ static void run_redirect(struct voice_job *job, struct db *db)
 {
 	struct call_job *j = (struct call_job *)job;
 
-	j->ok = redirect(j->call->call_sid, &(struct twilio_call_update){ .url = j->text,
+	j->ok = redirect(db, j->call, &(struct twilio_call_update){ .url = j->text,
 									   .method = "POST" });
 }
 
@@ -282,7 +313,7 @@ static void run_hang_up(struct voice_job *job, struct db *db)
 	static const char twiml[] =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>";
 
-	j->ok = redirect(j->call->call_sid, &(struct twilio_call_update){ .twiml = twiml });
+	j->ok = redirect(db, j->call, &(struct twilio_call_update){ .twiml = twiml });
 }
 
 /* Press 0: connect the caller with the business's transfer phone, or say there is none. */
@@ -302,8 +333,7 @@ static void run_transfer(struct voice_job *job, struct db *db)
 		buf_puts(&twiml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial>");
 		buf_add_html(&twiml, phone);
 		buf_puts(&twiml, "</Dial></Response>");
-		j->ok = redirect(call->call_sid,
-				 &(struct twilio_call_update){ .twiml = buf_str(&twiml) });
+		j->ok = redirect(db, call, &(struct twilio_call_update){ .twiml = buf_str(&twiml) });
 		if (j->ok && db_begin_org(db, a, call->org_id) == 0) {
 			if (db_exec(db, a, SQL_CALL_TRANSFERRED, call->call_id, phone) < 0)
 				db_rollback(db);
@@ -413,12 +443,28 @@ static void turn_done(struct voice_job *job)
 	job_release(j);
 }
 
+static void checked(struct voice_job *job)
+{
+	struct call_job *j = (struct call_job *)job;
+
+	call_checked(j->call, j->row_sid, j->text);
+	job_release(j);
+}
+
 static void job_done_quietly(struct voice_job *job)
 {
 	job_release((struct call_job *)job);
 }
 
 /* ---- what the other parts ask for ----------------------------------------------------------- */
+
+void work_check(struct voice_call *call, const char *claimed_sid)
+{
+	struct call_job *j = job_new(call, run_check, checked);
+
+	j->text = xstrdup(claimed_sid);
+	voice_pool_submit(call_env->pool, &j->job);
+}
 
 void work_open(struct voice_call *call)
 {

@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/log.h"
+#include "infra/webclient.h"
 #include "infra/xalloc.h"
 
 /* The parameters of a telephone stream: the caller's raw mu-law, interim results for barge-in,
- * Deepgram's own endpointing and utterance ends for the end of a turn. */
+ * Deepgram's own endpointing and utterance ends for the end of a turn. The model (a telephone
+ * one, DEEPGRAM_MODEL) is added to them. */
 static const char LISTEN_PARAMS[] =
 	"encoding=mulaw&sample_rate=8000&channels=1&interim_results=true&punctuate=true"
 	"&smart_format=true&endpointing=300&utterance_end_ms=1000";
@@ -20,12 +23,16 @@ static const char LISTEN_PARAMS[] =
 /* Audio is held while the connection cannot take it, up to 4 s of it; older audio goes first. */
 #define AUDIO_BACKLOG_MAX 32000
 #define AUDIO_FRAME_MAX 3200
-/* Audio goes out in 100 ms chunks, not one frame per 20 ms of it: every client frame costs a
- * send and a read of the random mask. A Finalize flushes a shorter remainder first. */
-#define AUDIO_CHUNK 800
+/* Audio goes out 40 ms a frame: each waits in the chunk for half its length on average before
+ * the recognizer hears it, and that wait is on every turn (100 ms chunks cost 40-60 ms), while
+ * every client frame costs a send and a read of the random mask, so not every 20 ms frame goes
+ * alone. A Finalize flushes a shorter remainder first. */
+#define AUDIO_CHUNK 320
+/* After CloseStream Deepgram sends what it still holds and closes; this long is waited for. */
+#define CLOSE_WAIT_S 3
 #define MESSAGE_MAX (1 << 20)
 
-enum { SEND_KEEPALIVE = 1, SEND_FINALIZE = 2 };
+enum { SEND_KEEPALIVE = 1, SEND_FINALIZE = 2, SENT_CLOSE_STREAM = 4 };
 
 struct voice_stt {
 	lws_sorted_usec_list_t keepalive;
@@ -36,7 +43,7 @@ struct voice_stt {
 	char *auth;                /* "Token <key>" */
 	struct buf audio;          /* mu-law waiting to be sent */
 	struct buf message;        /* the fragments of the message being received */
-	int controls;              /* SEND_* bits waiting to be sent */
+	int controls;              /* SEND_* bits waiting to be sent; SENT_CLOSE_STREAM once done */
 	bool connected, opening, dead;
 };
 
@@ -72,7 +79,8 @@ static void keepalive_due(lws_sorted_usec_list_t *sul)
 }
 
 struct voice_stt *voice_stt_open(struct lws_context *context, const char *url, const char *key,
-				 const struct voice_stt_events *events, void *arg)
+				 const char *model, const struct voice_stt_events *events,
+				 void *arg)
 {
 	struct voice_stt *stt = xcalloc(1, sizeof(*stt));
 	const char *scheme, *host, *path;
@@ -96,8 +104,11 @@ struct voice_stt *voice_stt_open(struct lws_context *context, const char *url, c
 	/* lws_parse_uri() cut the URL into pieces; the path is rebuilt with our parameters. */
 	char *request_path = NULL;
 	const char *query = strchr(url, '?');
-	if (asprintf(&request_path, "/%s%s%s", path, query ? "&" : "?", LISTEN_PARAMS) < 0)
+	struct arena *a = arena_new();
+	if (asprintf(&request_path, "/%s%s%s&model=%s", path, query ? "&" : "?", LISTEN_PARAMS,
+		     webclient_escape(a, model && *model ? model : "nova-2-phonecall")) < 0)
 		xalloc_die();
+	arena_free(a);
 
 	struct lws_client_connect_info info;
 	memset(&info, 0, sizeof(info));
@@ -164,10 +175,13 @@ void voice_stt_close(struct voice_stt *stt)
 		return;
 	stt->arg = NULL;
 	lws_sul_cancel(&stt->keepalive);
-	if (stt->wsi)
-		lws_callback_on_writable(stt->wsi);   /* the writeable callback closes it */
-	else
+	if (stt->wsi) {
+		/* The writeable callback ends the stream; Deepgram closes it, or this does. */
+		lws_set_timeout(stt->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_WAIT_S);
+		lws_callback_on_writable(stt->wsi);
+	} else {
 		stt_free(stt);
+	}
 }
 
 static int send_text(struct lws *wsi, const char *text)
@@ -181,8 +195,14 @@ static int send_text(struct lws *wsi, const char *text)
 
 static int stt_writeable(struct voice_stt *stt, struct lws *wsi)
 {
-	if (!stt->arg)
-		return -1;
+	if (!stt->arg) {
+		/* The call is over: Deepgram is told, so it can end the stream its own way (the
+		 * last results, Metadata, a close) and bill only what it heard. */
+		if (stt->controls & SENT_CLOSE_STREAM)
+			return 0;
+		stt->controls = SENT_CLOSE_STREAM;
+		return send_text(wsi, "{\"type\":\"CloseStream\"}");
+	}
 	if (stt->controls & SEND_KEEPALIVE) {
 		stt->controls &= ~SEND_KEEPALIVE;
 		if (send_text(wsi, "{\"type\":\"KeepAlive\"}") < 0)
@@ -249,7 +269,7 @@ int voice_stt_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		stt->connected = true;
 		log_info("speech recognition connected");
-		if (audio_ready(stt) || stt->controls)
+		if (!stt->arg || audio_ready(stt) || stt->controls)
 			lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -276,6 +296,21 @@ int voice_stt_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			stt_gone(stt);
 		}
 		return 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: {
+		/* Deepgram says why in the close frame: NET-0001 for silence, DATA-0000 for audio
+		 * it could not read, and so on. */
+		const unsigned char *p = in;
+		int code = len >= 2 ? p[0] << 8 | p[1] : 0;
+		int n = len > 2 ? (int)(len - 2) : 0;
+		const char *why = n ? (const char *)p + 2 : "";
+		if (stt && stt->arg)
+			log_warn("speech recognition closed the stream: code=%d reason=\"%.*s\"",
+				 code, n, why);
+		else
+			log_info("speech recognition closed the stream: code=%d reason=\"%.*s\"",
+				 code, n, why);
+		return 0;
+	}
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (stt->arg)
 			log_warn("speech recognition closed the stream during the call");

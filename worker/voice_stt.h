@@ -21,12 +21,14 @@ struct voice_stt_events {
 
 /*
  * Connect to url (ws:// or wss://; Deepgram's listen endpoint, given parameters for 8 kHz mu-law
- * with interim results, endpointing and utterance ends) with key as the Token. Returns the
- * recognizer, or NULL when the connection cannot even start. Results and a failure arrive
- * through events with arg. The recognizer frees itself after voice_stt_close().
+ * with interim results, endpointing and utterance ends) with key as the Token, asking for model
+ * (a telephone model such as nova-2-phonecall). Returns the recognizer, or NULL when the
+ * connection cannot even start. Results and a failure arrive through events with arg. The
+ * recognizer frees itself after voice_stt_close().
  */
 struct voice_stt *voice_stt_open(struct lws_context *context, const char *url, const char *key,
-				 const struct voice_stt_events *events, void *arg);
+				 const char *model, const struct voice_stt_events *events,
+				 void *arg);
 
 /* Queue n bytes of the caller's mu-law audio (sent as binary frames). */
 void voice_stt_audio(struct voice_stt *stt, const uint8_t *ulaw, size_t n);
@@ -34,7 +36,8 @@ void voice_stt_audio(struct voice_stt *stt, const uint8_t *ulaw, size_t n);
 /* Ask the recognizer to flush what it holds as a final result now (the end of a turn). */
 void voice_stt_finalize(struct voice_stt *stt);
 
-/* Detach from the call and close; no event comes after this. NULL is accepted. */
+/* Detach from the call and end the stream with CloseStream (Deepgram then closes it, or it is
+ * closed a few seconds later); no event comes after this. NULL is accepted. */
 void voice_stt_close(struct voice_stt *stt);
 
 /* The libwebsockets protocol callback of recognizer connections. */

@@ -10,7 +10,8 @@
 void audio_ulaw_to_pcm(const uint8_t *in, size_t n, int16_t *out);
 void audio_pcm_to_ulaw(const int16_t *in, size_t n, uint8_t *out);
 
-/* A resampler between two rates (libspeexdsp), for 24 kHz TTS and 16 kHz browser audio. */
+/* A resampler between two rates (libspeexdsp), for 24 kHz TTS and 16 kHz browser audio. The
+ * caller frees it with audio_resampler_free(); NULL when speexdsp refuses the rates. */
 struct audio_resampler;
 struct audio_resampler *audio_resampler_new(int in_rate, int out_rate);
 /* Resample n samples into out (room for outcap); returns the samples written. Keeps state

@@ -8,9 +8,9 @@
 
 #include "infra/arena.h"
 #include "infra/db.h"
-#include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "domain/notify.h"
 #include "domain/when.h"
 
 /* Tries of one booking that keeps losing deadlocks to concurrent ones before giving up. */
@@ -104,14 +104,11 @@ static int queue_confirmation(struct db *db, struct arena *a, const struct booki
 			     service, business, when) :
 		arena_printf(a, "Your appointment with %s is booked for %s. Reply STOP to opt out.",
 			     business, when);
-	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:s}",
-						     "appointment_id", appointment_id,
-						     "to", req->customer_phone, "body", body,
-						     "purpose", "confirmation"));
-	if (!payload)
-		return -1;
+	struct notify_links links = { .appointment_id = appointment_id };
 	const char *key = arena_printf(a, "confirmation:%s", appointment_id);
-	return jobs_enqueue(db, a, "sms.send", payload, 0, key) ? 0 : -1;
+
+	return notify_sms_enqueue(db, a, req->customer_phone, body, "confirmation", &links, key)
+		       ? 0 : -1;
 }
 
 /* A taken time: the nearest free starts, in a transaction of their own. */

@@ -4,11 +4,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "domain/brain.h"
+#include "domain/brain_words.h"
 
 struct arena;
 struct db;
+struct when;
 
 /*
  * Both engines share one session state (brain_session.state, saved to call_sessions), so a
@@ -43,41 +46,37 @@ int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,
 		     const char *caller_text, brain_clause_fn on_clause, void *arg,
 		     struct brain_reply *reply);
 
-/* What a caller's words say, for the engines (brain_slots.c). Arena-owned results. */
+/* An appointment the caller already has (brain_visits.c). Strings arena-owned. */
+struct brain_visit {
+	const char *id;
+	time_t starts_at;
+	int minutes;
+	const char *service_id;       /* NULL when the service was deleted */
+	const char *service_name;
+	const char *name, *phone, *address;
+};
 
-/* text as one line of valid UTF-8 without control characters, at most max bytes. */
-char *brain_clean_text(struct arena *a, const char *text, size_t max);
+/* The caller's next live appointment, by phone (E.164) or else by name. Runs in the
+ * transaction open on db. 1 found (*out filled), 0 none, -1 error. */
+int brain_visit_find(struct db *db, struct arena *a, const char *phone, const char *name,
+		     struct brain_visit *out);
 
-/* The caller's name from "this is John Smith", "my name's Ana" (or, when expecting, a bare
- * "John Smith"), capitalized; NULL when none. */
-const char *brain_find_name(struct arena *a, const char *text, bool expecting);
+/* Cancel, or move to starts_at (same length), the appointment id, in a transaction of its own
+ * committed before return (one open on db is committed first; none is open after). 1 done,
+ * 0 not done (already cancelled, or the new time collides), -1 error. */
+int brain_visit_cancel(struct db *db, struct arena *a, const char *org_id, const char *id);
+int brain_visit_move(struct db *db, struct arena *a, const char *org_id, const char *id,
+		     time_t starts_at);
 
-/* A North American number in text ("555 222 3333", "(555) 222-3333", "+1 555..."), spoken
- * digits included, as E.164; NULL when none. */
-const char *brain_find_phone(struct arena *a, const char *text);
+/*
+ * The time or window the caller asks for (brain_time.c): when_parse's reading, and around it
+ * "as soon as possible" (now to two weeks on), "next week", "after work", "first thing",
+ * "before 11", "after 3". Never a time: a confirmation or a choice among offered times ("the
+ * first one"). Returns 0 with *out filled, or -1 when no time is named.
+ */
+int brain_when(const char *text, const char *timezone, time_t now, struct when *out);
 
-/* An E.164 number read out as a receptionist would: "+15550101234" -> "555-010-1234". */
-const char *brain_say_phone(struct arena *a, const char *e164);
-
-/* A street address ("12 Elm Street", "at 40 Oak Ave", or when expecting any line with a
- * house number or a street word); NULL when none. */
-const char *brain_find_address(struct arena *a, const char *text, bool expecting);
-
-/* The emergency the caller describes ("burst pipe", "gas smell", ...), or NULL. Static. */
-const char *brain_find_emergency(const char *text);
-
-/* Which of several offered options the caller picks: "the first one" 0, "the second" 1,
- * "the last one" count-1; -1 when no ordinal is named. */
-int brain_find_ordinal(const char *text, int count);
-
-bool brain_says_yes(const char *text);
-bool brain_says_no(const char *text);
-bool brain_says_goodbye(const char *text);
-bool brain_wants_message(const char *text);
-bool brain_wants_person(const char *text);
-bool brain_wants_booking(const char *text);
-bool brain_asks_hours(const char *text);
-bool brain_asks_price(const char *text);
-bool brain_is_question(const char *text);
+/* The moment at clock's time of day on day's date, both read in timezone. */
+time_t brain_on_day_of(time_t clock, time_t day, const char *timezone);
 
 #endif

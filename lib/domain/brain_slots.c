@@ -221,7 +221,10 @@ static const char *const not_names[] = {
 	"afraid", "worried", "concerned", "glad", "happy", "out", "home", "away", "booked",
 	"available", "free", "busy", "new", "existing", "customer", "ready", "there", "gonna",
 	"all", "done", "set", "bye", "goodbye", "of", "if", "as", "be", "by", "up", "down",
-	"now", "today", "tomorrow", "call", "appointment", "booking", "be", "was", "had", NULL,
+	"now", "today", "tomorrow", "call", "appointment", "booking", "be", "was", "had",
+	"that's", "right", "correct", "sounds", "perfect", "works", "fine", "yep", "yup", "nope",
+	"exactly", "absolutely", "definitely", "alright", "it's", "its", "actually", "wait",
+	"cancel", "reschedule", "move", "change", "help", "calling", NULL,
 };
 
 static bool alpha_word(const char *w)
@@ -265,11 +268,31 @@ static const char *name_from(struct arena *a, const char *text, const struct wor
 	return count ? arena_strdup(a, name) : NULL;
 }
 
+/* "Lopez. Ana Lopez.": of the sentences that are each a name, the one with most words. */
+static const char *longest_sentence_name(struct arena *a, const char *text)
+{
+	const char *best = NULL;
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, ".");
+		char *one = arena_strndup(a, p, len);
+		const char *name = len ? brain_find_name(a, one, true) : NULL;
+		if (name && (!best || strlen(name) > strlen(best)))
+			best = name;
+		p += len;
+		while (*p == '.' || *p == ' ')
+			p++;
+	}
+	return best;
+}
+
 const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 {
 	static const char *const sure[] = {
 		"my name is", "my name's", "name is", "name's", "the name is", "call me",
-		"you can call me", "it's under", "under the name", NULL,
+		"you can call me", "it's under", "under the name", "my name it's", "name it's",
+		"name is it's", NULL,
 	};
 	static const char *const maybe[] = { "this is", "i'm", "i am", "it's", "it is", NULL };
 	static const char *const fillers[] = {
@@ -280,6 +303,11 @@ const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 	const char *which = NULL;
 	int at;
 
+	if (expecting && strstr(text, ". ")) {
+		const char *name = longest_sentence_name(a, text);
+		if (name)
+			return name;
+	}
 	words_split(&ws, text);
 	at = find_any(&ws, sure, &which);
 	if (at >= 0)
@@ -302,9 +330,26 @@ const char *brain_find_name(struct arena *a, const char *text, bool expecting)
 			if (name)
 				return name;
 		}
-	if (!expecting || ws.n == 0 || ws.n > 6)
+	if (!expecting || ws.n == 0)
 		return NULL;
 	int first = 0;
+	if (ws.n > 6) {
+		/* "Fatima Rivera, and my number is ...": the name is what comes before the comma. */
+		while (first < ws.n && in_list(ws.w[first], fillers))
+			first++;
+		const char *comma = first < ws.n ? strchr(text + ws.start[first], ',') : NULL;
+		if (!comma || first >= ws.n || ws.start[first] > comma - text)
+			return NULL;
+		int last = first;
+		while (last < ws.n && ws.end[last] <= comma - text)
+			last++;
+		if (last - first < 1 || last - first > 3)
+			return NULL;
+		for (int i = first; i < last; i++)
+			if (!alpha_word(ws.w[i]) || in_list(ws.w[i], not_names))
+				return NULL;
+		return name_from(a, text, &ws, first);
+	}
 	while (first < ws.n && in_list(ws.w[first], fillers))
 		first++;
 	if (first >= ws.n)
@@ -478,6 +523,9 @@ int brain_find_ordinal(const char *text, int count)
 	if (count <= 0)
 		return -1;
 	words_split(&ws, text);
+	/* "first thing tomorrow" names a time of day, not the first of the offers. */
+	if (find_any(&ws, (const char *const[]){ "first thing", NULL }, NULL) >= 0)
+		return -1;
 	for (int k = 0; k < 3 && k < count; k++)
 		if (find_any(&ws, ordinals[k], NULL) >= 0)
 			return k;
@@ -510,19 +558,29 @@ bool brain_says_yes(const char *text)
 		"certainly", "uh huh", "mhm", "alright", "all right", "yes please", "go ahead",
 		"that's right", "that's correct", "that is correct", "that's fine", "that works",
 		"that's it", "that'll work", "sounds good", "sounds great", "book it", "do it",
-		"let's do it", "it's fine", "it's good", "that one", "exactly", NULL,
+		"let's do it", "it's fine", "it's good", "that one", "exactly", "mm", "mhm",
+		"mm hm", "mm hmm", "uh huh", NULL,
 	};
 	static const char *const anywhere[] = {
 		"sounds good", "that works", "go ahead", "please do", "book it", "that's right",
 		"that's correct", "that would be great", "that'd be great", "works for me",
-		"that's perfect", "connect me", "transfer me", "put me through", NULL,
+		"that's perfect", "connect me", "transfer me", "put me through", "that's fine",
+		"that's good", "fine by me", "that'll do", NULL,
 	};
+	static const char *const fillers[] = { "uh", "um", "oh", "well", "so", "ah", "er", NULL };
 	struct words ws;
 
 	words_split(&ws, text);
 	if (ws.n == 0 || brain_says_no(text))
 		return false;
-	return starts_with_any(&ws, starts) || find_any(&ws, anywhere, NULL) >= 0;
+	/* "Uh yeah, that's fine": hesitation before the yes. */
+	int first = 0;
+	while (first < ws.n - 1 && in_list(ws.w[first], fillers))
+		first++;
+	for (const char *const *p = starts; *p; p++)
+		if (phrase_at(&ws, first, *p))
+			return true;
+	return find_any(&ws, anywhere, NULL) >= 0;
 }
 
 bool brain_says_goodbye(const char *text)
@@ -578,6 +636,9 @@ bool brain_asks_hours(const char *text)
 	static const char *const surely[] = {
 		"hours", "opening hours", "business hours", "what time do you", NULL,
 	};
+	/* "your first opening" asks for a time, not for the opening hours. */
+	if (brain_says_asap(text))
+		return false;
 	return has_any(text, surely) || (brain_is_question(text) && has_any(text, hours));
 }
 
@@ -621,4 +682,94 @@ bool brain_is_question(const char *text)
 		return true;
 	}
 	return false;
+}
+
+const char *brain_find_spelled(struct arena *a, const char *text)
+{
+	struct words ws;
+	char word[64];
+
+	words_split(&ws, text);
+	for (int i = 0; i < ws.n; i++) {
+		size_t n = 0;
+		int j = i;
+		while (j < ws.n && strlen(ws.w[j]) == 1 && isalpha((unsigned char)ws.w[j][0]) &&
+		       n < sizeof(word) - 1)
+			word[n++] = ws.w[j++][0];
+		if (n >= 3) {
+			word[n] = '\0';
+			word[0] = (char)toupper((unsigned char)word[0]);
+			return arena_strdup(a, word);
+		}
+	}
+	return NULL;
+}
+
+bool brain_wants_cancel(const char *text)
+{
+	static const char *const cancels[] = {
+		"cancel my", "cancel the", "cancel an", "cancel our", "cancel it", "cancel that",
+		"cancel appointment", "need to cancel", "want to cancel", "like to cancel", NULL,
+	};
+	/* "what is your cancellation policy" asks about cancelling; it cancels nothing. */
+	return has_any(text, cancels) &&
+	       !has_any(text, (const char *const[]){ "policy", "fee", "charge", NULL });
+}
+
+bool brain_wants_move(const char *text)
+{
+	static const char *const moves[] = {
+		"reschedule", "move my", "move the", "move our", "move it", "change my appointment",
+		"change the appointment", "change my booking", "change the time", "push back my",
+		"push my", "different time for my", "rebook", NULL,
+	};
+	return has_any(text, moves);
+}
+
+bool brain_is_confirmation(const char *text)
+{
+	static const char *const fillers[] = {
+		"yes", "yeah", "yep", "yup", "ya", "sure", "correct", "right", "ok", "okay", "that's",
+		"that", "is", "it", "sounds", "good", "great", "perfect", "fine", "works", "please",
+		"absolutely", "definitely", "exactly", "alright", "all", "thanks", "thank", "you",
+		"go", "ahead", "do", "book", "that'll", "work", "of", "course", "uh", "huh", "mhm",
+		"for", "me", "so", "the", "one", "lovely", "cool", NULL,
+	};
+	struct words ws;
+
+	if (!brain_says_yes(text))
+		return false;
+	words_split(&ws, text);
+	for (int i = 0; i < ws.n; i++)
+		if (!in_list(ws.w[i], fillers))
+			return false;
+	return true;
+}
+
+bool brain_says_asap(const char *text)
+{
+	static const char *const asap[] = {
+		"as soon as possible", "asap", "as soon as you can", "earliest you have",
+		"earliest available", "earliest appointment", "earliest opening", "first available",
+		"first opening", "soonest", "next available", "whenever you have", "first thing you have",
+		"as early as possible", "right away", NULL,
+	};
+	if (!text)
+		return false;
+	return has_any(text, asap);
+}
+
+bool brain_names_choice(const char *text)
+{
+	static const char *const choices[] = {
+		"the first one", "the second one", "the third one", "the last one", "the first",
+		"the second", "the third", "the last", "the earlier one", "the later one",
+		"the earlier", "the later", "the middle one", "first one", "second one", "third one",
+		"last one", "earlier one", "later one", "that one", "either one", "any of those",
+		NULL,
+	};
+	if (!text)
+		return false;
+	/* "the first opening", "the first available" ask for the soonest, not for an offer. */
+	return has_any(text, choices) && !brain_says_asap(text);
 }

@@ -11,11 +11,12 @@
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "domain/business_kind.h"
 #include "domain/when.h"
 
 static const char SQL_BUSINESS[] =
 	"SELECT id, name, timezone, greeting, voice_personality, call_mode, transfer_phone, "
-	"       sms_enabled, business_hours::text "
+	"       sms_enabled, business_hours::text, business_kind "
 	"FROM organizations WHERE id = $1";
 
 /* Keywords as one text per service: a keyword may hold several words ("no hot water"). */
@@ -71,6 +72,7 @@ int business_load(struct db *db, struct arena *a, const char *org_id, struct bus
 	out->transfer_phone = db_value(res, 0, 6);
 	out->sms_enabled = !strcmp(db_value(res, 0, 7), "t");
 	out->business_hours = db_value(res, 0, 8);
+	out->kind = business_kind_find(db_value(res, 0, 9));
 	return 0;
 }
 
@@ -282,6 +284,19 @@ static const char *spans_text(struct arena *a, const json_t *spans)
 		text = text ? arena_printf(a, "%s and %s", text, said) : said;
 	}
 	return text;
+}
+
+const char *business_day_hours(struct arena *a, const struct business *b, const char *day_key)
+{
+	const char *text = b->business_hours ? b->business_hours : "{}";
+	char error[160];
+	json_t *hours = json_parse(a, text, strlen(text), error, sizeof(error));
+
+	if (!hours) {
+		log_warn("could not read the business hours: %s", error);
+		return NULL;
+	}
+	return spans_text(a, json_object_get(hours, day_key));
 }
 
 /* "Monday to Friday", "Monday, Wednesday and Friday", "Tuesday to Thursday and Saturday". */

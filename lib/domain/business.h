@@ -6,6 +6,7 @@
 #include <time.h>
 
 struct arena;
+struct business_kind;
 struct db;
 
 /* An organization's settings as the receptionist needs them. Strings are arena-owned. */
@@ -19,6 +20,7 @@ struct business {
 	const char *transfer_phone;    /* E.164 or NULL */
 	bool sms_enabled;
 	const char *business_hours;    /* the JSON text of organizations.business_hours */
+	const struct business_kind *kind;  /* its trade's wording and emergencies; static */
 };
 
 /* One of the business's active services. */
@@ -51,8 +53,17 @@ int business_services(struct db *db, struct arena *a, struct service **out);
  */
 const char *business_answer(struct db *db, struct arena *a, const char *question);
 
-/* The opening hours as one spoken sentence ("We're open Monday to Friday, 8 AM to 6 PM, ..."). */
+/* The opening hours as one spoken sentence ("We're open Monday to Friday, 8 AM to 6 PM, ...",
+ * a whole day said as business_day_hours says it). Arena-owned, or a static string. */
 const char *business_hours_sentence(struct arena *a, const struct business *b);
+
+/*
+ * The hours of one day of the week (day_key "mon" to "sun", as organizations.business_hours
+ * keys them) as said after "we're open": "8 AM to noon and 1 PM to 5:30 PM", or "24 hours"
+ * for a whole day. Arena-owned; NULL when the business is closed that day or its hours do not
+ * read.
+ */
+const char *business_day_hours(struct arena *a, const struct business *b, const char *day_key);
 
 /* True when the business is open at t (its hours, in its timezone). */
 bool business_is_open(const struct business *b, time_t t);

@@ -12,16 +12,18 @@
 #include "infra/json.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "domain/phone_lines.h"
 #include "provider/twilio_rest.h"
 #include "provider/vapi_rest.h"
 
 /* The call mode, the Vapi ids, and the first active business number (what texts come from). */
 static const char SQL_SETUP[] =
-	"SELECT o.call_mode, v.outbound_assistant_id, v.phone_number_id, n.id, n.e164 "
+	"SELECT o.call_mode, v.outbound_assistant_id, v.phone_number_id, n.id, n.e164, "
+	"       n.twilio_account_sid "
 	"FROM organizations o "
 	"LEFT JOIN vapi_settings v ON v.org_id = o.id "
-	"LEFT JOIN LATERAL (SELECT p.id, p.e164 FROM phone_numbers p "
-	"                   WHERE p.org_id = o.id AND p.active "
+	"LEFT JOIN LATERAL (SELECT p.id, p.e164, p.twilio_account_sid FROM phone_numbers p "
+	"                   WHERE p.org_id = o.id AND p.active AND p.verified_at IS NOT NULL "
 	"                   ORDER BY p.created_at, p.id LIMIT 1) n ON true "
 	"WHERE o.id = $1";
 
@@ -86,17 +88,17 @@ static void setup_check(struct callback_setup *out)
 		}
 		return;
 	}
-	if (!twilio_rest_configured()) {
+	if (!twilio_account_usable(&out->twilio)) {
 		out->problem = "Calls cannot be placed: this Switchboard server has no Twilio "
 			       "account (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN). Ask whoever runs "
 			       "it to set one up, or let Vapi place the calls.";
 		out->fix_url = "/settings/receptionist";
 		out->fix_label = "Choose the call mode";
 	} else if (!out->phone_number_id) {
-		out->problem = "Calls cannot be placed: the business has no active phone number to "
-			       "call from.";
-		out->fix_url = "/settings/phones";
-		out->fix_label = "Add a phone number";
+		out->problem = "Calls cannot be placed: the business has no active, verified phone "
+			       "number to call from.";
+		out->fix_url = "/line";
+		out->fix_label = "Connect a phone line";
 	}
 }
 
@@ -121,7 +123,7 @@ static int setup_read(struct db *db, struct arena *a, const char *org_id, const 
 	out->phone_number_id = db_value(res, 0, 3);
 	out->from = vapi ? "vapi" : db_value(res, 0, 4);
 	if (!vapi)
-		return 0;
+		return phone_line_account(db, a, org_id, db_value(res, 0, 5), &out->twilio);
 	out->vapi_api_key = credential_get(db, a, org_id, "vapi", "api_key");
 	return !out->vapi_api_key && *db_sqlstate(db) ? -1 : 0;
 }
@@ -194,18 +196,14 @@ static void place_vapi(struct arena *a, const struct callback_setup *s,
 				     : arena_printf(a, "could not reach Vapi: %s", v.message);
 }
 
-/* PUBLIC_BASE_URL without a trailing slash, then path; arena-owned. */
+/* PUBLIC_BASE_URL, then path; arena-owned. */
 static const char *public_url(struct arena *a, const char *path)
 {
-	const char *base = conf_str("PUBLIC_BASE_URL");
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	return arena_printf(a, "%.*s%s", (int)len, base, path);
+	return arena_printf(a, "%s%s", conf_str("PUBLIC_BASE_URL"), path);
 }
 
-static void place_twilio(struct arena *a, const struct pending_call *c, struct placement *out)
+static void place_twilio(struct arena *a, const struct callback_setup *s,
+			 const struct pending_call *c, struct placement *out)
 {
 	struct twilio_call_request req = {
 		.from = c->from,
@@ -216,7 +214,7 @@ static void place_twilio(struct arena *a, const struct pending_call *c, struct p
 	};
 	struct twilio_result tw;
 
-	if (twilio_create_call(a, &req, &tw) == 0) {
+	if (twilio_create_call_as(a, &s->twilio, &req, &tw) == 0) {
 		out->provider_call_id = tw.sid;
 		return;
 	}
@@ -349,7 +347,7 @@ enum job_outcome callback_job(struct db *db, struct arena *a, const struct job *
 	if (!strcmp(c.provider, "vapi"))
 		place_vapi(a, &s, &c, reason, &placed);
 	else
-		place_twilio(a, &c, &placed);
+		place_twilio(a, &s, &c, &placed);
 
 	if (placed.provider_call_id) {
 		if (call_placed(db, a, job->org_id, &c, placed.provider_call_id) < 0) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "infra/jobs.h"
+#include "provider/twilio_rest.h"
 
 struct arena;
 struct db;
@@ -24,14 +25,15 @@ struct callback_setup {
 	const char *problem;          /* why no call can be placed, for the owner; NULL when ready */
 	const char *fix_url;          /* the settings page that fixes problem */
 	const char *fix_label;        /* its name, for the link */
+	struct twilio_account twilio; /* the account that holds from (Twilio) */
 };
 
 /*
  * Read how org_id places calls, in the transaction open on db (db_begin_org), and check that
  * everything it needs is configured: in the vapi call mode the API key, the outbound assistant
- * id and the phone number id; in the others a Twilio account (twilio_rest_configured()) and an
- * active business number. Returns 0 (out->problem tells whether a call can be placed), or -1 on
- * a database error (logged).
+ * id and the phone number id; in the others a Twilio account (the business's own or the
+ * server's, phone_line_account()) and an active, verified business number. Returns 0
+ * (out->problem tells whether a call can be placed), or -1 on a database error (logged).
  */
 int callback_setup_load(struct db *db, struct arena *a, const char *org_id,
 			struct callback_setup *out);

@@ -11,8 +11,9 @@
 
 #include "infra/arena.h"
 #include "infra/buf.h"
-#include "domain/brain_engines.h"
+#include "domain/brain_words.h"
 #include "domain/business.h"
+#include "domain/notify.h"
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
@@ -237,6 +238,9 @@ static int score_of(const struct analysis *an, bool urgent, bool short_hang_up)
 	score += an->name && an->phone ? SCORE_CONTACT : 0;
 	score += !strcmp(an->sentiment_label, "positive") ? SCORE_POSITIVE : 0;
 	score += short_hang_up ? SCORE_HANG_UP : 0;
+	/* Someone with an emergency needs the business now, whatever else the call held. */
+	if (urgent && score < SCORE_HOT)
+		score = SCORE_HOT;
 	return score < 0 ? 0 : score > 100 ? 100 : score;
 }
 
@@ -328,14 +332,10 @@ static int alert_owner(struct db *db, struct arena *a, const char *call_id, cons
 	const char *body = arena_printf(a, "Hot lead: %s, score %d%s%s. %s", who, an->score,
 					an->service_name ? ", " : "",
 					an->service_name ? an->service_name : "", an->summary);
-	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "to", to,
-						     "body", body, "lead_id", lead_id,
-						     "call_id", call_id, "purpose", "owner_alert"));
+	struct notify_links links = { .call_id = call_id, .lead_id = lead_id };
 
-	if (!payload)
-		return -1;
-	return jobs_enqueue(db, a, "sms.send", payload, 0,
-			    arena_printf(a, "alert:%s", call_id)) ? 0 : -1;
+	return notify_sms_enqueue(db, a, to, body, "owner_alert", &links,
+				  arena_printf(a, "alert:%s", call_id)) ? 0 : -1;
 }
 
 /*
@@ -348,14 +348,10 @@ static int text_back(struct db *db, struct arena *a, const char *call_id, const 
 	const char *body = arena_printf(a, "Sorry we missed your call to %s. Reply to this text "
 					"and we'll get back to you, or call us again any time.",
 					an->business_name);
-	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "to", an->phone,
-						     "body", body, "lead_id", lead_id,
-						     "call_id", call_id, "purpose", "missed_call"));
+	struct notify_links links = { .call_id = call_id, .lead_id = lead_id };
 
-	if (!payload)
-		return -1;
-	return jobs_enqueue(db, a, "sms.send", payload, 0,
-			    arena_printf(a, "textback:%s", call_id)) ? 0 : -1;
+	return notify_sms_enqueue(db, a, an->phone, body, "missed_call", &links,
+				  arena_printf(a, "textback:%s", call_id)) ? 0 : -1;
 }
 
 enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct job *job,

@@ -23,11 +23,19 @@ static const char *media_secret(void)
 	return strlen(secret) >= MEDIA_SECRET_MIN ? secret : NULL;
 }
 
-/* The hex mac of the token's body; the prefix keeps these macs apart from any other use. */
-static char *media_mac(struct arena *a, const char *secret, const char *body, size_t len)
+static const char *kind_name(enum media_token_kind kind)
+{
+	return kind == MEDIA_TOKEN_BROWSER ? "browser" : "stream";
+}
+
+/* The hex mac of the token's body and kind; the prefix keeps these macs apart from any other
+ * use, and the kind makes a token of one kind a forgery as the other. */
+static char *media_mac(struct arena *a, const char *secret, enum media_token_kind kind,
+		       const char *body, size_t len)
 {
 	unsigned char mac[32];
-	char *text = arena_printf(a, "switchboard-media-v1\n%.*s", (int)len, body);
+	char *text = arena_printf(a, "switchboard-media-v2\n%s\n%.*s", kind_name(kind), (int)len,
+				  body);
 
 	if (crypto_hmac_sha256(secret, strlen(secret), text, strlen(text), mac) < 0)
 		return NULL;
@@ -39,7 +47,8 @@ static bool id_fits(const char *id)
 	return id && *id && !strchr(id, '.') && strlen(id) <= 64;
 }
 
-char *media_token_make(struct arena *a, const char *call_id, const char *org_id, time_t expires)
+char *media_token_make(struct arena *a, enum media_token_kind kind, const char *call_id,
+		       const char *org_id, time_t expires)
 {
 	const char *secret = media_secret();
 
@@ -53,7 +62,7 @@ char *media_token_make(struct arena *a, const char *call_id, const char *org_id,
 		return NULL;
 	}
 	char *body = arena_printf(a, "%s.%s.%lld", call_id, org_id, (long long)expires);
-	char *mac = media_mac(a, secret, body, strlen(body));
+	char *mac = media_mac(a, secret, kind, body, strlen(body));
 	if (!mac) {
 		log_error("could not make a media token: HMAC failed");
 		return NULL;
@@ -61,8 +70,8 @@ char *media_token_make(struct arena *a, const char *call_id, const char *org_id,
 	return arena_printf(a, "%s.%s", body, mac);
 }
 
-int media_token_check(struct arena *a, const char *token, time_t now, const char **call_id,
-		      const char **org_id)
+int media_token_check(struct arena *a, enum media_token_kind kind, const char *token, time_t now,
+		      const char **call_id, const char **org_id)
 {
 	const char *secret = media_secret();
 
@@ -73,7 +82,7 @@ int media_token_check(struct arena *a, const char *token, time_t now, const char
 	const char *dot3 = dot2 ? strchr(dot2 + 1, '.') : NULL;
 	if (!dot3 || dot1 == token || dot2 == dot1 + 1 || strchr(dot3 + 1, '.'))
 		return -1;
-	const char *mac = media_mac(a, secret, token, (size_t)(dot3 - token));
+	const char *mac = media_mac(a, secret, kind, token, (size_t)(dot3 - token));
 	if (!mac || !crypto_equal(mac, dot3 + 1))
 		return -1;
 	/* Only now, with the mac proven ours, is the expiry worth reading. */

@@ -9,6 +9,7 @@
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "domain/phone_lines.h"
 #include "provider/twilio_rest.h"
 
 /*
@@ -22,9 +23,10 @@ static const char SQL_FACTS[] =
 	"               OR (regexp_replace($2, '[^0-9]', '', 'g') <> '' AND "
 	"                   regexp_replace(x.phone, '[^0-9]', '', 'g') = "
 	"                   regexp_replace($2, '[^0-9]', '', 'g')))), "
-	"       earlier.id, earlier.status, coalesce(earlier.error, '') "
+	"       earlier.id, earlier.status, coalesce(earlier.error, ''), n.twilio_account_sid "
 	"FROM organizations o "
-	"LEFT JOIN LATERAL (SELECT e164 FROM phone_numbers p WHERE p.org_id = o.id AND p.active "
+	"LEFT JOIN LATERAL (SELECT e164, twilio_account_sid FROM phone_numbers p "
+	"                   WHERE p.org_id = o.id AND p.active AND p.verified_at IS NOT NULL "
 	"                   ORDER BY p.created_at, p.id LIMIT 1) n ON true "
 	"LEFT JOIN LATERAL (SELECT id, status, error FROM notifications m "
 	"                   WHERE m.org_id = o.id AND m.job_id = $3::uuid AND m.status <> 'failed' "
@@ -80,7 +82,7 @@ static enum notify_status earlier_attempt(struct db *db, struct arena *a, const 
 static enum notify_status decide(struct db *db, struct arena *a, const char *org_id,
 				 const char *to, const char *body, const struct notify_links *l,
 				 const char *purpose, const char **from, const char **row,
-				 char *error, size_t errlen)
+				 struct twilio_account *acct, char *error, size_t errlen)
 {
 	struct db_result *facts = db_q(db, a, SQL_FACTS, org_id, to, l->job_id);
 	const char *status = NULL, *reason = NULL;
@@ -92,11 +94,14 @@ static enum notify_status decide(struct db *db, struct arena *a, const char *org
 		return earlier_attempt(db, a, db_value(facts, 0, 3), db_value(facts, 0, 4),
 				       db_value(facts, 0, 5), error, errlen);
 	*from = db_value(facts, 0, 1);
+	/* The account that holds the number texts from it: the business's own or the server's. */
+	if (phone_line_account(db, a, org_id, db_value(facts, 0, 6), acct) < 0)
+		return NOTIFY_RETRY;
 	if (!strcmp(db_value(facts, 0, 2), "t")) {
 		status = "skipped", reason = OPTED_OUT, outcome = NOTIFY_SKIPPED;
 	} else if (strcmp(db_value(facts, 0, 0), "t")) {
 		status = "logged", reason = SMS_OFF, outcome = NOTIFY_LOGGED;
-	} else if (!twilio_rest_configured()) {
+	} else if (!twilio_account_usable(acct)) {
 		status = "logged", reason = NO_PROVIDER, outcome = NOTIFY_LOGGED;
 	} else if (!*from) {
 		status = "failed", reason = NO_NUMBER, outcome = NOTIFY_FAILED;
@@ -119,12 +124,13 @@ enum notify_status notify_sms(struct db *db, struct arena *a, const char *org_id
 	const struct notify_links *l = links ? links : &no_links;
 	const char *from = NULL, *row = NULL;
 	struct twilio_result tw;
+	struct twilio_account acct;
 
 	snprintf(error, errlen, "could not record the message: the database is unavailable");
 	if (db_begin_org(db, a, org_id) < 0)
 		return NOTIFY_RETRY;
-	enum notify_status outcome = decide(db, a, org_id, to, body, l, purpose, &from, &row, error,
-					    errlen);
+	enum notify_status outcome = decide(db, a, org_id, to, body, l, purpose, &from, &row, &acct,
+					    error, errlen);
 	if (outcome == NOTIFY_RETRY || db_commit(db) < 0) {
 		if (db_in_transaction(db))
 			db_rollback(db);
@@ -136,7 +142,7 @@ enum notify_status notify_sms(struct db *db, struct arena *a, const char *org_id
 		return outcome;
 	}
 
-	int rc = twilio_send_sms(a, from, to, body, &tw);
+	int rc = twilio_send_sms_as(a, &acct, from, to, body, &tw);
 	const char *reason = NULL;
 	if (rc == 0) {
 		outcome = NOTIFY_SENT;
@@ -161,6 +167,31 @@ enum notify_status notify_sms(struct db *db, struct arena *a, const char *org_id
 	log_info("text message %s notification=%s sid=%s", rc == 0 ? "sent" : "failed", row,
 		 rc == 0 ? tw.sid : "-");
 	return outcome;
+}
+
+/* A key of the job's payload, when value is set. */
+static void payload_set(json_t *payload, const char *key, const char *value)
+{
+	if (value)
+		json_object_set_new(payload, key, json_string(value));
+}
+
+const char *notify_sms_enqueue(struct db *db, struct arena *a, const char *to, const char *body,
+			       const char *purpose, const struct notify_links *links,
+			       const char *dedupe_key)
+{
+	if (!to || !body)
+		return NULL;
+	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s}", "to", to, "body", body));
+	if (!payload)
+		return NULL;
+	payload_set(payload, "purpose", purpose);
+	if (links) {
+		payload_set(payload, "call_id", links->call_id);
+		payload_set(payload, "appointment_id", links->appointment_id);
+		payload_set(payload, "lead_id", links->lead_id);
+	}
+	return jobs_enqueue(db, a, "sms.send", payload, 0, dedupe_key);
 }
 
 /* An optional link of a job's payload: absent, or a uuid (*ok turns false when it is neither). */

@@ -42,6 +42,17 @@ enum notify_status notify_sms(struct db *db, struct arena *a, const char *org_id
 			      const char *purpose, char *error, size_t errlen);
 
 /*
+ * Queue an "sms.send" job texting body to the number to, for the organization of the
+ * transaction open on db (so the text goes out only if that transaction commits), with
+ * purpose (NULL for none) and whichever of links' call, appointment and lead ids are set
+ * (links may be NULL; its job_id is not used). A non-NULL dedupe_key makes a second text with
+ * the same key a no-op. Returns the job id (arena), "" when deduplicated, or NULL on failure.
+ */
+const char *notify_sms_enqueue(struct db *db, struct arena *a, const char *to, const char *body,
+			       const char *purpose, const struct notify_links *links,
+			       const char *dedupe_key);
+
+/*
  * The "sms.send" job: payload {"to","body"} and optionally "purpose", "call_id",
  * "appointment_id", "lead_id". Sends through notify_sms() with the job's id, so a job claimed
  * again never texts twice. JOB_RETRY only when trying later can help (Twilio unreachable or

@@ -10,9 +10,11 @@
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/db.h"
+#include "domain/credentials.h"
 #include "infra/webclient.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "provider/twilio_rest.h"
 
 /* Enough of a recording to recognise its format, and small enough to ask for on every check. */
 #define CHECK_RANGE "0-4095"
@@ -31,20 +33,19 @@ static const char SQL_RECORDING_SETTLE[] =
 	"WHERE id = $1 AND recording_url = $2 AND recording_status IN ('pending', 'processing')";
 
 /*
- * The part of url after this account's recordings at TWILIO_API_BASE, when url is one of them:
+ * The part of url after the recordings of acct at its API base, when url is one of them:
  * "RE" and 32 hex digits, then nothing, ".mp3" or ".wav". NULL for any other address, which
  * must never see the account's credentials.
  */
-static const char *twilio_recording(struct arena *a, const char *url)
+static const char *twilio_recording(struct arena *a, const struct twilio_account *acct,
+				    const char *url)
 {
-	const char *account = conf_str("TWILIO_ACCOUNT_SID");
-	const char *base = conf_str("TWILIO_API_BASE");
+	const char *account = acct->sid;
+	const char *base = acct->api_base;
 	size_t base_len = strlen(base);
 
-	if (!*account || !*conf_str("TWILIO_AUTH_TOKEN") || !base_len)
+	if (!twilio_account_usable(acct))
 		return NULL;
-	while (base_len && base[base_len - 1] == '/')
-		base_len--;
 	const char *prefix = arena_printf(a, "%.*s/2010-04-01/Accounts/%s/Recordings/",
 					  (int)base_len, base, account);
 	size_t prefix_len = strlen(prefix);
@@ -59,10 +60,21 @@ static const char *twilio_recording(struct arena *a, const char *url)
 	return rest;
 }
 
-int recordings_fetch(struct arena *a, const char *provider, const char *url, const char *range,
-		     size_t max_bytes, struct webclient_response *resp)
+int recordings_fetch(struct arena *a, const struct twilio_account *business, const char *provider,
+		     const char *url, const char *range, size_t max_bytes,
+		     struct webclient_response *resp)
 {
-	const char *twilio = strcmp(provider, "twilio") ? NULL : twilio_recording(a, url);
+	struct twilio_account server;
+	const struct twilio_account *acct = twilio_account_server(&server);
+	const char *twilio = NULL;
+
+	/* The business's own account's recordings get its keys, the server's the server's. */
+	if (!strcmp(provider, "twilio") && business)
+		twilio = twilio_recording(a, business, url);
+	if (twilio)
+		acct = business;
+	else if (!strcmp(provider, "twilio"))
+		twilio = twilio_recording(a, &server, url);
 	const char *headers[] = { range ? arena_printf(a, "Range: bytes=%s", range) : NULL, NULL };
 	struct webclient_request get = {
 		.method = "GET",
@@ -76,8 +88,7 @@ int recordings_fetch(struct arena *a, const char *provider, const char *url, con
 		/* Twilio answers an address without a format as WAV; MP3 is a tenth of the size. */
 		if (strlen(twilio) == 34)
 			get.url = arena_printf(a, "%s.mp3", url);
-		get.userpwd = arena_printf(a, "%s:%s", conf_str("TWILIO_ACCOUNT_SID"),
-					   conf_str("TWILIO_AUTH_TOKEN"));
+		get.userpwd = arena_printf(a, "%s:%s", acct->sid, acct->token);
 	}
 	return webclient_fetch(a, &get, resp);
 }
@@ -121,14 +132,15 @@ enum recording_verdict {
 };
 
 /* Look at the first bytes of the recording at url; why says what was found, for the job. */
-static enum recording_verdict recording_look(struct arena *a, const char *provider,
-					     const char *url, const char *call_id, char *why,
-					     size_t whylen)
+static enum recording_verdict recording_look(struct arena *a,
+					     const struct twilio_account *business,
+					     const char *provider, const char *url,
+					     const char *call_id, char *why, size_t whylen)
 {
 	struct webclient_response resp;
 
-	if (recordings_fetch(a, provider, url, CHECK_RANGE, (size_t)conf_int("RECORDING_MAX_BYTES"),
-			     &resp) < 0) {
+	if (recordings_fetch(a, business, provider, url, CHECK_RANGE,
+			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {
 		snprintf(why, whylen, "the recording could not be fetched: %s", resp.error);
 		return RECORDING_UNREACHABLE;
 	}
@@ -180,8 +192,10 @@ enum job_outcome recordings_check_job(struct db *db, struct arena *a, const stru
 	if (db_begin_org(db, a, job->org_id) < 0)
 		return JOB_RETRY;
 	struct db_result *call = db_q(db, a, SQL_RECORDING_TO_CHECK, call_id);
+	struct twilio_account business;
 	/* The provider may take seconds to answer: no transaction stays open meanwhile. */
-	if (!call || db_commit(db) < 0) {
+	if (!call || credential_twilio_account(db, a, job->org_id, &business, NULL) < 0 ||
+	    db_commit(db) < 0) {
 		if (db_in_transaction(db))
 			db_rollback(db);
 		return JOB_RETRY;
@@ -193,7 +207,8 @@ enum job_outcome recordings_check_job(struct db *db, struct arena *a, const stru
 	}
 	const char *provider = db_field(call, 0, "provider");
 	const char *url = db_field(call, 0, "recording_url");
-	enum recording_verdict verdict = recording_look(a, provider, url, call_id, why, sizeof(why));
+	enum recording_verdict verdict = recording_look(a, &business, provider, url, call_id, why,
+							  sizeof(why));
 	bool last = job->attempts >= job->max_attempts;
 
 	if (verdict == RECORDING_UNREACHABLE && !last) {

@@ -10,26 +10,30 @@
 struct arena;
 struct db;
 struct webclient_response;
+struct twilio_account;
 
 /*
  * Fetch the recording of a call of provider (calls.provider) stored at url, waiting at most
- * RECORDING_TIMEOUT_MS. A Twilio call's recording under this account's recordings at
- * TWILIO_API_BASE is fetched with the account's Basic credentials, as MP3 when its address names
- * no format; no other address ever gets them (a Vapi recording is a signed public address).
+ * RECORDING_TIMEOUT_MS. A Twilio call's recording under the recordings of business (the
+ * business's Twilio account, credential_twilio_account(); NULL for none) or of the server's
+ * account is fetched with that account's Basic credentials, as MP3 when its address names no
+ * format; no other address ever gets them (a Vapi recording is a signed public address).
  * range, when not NULL, asks for those bytes only ("0-4095"). Answers above max_bytes fail.
  * Returns 0 when an HTTP answer came (resp holds it, arena-owned), -1 when none did.
  */
-int recordings_fetch(struct arena *a, const char *provider, const char *url, const char *range,
-		     size_t max_bytes, struct webclient_response *resp);
+int recordings_fetch(struct arena *a, const struct twilio_account *business, const char *provider,
+		     const char *url, const char *range, size_t max_bytes,
+		     struct webclient_response *resp);
 
 /*
  * The content type of the recording in resp, as a browser's player takes it: "audio/mpeg" or
  * "audio/wav", from the first bytes, else from what the provider said; NULL when the answer is
- * not a recording. A static string.
+ * not a recording. Borrowed: a static string.
  */
 const char *recordings_audio_type(const struct webclient_response *resp);
 
-/* The file extension ("mp3", "wav") for a type recordings_audio_type() returned. Static. */
+/* The file extension ("mp3", "wav") for a type recordings_audio_type() returned. Borrowed: a
+ * static string. */
 const char *recordings_extension(const char *type);
 
 /*

@@ -583,3 +583,39 @@ int when_parse(const char *text, const char *timezone, time_t now, struct when *
 	when_zone_close(zone);
 	return rc;
 }
+
+/* The caller-facing clock: one zone opened for one answer (see when_zone.c). */
+void when_local(time_t t, const char *timezone, struct tm *out)
+{
+	struct when_zone *zone = when_zone_open(timezone);
+
+	if (!zone) {
+		gmtime_r(&t, out);
+		return;
+	}
+	when_zone_fields(zone, t, out);
+	when_zone_close(zone);
+}
+
+void when_say(time_t t, const char *timezone, char *out, size_t outlen)
+{
+	static const char *const months[] = {
+		"January", "February", "March", "April", "May", "June", "July", "August",
+		"September", "October", "November", "December"
+	};
+	static const char *const days[] = {
+		"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
+	};
+	struct tm tm;
+
+	/* English words by hand: ICU's patterns put a narrow no-break space before "PM". */
+	when_local(t, timezone, &tm);
+	int hour12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
+	const char *meridiem = tm.tm_hour < 12 ? "AM" : "PM";
+	if (tm.tm_min)
+		snprintf(out, outlen, "%s, %s %d at %d:%02d %s", days[tm.tm_wday],
+			 months[tm.tm_mon], tm.tm_mday, hour12, tm.tm_min, meridiem);
+	else
+		snprintf(out, outlen, "%s, %s %d at %d %s", days[tm.tm_wday], months[tm.tm_mon],
+			 tm.tm_mday, hour12, meridiem);
+}

@@ -1,8 +1,6 @@
 /* when_zone.c: wall-clock fields and instants in a business's zone through ICU's calendar */
-#include "domain/when.h"
 #include "domain/when_zone.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
@@ -75,39 +73,4 @@ time_t when_zone_moment(struct when_zone *zone, int year, int month, int day, in
 	ucal_setDateTime(calendar, year, month - 1, day, minutes / 60, minutes % 60, 0, &status);
 	UDate millis = ucal_getMillis(calendar, &status);
 	return U_FAILURE(status) ? (time_t)-1 : (time_t)(millis / 1000.0);
-}
-
-void when_local(time_t t, const char *timezone, struct tm *out)
-{
-	struct when_zone *zone = when_zone_open(timezone);
-
-	if (!zone) {
-		gmtime_r(&t, out);
-		return;
-	}
-	when_zone_fields(zone, t, out);
-	when_zone_close(zone);
-}
-
-void when_say(time_t t, const char *timezone, char *out, size_t outlen)
-{
-	static const char *const months[] = {
-		"January", "February", "March", "April", "May", "June", "July", "August",
-		"September", "October", "November", "December"
-	};
-	static const char *const days[] = {
-		"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
-	};
-	struct tm tm;
-
-	/* English words by hand: ICU's patterns put a narrow no-break space before "PM". */
-	when_local(t, timezone, &tm);
-	int hour12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
-	const char *meridiem = tm.tm_hour < 12 ? "AM" : "PM";
-	if (tm.tm_min)
-		snprintf(out, outlen, "%s, %s %d at %d:%02d %s", days[tm.tm_wday],
-			 months[tm.tm_mon], tm.tm_mday, hour12, tm.tm_min, meridiem);
-	else
-		snprintf(out, outlen, "%s, %s %d at %d %s", days[tm.tm_wday], months[tm.tm_mon],
-			 tm.tm_mday, hour12, meridiem);
 }

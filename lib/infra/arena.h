@@ -22,14 +22,15 @@ void arena_free(struct arena *a);
 /* Return size bytes aligned for any type, owned by the arena. Aborts on out-of-memory. */
 void *arena_alloc(struct arena *a, size_t size);
 
-/* Like arena_alloc(), zero-filled. */
+/* Like arena_alloc(), zero-filled; owned by the arena. */
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 
-/* Copy a NUL-terminated string (NULL gives NULL) or len bytes of one, into the arena. */
+/* Copy a NUL-terminated string (NULL gives NULL) or len bytes of one, into the arena (the
+ * copy is owned by the arena). */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 
-/* printf into the arena; the result is owned by the arena. */
+/* printf (or vprintf) into the arena; the result is owned by the arena. */
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);

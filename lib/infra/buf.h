@@ -33,7 +33,8 @@ void buf_clear(struct buf *b);
 /* Free the memory; the buffer is empty and reusable afterwards. */
 void buf_release(struct buf *b);
 
-/* The contents as a string; never NULL (an empty buffer gives ""). */
+/* The contents as a string; never NULL (an empty buffer gives ""). Borrowed from b: valid
+ * until b next changes. */
 const char *buf_str(const struct buf *b);
 
 #endif

@@ -8,7 +8,9 @@
 
 #include "infra/xalloc.h"
 
-enum conf_type { CONF_STRING, CONF_INT, CONF_BOOL };
+/* A CONF_URL is a string whose trailing slashes are dropped as it is set, so every caller can
+ * append "/path" to it. */
+enum conf_type { CONF_STRING, CONF_URL, CONF_INT, CONF_BOOL };
 
 struct conf_entry {
 	const char *name;
@@ -26,7 +28,7 @@ static struct conf_entry conf_table[] = {
 	{ "DATABASE_URL", CONF_STRING, NULL, ALL, 0, 0,
 	  "libpq connection string for the switchboard_app role", NULL },
 	{ "LOG_LEVEL", CONF_STRING, "info", 0, 0, 0, "debug, info, warn or error", NULL },
-	{ "PUBLIC_BASE_URL", CONF_STRING, "http://127.0.0.1:8080", 0, 0, 0,
+	{ "PUBLIC_BASE_URL", CONF_URL, "http://127.0.0.1:8080", 0, 0, 0,
 	  "the URL providers and browsers use to reach nginx, for signatures and links", NULL },
 	{ "TEMPLATE_DIR", CONF_STRING, "templates", 0, 0, 0, "where the page templates are", NULL },
 	{ "FCGI_SOCKET", CONF_STRING, "var/run/fcgi.sock", 0, 0, 0,
@@ -44,15 +46,19 @@ static struct conf_entry conf_table[] = {
 	{ "ENCRYPTION_KEY", CONF_STRING, NULL, 0, 0, 0,
 	  "64 hex digits: the AES-256 key for provider secrets at rest", NULL },
 	{ "LOGIN_MAX_FAILURES", CONF_INT, "5", 0, 1, 100,
-	  "failed logins in a row before an account is locked", NULL },
-	{ "LOGIN_LOCK_MINUTES", CONF_INT, "15", 0, 1, 1440, "how long a locked account waits", NULL },
+	  "failed sign-ins for an account from one address before each further try must wait", NULL },
+	{ "LOGIN_LOCK_MINUTES", CONF_INT, "15", 0, 1, 1440,
+	  "the longest wait between sign-in tries once they are slowed down", NULL },
+	{ "PASSWORD_SCRYPT_N", CONF_INT, "131072", 0, 1024, 262144,
+	  "scrypt work factor (a power of two) for new password hashes; weaker ones are re-hashed "
+	  "at sign-in. Below 16384 only for test stacks", NULL },
 	{ "HTTP_TIMEOUT_MS", CONF_INT, "4000", 0, 50, 120000,
 	  "timeout for every call to a provider", NULL },
 	{ "RECORDING_TIMEOUT_MS", CONF_INT, "15000", 0, 100, 120000,
 	  "how long the call page's player waits for a recording from the provider", NULL },
 	{ "RECORDING_MAX_BYTES", CONF_INT, "67108864", 0, 65536, 536870912,
 	  "largest call recording passed on to the browser, in bytes", NULL },
-	{ "LLM_BASE_URL", CONF_STRING, NULL, 0, 0, 0,
+	{ "LLM_BASE_URL", CONF_URL, NULL, 0, 0, 0,
 	  "OpenAI-compatible API base (https://api.openai.com/v1); unset: the rules brain only", NULL },
 	{ "LLM_MODEL", CONF_STRING, "gpt-4o-mini", 0, 0, 0, "chat model the brain asks", NULL },
 	{ "LLM_API_KEY", CONF_STRING, NULL, 0, 0, 0, "bearer key for LLM_BASE_URL", NULL },
@@ -66,31 +72,37 @@ static struct conf_entry conf_table[] = {
 	  "Twilio account (AC...) for the REST API", NULL },
 	{ "TWILIO_AUTH_TOKEN", CONF_STRING, NULL, 0, 0, 0,
 	  "Twilio auth token: checks webhook signatures and signs REST calls", NULL },
-	{ "TWILIO_API_BASE", CONF_STRING, "https://api.twilio.com", 0, 0, 0,
+	{ "TWILIO_API_BASE", CONF_URL, "https://api.twilio.com", 0, 0, 0,
 	  "base URL of Twilio's REST API", NULL },
-	{ "VAPI_API_BASE", CONF_STRING, "https://api.vapi.ai", 0, 0, 0,
+	{ "VAPI_API_BASE", CONF_URL, "https://api.vapi.ai", 0, 0, 0,
 	  "base URL of Vapi's REST API (outbound calls)", NULL },
 	{ "VOICE_THREADS", CONF_INT, "4", 0, 1, 64,
 	  "voice worker threads for database, brain and speech synthesis work", NULL },
 	{ "VOICE_SILENCE_MS", CONF_INT, "500", 0, 100, 5000,
 	  "silence that ends the caller's turn on a live call", NULL },
-	{ "DEEPGRAM_URL", CONF_STRING, "wss://api.deepgram.com/v1/listen", 0, 0, 0,
+	{ "DEEPGRAM_URL", CONF_URL, "wss://api.deepgram.com/v1/listen", 0, 0, 0,
 	  "Deepgram live speech recognition endpoint (ws:// or wss://)", NULL },
 	{ "DEEPGRAM_API_KEY", CONF_STRING, NULL, 0, 0, 0,
 	  "Deepgram key; without one live calls continue in gather mode", NULL },
+	{ "DEEPGRAM_MODEL", CONF_STRING, "nova-2-phonecall", 0, 0, 0,
+	  "Deepgram model for live calls (8 kHz telephone audio)", NULL },
+	{ "MEDIA_START_TIMEOUT_MS", CONF_INT, "10000", 0, 100, 600000,
+	  "a media stream or test call that has not started within this is closed", NULL },
+	{ "MEDIA_IDLE_TIMEOUT_MS", CONF_INT, "30000", 0, 100, 3600000,
+	  "a media stream or test call that sends nothing for this long is closed", NULL },
 	{ "TTS_PROVIDER", CONF_STRING, "flite", 0, 0, 0,
 	  "speech synthesis on live calls: flite (built in), elevenlabs or openai", NULL },
 	{ "TTS_FIRST_BYTE_TIMEOUT_MS", CONF_INT, "1500", 0, 50, 30000,
 	  "wait for a synthesis provider's first audio (and any later gap) before flite takes over",
 	  NULL },
-	{ "ELEVENLABS_URL", CONF_STRING, "https://api.elevenlabs.io", 0, 0, 0,
+	{ "ELEVENLABS_URL", CONF_URL, "https://api.elevenlabs.io", 0, 0, 0,
 	  "ElevenLabs API base", NULL },
 	{ "ELEVENLABS_API_KEY", CONF_STRING, NULL, 0, 0, 0, "ElevenLabs key (xi-api-key)", NULL },
 	{ "ELEVENLABS_VOICE_ID", CONF_STRING, "21m00Tcm4TlvDq8ikWAM", 0, 0, 0,
 	  "ElevenLabs voice the receptionist speaks with", NULL },
 	{ "ELEVENLABS_MODEL", CONF_STRING, "eleven_flash_v2_5", 0, 0, 0,
 	  "ElevenLabs model (model_id)", NULL },
-	{ "OPENAI_TTS_URL", CONF_STRING, "https://api.openai.com/v1", 0, 0, 0,
+	{ "OPENAI_TTS_URL", CONF_URL, "https://api.openai.com/v1", 0, 0, 0,
 	  "OpenAI-compatible speech API base", NULL },
 	{ "OPENAI_TTS_API_KEY", CONF_STRING, NULL, 0, 0, 0, "bearer key for OPENAI_TTS_URL", NULL },
 	{ "OPENAI_TTS_MODEL", CONF_STRING, "gpt-4o-mini-tts", 0, 0, 0, "OpenAI speech model", NULL },
@@ -121,6 +133,11 @@ void conf_set(const char *name, const char *value)
 		return;
 	free(e->value);
 	e->value = value ? xstrdup(value) : NULL;
+	if (e->value && e->type == CONF_URL) {
+		size_t len = strlen(e->value);
+		while (len && e->value[len - 1] == '/')
+			e->value[--len] = '\0';
+	}
 }
 
 static int conf_read_file(const char *path)
@@ -173,6 +190,12 @@ static int conf_check(struct conf_entry *e)
 		if (errno || end == v || *end || n < e->min || n > e->max) {
 			fprintf(stderr, "fatal: setting %s must be a whole number from %ld to %ld, not \"%s\"\n",
 				e->name, e->min, e->max, v);
+			return -1;
+		}
+		/* scrypt's N must be a power of two; anything else fails every sign-up. */
+		if (!strcmp(e->name, "PASSWORD_SCRYPT_N") && (n & (n - 1))) {
+			fprintf(stderr, "fatal: setting %s must be a power of two, not \"%s\"\n",
+				e->name, v);
 			return -1;
 		}
 	} else if (e->type == CONF_BOOL) {

@@ -19,12 +19,17 @@ enum conf_program {
  */
 int conf_load(enum conf_program program, const char *path);
 
-/* The value of a setting: its configured value or its default ("" when it has none). */
+/* The value of a setting: its configured value or its default ("" when it has none); a URL
+ * setting never ends in a slash. Borrowed: valid until the setting is set again. */
 const char *conf_str(const char *name);
 long conf_int(const char *name);
 bool conf_bool(const char *name);
 
-/* Override one value (for tests and for derived values). The string is copied. */
+/*
+ * Override one value (for tests and for derived values). The string is copied; a URL
+ * setting (PUBLIC_BASE_URL, LLM_BASE_URL, the providers' API bases) loses its trailing
+ * slashes here, as it does at load, so no caller strips them again.
+ */
 void conf_set(const char *name, const char *value);
 
 #endif

@@ -12,14 +12,19 @@
 #include <string.h>
 
 #include "infra/arena.h"
+#include "infra/conf.h"
 #include "infra/log.h"
 
-#define SCRYPT_N 16384
+/* N comes from PASSWORD_SCRYPT_N (2^17 by default); r and p are fixed. */
 #define SCRYPT_R 8
 #define SCRYPT_P 1
 #define SCRYPT_SALT 16
 #define SCRYPT_KEY 32
-#define SCRYPT_MAXMEM (64u << 20)
+/*
+ * scrypt needs 128 * r * (N + 2) bytes: 128 MiB and a little at N = 2^17, 256 MiB at the largest
+ * N the setting allows (2^18). OpenSSL refuses to go past maxmem, so it is that and headroom.
+ */
+#define SCRYPT_MAXMEM ((256u << 20) + (32u << 20))
 
 int crypto_random(void *out, size_t len)
 {
@@ -135,17 +140,35 @@ static int scrypt_derive(const char *password, const unsigned char *salt, size_t
 			      key, keylen) == 1 ? 0 : -1;
 }
 
+/* The work factor new hashes get: PASSWORD_SCRYPT_N, checked to be a power of two at start-up. */
+static unsigned long scrypt_n(void)
+{
+	long n = conf_int("PASSWORD_SCRYPT_N");
+	return n >= 2 && !(n & (n - 1)) ? (unsigned long)n : 131072ul;
+}
+
 char *crypto_password_hash(struct arena *a, const char *password)
 {
 	unsigned char salt[SCRYPT_SALT], key[SCRYPT_KEY];
+	unsigned long n = scrypt_n();
 
 	if (crypto_random(salt, sizeof(salt)) < 0 ||
-	    scrypt_derive(password, salt, sizeof(salt), SCRYPT_N, SCRYPT_R, SCRYPT_P, key, sizeof(key)) < 0) {
+	    scrypt_derive(password, salt, sizeof(salt), n, SCRYPT_R, SCRYPT_P, key, sizeof(key)) < 0) {
 		log_error("could not hash a password");
 		return NULL;
 	}
-	return arena_printf(a, "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P,
+	return arena_printf(a, "scrypt$%lu$%d$%d$%s$%s", n, SCRYPT_R, SCRYPT_P,
 			    crypto_base64(a, salt, sizeof(salt)), crypto_base64(a, key, sizeof(key)));
+}
+
+/* Read a stored hash's parameters; false when it is not one of ours. */
+static bool password_params(const char *hash, unsigned long *n, unsigned long *r, unsigned long *p,
+			    char salt_b64[64], char key_b64[128])
+{
+	if (!hash || sscanf(hash, "scrypt$%lu$%lu$%lu$%63[^$]$%127s", n, r, p, salt_b64, key_b64) != 5)
+		return false;
+	/* Refuse parameters that would make one login a denial of service. */
+	return *n >= 2 && *n <= (1ul << 18) && *r >= 1 && *r <= 32 && *p >= 1 && *p <= 16;
 }
 
 bool crypto_password_verify(const char *hash, const char *password)
@@ -155,10 +178,7 @@ bool crypto_password_verify(const char *hash, const char *password)
 	unsigned char *salt, *want, got[64];
 	bool ok = false;
 
-	if (!hash || sscanf(hash, "scrypt$%lu$%lu$%lu$%63[^$]$%127s", &n, &r, &p, salt_b64, key_b64) != 5)
-		return false;
-	/* Refuse parameters that would make one login a denial of service. */
-	if (n < 2 || n > (1ul << 20) || r < 1 || r > 32 || p < 1 || p > 16)
+	if (!password_params(hash, &n, &r, &p, salt_b64, key_b64))
 		return false;
 	struct arena *a = arena_new();
 	long saltlen = crypto_base64_decode(a, salt_b64, &salt);
@@ -168,6 +188,25 @@ bool crypto_password_verify(const char *hash, const char *password)
 		ok = CRYPTO_memcmp(got, want, (size_t)keylen) == 0;
 	arena_free(a);
 	return ok;
+}
+
+bool crypto_password_needs_rehash(const char *hash)
+{
+	unsigned long n, r, p;
+	char salt_b64[64], key_b64[128];
+
+	if (!password_params(hash, &n, &r, &p, salt_b64, key_b64))
+		return true;
+	/* Only ever upward: lowering the setting leaves stronger hashes as they are. */
+	return n < scrypt_n() || r < SCRYPT_R || p < SCRYPT_P;
+}
+
+void crypto_password_spend(const char *password)
+{
+	unsigned char salt[SCRYPT_SALT] = { 0 }, key[SCRYPT_KEY];
+
+	(void)scrypt_derive(password ? password : "", salt, sizeof(salt), scrypt_n(), SCRYPT_R,
+			    SCRYPT_P, key, sizeof(key));
 }
 
 static int hex_to_bytes(const char *hex, unsigned char *out, size_t maxlen, size_t *len)

@@ -48,13 +48,25 @@ char *crypto_sha256_hex(struct arena *a, const char *text);
 bool crypto_equal(const char *a, const char *b);
 
 /*
- * Hash a password with scrypt (N=16384, r=8, p=1, 16-byte salt, 32-byte key) as
- * "scrypt$16384$8$1$<salt b64>$<key b64>", arena-owned; NULL on failure.
+ * Hash a password with scrypt (N from PASSWORD_SCRYPT_N, 2^17 by default; r=8, p=1, 16-byte
+ * salt, 32-byte key) as "scrypt$<N>$8$1$<salt b64>$<key b64>", arena-owned; NULL on failure.
  */
 char *crypto_password_hash(struct arena *a, const char *password);
 
-/* True when password matches a hash made by crypto_password_hash(). */
+/* True when password matches a hash made by crypto_password_hash(), whatever its N. */
 bool crypto_password_verify(const char *hash, const char *password);
+
+/*
+ * True when a stored hash is weaker than what crypto_password_hash() makes now (a smaller N,
+ * r or p) or unreadable: the caller re-hashes the password it has just verified.
+ */
+bool crypto_password_needs_rehash(const char *hash);
+
+/*
+ * Spend the time crypto_password_verify() takes on a current hash, and nothing else: for a
+ * sign-in naming no account, so that timing does not tell who has one.
+ */
+void crypto_password_spend(const char *password);
 
 /*
  * Seal plaintext with AES-256-GCM under the 64-hex-digit key, binding it to aad (the owning
@@ -63,7 +75,8 @@ bool crypto_password_verify(const char *hash, const char *password);
  */
 char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad);
 
-/* Open what crypto_seal() made (accepts PostgreSQL's "\x..." bytea text); NULL when forged. */
+/* Open what crypto_seal() made (accepts PostgreSQL's "\x..." bytea text): the plaintext,
+ * arena-owned; NULL when forged. */
 char *crypto_open(struct arena *a, const char *hex_key, const char *sealed, const char *aad);
 
 #endif

@@ -16,7 +16,8 @@ struct db_result;
 
 /*
  * Make a handle for conninfo and try to connect. A failed connection is not an error here:
- * every query first reconnects when the connection is down. Free with db_close().
+ * every query first reconnects when the connection is down. The caller frees it with
+ * db_close().
  */
 struct db *db_open(const char *conninfo);
 void db_close(struct db *db);
@@ -54,7 +55,8 @@ int db_long_v(struct db *db, struct arena *a, long *out, const char *sql, int n,
 	      const char *const *params);
 #define db_long(db, a, out, sql, ...) db_long_v((db), (a), (out), (sql), DB_ARGS(__VA_ARGS__))
 
-/* Rows and columns of a result; values are NUL-terminated text, NULL for SQL NULL. */
+/* Rows and columns of a result; values are NUL-terminated text, NULL for SQL NULL. Values and
+ * column names are borrowed from the result, so they live as long as its arena. */
 int db_rows(const struct db_result *res);
 int db_cols(const struct db_result *res);
 const char *db_value(const struct db_result *res, int row, int col);
@@ -72,7 +74,8 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
 
-/* SQLSTATE and message of the last failed statement ("" when the last one succeeded). */
+/* SQLSTATE and message of the last failed statement ("" when the last one succeeded).
+ * Borrowed from db: valid until its next statement. */
 const char *db_sqlstate(const struct db *db);
 const char *db_error(const struct db *db);
 

@@ -20,7 +20,8 @@ json_t *json_parse(struct arena *a, const char *text, size_t len, char *error, s
 /* Compact serialization into the arena; never NULL. */
 char *json_text(struct arena *a, const json_t *v);
 
-/* Member key of an object as a string (NULL when missing or not a string). */
+/* Member key of an object as a string (NULL when missing or not a string). Borrowed from
+ * obj: valid while obj is. */
 const char *json_str(const json_t *obj, const char *key);
 
 /* Member key as an integer in *out; returns 0, or -1 when missing or not an integer. */

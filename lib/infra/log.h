@@ -10,7 +10,8 @@ void log_init(const char *program, enum log_level min_level);
 /* Parse "debug", "info", "warn" or "error"; anything else gives info. */
 enum log_level log_level_parse(const char *name);
 
-/* The id of the request (or call) being served, shown on every line; NULL clears it. */
+/* The id of the request (or call) being served, shown on every line; NULL clears it. The id
+ * is copied; log_request_id() returns the copy, borrowed ("" when none is set). */
 void log_set_request_id(const char *id);
 const char *log_request_id(void);
 

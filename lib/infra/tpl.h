@@ -9,14 +9,14 @@ struct tpl_dict;
 /* Where templates are read from; call once at start-up. */
 void tpl_init(const char *template_dir);
 
-/* A new top-level dictionary, released with the arena. */
+/* A new top-level dictionary, owned by the arena (released with it). */
 struct tpl_dict *tpl_dict_new(struct arena *a, const char *name);
 
 /* Set a variable (the value is copied; NULL sets ""). */
 void tpl_set(struct tpl_dict *d, const char *name, const char *value);
 void tpl_set_long(struct tpl_dict *d, const char *name, long value);
 
-/* Show section name once more and return its dictionary (owned by d). */
+/* Show section name once more and return its dictionary (borrowed: owned by d). */
 struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name);
 
 /* Show section name once, with d's own variables. */

@@ -36,6 +36,45 @@ void webclient_global_init(void);
 int webclient_fetch(struct arena *a, const struct webclient_request *req,
 		    struct webclient_response *resp);
 
+/*
+ * Receives the body of a streamed answer as its bytes arrive, with the answer's status and
+ * Content-Type (borrowed, or NULL). Returns 0 to go on, or -1 to stop the transfer.
+ */
+typedef int (*webclient_body_fn)(void *arg, long status, const char *content_type,
+				 const char *bytes, size_t n);
+
+struct webclient_stream_request {
+	const char *method;          /* "GET", "POST", ... */
+	const char *url;
+	const char *const *headers;  /* NULL-terminated "Name: value" lines, or NULL */
+	const char *body;            /* NULL for none */
+	size_t body_len;
+	long timeout_ms;             /* the whole request; 0 for no limit */
+	long connect_timeout_ms;     /* 0 means timeout_ms */
+	long idle_timeout_ms;        /* stop when no byte came for this long; 0 for no limit */
+	int keep_connection;         /* reuse this thread's connection for the next request */
+	webclient_body_fn on_body;
+	void *arg;
+};
+
+struct webclient_stream_result {
+	long status;                 /* 0 when no answer came */
+	int stopped;                 /* on_body asked to stop */
+	int timed_out;               /* timeout_ms or connect_timeout_ms ran out */
+	int idle;                    /* idle_timeout_ms passed without a byte */
+	char error[128];             /* why the transfer ended early, when it returns -1 */
+};
+
+/*
+ * Send req and hand the answer's body to req->on_body piece by piece as it arrives, blocking
+ * the calling thread. With idle_timeout_ms the wait for each piece is timed to the
+ * millisecond. Returns 0 when the whole answer came (whatever its status), or -1 when the
+ * transfer ended early: a transport failure, a timeout, or on_body asking to stop (res says
+ * which). Logs nothing: the caller knows what the request was for.
+ */
+int webclient_stream(const struct webclient_stream_request *req,
+		     struct webclient_stream_result *res);
+
 /* s percent-encoded for a URL path segment or a form value (arena); NULL when out of memory. */
 char *webclient_escape(struct arena *a, const char *s);
 

@@ -1,7 +1,6 @@
-/* llm.c: OpenAI-compatible chat completions over libcurl, read as a server-sent event stream */
+/* llm.c: OpenAI-compatible chat completions through webclient, streamed as server-sent events */
 #include "provider/llm.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 #include "infra/conf.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/webclient.h"
 
 /* Parallel tool calls one answer may carry; a model asking for more is not the protocol. */
 #define LLM_MAX_TOOL_CALLS 16
@@ -28,7 +28,6 @@ struct llm_call_parts {
 
 /* What one request has read so far; the write callback fills it as bytes come. */
 struct llm_stream {
-	CURL *curl;
 	enum llm_mode mode;
 	long status;
 	struct buf line;          /* the SSE line being read */
@@ -224,12 +223,10 @@ static void llm_take_sse(struct llm_stream *st, const char *bytes, size_t n)
 }
 
 /* The first bytes decide how the answer is read: an error, an event stream, or one object. */
-static void llm_choose_mode(struct llm_stream *st, const char *bytes, size_t n)
+static void llm_choose_mode(struct llm_stream *st, long status, const char *type,
+			    const char *bytes, size_t n)
 {
-	char *type = NULL;
-
-	curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &st->status);
-	curl_easy_getinfo(st->curl, CURLINFO_CONTENT_TYPE, &type);
+	st->status = status;
 	if (st->status < 200 || st->status > 299)
 		st->mode = LLM_BODY;
 	else if ((type && strstr(type, "text/event-stream")) ||
@@ -239,23 +236,22 @@ static void llm_choose_mode(struct llm_stream *st, const char *bytes, size_t n)
 		st->mode = LLM_BODY;
 }
 
-static size_t llm_write(char *bytes, size_t size, size_t count, void *arg)
+static int llm_write(void *arg, long status, const char *type, const char *bytes, size_t n)
 {
 	struct llm_stream *st = arg;
-	size_t n = size * count;
 
 	st->received += n;
 	if (st->received > LLM_MAX_BODY)
 		llm_fail(st, "answer too large");
 	if (st->mode == LLM_UNDECIDED)
-		llm_choose_mode(st, bytes, n);
+		llm_choose_mode(st, status, type, bytes, n);
 	if (!st->failed) {
 		if (st->mode == LLM_SSE)
 			llm_take_sse(st, bytes, n);
 		else
 			buf_add(&st->body, bytes, n);
 	}
-	return st->failed ? 0 : n;  /* 0 makes curl stop with CURLE_WRITE_ERROR */
+	return st->failed ? -1 : 0;
 }
 
 /* After the transfer: an error body, a whole completion object, or the end of the stream. */
@@ -350,7 +346,6 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 	     llm_text_fn on_text, void *arg, struct llm_result *out)
 {
 	struct llm_stream st = { .first_token_ms = -1, .on_text = on_text, .arg = arg };
-	struct curl_slist *headers = NULL;
 	const char *base = conf_str("LLM_BASE_URL");
 	const char *key = conf_str("LLM_API_KEY");
 	size_t base_len = strlen(base);
@@ -359,49 +354,41 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 	memset(out, 0, sizeof(*out));
 	out->first_token_ms = -1;
 	clock_gettime(CLOCK_MONOTONIC, &st.started);
-	while (base_len && base[base_len - 1] == '/')
-		base_len--;
 	if (!base_len || timeout_ms <= 0) {
 		llm_fail(&st, base_len ? "no time left for the request" : "LLM_BASE_URL is not set");
 		goto out;
 	}
-	char *url = arena_printf(a, "%.*s/chat/completions", (int)base_len, base);
+	char *url = arena_printf(a, "%s/chat/completions", base);
 	char *body = llm_request_body(a, messages, tools);
+	const char *headers[] = {
+		"Content-Type: application/json",
+		"Accept: text/event-stream",
+		*key ? arena_printf(a, "Authorization: Bearer %s", key) : NULL,
+		NULL,
+	};
+	struct webclient_stream_request req = {
+		.method = "POST",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = strlen(body),
+		.timeout_ms = timeout_ms,
+		.on_body = llm_write,
+		.arg = &st,
+	};
+	struct webclient_stream_result res;
 
-	st.curl = curl_easy_init();
-	if (!st.curl) {
-		llm_fail(&st, "could not start an HTTP request");
-		goto out;
+	if (webclient_stream(&req, &res) < 0) {
+		if (res.timed_out) {
+			char why[64];
+			snprintf(why, sizeof(why), "timed out after %ld ms", timeout_ms);
+			llm_fail(&st, why);
+		} else {
+			llm_fail(&st, res.error);
+		}
 	}
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	headers = curl_slist_append(headers, "Accept: text/event-stream");
-	headers = curl_slist_append(headers, "Expect:");
-	if (*key)
-		headers = curl_slist_append(headers,
-					    arena_printf(a, "Authorization: Bearer %s", key));
-	curl_easy_setopt(st.curl, CURLOPT_URL, url);
-	curl_easy_setopt(st.curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(st.curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(st.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	curl_easy_setopt(st.curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(st.curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(st.curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(st.curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(st.curl, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(st.curl, CURLOPT_WRITEFUNCTION, llm_write);
-	curl_easy_setopt(st.curl, CURLOPT_WRITEDATA, &st);
-	curl_easy_setopt(st.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-
-	CURLcode res = curl_easy_perform(st.curl);
 	if (!st.status)
-		curl_easy_getinfo(st.curl, CURLINFO_RESPONSE_CODE, &st.status);
-	if (res == CURLE_OPERATION_TIMEDOUT) {
-		char why[64];
-		snprintf(why, sizeof(why), "timed out after %ld ms", timeout_ms);
-		llm_fail(&st, why);
-	} else if (res != CURLE_OK) {
-		llm_fail(&st, curl_easy_strerror(res));
-	}
+		st.status = res.status;
 	llm_finish(&st);
 	if (!st.failed && llm_collect(a, &st, out) == 0)
 		rc = 0;
@@ -422,8 +409,5 @@ out:
 		buf_release(&st.calls[i].name);
 		buf_release(&st.calls[i].arguments);
 	}
-	curl_slist_free_all(headers);
-	if (st.curl)
-		curl_easy_cleanup(st.curl);
 	return rc;
 }

@@ -1,8 +1,7 @@
-/* tts.c: speech synthesis: flite built in, and ElevenLabs and OpenAI streamed through libcurl */
+/* tts.c: speech synthesis: flite built in, and ElevenLabs and OpenAI streamed through webclient */
 #include "provider/tts.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <flite/flite.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -196,52 +195,8 @@ const char *tts_unsaid(const char *text, long audio_ms)
 	return text + pos;
 }
 
-/*
- * Each pool thread keeps one handle and one multi handle for all its requests, so the
- * provider's connection (TLS included) stays open from one clause to the next.
- */
-struct thread_curl {
-	CURL *easy;
-	CURLM *multi;
-};
-
-static pthread_key_t curl_key;
-static pthread_once_t curl_key_once = PTHREAD_ONCE_INIT;
-
-static void thread_curl_free(void *p)
-{
-	struct thread_curl *tc = p;
-
-	curl_multi_cleanup(tc->multi);
-	curl_easy_cleanup(tc->easy);
-	free(tc);
-}
-
-static void curl_key_setup(void)
-{
-	pthread_key_create(&curl_key, thread_curl_free);
-}
-
-static struct thread_curl *thread_curl(void)
-{
-	pthread_once(&curl_key_once, curl_key_setup);
-	struct thread_curl *tc = pthread_getspecific(curl_key);
-	if (tc)
-		return tc;
-	tc = xcalloc(1, sizeof(*tc));
-	tc->easy = curl_easy_init();
-	tc->multi = curl_multi_init();
-	if (!tc->easy || !tc->multi) {
-		thread_curl_free(tc);
-		return NULL;
-	}
-	pthread_setspecific(curl_key, tc);
-	return tc;
-}
-
 /* One provider request in progress. */
 struct stream {
-	CURL *curl;
 	tts_audio_fn on_audio;
 	void *arg;
 	bool pcm24;                     /* 24 kHz 16-bit little-endian, resampled here */
@@ -253,13 +208,7 @@ struct stream {
 	bool refused;                   /* an error status: the body is its explanation */
 	bool stopped;
 	struct buf error;
-	struct timespec last_data;
 };
-
-static long ms_between(const struct timespec *t0, const struct timespec *t1)
-{
-	return (t1->tv_sec - t0->tv_sec) * 1000 + (t1->tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 static int deliver(struct stream *st, const uint8_t *ulaw, size_t n)
 {
@@ -293,22 +242,18 @@ static int deliver_pcm(struct stream *st, const int16_t *pcm, size_t n)
 	return 0;
 }
 
-static size_t stream_write(char *data, size_t size, size_t nmemb, void *arg)
+static int stream_write(void *arg, long status, const char *type, const char *data, size_t n)
 {
 	struct stream *st = arg;
-	size_t n = size * nmemb;
-	long status = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &st->last_data);
-	curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status >= 300) {
 		st->refused = true;
 		if (st->error.len < ERROR_BODY_MAX)
 			buf_add(&st->error, data, n < ERROR_BODY_MAX ? n : ERROR_BODY_MAX);
-		return n;
+		return 0;
 	}
 	if (!st->pcm24)
-		return deliver(st, (const uint8_t *)data, n) < 0 ? 0 : n;
+		return deliver(st, (const uint8_t *)data, n);
 
 	/* Little-endian samples, which a chunk may split in the middle of. */
 	int16_t pcm[2048];
@@ -323,7 +268,7 @@ static size_t stream_write(char *data, size_t size, size_t nmemb, void *arg)
 		pcm[k++] = (int16_t)(b[i] | b[i + 1] << 8);
 		if (k == sizeof(pcm) / sizeof(pcm[0])) {
 			if (deliver_pcm(st, pcm, k) < 0)
-				return 0;
+				return -1;
 			k = 0;
 		}
 	}
@@ -331,7 +276,7 @@ static size_t stream_write(char *data, size_t size, size_t nmemb, void *arg)
 		st->odd_byte = b[i];
 		st->has_odd = true;
 	}
-	return deliver_pcm(st, pcm, k) < 0 ? 0 : n;
+	return deliver_pcm(st, pcm, k);
 }
 
 /* The resampler holds its filter's last few milliseconds: silence pushes them out, and the
@@ -394,66 +339,36 @@ static int provider_stream(struct arena *a, enum tts_provider provider, const ch
 			   struct stream *st)
 {
 	const char *name = provider == TTS_ELEVENLABS ? "ElevenLabs" : "OpenAI";
-	struct thread_curl *tc = thread_curl();
 	const char *url, *auth;
 	long patience = conf_int("TTS_FIRST_BYTE_TIMEOUT_MS");
-	struct curl_slist *headers = NULL;
-	CURLcode result = CURLE_OK;
-	bool late = false;
 	int rc = -1;
 
-	if (!tc) {
-		log_error("could not synthesize speech with %s: libcurl did not start", name);
-		return -1;
-	}
 	char *body = request_for(a, provider, text, &url, &auth);
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	headers = curl_slist_append(headers, auth);
-	st->curl = tc->easy;
-	curl_easy_reset(tc->easy);
-	curl_easy_setopt(tc->easy, CURLOPT_URL, url);
-	curl_easy_setopt(tc->easy, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(tc->easy, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(tc->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	curl_easy_setopt(tc->easy, CURLOPT_CONNECTTIMEOUT_MS, patience);
-	curl_easy_setopt(tc->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(tc->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(tc->easy, CURLOPT_WRITEFUNCTION, stream_write);
-	curl_easy_setopt(tc->easy, CURLOPT_WRITEDATA, st);
-	curl_multi_add_handle(tc->multi, tc->easy);
+	const char *headers[] = { "Content-Type: application/json", auth, NULL };
+	struct webclient_stream_request req = {
+		.method = "POST",
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = strlen(body),
+		.connect_timeout_ms = patience,
+		.idle_timeout_ms = patience,
+		.keep_connection = 1,
+		.on_body = stream_write,
+		.arg = st,
+	};
+	struct webclient_stream_result res;
+	int streamed = webclient_stream(&req, &res);
 
-	/* The multi interface lets the wait for each piece of audio be timed to the millisecond. */
-	clock_gettime(CLOCK_MONOTONIC, &st->last_data);
-	for (;;) {
-		int running = 0, left;
-		struct timespec now;
-
-		if (curl_multi_perform(tc->multi, &running) != CURLM_OK)
-			break;
-		CURLMsg *msg = curl_multi_info_read(tc->multi, &left);
-		if (msg && msg->msg == CURLMSG_DONE) {
-			result = msg->data.result;
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (ms_between(&st->last_data, &now) > patience) {
-			late = true;
-			break;
-		}
-		curl_multi_poll(tc->multi, NULL, 0, POLL_MS, NULL);
-	}
-	curl_multi_remove_handle(tc->multi, tc->easy);
-
-	long status = 0;
-	curl_easy_getinfo(tc->easy, CURLINFO_RESPONSE_CODE, &status);
+	long status = res.status;
 	if (st->stopped)
 		rc = 0;
-	else if (late)
+	else if (res.idle)
 		log_warn("%s sent no audio for %ld ms after %ld ms of it; flite takes over", name,
 			 patience, st->delivered / 8);
-	else if (result != CURLE_OK)
+	else if (streamed < 0)
 		log_warn("%s failed after %ld ms of audio: %s; flite takes over", name,
-			 st->delivered / 8, curl_easy_strerror(result));
+			 st->delivered / 8, res.error);
 	else if (st->refused || status < 200 || status >= 300)
 		log_warn("%s answered %ld: %.*s; flite takes over", name, status,
 			 (int)strcspn(buf_str(&st->error), "\r\n"), buf_str(&st->error));
@@ -465,7 +380,6 @@ static int provider_stream(struct arena *a, enum tts_provider provider, const ch
 			flush_pcm(st);
 		rc = 0;
 	}
-	curl_slist_free_all(headers);
 	free(body);
 	return rc;
 }

@@ -13,7 +13,8 @@ struct arena;
  */
 long tts_flite_ulaw(struct arena *a, const char *text, uint8_t **out);
 
-/* Same, as 16-bit PCM at rate (8000 or 16000), for the browser test call and for tests. */
+/* Same, as 16-bit PCM at rate (8000 or 16000), for the browser test call and for tests;
+ * returns the sample count with *out arena-owned, or -1. */
 long tts_flite_pcm(struct arena *a, const char *text, int rate, int16_t **out);
 
 /* Who speaks the receptionist's replies on a live call. */
@@ -54,8 +55,8 @@ enum tts_outcome tts_stream(enum tts_provider provider, const char *text, tts_au
 
 /*
  * The part of text still unsaid after audio_ms of it was spoken at an ordinary pace: from the
- * start of the word being spoken (a word cut off is said again, whole). A pointer into text;
- * "" when all of it was said.
+ * start of the word being spoken (a word cut off is said again, whole). Borrowed: a pointer
+ * into text; "" when all of it was said.
  */
 const char *tts_unsaid(const char *text, long audio_ms);
 

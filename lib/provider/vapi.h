@@ -41,7 +41,7 @@ struct vapi_request {
 
 /*
  * Check that req was sent by whoever holds secret, the way auth says. Returns 0 when it was,
- * or -1 with *why set to a short static reason for the log ("the signature does not match",
+ * or -1 with *why set to a short reason for the log (borrowed: a static string) ("the signature does not match",
  * "the timestamp is outside the window"). Comparisons take constant time.
  */
 int vapi_authenticate(struct arena *a, const struct vapi_auth *auth, const char *secret,
@@ -99,11 +99,11 @@ json_t *vapi_turns_missing(struct arena *a, const json_t *stored, const json_t *
 int vapi_time(const char *text, double *out);
 
 /* Our calls.status for a status-update's status (ended: by ended_reason, which may be NULL), or
- * NULL for a status that changes nothing. */
+ * NULL for a status that changes nothing. Borrowed: a static string. */
 const char *vapi_call_status(const char *status, const char *ended_reason);
 
 /* Our calls.status for a call that ended with reason (NULL: an ordinary end): completed,
- * missed, failed or transferred. */
+ * missed, failed or transferred. Borrowed: a static string. */
 const char *vapi_ended_status(const char *reason);
 
 #endif

@@ -15,17 +15,6 @@
 /* Vapi refuses a customer name longer than this many characters. */
 #define CUSTOMER_NAME_MAX_CHARS 40
 
-/* VAPI_API_BASE without a trailing slash, arena-owned. */
-static const char *api_base(struct arena *a)
-{
-	const char *base = conf_str("VAPI_API_BASE");
-	size_t len = strlen(base);
-
-	while (len && base[len - 1] == '/')
-		len--;
-	return arena_strndup(a, base, len);
-}
-
 /* The first max characters of s (whole UTF-8 characters), arena-owned. */
 static const char *first_chars(struct arena *a, const char *s, int max)
 {
@@ -109,7 +98,7 @@ int vapi_create_call(struct arena *a, const struct vapi_call_request *req, struc
 	};
 	struct webclient_request post = {
 		.method = "POST",
-		.url = arena_printf(a, "%s/call", api_base(a)),
+		.url = arena_printf(a, "%s/call", conf_str("VAPI_API_BASE")),
 		.headers = headers,
 		.body = body,
 		.body_len = strlen(body),

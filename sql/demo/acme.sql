@@ -13,7 +13,7 @@ BEGIN;
 INSERT INTO organizations (id, name, timezone, business_hours, greeting,
 			   voice_personality, call_mode, sms_enabled,
 			   alert_phone, alert_email, transfer_phone, retention_days,
-			   created_at)
+			   business_kind, created_at)
 VALUES ('ac3e0000-0000-4000-8000-000000000001',
 	'Acme Plumbing & Heating', 'America/New_York',
 	'{"mon":[["08:00","18:00"]],"tue":[["08:00","18:00"]],"wed":[["08:00","18:00"]],"thu":[["08:00","18:00"]],"fri":[["08:00","18:00"]],"sat":[["09:00","13:00"]],"sun":[]}',
@@ -21,7 +21,7 @@ VALUES ('ac3e0000-0000-4000-8000-000000000001',
 	'Friendly, calm and efficient. Plain words, short sentences, never pushy. Reassuring with callers who have an emergency.',
 	'gather', false,
 	'+15555550198', 'owner@acme.test', '+15555550199', 365,
-	now() - interval '30 days')
+	'plumber', now() - interval '30 days')
 ON CONFLICT DO NOTHING;
 
 -- scrypt N=16384 r=8 p=1, 16-byte salt, 32-byte key of 'demo-password'.
@@ -32,10 +32,11 @@ VALUES ('ac3e0000-0000-4000-8000-000000000002',
 	'owner', 'Dana Whitfield', now() - interval '30 days')
 ON CONFLICT DO NOTHING;
 
-INSERT INTO phone_numbers (id, org_id, e164, provider, label, active)
+-- Verified as numbers from before verification were: the demo's calls come to it.
+INSERT INTO phone_numbers (id, org_id, e164, provider, label, active, verified_at)
 VALUES ('ac3e0000-0000-4000-8000-000000000003',
 	'ac3e0000-0000-4000-8000-000000000001', '+15555550100', 'twilio',
-	'Main line', true)
+	'Main line', true, now() - interval '30 days')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO services (id, org_id, name, description, price_cents,

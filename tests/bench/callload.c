@@ -2,8 +2,9 @@
 /*
  * callload --url ws://HOST:PORT/media/stream --calls FILE --steps 100,200,500 [options]
  *
- * FILE has one "call_id org_id" line per call (rows of the calls table); each stream's start
- * message carries a media token made with MEDIA_TOKEN_SECRET from the environment. Every call
+ * FILE has one "call_id org_id call_sid" line per call (rows of the calls table, call_sid their
+ * provider_call_id, which the worker holds a stream's callSid to); each stream's start message
+ * carries a media token made with MEDIA_TOKEN_SECRET from the environment. Every call
  * plays a caller: 20 ms mu-law frames on an absolute clock, speak_ms of speech (a loud tone)
  * then quiet_ms of silence, repeating, each call at its own phase. It plays Twilio's side too:
  * the worker's audio goes into a playback buffer that plays at 8,000 bytes a second whatever
@@ -584,15 +585,14 @@ int main(int argc, char **argv)
 	time_t expires = time(NULL) + 3600;
 	while (ncalls < most && fgets(line, sizeof(line), f)) {
 		struct caller *c = &callers[ncalls];
-		if (sscanf(line, "%63s %63s", c->call_id, c->org_id) != 2)
+		if (sscanf(line, "%63s %63s %39s", c->call_id, c->org_id, c->call_sid) != 3)
 			continue;
-		c->token = media_token_make(a, c->call_id, c->org_id, expires);
+		c->token = media_token_make(a, MEDIA_TOKEN_STREAM, c->call_id, c->org_id, expires);
 		if (!c->token) {
 			fprintf(stderr, "callload: no media token (is MEDIA_TOKEN_SECRET set?)\n");
 			return 1;
 		}
 		snprintf(c->stream_sid, sizeof(c->stream_sid), "MZ%032x", ncalls + 1);
-		snprintf(c->call_sid, sizeof(c->call_sid), "CA%032x", ncalls + 1);
 		/* Spread the callers' speech over the cycle, as independent callers would. */
 		c->phase_ms = (long)ncalls * 20 * 37 % (speak_ms + quiet_ms);
 		ncalls++;

@@ -38,11 +38,11 @@ FROM (VALUES (2, 'bench@large.test', 'owner', 'Pat Largo'),
 	     (3, 'office@large.test', 'admin', 'Robin Office'),
 	     (4, 'tech@large.test', 'member', 'Sam Wrench')) AS u (n, email, role, name);
 
-INSERT INTO phone_numbers (id, org_id, e164, label)
+INSERT INTO phone_numbers (id, org_id, e164, label, verified_at)
 VALUES ('b1000000-0000-4000-8000-000000000005', 'b1000000-0000-4000-8000-000000000001',
-	'+13125557000', 'Main line'),
+	'+13125557000', 'Main line', now()),
        ('b1000000-0000-4000-8000-000000000006', 'b1000000-0000-4000-8000-000000000001',
-	'+13125557001', 'Ads line');
+	'+13125557001', 'Ads line', now());
 
 INSERT INTO services (id, org_id, name, description, price_cents, duration_minutes, keywords,
 		      active)

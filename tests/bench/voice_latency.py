@@ -99,11 +99,13 @@ def restart_worker(deepgram, llm, tts):
 
 
 def new_call(db):
+    """A call row in progress: (its id, its CallSid, which the stream's start must carry)."""
     with db.cursor() as cur:
         cur.execute("INSERT INTO calls (org_id, provider, provider_call_id, from_number, to_number, "
                     "status) VALUES (%s, 'twilio', 'CA' || md5(random()::text), '+15551230000', "
-                    "'+15005550006', 'in-progress') RETURNING id", (ORG,))
-        return str(cur.fetchone()[0])
+                    "'+15005550006', 'in-progress') RETURNING id, provider_call_id", (ORG,))
+        row = cur.fetchone()
+        return str(row[0]), row[1]
 
 
 def token(call_id):
@@ -112,7 +114,8 @@ def token(call_id):
     import hmac
     body = "%s.%s.%d" % (call_id, ORG, int(time.time()) + 3600)
     mac = hmac.new(os.environ["MEDIA_TOKEN_SECRET"].encode(),
-                   ("switchboard-media-v1\n" + body).encode(), hashlib.sha256).hexdigest()
+                   ("switchboard-media-v2\nstream\n" + body).encode(),
+                   hashlib.sha256).hexdigest()
     return body + "." + mac
 
 
@@ -128,11 +131,12 @@ def played_out(c, quiet_s=0.6, timeout=30):
 
 
 def one_call(db, caller_ms, call_ids, lock):
-    call_id = new_call(db)
+    call_id, call_sid = new_call(db)
     with lock:
         call_ids.append(call_id)
     c = MediaStreamsCaller("ws://%s/media/stream" % VOICE,
-                           {"token": token(call_id), "call_id": call_id}).connect()
+                           {"token": token(call_id), "call_id": call_id},
+                           call_sid=call_sid).connect()
     try:
         c.wait_for(lambda: c.media_in, timeout=15)
         played_out(c)

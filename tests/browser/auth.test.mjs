@@ -49,7 +49,7 @@ test('the sign-up form shows what is wrong next to each field', async () => {
 		await page.fill('#timezone', 'Mars/Olympus');
 		await page.click('button[type=submit]');
 		await page.locator('.field-error').first().waitFor();
-		assert.equal(await page.locator('.field-error').count(), 3);
+		assert.equal(await page.locator('.field-error').count(), 4, 'the kind of business is required too');
 		assert.equal(await page.inputValue('#business'), '<b>Bold</b> Plumbing');
 		assert.equal(await page.locator('b', { hasText: 'Bold' }).count(), 0, 'typed HTML stays text');
 		await shot(page, 'auth-5-signup-errors');

@@ -1,9 +1,11 @@
 """deepgram_fake: Deepgram live speech-to-text over WebSocket (PROTOCOLS.md §8), answering with
 scripted transcripts timed against the audio it receives.
 
-The handshake is GET /v1/listen?encoding=mulaw&sample_rate=8000&... with
+The handshake is GET /v1/listen?encoding=mulaw&sample_rate=8000&model=...&... with
 `Authorization: Token <key>` (or `Bearer <key>`); a wrong key is refused with 401 and Deepgram's
-error body. Binary frames are audio; text frames are KeepAlive, Finalize and CloseStream.
+error body, a request without a model with 400 (Deepgram would fall back to its general model,
+which hears 8 kHz telephone audio worse). Binary frames are audio; text frames are KeepAlive,
+Finalize and CloseStream; a session records when CloseStream came (close_stream_at).
 
 A test scripts what the caller "says" with script([...]); each utterance is
   {"text": "book a plumber"}                 spoken on the next speech burst, or
@@ -68,6 +70,7 @@ class Session:
     close_code: int = None
     close_reason: str = None
     closed_at: float = None
+    close_stream_at: float = None   # when the client sent CloseStream
 
     def messages(self, type_=None):
         """The JSON messages sent, optionally only those of one type, as (t, dict)."""
@@ -198,6 +201,9 @@ class DeepgramFake:
         if scheme not in ("Token", "Bearer", "token", "bearer") or key != self.api_key:
             return _refuse(401, rid, "INVALID_AUTH", "Invalid credentials.")
         query = dict(urllib.parse.parse_qsl(url.query))
+        if not query.get("model"):
+            return _refuse(400, rid, "Bad Request",
+                           "The fake expects a `model` (a telephone model for phone calls).")
         encoding = query.get("encoding")
         if encoding is not None and encoding not in ENCODINGS:
             return _refuse(400, rid, "Bad Request", "Invalid encoding `%s`." % encoding)
@@ -415,6 +421,7 @@ class _Talk:
         if kind == "Finalize":
             self.finalize()
         elif kind == "CloseStream":
+            self.s.close_stream_at = time.monotonic()
             await self.close_stream()
 
     def finalize(self):

@@ -26,9 +26,14 @@ queued before it has played, and on clear empties the queue and echoes pending m
 Everything is stamped with time.monotonic() so a test can measure, for example, the end of the
 caller's audio to the first reply media frame.
 
+Several accounts, each with its own SID and auth token, and their phone numbers (search, buy,
+list, configure) come from TwilioAccountsMixin (tests/fakes/twilio_numbers.py, which lists its
+endpoints and control requests); every account is refused every other account's resources.
+
 Run the REST fake standalone: python3 -m tests.fakes.twilio_fake --port N [--sid AC.. --token T].
 It then also answers, without authentication, GET /_fake/messages (the accepted messages: sid,
-to, from, body, params), GET /_fake/requests (method, path, body of each API request), POST
+to, from, body, params, account_sid), GET /_fake/calls (the calls placed or live: sid, to, from,
+account_sid, params), GET /_fake/requests (method, path, body of each API request), POST
 /_fake/behave ({"behaviour": "fail", "fail_status": 500}), POST /_fake/invalid_numbers and
 /_fake/unsubscribed ({"numbers": [...]}, added to those sets), POST /_fake/recordings
 ({"call_sid": "CA..."}, answers {"sid", "url"}) and POST /_fake/reset.
@@ -53,9 +58,12 @@ import websockets
 
 from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted
 from tests.fakes.mulaw import SILENCE
+from tests.fakes.twilio_numbers import TwilioAccountsMixin
 
 API = "/2010-04-01"
 ROUTE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/(Messages|Calls)(?:/([^/]+))?\.json$")
+ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/(?:AvailablePhoneNumbers|IncomingPhoneNumbers)"
+                          r"[^?]*$")
 RECORDING = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Recordings/(RE[0-9a-f]{32})(\.wav|\.mp3)?$")
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -100,7 +108,7 @@ def twilio_error(status, code, message):
                           "status": status}, status)
 
 
-class TwilioFake(FakeProvider):
+class TwilioFake(TwilioAccountsMixin, FakeProvider):
     name = "twilio"
 
     def __init__(self, account_sid="AC" + "0" * 31 + "1", auth_token="twilio-test-token"):
@@ -113,6 +121,7 @@ class TwilioFake(FakeProvider):
         self.calls = {}
         self.updates = []
         self.recordings = {}
+        self._init_accounts()
 
     def error_reply(self, status):
         return twilio_error(status, ERRORS.get(status, 20001), MESSAGES.get(status, "Error"))
@@ -125,12 +134,15 @@ class TwilioFake(FakeProvider):
                                                    "in-progress", "inbound")
         return call_sid
 
-    def add_recording(self, call_sid=None):
-        """Keep a recording of call_sid; returns (RecordingSid, RecordingUrl as Twilio sends it)."""
+    def add_recording(self, call_sid=None, account_sid=None):
+        """Keep a recording of call_sid in account_sid (the main account when None); returns
+        (RecordingSid, RecordingUrl as Twilio sends it)."""
         rsid = sid("RE")
+        account = account_sid or self.account_sid
         with self._lock:
-            self.recordings[rsid] = {"sid": rsid, "call_sid": call_sid or sid("CA")}
-        return rsid, "%s%s/Accounts/%s/Recordings/%s" % (self.url, API, self.account_sid, rsid)
+            self.recordings[rsid] = {"sid": rsid, "call_sid": call_sid or sid("CA"),
+                                     "account_sid": account}
+        return rsid, "%s%s/Accounts/%s/Recordings/%s" % (self.url, API, account, rsid)
 
     # The protocol.
     def handle(self, req):
@@ -139,15 +151,26 @@ class TwilioFake(FakeProvider):
         if rec:
             return self._recording(req, *rec.groups(), path=url.path)
         m = ROUTE.match(url.path)
-        if not m:
+        numbers = ACCOUNT_PATH.match(url.path) if not m else None
+        if not m and not numbers:
             return twilio_error(404, 20404, "The requested resource %s was not found" % url.path)
-        account, kind, item = m.groups()
-        if not self._authorized(req):
+        user = self._authorized(req)
+        if not user:
             reply = twilio_error(401, 20003, "Authenticate")
             reply.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
             return reply
-        if account != self.account_sid:
+        account = (m or numbers).group(1)
+        # One account's credentials never reach another's resources.
+        if account != user:
             return twilio_error(404, 20404, "The requested resource %s was not found" % url.path)
+        if numbers:
+            ctype = next((v for k, v in req.headers.items() if k.lower() == "content-type"), "")
+            if req.method == "POST" and not ctype.startswith("application/x-www-form-urlencoded"):
+                return twilio_error(400, 20001, "Bad request: form-encoded parameters expected")
+            found = self.handle_numbers(req, url.path, account, twilio_error, Reply.of_json)
+            return found or twilio_error(404, 20404, "The requested resource %s was not found"
+                                         % url.path)
+        kind, item = m.group(2), m.group(3)
         ctype = next((v for k, v in req.headers.items() if k.lower() == "content-type"), "")
         if req.method == "POST" and not ctype.startswith("application/x-www-form-urlencoded"):
             return twilio_error(400, 20001, "Bad request: form-encoded parameters expected")
@@ -158,21 +181,22 @@ class TwilioFake(FakeProvider):
         if req.method != "POST":
             return twilio_error(405, 20004, "Method not allowed")
         if kind == "Messages" and not item:
-            return self._send_message(params, form)
+            return self._send_message(params, form, account)
         if kind == "Calls" and not item:
-            return self._create_call(params, form)
+            return self._create_call(params, form, account)
         if kind == "Calls":
             return self._update_call(item, params, url.path)
         return twilio_error(405, 20004, "Method not allowed")
 
     def _recording(self, req, account, rsid, extension, path):
-        if not self._authorized(req):
+        user = self._authorized(req)
+        if not user:
             reply = twilio_error(401, 20003, "Authenticate")
             reply.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
             return reply
         with self._lock:
-            known = rsid in self.recordings
-        if account != self.account_sid or not known:
+            known = self.recordings.get(rsid, {}).get("account_sid") == account
+        if account != user or not known:
             return twilio_error(404, 20404, "The requested resource %s was not found" % path)
         if req.method not in ("GET", "HEAD"):
             return twilio_error(405, 20004, "Method not allowed")
@@ -194,16 +218,17 @@ class TwilioFake(FakeProvider):
         try:
             user, _, password = base64.b64decode(value).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
-            return False
-        return hmac.compare_digest(user, self.account_sid) and \
-            hmac.compare_digest(password, self.auth_token)
+            return None
+        token = self.token_of(user)
+        return user if token and hmac.compare_digest(password, token) else None
 
     def _refuse_number(self, to):
         if not E164.match(to) or to in self.invalid_numbers:
             return twilio_error(400, 21211, "Invalid 'To' Phone Number: %s" % to)
         return None
 
-    def _send_message(self, p, form):
+    def _send_message(self, p, form, account=None):
+        account = account or self.account_sid
         if not p.get("To"):
             return twilio_error(400, 21604, "A 'To' phone number is required.")
         if not p.get("From") and not p.get("MessagingServiceSid"):
@@ -222,7 +247,7 @@ class TwilioFake(FakeProvider):
         now = email.utils.formatdate(usegmt=True).replace("GMT", "+0000")
         msid = sid("SM")
         msg = {
-            "account_sid": self.account_sid, "api_version": "2010-04-01", "body": body,
+            "account_sid": account, "api_version": "2010-04-01", "body": body,
             "date_created": now, "date_sent": None, "date_updated": now,
             "direction": "outbound-api", "error_code": None, "error_message": None,
             "from": p.get("From"), "messaging_service_sid": p.get("MessagingServiceSid"),
@@ -230,18 +255,19 @@ class TwilioFake(FakeProvider):
             "num_segments": str(max(1, math.ceil(len(body) / 160))), "price": None,
             "price_unit": "USD", "sid": msid, "status": "queued",
             "subresource_uris": {"media": "%s/Accounts/%s/Messages/%s/Media.json"
-                                 % (API, self.account_sid, msid)},
-            "to": p["To"], "uri": "%s/Accounts/%s/Messages/%s.json" % (API, self.account_sid, msid),
+                                 % (API, account, msid)},
+            "to": p["To"], "uri": "%s/Accounts/%s/Messages/%s.json" % (API, account, msid),
         }
         with self._lock:
             self.messages.append(dict(msg, params=p, form=form))
         return Reply.of_json(msg, 201)
 
-    def _call_json(self, csid, p, status, direction):
+    def _call_json(self, csid, p, status, direction, account=None):
+        account = account or self.account_sid
         now = email.utils.formatdate(usegmt=True).replace("GMT", "+0000")
-        base = "%s/Accounts/%s/Calls/%s" % (API, self.account_sid, csid)
+        base = "%s/Accounts/%s/Calls/%s" % (API, account, csid)
         return {
-            "account_sid": self.account_sid, "annotation": None, "answered_by": None,
+            "account_sid": account, "annotation": None, "answered_by": None,
             "api_version": "2010-04-01", "caller_name": None, "date_created": now,
             "date_updated": now, "direction": direction, "duration": None, "end_time": None,
             "forwarded_from": None, "from": p["From"], "from_formatted": p["From"],
@@ -254,7 +280,7 @@ class TwilioFake(FakeProvider):
                                  "streams": base + "/Streams.json"},
         }
 
-    def _create_call(self, p, form):
+    def _create_call(self, p, form, account=None):
         if not p.get("To"):
             return twilio_error(400, 21201, "No 'To' number is specified")
         if not p.get("From"):
@@ -268,7 +294,7 @@ class TwilioFake(FakeProvider):
         if refused:
             return refused
         csid = sid("CA")
-        call = self._call_json(csid, p, "queued", "outbound-api")
+        call = self._call_json(csid, p, "queued", "outbound-api", account)
         with self._lock:
             self.calls[csid] = dict(call, params=p, form=form)
         return Reply.of_json(call, 201)
@@ -303,11 +329,21 @@ class TwilioFake(FakeProvider):
     # Steering and inspection over HTTP, for a fake run as its own process.
     def _control(self, req):
         path = urllib.parse.urlsplit(req.path).path
+        answered = self.control_numbers(req, path, twilio_error, Reply.of_json)
+        if answered:
+            return answered
         if path == "/_fake/messages" and req.method == "GET":
             with self._lock:
                 return Reply.of_json([{"sid": m["sid"], "to": m["to"], "from": m["from"],
-                                       "body": m["body"], "params": m["params"]}
+                                       "body": m["body"], "params": m["params"],
+                                       "account_sid": m["account_sid"]}
                                       for m in self.messages])
+        if path == "/_fake/calls" and req.method == "GET":
+            with self._lock:
+                return Reply.of_json([{"sid": c["sid"], "to": c["to"], "from": c["from"],
+                                       "account_sid": c["account_sid"],
+                                       "params": c.get("params", {})}
+                                      for c in self.calls.values()])
         if path == "/_fake/requests" and req.method == "GET":
             with self._lock:
                 return Reply.of_json([{"method": r.method, "path": r.path,
@@ -325,7 +361,8 @@ class TwilioFake(FakeProvider):
                 numbers.update((req.json() or {}).get("numbers", []))
                 return Reply.of_json(sorted(numbers))
         if path == "/_fake/recordings" and req.method == "POST":
-            rsid, rurl = self.add_recording((req.json() or {}).get("call_sid"))
+            v = req.json() or {}
+            rsid, rurl = self.add_recording(v.get("call_sid"), v.get("account_sid"))
             return Reply.of_json({"sid": rsid, "url": rurl})
         if path == "/_fake/reset" and req.method == "POST":
             with self._lock:
@@ -336,6 +373,7 @@ class TwilioFake(FakeProvider):
                 self.updates.clear()
                 self.invalid_numbers.clear()
                 self.unsubscribed.clear()
+                self._reset_accounts()
             self.behave("normal")
             return Reply.of_json({"reset": True})
         return twilio_error(404, 20404, "The requested resource %s was not found" % path)

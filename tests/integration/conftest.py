@@ -61,6 +61,22 @@ class Client(requests.Session):
         data.setdefault("csrf", self.csrf)
         return self.post(path, data=data, **kwargs)
 
+    def form_token(self):
+        """The pre-session token signed-out forms carry (sign-in, sign-up, invitations): the
+        sb_form cookie, fetched with the sign-in page when this client has none yet."""
+        if not self.cookies.get("sb_form"):
+            r = self.get("/login")
+            assert r.status_code == 200, r.status_code
+        token = self.cookies.get("sb_form")
+        assert token, "the sign-in page set no form token"
+        return token
+
+    def post_guest(self, path, data=None, **kwargs):
+        """POST a signed-out form (sign-in, sign-up, invitation) with its pre-session token."""
+        data = dict(data or {})
+        data.setdefault("csrf", self.form_token())
+        return self.post(path, data=data, **kwargs)
+
     def refresh_csrf(self):
         r = self.get("/")
         assert r.status_code == 200, r.status_code
@@ -68,9 +84,11 @@ class Client(requests.Session):
         return self.csrf
 
 
-def login(email, password):
-    c = Client()
-    r = c.post("/login", data={"email": email, "password": password})
+def login(email, password, client=None):
+    """Sign in through the sign-in page; returns the signed-in Client (client, when given: one
+    that carries a known-device cookie, say)."""
+    c = client or Client()
+    r = c.post_guest("/login", {"email": email, "password": password})
     assert r.status_code == 303, (r.status_code, r.text[:500])
     c.email = email
     c.refresh_csrf()
@@ -81,16 +99,20 @@ def login(email, password):
     return c
 
 
-def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York"):
-    """Create a new business through the sign-up page; returns its owner's signed-in Client."""
+def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York",
+           kind="other"):
+    """Create a new business of a kind through the sign-up page ("other" starts with no
+    services or answers); returns its owner's signed-in Client."""
     tag = uuid.uuid4().hex[:10]
     business = business or f"Test Business {tag}"
     email = email or f"owner-{tag}@example.test"
     c = Client()
-    r = c.post("/signup", data={"business": business, "email": email, "password": password,
-                                "timezone": timezone})
+    r = c.post_guest("/signup", {"business": business, "email": email, "password": password,
+                                 "timezone": timezone, "business_kind": kind})
+    # Sign-up never signs in (a taken email must answer the same): it sends one to sign in.
     assert r.status_code == 303, (r.status_code, r.text[:800])
-    return login(email, password)
+    assert r.headers["Location"] == "/login"
+    return login(email, password, client=c)
 
 
 @pytest.fixture

@@ -248,8 +248,14 @@ def insert_row(cur, table, row):
     return dict(zip(desc, cur.fetchone()))
 
 
-def app_may(cur, table, privilege):
-    """Whether the web front's role (what SB_DSN_APP connects as) holds privilege on table."""
+def app_may(cur, table, privilege, columns=None):
+    """Whether the web front's role (what SB_DSN_APP connects as) holds privilege on table, or,
+    with columns, on each of them (a table may grant a statement on some columns only, as
+    phone_numbers does)."""
+    if columns:
+        cur.execute("SELECT bool_and(has_column_privilege('switchboard_web', %s, c, %s)) "
+                    "FROM unnest(%s::text[]) c", (f"public.{table}", privilege, list(columns)))
+        return cur.fetchone()[0]
     cur.execute("SELECT has_table_privilege('switchboard_web', %s, %s)",
                 (f"public.{table}", privilege))
     return cur.fetchone()[0]

@@ -353,3 +353,102 @@ def test_another_organizations_call_is_not_reachable(org):
         assert "Secret Person" not in json.dumps(state)
     finally:
         owner("DELETE FROM organizations WHERE id = %s", other)
+
+
+@pytest.fixture
+def clinic():
+    """A dental clinic: patients come in, so no address is asked; no on-call line."""
+    org_id = str(uuid.uuid4())
+    owner("""INSERT INTO organizations (id, name, timezone, business_hours, greeting, call_mode,
+                                        business_kind)
+             VALUES (%s, 'Bright Smile Dental', %s, %s, 'Thanks for calling Bright Smile.',
+                     'stream', 'dental')""", org_id, TZ, HOURS)
+    for name, cents, minutes, keywords in [
+            ("Cleaning and checkup", 12000, 60, "{cleaning,checkup,exam}"),
+            ("Teeth whitening", 35000, 90, "{whitening,whiten}"),
+            ("Emergency dental visit", 15000, 30, "{toothache,pain,swollen,swelling}")]:
+        owner("""INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords)
+                 VALUES (%s, %s, %s, %s, %s)""", org_id, name, cents, minutes, keywords)
+    yield org_id
+    owner("DELETE FROM organizations WHERE id = %s", org_id)
+
+
+def offered(reply):
+    """The times offered in a reply, as the receptionist said them ("9 AM", "10:30 AM")."""
+    import re
+    return re.findall(r"at (\d{1,2}(?::\d\d)? [AP]M)", reply)
+
+
+def test_a_patient_comes_in_and_the_first_one_is_the_first_offer_not_1_oclock(clinic):
+    c = Chat(clinic, new_call(clinic))
+    assert said(c.say("Hi, I need a cleaning"), "cleaning and checkup", "name")
+    r = c.say("Ana Lopez")
+    assert said(r, "555-010-1234")
+    r = c.say("Yes that's right")
+    assert said(r, "come in") and "come out" not in r and "address" not in r
+    r = c.say("tomorrow morning")
+    times = offered(r)
+    assert len(times) >= 2, r
+    r = c.say("the first one")
+    assert said(r, f"{times[0]} it is", "Ana Lopez", "Shall I book") and "address" not in r
+    r = c.say("yes")
+    assert said(r, "booked", times[0])
+    [(_, name, phone, address, starts, service)] = appointments(clinic)
+    assert (name, phone, address, service) == ("Ana Lopez", CALLER, None, "Cleaning and checkup")
+    assert starts.astimezone(zoneinfo.ZoneInfo(TZ)).strftime("%-I:%M %p").replace(":00", "") \
+        == times[0]
+    assert c.end()["name"] == "Ana Lopez"
+
+
+def test_offers_are_kept_while_the_caller_gives_a_name_and_a_corrected_surname(clinic):
+    c = Chat(clinic, new_call(clinic))
+    r = c.say("Can I get a cleaning as soon as possible?")
+    times = offered(r)
+    assert times and said(r, "Which one")
+    r = c.say("Sure, first let me give you my name, it's Ana Lopes")
+    assert said(r, "Ana")
+    r = c.say("yes")
+    assert said(r, *times)
+    r = c.say("the later one")
+    assert said(r, f"{times[-1]} it is", "Ana Lopes")
+    r = c.say("No, it's Lopez, L-O-P-E-Z")
+    assert said(r, "Ana Lopez", times[-1], "Shall I book")
+    c.say("yes")
+    [(_, name, _, _, _, _)] = appointments(clinic)
+    assert name == "Ana Lopez"
+
+
+def test_a_toothache_with_a_swollen_face_gets_the_soonest_times(clinic):
+    c = Chat(clinic, new_call(clinic))
+    r = c.say("I have a terrible toothache and my face is swollen")
+    assert said(r, "urgent", "emergency dental visit")
+    c.say("Sam Ortiz")
+    r = c.say("yes")
+    assert said(r, "as soon as we can") and offered(r)
+    assert c.end()["urgent"] is True
+
+
+def test_a_caller_cancels_the_appointment_found_by_caller_id(clinic):
+    (svc,), = owner("SELECT id FROM services WHERE org_id = %s AND name = 'Teeth whitening'",
+                    clinic)
+    starts = NOW + datetime.timedelta(days=2, hours=1)
+    owner("""INSERT INTO appointments (org_id, service_id, customer_name, customer_phone,
+                                       starts_at, ends_at)
+             VALUES (%s, %s, 'Ana Lopez', %s, %s, %s)""",
+          clinic, svc, CALLER, starts, starts + datetime.timedelta(minutes=90))
+    c = Chat(clinic, new_call(clinic))
+    r = c.say("Hi, I need to cancel my appointment")
+    assert said(r, "teeth whitening", "10 AM", "cancel it?")
+    r = c.say("yes please")
+    assert said(r, "cancelled")
+    assert owner("SELECT status FROM appointments WHERE org_id = %s", clinic) == [("cancelled",)]
+
+
+def test_ok_book_that_after_a_price_books_that_service(clinic):
+    c = Chat(clinic, new_call(clinic))
+    assert said(c.say("How much is teeth whitening?"), "$350")
+    assert said(c.say("OK, book that"), "teeth whitening", "name")
+    assert said(c.say("It's Hope Price"), "Hope") and "$" not in c.replies[-1]
+    c.say("yes")
+    r = c.say("next week sometime")
+    assert offered(r), r

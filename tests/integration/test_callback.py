@@ -53,7 +53,7 @@ def add_lead(db, org_id, name="Dee Dunn", status="new"):
 
 def add_number(db, org_id):
     number = e164()
-    sql(db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)", org_id, number)
+    sql(db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())", org_id, number)
     return number
 
 
@@ -324,12 +324,18 @@ def no_callback_queued(db, client, lead, message, fix_url):
 
 def test_no_business_number_is_a_message_not_a_job(business, owner_db):
     lead, _ = add_lead(owner_db, business.org_id)
-    no_callback_queued(owner_db, business, lead, "no active phone number to call from",
-                       "/settings/phones")
-    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, active) VALUES (%s, %s, false)",
+    no_callback_queued(owner_db, business, lead, "no active, verified phone number to call from",
+                       "/line")
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, active, verified_at) "
+                  "VALUES (%s, %s, false, now())",
         business.org_id, e164())
-    no_callback_queued(owner_db, business, lead, "no active phone number to call from",
-                       "/settings/phones")
+    no_callback_queued(owner_db, business, lead, "no active, verified phone number to call from",
+                       "/line")
+    # A number typed in by hand is nobody's proof: calls never come from it.
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)",
+        business.org_id, e164())
+    no_callback_queued(owner_db, business, lead, "no active, verified phone number to call from",
+                       "/line")
 
 
 @pytest.mark.parametrize("missing,message,fix_url", [
@@ -383,12 +389,12 @@ def test_a_missed_call_without_config_says_what_to_set_up(business, owner_db):
     caller = e164()
     call = add_missed_call(owner_db, business.org_id, caller, e164())
     page = business.get(f"/calls/{call}").text
-    assert "no active phone number to call from" in page and 'href="/settings/phones"' in page
+    assert "no active, verified phone number to call from" in page and 'href="/line"' in page
     r = business.post_form(f"/calls/{call}/callback")
     assert r.status_code == 303
     lead = r.headers["Location"].rsplit("/", 1)[1]
     assert jobs_of(owner_db, lead) == []
-    assert "no active phone number to call from" in business.get(f"/leads/{lead}").text
+    assert "no active, verified phone number to call from" in business.get(f"/leads/{lead}").text
 
 
 def test_another_business_call_cannot_be_called_back(business, other_business, owner_db):

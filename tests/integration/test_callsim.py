@@ -78,7 +78,7 @@ def streaming(business, owner_db):
     """A business answering in stream mode, with a number and a service: its number."""
     number = "+1555" + "".join(random.choice("0123456789") for _ in range(7))
     sql(owner_db, "UPDATE organizations SET call_mode = 'stream' WHERE id = %s", business.org_id)
-    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)",
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
         business.org_id, number)
     sql(owner_db, "INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords) "
                   "VALUES (%s, 'Drain cleaning', 14900, 60, %s)",
@@ -129,7 +129,7 @@ def test_without_recognition_callsim_says_why_and_exits(stack_worker, streaming,
 
 def test_a_business_in_gather_mode_is_reported(stack_worker, business, owner_db):
     number = "+1555" + "".join(random.choice("0123456789") for _ in range(7))
-    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)",
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
         business.org_id, number)
     r = callsim("--to", number, "--say", "Hello")
     assert r.returncode == 1

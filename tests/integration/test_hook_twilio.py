@@ -31,14 +31,15 @@ def secret(name):
 
 
 def media_token_check(token, now=None):
-    """The voice worker's check, re-done here: (call_id, org_id) or None."""
+    """The voice worker's check of a stream token, re-done here: (call_id, org_id) or None."""
     parts = token.split(".")
     if len(parts) != 4:
         return None
     call_id, org_id, expires, mac = parts
     body = f"{call_id}.{org_id}.{expires}"
     want = hmac.new(secret("MEDIA_TOKEN_SECRET").encode(),
-                    ("switchboard-media-v1\n" + body).encode(), hashlib.sha256).hexdigest()
+                    ("switchboard-media-v2\nstream\n" + body).encode(),
+                    hashlib.sha256).hexdigest()
     if not hmac.compare_digest(want, mac) or int(expires) <= (now or time.time()):
         return None
     return call_id, org_id
@@ -92,7 +93,7 @@ def events_of(db, sid):
 def number(business, owner_db):
     """The business's Twilio number: (e164, phone_numbers.id)."""
     e164 = phone()
-    row = sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s) RETURNING id",
+    row = sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now()) RETURNING id",
               business.org_id, e164)
     return e164, str(row[0][0])
 
@@ -165,6 +166,35 @@ def test_an_unknown_number_is_told_it_is_not_in_service(owner_db):
     assert len(events) == 1 and events[0][1] is None
     log = open(os.path.join(STATE, "log", "fcgi.log")).read()
     assert f"call to a number no business has: number={params['To']}" in log
+
+
+def test_a_number_typed_in_by_hand_routes_nothing(business, owner_db):
+    typed = phone()
+    assert business.post_form("/settings/phones", {"e164": typed}).status_code == 303
+    assert sql(owner_db, "SELECT verified_at FROM phone_numbers WHERE e164 = %s", typed) == [(None,)]
+    for mode in ("stream", "gather"):
+        set_mode(owner_db, business.org_id, mode)
+        params = voice_params(typed)
+        doc = twiml(post(VOICE, params))
+        assert [child.tag for child in doc] == ["Say", "Hangup"]
+        assert "not in service" in doc.find("Say").text
+        assert calls_of(owner_db, params["CallSid"]) == []
+        assert events_of(owner_db, params["CallSid"])[0][1] is None
+    # Its status callbacks are nobody's either.
+    params = voice_params(typed, status="completed", CallDuration="5")
+    assert post(STATUS, params).status_code == 204
+    assert calls_of(owner_db, params["CallSid"]) == []
+
+
+def test_another_business_adding_a_verified_number_gets_nothing(business, number,
+                                                                 other_business, owner_db):
+    r = other_business.post_form("/settings/phones", {"e164": number[0]})
+    assert r.status_code == 422
+    assert sql(owner_db, "SELECT org_id::text, verified_at IS NOT NULL FROM phone_numbers "
+                         "WHERE e164 = %s", number[0]) == [(business.org_id, True)]
+    params = voice_params(number[0])
+    twiml(post(VOICE, params))
+    assert [str(row[1]) for row in calls_of(owner_db, params["CallSid"])] == [business.org_id]
 
 
 @pytest.mark.parametrize("how", ["missing", "garbage", "other token", "other url", "changed form"])

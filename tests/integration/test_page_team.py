@@ -29,7 +29,7 @@ def invite(owner, email, role="member", name=""):
 def accept(token, password=PASSWORD):
     """Accept an invitation in a new browser; returns that signed-in Client."""
     c = Client()
-    r = c.post(f"/invite/{token}", data={"password": password, "password_confirm": password})
+    r = c.post_guest(f"/invite/{token}", {"password": password, "password_confirm": password})
     assert r.status_code == 303, (r.status_code, r.text[:800])
     assert r.headers["Location"] == "/"
     c.refresh_csrf()
@@ -84,9 +84,10 @@ def test_invite_accept_then_member_signs_in_and_sees_dashboard(business, owner_d
     form = guest.get(f"/invite/{token}")
     assert form.status_code == 200
     assert email in form.text and "Join " in form.text
-    short = guest.post(f"/invite/{token}", data={"password": "short", "password_confirm": "short"})
+    short = guest.post_guest(f"/invite/{token}", {"password": "short", "password_confirm": "short"})
     assert short.status_code == 422 and "Use at least 10 characters" in short.text
-    differ = guest.post(f"/invite/{token}", data={"password": PASSWORD, "password_confirm": "x" + PASSWORD})
+    differ = guest.post_guest(f"/invite/{token}",
+                              {"password": PASSWORD, "password_confirm": "x" + PASSWORD})
     assert differ.status_code == 422 and "The two passwords do not match" in differ.text
     assert user_id_of(owner_db, email) is None
 
@@ -104,13 +105,12 @@ def test_invite_accept_then_member_signs_in_and_sees_dashboard(business, owner_d
     assert "Sam Member" in team and "No invitations are waiting" in team
 
 
-def test_invite_form_validation(business, other_business, owner_db):
+def test_invite_form_validation(business, owner_db):
     before = sql(owner_db, "SELECT count(*) FROM invites WHERE org_id = %s", business.org_id)
     cases = [
         ({"email": "", "role": "member"}, "email", "Email is required"),
         ({"email": "<b>not-an-email", "role": "member"}, "email", "enter an email address"),
         ({"email": business.email, "role": "member"}, "email", "already on your team"),
-        ({"email": other_business.email, "role": "member"}, "email", "another business"),
         ({"email": fresh_email(), "role": "owner"}, "role", "Choose admin or member"),
         ({"email": fresh_email(), "role": "member", "name": "n" * 121}, "name", "keep it to 120"),
     ]
@@ -179,7 +179,7 @@ def test_expired_reused_and_unknown_tokens_are_refused(business, owner_db):
     r = guest.get(f"/invite/{expired}")
     assert r.status_code == 410 and "This invitation has expired" in r.text
     assert 'name="password"' not in r.text
-    r = guest.post(f"/invite/{expired}", data={"password": PASSWORD, "password_confirm": PASSWORD})
+    r = guest.post_guest(f"/invite/{expired}", {"password": PASSWORD, "password_confirm": PASSWORD})
     assert r.status_code == 410 and "expired" in r.text
     assert "sb_session" not in r.headers.get("Set-Cookie", "")
     assert user_id_of(owner_db, expired_email) is None
@@ -190,8 +190,8 @@ def test_expired_reused_and_unknown_tokens_are_refused(business, owner_db):
     accept(used)
     r = Client().get(f"/invite/{used}")
     assert r.status_code == 410 and "already been used" in r.text
-    r = Client().post(f"/invite/{used}", data={"password": "another password 1",
-                                               "password_confirm": "another password 1"})
+    r = Client().post_guest(f"/invite/{used}", {"password": "another password 1",
+                                                "password_confirm": "another password 1"})
     assert r.status_code == 410 and "already been used" in r.text
     assert "sb_session" not in r.headers.get("Set-Cookie", "")
     assert sql(owner_db, "SELECT count(*) FROM users WHERE email = %s", used_email) == [(1,)]
@@ -304,7 +304,7 @@ def test_password_change(business, owner_db):
     assert replay(new_cookie).status_code == 200
     assert "Your password was changed" in business.get("/account").text
 
-    refused = Client().post("/login", data={"email": business.email, "password": PASSWORD})
+    refused = Client().post_guest("/login", {"email": business.email, "password": PASSWORD})
     assert refused.status_code == 422
     assert login(business.email, NEW_PASSWORD).get("/").status_code == 200
 
@@ -387,28 +387,15 @@ def test_owner_guard_in_the_database(owner_db):
     assert sql(owner_db, "SELECT count(*) FROM users WHERE email = %s", owner.email) == [(0,)]
 
 
-def test_repeated_wrong_passwords_lock_the_account(owner_db):
-    owner = signup()
-    for attempt in range(1, 6):
-        r = Client().post("/login", data={"email": owner.email, "password": f"wrong guess {attempt}"})
-        if attempt < 5:
-            assert r.status_code == 422 and "do not match an account" in r.text
-        else:
-            assert r.status_code == 429 and "Too many failed attempts" in r.text
-    r = Client().post("/login", data={"email": owner.email, "password": PASSWORD})
-    assert r.status_code == 429
-    assert "Too many failed attempts" in r.text and "locked" in r.text
-    assert "sb_session" not in r.headers.get("Set-Cookie", "")
-    assert sql(owner_db, "SELECT locked_until > now() FROM users WHERE email = %s",
-               owner.email) == [(True,)]
-
-
 # Last in the file: the burst spends the sign-in allowance of this address for a few seconds.
 def test_nginx_limits_a_burst_of_login_posts():
+    token = Client().form_token()
+
     def post(_):
         try:
             return requests.post(url("/login"), data={"email": "nobody@example.test",
-                                                      "password": "guess guess"},
+                                                      "password": "guess guess", "csrf": token},
+                                 cookies={"sb_form": token},
                                  allow_redirects=False, timeout=60).status_code
         except requests.RequestException as e:
             return repr(e)

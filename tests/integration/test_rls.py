@@ -164,7 +164,7 @@ def test_insert_for_other_org_refused(world, app, table):
     statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)),
         sql.SQL(", ").join(sql.Placeholder() * len(names)))
-    expected = RLS_REFUSAL if app_may(owner_cur, table, "INSERT") else NO_PRIVILEGE
+    expected = RLS_REFUSAL if app_may(owner_cur, table, "INSERT", names) else NO_PRIVILEGE
     set_org(app.cursor(), world["A"])
     expect_error(app, statement, [row[n] for n in names],
                  psycopg2.errors.InsufficientPrivilege, expected)

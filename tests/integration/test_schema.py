@@ -479,7 +479,7 @@ def test_jobs_retry_backoff_dead_letter_and_stale_requeue(owner, orgs, runner):
     runner.commit()
 
 
-def test_org_for_number_finds_active_numbers_only(app, orgs):
+def test_org_for_number_finds_active_verified_numbers_only(app, orgs, owner):
     org = orgs()
     number = "+1555" + str(uuid.uuid4().int)[:7]
     cur = app.cursor()
@@ -488,6 +488,15 @@ def test_org_for_number_finds_active_numbers_only(app, orgs):
                 (org, number))
     number_id = cur.fetchone()[0]
     app.commit()
+    # Typed in, so unverified: it routes nothing, and the application cannot say otherwise.
+    cur.execute("SELECT * FROM org_for_number(%s)", (number,))
+    assert cur.fetchall() == []
+    set_org(cur, org)
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        cur.execute("UPDATE phone_numbers SET verified_at = now() WHERE id = %s", (number_id,))
+    app.rollback()
+    owner.cursor().execute("UPDATE phone_numbers SET verified_at = now() WHERE id = %s",
+                           (number_id,))
     cur.execute("SELECT * FROM org_for_number(%s)", (number,))
     assert cur.fetchall() == [(org, number_id)]
     set_org(cur, org)

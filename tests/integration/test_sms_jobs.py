@@ -48,8 +48,8 @@ def texting(business, owner_db):
     sql(owner_db, "UPDATE organizations SET sms_enabled = true WHERE id = %s", org)
     numbers = [new_number() for _ in range(3)]
     for age, (e164, active) in enumerate(zip(numbers, (False, True, True))):
-        sql(owner_db, """INSERT INTO phone_numbers (org_id, e164, active, created_at)
-                         VALUES (%s, %s, %s, now() - make_interval(days => %s))""",
+        sql(owner_db, """INSERT INTO phone_numbers (org_id, e164, active, created_at, verified_at)
+                         VALUES (%s, %s, %s, now() - make_interval(days => %s), now())""",
             org, e164, active, 10 - age)
     business.from_number = numbers[1]
     return business
@@ -126,7 +126,7 @@ def test_booking_confirmation_is_sent_once_from_the_business_number(texting, own
 
 
 def test_texting_off_only_logs(business, owner_db, app_db):
-    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)", business.org_id,
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())", business.org_id,
         new_number())
     to = new_number()
     job, appointment, body = book_with_confirmation(app_db, business.org_id, to)

@@ -19,6 +19,7 @@ ID_TABLES = [
     ("/services/", "services"),
     ("/settings/knowledge/", "knowledge_entries"),
     ("/settings/phones/", "phone_numbers"),
+    ("/line/", "phone_numbers"),
     ("/settings/credentials/", "provider_credentials"),
     ("/team/users/", "users"),
     ("/team/invites/", "invites"),

@@ -30,10 +30,12 @@ MEDIA_URL = BASE_URL.replace("http://", "ws://") + "/media/stream"
 ACME = "ac3e0000-0000-4000-8000-000000000001"
 
 
-def token(call_id, org_id, expires=None):
+def token(call_id, org_id, expires=None, kind="stream", secret=None):
+    """A media token as lib/domain/media_token makes it: kind "stream" for a Twilio stream,
+    "browser" for a test call; made with secret, or this module's worker's."""
     body = "%s.%s.%d" % (call_id, org_id, expires or int(time.time()) + 600)
-    mac = hmac.new(SECRET.encode(), ("switchboard-media-v1\n" + body).encode(),
-                   hashlib.sha256).hexdigest()
+    text = "switchboard-media-v2\n%s\n%s" % (kind, body)
+    mac = hmac.new((secret or SECRET).encode(), text.encode(), hashlib.sha256).hexdigest()
     return body + "." + mac
 
 
@@ -152,14 +154,23 @@ def acme():
     db.close()
 
 
-def new_call(db, org_id=ACME):
-    return str(sql(db, "INSERT INTO calls (org_id, provider, provider_call_id, from_number, "
-                       "to_number, status) VALUES (%s, 'twilio', %s, '+15551230000', "
-                       "'+15005550006', 'in-progress') RETURNING id",
-                   org_id, "CA" + uuid.uuid4().hex)[0][0])
+CALL_SIDS = {}                          # call id -> the CallSid of its row
+
+
+def new_call(db, org_id=ACME, call_sid=None):
+    """A Twilio call row in progress, with call_sid (a new one when None) as its CallSid."""
+    call_sid = call_sid or "CA" + uuid.uuid4().hex
+    call_id = str(sql(db, "INSERT INTO calls (org_id, provider, provider_call_id, from_number, "
+                          "to_number, status) VALUES (%s, 'twilio', %s, '+15551230000', "
+                          "'+15005550006', 'in-progress') RETURNING id",
+                      org_id, call_sid)[0][0])
+    CALL_SIDS[call_id] = call_sid
+    return call_id
 
 
 def caller(call_id, tok=None, **kw):
+    """Twilio streaming call_id, with the CallSid of its row unless call_sid says otherwise."""
+    kw.setdefault("call_sid", CALL_SIDS.get(call_id))
     return MediaStreamsCaller(MEDIA_URL, {"token": tok or token(call_id, ACME), "call_id": call_id},
                               **kw).connect()
 
@@ -186,6 +197,28 @@ def test_bad_token_closes_the_stream(fakes, acme):
     assert c.closed.wait(5)
     assert c.close_code == 1008
     assert not c.media_in
+
+
+def test_recognition_asks_for_a_phone_model_and_ends_with_close_stream(fakes, acme):
+    dg, _, worker = fakes
+    before = len(dg.sessions)
+    c = caller(new_call(acme))
+    try:
+        s = dg.wait_session(before + 1, timeout=10)
+        # A model for 8 kHz telephone audio, as DEEPGRAM_MODEL says by default.
+        assert s.query.get("model") == "nova-2-phonecall"
+        c.wait_for(lambda: len(c.received_audio()) > 8000, timeout=10)
+        # Audio goes to the recognizer 40 ms a piece (more only when sending fell behind).
+        pieces = sorted(len(m) for _, kind, m in list(s.received) if kind == "audio")
+        assert pieces and pieces[len(pieces) // 2] <= 320, pieces[-20:]
+    finally:
+        c.hangup()
+    # The call over, the worker ends the stream with CloseStream, and Deepgram closes it.
+    c.wait_for(lambda: s.close_stream_at and s.closed_at, timeout=5)
+    assert s.close_code == 1000
+    logged = lambda: "speech recognition closed the stream: code=1000" in open(
+        os.path.join(STATE, "log", "voice-test.log"), errors="replace").read()
+    c.wait_for(logged, timeout=5)
 
 
 def test_audio_other_than_mulaw_8k_mono_is_refused(fakes, acme):
@@ -363,8 +396,8 @@ def test_press_zero_redirects_the_call_to_a_person(fakes, acme):
     _, tw, _ = fakes
     acme.cursor().execute("UPDATE organizations SET transfer_phone = '+15557654321' WHERE id = %s",
                           (ACME,))
-    call_id = new_call(acme)
     call_sid = tw.live_call()
+    call_id = new_call(acme, call_sid=call_sid)
     c = caller(call_id, call_sid=call_sid)
     try:
         c.wait_for(lambda: c.media_in, timeout=15)
@@ -419,8 +452,8 @@ BOOKING_ANSWERS = {
 
 def test_a_full_booking_call_books_and_stores_every_utterance(fakes, acme):
     dg, tw, _ = fakes
-    call_id = new_call(acme)
     call_sid = tw.live_call()
+    call_id = new_call(acme, call_sid=call_sid)
     c = caller(call_id, call_sid=call_sid)
     said, asked = [], []
     try:
@@ -453,8 +486,8 @@ def test_a_full_booking_call_books_and_stores_every_utterance(fakes, acme):
 
 def test_recognition_dying_mid_call_moves_the_call_to_gather_mode(fakes, acme):
     dg, tw, _ = fakes
-    call_id = new_call(acme)
     call_sid = tw.live_call()
+    call_id = new_call(acme, call_sid=call_sid)
     c = caller(call_id, call_sid=call_sid)
     try:
         greeted(c)

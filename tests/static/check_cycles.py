@@ -3,9 +3,9 @@
 value, or an include of the other's header, either way round). One file of a pair must be the
 lower one; a pair that needs each other is one module or wants a third file.
 
-A module split into parts over one private header (worker/voice_call.c with voice_call_*.c, all
-sharing voice_call_parts.h) is one unit: its parts may call each other, as the functions of one
-file may."""
+A module split into parts over one private header (worker/voice_call.c with voice_call_*.c over
+voice_call_parts.h; lib/domain/brain_rules*.c over brain_rules.h, which nothing else includes)
+is one unit: its parts may call each other, as the functions of one file may."""
 import itertools
 import os
 import re
@@ -49,11 +49,28 @@ for f, t in src.items():
 
 
 
+def private_header_of(d, stem):
+    """True when d/stem.h (or d/stem_parts.h) exists and only stem.c and stem_*.c include it."""
+    for header in (stem + "_parts.h", stem + ".h"):
+        path = os.path.join(d, header)
+        if not os.path.exists(os.path.join(ROOT, path)):
+            continue
+        users = [f for f in files if re.search(r'#include "(domain/)?' + re.escape(header) + '"',
+                                               raw[f])]
+        ours = [f for f in users
+                if os.path.basename(f).startswith(stem + ".") or
+                os.path.basename(f).startswith(stem + "_")]
+        if users and users == ours and len(ours) > 1:
+            return True
+    return False
+
+
 def unit(f):
-    """The module a file belongs to: X.c and X_*.c are one unit when X_parts.h exists."""
+    """The module a file belongs to: X.c and X_*.c are one unit when a header only they include
+    (X_parts.h or X.h) ties them together."""
     d, name = os.path.split(os.path.splitext(f)[0])
     for stem in [name] + [name[:i] for i in range(len(name)) if name[i] == "_"]:
-        if os.path.exists(os.path.join(ROOT, d, stem + "_parts.h")):
+        if private_header_of(d, stem):
             return os.path.join(d, stem)
     return f
 

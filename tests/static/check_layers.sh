@@ -5,7 +5,7 @@
 #
 # The layers, lowest first: lib/infra, lib/audio, lib/provider, lib/domain. A lib/ file may
 # include its own layer and those below it. cgi/ and worker/ may include any of lib/ and their
-# own folder, never each other. domain/brain_engines.h belongs to lib/domain/brain*.c only.
+# own folder, never each other. domain/brain_engines.h belongs to lib/domain/brain*.[ch] only.
 # An include "x.h" is looked up as the compiler does: beside the file, then in -Ilib, -Icgi.
 set -u
 ROOT=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
@@ -43,8 +43,8 @@ violation() {
 	case $target in
 	lib/domain/brain_engines.h)
 		case $file in
-		lib/domain/brain*.c) ;;
-		*) WHY="domain/brain_engines.h is private to lib/domain/brain*.c"; return ;;
+		lib/domain/brain*.c | lib/domain/brain*.h) ;;
+		*) WHY="domain/brain_engines.h is private to lib/domain/brain*.[ch]"; return ;;
 		esac ;;
 	esac
 	case $file in

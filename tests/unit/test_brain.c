@@ -10,6 +10,8 @@
 #include "infra/arena.h"
 #include "domain/brain.h"
 #include "domain/brain_engines.h"
+#include "domain/business_kind.h"
+#include "domain/when.h"
 
 static void assert_name(const char *text, bool expecting, const char *want)
 {
@@ -180,6 +182,95 @@ static void test_clean_text(void **state)
 	arena_free(a);
 }
 
+
+/* What callers say that is only a yes, a choice among offers, a spelling or a change of plan. */
+static void test_confirmations_and_choices(void **state)
+{
+	struct arena *a = arena_new();
+
+	assert_true(brain_is_confirmation("Yes that's right"));
+	assert_true(brain_is_confirmation("yeah that's right"));
+	assert_true(brain_is_confirmation("Sounds good"));
+	assert_true(brain_is_confirmation("Uh yeah, that's fine"));
+	assert_true(brain_says_yes("Mm-hm"));
+	assert_false(brain_is_confirmation("Yes, Thursday at 2"));
+	assert_false(brain_is_confirmation("no that's wrong"));
+	assert_name("Yes that's right", true, NULL);
+	assert_name("Lopez. Ana Lopez.", true, "Ana Lopez");
+	assert_name("Sure, Fatima Okafor, and my number is 555 964 3397", true, "Fatima Okafor");
+	assert_name("It's Alan Price", true, "Alan Price");
+	assert_true(brain_names_choice("the first one"));
+	assert_true(brain_names_choice("I'll take the later one"));
+	assert_false(brain_names_choice("whenever you have the first opening"));
+	assert_true(brain_says_asap("the earliest you have"));
+	assert_true(brain_says_asap("as soon as possible please"));
+	assert_string_equal(brain_find_spelled(a, "it's Lopez, L-O-P-E-Z"), "Lopez");
+	assert_null(brain_find_spelled(a, "it's Lopez"));
+	assert_true(brain_wants_cancel("I need to cancel my appointment"));
+	assert_false(brain_wants_cancel("What is your cancellation policy?"));
+	assert_true(brain_wants_move("I have an appointment and need to reschedule it"));
+	assert_int_equal(brain_find_ordinal("first thing tomorrow", 3), -1);
+	arena_free(a);
+}
+
+/* Each trade's emergencies, and not another trade's. */
+static void test_kind_emergencies(void **state)
+{
+	const struct business_kind *dental = business_kind_find("dental");
+	const struct business_kind *vet = business_kind_find("veterinary");
+
+	assert_true(business_kind_find("dental")->on_site == false);
+	assert_true(business_kind_find("plumber")->on_site);
+	assert_string_equal(business_kind_find("nonsense")->id, "other");
+	assert_non_null(business_kind_emergency(dental, "a toothache and my face is swollen"));
+	assert_null(business_kind_emergency(dental, "I have a toothache"));
+	assert_non_null(business_kind_emergency(dental, "my son knocked out a tooth"));
+	assert_non_null(business_kind_emergency(vet, "my dog ate a whole bar of chocolate"));
+	assert_non_null(business_kind_emergency(vet, "she was hit by a car"));
+	assert_null(business_kind_emergency(vet, "my cat needs shots"));
+	assert_non_null(business_kind_emergency(business_kind_find("auto_repair"),
+						"my brakes failed on the highway"));
+	assert_non_null(business_kind_emergency(business_kind_find("hvac"),
+						"no heat and a baby at home"));
+	assert_null(business_kind_emergency(dental, "I smell gas"));
+	assert_true(business_kind_valid("law_office"));
+	assert_false(business_kind_valid("bakery"));
+}
+
+/* Windows around when_parse, read in New York on Monday, December 7 2026 at 10 AM. */
+static void test_windows(void **state)
+{
+	const time_t now = 1796655600;  /* 2026-12-07 15:00 UTC */
+	const char *ny = "America/New_York";
+	struct when w;
+	struct tm tm;
+
+	assert_int_equal(brain_when("as soon as possible", ny, now, &w), 0);
+	assert_true(w.start == now && w.end == now + 14 * 86400);
+	assert_int_equal(brain_when("next week sometime", ny, now, &w), 0);
+	when_local(w.start, ny, &tm);
+	assert_true(tm.tm_wday == 1 && tm.tm_mday == 14 && tm.tm_hour == 0);
+	assert_int_equal(w.end - w.start, 7 * 86400);
+	assert_int_equal(brain_when("Thursday after work", ny, now, &w), 0);
+	when_local(w.start, ny, &tm);
+	assert_true(tm.tm_wday == 4 && tm.tm_hour == 16);
+	assert_int_equal(brain_when("Saturday before 11", ny, now, &w), 0);
+	when_local(w.end, ny, &tm);
+	assert_true(tm.tm_wday == 6 && tm.tm_hour == 11);
+	assert_int_equal(brain_when("first thing tomorrow", ny, now, &w), 0);
+	when_local(w.start, ny, &tm);
+	assert_true(tm.tm_mday == 8 && tm.tm_hour == 0);
+	assert_int_equal(brain_when("Tuesday, no sorry, Wednesday afternoon", ny, now, &w), 0);
+	when_local(w.start, ny, &tm);
+	assert_int_equal(tm.tm_wday, 3);
+	assert_int_equal(brain_when("after 5 on Friday", ny, now, &w), 0);
+	when_local(w.start, ny, &tm);
+	assert_true(tm.tm_wday == 5 && tm.tm_hour == 17);
+	assert_int_equal(brain_when("the first one", ny, now, &w), -1);
+	assert_int_equal(brain_when("yes that's right", ny, now, &w), -1);
+	assert_int_equal(brain_when("the second one", ny, now, &w), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +282,9 @@ int main(void)
 		cmocka_unit_test(test_intents),
 		cmocka_unit_test(test_backchannel),
 		cmocka_unit_test(test_clean_text),
+		cmocka_unit_test(test_confirmations_and_choices),
+		cmocka_unit_test(test_kind_emergencies),
+		cmocka_unit_test(test_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,6 +164,29 @@ static void test_hours_sentence(void **state)
 			    "We don't have regular opening hours.");
 }
 
+/* A day's hours are said one way wherever they are said: a whole day is "24 hours". */
+static void test_day_hours(void **state)
+{
+	struct fixture *f = *state;
+	struct business b;
+
+	assert_int_equal(business_load(f->db, f->a, f->org, &b), 0);
+	assert_string_equal(business_day_hours(f->a, &b, "mon"), "8 AM to 6 PM");
+	assert_string_equal(business_day_hours(f->a, &b, "sat"), "9 AM to 1 PM");
+	assert_null(business_day_hours(f->a, &b, "sun"));
+	b.business_hours = "{\"mon\":[[\"00:00\",\"24:00\"]],"
+			   "\"tue\":[[\"08:00\",\"12:00\"],[\"13:00\",\"17:30\"]],"
+			   "\"wed\":[[\"00:00\",\"12:00\"]],\"thu\":[]}";
+	assert_string_equal(business_day_hours(f->a, &b, "mon"), "24 hours");
+	assert_string_equal(business_day_hours(f->a, &b, "tue"),
+			    "8 AM to noon and 1 PM to 5:30 PM");
+	assert_string_equal(business_day_hours(f->a, &b, "wed"), "midnight to noon");
+	assert_null(business_day_hours(f->a, &b, "thu"));
+	assert_null(business_day_hours(f->a, &b, "fri"));
+	b.business_hours = NULL;
+	assert_null(business_day_hours(f->a, &b, "mon"));
+}
+
 static void test_is_open(void **state)
 {
 	struct fixture *f = *state;
@@ -207,6 +230,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_services_cheapest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hours_sentence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_day_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_is_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_price_text, setup, teardown),
 	};

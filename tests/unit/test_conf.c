@@ -33,6 +33,11 @@ static int teardown(void **state)
 	conf_set("DATABASE_URL", NULL);
 	conf_set("FCGI_WORKERS", NULL);
 	conf_set("SESSION_SECRET", NULL);
+	unsetenv("PUBLIC_BASE_URL");
+	conf_set("PUBLIC_BASE_URL", NULL);
+	conf_set("LLM_BASE_URL", NULL);
+	conf_set("VAPI_API_BASE", NULL);
+	conf_set("TEMPLATE_DIR", NULL);
 	return 0;
 }
 
@@ -87,6 +92,29 @@ static void test_unknown_key_and_bad_lines_in_file(void **state)
 	assert_int_equal(conf_load(CONF_JOBS, "/nonexistent/switchboard.conf"), -1);
 }
 
+/* Every caller appends "/path" to a URL setting, so its trailing slashes go once, at load. */
+static void test_url_settings_lose_trailing_slashes(void **state)
+{
+	/* The test stack exports some of these; only what this test sets may count. */
+	unsetenv("LLM_BASE_URL");
+	unsetenv("VAPI_API_BASE");
+	unsetenv("TEMPLATE_DIR");
+	setenv("DATABASE_URL", "dbname=x", 1);
+	setenv("PUBLIC_BASE_URL", "https://switchboard.example/", 1);
+	write_file("LLM_BASE_URL=http://127.0.0.1:9/v1//\nTEMPLATE_DIR=templates/\n");
+	assert_int_equal(conf_load(CONF_JOBS, path), 0);
+	assert_string_equal(conf_str("PUBLIC_BASE_URL"), "https://switchboard.example");
+	assert_string_equal(conf_str("LLM_BASE_URL"), "http://127.0.0.1:9/v1");
+	/* A setting that is not a URL keeps what it was given. */
+	assert_string_equal(conf_str("TEMPLATE_DIR"), "templates/");
+	/* A default and a value without a slash are left alone; conf_set strips as load does. */
+	assert_string_equal(conf_str("VAPI_API_BASE"), "https://api.vapi.ai");
+	conf_set("VAPI_API_BASE", "http://127.0.0.1:8/");
+	assert_string_equal(conf_str("VAPI_API_BASE"), "http://127.0.0.1:8");
+	conf_set("VAPI_API_BASE", "/");
+	assert_string_equal(conf_str("VAPI_API_BASE"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +123,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_missing_required_setting_fails, teardown),
 		cmocka_unit_test_teardown(test_bad_values_are_refused, teardown),
 		cmocka_unit_test_teardown(test_unknown_key_and_bad_lines_in_file, teardown),
+		cmocka_unit_test_teardown(test_url_settings_lose_trailing_slashes, teardown),
 	};
 	unsetenv("CONFIG_FILE");
 	return cmocka_run_group_tests(tests, NULL, NULL);

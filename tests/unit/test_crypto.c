@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "infra/arena.h"
+#include "infra/conf.h"
 #include "infra/crypto.h"
 
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -18,11 +19,34 @@ static void test_password_hash_verifies_and_salts(void **state)
 	char *h2 = crypto_password_hash(a, "correct horse");
 
 	assert_non_null(h1);
-	assert_true(!strncmp(h1, "scrypt$16384$8$1$", 17));
+	assert_true(!strncmp(h1, "scrypt$131072$8$1$", 18));
 	assert_string_not_equal(h1, h2);
 	assert_true(crypto_password_verify(h1, "correct horse"));
 	assert_false(crypto_password_verify(h1, "correct horsE"));
 	assert_false(crypto_password_verify(h1, ""));
+	arena_free(a);
+}
+
+static void test_weaker_hashes_are_marked_for_rehash(void **state)
+{
+	struct arena *a = arena_new();
+
+	conf_set("PASSWORD_SCRYPT_N", "16384");
+	char *old = crypto_password_hash(a, "correct horse");
+	assert_true(!strncmp(old, "scrypt$16384$8$1$", 17));
+	assert_false(crypto_password_needs_rehash(old));
+	conf_set("PASSWORD_SCRYPT_N", "131072");
+	/* Still verifies with the parameters it was made with, and asks to be made again. */
+	assert_true(crypto_password_verify(old, "correct horse"));
+	assert_true(crypto_password_needs_rehash(old));
+	assert_true(crypto_password_needs_rehash("scrypt$131072$4$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA"));
+	assert_true(crypto_password_needs_rehash("not a hash"));
+	char *now = crypto_password_hash(a, "correct horse");
+	assert_false(crypto_password_needs_rehash(now));
+	/* Lowering the setting never weakens a stored hash. */
+	conf_set("PASSWORD_SCRYPT_N", "16384");
+	assert_false(crypto_password_needs_rehash(now));
+	conf_set("PASSWORD_SCRYPT_N", "131072");
 	arena_free(a);
 }
 
@@ -99,6 +123,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_password_hash_verifies_and_salts),
+		cmocka_unit_test(test_weaker_hashes_are_marked_for_rehash),
 		cmocka_unit_test(test_malformed_or_abusive_hashes_are_refused),
 		cmocka_unit_test(test_hmac_sha1_matches_rfc2202),
 		cmocka_unit_test(test_base64_round_trip),

@@ -15,23 +15,46 @@
 #define ORG "ac3e0000-0000-4000-8000-000000000001"
 #define NOW ((time_t)1700000000)
 
+static const enum media_token_kind STREAM = MEDIA_TOKEN_STREAM, BROWSER = MEDIA_TOKEN_BROWSER;
+
 static int use_secret(void **state)
 {
 	conf_set("MEDIA_TOKEN_SECRET", SECRET);
 	return 0;
 }
 
-static void test_a_fresh_token_names_its_call_and_organization(void **state)
+static void test_a_fresh_token_names_its_call_and_business(void **state)
 {
 	struct arena *a = arena_new();
 	const char *call = NULL, *org = NULL;
-	char *token = media_token_make(a, CALL, ORG, NOW + 60);
+	char *token = media_token_make(a, STREAM, CALL, ORG, NOW + 60);
 
 	assert_non_null(token);
-	assert_int_equal(media_token_check(a, token, NOW, &call, &org), 0);
+	assert_int_equal(media_token_check(a, STREAM, token, NOW, &call, &org), 0);
 	assert_string_equal(call, CALL);
 	assert_string_equal(org, ORG);
-	assert_int_equal(media_token_check(a, token, NOW + 59, &call, &org), 0);
+	assert_int_equal(media_token_check(a, STREAM, token, NOW + 59, &call, &org), 0);
+	arena_free(a);
+}
+
+static void test_a_token_opens_only_its_own_kind(void **state)
+{
+	struct arena *a = arena_new();
+	const char *call = NULL, *org = NULL;
+	char *stream = media_token_make(a, STREAM, CALL, ORG, NOW + 60);
+	char *browser = media_token_make(a, BROWSER, CALL, ORG, NOW + 60);
+
+	/* The same call, organization and expiry: only the kind differs, and the mac with it. */
+	assert_string_not_equal(stream, browser);
+	assert_int_equal(media_token_check(a, BROWSER, stream, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, browser, NOW, &call, &org), -1);
+	assert_null(call);
+	assert_null(org);
+	assert_int_equal(media_token_check(a, BROWSER, browser, NOW, &call, &org), 0);
+	assert_string_equal(call, CALL);
+	call = NULL;
+	assert_int_equal(media_token_check(a, STREAM, stream, NOW, &call, &org), 0);
+	assert_string_equal(call, CALL);
 	arena_free(a);
 }
 
@@ -39,10 +62,10 @@ static void test_an_expired_token_is_refused(void **state)
 {
 	struct arena *a = arena_new();
 	const char *call = NULL, *org = NULL;
-	char *token = media_token_make(a, CALL, ORG, NOW + 60);
+	char *token = media_token_make(a, STREAM, CALL, ORG, NOW + 60);
 
-	assert_int_equal(media_token_check(a, token, NOW + 60, &call, &org), -1);
-	assert_int_equal(media_token_check(a, token, NOW + 86400, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, token, NOW + 60, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, token, NOW + 86400, &call, &org), -1);
 	assert_null(call);
 	arena_free(a);
 }
@@ -51,26 +74,26 @@ static void test_a_tampered_token_is_refused(void **state)
 {
 	struct arena *a = arena_new();
 	const char *call = NULL, *org = NULL;
-	char *token = media_token_make(a, CALL, ORG, NOW + 60);
+	char *token = media_token_make(a, STREAM, CALL, ORG, NOW + 60);
 	const char *other_org = "ac3e0000-0000-4000-8000-000000000002";
 
 	/* Another organization, a later expiry, a flipped mac digit: each breaks the mac. */
 	char *moved = arena_strdup(a, token);
 	memcpy(moved + strlen(CALL) + 1, other_org, strlen(other_org));
-	assert_int_equal(media_token_check(a, moved, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, moved, NOW, &call, &org), -1);
 
 	char *later = arena_strdup(a, token);
 	char *expiry = later + strlen(CALL) + 1 + strlen(ORG) + 1;
 	expiry[0] = expiry[0] == '9' ? '8' : '9';
-	assert_int_equal(media_token_check(a, later, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, later, NOW, &call, &org), -1);
 
 	char *flipped = arena_strdup(a, token);
 	char *last = flipped + strlen(flipped) - 1;
 	*last = *last == '0' ? '1' : '0';
-	assert_int_equal(media_token_check(a, flipped, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, flipped, NOW, &call, &org), -1);
 
 	char *longer = arena_printf(a, "%s0", token);
-	assert_int_equal(media_token_check(a, longer, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, longer, NOW, &call, &org), -1);
 	assert_null(call);
 	assert_null(org);
 	arena_free(a);
@@ -80,12 +103,12 @@ static void test_a_token_of_another_secret_is_refused(void **state)
 {
 	struct arena *a = arena_new();
 	const char *call = NULL, *org = NULL;
-	char *token = media_token_make(a, CALL, ORG, NOW + 60);
+	char *token = media_token_make(a, STREAM, CALL, ORG, NOW + 60);
 
 	conf_set("MEDIA_TOKEN_SECRET", "another secret, also 32 characters or more");
-	assert_int_equal(media_token_check(a, token, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, token, NOW, &call, &org), -1);
 	conf_set("MEDIA_TOKEN_SECRET", SECRET);
-	assert_int_equal(media_token_check(a, token, NOW, &call, &org), 0);
+	assert_int_equal(media_token_check(a, STREAM, token, NOW, &call, &org), 0);
 	arena_free(a);
 }
 
@@ -93,17 +116,17 @@ static void test_no_usable_secret_makes_and_accepts_nothing(void **state)
 {
 	struct arena *a = arena_new();
 	const char *call = NULL, *org = NULL;
-	char *token = media_token_make(a, CALL, ORG, NOW + 60);
+	char *token = media_token_make(a, STREAM, CALL, ORG, NOW + 60);
 
 	conf_set("MEDIA_TOKEN_SECRET", "too short");
-	assert_null(media_token_make(a, CALL, ORG, NOW + 60));
-	assert_int_equal(media_token_check(a, token, NOW, &call, &org), -1);
+	assert_null(media_token_make(a, STREAM, CALL, ORG, NOW + 60));
+	assert_int_equal(media_token_check(a, STREAM, token, NOW, &call, &org), -1);
 	conf_set("MEDIA_TOKEN_SECRET", NULL);
-	assert_null(media_token_make(a, CALL, ORG, NOW + 60));
+	assert_null(media_token_make(a, STREAM, CALL, ORG, NOW + 60));
 	conf_set("MEDIA_TOKEN_SECRET", SECRET);
-	assert_null(media_token_make(a, "a.b", ORG, NOW + 60));
-	assert_null(media_token_make(a, "", ORG, NOW + 60));
-	assert_null(media_token_make(a, CALL, NULL, NOW + 60));
+	assert_null(media_token_make(a, STREAM, "a.b", ORG, NOW + 60));
+	assert_null(media_token_make(a, STREAM, "", ORG, NOW + 60));
+	assert_null(media_token_make(a, STREAM, CALL, NULL, NOW + 60));
 	arena_free(a);
 }
 
@@ -118,13 +141,14 @@ static void test_garbage_is_refused(void **state)
 		"\xff\xfe.\x01.\x02.\x03",
 	};
 
-	assert_int_equal(media_token_check(a, NULL, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, NULL, NOW, &call, &org), -1);
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++)
-		assert_int_equal(media_token_check(a, garbage[i], NOW, &call, &org), -1);
+		assert_int_equal(media_token_check(a, STREAM, garbage[i], NOW, &call, &org),
+				 -1);
 	char *huge = arena_alloc(a, 5001);
 	memset(huge, 'a', 5000);
 	huge[5000] = '\0';
-	assert_int_equal(media_token_check(a, huge, NOW, &call, &org), -1);
+	assert_int_equal(media_token_check(a, STREAM, huge, NOW, &call, &org), -1);
 	assert_null(call);
 	arena_free(a);
 }
@@ -132,7 +156,8 @@ static void test_garbage_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_a_fresh_token_names_its_call_and_organization, use_secret),
+		cmocka_unit_test_setup(test_a_fresh_token_names_its_call_and_business, use_secret),
+		cmocka_unit_test_setup(test_a_token_opens_only_its_own_kind, use_secret),
 		cmocka_unit_test_setup(test_an_expired_token_is_refused, use_secret),
 		cmocka_unit_test_setup(test_a_tampered_token_is_refused, use_secret),
 		cmocka_unit_test_setup(test_a_token_of_another_secret_is_refused, use_secret),

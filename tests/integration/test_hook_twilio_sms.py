@@ -1,0 +1,227 @@
+"""test_hook_twilio_sms: texts customers send to a business's number (/hooks/twilio/sms), signed as
+Twilio signs them (PROTOCOLS.md §4.5): STOP and its kin opt the sender out of that business's
+texts, and the next text to them is not sent; START opts back in; HELP is answered; "C" and "R"
+answering a confirmation are kept as requests; anything else is kept for the owner; every text
+is taken once; a number no business has verified takes nothing."""
+import json
+import os
+import random
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+
+from conftest import BASE_URL, sql
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+from tests.fakes.twilio_signature import twilio_sign  # noqa: E402
+
+TOKEN = os.environ.get("SB_TWILIO_AUTH_TOKEN", "")
+FAKE = os.environ.get("SB_TWILIO_FAKE_URL", "")
+SMS = "/hooks/twilio/sms"
+
+
+def phone():
+    return "+1555" + "".join(random.choice("0123456789") for _ in range(7))
+
+
+def message_sid():
+    return "SM" + uuid.uuid4().hex
+
+
+def text(to, frm, body, sid=None, token=None, **extra):
+    """POST an inbound text as Twilio does (its captured parameter order); returns the answer."""
+    sid = sid or message_sid()
+    params = {"ToCountry": "US", "ToState": "CA", "SmsMessageSid": sid, "NumMedia": "0",
+              "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
+              "FromCity": "", "Body": body, "FromCountry": "US", "To": to, "ToZip": "",
+              "NumSegments": "1", "MessageSid": sid, "AccountSid": "AC" + uuid.uuid4().hex,
+              "From": frm, "ApiVersion": "2010-04-01"}
+    params.update(extra)
+    target = BASE_URL + SMS
+    return requests.post(target, data=params, timeout=30, allow_redirects=False,
+                         headers={"X-Twilio-Signature": twilio_sign(token or TOKEN, target,
+                                                                    params)})
+
+
+def reply_of(r):
+    """The text of the <Message> answered, or None for an empty <Response/>."""
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert r.headers["Content-Type"].startswith("text/xml")
+    assert r.text.startswith('<?xml version="1.0" encoding="UTF-8"?><Response')
+    doc = ET.fromstring(r.content)
+    assert doc.tag == "Response"
+    found = doc.find("Message")
+    return None if found is None else found.text
+
+
+@pytest.fixture
+def line(business, owner_db):
+    """The business's verified number, texting on."""
+    business.number = phone()
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
+        business.org_id, business.number)
+    sql(owner_db, "UPDATE organizations SET sms_enabled = true WHERE id = %s", business.org_id)
+    return business
+
+
+def opted_out(db, org, number):
+    return sql(db, "SELECT 1 FROM opt_outs WHERE org_id = %s AND phone = %s", org, number) != []
+
+
+def kept(db, org):
+    return sql(db, "SELECT kind, from_number, to_number, body, appointment_id::text "
+                   "FROM inbound_messages WHERE org_id = %s ORDER BY created_at", org)
+
+
+@pytest.mark.parametrize("body", ["STOP", "stop", " Stop \n", "STOPALL", "UNSUBSCRIBE", "CANCEL",
+                                  "END", "QUIT"])
+def test_stop_words_opt_the_sender_out(line, owner_db, body):
+    customer = phone()
+    assert reply_of(text(line.number, customer, body)) is None
+    assert opted_out(owner_db, line.org_id, customer)
+    assert [k[0] for k in kept(owner_db, line.org_id)] == ["opt_out"]
+
+
+def test_a_sentence_with_stop_in_it_is_a_message(line, owner_db):
+    customer = phone()
+    assert reply_of(text(line.number, customer, "Stop please, I found another plumber")) is None
+    assert not opted_out(owner_db, line.org_id, customer)
+    assert kept(owner_db, line.org_id) == [
+        ("message", customer, line.number, "Stop please, I found another plumber", None)]
+
+
+def test_opt_out_type_from_a_messaging_service_counts(line, owner_db):
+    customer = phone()
+    reply_of(text(line.number, customer, "arrête", OptOutType="STOP"))
+    assert opted_out(owner_db, line.org_id, customer)
+
+
+@pytest.mark.parametrize("word", ["START", "yes", "UNSTOP"])
+def test_start_words_opt_back_in(line, owner_db, word):
+    customer = phone()
+    reply_of(text(line.number, customer, "STOP"))
+    assert opted_out(owner_db, line.org_id, customer)
+    assert reply_of(text(line.number, customer, word)) is None
+    assert not opted_out(owner_db, line.org_id, customer)
+    assert [k[0] for k in kept(owner_db, line.org_id)] == ["opt_out", "opt_in"]
+
+
+def test_help_answers_with_the_business_name_and_number(line, owner_db):
+    sql(owner_db, "UPDATE organizations SET name = 'Bob & Sons <Plumbing>' WHERE id = %s",
+        line.org_id)
+    r = text(line.number, phone(), "help")
+    assert "Bob &amp; Sons &lt;Plumbing&gt;" in r.text
+    assert reply_of(r) == "Bob & Sons <Plumbing>: call us at %s. Reply STOP to opt out." % \
+        line.number
+
+
+def confirmation_sent(db, org, to):
+    """An appointment and its confirmation text, as the sms.send job records it."""
+    [(appointment,)] = sql(db, """INSERT INTO appointments (org_id, customer_name, customer_phone,
+                                                            starts_at, ends_at)
+                                  VALUES (%s, 'Pat', %s, now() + interval '2 days',
+                                          now() + interval '2 days 1 hour') RETURNING id::text""",
+                           org, to)
+    sql(db, """INSERT INTO notifications (org_id, channel, purpose, to_address, body, status,
+                                          appointment_id)
+               VALUES (%s, 'sms', 'confirmation', %s, 'Booked. Reply C to cancel, R to reschedule.',
+                       'sent', %s)""", org, to, appointment)
+    return appointment
+
+
+def test_c_and_r_answering_a_confirmation_are_kept_as_requests(line, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    assert reply_of(text(line.number, customer, "C")) is None
+    assert reply_of(text(line.number, customer, " r ")) is None
+    assert kept(owner_db, line.org_id) == [
+        ("cancel_request", customer, line.number, "C", appointment),
+        ("reschedule_request", customer, line.number, " r ", appointment)]
+    # "C" is no opt-out (CANCEL is).
+    assert not opted_out(owner_db, line.org_id, customer)
+
+
+def test_a_lone_letter_answering_nothing_is_a_message(line, owner_db):
+    customer = phone()
+    reply_of(text(line.number, customer, "C"))
+    assert kept(owner_db, line.org_id) == [("message", customer, line.number, "C", None)]
+
+
+def test_each_text_is_taken_once(line, owner_db):
+    customer, sid = phone(), message_sid()
+    first = text(line.number, customer, "HELP", sid=sid)
+    again = text(line.number, customer, "HELP", sid=sid)
+    assert again.text == first.text
+    assert len(kept(owner_db, line.org_id)) == 1
+
+
+def test_an_unverified_number_takes_nothing(business, other_business, owner_db):
+    typed = phone()
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)",
+        business.org_id, typed)
+    customer = phone()
+    assert reply_of(text(typed, customer, "STOP")) is None
+    assert reply_of(text(typed, customer, "HELP")) is None
+    assert not opted_out(owner_db, business.org_id, customer)
+    assert kept(owner_db, business.org_id) == []
+
+
+def test_an_opt_out_is_per_business(line, other_business, owner_db):
+    other = phone()
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
+        other_business.org_id, other)
+    customer = phone()
+    reply_of(text(line.number, customer, "STOP"))
+    assert opted_out(owner_db, line.org_id, customer)
+    assert not opted_out(owner_db, other_business.org_id, customer)
+
+
+def test_refusals(line, owner_db):
+    assert text(line.number, phone(), "STOP", token="not-the-token").status_code == 403
+    r = text(line.number, phone(), "STOP", sid="XX" + uuid.uuid4().hex)
+    assert r.status_code == 400
+    assert kept(owner_db, line.org_id) == []
+
+
+def wait_job(db, job, timeout=20):
+    end = time.monotonic() + timeout
+    while True:
+        [(status,)] = sql(db, "SELECT status FROM jobs WHERE id = %s", job)
+        if status in ("done", "failed", "dead"):
+            return status
+        assert time.monotonic() < end, "job %s stayed %s" % (job, status)
+        time.sleep(0.1)
+
+
+def test_stop_by_text_stops_the_next_text(line, owner_db, app_db):
+    assert FAKE, "scripts/test starts a Twilio fake and exports SB_TWILIO_FAKE_URL"
+    customer = phone()
+    reply_of(text(line.number, customer, "STOP"))
+    with app_db.cursor() as cur:
+        cur.execute("SELECT set_config('app.org_id', %s, true)", (line.org_id,))
+        cur.execute("SELECT jobs_enqueue('sms.send', %s::jsonb, now(), NULL)",
+                    (json.dumps({"to": customer, "body": "Your appointment is tomorrow.",
+                                 "purpose": "reminder"}),))
+        job = str(cur.fetchone()[0])
+    app_db.commit()
+    assert wait_job(owner_db, job) == "done"
+    assert sql(owner_db, "SELECT status, error FROM notifications WHERE job_id = %s", job) == [
+        ("skipped", "the number opted out of text messages (it replied STOP)")]
+    sent = requests.get(FAKE + "/_fake/messages", timeout=10).json()
+    assert [m for m in sent if m["to"] == customer] == []
+    # START by text: the next one goes.
+    reply_of(text(line.number, customer, "START"))
+    with app_db.cursor() as cur:
+        cur.execute("SELECT set_config('app.org_id', %s, true)", (line.org_id,))
+        cur.execute("SELECT jobs_enqueue('sms.send', %s::jsonb, now(), NULL)",
+                    (json.dumps({"to": customer, "body": "Welcome back.", "purpose": "reminder"}),))
+        job = str(cur.fetchone()[0])
+    app_db.commit()
+    assert wait_job(owner_db, job) == "done"
+    sent = requests.get(FAKE + "/_fake/messages", timeout=10).json()
+    assert [(m["to"], m["from"], m["body"]) for m in sent if m["to"] == customer] == [
+        (customer, line.number, "Welcome back.")]
