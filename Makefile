@@ -39,6 +39,7 @@ UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BINS := $(BUILD)/bin/switchboard-fcgi $(BUILD)/bin/switchboard-jobs $(BUILD)/bin/switchboard-voice
 BINS += $(BUILD)/bin/switchboard-chat
+BINS += $(BUILD)/bin/switchboard-rotate-keys
 
 .PHONY: all deps run test check bench fuzz clean
 all: $(BINS) $(UNIT_BIN)
@@ -86,6 +87,9 @@ $(BUILD)/bin/switchboard-jobs: $(BUILD)/worker/jobs.o $(BUILD)/worker/jobs_table
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/switchboard-rotate-keys: $(BUILD)/worker/rotate_keys.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 VOICE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard worker/voice*.c))

@@ -14,7 +14,7 @@ static const char SQL_EVENT_RECORD[] =
 	"SELECT inserted, response_status, response_type, response_body "
 	"FROM webhook_event_record($1, $2, $3)";
 static const char SQL_EVENT_ANSWER[] =
-	"SELECT webhook_event_answer($1, $2, $3::int, $4, $5)";
+	"SELECT webhook_event_answer($1, $2, $3, $4::int, $5, $6)";
 static const char SQL_LOCK[] = "SELECT pg_advisory_lock(hashtextextended($1, 0))";
 static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
 
@@ -57,7 +57,8 @@ void hook_event_answer(struct req *r, const struct hook_event *e, int status, co
 {
 	const char *code = arena_printf(r->arena, "%d", status);
 
-	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, e->provider, e->key, code,
+	/* Keyed by the organization too: another's identical key is another event. */
+	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, e->provider, e->key, e->org_id, code,
 		  body ? type : NULL, body)) {
 		http_fail(r, 503, "the answer could not be stored; please retry");
 		return;

@@ -162,16 +162,6 @@ static int call_params(struct req *r, struct twilio_call *c)
 	return 0;
 }
 
-/* The stream address: the public base with ws for http and wss for https. */
-static const char *stream_url(struct arena *a, const char *base)
-{
-	if (!strncmp(base, "https://", 8))
-		return arena_printf(a, "wss://%s/media/", base + 8);
-	if (!strncmp(base, "http://", 7))
-		return arena_printf(a, "ws://%s/media/", base + 7);
-	return arena_printf(a, "%s/media/", base);
-}
-
 /*
  * Stream mode: connect the call to the voice worker. When the stream ends (the worker stopped
  * or lost the connection), Twilio comes back here and the call picks up where it was.
@@ -186,7 +176,7 @@ static const char *twiml_stream(struct arena *a, const char *call_id, const char
 		"<Parameter name=\"call_id\" value=\"%s\"/>"
 		"</Stream></Connect>"
 		"<Redirect method=\"POST\">%s/hooks/twilio/voice</Redirect></Response>",
-		TWIML_HEAD, xml(a, stream_url(a, base)), xml(a, token), xml(a, call_id),
+		TWIML_HEAD, xml(a, media_stream_url(a, base)), xml(a, token), xml(a, call_id),
 		xml(a, base));
 }
 

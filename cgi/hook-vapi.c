@@ -44,8 +44,12 @@ static const char SQL_ORG_FOR[] = "SELECT vapi_org_for($1, $2, $3)";
 static const char SQL_SETTINGS[] =
 	"SELECT auth_method, auth_header, bearer_prefix, hmac_algorithm, hmac_timestamp_header, "
 	"       hmac_include_timestamp, hmac_payload_format, hmac_encoding, hmac_prefix, "
-	"       hmac_secret_is_base64, timestamp_window_seconds, voice_provider, voice_id "
+	"       hmac_secret_is_base64, timestamp_window_seconds, voice_provider, voice_id, "
+	"       hmac_message_id_header "
 	"FROM vapi_settings WHERE org_id = $1";
+/* The Vapi credential the assistant's server names, when the business has set one. */
+static const char SQL_CREDENTIAL_ID[] =
+	"SELECT credential_id FROM vapi_settings WHERE org_id = $1 AND credential_id IS NOT NULL";
 static const char SQL_KNOWLEDGE[] =
 	"SELECT question, answer FROM knowledge_entries ORDER BY updated_at DESC LIMIT $1";
 
@@ -70,8 +74,14 @@ static const struct vapi_auth DEFAULT_AUTH = {
 	.method = "secret", .bearer_prefix = true, .algorithm = "sha256",
 	.timestamp_header = "x-timestamp", .include_timestamp = true,
 	.payload_format = "{timestamp}.{body}", .encoding = "hex", .prefix = "",
-	.window_seconds = 300,
+	.message_id_header = "svix-id", .window_seconds = 300,
 };
+
+/* The organization whose settings and secret an unknown number's message is checked against:
+ * none has this id, so the same statements run and find nothing. */
+static const char NO_ORG[] = "00000000-0000-0000-0000-000000000000";
+/* What an assistant-request that is refused gets: the error form Vapi says to the caller. */
+static const char NOT_IN_SERVICE[] = "{\"error\":\"Sorry, this number is not in service.\"}";
 
 /* A string member of obj with 1 to max bytes, or NULL. */
 static const char *text_field(const json_t *obj, const char *key, size_t max)
@@ -166,12 +176,26 @@ static int auth_settings(struct req *r, struct vapi_msg *m, struct vapi_auth *au
 	auth->prefix = db_value(res, 0, 8);
 	auth->secret_is_base64 = !strcmp(db_value(res, 0, 9), "t");
 	auth->window_seconds = atol(db_value(res, 0, 10));
+	auth->message_id_header = db_value(res, 0, 13);
 	return 0;
 }
 
 /*
+ * The one answer to a message that is refused, whether its number is nobody's here or its
+ * authentication failed, so the answer does not tell which numbers are customers': the error
+ * form for an assistant-request (Vapi says it to the caller), else 401.
+ */
+static void refuse(struct req *r, const struct vapi_msg *m)
+{
+	if (!strcmp(m->type, "assistant-request"))
+		http_send(r, 200, JSON_TYPE, NOT_IN_SERVICE, strlen(NOT_IN_SERVICE));
+	else
+		http_fail(r, 401, "the message is not authenticated");
+}
+
+/*
  * Authenticate m with its organization's method and secret. Leaves the organization's
- * transaction open and returns 0; on failure answers 401 (or 503) with nothing written.
+ * transaction open and returns 0; on failure answers as refuse() (or 503) with nothing written.
  */
 static int authenticate(struct req *r, struct vapi_msg *m)
 {
@@ -194,10 +218,41 @@ static int authenticate(struct req *r, struct vapi_msg *m)
 		db_rollback(r->db);
 		log_warn("a Vapi message was refused: %s org=%s method=%s type=%.64s", why,
 			 m->event.org_id, auth.method, m->type);
-		http_fail(r, 401, "the message is not authenticated");
+		refuse(r, m);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A message for a number that is nobody's here: the same statements and checks as for a
+ * business's (settings, secret, signature) against an organization that does not exist, then
+ * the same answer as a failed authentication, so neither what comes back nor how long it takes
+ * tells whether the number is a customer's.
+ */
+static void refuse_unknown(struct req *r, struct vapi_msg *m)
+{
+	struct vapi_auth auth;
+	const char *why, *secret;
+
+	m->event.org_id = NO_ORG;
+	if (db_begin_org(r->db, r->arena, NO_ORG) < 0 || auth_settings(r, m, &auth) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	secret = credential_get(r->db, r->arena, NO_ORG, "vapi", "server_secret");
+	if (!secret)
+		secret = crypto_token_hex(r->arena, 32);
+	struct vapi_request req = {
+		.method = r->method,
+		.url = arena_printf(r->arena, "%s%s", conf_str("PUBLIC_BASE_URL"), r->uri),
+		.body = r->body, .body_len = r->body_len, .header = header_lookup, .header_arg = r,
+		.now = time(NULL),
+	};
+	vapi_authenticate(r->arena, &auth, secret, &req, &why);
+	db_rollback(r->db);
+	m->event.org_id = NULL;
+	refuse(r, m);
 }
 
 /* What the business has on file, in a line each: the question and the start of its answer. */
@@ -215,6 +270,14 @@ static void knowledge_summary(struct req *r, struct buf *p)
 			   vapi_one_line(r->arena, answer, KNOWLEDGE_ANSWER_MAX),
 			   strlen(answer) > KNOWLEDGE_ANSWER_MAX ? "..." : "");
 	}
+}
+
+/* The tool the model calls for a person: Vapi's own transferCall when the business takes
+ * transfers (only Vapi can move a live caller), else ours, which answers nobody can. */
+static const char *transfer_tool(const struct tool_ctx *t)
+{
+	return t->biz.transfer_phone && *t->biz.transfer_phone ? "transferCall" :
+								 "transfer_to_human";
 }
 
 /* Who the receptionist is, for whom, what the business offers, and how to use the tools. */
@@ -247,9 +310,9 @@ static const char *system_prompt(struct req *r, struct tool_ctx *t, const char *
 		 " times or policies. To book, know the service, an exact free time and the caller's"
 		 " name, then call book_appointment; never say an appointment is booked unless"
 		 " book_appointment answered that it is booked, and offer the free times it gives"
-		 " when a time is taken. When the caller asks for a person, call transfer_to_human;"
-		 " when nobody can take the call, offer take_message. When the caller is done, say"
-		 " goodbye.");
+		 " when a time is taken.");
+	buf_printf(&p, " When the caller asks for a person, call %s; when nobody can take the call,"
+		   " offer take_message. When the caller is done, say goodbye.", transfer_tool(t));
 	const char *text = arena_strdup(r->arena, buf_str(&p));
 	buf_release(&p);
 	return text;
@@ -263,15 +326,16 @@ static const char *transfer_message(struct req *r, const struct tool_ctx *t)
 }
 
 /*
- * The receptionist's tools as Vapi function tools whose calls come back to this server. Only
- * Vapi can move a live caller, so when the business takes transfers the hand-over is Vapi's
- * own transferCall tool (under the same name, for the prompt) to the transfer phone; without
- * one, our transfer_to_human answers that nobody can take the call.
+ * The receptionist's tools as Vapi function tools. None names a server of its own: a tool's
+ * server without the credential is called unauthenticated, so each falls back to the
+ * assistant's server (or the phone number's), which carries it. Only Vapi can move a live
+ * caller, so when the business takes transfers the hand-over is Vapi's own transferCall tool
+ * (today's schema: destinations, no function) to the transfer phone; without one, our
+ * transfer_to_human answers that nobody can take the call.
  */
 static json_t *assistant_tools(struct req *r, struct tool_ctx *t)
 {
 	json_t *tools = tools_definitions(t), *out = json_array(), *tool;
-	const char *url = arena_printf(r->arena, "%s/hooks/vapi", conf_str("PUBLIC_BASE_URL"));
 	const char *transfer = t->biz.transfer_phone;
 	size_t i;
 
@@ -283,41 +347,72 @@ static json_t *assistant_tools(struct req *r, struct tool_ctx *t)
 			continue;
 		if (!strcmp(name, "transfer_to_human") && transfer && *transfer) {
 			json_array_append_new(out, json_pack(
-				"{s:s, s:{s:s, s:s}, s:[{s:s, s:s, s:s}]}", "type", "transferCall",
-				"function", "name", name, "description", json_str(function, "description"),
+				"{s:s, s:[{s:s, s:s, s:s, s:s, s:{s:s}}]}", "type", "transferCall",
 				"destinations", "type", "number", "number", transfer,
-				"message", transfer_message(r, t)));
+				"message", transfer_message(r, t),
+				"description", json_str(function, "description"),
+				"transferPlan", "mode", "blind-transfer"));
 			continue;
 		}
-		json_object_set_new(tool, "server", json_pack("{s:s}", "url", url));
+		json_object_del(tool, "server");
 		json_array_append(out, tool);
 	}
 	return out;
 }
 
-/* {"assistant": {...}}: the business's receptionist, handed to Vapi for this one call. */
+/*
+ * The model part of the assistant: the business's model as Vapi accepts it (its own server
+ * when the model is not an OpenAI id Vapi knows), with the prompt and the tools.
+ */
+static json_t *assistant_model(struct req *r, const struct vapi_msg *m, struct tool_ctx *t)
+{
+	const char *name = *conf_str("LLM_MODEL") ? conf_str("LLM_MODEL") : "gpt-4o-mini";
+	const char *base = credential_get(r->db, r->arena, m->event.org_id, "llm", "base_url");
+	const char *why;
+
+	if (!base || !*base)
+		base = conf_str("LLM_BASE_URL");
+	json_t *model = vapi_model(r->arena, name, base, &why);
+	if (!model) {
+		log_warn("the Vapi assistant runs gpt-4o-mini: %s model=%.64s", why, name);
+		model = vapi_model(r->arena, "gpt-4o-mini", NULL, &why);
+	}
+	json_object_set_new(model, "messages", json_pack("[{s:s, s:s}]", "role", "system",
+							  "content", system_prompt(r, t, m->customer)));
+	json_object_set_new(model, "tools", assistant_tools(r, t));
+	return model;
+}
+
+/* {"assistant": {...}}: the business's receptionist, handed to Vapi for this one call. When the
+ * business has named its Vapi credential, the assistant's server carries it, and with it every
+ * tool call and event of the call is authenticated. */
 static const char *assistant_json(struct req *r, const struct vapi_msg *m, struct tool_ctx *t)
 {
-	const char *model = *conf_str("LLM_MODEL") ? conf_str("LLM_MODEL") : "gpt-4o-mini";
 	const char *greeting = t->biz.greeting && *t->biz.greeting ? t->biz.greeting :
 		arena_printf(r->arena, "Thanks for calling %s. How can I help you today?",
 			     t->biz.name);
+	const char *credential = db_text(r->db, r->arena, SQL_CREDENTIAL_ID, m->event.org_id);
 	json_t *messages = json_array();
 
+	if (!credential && db_sqlstate(r->db)[0])
+		return NULL;
 	for (size_t i = 0; i < sizeof(SERVER_MESSAGES) / sizeof(SERVER_MESSAGES[0]); i++)
 		json_array_append_new(messages, json_string(SERVER_MESSAGES[i]));
 	json_t *answer = json_to_arena(r->arena, json_pack(
-		"{s:{s:s, s:s, s:s, s:{s:s, s:s, s:[{s:s, s:s}], s:o}, s:{s:s, s:s}, s:o, s:{s:b}}}",
+		"{s:{s:s, s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:{s:b}}}",
 		"assistant",
 		"name", vapi_one_line(r->arena, t->biz.name, ASSISTANT_NAME_MAX),
 		"firstMessage", greeting,
 		"firstMessageMode", "assistant-speaks-first",
-		"model", "provider", "openai", "model", model,
-		"messages", "role", "system", "content", system_prompt(r, t, m->customer),
-		"tools", assistant_tools(r, t),
+		"model", assistant_model(r, m, t),
 		"voice", "provider", m->voice_provider, "voiceId", m->voice_id,
 		"serverMessages", messages,
 		"artifactPlan", "recordingEnabled", 1));
+	if (answer && credential)
+		json_object_set_new(json_object_get(answer, "assistant"), "server", json_pack(
+			"{s:s, s:s, s:i}", "url",
+			arena_printf(r->arena, "%s/hooks/vapi", conf_str("PUBLIC_BASE_URL")),
+			"credentialId", credential, "timeoutSeconds", 20));
 	return answer ? json_text(r->arena, answer) : NULL;
 }
 
@@ -424,6 +519,12 @@ static const char *tool_run(struct req *r, struct tool_ctx *t, const struct vapi
 	return vapi_tool_answer(r->arena, c->name, result, is_error);
 }
 
+/* The tool's name as a result names it (Vapi requires one): as asked, or "" when none was. */
+static const char *tool_name(const struct vapi_tool_call *c)
+{
+	return c->name ? c->name : "";
+}
+
 /* The answer Vapi expects: {"results": [...]}, or {"result"} alone for a function-call. */
 static const char *tools_answer(struct req *r, json_t *results, bool legacy)
 {
@@ -467,7 +568,8 @@ static void run_tools(struct req *r, struct vapi_msg *m, struct vapi_tool_call *
 		const char *line = i < TOOL_CALLS_MAX ?
 				   tool_run(r, &t, &calls[i], opened, &is_error) :
 				   "too many tool calls in one message";
-		json_array_append_new(results, json_pack("{s:s, s:s}", "toolCallId", calls[i].id,
+		json_array_append_new(results, json_pack("{s:s, s:s, s:s}", "toolCallId",
+							 calls[i].id, "name", tool_name(&calls[i]),
 							 is_error ? "error" : "result", line));
 	}
 	if (opened)
@@ -507,7 +609,8 @@ static void tool_calls(struct req *r, struct vapi_msg *m, bool legacy)
 	}
 	json_t *results = json_to_arena(r->arena, json_array());
 	for (int i = 0; i < n; i++)
-		json_array_append_new(results, json_pack("{s:s, s:s}", "toolCallId", calls[i].id,
+		json_array_append_new(results, json_pack("{s:s, s:s, s:s}", "toolCallId",
+							 calls[i].id, "name", tool_name(&calls[i]),
 							 "error", TOOLS_UNAVAILABLE));
 	const char *answer = tools_answer(r, results, legacy);
 	http_send(r, 200, JSON_TYPE, answer, strlen(answer));
@@ -528,14 +631,7 @@ void hook_vapi(struct req *r)
 	if (!m.event.org_id) {
 		log_info("a Vapi message for no business here: type=%.64s number=%s call=%s", m.type,
 			 m.our_number ? m.our_number : "", m.call_id ? m.call_id : "");
-		/* Vapi says this to the caller: a number nobody answers here. */
-		if (!strcmp(m.type, "assistant-request")) {
-			static const char NOT_IN_SERVICE[] =
-				"{\"error\":\"Sorry, this number is not in service.\"}";
-			http_send(r, 200, JSON_TYPE, NOT_IN_SERVICE, strlen(NOT_IN_SERVICE));
-			return;
-		}
-		http_fail(r, 401, "the message is not for a business here");
+		refuse_unknown(r, &m);
 		return;
 	}
 	if (authenticate(r, &m) < 0)

@@ -1,7 +1,8 @@
-/* main.c: switchboard-fcgi: a parent that keeps N preforked FastCGI responders alive */
+/* main.c: switchboard-fcgi: a parent that keeps pools of preforked FastCGI responders alive */
 #include <errno.h>
 #include <fcgiapp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,9 +186,82 @@ static int open_listener(const char *where)
 	return fd;
 }
 
+/*
+ * Responders preforked on one socket. Pages and provider webhooks each have a pool (nginx
+ * passes /hooks/ to the second socket), so however long dashboards keep their responders, a
+ * caller's turn finds one of its own free.
+ */
+struct pool {
+	const char *socket;
+	int fd;
+	int count;
+	pid_t *pids;
+	time_t *started;
+};
+
+static int pool_open(struct pool *p, const char *socket, int count)
+{
+	p->socket = socket;
+	p->count = count;
+	p->fd = open_listener(socket);
+	p->pids = calloc((size_t)count, sizeof(*p->pids));
+	p->started = calloc((size_t)count, sizeof(*p->started));
+	return p->fd < 0 || !p->pids || !p->started ? -1 : 0;
+}
+
+static void pool_start(struct pool *p)
+{
+	for (int i = 0; i < p->count; i++) {
+		p->pids[i] = start_responder(p->fd);
+		p->started[i] = time(NULL);
+	}
+	log_info("listening on %s with %d responders", p->socket, p->count);
+}
+
+/* Start another responder in place of pid when it is one of p's; returns whether it was. */
+static bool pool_replace(struct pool *p, pid_t pid, int status)
+{
+	for (int i = 0; i < p->count; i++) {
+		if (p->pids[i] != pid)
+			continue;
+		if (WIFSIGNALED(status))
+			log_error("responder %d died from signal %d; starting another", (int)pid,
+				  WTERMSIG(status));
+		else if (!stopping)
+			log_info("responder %d exited with status %d; starting another", (int)pid,
+				 WEXITSTATUS(status));
+		if (stopping)
+			return true;
+		/* A responder that dies at once is crashing on start: do not spin. */
+		if (time(NULL) - p->started[i] < 1)
+			sleep(1);
+		p->pids[i] = start_responder(p->fd);
+		p->started[i] = time(NULL);
+		return true;
+	}
+	return false;
+}
+
+static void pool_stop(struct pool *p)
+{
+	for (int i = 0; i < p->count; i++)
+		if (p->pids[i] > 0)
+			kill(p->pids[i], SIGTERM);
+}
+
+static void pool_close(struct pool *p)
+{
+	if (p->socket && p->socket[0] != ':')
+		unlink(p->socket);
+	free(p->pids);
+	free(p->started);
+}
+
 int main(int argc, char **argv)
 {
 	const char *config = argc > 1 ? argv[1] : NULL;
+	struct pool pools[2];
+	int npools = 1;
 
 	if (conf_load(CONF_FCGI, config) < 0)
 		return 1;
@@ -202,23 +276,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fatal: could not initialise FastCGI\n");
 		return 1;
 	}
-	int fd = open_listener(conf_str("FCGI_SOCKET"));
-	if (fd < 0)
+	memset(pools, 0, sizeof(pools));
+	if (pool_open(&pools[0], conf_str("FCGI_SOCKET"), (int)conf_int("FCGI_WORKERS")) < 0)
 		return 1;
+	if (*conf_str("FCGI_HOOK_SOCKET")) {
+		if (!strcmp(conf_str("FCGI_HOOK_SOCKET"), conf_str("FCGI_SOCKET"))) {
+			fprintf(stderr, "fatal: FCGI_HOOK_SOCKET must differ from FCGI_SOCKET\n");
+			return 1;
+		}
+		npools = 2;
+		if (pool_open(&pools[1], conf_str("FCGI_HOOK_SOCKET"),
+			      (int)conf_int("FCGI_HOOK_WORKERS")) < 0)
+			return 1;
+	}
 
-	int count = (int)conf_int("FCGI_WORKERS");
-	pid_t *pids = calloc((size_t)count, sizeof(*pids));
-	time_t *started = calloc((size_t)count, sizeof(*started));
 	struct sigaction sa = { .sa_handler = on_parent_stop };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	for (int i = 0; i < count; i++) {
-		pids[i] = start_responder(fd);
-		started[i] = time(NULL);
-	}
-	log_info("listening on %s with %d responders", conf_str("FCGI_SOCKET"), count);
+	for (int i = 0; i < npools; i++)
+		pool_start(&pools[i]);
 
 	while (!stopping) {
 		int status;
@@ -228,33 +306,16 @@ int main(int argc, char **argv)
 				continue;
 			break;
 		}
-		for (int i = 0; i < count; i++) {
-			if (pids[i] != pid)
-				continue;
-			if (WIFSIGNALED(status))
-				log_error("responder %d died from signal %d; starting another", (int)pid,
-					  WTERMSIG(status));
-			else if (!stopping)
-				log_info("responder %d exited with status %d; starting another", (int)pid,
-					 WEXITSTATUS(status));
-			if (stopping)
-				break;
-			/* A responder that dies at once is crashing on start: do not spin. */
-			if (time(NULL) - started[i] < 1)
-				sleep(1);
-			pids[i] = start_responder(fd);
-			started[i] = time(NULL);
-		}
+		for (int i = 0; i < npools && !pool_replace(&pools[i], pid, status); i++)
+			;
 	}
-	log_info("stopping %d responders", count);
-	for (int i = 0; i < count; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
+	for (int i = 0; i < npools; i++) {
+		log_info("stopping %d responders on %s", pools[i].count, pools[i].socket);
+		pool_stop(&pools[i]);
+	}
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
-	if (conf_str("FCGI_SOCKET")[0] != ':')
-		unlink(conf_str("FCGI_SOCKET"));
-	free(pids);
-	free(started);
+	for (int i = 0; i < npools; i++)
+		pool_close(&pools[i]);
 	return 0;
 }

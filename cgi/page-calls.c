@@ -588,12 +588,17 @@ static const char *recording_file_name(struct req *r, struct db_result *call, co
 }
 
 /*
- * GET /calls/:id/recording: the call's completed recording, fetched from the provider on the
- * server so the browser only ever sees this address. ?download=1 answers it as a file to save.
+ * GET /calls/:id/recording: the call's completed recording, for its own business only. The
+ * responder answers at once: nginx fetches the provider's file and streams it on (the internal
+ * /_recording/ location), so a slow provider holds an nginx connection, never a responder.
+ * What nginx needs goes in headers it reads and never passes on: the address, and the
+ * credentials of this Twilio account's recordings. The browser only ever sees this address.
+ * ?download=1 answers it as a file to save.
  */
 void page_call_recording(struct req *r)
 {
 	const char *download = req_query(r, "download");
+	struct recording_source source;
 
 	if (download && strcmp(download, "1")) {
 		http_fail(r, 400, "download must be 1");
@@ -609,40 +614,31 @@ void page_call_recording(struct req *r)
 		http_fail(r, 404, "this call has no recording");
 		return;
 	}
-	struct webclient_response resp;
 	struct twilio_account business;
 	if (credential_twilio_account(r->db, r->arena, r->org_id, &business, NULL) < 0) {
 		http_fail(r, 503, "the recording could not be loaded");
 		return;
 	}
-	if (recordings_fetch(r->arena, &business, db_field(call, 0, "provider"),
-			     db_field(call, 0, "recording_url"), NULL,
-			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {
+	if (recordings_source(r->arena, &business, db_field(call, 0, "provider"),
+			      db_field(call, 0, "recording_url"), &source) < 0) {
+		log_warn("recording refused: not at a provider's recording host call=%s",
+			 r->path_id);
 		http_fail(r, 502, "the phone provider did not send the recording; try again later");
-		return;
-	}
-	if (resp.status != 200) {
-		log_warn("could not fetch a recording: provider answered status=%ld call=%s",
-			 resp.status, r->path_id);
-		http_fail(r, 502, "the phone provider did not send the recording; try again later");
-		return;
-	}
-	const char *type = recordings_audio_type(&resp);
-	if (!type) {
-		log_warn("could not fetch a recording: not audio type=\"%s\" call=%s",
-			 resp.content_type ? resp.content_type : "", r->path_id);
-		http_fail(r, 502, "the phone provider sent something that is not a recording");
 		return;
 	}
 	if (download)
 		http_header(r, "Content-Disposition",
 			    arena_printf(r->arena, "attachment; filename=\"%s\"",
-					 recording_file_name(r, call, type)));
+					 recording_file_name(r, call, source.type)));
 	else
 		http_header(r, "Content-Disposition",
 			    arena_printf(r->arena, "inline; filename=\"call-%s.%s\"", r->path_id,
-					 recordings_extension(type)));
-	http_send(r, 200, type, resp.body, resp.body_len);
+					 recordings_extension(source.type)));
+	http_header(r, "X-Recording-Url", source.url);
+	if (source.authorization)
+		http_header(r, "X-Recording-Authorization", source.authorization);
+	http_header(r, "X-Accel-Redirect", "/_recording/");
+	http_send(r, 200, source.type, "", 0);
 }
 
 static const char SQL_CALL_PARTY[] =

@@ -1,10 +1,12 @@
 /* page-dashboard.c: the owner's dashboard: today's figures, latest events, 30-day chart, live */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
+#include "domain/setup.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/crypto.h"
@@ -394,6 +396,77 @@ static void dashboard_set_events(struct tpl_dict *d, const struct dashboard *das
 	}
 }
 
+/*
+ * What a new business still has to do before its receptionist answers real calls. Hours count
+ * as set once saved, or when they differ from the sign-up default (sql/001's column default).
+ * The test call is a call to one of its verified numbers.
+ */
+static const char SQL_SETUP[] =
+	"SELECT o.call_mode, "
+	"       EXISTS (SELECT 1 FROM audit_log a WHERE a.org_id = o.id "
+	"               AND a.action = 'settings.hours') "
+	"       OR o.business_hours <> '{\"mon\":[[\"09:00\",\"17:00\"]],"
+	"\"tue\":[[\"09:00\",\"17:00\"]],\"wed\":[[\"09:00\",\"17:00\"]],"
+	"\"thu\":[[\"09:00\",\"17:00\"]],\"fri\":[[\"09:00\",\"17:00\"]],"
+	"\"sat\":[],\"sun\":[]}'::jsonb, "
+	"       EXISTS (SELECT 1 FROM services s WHERE s.org_id = o.id), "
+	"       EXISTS (SELECT 1 FROM phone_numbers p WHERE p.org_id = o.id AND p.active "
+	"               AND p.verified_at IS NOT NULL), "
+	"       EXISTS (SELECT 1 FROM phone_numbers p JOIN calls c "
+	"               ON c.org_id = p.org_id AND c.to_number = p.e164 "
+	"               AND c.direction = 'inbound' "
+	"               WHERE p.org_id = o.id AND p.active AND p.verified_at IS NOT NULL), "
+	"       o.business_kind IS NOT NULL "
+	"FROM organizations o WHERE o.id = $1";
+
+/* One item of the set-up checklist: done, or a link to the page that does it. */
+static void setup_item(struct tpl_dict *list, bool done, const char *label, const char *href,
+		       const char *todo, const char *why)
+{
+	struct tpl_dict *item = tpl_section(list, "SETUP_ITEM");
+
+	tpl_set(item, "LABEL", label);
+	if (done) {
+		tpl_show(item, "SETUP_DONE");
+		return;
+	}
+	struct tpl_dict *link = tpl_section(item, "SETUP_TODO");
+	tpl_set(link, "HREF", href);
+	tpl_set(link, "TODO", todo);
+	if (why)
+		tpl_set(tpl_section(link, "SETUP_WHY"), "WHY", why);
+}
+
+/* The set-up checklist, shown until every item is done. 0, or -1 on a database error. */
+static int dashboard_setup_fill(struct req *r, struct tpl_dict *d)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_SETUP, r->org_id);
+	const char *mode_problem = NULL;
+
+	if (!res || db_rows(res) != 1 ||
+	    setup_call_mode_problem(r->db, r->arena, r->org_id, db_value(res, 0, 0),
+				    &mode_problem) < 0)
+		return -1;
+	bool hours = !strcmp(db_value(res, 0, 1), "t");
+	bool services = !strcmp(db_value(res, 0, 2), "t");
+	bool line = !strcmp(db_value(res, 0, 3), "t");
+	bool called = !strcmp(db_value(res, 0, 4), "t");
+	bool kind = !strcmp(db_value(res, 0, 5), "t");
+	if (kind && hours && services && line && called && !mode_problem)
+		return 0;
+	struct tpl_dict *list = tpl_section(d, "SETUP");
+	setup_item(list, kind, "Kind of business chosen", "/settings", "Choose your kind of business",
+		   NULL);
+	setup_item(list, hours, "Opening hours set", "/settings/hours", "Set your hours", NULL);
+	setup_item(list, services, "At least one service", "/services", "Add a service", NULL);
+	setup_item(list, line, "A connected, verified phone line", "/line", "Connect your line", NULL);
+	setup_item(list, called, "A real test call received on that line", "/line",
+		   line ? "Call your number once" : "Connect your line first", NULL);
+	setup_item(list, !mode_problem, "A call mode that works", "/settings/receptionist",
+		   "Fix the call mode", mode_problem);
+	return 0;
+}
+
 void page_dashboard(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
@@ -406,6 +479,10 @@ void page_dashboard(struct req *r)
 	const char *svg = chart_svg(r->arena, &dash);
 	if (!svg) {
 		http_fail(r, 500, "the page could not be shown");
+		return;
+	}
+	if (dashboard_setup_fill(r, d) < 0) {
+		http_fail(r, 503, "the dashboard could not be loaded");
 		return;
 	}
 	dashboard_set_figures(r, d, &dash);

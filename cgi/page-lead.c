@@ -69,8 +69,13 @@ static const char SQL_LEAD_JOBS[] =
 	"       " UI_SQL_DATE_TIME("j.created_at") ", "
 	"       " UI_SQL_DATE_TIME("j.run_at") ", "
 	"       coalesce(" UI_SQL_DATE_TIME("j.finished_at") ", ''), "
-	"       j.run_at > now(), c.id, c.status, coalesce(c.ended_reason, '') "
+	"       j.run_at > now(), c.id, c.status, coalesce(c.ended_reason, ''), "
+	"       m.status, coalesce(m.error, '') "
 	"FROM jobs j JOIN organizations o ON o.id = j.org_id "
+	/* What a text's job did: sent, or only logged or skipped and why (notify.c). */
+	"LEFT JOIN LATERAL (SELECT n.status, n.error FROM notifications n "
+	"                   WHERE n.org_id = j.org_id AND n.job_id = j.id "
+	"                   ORDER BY n.created_at DESC LIMIT 1) m ON j.kind = 'sms.send' "
 	/* A call-back's call row, named by its payload (only ever a uuid, but checked first). */
 	"LEFT JOIN calls c ON c.org_id = j.org_id AND j.kind = 'lead.callback' "
 	"  AND c.id = CASE WHEN j.payload ->> 'call_id' ~ "
@@ -110,6 +115,7 @@ static void job_fill(struct req *r, struct tpl_dict *row, const struct db_result
 	const char *kind = db_value(res, i, 0), *status = db_value(res, i, 1);
 	const char *attempts = db_value(res, i, 2), *max_attempts = db_value(res, i, 3);
 	const char *error = db_value(res, i, 4), *body = db_value(res, i, 5);
+	const char *sent = db_value(res, i, 13), *why = db_value(res, i, 14);
 	const char *state, *badge, *detail;
 
 	tpl_set(row, "KIND_LABEL", !strcmp(kind, "sms.send") ? "Text message" : "Call back");
@@ -130,8 +136,17 @@ static void job_fill(struct req *r, struct tpl_dict *row, const struct db_result
 		state = "Running";
 		badge = "badge-in-progress";
 		detail = "Being carried out now";
+	} else if (!strcmp(status, "done") && sent && !strcmp(sent, "logged")) {
+		/* The runner finished, but nothing reached the customer: never "Done". */
+		state = "Logged, not sent";
+		badge = "badge-warm";
+		detail = *why ? arena_printf(r->arena, "Not sent: %s", why) : "Only logged; not sent";
+	} else if (!strcmp(status, "done") && sent && !strcmp(sent, "skipped")) {
+		state = "Skipped, not sent";
+		badge = "badge-warm";
+		detail = arena_printf(r->arena, "Not sent: %s", *why ? why : "skipped");
 	} else if (!strcmp(status, "done")) {
-		state = "Done";
+		state = !strcmp(kind, "sms.send") && sent && !strcmp(sent, "sent") ? "Sent" : "Done";
 		badge = "badge-ok";
 		detail = arena_printf(r->arena, "Finished %s", db_value(res, i, 8));
 	} else if (!strcmp(status, "failed")) {

@@ -13,6 +13,7 @@
 #include "page.h"
 #include "pages.h"
 #include "req.h"
+#include "ui.h"
 
 /* How many available numbers a search shows. */
 #define SEARCH_MAX 20
@@ -143,6 +144,7 @@ static void line_show(struct req *r, int status, const struct line_view *v)
 	}
 	tpl_set(d, "CSRF", r->csrf);
 	phone_line_hooks(r->arena, &hooks);
+	ui_public_url_warning(d);
 	tpl_set(d, "VOICE_URL", hooks.voice_url);
 	tpl_set(d, "STATUS_URL", hooks.status_callback);
 	tpl_set(d, "SMS_URL", hooks.sms_url);

@@ -1,8 +1,14 @@
-/* page-settings-business.c: the business's name and time zone (/settings) */
+/* page-settings-business.c: the business's name and time zone, and what it may spend and keep:
+ * daily limits, allowed countries and retention (/settings) */
 #include <jansson.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "answer.h"
 #include "form.h"
+#include "infra/arena.h"
+#include "infra/buf.h"
+#include "infra/conf.h"
 #include "infra/db.h"
 #include "infra/tpl.h"
 #include "page-settings.h"
@@ -11,14 +17,40 @@
 #include "req.h"
 #include "ui.h"
 
-static const char SQL_BUSINESS[] = "SELECT name, timezone FROM organizations WHERE id = $1";
+static const char SQL_BUSINESS[] =
+	"SELECT name, timezone, sms_daily_limit, call_daily_limit, retention_days, "
+	"       array_to_string(allowed_calling_codes, ' ') AS codes "
+	"FROM organizations WHERE id = $1";
 static const char SQL_TIMEZONE_EXISTS[] = "SELECT 1 FROM pg_timezone_names WHERE name = $1";
 static const char SQL_SAVE_BUSINESS[] =
 	"UPDATE organizations SET name = $2, timezone = $3 WHERE id = $1";
+static const char SQL_SAVE_LIMITS[] =
+	"UPDATE organizations SET sms_daily_limit = $2::int, call_daily_limit = $3::int, "
+	"  allowed_calling_codes = string_to_array(nullif($4, ''), ' '), retention_days = $5::int "
+	"WHERE id = $1";
+
+/* Most countries one business may list (the schema's bound too). */
+#define MAX_CALLING_CODES 50
 
 static void business_show(struct req *r, struct tpl_dict *d, int status)
 {
+	/* The server's ceilings bound what a business may set: the page says them. */
+	tpl_set(d, "SMS_CEILING", arena_printf(r->arena, "%ld", conf_int("SMS_DAILY_CEILING")));
+	tpl_set(d, "CALLS_CEILING", arena_printf(r->arena, "%ld", conf_int("CALLS_DAILY_CEILING")));
 	settings_render(r, status, "Settings", TAB_BUSINESS, "settings_business.tpl", d);
+}
+
+/* "1 44" as the page shows it: "+1 +44"; arena-owned. */
+static const char *codes_shown(struct req *r, const char *codes)
+{
+	struct buf b = BUF_INIT;
+	char *copy = arena_strdup(r->arena, codes), *save = NULL;
+
+	for (char *c = strtok_r(copy, " ", &save); c; c = strtok_r(NULL, " ", &save))
+		buf_printf(&b, "%s+%s", b.len ? " " : "", c);
+	char *out = arena_strdup(r->arena, buf_str(&b));
+	buf_release(&b);
+	return out;
 }
 
 void page_settings_business(struct req *r)
@@ -30,6 +62,10 @@ void page_settings_business(struct req *r)
 		return;
 	tpl_set(d, "NAME_VALUE", db_field(org, 0, "name"));
 	tpl_set(d, "TIMEZONE_VALUE", db_field(org, 0, "timezone"));
+	tpl_set(d, "SMS_DAILY_LIMIT_VALUE", db_field(org, 0, "sms_daily_limit"));
+	tpl_set(d, "CALL_DAILY_LIMIT_VALUE", db_field(org, 0, "call_daily_limit"));
+	tpl_set(d, "RETENTION_DAYS_VALUE", db_field(org, 0, "retention_days"));
+	tpl_set(d, "CALLING_CODES_VALUE", codes_shown(r, db_field(org, 0, "codes")));
 	business_show(r, d, 200);
 }
 
@@ -57,5 +93,78 @@ void page_settings_business_save(struct req *r)
 		return;
 	}
 	page_flash(r, "ok", "Business details saved.");
+	http_redirect(r, "/settings");
+}
+
+/*
+ * The calling codes typed ("+1, +44" or "1 44") as the schema stores them, space-separated
+ * without "+" ("1 44", "" for none), arena-owned; NULL when one is not a calling code.
+ */
+static const char *codes_parsed(struct req *r, const char *typed)
+{
+	struct buf b = BUF_INIT;
+	char *copy = arena_strdup(r->arena, typed), *save = NULL;
+	int n = 0;
+	bool ok = true;
+
+	for (char *c = strtok_r(copy, " ,;", &save); c && ok; c = strtok_r(NULL, " ,;", &save)) {
+		if (*c == '+')
+			c++;
+		size_t len = strlen(c);
+		ok = len >= 1 && len <= 3 && strspn(c, "0123456789") == len && *c != '0' &&
+		     ++n <= MAX_CALLING_CODES;
+		/* A code listed twice is listed once. */
+		const char *padded = arena_printf(r->arena, " %s ", c);
+		char *have = arena_printf(r->arena, " %s ", buf_str(&b));
+		if (ok && !strstr(have, padded))
+			buf_printf(&b, "%s%s", b.len ? " " : "", c);
+	}
+	char *out = ok ? arena_strdup(r->arena, buf_str(&b)) : NULL;
+	buf_release(&b);
+	return out;
+}
+
+void page_settings_limits_save(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct form f;
+	long sms, calls, days;
+
+	form_begin(&f, r, d);
+	const char *sms_text = form_text(&f, "sms_daily_limit");
+	const char *calls_text = form_text(&f, "call_daily_limit");
+	const char *codes_text = form_text(&f, "calling_codes");
+	const char *days_text = form_text(&f, "retention_days");
+	form_long(&f, "sms_daily_limit", sms_text, 0, conf_int("SMS_DAILY_CEILING"), &sms);
+	form_long(&f, "call_daily_limit", calls_text, 0, conf_int("CALLS_DAILY_CEILING"), &calls);
+	form_long(&f, "retention_days", days_text, 0, 3650, &days);
+	const char *codes = codes_parsed(r, codes_text);
+	if (!codes)
+		form_error(&f, "calling_codes", "list country calling codes such as +1 +44 (at "
+			   "most 50)");
+	/* Show the saved business details beside the refused limits. */
+	struct db_result *org = form_ok(&f) ? NULL
+				: ui_one(r, "business", "loaded", SQL_BUSINESS, r->org_id);
+	if (!form_ok(&f)) {
+		if (!org)
+			return;
+		tpl_set(d, "NAME_VALUE", db_field(org, 0, "name"));
+		tpl_set(d, "TIMEZONE_VALUE", db_field(org, 0, "timezone"));
+		business_show(r, d, 422);
+		return;
+	}
+	const char *sms_s = arena_printf(r->arena, "%ld", sms);
+	const char *calls_s = arena_printf(r->arena, "%ld", calls);
+	const char *days_s = arena_printf(r->arena, "%ld", days);
+	if (db_exec(r->db, r->arena, SQL_SAVE_LIMITS, r->org_id, sms_s, calls_s, codes,
+		    days_s) != 1 ||
+	    ui_audit(r, "settings.limits", "organization",
+		     json_pack("{s:I, s:I, s:s, s:I}", "sms_daily_limit", (json_int_t)sms,
+			       "call_daily_limit", (json_int_t)calls, "calling_codes", codes,
+			       "retention_days", (json_int_t)days)) < 0) {
+		http_fail(r, 503, "the limits could not be saved; please try again");
+		return;
+	}
+	page_flash(r, "ok", "Limits and retention saved.");
 	http_redirect(r, "/settings");
 }

@@ -3,8 +3,11 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #include "answer.h"
+#include "domain/credentials.h"
+#include "domain/provider_check.h"
 #include "form.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
@@ -31,9 +34,13 @@ static const char SQL_CREDENTIAL_SAVE[] =
 static const char SQL_CREDENTIAL_REMOVE[] =
 	"DELETE FROM provider_credentials WHERE id = $1 RETURNING provider, name";
 
-enum credential_kind { CRED_KEY, CRED_TWILIO_SID, CRED_URL };
+/* A key is secret and never shown again; the others (an account SID, an address, a model or
+ * voice name) are sealed all the same but shown, so the owner sees what calls use. */
+enum credential_kind { CRED_KEY, CRED_TWILIO_SID, CRED_URL, CRED_NAME };
 
-/* Every provider secret the page takes: form field, provider_credentials (provider, name). */
+/* Every provider setting the page takes: form field, provider_credentials (provider, name).
+ * Each is read by the code that calls the provider (domain/credentials.c); the server's own
+ * settings stand in for what a business has not saved. */
 static const struct credential_field {
 	const char *field;
 	const char *provider;
@@ -48,10 +55,18 @@ static const struct credential_field {
 	{ "vapi_server_secret", "vapi", "Vapi", "server_secret", "Server secret", CRED_KEY },
 	{ "llm_base_url", "llm", "Language model (OpenAI-compatible)", "base_url", "Base URL",
 	  CRED_URL },
+	{ "llm_model", "llm", "Language model (OpenAI-compatible)", "model", "Model", CRED_NAME },
 	{ "llm_api_key", "llm", "Language model (OpenAI-compatible)", "api_key", "API key",
 	  CRED_KEY },
-	{ "deepgram_api_key", "deepgram", "Deepgram", "api_key", "API key", CRED_KEY },
-	{ "elevenlabs_api_key", "elevenlabs", "ElevenLabs", "api_key", "API key", CRED_KEY },
+	{ "deepgram_api_key", "deepgram", "Deepgram (speech recognition)", "api_key", "API key",
+	  CRED_KEY },
+	{ "elevenlabs_api_key", "elevenlabs", "ElevenLabs (voice)", "api_key", "API key",
+	  CRED_KEY },
+	{ "elevenlabs_voice_id", "elevenlabs", "ElevenLabs (voice)", "voice_id", "Voice ID",
+	  CRED_NAME },
+	{ "openai_tts_api_key", "openai_tts", "OpenAI speech (voice)", "api_key", "API key",
+	  CRED_KEY },
+	{ "openai_tts_voice", "openai_tts", "OpenAI speech (voice)", "voice", "Voice", CRED_NAME },
 };
 #define N_CREDENTIALS (sizeof(credential_fields) / sizeof(credential_fields[0]))
 
@@ -93,11 +108,60 @@ static const char *credential_problem(const struct credential_field *c, const ch
 		if (len < 8)
 			return "this is too short to be a key: paste the whole key";
 		return NULL;
+	case CRED_NAME:
+		if (len > 100)
+			return "keep it to 100 characters";
+		return NULL;
 	}
 	return NULL;
 }
 
-static void credentials_show(struct req *r, struct tpl_dict *d, int status)
+/* Whether a group's settings are the business's own, the server's, or nobody's: what calls of
+ * this business use now. */
+static const char *in_use(const char *provider, bool own, bool server)
+{
+	if (!strcmp(provider, "vapi"))
+		return own ? "Vapi mode uses these." : "Needed for Vapi mode only.";
+	if (own)
+		return "Calls use your own account.";
+	if (server)
+		return "Calls use the server's account until you save your own.";
+	if (!strcmp(provider, "twilio"))
+		return "Not set here or on the server: texts are only logged and numbers cannot be "
+		       "bought.";
+	if (!strcmp(provider, "llm"))
+		return "Not set here or on the server: calls are answered by the built-in rules.";
+	if (!strcmp(provider, "deepgram"))
+		return "Not set here or on the server: stream mode cannot recognize speech.";
+	return "Not set here or on the server: replies are spoken by the built-in voice.";
+}
+
+/* Is this group's provider the business's own, and has the server one of its own? */
+static void provider_sources(struct db_result *stored, const char *provider, bool *own,
+			     bool *server)
+{
+	*own = false;
+	for (int row = 0; row < db_rows(stored); row++)
+		if (!strcmp(db_field(stored, row, "provider"), provider))
+			*own = true;
+	if (!strcmp(provider, "twilio"))
+		*server = *conf_str("TWILIO_ACCOUNT_SID") && *conf_str("TWILIO_AUTH_TOKEN");
+	else if (!strcmp(provider, "llm"))
+		*server = *conf_str("LLM_BASE_URL");
+	else if (!strcmp(provider, "deepgram"))
+		*server = *conf_str("DEEPGRAM_API_KEY");
+	else if (!strcmp(provider, "elevenlabs"))
+		*server = !strcasecmp(conf_str("TTS_PROVIDER"), "elevenlabs") &&
+			  *conf_str("ELEVENLABS_API_KEY");
+	else if (!strcmp(provider, "openai_tts"))
+		*server = !strcasecmp(conf_str("TTS_PROVIDER"), "openai") &&
+			  *conf_str("OPENAI_TTS_API_KEY");
+	else
+		*server = false;
+}
+
+static void credentials_show(struct req *r, struct tpl_dict *d, int status,
+			     const char *checked, const struct provider_check *result)
 {
 	struct db_result *stored = db_q(r->db, r->arena, SQL_CREDENTIALS, r->org_id);
 	struct tpl_dict *group = NULL;
@@ -111,8 +175,18 @@ static void credentials_show(struct req *r, struct tpl_dict *d, int status)
 	for (size_t i = 0; i < N_CREDENTIALS; i++) {
 		const struct credential_field *c = &credential_fields[i];
 		if (!group || strcmp(c->provider, credential_fields[i - 1].provider)) {
+			bool own, server;
 			group = tpl_section(d, "PROVIDER");
 			tpl_set(group, "PROVIDER_LABEL", c->provider_label);
+			tpl_set(group, "PROVIDER", c->provider);
+			provider_sources(stored, c->provider, &own, &server);
+			tpl_set(group, "IN_USE", in_use(c->provider, own, server));
+			if (checked && result && !strcmp(checked, c->provider)) {
+				struct tpl_dict *check = tpl_section(group, "CHECKED");
+				tpl_set(check, "MESSAGE", result->message);
+				tpl_set(check, "KIND", result->outcome == CHECK_ACCEPTED ? "ok" :
+					result->outcome == CHECK_NO_KEY ? "info" : "error");
+			}
 		}
 		struct tpl_dict *field = tpl_section(group, "FIELD");
 		tpl_set(field, "FIELD", c->field);
@@ -125,7 +199,9 @@ static void credentials_show(struct req *r, struct tpl_dict *d, int status)
 			struct tpl_dict *saved = tpl_section(field, "SAVED");
 			tpl_set(saved, "ID", db_field(stored, row, "id"));
 			const char *hint = db_field(stored, row, "hint");
-			tpl_set(saved, "HINT", arena_printf(r->arena, "••••%s", hint));
+			const char *shown = c->kind == CRED_KEY ? NULL :
+				credential_get(r->db, r->arena, r->org_id, c->provider, c->name);
+			tpl_set(saved, "HINT", shown ? shown : arena_printf(r->arena, "••••%s", hint));
 			tpl_set(saved, "UPDATED", db_field(stored, row, "updated"));
 		}
 		/* Re-show what was typed, except a secret, which is never put into a page. */
@@ -142,7 +218,20 @@ static void credentials_show(struct req *r, struct tpl_dict *d, int status)
 
 void page_settings_credentials(struct req *r)
 {
-	credentials_show(r, page_dict(r), 200);
+	credentials_show(r, page_dict(r), 200, NULL, NULL);
+}
+
+void page_settings_credentials_check(struct req *r)
+{
+	const char *provider = req_form(r, "provider");
+	struct provider_check result;
+
+	if (!provider || provider_check(r->db, r->arena, r->org_id, provider, &result) < 0) {
+		http_fail(r, provider ? 503 : 400, provider ? "the key could not be checked; please "
+				      "try again" : "say which provider to check");
+		return;
+	}
+	credentials_show(r, page_dict(r), 200, provider, &result);
 }
 
 void page_settings_credentials_save(struct req *r)
@@ -158,7 +247,7 @@ void page_settings_credentials_save(struct req *r)
 			errors++;
 	}
 	if (errors) {
-		credentials_show(r, d, 422);
+		credentials_show(r, d, 422, NULL, NULL);
 		return;
 	}
 	for (size_t i = 0; i < N_CREDENTIALS; i++) {
@@ -170,17 +259,18 @@ void page_settings_credentials_save(struct req *r)
 			tpl_set(tpl_section(d, "FORM_ERROR"), "MESSAGE",
 				"Keys cannot be stored: the server has no ENCRYPTION_KEY "
 				"configured. Set it to 64 hex digits and restart Switchboard.");
-			credentials_show(r, d, 503);
+			credentials_show(r, d, 503, NULL, NULL);
 			return;
 		}
-		const char *sealed = crypto_seal(r->arena, key, value, r->org_id);
+		const char *sealed = credential_seal(r->arena, r->org_id, c->provider, c->name,
+						     value);
 		if (!sealed) {
 			log_error("could not seal a provider key: "
 				  "ENCRYPTION_KEY is not 64 hex digits");
 			tpl_set(tpl_section(d, "FORM_ERROR"), "MESSAGE",
 				"Keys cannot be stored: the server's ENCRYPTION_KEY is not 64 hex "
 				"digits.");
-			credentials_show(r, d, 503);
+			credentials_show(r, d, 503, NULL, NULL);
 			return;
 		}
 		if (db_exec(r->db, r->arena, SQL_CREDENTIAL_SAVE, r->org_id, c->provider, c->name,

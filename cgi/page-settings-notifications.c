@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "domain/setup.h"
 #include "form.h"
 #include "infra/db.h"
 #include "infra/tpl.h"
@@ -36,8 +37,12 @@ void page_settings_notifications(struct req *r)
 
 	if (!org)
 		return;
-	if (!strcmp(db_field(org, 0, "sms_enabled"), "t"))
+	if (!strcmp(db_field(org, 0, "sms_enabled"), "t")) {
+		const char *problem = NULL;
 		tpl_show(d, "SMS_ON");
+		if (setup_sms_problem(r->db, r->arena, r->org_id, &problem) == 0 && problem)
+			tpl_set(tpl_section(d, "SMS_PROBLEM"), "MESSAGE", problem);
+	}
 	tpl_set(d, "ALERT_PHONE_VALUE", db_field(org, 0, "alert_phone"));
 	tpl_set(d, "ALERT_EMAIL_VALUE", db_field(org, 0, "alert_email"));
 	notifications_show(r, d, 200);
@@ -59,6 +64,14 @@ void page_settings_notifications_save(struct req *r)
 	form_phone(&f, "alert_phone", typed_phone, &phone);
 	if (*email)
 		form_email(&f, "alert_email", email);
+	/* Texts switched on that cannot go out would look sent and never arrive. */
+	const char *problem = NULL;
+	if (sms_on && setup_sms_problem(r->db, r->arena, r->org_id, &problem) < 0) {
+		http_fail(r, 503, "the text settings could not be checked; please try again");
+		return;
+	}
+	if (problem)
+		form_error(&f, "sms_enabled", problem);
 	if (!form_ok(&f)) {
 		notifications_show(r, d, 422);
 		return;

@@ -1,5 +1,7 @@
-/* page-settings-phones.c: the business's phone numbers: list, add, remove (/settings/phones) */
+/* page-settings-phones.c: the business's phone numbers: list with each one's state, add, remove
+ * (/settings/phones); a number typed here routes nothing until verified on /line */
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "answer.h"
@@ -14,8 +16,9 @@
 #include "ui.h"
 
 static const char SQL_PHONES[] =
-	"SELECT id, e164, coalesce(label, '') AS label, provider, active FROM phone_numbers "
-	"ORDER BY created_at, e164 LIMIT 200";
+	"SELECT id, e164, coalesce(label, '') AS label, provider, active, connection, "
+	"       verified_at IS NOT NULL AS verified, coalesce(forwarded_from, '') AS forwarded_from "
+	"FROM phone_numbers ORDER BY created_at, e164 LIMIT 200";
 /* Row-level security shows only this business's numbers. */
 static const char SQL_PHONE_OURS[] = "SELECT 1 FROM phone_numbers WHERE e164 = $1";
 /*
@@ -26,6 +29,28 @@ static const char SQL_PHONE_ADD[] =
 	"INSERT INTO phone_numbers (org_id, e164, label) VALUES ($1, $2, nullif($3, '')) "
 	"ON CONFLICT (e164) DO NOTHING RETURNING id";
 static const char SQL_PHONE_REMOVE[] = "DELETE FROM phone_numbers WHERE id = $1 RETURNING e164";
+
+/* Whether a number routes calls, and how it was connected, in words (sql/014_phone_lines). */
+static void phone_state(struct req *r, struct tpl_dict *row, const char *connection,
+			bool verified, const char *forwarded_from)
+{
+	const char *how;
+
+	if (!verified) {
+		tpl_show(row, "UNVERIFIED");
+		return;
+	}
+	if (!strcmp(connection, "platform"))
+		how = "bought through Switchboard";
+	else if (!strcmp(connection, "own_account"))
+		how = "on your own Twilio account";
+	else if (!strcmp(connection, "forwarding"))
+		how = *forwarded_from ? arena_printf(r->arena, "forwarded from %s", forwarded_from)
+				      : "forwarded";
+	else
+		how = "connected before verification existed";
+	tpl_set(tpl_section(row, "VERIFIED"), "HOW", how);
+}
 
 static void phones_show(struct req *r, struct tpl_dict *d, int status)
 {
@@ -42,6 +67,9 @@ static void phones_show(struct req *r, struct tpl_dict *d, int status)
 		tpl_set(row, "LABEL", db_field(phones, i, "label"));
 		tpl_set(row, "PROVIDER", db_field(phones, i, "provider"));
 		tpl_show(row, strcmp(db_field(phones, i, "active"), "t") ? "INACTIVE" : "ACTIVE");
+		phone_state(r, row, db_field(phones, i, "connection"),
+			    !strcmp(db_field(phones, i, "verified"), "t"),
+			    db_field(phones, i, "forwarded_from"));
 	}
 	tpl_show(d, db_rows(phones) ? "HAS_PHONES" : "NO_PHONES");
 	settings_render(r, status, "Phone numbers", TAB_PHONES, "settings_phones.tpl", d);
@@ -82,7 +110,8 @@ void page_settings_phone_add(struct req *r)
 		http_fail(r, 503, "the number could not be added; please try again");
 		return;
 	}
-	page_flash(r, "ok", arena_printf(r->arena, "%s added.", e164));
+	page_flash(r, "ok", arena_printf(r->arena, "%s added. It is not routed until verified: "
+					 "verify it on the Phone line page.", e164));
 	http_redirect(r, "/settings/phones");
 }
 

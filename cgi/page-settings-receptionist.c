@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "domain/setup.h"
 #include "form.h"
 #include "infra/arena.h"
 #include "infra/db.h"
@@ -46,6 +47,11 @@ void page_settings_receptionist(struct req *r)
 	tpl_set(d, "GREETING_VALUE", db_field(org, 0, "greeting"));
 	tpl_set(d, "VOICE_PERSONALITY_VALUE", db_field(org, 0, "voice_personality"));
 	tpl_set(d, "TRANSFER_PHONE_VALUE", db_field(org, 0, "transfer_phone"));
+	/* A key removed since the mode was chosen leaves a mode that no longer works. */
+	const char *problem = NULL;
+	if (setup_call_mode_problem(r->db, r->arena, r->org_id, db_field(org, 0, "call_mode"),
+				    &problem) == 0 && problem)
+		tpl_set(tpl_section(d, "MODE_PROBLEM"), "MESSAGE", problem);
 	receptionist_show(r, d, 200, db_field(org, 0, "call_mode"));
 }
 
@@ -70,6 +76,14 @@ void page_settings_receptionist_save(struct req *r)
 	if (!mode_known)
 		form_error(&f, "call_mode", "choose gather, stream or vapi");
 	form_phone(&f, "transfer_phone", typed_transfer, &transfer);
+	/* A mode that cannot answer would leave callers to silence: refused with the fix. */
+	const char *problem = NULL;
+	if (mode_known && setup_call_mode_problem(r->db, r->arena, r->org_id, mode, &problem) < 0) {
+		http_fail(r, 503, "the call mode could not be checked; please try again");
+		return;
+	}
+	if (problem)
+		form_error(&f, "call_mode", problem);
 	if (!form_ok(&f)) {
 		receptionist_show(r, d, 422, mode);
 		return;

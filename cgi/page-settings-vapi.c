@@ -1,5 +1,5 @@
-/* page-settings-vapi.c: how Vapi's messages are authenticated, the outbound assistant and the
- * voice of the receptionist Vapi runs (/settings/vapi) */
+/* page-settings-vapi.c: how Vapi's messages are authenticated (and the server secret made for
+ * it), the outbound assistant and the voice of the receptionist Vapi runs (/settings/vapi) */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -9,11 +9,14 @@
 #include "form.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
+#include "infra/crypto.h"
 #include "infra/db.h"
+#include "infra/log.h"
 #include "infra/tpl.h"
 #include "page-settings.h"
 #include "page.h"
 #include "pages.h"
+#include "provider/vapi.h"
 #include "req.h"
 #include "ui.h"
 
@@ -34,7 +37,9 @@ static const char SQL_VAPI[] =
 	"       coalesce(v.outbound_assistant_id, '') AS outbound_assistant_id, "
 	"       coalesce(v.phone_number_id, '') AS phone_number_id, "
 	"       coalesce(v.voice_provider, '11labs') AS voice_provider, "
-	"       coalesce(v.voice_id, 'burt') AS voice_id "
+	"       coalesce(v.voice_id, 'burt') AS voice_id, "
+	"       coalesce(v.credential_id, '') AS credential_id, "
+	"       coalesce(v.hmac_message_id_header, 'svix-id') AS hmac_message_id_header "
 	"FROM organizations o LEFT JOIN vapi_settings v ON v.org_id = o.id WHERE o.id = $1";
 
 /*
@@ -45,13 +50,13 @@ static const char SQL_VAPI_ROW[] =
 	"INSERT INTO vapi_settings (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING";
 static const char SQL_VAPI_SAVE_AUTH[] =
 	"UPDATE vapi_settings SET auth_method = $2, auth_header = nullif($3, ''), "
-	"       bearer_prefix = $4::boolean "
+	"       bearer_prefix = $4::boolean, credential_id = nullif($5, '') "
 	"WHERE org_id = $1";
 static const char SQL_VAPI_SAVE_HMAC[] =
 	"UPDATE vapi_settings SET hmac_algorithm = $2, hmac_timestamp_header = $3, "
 	"       hmac_include_timestamp = $4::boolean, hmac_payload_format = $5, "
 	"       hmac_encoding = $6, hmac_prefix = $7, hmac_secret_is_base64 = $8::boolean, "
-	"       timestamp_window_seconds = $9::int "
+	"       timestamp_window_seconds = $9::int, hmac_message_id_header = $10 "
 	"WHERE org_id = $1";
 static const char SQL_VAPI_SAVE_OUTBOUND[] =
 	"UPDATE vapi_settings SET outbound_assistant_id = nullif($2, ''), "
@@ -61,6 +66,14 @@ static const char SQL_VAPI_SAVE_VOICE[] =
 	"UPDATE vapi_settings SET voice_provider = $2, voice_id = $3 WHERE org_id = $1";
 /* Which business a Vapi phone number id is already set for (none may share one). */
 static const char SQL_VAPI_NUMBER_OWNER[] = "SELECT vapi_org_for(NULL, $1, NULL)";
+/* The server secret, sealed, as the Provider keys page keeps every key. */
+static const char SQL_VAPI_SECRET_SAVE[] =
+	"INSERT INTO provider_credentials (org_id, provider, name, secret_enc, secret_hint) "
+	"VALUES ($1, 'vapi', 'server_secret', $2::bytea, $3) "
+	"ON CONFLICT (org_id, provider, name) DO UPDATE "
+	"SET secret_enc = EXCLUDED.secret_enc, secret_hint = EXCLUDED.secret_hint";
+/* Random bytes in a generated server secret (shown as twice as many hex digits). */
+#define SECRET_BYTES 32
 static const char SQL_VAPI_KEYS[] =
 	"SELECT name FROM provider_credentials WHERE org_id = $1 AND provider = 'vapi'";
 
@@ -75,6 +88,7 @@ static const struct vapi_field {
 	{ "hmac_encoding", false }, { "hmac_prefix", false }, { "hmac_secret_is_base64", true },
 	{ "timestamp_window_seconds", false }, { "outbound_assistant_id", false },
 	{ "phone_number_id", false }, { "voice_provider", false }, { "voice_id", false },
+	{ "credential_id", false }, { "hmac_message_id_header", false },
 };
 #define N_VAPI_FIELDS (sizeof(vapi_fields) / sizeof(vapi_fields[0]))
 
@@ -86,6 +100,8 @@ struct vapi_form {
 	const char *timestamp_window_seconds;
 	const char *outbound_assistant_id, *phone_number_id;
 	const char *voice_provider, *voice_id;
+	const char *credential_id, *hmac_message_id_header;
+	const char *server_secret;     /* typed; "" keeps the stored one */
 };
 
 /* The choices of the form's lists; the first of each is not a default, only the first shown. */
@@ -96,6 +112,8 @@ static const char *const vapi_encodings[] = { "hex", "base64", NULL };
 static const char *const vapi_placeholders[] = {
 	"timestamp", "body", "method", "url", "svix-id", NULL,
 };
+
+static void page_settings_vapi_render(struct req *r, struct tpl_dict *d);
 
 static bool in_choices(const char *const *choices, const char *value)
 {
@@ -195,14 +213,19 @@ static void vapi_show(struct req *r, struct tpl_dict *d, int status, const char 
 	tpl_show(d, arena_printf(r->arena, "AUTH_METHOD_%s", method));
 	tpl_show(d, arena_printf(r->arena, "HMAC_ALGORITHM_%s", algorithm));
 	tpl_show(d, arena_printf(r->arena, "HMAC_ENCODING_%s", encoding));
-	tpl_set(d, "SERVER_URL",
-		arena_printf(r->arena, "%s/hooks/vapi", conf_str("PUBLIC_BASE_URL")));
+	tpl_set(d, "SERVER_URL", ui_public_url(r, "/hooks/vapi"));
+	ui_public_url_warning(d);
 	settings_render(r, status, "Vapi", TAB_VAPI, "settings_vapi.tpl", d);
 }
 
 void page_settings_vapi(struct req *r)
 {
-	struct tpl_dict *d = page_dict(r);
+	page_settings_vapi_render(r, page_dict(r));
+}
+
+/* The page with the saved settings into d (which may hold a secret just made). */
+static void page_settings_vapi_render(struct req *r, struct tpl_dict *d)
+{
 	struct db_result *v = ui_one(r, "Vapi settings", "loaded", SQL_VAPI, r->org_id);
 
 	if (!v)
@@ -250,6 +273,12 @@ static void vapi_read(struct form *f, struct tpl_dict *d, struct vapi_form *v)
 	v->phone_number_id = form_text(f, "phone_number_id");
 	v->voice_provider = form_text(f, "voice_provider");
 	v->voice_id = form_text(f, "voice_id");
+	v->credential_id = form_text(f, "credential_id");
+	v->hmac_message_id_header = form_text(f, "hmac_message_id_header");
+	/* Forms saved before the field existed sign with Vapi's own name for it. */
+	if (!*v->hmac_message_id_header)
+		v->hmac_message_id_header = "svix-id";
+	v->server_secret = form_text(f, "server_secret");
 }
 
 /* Check v field by field, each message next to its field; window gets the checked number. */
@@ -260,9 +289,22 @@ static void vapi_check(struct form *f, const struct vapi_form *v, long *window)
 
 	if (!in_choices(vapi_auth_methods, v->auth_method))
 		form_error(f, "auth_method", "choose secret, bearer or HMAC");
-	if (*v->auth_header && !is_word(v->auth_header, 64, "-"))
-		form_error(f, "auth_header", "a header name is 1 to 64 letters, digits and dashes, "
-			   "like X-Vapi-Secret");
+	const char *header_problem = vapi_header_problem(v->auth_header);
+	if (header_problem)
+		form_error(f, "auth_header", header_problem);
+	if (*v->credential_id && !is_word(v->credential_id, 128, "-_"))
+		form_error(f, "credential_id", "paste the credential's id from Vapi's dashboard: "
+			   "letters, digits and dashes");
+	if (*v->server_secret && vapi_secret_problem(v->server_secret))
+		form_error(f, "server_secret", "a server secret has at least 24 characters: use "
+			   "Generate for one");
+	else if (*v->server_secret && (!is_unspaced(v->server_secret) ||
+				       strlen(v->server_secret) > 500))
+		form_error(f, "server_secret", "a server secret has no spaces and at most 500 "
+			   "characters");
+	if (!is_word(v->hmac_message_id_header, 64, "-"))
+		form_error(f, "hmac_message_id_header", "a header name is 1 to 64 letters, digits "
+			   "and dashes, like svix-id");
 	if (!in_choices(vapi_algorithms, v->hmac_algorithm))
 		form_error(f, "hmac_algorithm", "choose SHA-256, SHA-512 or SHA-1");
 	if (!is_word(v->hmac_timestamp_header, 64, "-"))
@@ -292,6 +334,45 @@ static void vapi_check(struct form *f, const struct vapi_form *v, long *window)
 		form_error(f, "voice_id", "a voice id has no spaces");
 }
 
+/* Seal secret and keep it as the organization's Vapi server secret. 0, or -1 (logged). */
+static int secret_store(struct req *r, const char *secret)
+{
+	const char *key = conf_str("ENCRYPTION_KEY");
+	const char *sealed = *key ? crypto_seal(r->arena, key, secret, r->org_id) : NULL;
+
+	if (!sealed) {
+		log_error("could not seal the Vapi server secret: ENCRYPTION_KEY is not 64 hex digits");
+		return -1;
+	}
+	/* The hint is the last four characters, whole: never half of a UTF-8 sequence. */
+	const char *hint = secret + strlen(secret);
+	for (int chars = 0; hint > secret && chars < 4;)
+		if (((unsigned char)*--hint & 0xC0) != 0x80)
+			chars++;
+	return db_exec(r->db, r->arena, SQL_VAPI_SECRET_SAVE, r->org_id, sealed, hint) == 1 ?
+		       0 : -1;
+}
+
+/*
+ * Make a new server secret here, from the system's random source, keep it sealed, and show it
+ * this once on the page (it is never shown again; the business pastes it into its Vapi
+ * credential). Replaces the stored one, so Vapi's messages are refused until it is pasted.
+ */
+static void secret_generate(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	const char *secret = crypto_token_hex(r->arena, SECRET_BYTES);
+
+	if (!secret || secret_store(r, secret) < 0 ||
+	    ui_audit(r, "settings.vapi_secret", "provider_credentials",
+		     json_pack("{s:s}", "generated", "vapi.server_secret")) < 0) {
+		http_fail(r, 503, "the server secret could not be made; please try again");
+		return;
+	}
+	tpl_set(tpl_section(d, "NEW_SECRET"), "SECRET", secret);
+	page_settings_vapi_render(r, d);
+}
+
 /* Store v, part by part, and account for it. 0, or -1 when any statement failed. */
 static int vapi_store(struct req *r, const struct vapi_form *v, long window)
 {
@@ -299,18 +380,21 @@ static int vapi_store(struct req *r, const struct vapi_form *v, long window)
 
 	if (db_exec(r->db, r->arena, SQL_VAPI_ROW, org) < 0 ||
 	    db_exec(r->db, r->arena, SQL_VAPI_SAVE_AUTH, org, v->auth_method, v->auth_header,
-		    v->bearer_prefix) != 1 ||
+		    v->bearer_prefix, v->credential_id) != 1 ||
 	    db_exec(r->db, r->arena, SQL_VAPI_SAVE_HMAC, org, v->hmac_algorithm,
 		    v->hmac_timestamp_header, v->hmac_include_timestamp, v->hmac_payload_format,
 		    v->hmac_encoding, v->hmac_prefix, v->hmac_secret_is_base64,
-		    arena_printf(r->arena, "%ld", window)) != 1 ||
+		    arena_printf(r->arena, "%ld", window), v->hmac_message_id_header) != 1 ||
 	    db_exec(r->db, r->arena, SQL_VAPI_SAVE_OUTBOUND, org, v->outbound_assistant_id,
 		    v->phone_number_id) != 1 ||
 	    db_exec(r->db, r->arena, SQL_VAPI_SAVE_VOICE, org, v->voice_provider,
 		    v->voice_id) != 1)
 		return -1;
+	if (*v->server_secret && secret_store(r, v->server_secret) < 0)
+		return -1;
 	return ui_audit(r, "settings.vapi", "vapi_settings", json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+		" s:b}",
 		"auth_method", v->auth_method, "auth_header", v->auth_header,
 		"bearer_prefix", v->bearer_prefix, "hmac_algorithm", v->hmac_algorithm,
 		"hmac_timestamp_header", v->hmac_timestamp_header,
@@ -320,7 +404,9 @@ static int vapi_store(struct req *r, const struct vapi_form *v, long window)
 		"timestamp_window_seconds", v->timestamp_window_seconds,
 		"outbound_assistant_id", v->outbound_assistant_id,
 		"phone_number_id", v->phone_number_id, "voice_provider", v->voice_provider,
-		"voice_id", v->voice_id));
+		"voice_id", v->voice_id, "credential_id", v->credential_id,
+		"hmac_message_id_header", v->hmac_message_id_header,
+		"server_secret_typed", *v->server_secret != '\0'));
 }
 
 void page_settings_vapi_save(struct req *r)
@@ -330,6 +416,10 @@ void page_settings_vapi_save(struct req *r)
 	struct form f;
 	long window = 0;
 
+	if (!strcmp(text_trim(r, req_form(r, "action")), "generate_secret")) {
+		secret_generate(r);
+		return;
+	}
 	form_begin(&f, r, d);
 	vapi_read(&f, d, &v);
 	vapi_check(&f, &v, &window);

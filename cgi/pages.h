@@ -54,6 +54,7 @@ void page_service_activate(struct req *r);
 /* page-settings-business.c */
 void page_settings_business(struct req *r);
 void page_settings_business_save(struct req *r);
+void page_settings_limits_save(struct req *r);
 
 /* page-settings-phones.c */
 void page_settings_phones(struct req *r);
@@ -86,6 +87,9 @@ void page_settings_vapi_save(struct req *r);
 /* page-settings-credentials.c */
 void page_settings_credentials(struct req *r);
 void page_settings_credentials_save(struct req *r);
+/* One harmless request with the provider's key (form field provider); the page shows the
+ * answer in words. */
+void page_settings_credentials_check(struct req *r);
 void page_settings_credential_remove(struct req *r);
 
 /* page-team.c */

@@ -127,6 +127,51 @@ static int route_parse_body(struct req *r, int flags)
 	return 0;
 }
 
+/* Twilio's forms carry about 30 fields; anything this large is not Twilio's. */
+#define TWILIO_BODY_LIMIT 65536
+#define TWILIO_FORM_FIELDS 200
+/* No page's form comes near this; a body of a million "a&" would take far longer to parse. */
+#define FORM_FIELDS 1000
+
+/*
+ * Before a Twilio webhook's body is read: a request without a signature is refused at once,
+ * and so is a body larger than Twilio ever sends, so a stranger's megabyte is never parsed.
+ */
+static int route_precheck_twilio(struct req *r)
+{
+	const char *signature = req_env(r, "HTTP_X_TWILIO_SIGNATURE");
+	const char *length = req_env(r, "CONTENT_LENGTH");
+
+	if (!signature || !*signature) {
+		http_fail(r, 403, "the request is not signed by Twilio");
+		return -1;
+	}
+	if (length && strtol(length, NULL, 10) > TWILIO_BODY_LIMIT) {
+		http_fail(r, 413, arena_printf(r->arena, "the request body is larger than %d bytes",
+					       TWILIO_BODY_LIMIT));
+		return -1;
+	}
+	return 0;
+}
+
+/* Before a form is parsed: count its fields, which costs one pass and no memory. */
+static int route_count_fields(struct req *r, int flags)
+{
+	int limit = (flags & R_SIG_TWILIO) ? TWILIO_FORM_FIELDS : FORM_FIELDS, fields = 1;
+
+	if (!(flags & R_FORM))
+		return 0;
+	for (const char *p = memchr(r->body, '&', r->body_len); p && fields <= limit;
+	     p = memchr(p + 1, '&', r->body_len - (size_t)(p + 1 - r->body)))
+		fields++;
+	if (fields > limit) {
+		http_fail(r, 413,
+			  arena_printf(r->arena, "the form has more than %d fields", limit));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Twilio signs the URL as it called it: nginx's address rebuilt from PUBLIC_BASE_URL and the
  * request URI, which nginx passes unchanged. The key is the auth token of the account that holds
@@ -216,7 +261,10 @@ void router_dispatch(struct req *r)
 	r->route = match;
 	r->path_id = id;
 
-	if (route_read_body(r) < 0 || route_parse_body(r, match->flags) < 0)
+	if ((match->flags & R_SIG_TWILIO) && route_precheck_twilio(r) < 0)
+		return;
+	if (route_read_body(r) < 0 || route_count_fields(r, match->flags) < 0 ||
+	    route_parse_body(r, match->flags) < 0)
 		return;
 	if ((match->flags & R_SIG_TWILIO) && route_check_twilio(r, match->flags) < 0)
 		return;

@@ -56,6 +56,7 @@ const struct route routes[] = {
 	/* page-settings-<area>.c, one file per section */
 	{ "GET", "/settings", page_settings_business, R_AUTH },
 	{ "POST", "/settings/business", page_settings_business_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/limits", page_settings_limits_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "GET", "/settings/phones", page_settings_phones, R_AUTH },
 	{ "POST", "/settings/phones", page_settings_phone_add, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/settings/phones/:id/delete", page_settings_phone_remove,
@@ -82,6 +83,8 @@ const struct route routes[] = {
 	{ "POST", "/settings/credentials", page_settings_credentials_save,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/settings/credentials/:id/delete", page_settings_credential_remove,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/credentials/check", page_settings_credentials_check,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 
 	/* page-team.c */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "infra/arena.h"
+#include "infra/conf.h"
 #include "infra/json.h"
 #include "infra/tpl.h"
 #include "page.h"
@@ -222,4 +223,22 @@ void ui_status_options(struct tpl_dict *d, const char *section, enum ui_status_k
 		if (chosen && !strcmp(s->value, chosen))
 			tpl_show(o, "SELECTED");
 	}
+}
+
+void ui_public_url_warning(struct tpl_dict *d)
+{
+	const char *base = conf_str("PUBLIC_BASE_URL");
+
+	if (strncmp(base, "https://", 8))
+		tpl_set(tpl_section(d, "PLAIN_HTTP"), "BASE", base);
+}
+
+const char *ui_public_url(struct req *r, const char *path)
+{
+	const char *base = conf_str("PUBLIC_BASE_URL");
+	size_t len = strlen(base);
+
+	while (len && base[len - 1] == '/')
+		len--;
+	return arena_printf(r->arena, "%.*s%s", (int)len, base, path);
 }

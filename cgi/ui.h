@@ -100,4 +100,14 @@ bool ui_status_known(enum ui_status_kind kind, const char *value);
 void ui_status_options(struct tpl_dict *d, const char *section, enum ui_status_kind kind,
 		       const char *chosen);
 
+/*
+ * Shows section PLAIN_HTTP of d, with PUBLIC_BASE_URL as BASE, when the public address that
+ * webhook and stream URLs are built from is not https: Twilio and Vapi need https in
+ * production. Pages that show those URLs call it.
+ */
+void ui_public_url_warning(struct tpl_dict *d);
+
+/* The public address of path (PUBLIC_BASE_URL without trailing slashes, then path). Arena. */
+const char *ui_public_url(struct req *r, const char *path);
+
 #endif

@@ -221,7 +221,7 @@ program_start() {
 
 programs_start() {
 	secrets_load
-	export FCGI_SOCKET=$STATE/run/fcgi.sock
+	export FCGI_SOCKET=$STATE/run/fcgi.sock FCGI_HOOK_SOCKET=$STATE/run/fcgi-hooks.sock
 	export TEMPLATE_DIR=$ROOT/templates
 	export VOICE_LISTEN=127.0.0.1:$VOICE_PORT
 	export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
@@ -231,18 +231,26 @@ programs_start() {
 	fcgi_socket_close
 }
 
-# switchboard-fcgi makes its socket writable by everyone; only nginx may reach the responders
-# (a request sent straight to the socket would skip nginx's limits). The run directory is
-# 0750 already; the socket itself becomes 0660, in the group nginx's workers run in.
+# switchboard-fcgi makes its sockets writable by everyone; only nginx may reach the responders
+# (a request sent straight to a socket would skip nginx's limits). The run directory is 0750
+# already; each socket becomes 0660, in the group nginx's workers run in.
 fcgi_socket_close() {
-	local i sock=$STATE/run/fcgi.sock
-	for i in $(seq 1 100); do
-		[ -S "$sock" ] && break
-		sleep 0.05
+	local i sock
+	for sock in "$FCGI_SOCKET" "$FCGI_HOOK_SOCKET"; do
+		for i in $(seq 1 100); do
+			[ -S "$sock" ] && break
+			sleep 0.05
+		done
+		[ -S "$sock" ] || continue
+		chmod 660 "$sock"
+		chgrp "$(id -gn)" "$sock"
 	done
-	[ -S "$sock" ] || return 0
-	chmod 660 "$sock"
-	chgrp "$(id -gn)" "$sock"
+}
+
+# The machine's first name server, for nginx's look-ups of the providers' recording hosts.
+name_server() {
+	awk '$1 == "nameserver" { print ($2 ~ /:/ ? "[" $2 "]" : $2); exit }' /etc/resolv.conf \
+		2>/dev/null | grep . || echo 127.0.0.1
 }
 
 nginx_start() {
@@ -257,6 +265,7 @@ nginx_start() {
 		-e "s|@HOOK_RATE@|${HOOK_RATE:-100r/s}|g" -e "s|@HOOK_BURST@|${HOOK_BURST:-200}|g" \
 		-e "s|@MEDIA_CONN@|${MEDIA_CONN:-2000}|g" \
 		-e "s|@MEDIA_BROWSER_CONN@|${MEDIA_BROWSER_CONN:-20}|g" \
+		-e "s|@RESOLVER@|${RESOLVER:-$(name_server)}|g" \
 		"$ROOT/nginx/switchboard.conf.in" >"$STATE/nginx/nginx.conf"
 	nginx -q -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/log/nginx-error.log" 2>>"$STATE/log/nginx-error.log" ||
 		stack_die "the nginx config does not load (see $STATE/log/nginx-error.log)"

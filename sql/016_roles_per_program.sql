@@ -114,9 +114,11 @@ GRANT SELECT ON
 	vapi_settings, opt_outs, appointments, call_turns, call_sessions, lead_notes
 	TO switchboard_jobs;
 GRANT SELECT, INSERT, UPDATE ON leads, notifications TO switchboard_jobs;
+-- Retention drops old turns and finished jobs.
+GRANT DELETE ON call_turns TO switchboard_jobs;
 -- A call-back whose call was never placed is deleted again (lib/domain/callback.c).
 GRANT SELECT, INSERT, UPDATE, DELETE ON calls TO switchboard_jobs;
-GRANT SELECT, INSERT, UPDATE ON jobs TO switchboard_jobs;
+GRANT SELECT, INSERT, UPDATE, DELETE ON jobs TO switchboard_jobs;
 GRANT EXECUTE ON FUNCTION
 	jobs_claim(text, int, text[]),
 	jobs_requeue_stale(interval),

@@ -1,6 +1,14 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! dashboard.tpl: today's figures, the 30-day chart and the latest events; static/dashboard.js keeps them current. }}
 <div class="page-header"><h1>Dashboard</h1><p>Today in your business's time zone.</p><div class="actions"><a class="btn" href="/test-call">Test call</a></div></div>
+{{#SETUP}}<div class="card setup" id="setup-checklist">
+	<div class="card-header"><h2>Finish setting up</h2></div>
+	<p class="help">Your receptionist is ready for real callers once each of these is done. This list goes away then.</p>
+	<ul class="checklist">
+	{{#SETUP_ITEM}}<li data-done="{{#SETUP_DONE}}yes{{/SETUP_DONE}}{{#SETUP_TODO}}no{{/SETUP_TODO}}">{{#SETUP_DONE}}<span class="badge badge-ok">Done</span> {{/SETUP_DONE}}{{LABEL}}{{#SETUP_TODO}}: <a href="{{HREF}}">{{TODO}}</a>{{#SETUP_WHY}} <span class="sub">{{WHY}}</span>{{/SETUP_WHY}}{{/SETUP_TODO}}</li>
+	{{/SETUP_ITEM}}
+	</ul>
+</div>{{/SETUP}}
 <div id="dashboard" data-live="/dashboard/live" data-version="{{VERSION}}">
 <div class="stats">
 	<div class="stat"><p class="stat-label">Calls today</p><p class="stat-value" data-stat="calls_today">{{CALLS_TODAY}}</p></div>

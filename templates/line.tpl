@@ -36,6 +36,7 @@
 <div class="card">
 	<div class="card-header"><h2>Webhook addresses</h2></div>
 	<p>Switchboard sets these on the numbers it connects through Twilio's API. Twilio must call:</p>
+	{{#PLAIN_HTTP}}<p class="flash flash-error" role="alert" data-warning="plain-http">Twilio and Vapi need https in production: these addresses start with {{BASE}}. Set PUBLIC_BASE_URL to the https address of this server.</p>{{/PLAIN_HTTP}}
 	<dl class="facts">
 		<dt>A call comes in (Voice URL, POST)</dt><dd class="mono">{{VOICE_URL}}</dd>
 		<dt>Call status changes (Status callback, POST)</dt><dd class="mono">{{STATUS_URL}}</dd>

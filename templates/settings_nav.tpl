@@ -3,6 +3,7 @@
 <nav class="settings-nav" aria-label="Settings sections">
 	<a class="{{TAB_BUSINESS}}" href="/settings">Business</a>
 	<a class="{{TAB_PHONES}}" href="/settings/phones">Phone numbers</a>
+	<a href="/line">Phone line</a>
 	<a class="{{TAB_HOURS}}" href="/settings/hours">Hours</a>
 	<a class="{{TAB_RECEPTIONIST}}" href="/settings/receptionist">Receptionist</a>
 	<a class="{{TAB_NOTIFICATIONS}}" href="/settings/notifications">Notifications</a>

@@ -7,9 +7,11 @@
 	<div class="card-header"><h2>Messages and alerts</h2></div>
 	<form class="form-narrow" method="post" action="/settings/notifications" novalidate>
 		<input type="hidden" name="csrf" value="{{CSRF}}">
-		<div class="field field-check">
+		<div class="field field-check {{SMS_ENABLED_CLASS}}">
 			<input id="sms_enabled" name="sms_enabled" type="checkbox" value="1" {{#SMS_ON}}checked{{/SMS_ON}}>
 			<label for="sms_enabled">Send text messages</label>
+			{{#SMS_ENABLED_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/SMS_ENABLED_ERROR}}
+			{{#SMS_PROBLEM}}<p class="flash flash-error" role="alert">Texts are switched on but cannot be sent: {{MESSAGE}}</p>{{/SMS_PROBLEM}}
 		</div>
 		<p class="help">When this is off, every confirmation, reminder and missed-call text is only logged, never sent.</p>
 		<div class="field {{ALERT_PHONE_CLASS}}">

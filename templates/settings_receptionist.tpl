@@ -27,6 +27,7 @@
 				<option value="vapi" {{#MODE_vapi}}selected{{/MODE_vapi}}>Vapi: Vapi runs the voice</option>
 			</select>
 			{{#CALL_MODE_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/CALL_MODE_ERROR}}
+			{{#MODE_PROBLEM}}<p class="flash flash-error" role="alert">The saved call mode cannot work now: {{MESSAGE}}</p>{{/MODE_PROBLEM}}
 		</div>
 		<div class="field {{TRANSFER_PHONE_CLASS}}">
 			<label for="transfer_phone">Transfer calls to <span class="muted">(optional)</span></label>

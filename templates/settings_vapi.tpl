@@ -10,12 +10,33 @@
 		<dt>Server secret</dt><dd id="vapi-server-secret">{{SERVER_SECRET_STATE}}</dd>
 		<dt>API key</dt><dd id="vapi-api-key">{{API_KEY_STATE}}</dd>
 	</dl>
+	{{#PLAIN_HTTP}}<p class="flash flash-error" role="alert" data-warning="plain-http">Twilio and Vapi need https in production: these addresses start with {{BASE}}. Set PUBLIC_BASE_URL to the https address of this server.</p>{{/PLAIN_HTTP}}
 	<p class="help">Set the server URL in Vapi's dashboard. The server secret and the private API key are kept encrypted under <a href="/settings/credentials">Provider keys</a>.</p>
+	{{#NEW_SECRET}}<div class="flash flash-ok" id="vapi-new-secret"><p>Your new server secret, shown only this once: copy it into the Vapi credential now. Vapi's messages are refused until the credential holds it.</p><p class="mono break"><strong>{{SECRET}}</strong></p></div>{{/NEW_SECRET}}
+	<form method="post" action="/settings/vapi">
+		<input type="hidden" name="csrf" value="{{CSRF}}">
+		<input type="hidden" name="action" value="generate_secret">
+		<button class="btn" type="submit">Generate a new server secret</button>
+		<p class="help">Made here from 32 random bytes and shown once. It replaces the stored secret.</p>
+	</form>
 </div>
 <form class="form-narrow" method="post" action="/settings/vapi" novalidate>
 	<input type="hidden" name="csrf" value="{{CSRF}}">
 	<div class="card section">
 		<div class="card-header"><h2>How Vapi proves a message is its own</h2></div>
+		<p class="help">Recommended: HMAC with a timestamp. A secret or Bearer token is sent as it is with every message; an HMAC signature over the timestamp and the body cannot be replayed or reused.</p>
+		<div class="field {{CREDENTIAL_ID_CLASS}}">
+			<label for="credential_id">Vapi credential id <span class="muted">(optional)</span></label>
+			<input id="credential_id" name="credential_id" value="{{CREDENTIAL_ID_VALUE}}" maxlength="128">
+			<p class="help">The id of the credential in Vapi's dashboard that holds the server secret. Each call's assistant names it, so Vapi authenticates its tool calls and events with it.</p>
+			{{#CREDENTIAL_ID_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/CREDENTIAL_ID_ERROR}}
+		</div>
+		<div class="field {{SERVER_SECRET_CLASS}}">
+			<label for="server_secret">Server secret <span class="muted">(optional)</span></label>
+			<input id="server_secret" name="server_secret" type="password" value="" maxlength="500" autocomplete="off">
+			<p class="help">Leave empty to keep the stored one. A secret you type has at least 24 characters; better, generate one above.</p>
+			{{#SERVER_SECRET_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/SERVER_SECRET_ERROR}}
+		</div>
 		<div class="field {{AUTH_METHOD_CLASS}}">
 			<label for="auth_method">Authentication</label>
 			<select id="auth_method" name="auth_method">
@@ -28,7 +49,7 @@
 		<div class="field {{AUTH_HEADER_CLASS}}">
 			<label for="auth_header">Header name <span class="muted">(optional)</span></label>
 			<input id="auth_header" name="auth_header" value="{{AUTH_HEADER_VALUE}}" maxlength="64" placeholder="X-Vapi-Secret, Authorization or x-signature">
-			<p class="help">Leave empty for the method's usual header.</p>
+			<p class="help">Leave empty for the method's usual header. Otherwise X-Vapi-Secret, Authorization or a header of your own that starts with X- (not one a proxy sets, like X-Forwarded-For or X-Real-IP).</p>
 			{{#AUTH_HEADER_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/AUTH_HEADER_ERROR}}
 		</div>
 		<div class="field field-check">
@@ -58,6 +79,12 @@
 			<input id="hmac_payload_format" name="hmac_payload_format" value="{{HMAC_PAYLOAD_FORMAT_VALUE}}" maxlength="200">
 			<p class="help">What is signed, from {timestamp}, {body}, {method}, {url} and {svix-id}; Vapi's default is {timestamp}.{body}.</p>
 			{{#HMAC_PAYLOAD_FORMAT_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/HMAC_PAYLOAD_FORMAT_ERROR}}
+		</div>
+		<div class="field {{HMAC_MESSAGE_ID_HEADER_CLASS}}">
+			<label for="hmac_message_id_header">HMAC message id header</label>
+			<input id="hmac_message_id_header" name="hmac_message_id_header" value="{{HMAC_MESSAGE_ID_HEADER_VALUE}}" maxlength="64" placeholder="svix-id">
+			<p class="help">The header whose value {svix-id} stands for in the payload format.</p>
+			{{#HMAC_MESSAGE_ID_HEADER_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/HMAC_MESSAGE_ID_HEADER_ERROR}}
 		</div>
 		<div class="field {{HMAC_ENCODING_CLASS}}">
 			<label for="hmac_encoding">HMAC signature encoding</label>

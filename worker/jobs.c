@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "infra/arena.h"
@@ -23,6 +24,11 @@ static const char SQL_DONE[] = "SELECT jobs_finish($1)";
 static const char SQL_FAIL[] = "SELECT jobs_fail($1, $2, $3::boolean)";
 static const char SQL_REQUEUE_STALE[] = "SELECT jobs_requeue_stale(interval '5 minutes')";
 static const char SQL_LISTEN[] = "LISTEN jobs";
+/* Today's retention job for every organization; once a day however often it is asked (018). */
+static const char SQL_RETENTION_SCHEDULE[] = "SELECT retention_schedule()";
+
+/* How often the runner asks for the day's retention jobs: hourly, so a day is never missed. */
+#define RETENTION_CHECK_SECONDS 3600
 
 static volatile sig_atomic_t stopping;
 
@@ -119,6 +125,21 @@ static int run_batch(struct db *db, struct arena *a, const char *worker)
 	return n;
 }
 
+/* Queue the day's retention jobs when an hour has passed since the last try. */
+static void schedule_retention(struct db *db, struct arena *a, time_t *last)
+{
+	time_t now = time(NULL);
+
+	if (*last && now - *last < RETENTION_CHECK_SECONDS)
+		return;
+	const char *queued = db_text(db, a, SQL_RETENTION_SCHEDULE);
+	if (!queued)
+		return;  /* the database is down: the next pass tries again */
+	*last = now;
+	if (strcmp(queued, "0"))
+		log_info("retention jobs queued count=%s", queued);
+}
+
 /* Sleep until a NOTIFY on "jobs", the poll interval, or a signal. */
 static void wait_for_work(struct db *db, long ms)
 {
@@ -155,7 +176,9 @@ int main(int argc, char **argv)
 	long poll_ms = conf_int("JOBS_POLL_MS");
 	log_info("job runner started worker=%s", worker);
 	db_q(db, a, SQL_REQUEUE_STALE);
+	time_t retention_asked = 0;
 	while (!stopping) {
+		schedule_retention(db, a, &retention_asked);
 		if (!listening && db_ready(db))
 			listening = db_exec(db, a, SQL_LISTEN) >= 0;
 		int ran = run_batch(db, a, worker);

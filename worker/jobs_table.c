@@ -6,11 +6,14 @@
 #include "domain/leads.h"
 #include "domain/notify.h"
 #include "domain/recordings.h"
+#include "domain/retention.h"
 
 const struct job_kind job_kinds[] = {
 	{ "sms.send", notify_sms_job },
-	{ "call.analyze", leads_analyze_job },
+	/* The analysis, then nothing kept of the call when its business keeps nothing. */
+	{ "call.analyze", retention_analyze_job },
 	{ "lead.callback", callback_job },
 	{ "recording.check", recordings_check_job },
+	{ "retention.prune", retention_prune_job },
 	{ NULL, NULL },
 };

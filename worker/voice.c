@@ -201,10 +201,11 @@ int main(int argc, char **argv)
 	filler_make(forever, FILLER_LOOKUP_TEXT, &env.filler_lookup);
 	env.silence_ms = (int)conf_int("VOICE_SILENCE_MS");
 	env.deepgram_key = conf_str("DEEPGRAM_API_KEY");
-	env.deepgram_url = *env.deepgram_key ? conf_str("DEEPGRAM_URL") : NULL;
+	env.deepgram_url = *conf_str("DEEPGRAM_URL") ? conf_str("DEEPGRAM_URL") : NULL;
 	env.deepgram_model = conf_str("DEEPGRAM_MODEL");
-	if (!env.deepgram_url)
-		log_warn("no DEEPGRAM_API_KEY: live calls continue in gather mode");
+	if (!*env.deepgram_key)
+		log_warn("no DEEPGRAM_API_KEY: live calls of a business without its own Deepgram "
+			 "key continue in gather mode");
 	env.start_timeout_us = conf_int("MEDIA_START_TIMEOUT_MS") * 1000L;
 	env.idle_timeout_us = conf_int("MEDIA_IDLE_TIMEOUT_MS") * 1000L;
 	/* Often enough that a short limit (as tests set) is kept to within a quarter of it. */

@@ -191,20 +191,22 @@ void call_checked(struct voice_call *call, const char *row_sid, const char *clai
 	call->phase = LIVE;
 	log_info("media stream started");
 
-	if (!call_env->deepgram_url) {
+	/* Recognition starts once the open job has read the business's keys (call_listen). */
+	reply_begin(call);
+	work_open(call);
+}
+
+void call_listen(struct voice_call *call, const char *key)
+{
+	if (!call_env->deepgram_url || !key || !*key) {
 		log_info("no speech recognition configured; the call continues in gather mode");
 		call_go_gather(call);
 		return;
 	}
-	call->in.stt = voice_stt_open(call_env->context, call_env->deepgram_url,
-				      call_env->deepgram_key, call_env->deepgram_model, &stt_events,
-				      call);
-	if (!call->in.stt) {
+	call->in.stt = voice_stt_open(call_env->context, call_env->deepgram_url, key,
+				      call_env->deepgram_model, &stt_events, call);
+	if (!call->in.stt)
 		call_go_gather(call);
-		return;
-	}
-	reply_begin(call);
-	work_open(call);
 }
 
 /* A frame of the caller's audio: to the recognizer, and through voice activity detection. */

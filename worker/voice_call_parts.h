@@ -117,6 +117,10 @@ struct call_work {
 	 * from the next. */
 	int tts_provider;
 	unsigned clause_count;
+	/* The business's speech, recognition and model settings, read once by the open job
+	 * (heap, freed with the call); NULL until then. */
+	struct provider_settings *providers;
+	bool no_stt;                /* the open job found no recognition key */
 };
 
 struct voice_call {
@@ -168,6 +172,10 @@ void call_start_turn(struct voice_call *call, const char *text);
 
 /* Hand the call to gather mode: Twilio's own recognition, one webhook a turn. */
 void call_go_gather(struct voice_call *call);
+
+/* Start recognition with key (the business's Deepgram key or the server's); without one, or
+ * when it cannot start, the call goes on in gather mode. */
+void call_listen(struct voice_call *call, const char *key);
 
 /* Free the call, once its connection is gone and no job points at it. */
 void call_free(struct voice_call *call);

@@ -143,10 +143,13 @@ static void post_clause(struct voice_call *call, unsigned serial, const char *te
 		.call = call, .serial = serial, .text = text, .first = true,
 		.clause = __atomic_add_fetch(&call->work.clause_count, 1, __ATOMIC_RELAXED),
 	};
-	enum tts_provider provider = __atomic_load_n(&call->work.tts_provider, __ATOMIC_ACQUIRE);
+	struct tts_voice voice = { TTS_FLITE, "", "" };
 
+	if (call->work.providers)
+		voice = call->work.providers->tts;
+	voice.provider = __atomic_load_n(&call->work.tts_provider, __ATOMIC_ACQUIRE);
 	clock_gettime(CLOCK_MONOTONIC, &f.started);
-	if (tts_stream(provider, text, clause_audio, &f) == TTS_FELL_BACK) {
+	if (tts_stream(&voice, text, clause_audio, &f) == TTS_FELL_BACK) {
 		/* A provider that failed once is not trusted again on this call. */
 		log_warn("speech synthesis provider failed; this call continues with flite");
 		__atomic_store_n(&call->work.tts_provider, TTS_FLITE, __ATOMIC_RELEASE);
@@ -218,6 +221,15 @@ static void run_open(struct voice_job *job, struct db *db)
 	if (!call->work.session)
 		return;
 	j->ok = true;
+	/* The loop reads these only after this job is done (opened). */
+	call->work.providers = credential_provider_settings_dup(call->work.session->providers);
+	__atomic_store_n(&call->work.tts_provider, call->work.providers->tts.provider,
+			 __ATOMIC_RELEASE);
+	if (!call_env->deepgram_url || !*call->work.providers->deepgram_key) {
+		/* Gather mode greets the caller itself. */
+		call->work.no_stt = true;
+		return;
+	}
 	const char *text = turns > 0 ? RESUME_TEXT : brain_greeting(db, a, call->work.session);
 	post_clause(call, j->serial, text);
 }
@@ -380,6 +392,8 @@ static void session_compact(struct voice_call *call)
 	s->call_id = arena_strdup(call->work.brain_arena, call->call_id);
 	s->caller_number = arena_strdup(call->work.brain_arena, caller);
 	s->state = json_to_arena(call->work.brain_arena, state);
+	/* The settings the open job read lived in the arena just reset; the call keeps a copy. */
+	s->providers = call->work.providers;
 	free(caller);
 	call->work.session = s;
 }
@@ -394,7 +408,10 @@ static void opened(struct voice_job *job)
 		if (!j->ok) {
 			log_error("could not open the call's session; continuing in gather mode");
 			call_go_gather(call);
+		} else if (call->work.no_stt) {
+			call_listen(call, NULL);
 		} else {
+			call_listen(call, call->work.providers->deepgram_key);
 			note_pending(call);
 			session_compact(call);
 			call->reply.brain_done = true;
@@ -520,4 +537,5 @@ void work_free(struct voice_call *call)
 {
 	buf_release(&call->work.waiting);
 	arena_free(call->work.brain_arena);
+	free(call->work.providers);
 }

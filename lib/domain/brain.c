@@ -6,6 +6,7 @@
 #include "domain/brain.h"
 #include "domain/brain_engines.h"
 #include "domain/business.h"
+#include "domain/credentials.h"
 #include "infra/db.h"
 #include "infra/json.h"
 #include "provider/llm.h"
@@ -39,20 +40,28 @@ struct brain_session *brain_session_open(struct db *db, struct arena *a, const c
 					 const char *call_id, const char *caller_number)
 {
 	struct brain_session *s = arena_calloc(a, 1, sizeof(*s));
+	struct provider_settings *providers = arena_calloc(a, 1, sizeof(*providers));
 	const char *saved = NULL;
 
 	s->org_id = arena_strdup(a, org_id);
 	s->call_id = arena_strdup(a, call_id);
 	s->caller_number = caller_number && caller_number[0] ? arena_strdup(a, caller_number) : NULL;
+	s->providers = providers;
+	if (db_begin_org(db, a, org_id) < 0)
+		return NULL;
 	if (call_id) {
-		if (db_begin_org(db, a, org_id) < 0)
-			return NULL;
 		struct db_result *r = db_q(db, a, SQL_SESSION, call_id);
 		if (!r) {
 			db_rollback(db);
 			return NULL;
 		}
 		saved = db_rows(r) ? db_value(r, 0, 0) : NULL;
+	}
+	/* Keys that cannot be read leave the server's settings: the call goes on. */
+	if (credential_provider_settings(db, a, org_id, providers) < 0) {
+		db_rollback(db);
+		credential_provider_settings_server(providers);
+	} else {
 		db_commit(db);
 	}
 	if (saved) {
@@ -168,7 +177,7 @@ int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const ch
 	/* The caller's words are stored before anything else can fail or be killed. */
 	if (text[0])
 		store_turn(db, a, s, "caller", text, -1, -1);
-	if (llm_configured()) {
+	if (llm_configured(&s->providers->llm)) {
 		/* A failed LLM turn may have half-changed the state: the rules engine starts over. */
 		json_t *before = json_to_arena(a, json_deep_copy(s->state));
 		rc = brain_llm_turn(db, a, s, text, timed_clause, &timer, reply);

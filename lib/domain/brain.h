@@ -8,6 +8,7 @@
 
 struct arena;
 struct db;
+struct provider_settings;
 
 /*
  * The dialog state of one call: the filled slots (name, phone, service, urgency, preferred
@@ -26,6 +27,9 @@ struct brain_session {
 	const char *caller_number;    /* caller ID in E.164, NULL when withheld */
 	time_t now;                   /* what "tomorrow" is relative to; 0 means the clock */
 	json_t *state;                /* owned by the session's arena */
+	/* The business's own model, speech and recognition settings or the server's, resolved
+	 * once when the session opens (domain/credentials.h); arena-owned, never NULL. */
+	const struct provider_settings *providers;
 	brain_tool_fn on_tool;        /* may be NULL; set by the caller after opening */
 	void *on_tool_arg;
 };
@@ -51,7 +55,7 @@ typedef void (*brain_clause_fn)(void *arg, const char *clause);
 
 /*
  * Start or resume the session of a call: reads call_sessions for call_id (when not NULL) or
- * starts a new state. db must have no transaction open. Returns the session (arena-owned) or
+ * starts a new state, and resolves the business's provider settings. db must have no transaction open. Returns the session (arena-owned) or
  * NULL on a database error.
  */
 struct brain_session *brain_session_open(struct db *db, struct arena *a, const char *org_id,
@@ -65,7 +69,7 @@ const char *brain_greeting(struct db *db, struct arena *a, struct brain_session 
 
 /*
  * One turn: the caller said caller_text (empty for silence). The LLM engine answers when one is
- * configured (LLM_BASE_URL) and does so within BRAIN_BUDGET_MS; on any failure, timeout or
+ * configured (the business's own or LLM_BASE_URL, s->providers) and does so within BRAIN_BUDGET_MS; on any failure, timeout or
  * garbled answer the rules engine answers the same turn instead. on_clause (may be NULL) gets
  * the reply as it is produced. Both turns, the caller's and the receptionist's, are stored in
  * call_turns (for a session with a call_id) and the session is saved. db must have no

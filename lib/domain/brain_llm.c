@@ -6,6 +6,7 @@
 
 #include "infra/arena.h"
 #include "domain/brain_engines.h"
+#include "domain/credentials.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
 #include "infra/db.h"
@@ -241,7 +242,8 @@ static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools)
 			return -1;
 		}
 		size_t spoken_before = t->spoken.len;
-		if (llm_chat(t->tools.a, messages, tools, left, turn_on_text, t, &res) < 0)
+		if (llm_chat(t->tools.a, &t->s->providers->llm, messages, tools, left, turn_on_text,
+			     t, &res) < 0)
 			return -1;
 		turn_flush(t);
 		if (!res.ntool_calls)
@@ -272,7 +274,7 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 	int rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t.started);
-	if (!llm_configured() ||
+	if (!llm_configured(&s->providers->llm) ||
 	    tools_open(&t.tools, db, a, s->org_id, s->call_id, s->caller_number, s->now) < 0)
 		goto out;
 

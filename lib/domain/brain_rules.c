@@ -341,6 +341,27 @@ static const char *corrected_name(struct turn *t, const char *name)
 	return name;
 }
 
+/*
+ * A question about anything but the business's times ("what's the weather like this weekend?")
+ * names no time to book: only a caller already booking, answering "when?", or asking what is
+ * free has a time read from a question.
+ */
+static bool question_names_no_booking(struct turn *t)
+{
+	static const char *const free_words[] = {
+		"available", "availability", "opening", "openings", "appointment", "slot", "slots",
+		"anything", "fit me", "fit us", "come in", "come out", "free", "book", "schedule",
+		"see me", "see us", NULL,
+	};
+
+	if (!brain_is_question(t->text) || get_bool(t, "booking") || pending_is(t, "time"))
+		return false;
+	for (const char *const *w = free_words; *w; w++)
+		if (strcasestr(t->text, *w))
+			return false;
+	return true;
+}
+
 /* Whatever the caller said, read for every slot at once. 0, or -1 on error. */
 static int fill_slots(struct turn *t)
 {
@@ -421,7 +442,7 @@ static int fill_slots(struct turn *t)
 		timed = cut;
 	}
 	if (!t->picked && !phone && !get(t, "appointment_id") && !confirmation &&
-	    (!address || timed != t->text) &&
+	    (!address || timed != t->text) && !question_names_no_booking(t) &&
 	    brain_when(timed, t->b.timezone, t->now, &w) == 0) {
 		json_t *offered = json_object_get(t->st, "alternatives");
 		/* "the 2 o'clock" after offers for Thursday means Thursday, not today. */

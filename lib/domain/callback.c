@@ -65,6 +65,9 @@ static const char SQL_CALL_FAILED[] =
 	"  ended_at = greatest(now(), started_at) "
 	"WHERE id = $1 AND provider_call_id IS NULL AND status = 'pending'";
 
+/* Counts a call-back against the business's day, or says why it may not go (018). */
+static const char SQL_USAGE_TAKE[] = "SELECT refusal, reason FROM usage_take('call', $1, $2::int)";
+
 /* Set out->problem (and where it is fixed) from what its provider needs that is missing. */
 static void setup_check(struct callback_setup *out)
 {
@@ -225,6 +228,23 @@ static void place_twilio(struct arena *a, const struct callback_setup *s,
 }
 
 /*
+ * Count the call against the business's day unless it may not be placed: *problem then says
+ * why (the day's limit, a country it may not call). In the caller's transaction, so the
+ * count goes with the call's row. Returns 0, or -1 when the database failed.
+ */
+static int call_allowance(struct db *db, struct arena *a, const char *to, const char **problem)
+{
+	struct db_result *res = db_q(db, a, SQL_USAGE_TAKE, to,
+				     arena_printf(a, "%ld", conf_int("CALLS_DAILY_CEILING")));
+
+	if (!res || db_rows(res) != 1)
+		return -1;
+	if (db_value(res, 0, 0))
+		*problem = db_value(res, 0, 1);
+	return 0;
+}
+
+/*
  * Read the call of the job and how its provider is set up, in one short transaction. Returns
  * 1 when the call is to be placed now, 0 when the job is settled (*outcome, error), -1 when
  * the database failed.
@@ -265,6 +285,8 @@ static int call_read(struct db *db, struct arena *a, const struct job *job, cons
 	if (setup_read(db, a, job->org_id, c->provider, s) < 0)
 		goto fail;
 	setup_check(s);
+	if (!s->problem && call_allowance(db, a, c->to, &s->problem) < 0)
+		goto fail;
 	if (s->problem) {
 		snprintf(error, errlen, "%s", s->problem);
 		if (db_exec(db, a, SQL_CALL_FAILED, call_id, s->problem) < 0 || db_commit(db) < 0)

@@ -94,3 +94,21 @@ int media_token_check(struct arena *a, enum media_token_kind kind, const char *t
 	*org_id = arena_strndup(a, dot1 + 1, (size_t)(dot2 - dot1 - 1));
 	return 0;
 }
+
+char *media_stream_url(struct arena *a, const char *base)
+{
+	const char *scheme = "";
+	size_t len;
+
+	if (!strncmp(base, "https://", 8)) {
+		scheme = "wss://";
+		base += 8;
+	} else if (!strncmp(base, "http://", 7)) {
+		scheme = "ws://";
+		base += 7;
+	}
+	len = strlen(base);
+	while (len && base[len - 1] == '/')
+		len--;
+	return arena_printf(a, "%s%.*s/media/", scheme, (int)len, base);
+}

@@ -35,4 +35,11 @@ char *media_token_make(struct arena *a, enum media_token_kind kind, const char *
 int media_token_check(struct arena *a, enum media_token_kind kind, const char *token, time_t now,
 		      const char **call_id, const char **org_id);
 
+/*
+ * The address Twilio opens a call's media stream at, from the public base URL: wss:// for an
+ * https base (Twilio needs TLS in production), ws:// for http, with the base's path kept and
+ * trailing slashes dropped, then "/media/". Arena-owned.
+ */
+char *media_stream_url(struct arena *a, const char *public_base);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "infra/arena.h"
+#include "infra/conf.h"
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
@@ -36,6 +37,8 @@ static const char SQL_RECORD[] =
 	"INSERT INTO notifications (org_id, channel, purpose, to_address, body, status, error, "
 	"                           call_id, appointment_id, lead_id, job_id) "
 	"VALUES ($1, 'sms', $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+/* Counts the text against the business's day, or says why it may not go (018). */
+static const char SQL_USAGE_TAKE[] = "SELECT refusal, reason FROM usage_take('sms', $1, $2::int)";
 static const char SQL_SETTLE[] =
 	"UPDATE notifications SET status = $2, error = $3, provider_message_id = $4, "
 	"       sent_at = CASE WHEN $2 = 'sent' THEN now() END "
@@ -106,9 +109,20 @@ static enum notify_status decide(struct db *db, struct arena *a, const char *org
 	} else if (!*from) {
 		status = "failed", reason = NO_NUMBER, outcome = NOTIFY_FAILED;
 	} else {
-		/* Recorded as sending before Twilio is asked: a crash after this is never resent. */
-		*row = record(db, a, org_id, to, body, l, purpose, "queued", NULL);
-		return *row ? NOTIFY_SENT : NOTIFY_RETRY;
+		/* The day's allowance and the allowed countries, last: only a text that would go
+		 * out is counted, and in this transaction, so a rollback gives it back. */
+		struct db_result *use = db_q(db, a, SQL_USAGE_TAKE, to,
+					     arena_printf(a, "%ld", conf_int("SMS_DAILY_CEILING")));
+		if (!use || db_rows(use) != 1)
+			return NOTIFY_RETRY;
+		if (!db_value(use, 0, 0)) {
+			/* Recorded as sending before Twilio is asked: a crash after this is never
+			 * resent. */
+			*row = record(db, a, org_id, to, body, l, purpose, "queued", NULL);
+			return *row ? NOTIFY_SENT : NOTIFY_RETRY;
+		}
+		status = strcmp(db_value(use, 0, 0), "limit") ? "skipped" : "limited";
+		reason = db_value(use, 0, 1), outcome = NOTIFY_FAILED;
 	}
 	if (!record(db, a, org_id, to, body, l, purpose, status, reason))
 		return NOTIFY_RETRY;

@@ -9,6 +9,7 @@
 
 #include "infra/arena.h"
 #include "infra/conf.h"
+#include "infra/crypto.h"
 #include "infra/db.h"
 #include "domain/credentials.h"
 #include "infra/webclient.h"
@@ -18,6 +19,8 @@
 
 /* Enough of a recording to recognise its format, and small enough to ask for on every check. */
 #define CHECK_RANGE "0-4095"
+/* Longer than any provider's address; the Vapi hook keeps shorter ones only. */
+#define URL_MAX 2048
 
 static const char SQL_RECORDING_TO_CHECK[] =
 	"SELECT provider, recording_url FROM calls "
@@ -60,9 +63,45 @@ static const char *twilio_recording(struct arena *a, const struct twilio_account
 	return rest;
 }
 
-int recordings_fetch(struct arena *a, const struct twilio_account *business, const char *provider,
-		     const char *url, const char *range, size_t max_bytes,
-		     struct webclient_response *resp)
+bool recordings_url_allowed(const char *url)
+{
+	const char *origins = conf_str("RECORDING_ORIGINS");
+	size_t len = strlen(url);
+
+	if (!len || len > URL_MAX || strchr(url, '\\'))
+		return false;
+	for (const char *p = url; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			return false;
+	for (const char *o = origins; *o;) {
+		o += strspn(o, " ,");
+		size_t n = strcspn(o, " ,");
+		/* An origin ends where the path starts: "https://api.twilio.com.evil.example/" and
+		 * "https://api.twilio.com@evil.example/" are other hosts. */
+		if (n && !strncmp(url, o, n) && url[n] == '/' &&
+		    (!strncmp(o, "https://", 8) || !strncmp(o, "http://", 7)))
+			return true;
+		o += n;
+	}
+	return false;
+}
+
+/* The audio type a recording's address names by its format, or NULL. */
+static const char *type_of_address(const char *url)
+{
+	size_t len = strcspn(url, "?#");
+
+	if (len > 4 && !strncasecmp(url + len - 4, ".mp3", 4))
+		return "audio/mpeg";
+	if (len > 4 && !strncasecmp(url + len - 4, ".wav", 4))
+		return "audio/wav";
+	if (len > 4 && !strncasecmp(url + len - 4, ".ogg", 4))
+		return "audio/ogg";
+	return NULL;
+}
+
+int recordings_source(struct arena *a, const struct twilio_account *business,
+		      const char *provider, const char *url, struct recording_source *out)
 {
 	struct twilio_account server;
 	const struct twilio_account *acct = twilio_account_server(&server);
@@ -75,21 +114,51 @@ int recordings_fetch(struct arena *a, const struct twilio_account *business, con
 		acct = business;
 	else if (!strcmp(provider, "twilio"))
 		twilio = twilio_recording(a, &server, url);
-	const char *headers[] = { range ? arena_printf(a, "Range: bytes=%s", range) : NULL, NULL };
-	struct webclient_request get = {
-		.method = "GET",
-		.url = url,
-		.headers = headers,
-		.timeout_ms = conf_int("RECORDING_TIMEOUT_MS"),
-		.max_response = max_bytes,
-	};
 
+	memset(out, 0, sizeof(*out));
+	if (!recordings_url_allowed(url))
+		return -1;
+	out->url = url;
 	if (twilio) {
 		/* Twilio answers an address without a format as WAV; MP3 is a tenth of the size. */
 		if (strlen(twilio) == 34)
-			get.url = arena_printf(a, "%s.mp3", url);
-		get.userpwd = arena_printf(a, "%s:%s", acct->sid, acct->token);
+			out->url = arena_printf(a, "%s.mp3", url);
+		const char *pair = arena_printf(a, "%s:%s", acct->sid, acct->token);
+		out->authorization = arena_printf(a, "Basic %s", crypto_base64(
+			a, (const unsigned char *)pair, strlen(pair)));
 	}
+	out->type = type_of_address(out->url);
+	if (!out->type)
+		out->type = twilio ? "audio/mpeg" : "audio/wav";
+	return 0;
+}
+
+int recordings_fetch(struct arena *a, const struct twilio_account *business, const char *provider,
+		     const char *url, const char *range, size_t max_bytes,
+		     struct webclient_response *resp)
+{
+	struct recording_source source;
+
+	if (recordings_source(a, business, provider, url, &source) < 0) {
+		memset(resp, 0, sizeof(*resp));
+		resp->body = "";
+		snprintf(resp->error, sizeof(resp->error),
+			 "the address is not at a provider's recording host");
+		return -1;
+	}
+	const char *headers[] = {
+		range ? arena_printf(a, "Range: bytes=%s", range) : NULL, NULL, NULL
+	};
+	if (source.authorization)
+		headers[range ? 1 : 0] = arena_printf(a, "Authorization: %s", source.authorization);
+	struct webclient_request get = {
+		.method = "GET",
+		.url = source.url,
+		.headers = headers,
+		.timeout_ms = conf_int("RECORDING_TIMEOUT_MS"),
+		.max_response = max_bytes,
+		.public_only = 1,
+	};
 	return webclient_fetch(a, &get, resp);
 }
 
@@ -139,6 +208,13 @@ static enum recording_verdict recording_look(struct arena *a,
 {
 	struct webclient_response resp;
 
+	if (!recordings_url_allowed(url)) {
+		snprintf(why, whylen,
+			 "the recording's address is not at a provider's recording host");
+		log_warn("recording refused call=%s provider=%s: not at a recording host", call_id,
+			 provider);
+		return RECORDING_REFUSED;
+	}
 	if (recordings_fetch(a, business, provider, url, CHECK_RANGE,
 			     (size_t)conf_int("RECORDING_MAX_BYTES"), &resp) < 0) {
 		snprintf(why, whylen, "the recording could not be fetched: %s", resp.error);

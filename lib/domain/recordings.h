@@ -3,6 +3,7 @@
 #ifndef SB_RECORDINGS_H
 #define SB_RECORDINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "infra/jobs.h"
@@ -13,13 +14,36 @@ struct webclient_response;
 struct twilio_account;
 
 /*
- * Fetch the recording of a call of provider (calls.provider) stored at url, waiting at most
- * RECORDING_TIMEOUT_MS. A Twilio call's recording under the recordings of business (the
- * business's Twilio account, credential_twilio_account(); NULL for none) or of the server's
- * account is fetched with that account's Basic credentials, as MP3 when its address names no
- * format; no other address ever gets them (a Vapi recording is a signed public address).
- * range, when not NULL, asks for those bytes only ("0-4095"). Answers above max_bytes fail.
- * Returns 0 when an HTTP answer came (resp holds it, arena-owned), -1 when none did.
+ * Whether url is at one of the RECORDING_ORIGINS (one of them, then "/"), written in printable
+ * ASCII without spaces or backslashes, so every parser (libcurl's, nginx's) reads the same host
+ * in it. Nothing else is ever fetched as a recording.
+ */
+bool recordings_url_allowed(const char *url);
+
+/* Where and how a recording is fetched, all arena-owned or static. */
+struct recording_source {
+	const char *url;            /* the address to ask (Twilio's with a format added) */
+	const char *authorization;  /* "Basic ..." for this account's Twilio recordings, or NULL */
+	const char *type;           /* the audio type to answer the browser with */
+};
+
+/*
+ * How the recording of a call of provider (calls.provider) stored at url is fetched: a Twilio
+ * call's recording under the recordings of business (the business's own Twilio account,
+ * credential_twilio_account(); NULL for none) or of the server's account gets that account's Basic
+ * credentials and is asked for as MP3 when its address names no format; no other address ever
+ * gets them (a Vapi recording is a signed public address). The type comes from the format the
+ * address names, else MP3 for Twilio's and WAV (what Vapi stores) for any other. Returns 0, or
+ * -1 when url is not recordings_url_allowed().
+ */
+int recordings_source(struct arena *a, const struct twilio_account *business,
+		      const char *provider, const char *url, struct recording_source *out);
+
+/*
+ * Fetch the recording of a call of provider as recordings_source() says, from public addresses
+ * only, waiting at most RECORDING_TIMEOUT_MS. range, when not NULL, asks for those bytes only
+ * ("0-4095"). Answers above max_bytes fail. Returns 0 when an HTTP answer came (resp holds it,
+ * arena-owned), -1 when none did or the address is not allowed (resp->error says).
  */
 int recordings_fetch(struct arena *a, const struct twilio_account *business, const char *provider,
 		     const char *url, const char *range, size_t max_bytes,

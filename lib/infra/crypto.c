@@ -231,40 +231,109 @@ static int key_from_hex(const char *hex_key, unsigned char key[32])
 	return hex_key && strlen(hex_key) == 64 && hex_to_bytes(hex_key, key, 32, &len) == 0 ? 0 : -1;
 }
 
-char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad)
-{
-	unsigned char key[32], nonce[12], tag[16];
-	size_t len = strlen(plaintext);
-	unsigned char *sealed = arena_alloc(a, sizeof(nonce) + len + sizeof(tag));
-	int n, total;
-	char *result = NULL;
+/*
+ * A sealed value is "\x" hex of: version (2), key id (4 bytes), nonce (12), ciphertext, tag
+ * (16). The key id names the key without revealing it, so a value sealed before a rotation
+ * finds its key among the old ones; the version and id are authenticated with the caller's aad.
+ * Values made before version 2 are nonce|ciphertext|tag with the aad alone ("legacy").
+ */
+enum { SEAL_VERSION = 2, SEAL_HEADER = 5, SEAL_NONCE = 12, SEAL_TAG = 16 };
 
-	if (key_from_hex(hex_key, key) < 0 || crypto_random(nonce, sizeof(nonce)) < 0)
+/* The first four bytes of SHA-256("switchboard key id" | key): a name, not a secret. */
+static void key_id(const unsigned char key[32], unsigned char id[4])
+{
+	static const char label[] = "switchboard key id";
+	unsigned char data[sizeof(label) - 1 + 32], digest[SHA256_DIGEST_LENGTH];
+
+	memcpy(data, label, sizeof(label) - 1);
+	memcpy(data + sizeof(label) - 1, key, 32);
+	SHA256(data, sizeof(data), digest);
+	memcpy(id, digest, 4);
+	OPENSSL_cleanse(data, sizeof(data));
+}
+
+char *crypto_key_id(struct arena *a, const char *hex_key)
+{
+	unsigned char key[32], id[4];
+
+	if (key_from_hex(hex_key, key) < 0)
 		return NULL;
+	key_id(key, id);
+	OPENSSL_cleanse(key, sizeof(key));
+	return crypto_hex(a, id, sizeof(id));
+}
+
+/* AES-256-GCM of in (len) under key and nonce with the two parts of additional data; the
+ * ciphertext into out (len bytes) and the tag. 0 or -1. */
+static int gcm_seal(const unsigned char key[32], const unsigned char *nonce,
+		    const unsigned char *head, size_t headlen, const char *aad,
+		    const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag)
+{
+	int n, rc = -1;
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+
 	if (!ctx || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1 ||
+	    (headlen && EVP_EncryptUpdate(ctx, NULL, &n, head, (int)headlen) != 1) ||
 	    EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
-	    EVP_EncryptUpdate(ctx, sealed + sizeof(nonce), &n, (const unsigned char *)plaintext, (int)len) != 1)
+	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) != 1)
 		goto out;
-	total = n;
-	if (EVP_EncryptFinal_ex(ctx, sealed + sizeof(nonce) + total, &n) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, sizeof(tag), tag) != 1)
+	int total = n;
+	if (EVP_EncryptFinal_ex(ctx, out + total, &n) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, tag) != 1)
 		goto out;
-	total += n;
-	memcpy(sealed, nonce, sizeof(nonce));
-	memcpy(sealed + sizeof(nonce) + total, tag, sizeof(tag));
-	result = arena_printf(a, "\\x%s", crypto_hex(a, sealed, sizeof(nonce) + (size_t)total + sizeof(tag)));
+	rc = 0;
 out:
 	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+/* The reverse of gcm_seal(): 0 when the tag matches, -1 otherwise. */
+static int gcm_open(const unsigned char key[32], const unsigned char *nonce,
+		    const unsigned char *head, size_t headlen, const char *aad,
+		    const unsigned char *in, size_t len, const unsigned char *tag,
+		    unsigned char *out)
+{
+	int n, rc = -1;
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+
+	if (!ctx || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) != 1 ||
+	    (headlen && EVP_DecryptUpdate(ctx, NULL, &n, head, (int)headlen) != 1) ||
+	    EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
+	    EVP_DecryptUpdate(ctx, out, &n, in, (int)len) != 1)
+		goto out;
+	int total = n;
+	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SEAL_TAG, (void *)tag) != 1 ||
+	    EVP_DecryptFinal_ex(ctx, out + total, &n) != 1)
+		goto out;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad)
+{
+	unsigned char key[32];
+	size_t len = strlen(plaintext), total = SEAL_HEADER + SEAL_NONCE + len + SEAL_TAG;
+	unsigned char *sealed = arena_alloc(a, total);
+	unsigned char *nonce = sealed + SEAL_HEADER, *body = nonce + SEAL_NONCE;
+	char *result = NULL;
+
+	if (key_from_hex(hex_key, key) < 0 || crypto_random(nonce, SEAL_NONCE) < 0)
+		return NULL;
+	sealed[0] = SEAL_VERSION;
+	key_id(key, sealed + 1);
+	if (gcm_seal(key, nonce, sealed, SEAL_HEADER, aad, (const unsigned char *)plaintext, len,
+		     body, body + len) == 0)
+		result = arena_printf(a, "\\x%s", crypto_hex(a, sealed, total));
 	OPENSSL_cleanse(key, sizeof(key));
 	return result;
 }
 
 char *crypto_open(struct arena *a, const char *hex_key, const char *sealed_text, const char *aad)
 {
-	unsigned char key[32];
+	unsigned char key[32], id[4];
 	size_t len;
-	int n, total;
 	char *result = NULL;
 
 	if (!sealed_text || key_from_hex(hex_key, key) < 0)
@@ -273,23 +342,30 @@ char *crypto_open(struct arena *a, const char *hex_key, const char *sealed_text,
 		sealed_text += 2;
 	size_t maxlen = strlen(sealed_text) / 2 + 1;
 	unsigned char *sealed = arena_alloc(a, maxlen);
-	if (hex_to_bytes(sealed_text, sealed, maxlen, &len) < 0 || len < 28)
-		return NULL;
-	size_t clen = len - 28;
-	unsigned char *plain = arena_alloc(a, clen + 1);
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	if (!ctx || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, sealed) != 1 ||
-	    EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
-	    EVP_DecryptUpdate(ctx, plain, &n, sealed + 12, (int)clen) != 1)
+	if (hex_to_bytes(sealed_text, sealed, maxlen, &len) < 0 || len < SEAL_NONCE + SEAL_TAG)
 		goto out;
-	total = n;
-	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, sealed + 12 + clen) != 1 ||
-	    EVP_DecryptFinal_ex(ctx, plain + total, &n) != 1)
+	unsigned char *plain = arena_alloc(a, len + 1);
+	key_id(key, id);
+	if (len >= SEAL_HEADER + SEAL_NONCE + SEAL_TAG && sealed[0] == SEAL_VERSION &&
+	    !memcmp(sealed + 1, id, sizeof(id))) {
+		/* Sealed with this key: the header and the aad must both match. */
+		size_t clen = len - SEAL_HEADER - SEAL_NONCE - SEAL_TAG;
+		const unsigned char *nonce = sealed + SEAL_HEADER, *body = nonce + SEAL_NONCE;
+		if (gcm_open(key, nonce, sealed, SEAL_HEADER, aad, body, clen, body + clen,
+			     plain) == 0) {
+			plain[clen] = '\0';
+			result = (char *)plain;
+		}
 		goto out;
-	plain[total + n] = '\0';
-	result = (char *)plain;
+	}
+	/* A legacy value: nonce, ciphertext, tag, with the aad alone. */
+	size_t clen = len - SEAL_NONCE - SEAL_TAG;
+	const unsigned char *body = sealed + SEAL_NONCE;
+	if (gcm_open(key, sealed, NULL, 0, aad, body, clen, body + clen, plain) == 0) {
+		plain[clen] = '\0';
+		result = (char *)plain;
+	}
 out:
-	EVP_CIPHER_CTX_free(ctx);
 	OPENSSL_cleanse(key, sizeof(key));
 	return result;
 }

@@ -69,14 +69,21 @@ bool crypto_password_needs_rehash(const char *hash);
 void crypto_password_spend(const char *password);
 
 /*
- * Seal plaintext with AES-256-GCM under the 64-hex-digit key, binding it to aad (the owning
- * organization's id): the result is "\x" hex of nonce|ciphertext|tag, ready for a bytea
- * parameter, arena-owned; NULL on failure (a bad key included).
+ * Seal plaintext with AES-256-GCM under the 64-hex-digit key, binding it to aad (what the secret
+ * belongs to, e.g. organization, provider and name): the result is "\x" hex of a version byte,
+ * the key's id (crypto_key_id), nonce, ciphertext and tag, ready for a bytea parameter,
+ * arena-owned; NULL on failure (a bad key included).
  */
 char *crypto_seal(struct arena *a, const char *hex_key, const char *plaintext, const char *aad);
 
-/* Open what crypto_seal() made (accepts PostgreSQL's "\x..." bytea text): the plaintext,
- * arena-owned; NULL when forged. */
+/*
+ * Open what crypto_seal() made with hex_key and the same aad (accepts PostgreSQL's "\x..."
+ * bytea text), or a value of the earlier format (nonce, ciphertext, tag; no header): the
+ * plaintext, arena-owned; NULL when forged, bound to other data, or sealed with another key.
+ */
 char *crypto_open(struct arena *a, const char *hex_key, const char *sealed, const char *aad);
+
+/* The id crypto_seal() writes for hex_key, as 8 hex digits, arena-owned; NULL for a bad key. */
+char *crypto_key_id(struct arena *a, const char *hex_key);
 
 #endif

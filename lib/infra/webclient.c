@@ -1,11 +1,15 @@
 /* webclient.c: outgoing HTTP requests over libcurl, with time and size limits */
 #include "infra/webclient.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "infra/arena.h"
@@ -34,6 +38,109 @@ static size_t http_write(char *data, size_t size, size_t count, void *arg)
 	}
 	buf_add(&sink->body, data, n);
 	return n;
+}
+
+/* An IPv4 address (host order) that is public: none of the special-purpose ranges. */
+static bool ipv4_public(uint32_t a, bool allow_loopback)
+{
+	static const struct {
+		uint32_t net, mask;
+	} closed[] = {
+		{ 0x00000000, 0xff000000 },  /* 0.0.0.0/8 "this network" */
+		{ 0x0a000000, 0xff000000 },  /* 10.0.0.0/8 private */
+		{ 0x64400000, 0xffc00000 },  /* 100.64.0.0/10 carrier NAT (cloud metadata too) */
+		{ 0xa9fe0000, 0xffff0000 },  /* 169.254.0.0/16 link-local, cloud metadata */
+		{ 0xac100000, 0xfff00000 },  /* 172.16.0.0/12 private */
+		{ 0xc0000000, 0xffffff00 },  /* 192.0.0.0/24 protocol assignments */
+		{ 0xc0000200, 0xffffff00 },  /* 192.0.2.0/24 documentation */
+		{ 0xc0a80000, 0xffff0000 },  /* 192.168.0.0/16 private */
+		{ 0xc6120000, 0xfffe0000 },  /* 198.18.0.0/15 benchmarking */
+		{ 0xc6336400, 0xffffff00 },  /* 198.51.100.0/24 documentation */
+		{ 0xcb007100, 0xffffff00 },  /* 203.0.113.0/24 documentation */
+		{ 0xe0000000, 0xe0000000 },  /* 224.0.0.0/3 multicast, reserved, broadcast */
+	};
+
+	if ((a & 0xff000000) == 0x7f000000)  /* 127.0.0.0/8 loopback */
+		return allow_loopback;
+	for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++)
+		if ((a & closed[i].mask) == closed[i].net)
+			return false;
+	return true;
+}
+
+static uint32_t ipv4_at(const unsigned char *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* An IPv6 address that is public; one that carries an IPv4 address is judged by that. */
+static bool ipv6_public(const unsigned char *b, bool allow_loopback)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	static const unsigned char zero[16] = { 0 };
+
+	if (!memcmp(b, mapped, 12) || !memcmp(b, nat64, 12))
+		return ipv4_public(ipv4_at(b + 12), allow_loopback);
+	if (!memcmp(b, zero, 15))  /* :: and ::1 */
+		return b[15] == 1 && allow_loopback;
+	if (!memcmp(b, zero, 12))  /* ::a.b.c.d, the old IPv4-compatible form */
+		return false;
+	if (b[0] == 0x20 && b[1] == 0x02)  /* 2002::/16 6to4: the IPv4 address follows */
+		return ipv4_public(ipv4_at(b + 2), false);
+	if (b[0] == 0x20 && b[1] == 0x01 && ((b[2] == 0 && b[3] == 0) ||  /* 2001::/32 Teredo */
+					     (b[2] == 0x0d && b[3] == 0xb8)))  /* documentation */
+		return false;
+	if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)  /* local NAT64 */
+		return false;
+	if (b[0] == 0x01 && b[1] == 0x00 && !memcmp(b + 2, zero, 6))  /* 100::/64 discard */
+		return false;
+	/* fc00::/7 unique-local (AWS metadata fd00:ec2::254), fe80::/10 link-local, fec0::/10
+	 * site-local, ff00::/8 multicast */
+	return (b[0] & 0xfe) != 0xfc && b[0] != 0xfe && b[0] != 0xff;
+}
+
+bool webclient_address_public(const struct sockaddr *addr, bool allow_loopback)
+{
+	if (addr->sa_family == AF_INET) {
+		struct sockaddr_in in;
+		memcpy(&in, addr, sizeof(in));
+		return ipv4_public(ntohl(in.sin_addr.s_addr), allow_loopback);
+	}
+	if (addr->sa_family == AF_INET6) {
+		struct sockaddr_in6 in6;
+		memcpy(&in6, addr, sizeof(in6));
+		return ipv6_public(in6.sin6_addr.s6_addr, allow_loopback);
+	}
+	return false;
+}
+
+/* What the socket opener of a public_only request knows and found. */
+struct public_check {
+	bool allow_loopback;
+	bool refused;               /* an address was refused: no socket was opened for it */
+};
+
+/*
+ * libcurl asks here for each socket it would connect, with the address it resolved: the name
+ * was looked up already, so the check sees what will really be reached (a name that resolves
+ * to a private address, or changes its answer between two look-ups, is caught here).
+ */
+static curl_socket_t open_public_socket(void *arg, curlsocktype purpose,
+					struct curl_sockaddr *address)
+{
+	struct public_check *check = arg;
+	struct sockaddr_storage where;
+
+	memset(&where, 0, sizeof(where));
+	memcpy(&where, &address->addr,
+	       address->addrlen < sizeof(where) ? address->addrlen : sizeof(where));
+	if (purpose != CURLSOCKTYPE_IPCXN ||
+	    !webclient_address_public((const struct sockaddr *)&where, check->allow_loopback)) {
+		check->refused = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(address->family, address->socktype, address->protocol);
 }
 
 void webclient_global_init(void)
@@ -73,6 +180,7 @@ int webclient_fetch(struct arena *a, const struct webclient_request *req,
 	struct http_sink sink = { BUF_INIT, req->max_response ? req->max_response : 4u << 20, 0 };
 	struct curl_slist *headers = NULL;
 	long timeout = req->timeout_ms ? req->timeout_ms : conf_int("HTTP_TIMEOUT_MS");
+	struct public_check check = { .allow_loopback = conf_bool("WEBCLIENT_ALLOW_LOOPBACK") };
 	int rc = -1;
 
 	memset(resp, 0, sizeof(*resp));
@@ -90,13 +198,21 @@ int webclient_fetch(struct arena *a, const struct webclient_request *req,
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(curl, CURLOPT_USERPWD, req->userpwd);
 	}
+	if (req->public_only) {
+		curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_public_socket);
+		curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &check);
+		/* A proxy would be the address checked, not the server behind it. */
+		curl_easy_setopt(curl, CURLOPT_PROXY, "");
+	}
 	CURLcode res = curl_easy_perform(curl);
 	double seconds = 0;
 	curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &seconds);
 	resp->elapsed_ms = (long)(seconds * 1000);
 	if (res != CURLE_OK) {
 		snprintf(resp->error, sizeof(resp->error), "%s",
-			 sink.too_big ? "answer too large" : curl_easy_strerror(res));
+			 sink.too_big ? "answer too large"
+			 : check.refused ? "the address is not a public one"
+			 : curl_easy_strerror(res));
 		log_warn("could not %s %s: %s", req->method, req->url, resp->error);
 		goto out;
 	}

@@ -2,9 +2,11 @@
 #ifndef SB_WEBCLIENT_H
 #define SB_WEBCLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena;
+struct sockaddr;
 
 struct webclient_request {
 	const char *method;          /* "GET", "POST", ... */
@@ -15,6 +17,7 @@ struct webclient_request {
 	const char *userpwd;         /* "user:password" for Basic auth, or NULL */
 	long timeout_ms;             /* whole request; 0 means the HTTP_TIMEOUT_MS setting */
 	size_t max_response;         /* larger answers fail; 0 means 4 MiB */
+	int public_only;             /* reach public addresses only (webclient_address_public) */
 };
 
 struct webclient_response {
@@ -74,6 +77,15 @@ struct webclient_stream_result {
  */
 int webclient_stream(const struct webclient_stream_request *req,
 		     struct webclient_stream_result *res);
+
+/*
+ * Whether a resolved address (struct sockaddr_in or sockaddr_in6) may be reached by a request
+ * with public_only: false for loopback, private, shared (carrier NAT), link-local (cloud
+ * metadata at 169.254.169.254 included), unique-local, multicast, reserved and unspecified
+ * addresses, and for IPv4 ones hidden in IPv6 (mapped, NAT64) that are any of those. With
+ * allow_loopback, loopback addresses pass (test stacks whose fakes listen there).
+ */
+bool webclient_address_public(const struct sockaddr *addr, bool allow_loopback);
 
 /* s percent-encoded for a URL path segment or a form value (arena); NULL when out of memory. */
 char *webclient_escape(struct arena *a, const char *s);

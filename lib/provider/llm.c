@@ -36,6 +36,9 @@ struct llm_stream {
 	struct buf content;
 	struct llm_call_parts calls[LLM_MAX_TOOL_CALLS];
 	int ncalls;               /* highest index used, plus one */
+	int last;                 /* the call the last fragment went to; -1 before any */
+	long prompt_tokens;       /* from the usage chunk; -1 when none came */
+	long completion_tokens;
 	char finish_reason[32];
 	int done;                 /* [DONE] came */
 	int failed;               /* error[] says why; the callback stops the transfer */
@@ -55,9 +58,16 @@ static long llm_elapsed_ms(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
-int llm_configured(void)
+void llm_settings_server(struct llm_settings *out)
 {
-	return conf_str("LLM_BASE_URL")[0] != '\0';
+	out->base_url = conf_str("LLM_BASE_URL");
+	out->model = conf_str("LLM_MODEL");
+	out->api_key = conf_str("LLM_API_KEY");
+}
+
+int llm_configured(const struct llm_settings *settings)
+{
+	return settings && settings->base_url && settings->base_url[0] != '\0';
 }
 
 static void llm_fail(struct llm_stream *st, const char *why)
@@ -74,12 +84,39 @@ static void llm_first_token(struct llm_stream *st)
 		st->first_token_ms = llm_elapsed_ms(&st->started);
 }
 
+/*
+ * Which call a fragment without an index belongs to (some OpenAI-compatible servers leave it
+ * out): a new id starts a new call, the last call's id or no id at all continues it.
+ */
+static long llm_fragment_slot(const struct llm_stream *st, const char *id)
+{
+	if (st->last < 0)
+		return 0;
+	const struct llm_call_parts *last = &st->calls[st->last];
+	if (id && *id && last->id.len && strcmp(buf_str(&last->id), id))
+		return st->ncalls;
+	return st->last;
+}
+
+/* Add piece to part unless it repeats what part already holds (servers that send the id and the
+ * name on every fragment); a different piece continues it. */
+static void llm_put_once(struct buf *part, const char *piece)
+{
+	if (!piece || !*piece)
+		return;
+	if (part->len && !strcmp(buf_str(part), piece))
+		return;
+	buf_puts(part, piece);
+}
+
 /* One element of delta.tool_calls: the first fragment names the call, later ones add to it. */
-static void llm_add_tool_fragment(struct llm_stream *st, const json_t *fragment, size_t position)
+static void llm_add_tool_fragment(struct llm_stream *st, const json_t *fragment)
 {
 	json_t *index = json_object_get(fragment, "index");
-	long i = json_is_integer(index) ? (long)json_integer_value(index) : (long)position;
 	json_t *function = json_object_get(fragment, "function");
+	const char *id = json_str(fragment, "id");
+	long i = json_is_integer(index) ? (long)json_integer_value(index) :
+					  llm_fragment_slot(st, id);
 
 	if (i < 0 || i >= LLM_MAX_TOOL_CALLS) {
 		llm_fail(st, "tool call index out of range");
@@ -87,15 +124,28 @@ static void llm_add_tool_fragment(struct llm_stream *st, const json_t *fragment,
 	}
 	struct llm_call_parts *call = &st->calls[i];
 	call->used = 1;
+	st->last = (int)i;
 	if (i + 1 > st->ncalls)
 		st->ncalls = (int)i + 1;
-	if (json_str(fragment, "id"))
-		buf_puts(&call->id, json_str(fragment, "id"));
-	if (json_str(function, "name"))
-		buf_puts(&call->name, json_str(function, "name"));
+	/* An id names a call whole; it is never sent in pieces. */
+	if (id && !call->id.len)
+		buf_puts(&call->id, id);
+	llm_put_once(&call->name, json_str(function, "name"));
 	if (json_str(function, "arguments"))
 		buf_puts(&call->arguments, json_str(function, "arguments"));
 	llm_first_token(st);
+}
+
+/* The token counts of a usage object, when a chunk carries one. */
+static void llm_take_usage(struct llm_stream *st, const json_t *usage)
+{
+	json_t *prompt = json_object_get(usage, "prompt_tokens");
+	json_t *completion = json_object_get(usage, "completion_tokens");
+
+	if (json_is_integer(prompt))
+		st->prompt_tokens = (long)json_integer_value(prompt);
+	if (json_is_integer(completion))
+		st->completion_tokens = (long)json_integer_value(completion);
 }
 
 /* An error object of either shape: OpenAI's (code a string) or OpenRouter's (code a number). */
@@ -135,7 +185,7 @@ static void llm_take_choice(struct llm_stream *st, const json_t *choice, const c
 		size_t i;
 		json_t *fragment;
 		json_array_foreach(tool_calls, i, fragment)
-			llm_add_tool_fragment(st, fragment, i);
+			llm_add_tool_fragment(st, fragment);
 	}
 	if (finish) {
 		snprintf(st->finish_reason, sizeof(st->finish_reason), "%s", finish);
@@ -153,6 +203,11 @@ static void llm_take_object(struct llm_stream *st, const json_t *obj, const char
 		llm_fail_with_error(st, "error in the answer", error);
 		return;
 	}
+	if (json_is_object(json_object_get(obj, "usage")))
+		llm_take_usage(st, json_object_get(obj, "usage"));
+	/* The usage chunk of some servers has no choices key at all, only the usage. */
+	if (!choices && json_is_object(json_object_get(obj, "usage")))
+		return;
 	if (!json_is_array(choices)) {
 		llm_fail(st, "answer without choices");
 		return;
@@ -328,9 +383,10 @@ static int llm_collect(struct arena *a, struct llm_stream *st, struct llm_result
 	return 0;
 }
 
-static char *llm_request_body(struct arena *a, json_t *messages, json_t *tools)
+static char *llm_request_body(struct arena *a, const char *model, json_t *messages,
+			      json_t *tools)
 {
-	json_t *req = json_pack("{s:s, s:b, s:O}", "model", conf_str("LLM_MODEL"), "stream", 1,
+	json_t *req = json_pack("{s:s, s:b, s:O}", "model", model, "stream", 1,
 				"messages", messages);
 
 	if (tools && json_array_size(tools)) {
@@ -342,12 +398,15 @@ static char *llm_request_body(struct arena *a, json_t *messages, json_t *tools)
 	return text;
 }
 
-int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
-	     llm_text_fn on_text, void *arg, struct llm_result *out)
+int llm_chat(struct arena *a, const struct llm_settings *settings, json_t *messages,
+	     json_t *tools, long timeout_ms, llm_text_fn on_text, void *arg,
+	     struct llm_result *out)
 {
-	struct llm_stream st = { .first_token_ms = -1, .on_text = on_text, .arg = arg };
-	const char *base = conf_str("LLM_BASE_URL");
-	const char *key = conf_str("LLM_API_KEY");
+	struct llm_stream st = { .first_token_ms = -1, .on_text = on_text, .arg = arg,
+				 .last = -1, .prompt_tokens = -1, .completion_tokens = -1 };
+	const char *base = llm_configured(settings) ? settings->base_url : "";
+	const char *key = settings && settings->api_key ? settings->api_key : "";
+	const char *model = settings && settings->model ? settings->model : "";
 	size_t base_len = strlen(base);
 	int rc = -1;
 
@@ -355,11 +414,11 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 	out->first_token_ms = -1;
 	clock_gettime(CLOCK_MONOTONIC, &st.started);
 	if (!base_len || timeout_ms <= 0) {
-		llm_fail(&st, base_len ? "no time left for the request" : "LLM_BASE_URL is not set");
+		llm_fail(&st, base_len ? "no time left for the request" : "no model endpoint is set");
 		goto out;
 	}
 	char *url = arena_printf(a, "%s/chat/completions", base);
-	char *body = llm_request_body(a, messages, tools);
+	char *body = llm_request_body(a, model, messages, tools);
 	const char *headers[] = {
 		"Content-Type: application/json",
 		"Accept: text/event-stream",
@@ -395,6 +454,8 @@ int llm_chat(struct arena *a, json_t *messages, json_t *tools, long timeout_ms,
 out:
 	out->status = st.status;
 	out->first_token_ms = st.first_token_ms;
+	out->prompt_tokens = st.prompt_tokens;
+	out->completion_tokens = st.completion_tokens;
 	if (rc < 0) {
 		snprintf(out->error, sizeof(out->error), "%s", st.error);
 		log_warn("could not complete a chat with the LLM: %s status=%ld", st.error,

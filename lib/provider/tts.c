@@ -181,6 +181,15 @@ enum tts_provider tts_provider_configured(void)
 	return TTS_FLITE;
 }
 
+void tts_voice_server(struct tts_voice *out)
+{
+	out->provider = tts_provider_configured();
+	out->api_key = out->provider == TTS_OPENAI ? conf_str("OPENAI_TTS_API_KEY")
+						   : conf_str("ELEVENLABS_API_KEY");
+	out->voice = out->provider == TTS_OPENAI ? conf_str("OPENAI_TTS_VOICE")
+						 : conf_str("ELEVENLABS_VOICE_ID");
+}
+
 const char *tts_unsaid(const char *text, long audio_ms)
 {
 	size_t len = strlen(text);
@@ -301,25 +310,27 @@ static int flush_pcm(struct stream *st)
 	return 0;
 }
 
-/* The request body of provider for text, heap-owned, and its URL and key header in a. */
-static char *request_for(struct arena *a, enum tts_provider provider, const char *text,
+/* The request body of voice for text, heap-owned, and its URL and key header in a. */
+static char *request_for(struct arena *a, const struct tts_voice *v, const char *text,
 			 const char **url, const char **auth)
 {
 	json_t *body;
 
-	if (provider == TTS_ELEVENLABS) {
-		const char *voice = webclient_escape(a, conf_str("ELEVENLABS_VOICE_ID"));
+	if (v->provider == TTS_ELEVENLABS) {
+		const char *voice = webclient_escape(a, v->voice && *v->voice ? v->voice
+						     : conf_str("ELEVENLABS_VOICE_ID"));
 		if (!voice)
 			xalloc_die();
 		*url = arena_printf(a, "%s/v1/text-to-speech/%s/stream?output_format=ulaw_8000",
 				    conf_str("ELEVENLABS_URL"), voice);
-		*auth = arena_printf(a, "xi-api-key: %s", conf_str("ELEVENLABS_API_KEY"));
+		*auth = arena_printf(a, "xi-api-key: %s", v->api_key);
 		body = json_pack("{s:s, s:s}", "text", text, "model_id", conf_str("ELEVENLABS_MODEL"));
 	} else {
 		*url = arena_printf(a, "%s/audio/speech", conf_str("OPENAI_TTS_URL"));
-		*auth = arena_printf(a, "Authorization: Bearer %s", conf_str("OPENAI_TTS_API_KEY"));
+		*auth = arena_printf(a, "Authorization: Bearer %s", v->api_key);
 		body = json_pack("{s:s, s:s, s:s, s:s}", "model", conf_str("OPENAI_TTS_MODEL"),
-				 "input", text, "voice", conf_str("OPENAI_TTS_VOICE"),
+				 "input", text, "voice", v->voice && *v->voice ? v->voice
+				 : conf_str("OPENAI_TTS_VOICE"),
 				 "response_format", "pcm");
 	}
 	if (!body)
@@ -335,15 +346,15 @@ static char *request_for(struct arena *a, enum tts_provider provider, const char
  * Stream text from provider into st. Returns 0 when the provider delivered the whole clause,
  * -1 when it failed (logged) or st->stopped when the caller asked to stop.
  */
-static int provider_stream(struct arena *a, enum tts_provider provider, const char *text,
+static int provider_stream(struct arena *a, const struct tts_voice *voice, const char *text,
 			   struct stream *st)
 {
-	const char *name = provider == TTS_ELEVENLABS ? "ElevenLabs" : "OpenAI";
+	const char *name = voice->provider == TTS_ELEVENLABS ? "ElevenLabs" : "OpenAI";
 	const char *url, *auth;
 	long patience = conf_int("TTS_FIRST_BYTE_TIMEOUT_MS");
 	int rc = -1;
 
-	char *body = request_for(a, provider, text, &url, &auth);
+	char *body = request_for(a, voice, text, &url, &auth);
 	const char *headers[] = { "Content-Type: application/json", auth, NULL };
 	struct webclient_stream_request req = {
 		.method = "POST",
@@ -384,9 +395,11 @@ static int provider_stream(struct arena *a, enum tts_provider provider, const ch
 	return rc;
 }
 
-enum tts_outcome tts_stream(enum tts_provider provider, const char *text, tts_audio_fn on_audio,
-			    void *arg)
+enum tts_outcome tts_stream(const struct tts_voice *voice, const char *text,
+			    tts_audio_fn on_audio, void *arg)
 {
+	enum tts_provider provider = voice && voice->api_key && *voice->api_key
+		? voice->provider : TTS_FLITE;
 	struct arena *a = arena_new();
 	struct stream st = { .on_audio = on_audio, .arg = arg, .error = BUF_INIT };
 	enum tts_outcome outcome = TTS_FAILED;
@@ -399,7 +412,7 @@ enum tts_outcome tts_stream(enum tts_provider provider, const char *text, tts_au
 			st.resampler = audio_resampler_new(24000, 8000);
 		if (st.pcm24 && !st.resampler)
 			log_error("could not synthesize speech: no 24 kHz resampler");
-		else if (provider_stream(a, provider, text, &st) == 0) {
+		else if (provider_stream(a, voice, text, &st) == 0) {
 			outcome = st.stopped ? TTS_STOPPED : TTS_SPOKEN;
 			goto out;
 		}

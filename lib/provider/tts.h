@@ -24,11 +24,22 @@ enum tts_provider {
 	TTS_OPENAI,       /* PROTOCOLS.md §9.2, streamed as 24 kHz PCM and resampled */
 };
 
+/* Who speaks, with which key and voice: a business's own account or the server's. */
+struct tts_voice {
+	enum tts_provider provider;
+	const char *api_key;          /* ElevenLabs' xi-api-key or OpenAI's Bearer key */
+	const char *voice;            /* ElevenLabs voice id or OpenAI voice name */
+};
+
 /*
  * The provider the TTS_PROVIDER setting names. A name it does not know, or a provider whose
  * key is not set, gives TTS_FLITE after logging why.
  */
 enum tts_provider tts_provider_configured(void);
+
+/* The server's own voice: tts_provider_configured() with its key and voice from the settings
+ * (ELEVENLABS_API_KEY/ELEVENLABS_VOICE_ID or OPENAI_TTS_API_KEY/OPENAI_TTS_VOICE), borrowed. */
+void tts_voice_server(struct tts_voice *out);
 
 /* Receives a clause's audio, 8 kHz mu-law, piece by piece as it arrives. Returns 0 to go on,
  * or -1 to stop the synthesis (the caller interrupted). */
@@ -42,7 +53,7 @@ enum tts_outcome {
 };
 
 /*
- * Synthesize text with provider, blocking the calling thread, and hand the audio to on_audio
+ * Synthesize text with voice (its provider, key and voice), blocking the calling thread, and hand the audio to on_audio
  * as the provider sends it, so the first of it can play while the rest is made. When the
  * provider fails (no connection, an error status, no audio within TTS_FIRST_BYTE_TIMEOUT_MS
  * or a silence that long later on, the stream cut short), flite says what the provider had
@@ -50,8 +61,8 @@ enum tts_outcome {
  * the text the delivered audio covers. Returns how the clause was said; after TTS_FELL_BACK
  * the caller should use TTS_FLITE for what follows.
  */
-enum tts_outcome tts_stream(enum tts_provider provider, const char *text, tts_audio_fn on_audio,
-			    void *arg);
+enum tts_outcome tts_stream(const struct tts_voice *voice, const char *text,
+			    tts_audio_fn on_audio, void *arg);
 
 /*
  * The part of text still unsaid after audio_ms of it was spoken at an ordinary pace: from the

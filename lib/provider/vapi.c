@@ -24,11 +24,109 @@ static const char *header_of(const struct vapi_request *req, const char *name)
 	return req->header ? req->header(req->header_arg, name) : NULL;
 }
 
+/* X- headers that proxies and load balancers set or pass along: their values are known. */
+static const char *const PROXY_HEADERS[] = {
+	"x-forwarded-", "x-forwarded", "x-real-ip", "x-request-id", "x-original-", "x-client-ip",
+	"x-cluster-client-ip", "x-amzn-", "x-amz-", "x-envoy-", "x-b3-", "x-cloud-trace-context",
+	"x-correlation-id", "x-scheme", "x-url-scheme", "x-host", "x-proxy", "x-http-method",
+	"x-appengine-", "x-vercel-", "x-nf-", "x-azure-", "x-arr-", "x-fastly-", "x-varnish",
+	"x-cache", "x-sendfile", "x-accel-",
+};
+
+const char *vapi_header_problem(const char *header)
+{
+	size_t len = header ? strlen(header) : 0;
+
+	if (!len)
+		return NULL;
+	if (len > 64 || strspn(header, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789-") != len)
+		return "a header name is 1 to 64 letters, digits and dashes";
+	if (!strcasecmp(header, "X-Vapi-Secret") || !strcasecmp(header, "Authorization"))
+		return NULL;
+	if (len < 3 || strncasecmp(header, "X-", 2))
+		return "use X-Vapi-Secret, Authorization or a header of your own that starts with X-";
+	for (size_t i = 0; i < sizeof(PROXY_HEADERS) / sizeof(PROXY_HEADERS[0]); i++) {
+		size_t n = strlen(PROXY_HEADERS[i]);
+		bool prefix = PROXY_HEADERS[i][n - 1] == '-';
+		if (prefix ? !strncasecmp(header, PROXY_HEADERS[i], n) :
+			     !strcasecmp(header, PROXY_HEADERS[i]))
+			return "proxies set this header: choose an X- header of your own, like "
+			       "X-Vapi-Secret";
+	}
+	return NULL;
+}
+
+const char *vapi_secret_problem(const char *secret)
+{
+	if (!secret || text_utf8_chars(secret) < VAPI_SECRET_MIN)
+		return "a server secret has at least 24 characters: generate one here";
+	return NULL;
+}
+
+/* The OpenAI ids Vapi's "openai" provider lists (a sample of its enum: the current chat
+ * models and their dated versions). Anything else goes to the business's own server. */
+static const char *const OPENAI_MODELS[] = {
+	"gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-chat-latest", "gpt-4.1", "gpt-4.1-mini",
+	"gpt-4.1-nano", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14", "gpt-4.1-nano-2025-04-14",
+	"gpt-4o", "gpt-4o-mini", "gpt-4o-2024-11-20", "gpt-4o-2024-08-06", "gpt-4o-2024-05-13",
+	"gpt-4o-mini-2024-07-18", "chatgpt-4o-latest", "gpt-4.5-preview", "gpt-4-turbo",
+	"gpt-4-turbo-2024-04-09", "gpt-4-turbo-preview", "gpt-4-0125-preview", "gpt-4-1106-preview",
+	"gpt-4", "gpt-4-0613", "gpt-3.5-turbo", "gpt-3.5-turbo-0125", "gpt-3.5-turbo-1106",
+	"o1", "o1-mini", "o3", "o3-mini", "o4-mini", "gpt-4o-realtime-preview-2024-12-17",
+	"gpt-4o-mini-realtime-preview-2024-12-17",
+};
+
+/* model without an "openai/" prefix. */
+static const char *openai_plain(const char *model)
+{
+	return strncmp(model, "openai/", 7) ? model : model + 7;
+}
+
+bool vapi_openai_model(const char *model)
+{
+	if (!model)
+		return false;
+	const char *plain = openai_plain(model);
+	/* Azure deployments: "gpt-4o-2024-11-20:eastus". */
+	size_t len = strcspn(plain, ":");
+	if (plain[len] && (!plain[len + 1] || strspn(plain + len + 1,
+		"abcdefghijklmnopqrstuvwxyz0123456789") != strlen(plain + len + 1)))
+		return false;
+	for (size_t i = 0; i < sizeof(OPENAI_MODELS) / sizeof(OPENAI_MODELS[0]); i++)
+		if (strlen(OPENAI_MODELS[i]) == len && !strncmp(OPENAI_MODELS[i], plain, len))
+			return true;
+	return false;
+}
+
+json_t *vapi_model(struct arena *a, const char *model, const char *base_url, const char **why)
+{
+	*why = NULL;
+	if (!model || !*model) {
+		*why = "no model is configured";
+		return NULL;
+	}
+	if (vapi_openai_model(model))
+		return json_to_arena(a, json_pack("{s:s, s:s}", "provider", "openai", "model",
+						  openai_plain(model)));
+	if (!base_url || (strncmp(base_url, "https://", 8) && strncmp(base_url, "http://", 7))) {
+		*why = "the model is not an OpenAI id and no OpenAI-compatible server is configured";
+		return NULL;
+	}
+	/* Vapi posts to <url>/chat/completions, as an OpenAI client with this base URL does. */
+	size_t len = strlen(base_url);
+	while (len > 8 && base_url[len - 1] == '/')
+		len--;
+	return json_to_arena(a, json_pack("{s:s, s:s%, s:s}", "provider", "custom-llm", "url",
+					  base_url, len, "model", model));
+}
+
 /* The secret in a header, verbatim or after "Bearer ". */
 static int check_token(const struct vapi_auth *auth, const char *secret,
 		       const struct vapi_request *req, bool bearer, const char **why)
 {
-	const char *name = auth->header ? auth->header : bearer ? "Authorization" : "X-Vapi-Secret";
+	const char *name = auth->header && *auth->header ? auth->header :
+			   bearer ? "Authorization" : "X-Vapi-Secret";
 	const char *value = header_of(req, name);
 
 	if (!value) {
@@ -69,7 +167,8 @@ static void hmac_payload(struct buf *out, const struct vapi_auth *auth,
 {
 	static const char *const names[] = { "{timestamp}", "{body}", "{method}", "{url}",
 					     "{svix-id}" };
-	const char *svix = header_of(req, "svix-id");
+	const char *svix = header_of(req, auth->message_id_header && *auth->message_id_header ?
+				     auth->message_id_header : "svix-id");
 
 	for (const char *p = auth->payload_format; *p;) {
 		size_t i, n = 0;
@@ -129,7 +228,8 @@ static const char *hmac_expected(struct arena *a, const struct vapi_auth *auth, 
 static int check_hmac(struct arena *a, const struct vapi_auth *auth, const char *secret,
 		      const struct vapi_request *req, const char **why)
 {
-	const char *signature = header_of(req, auth->header ? auth->header : "x-signature");
+	const char *signature = header_of(req, auth->header && *auth->header ? auth->header :
+						"x-signature");
 	const char *timestamp = "";
 	struct buf payload = BUF_INIT;
 	double at;
@@ -177,6 +277,11 @@ int vapi_authenticate(struct arena *a, const struct vapi_auth *auth, const char 
 	*why = "the authentication method is unknown";
 	if (!secret || !*secret) {
 		*why = "no server secret is stored";
+		return -1;
+	}
+	/* A header stored before the rule, or written to the table by hand, is still refused. */
+	if (vapi_header_problem(auth->header)) {
+		*why = "the configured header may not carry a secret";
 		return -1;
 	}
 	if (!strcmp(auth->method, "secret"))

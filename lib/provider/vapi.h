@@ -19,6 +19,7 @@ struct vapi_auth {
 	const char *timestamp_header;
 	bool include_timestamp;        /* hmac: a timestamp header is sent, signed and checked */
 	const char *payload_format;    /* {timestamp} {body} {method} {url} {svix-id} */
+	const char *message_id_header; /* hmac: the header whose value {svix-id} stands for */
 	const char *encoding;          /* hex or base64 */
 	const char *prefix;            /* put before the encoded signature ("sha256=") */
 	bool secret_is_base64;
@@ -38,6 +39,33 @@ struct vapi_request {
 	void *header_arg;
 	time_t now;
 };
+
+/* The fewest characters a server secret may have: a shorter one can be guessed. */
+#define VAPI_SECRET_MIN 24
+
+/*
+ * Why header cannot carry a server secret or signature, or NULL when it can (NULL or "" is the
+ * method's usual header). Only X-Vapi-Secret, Authorization or an X- header of the business's
+ * own: a header every request carries with a known value (Content-Type) or one a proxy sets
+ * (X-Forwarded-For, X-Real-IP, X-Request-Id) would let anyone through. Borrowed: a static string.
+ */
+const char *vapi_header_problem(const char *header);
+
+/* Why secret is too weak to authenticate with, or NULL. Borrowed: a static string. */
+const char *vapi_secret_problem(const char *secret);
+
+/*
+ * The model part of a transient assistant for the business's model, as Vapi accepts it: an
+ * OpenAI model id Vapi's enum knows (an "openai/" prefix dropped) is {"provider": "openai",
+ * "model"}; any other model runs on the business's OpenAI-compatible server base_url as
+ * {"provider": "custom-llm", "url", "model"}. Without a base_url such a model cannot be
+ * reached and *why says so (NULL is returned). Arena-owned.
+ */
+json_t *vapi_model(struct arena *a, const char *model, const char *base_url, const char **why);
+
+/* True when model (an "openai/" prefix dropped, an Azure ":region" suffix allowed) is one of
+ * the OpenAI ids Vapi's "openai" provider accepts. */
+bool vapi_openai_model(const char *model);
 
 /*
  * Check that req was sent by whoever holds secret, the way auth says. Returns 0 when it was,

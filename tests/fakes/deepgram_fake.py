@@ -1,6 +1,7 @@
 """deepgram_fake: Deepgram live speech-to-text over WebSocket (PROTOCOLS.md §8), answering with
 scripted transcripts timed against the audio it receives.
 
+GET /v1/projects (plain HTTP, the same key) lists the key's projects: a key check.
 The handshake is GET /v1/listen?encoding=mulaw&sample_rate=8000&model=...&... with
 `Authorization: Token <key>` (or `Bearer <key>`); a wrong key is refused with 401 and Deepgram's
 error body, a request without a model with 400 (Deepgram would fall back to its general model,
@@ -195,6 +196,8 @@ class DeepgramFake:
             return _refuse(self.fail_status, rid, "INTERNAL_SERVER_ERROR"
                            if self.fail_status >= 500 else "Bad Request", "Fake failure.")
         url = urllib.parse.urlsplit(path)
+        if url.path.rstrip("/") == "/v1/projects":
+            return self._projects(rid, headers)
         if url.path.rstrip("/") != "/v1/listen":
             return _refuse(404, rid, "NOT_FOUND", "Not found.")
         scheme, _, key = headers.get("Authorization", "").partition(" ")
@@ -214,6 +217,16 @@ class DeepgramFake:
             return _refuse(400, rid, "Bad Request",
                            "The fake understands encoding=mulaw or linear16 only.")
         return None
+
+    def _projects(self, rid, headers):
+        """GET /v1/projects, answered before any WebSocket upgrade."""
+        scheme, _, key = headers.get("Authorization", "").partition(" ")
+        if scheme not in ("Token", "Bearer", "token", "bearer") or key != self.api_key:
+            return _refuse(401, rid, "INVALID_AUTH", "Invalid credentials.")
+        body = json.dumps({"projects": [{"project_id": "fake-project-1",
+                                         "name": "Fake project"}]}).encode()
+        return http.HTTPStatus(200), [("Content-Type", "application/json"),
+                                      ("dg-request-id", rid)], body
 
     # The conversation.
     async def _conversation(self, ws):

@@ -4,7 +4,12 @@ POST .../chat/completions answers from a queue of scripted replies that the test
 calls, or both, streamed as server-sent events when the request asks for a stream (chunk objects,
 OpenRouter's ": OPENROUTER PROCESSING" comments, [DONE]) or as one chat.completion object when it
 does not. A scripted reply can also time its tokens (first token after N ms, then one every M
-ms), be cut short, or carry an error event mid-stream. The common behaviours of fakebase apply:
+ms), be cut short, or carry an error event mid-stream. Its "shape" streams the tool calls as
+other OpenAI-compatible servers do: "openai" (the default: index on every fragment, id, type and
+name on the first only), "no_index" (no index anywhere: a new id starts a call, fragments without
+an id continue it) or "repeated" (index, id, type and the name on every fragment); its
+"usage" puts the usage chunk as "empty_choices" (the default, "choices": []), "no_choices" (no
+choices key at all) or "none". The common behaviours of fakebase apply:
 fail answers OpenAI's (or OpenRouter's) error body with fail_status, slow waits before
 answering, garbage streams events that are not JSON, hang never answers.
 
@@ -41,9 +46,10 @@ class StreamReply(Reply):
 class OpenAIFake(FakeProvider):
     name = "openai"
 
-    def __init__(self, error_style="openai"):
+    def __init__(self, error_style="openai", api_key=None):
         super().__init__()
         self.error_style = error_style      # "openai" or "openrouter"
+        self.api_key = api_key              # when set, GET /models wants "Bearer <api_key>"
         self.default_text = "Sorry, could you say that again?"
         self._script = collections.deque()
         self._script_lock = threading.Lock()
@@ -52,7 +58,9 @@ class OpenAIFake(FakeProvider):
     def script(self, reply):
         """Queue one reply: {"text": str, "tool_calls": [{"name", "arguments", "id"?}],
         "first_token_ms": int, "token_ms": int, "truncate_after": int (chunks),
-        "error_event": bool}. arguments may be a dict or raw text (to send garbled JSON)."""
+        "error_event": bool, "shape": "openai"|"no_index"|"repeated",
+        "usage": "empty_choices"|"no_choices"|"none"}. arguments may be a dict or raw text (to
+        send garbled JSON)."""
         with self._script_lock:
             self._script.append(dict(reply))
 
@@ -77,7 +85,14 @@ class OpenAIFake(FakeProvider):
             return self._script.popleft() if self._script else {"text": self.default_text}
 
     # The protocol.
+    def authorizations(self):
+        """The Authorization header of each chat request received, in order (None when absent)."""
+        return [next((v for k, v in r.headers.items() if k.lower() == "authorization"), None)
+                for r in self.received() if r.path.endswith("/chat/completions")]
+
     def handle(self, request):
+        if request.method == "GET" and request.path.split("?")[0].endswith("/models"):
+            return self._models(request)
         if request.method != "POST" or not request.path.endswith("/chat/completions"):
             return self.error_reply(404)
         try:
@@ -90,6 +105,14 @@ class OpenAIFake(FakeProvider):
         if body.get("stream"):
             return self._stream(reply, model)
         return Reply.of_json(self._completion(reply, model))
+
+    def _models(self, request):
+        """GET {base}/models: the model list, or 401 when a key is required and not given."""
+        sent = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
+        if self.api_key is not None and sent != "Bearer " + self.api_key:
+            return self.error_reply(401)
+        return Reply.of_json({"object": "list", "data": [
+            {"id": "gpt-test", "object": "model", "created": 0, "owned_by": "fake"}]})
 
     def error_reply(self, status):
         kind, code, message = ERRORS.get(status, ("server_error", None, "Fake failure."))
@@ -112,6 +135,23 @@ class OpenAIFake(FakeProvider):
                           "name": call["name"],
                           "arguments": args if isinstance(args, str) else json.dumps(args)})
         return calls
+
+    @staticmethod
+    def _fragments(call, shape):
+        """The delta.tool_calls elements that stream call, in shape (see script())."""
+        args = call["arguments"]
+        pieces = [args[at:at + 8] for at in range(0, len(args), 8)]
+        head = {"id": call["id"], "type": "function"}
+        if shape == "repeated":
+            return [dict(head, index=call["index"],
+                         function={"name": call["name"], "arguments": p})
+                    for p in [""] + pieces]
+        first = dict(head, function={"name": call["name"], "arguments": ""})
+        rest = [{"function": {"arguments": p}} for p in pieces]
+        if shape == "no_index":
+            return [first] + rest
+        assert shape == "openai", shape
+        return [dict(f, index=call["index"]) for f in [first] + rest]
 
     def _completion(self, reply, model):
         calls = self._calls(reply)
@@ -140,24 +180,21 @@ class OpenAIFake(FakeProvider):
         for piece in re.findall(r"\S+\s*|\s+", reply.get("text") or ""):
             events.append(chunk({"content": piece}))
         calls = self._calls(reply)
+        shape = reply.get("shape", "openai")
         for c in calls:
-            events.append(chunk({"tool_calls": [{"index": c["index"], "id": c["id"],
-                                                 "type": "function",
-                                                 "function": {"name": c["name"], "arguments": ""}}]}))
-            args = c["arguments"]
-            for at in range(0, len(args), 8):
-                events.append(chunk({"tool_calls": [{"index": c["index"],
-                                                     "function": {"arguments": args[at:at + 8]}}]}))
+            events += [chunk({"tool_calls": [f]}) for f in self._fragments(c, shape)]
         if reply.get("error_event"):
             events.append(b"data: " + json.dumps({"error": {
                 "message": "The model produced invalid content.", "type": "server_error",
                 "param": None, "code": None}}).encode() + b"\n\n")
         events.append(chunk({}, "tool_calls" if calls else "stop"))
-        events.append(b"data: " + json.dumps({"id": "chatcmpl-fake",
-                                              "object": "chat.completion.chunk",
-                                              "created": created, "model": model, "choices": [],
-                                              "usage": {"prompt_tokens": 1, "completion_tokens": 1,
-                                                        "total_tokens": 2}}).encode() + b"\n\n")
+        usage = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created,
+                 "model": model, "choices": [],
+                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        if reply.get("usage", "empty_choices") == "no_choices":
+            del usage["choices"]
+        if reply.get("usage", "empty_choices") != "none":
+            events.append(b"data: " + json.dumps(usage).encode() + b"\n\n")
         events.append(b"data: [DONE]\n\n")
         if reply.get("truncate_after") is not None:
             events = events[:int(reply["truncate_after"])]

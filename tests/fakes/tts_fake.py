@@ -3,6 +3,8 @@
   POST /v1/text-to-speech/{voice_id}/stream?output_format=ulaw_8000   (ElevenLabs, xi-api-key)
   POST /v1/text-to-speech/{voice_id}?output_format=...                (ElevenLabs, whole body)
   POST /v1/audio/speech  (and OpenRouter's /api/v1/audio/speech)      (OpenAI, Bearer)
+  GET  /v1/user          the ElevenLabs account of the key (a key check)
+  GET  /v1/models        OpenAI's model list (a key check)
 
 The audio is a 400 Hz tone whose length is ms_per_char (60) per character of the text, in the
 asked format (ulaw_8000, pcm_<rate>; OpenAI pcm = 24 kHz 16-bit little-endian mono, or wav),
@@ -72,6 +74,20 @@ class TtsFake(FakeProvider):
             return self._eleven(req, m.group(1), bool(m.group(2)), query)
         if req.method == "POST" and url.path in OPENAI_PATHS:
             return self._openai(req)
+        if req.method == "GET" and url.path == "/v1/user":
+            if _header(req, "xi-api-key") != self.eleven_key:
+                return Reply.of_json({"detail": {"status": "invalid_api_key",
+                                                 "message": "Invalid API key"}}, 401)
+            return Reply.of_json({"user_id": "fake-user", "first_name": "Fake",
+                                  "subscription": {"tier": "starter", "status": "active",
+                                                   "character_count": 1200,
+                                                   "character_limit": 30000}})
+        if req.method == "GET" and url.path == "/v1/models":
+            if _header(req, "Authorization") != "Bearer " + self.openai_key:
+                return _openai_error(401, "Incorrect API key provided: sk-wr***ng.",
+                                     "invalid_request_error", None, "invalid_api_key")
+            return Reply.of_json({"object": "list", "data": [
+                {"id": "tts-1", "object": "model", "created": 0, "owned_by": "openai"}]})
         return Reply.of_json({"detail": "Not Found"}, 404)
 
     def _eleven(self, req, voice_id, streaming, query):

@@ -64,6 +64,7 @@ API = "/2010-04-01"
 ROUTE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/(Messages|Calls)(?:/([^/]+))?\.json$")
 ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/(?:AvailablePhoneNumbers|IncomingPhoneNumbers)"
                           r"[^?]*$")
+ACCOUNT_RESOURCE = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
 RECORDING = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Recordings/(RE[0-9a-f]{32})(\.wav|\.mp3)?$")
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -150,6 +151,9 @@ class TwilioFake(TwilioAccountsMixin, FakeProvider):
         rec = RECORDING.match(url.path)
         if rec:
             return self._recording(req, *rec.groups(), path=url.path)
+        own = ACCOUNT_RESOURCE.match(url.path)
+        if own:
+            return self._account(req, own.group(1), url.path)
         m = ROUTE.match(url.path)
         numbers = ACCOUNT_PATH.match(url.path) if not m else None
         if not m and not numbers:
@@ -187,6 +191,23 @@ class TwilioFake(TwilioAccountsMixin, FakeProvider):
         if kind == "Calls":
             return self._update_call(item, params, url.path)
         return twilio_error(405, 20004, "Method not allowed")
+
+    def _account(self, req, account, path):
+        """GET /2010-04-01/Accounts/{sid}.json: the account resource (a key check)."""
+        user = self._authorized(req)
+        if not user:
+            reply = twilio_error(401, 20003, "Authenticate")
+            reply.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+            return reply
+        if account != user:
+            return twilio_error(404, 20404, "The requested resource %s was not found" % path)
+        if req.method != "GET":
+            return twilio_error(405, 20004, "Method not allowed")
+        with self._lock:
+            info = dict(self.accounts.get(account, {}))
+        return Reply.of_json({"sid": account, "friendly_name": info.get("friendly_name", ""),
+                              "status": info.get("status", "active"), "type": "Full",
+                              "uri": "%s/Accounts/%s.json" % (API, account)})
 
     def _recording(self, req, account, rsid, extension, path):
         user = self._authorized(req)

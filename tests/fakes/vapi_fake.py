@@ -7,6 +7,20 @@ signature (algorithm, headers, payload format, encoding, prefix, base64 secret; 
 include_timestamp false no timestamp is sent and "{timestamp}." / "{timestamp}" are dropped from
 the payload format (so the default format signs the body alone).
 
+A Vapi credential is a VapiAuth under an id: the driver holds the phone number's (auth) and the
+organization's others (credentials, by id). Authentication is per server object (§5.3): the
+assistant's events go to assistant.server (its credentialId's authentication) when it has one,
+else to the phone number's server; a tool call goes to the tool's own server first, then the
+assistant's, then the phone number's, so a tool whose server names no credentialId is called
+with no authentication at all, as Vapi calls it.
+
+validate_assistant() (vapi_schema.py) refuses a transient assistant as Vapi does (§5.5): a
+model Vapi does not know (provider "openai" takes only its enum of OpenAI ids; any other
+OpenAI-compatible model is "custom-llm" with a url), a transferCall with a "function" key, a
+server object with properties Vapi no longer has or a credentialId the organization does not
+hold, a tool result without name or toolCallId. What it refuses is kept in VapiDriver.refusals
+(and, for POST /call, answered 400), and a refused assistant-request ends the call there.
+
 VapiCall builds one call's messages in Vapi's shapes: every message carries the Call object, the
 customer and the phone number, and a timestamp in milliseconds that rises strictly within the
 call. What was said (final transcripts) and the tool calls with their results are kept, so
@@ -28,7 +42,8 @@ success. Behaviours: the common ones; fail answers NestJS's body for fail_status
 invalid_numbers are refused with 400. Control, without authentication: GET /_fake/calls (the
 accepted calls, each with the request body under "request"), GET /_fake/requests, GET
 /_fake/playbacks (each played call: call_id, done, the messages' types and answers), POST
-/_fake/behave, POST /_fake/reset, POST /_fake/invalid_numbers {"numbers": […]}, and POST
+/_fake/behave, POST /_fake/reset, POST /_fake/invalid_numbers {"numbers": […]}, POST
+/_fake/credentials {id: VapiAuth.as_dict(), …} (the organization's credentials), and POST
 /_fake/server {"url", "auth": VapiAuth.as_dict(), "script": [["user", "text"], …],
 "ended_reason", "report_shape", "recording_url", "our_number", "delay_ms"}: after each accepted
 POST /call a background thread waits delay_ms (default 300, so the caller has stored the call's
@@ -54,8 +69,8 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 
 from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted
+from tests.fakes.vapi_schema import E164, result_problems, validate_assistant  # noqa: F401
 
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 CALL_PATH = re.compile(r"^/call(?:/([^/]+))?/?$")
 PLACEHOLDER = re.compile(rb"\{(timestamp|body|method|url|svix-id)\}")
 INVALID_KEY = ("Invalid Key. Hot tip, you may be using the private key instead of the public "
@@ -83,7 +98,7 @@ class VapiAuth:
     def __init__(self, method="secret", secret="vapi-server-secret", header=None,
                  bearer_prefix=True, algorithm="sha256", timestamp_header="x-timestamp",
                  include_timestamp=True, payload_format="{timestamp}.{body}", encoding="hex",
-                 prefix="", secret_is_base64=False):
+                 prefix="", secret_is_base64=False, message_id_header="svix-id"):
         assert method in ("secret", "bearer", "hmac"), method
         assert algorithm in ("sha1", "sha256", "sha512"), algorithm
         assert encoding in ("hex", "base64"), encoding
@@ -98,6 +113,7 @@ class VapiAuth:
         self.encoding = encoding
         self.prefix = prefix
         self.secret_is_base64 = secret_is_base64
+        self.message_id_header = message_id_header
 
     def signature(self, body, url, method="POST", timestamp=None, svix_id=""):
         """The HMAC signature header's value for body (bytes), prefix included."""
@@ -122,7 +138,8 @@ class VapiAuth:
         timestamp = int(time.time()) if timestamp is None else timestamp
         svix_id = "msg_" + secrets.token_hex(12)
         out = {self.header or "x-signature":
-               self.signature(body, url, method, timestamp, svix_id), "svix-id": svix_id}
+               self.signature(body, url, method, timestamp, svix_id),
+               self.message_id_header or "svix-id": svix_id}
         if self.include_timestamp:
             out[self.timestamp_header] = str(timestamp)
         return out
@@ -133,12 +150,24 @@ class VapiAuth:
                 "timestamp_header": self.timestamp_header,
                 "include_timestamp": self.include_timestamp,
                 "payload_format": self.payload_format, "encoding": self.encoding,
-                "prefix": self.prefix, "secret_is_base64": self.secret_is_base64}
+                "prefix": self.prefix, "secret_is_base64": self.secret_is_base64,
+                "message_id_header": self.message_id_header}
 
     @classmethod
     def from_dict(cls, d):
         return cls(**(d or {}))
 
+
+class NoAuth:
+    """What a server object without a credentialId gets: no authentication headers at all."""
+
+    method = "none"
+
+    def headers(self, body, url, method="POST", timestamp=None):
+        return {}
+
+
+NO_AUTH = NoAuth()
 
 def json_type(value):
     if isinstance(value, bool):
@@ -166,6 +195,7 @@ class VapiCall:
         self.started = time.time()
         self.server_url = None          # where the tools' server points, once known
         self.system_prompt = None       # the assistant's prompt, once the server has given it
+        self.assistant = None           # the transient assistant Vapi accepted for the call
         self.turn = 0
         self.said = []                  # Vapi's message form: bot, user, tool_calls, results
         self.openai = []                # the same in the OpenAI form
@@ -276,12 +306,12 @@ class VapiCall:
             else:
                 item = {"id": cid, "name": name, "parameters": args}
             items.append(item)
-            tool = {"type": "function", "function": {"name": name, "parameters": {
-                "type": "object",
-                "properties": {k: {"type": json_type(v)} for k, v in (args or {}).items()}}},
-                "messages": [], "toolCall": copy.deepcopy(item)}
-            if self.server_url:
-                tool["server"] = {"url": self.server_url}
+            tool = copy.deepcopy(self.tool_config(name)) or {
+                "type": "function", "function": {"name": name, "parameters": {
+                    "type": "object",
+                    "properties": {k: {"type": json_type(v)} for k, v in (args or {}).items()}}},
+                "messages": []}
+            tool["toolCall"] = copy.deepcopy(item)
             with_tools.append(tool)
             openai_calls.append({"id": cid, "type": "function",
                                  "function": {"name": name, "arguments": compact(args)}})
@@ -291,6 +321,13 @@ class VapiCall:
                           "message": "", "time": ms, "secondsFromStart": self._since_start(ms)})
         self.openai.append({"role": "assistant", "tool_calls": openai_calls})
         return msg, ids
+
+    def tool_config(self, name):
+        """The function tool name as the accepted assistant declared it, or None."""
+        model = (self.assistant or {}).get("model") or {}
+        return next((t for t in model.get("tools") or [] if isinstance(t, dict) and
+                     t.get("type") == "function" and
+                     (t.get("function") or {}).get("name") == name), None)
 
     def tool_result(self, call_id, name, result):
         """Record the server's answer to a tool call, as Vapi adds it to the conversation."""
@@ -386,21 +423,38 @@ def tamper_with(body):
 class VapiDriver:
     """Plays Vapi against a server URL: each message a POST, each answer a VapiResponse."""
 
-    def __init__(self, server_url, auth, timeout=10.0):
-        self.server_url = server_url
+    def __init__(self, server_url, auth, timeout=10.0, credentials=None):
+        self.server_url = server_url    # the phone number's server, authenticated with auth
         self.auth = auth
+        self.credentials = dict(credentials or {})  # the organization's: id -> VapiAuth
         self.timeout = timeout
         self.responses = []
+        self.refusals = []              # what Vapi would refuse: {"what", "status", "messages"}
 
-    def send(self, message, *, auth=None, timestamp=None, raw_body=None, tamper=False):
-        """POST {"message": message} (or raw_body) with auth's headers; tamper changes a body
-        byte after signing. Returns what the server answered."""
+    def route(self, call, tool=None):
+        """Where a message of call goes and how it is authenticated (§5.3): the tool's server
+        (for tool-calls of tool), the assistant's, else the phone number's."""
+        servers = []
+        if tool is not None:
+            servers.append((call.tool_config(tool) or {}).get("server"))
+        servers.append((call.assistant or {}).get("server"))
+        for server in servers:
+            if isinstance(server, dict) and server.get("url"):
+                cid = server.get("credentialId")
+                return server["url"], self.credentials[cid] if cid else NO_AUTH
+        return self.server_url, self.auth
+
+    def send(self, message, *, auth=None, timestamp=None, raw_body=None, tamper=False,
+             url=None):
+        """POST {"message": message} (or raw_body) to url (the phone number's server) with
+        auth's headers; tamper changes a body byte after signing. Returns what it answered."""
         body = raw_body if raw_body is not None else compact({"message": message}).encode()
+        target_url = url or self.server_url
         headers = {"Content-Type": "application/json", "User-Agent": "Vapi-fake"}
-        headers.update((auth or self.auth).headers(body, self.server_url, "POST", timestamp))
+        headers.update((auth or self.auth).headers(body, target_url, "POST", timestamp))
         if tamper:
             body = tamper_with(body)
-        url = urllib.parse.urlsplit(self.server_url)
+        url = urllib.parse.urlsplit(target_url)
         conn_class = (http.client.HTTPSConnection if url.scheme == "https"
                       else http.client.HTTPConnection)
         conn = conn_class(url.hostname, url.port, timeout=self.timeout)
@@ -418,6 +472,11 @@ class VapiDriver:
         self.responses.append(got)
         return got
 
+    def send_for(self, call, message, tool=None):
+        """Send message of call where Vapi sends it (see route())."""
+        url, auth = self.route(call, tool)
+        return self.send(message, url=url, auth=auth)
+
     def play_script(self, call, script):
         """The script's turns and tool calls (see the module's comment); returns the answers."""
         out = []
@@ -429,35 +488,40 @@ class VapiDriver:
                 partial = " ".join(words[:max(1, len(words) // 2)])
                 turn = call.turn
                 call.turn += 1
-                out.append(self.send(call.speech_update("started", kind, turn)))
-                out.append(self.send(call.transcript(kind, partial, final=False)))
-                out.append(self.send(call.speech_update("stopped", kind, turn)))
-                out.append(self.send(call.transcript(kind, text)))
-                out.append(self.send(call.conversation_update()))
+                out.append(self.send_for(call, call.speech_update("started", kind, turn)))
+                out.append(self.send_for(call, call.transcript(kind, partial, final=False)))
+                out.append(self.send_for(call, call.speech_update("stopped", kind, turn)))
+                out.append(self.send_for(call, call.transcript(kind, text)))
+                out.append(self.send_for(call, call.conversation_update()))
             elif kind == "tool":
                 name, args = item[1], item[2]
                 shape = item[3] if len(item) > 3 else "openapi"
                 msg, ids = call.tool_calls([(name, args)], shape)
-                got = self.send(msg)
+                got = self.send_for(call, msg, tool=name)
                 out.append(got)
+                if got.status == 200:
+                    problems = result_problems(got.json, ids)
+                    if problems:
+                        self.refusals.append({"what": "tool-calls", "status": 400,
+                                              "messages": problems})
                 results = (got.json or {}).get("results") if isinstance(got.json, dict) else None
                 for r in results if isinstance(results, list) else []:
                     if isinstance(r, dict) and r.get("toolCallId") in ids:
                         answer = r.get("result", r.get("error", ""))
                         call.tool_result(r["toolCallId"], name,
                                          answer if isinstance(answer, str) else compact(answer))
-                out.append(self.send(call.conversation_update()))
+                out.append(self.send_for(call, call.conversation_update()))
             elif kind == "function":
-                out.append(self.send(call.function_call(item[1], item[2])))
+                out.append(self.send_for(call, call.function_call(item[1], item[2])))
             elif kind == "hang":
-                out.append(self.send(call.hang()))
+                out.append(self.send_for(call, call.hang()))
             else:
                 raise ValueError("unknown script item %r" % (item,))
         return out
 
     def _finish(self, call, report_shape, ended_reason, recording_url):
-        return [self.send(call.status_update("ended", ended_reason)),
-                self.send(call.end_of_call_report(report_shape, ended_reason,
+        return [self.send_for(call, call.status_update("ended", ended_reason)),
+                self.send_for(call, call.end_of_call_report(report_shape, ended_reason,
                                                   recording_url=recording_url))]
 
     def play_inbound_call(self, call, script, report_shape="current",
@@ -466,13 +530,20 @@ class VapiDriver:
         call.server_url = call.server_url or self.server_url
         out = [self.send(call.assistant_request())]
         assistant = (out[0].json or {}).get("assistant") if isinstance(out[0].json, dict) else None
+        if assistant is not None:
+            problems = validate_assistant(assistant, self.credentials)
+            if problems:
+                # Vapi ends the call: the assistant it was handed is not one it runs.
+                self.refusals.append({"what": "assistant", "status": 400, "messages": problems})
+                return out
+            call.assistant = assistant
         model = assistant.get("model") if isinstance(assistant, dict) else None
         prompts = model.get("messages") if isinstance(model, dict) else None
         if isinstance(prompts, list) and prompts and isinstance(prompts[0], dict) and \
                 isinstance(prompts[0].get("content"), str):
             call.system_prompt = prompts[0]["content"]
-        out.append(self.send(call.status_update("ringing")))
-        out.append(self.send(call.status_update("in-progress")))
+        out.append(self.send_for(call, call.status_update("ringing")))
+        out.append(self.send_for(call, call.status_update("in-progress")))
         out += self.play_script(call, script)
         return out + self._finish(call, report_shape, ended_reason, recording_url)
 
@@ -511,6 +582,7 @@ class VapiFake(FakeProvider):
         self.invalid_numbers = set()
         self.server = None              # the /_fake/server configuration
         self.playbacks = []
+        self.credentials = {}           # the organization's credentials: id -> VapiAuth
 
     def error_reply(self, status):
         return nest_error(status, INVALID_KEY if status == 401 else None)
@@ -521,6 +593,12 @@ class VapiFake(FakeProvider):
     # The protocol.
     def handle(self, req):
         path = urllib.parse.urlsplit(req.path).path
+        if path == "/phone-number" and req.method == "GET":
+            # The organization's numbers: a key check.
+            if not self._authorized(req):
+                return nest_error(401, INVALID_KEY)
+            return Reply.of_json([{"id": "fake-phone-number-1", "orgId": self.org_id,
+                                   "number": "+15005550006", "provider": "twilio"}])
         m = CALL_PATH.match(path)
         if not m:
             return nest_error(404, "Cannot %s %s" % (req.method, path))
@@ -567,6 +645,10 @@ class VapiFake(FakeProvider):
         if not isinstance(number, str) or not E164.match(number) or \
                 number in self.invalid_numbers:
             problems.append(BAD_NUMBER)
+        if isinstance(body.get("assistant"), dict):
+            with self._lock:
+                held = set(self.credentials)
+            problems += validate_assistant(body["assistant"], held)
         if problems:
             return nest_error(400, problems)
         now = iso8601(time.time())
@@ -596,7 +678,10 @@ class VapiFake(FakeProvider):
                         phone_number_id=created["phoneNumberId"],
                         assistant_id=created.get("assistantId"), vapi_org_id=self.org_id,
                         customer_name=created["customer"].get("name"))
-        driver = VapiDriver(server["url"], VapiAuth.from_dict(server.get("auth")))
+        with self._lock:
+            held = dict(self.credentials)
+        driver = VapiDriver(server["url"], VapiAuth.from_dict(server.get("auth")),
+                            credentials=held)
         try:
             driver.play_outbound_call(call, [tuple(i) for i in server.get("script") or []],
                                       server.get("report_shape", "current"),
@@ -658,12 +743,21 @@ class VapiFake(FakeProvider):
             with self._lock:
                 self.server = v
             return Reply.of_json(v)
+        if path == "/_fake/credentials" and req.method == "POST":
+            try:
+                made = {k: VapiAuth.from_dict(d) for k, d in v.items()}
+            except (TypeError, AssertionError) as e:
+                return nest_error(400, "credentials: %s" % e)
+            with self._lock:
+                self.credentials.update(made)
+                return Reply.of_json(sorted(self.credentials))
         if path == "/_fake/reset" and req.method == "POST":
             with self._lock:
                 self.requests.clear()
                 self.calls.clear()
                 self.invalid_numbers.clear()
                 self.playbacks.clear()
+                self.credentials.clear()
                 self.server = None
             self.behave("normal")
             return Reply.of_json({"reset": True})

@@ -18,9 +18,9 @@ CFLAGS=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilib -Icgi
 declare -A sources=(
 	[params]="lib/infra/params.c lib/infra/arena.c lib/infra/xalloc.c"
 	[json_hooks]="lib/infra/json.c lib/provider/vapi.c lib/infra/arena.c lib/infra/xalloc.c
-		lib/infra/buf.c lib/infra/crypto.c lib/infra/text.c lib/infra/log.c"
+		lib/infra/buf.c lib/infra/crypto.c lib/infra/conf.c lib/infra/text.c lib/infra/log.c"
 	[twilio_sig]="lib/provider/twilio.c lib/infra/params.c lib/infra/arena.c lib/infra/xalloc.c
-		lib/infra/buf.c lib/infra/crypto.c lib/infra/log.c"
+		lib/infra/buf.c lib/infra/crypto.c lib/infra/conf.c lib/infra/log.c"
 	[when]="lib/domain/when.c lib/domain/when_days.c lib/domain/when_words.c lib/domain/when_zone.c
 		lib/infra/xalloc.c"
 	[brain_words]="lib/domain/brain_slots.c lib/infra/arena.c lib/infra/xalloc.c"

@@ -218,7 +218,7 @@ def test_sign_in_answers_alike_for_a_wrong_password_and_no_such_account():
 def signup_answer(client, email, business):
     return client.post_guest("/signup", {"business": business, "email": email,
                                          "password": "a new password 1",
-                                         "timezone": "America/New_York"})
+                                         "timezone": "America/New_York", "business_kind": "plumber"})
 
 
 def test_sign_up_with_a_taken_email_answers_as_a_new_one_and_creates_nothing(owner_db):

@@ -88,8 +88,9 @@ def test_the_stack_user_cannot_pose_as_the_superuser():
     assert "Peer authentication failed" in out.stderr, out.stderr
 
 
-def test_fastcgi_socket_is_nginxs_alone():
-    sock = state("run", "fcgi.sock")
+@pytest.mark.parametrize("name", ["fcgi.sock", "fcgi-hooks.sock"])
+def test_fastcgi_socket_is_nginxs_alone(name):
+    sock = state("run", name)
     assert stat.S_ISSOCK(os.stat(sock).st_mode)
     assert mode(sock) == 0o660, oct(mode(sock))
     assert mode(state("run")) & 0o007 == 0, oct(mode(state("run")))

@@ -106,6 +106,31 @@ def test_scripted_tool_calls_book_the_appointment(shop, llm, owner_db):
                                                       "tool", "assistant", "tool"]
 
 
+@pytest.mark.parametrize("shape,usage", [("no_index", "no_choices"), ("repeated", "none"),
+                                         ("openai", "no_choices")])
+def test_tool_calls_in_every_streamed_shape_are_run_once_each(shape, usage, shop, llm):
+    """Servers that leave out index, repeat id and name on every fragment, or send the usage
+    chunk with no choices key: each call is run once, under its own id and name."""
+    start = two_days_at_two().isoformat()
+    llm.script_tool_calls([("check_availability", {"start": start, "service": "Drain cleaning"}),
+                           ("lookup_service", {"query": "drain"})], shape=shape, usage=usage)
+    llm.script_text("Two days at 2 is free; drain cleaning is $149.", usage=usage)
+    replies, _ = chat(shop, llm, ["Is two days at 2 free for a drain cleaning, and how much?"])
+
+    assert replies == ["Two days at 2 is free; drain cleaning is $149."]
+    first, second = llm.chat_requests()
+    [asked] = [m for m in second["messages"] if m["role"] == "assistant" and m.get("tool_calls")]
+    assert [c["function"]["name"] for c in asked["tool_calls"]] == ["check_availability",
+                                                                    "lookup_service"]
+    assert len({c["id"] for c in asked["tool_calls"]}) == 2
+    assert json.loads(asked["tool_calls"][0]["function"]["arguments"])["start"] == start
+    answered = [m for m in second["messages"] if m["role"] == "tool"]
+    assert [m["tool_call_id"] for m in answered] == [c["id"] for c in asked["tool_calls"]]
+    checked, found = tool_results(second)
+    assert checked["free"] is True
+    assert "error" not in found
+
+
 def test_a_taken_time_is_not_booked_and_alternatives_are_offered(shop, llm, owner_db):
     start = two_days_at_two()
     sql(owner_db, """INSERT INTO appointments (org_id, customer_name, starts_at, ends_at)

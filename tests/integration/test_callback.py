@@ -117,10 +117,14 @@ def vapi_setup(client, assistant="asst-outbound-1", number_id=None, key=VAPI_KEY
     r = client.post_form("/settings/vapi", dict(VAPI_FORM, outbound_assistant_id=assistant,
                                                phone_number_id=number_id))
     assert r.status_code == 303, r.text[:2000]
-    r = client.post_form("/settings/receptionist", {"greeting": "Hello from Acme.",
-                                                   "voice_personality": "friendly",
-                                                   "call_mode": "vapi"})
-    assert r.status_code == 303
+    # The receptionist page refuses Vapi mode while the server's address is plain http, as it
+    # is on the test stack (Vapi cannot reach it): the mode is set straight in the database.
+    import psycopg2
+    from conftest import DSN_OWNER
+    with psycopg2.connect(DSN_OWNER) as db:
+        sql(db, "UPDATE organizations SET call_mode = 'vapi', greeting = 'Hello from Acme.', "
+                "voice_personality = 'friendly' WHERE id = %s", client.org_id)
+    db.close()
     return number_id
 
 

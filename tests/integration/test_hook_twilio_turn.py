@@ -300,7 +300,7 @@ def test_hostile_words_are_answered_as_twiml_and_crash_nothing(business, shop, o
     call = Call(shop)
     call.start()
     hostile = [
-        "x" * 200000,
+        "x" * 60000,  # near the 64 KB a Twilio hook takes (test_attacks_platform.py)
         "\x01\x02\x1b[31m\x7f hello \x0b there",
         "</Say><Hangup/></Gather><Dial>+15550000000</Dial>",
         "]]> & &amp; \"quotes\" 'single' <![CDATA[",

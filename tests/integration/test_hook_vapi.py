@@ -19,7 +19,8 @@ import requests
 from conftest import BASE_URL, sql
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
-from tests.fakes.vapi_fake import VapiAuth, VapiCall, VapiDriver, VapiResponse  # noqa: E402
+from tests.fakes.vapi_fake import (VapiAuth, VapiCall, VapiDriver, VapiResponse,  # noqa: E402
+                                   validate_assistant)
 
 HOOK = BASE_URL + "/hooks/vapi"
 SECRET = "vapi-server-secret-" + uuid.uuid4().hex[:8]
@@ -29,6 +30,7 @@ OPEN_EVERY_DAY = json.dumps({d: [["08:00", "18:00"]]
 TOOLS = {"check_availability", "book_appointment", "lookup_service", "answer_from_knowledge",
          "transfer_to_human", "take_message"}
 GREETING = "Thanks for calling Bluepipe Plumbing, how can I help?"
+NOT_IN_SERVICE = {"error": "Sorry, this number is not in service."}
 
 
 def phone():
@@ -65,8 +67,8 @@ def settings(db, org, **columns):
         org, *columns.values())
 
 
-def driver(auth=None):
-    return VapiDriver(HOOK, auth or VapiAuth("secret", SECRET))
+def driver(auth=None, credentials=None):
+    return VapiDriver(HOOK, auth or VapiAuth("secret", SECRET), credentials=credentials)
 
 
 def new_call(shop, **kw):
@@ -112,6 +114,7 @@ def results_of(resp, ids):
     assert set(resp.json) == {"results"}
     out = {}
     for item in resp.json["results"]:
+        assert isinstance(item["name"], str)  # Vapi's ToolCallResult requires it
         key = "result" if "result" in item else "error"
         assert isinstance(item[key], str) and "\n" not in item[key] and "\r" not in item[key]
         out[item["toolCallId"]] = (key, item[key])
@@ -142,7 +145,11 @@ def test_assistant_request_hands_vapi_the_business_receptionist(shop, owner_db):
     a = r.json["assistant"]
     assert a["firstMessage"] == GREETING
     assert a["name"] and len(a["name"]) <= 40  # Vapi's limit
-    assert a["model"]["provider"] == "openai" and a["model"]["model"]
+    assert a["model"]["provider"] == "openai" and a["model"]["model"] == "gpt-4o-mini"
+    assert validate_assistant(a, set()) == []
+    # Without a Vapi credential named, no server is named either: Vapi uses the phone
+    # number's, whose credential already authenticated this request.
+    assert "server" not in a
     [system] = a["model"]["messages"]
     prompt = system["content"]
     assert system["role"] == "system"
@@ -151,15 +158,19 @@ def test_assistant_request_hands_vapi_the_business_receptionist(shop, owner_db):
                   call.customer_number):
         assert words in prompt, words
     assert "open" in prompt.lower()  # the hours sentence
-    tools = {t["function"]["name"]: t for t in a["model"]["tools"]}
-    assert set(tools) == TOOLS
-    # The business takes transfers: only Vapi can move the caller, so that tool is Vapi's own.
-    transfer = tools.pop("transfer_to_human")
-    assert transfer["type"] == "transferCall"
+    tools = {t["function"]["name"]: t for t in a["model"]["tools"] if t["type"] == "function"}
+    assert set(tools) == TOOLS - {"transfer_to_human"}
+    # The business takes transfers: only Vapi can move the caller, so that tool is Vapi's own,
+    # in today's schema (destinations, no function), and the prompt names it.
+    [transfer] = [t for t in a["model"]["tools"] if t["type"] == "transferCall"]
+    assert "function" not in transfer
     [dest] = transfer["destinations"]
     assert dest["type"] == "number" and dest["number"] == "+15555550199" and dest["message"]
+    assert dest["description"] and dest["transferPlan"] == {"mode": "blind-transfer"}
+    assert "call transferCall" in prompt
     for t in tools.values():
-        assert t["type"] == "function" and t["server"] == {"url": HOOK}
+        # A tool's own server without the credential would be called unauthenticated.
+        assert t["type"] == "function" and "server" not in t
         assert t["function"]["parameters"]["type"] == "object"
     assert set(tools["book_appointment"]["function"]["parameters"]["properties"]["service"]
                ["enum"]) == {"Drain cleaning", "Water heater repair"}
@@ -185,7 +196,7 @@ def test_an_unknown_number_gets_the_error_form_and_nothing_is_stored(owner_db):
     call = VapiCall(phone(), phone())
     r = driver().send(call.assistant_request())
     assert r.status == 200
-    assert r.json == {"error": "Sorry, this number is not in service."}
+    assert r.json == NOT_IN_SERVICE
     assert call_row(owner_db, call.id) is None and events(owner_db, call.id) == []
 
 
@@ -373,14 +384,15 @@ def test_several_tool_calls_are_each_answered_under_their_own_id(shop, owner_db)
                                 ("take_message", {"message": "Call me back\nabout the heater",
                                                   "name": "Bob"}),
                                 ("no_such_tool", {}),
-                                ("check_availability", {"start": "whenever"})])
+                                # "whenever" now reads as the soonest free time.
+                                ("check_availability", {"start": 5})])
     got = results_of(d.send(msg), ids)
     service, knowledge, message, unknown, unreadable = (got[i] for i in ids)
     assert service[0] == "result" and json.loads(service[1])["name"] == "Drain cleaning"
     assert knowledge[0] == "result" and "Springfield" in knowledge[1]
     assert message[0] == "result"
     assert unknown == ("error", "there is no such tool")
-    assert unreadable[0] == "error"
+    assert unreadable[0] == "error", unreadable
     kept = state(owner_db, call_row(owner_db, call.id)["id"])
     assert kept["message"] == "Call me back\nabout the heater" and kept["name"] == "Bob"
 
@@ -402,9 +414,10 @@ def test_a_transfer_is_kept_on_the_call(shop, owner_db):
 def test_without_a_transfer_phone_the_transfer_tool_says_nobody_can_take_it(shop, owner_db):
     sql(owner_db, "UPDATE organizations SET transfer_phone = NULL WHERE id = %s", shop.org_id)
     d, call = driver(), new_call(shop)
-    tools = {t["function"]["name"]: t for t in
-             d.send(call.assistant_request()).json["assistant"]["model"]["tools"]}
+    a = d.send(call.assistant_request()).json["assistant"]
+    tools = {t["function"]["name"]: t for t in a["model"]["tools"]}
     assert tools["transfer_to_human"]["type"] == "function"
+    assert "call transfer_to_human" in a["model"]["messages"][0]["content"]
     msg, ids = call.tool_calls([("transfer_to_human", {})])
     [(key, line)] = results_of(d.send(msg), ids).values()
     assert key == "result" and json.loads(line)["transferring"] is False
@@ -588,7 +601,8 @@ def test_each_authentication_method_is_accepted(case, shop, owner_db):
     assert r.status == 200 and "assistant" in r.json, r
     # The secret verbatim in X-Vapi-Secret is what the other methods are not.
     if case != "bearer without prefix":
-        assert driver().send(new_call(shop).assistant_request()).status == 401
+        other = new_call(shop)
+        refused(owner_db, other, driver().send(other.assistant_request()))
 
 
 def test_hmac_accepts_a_base64_secret_and_a_timestamp_in_milliseconds(shop, owner_db):
@@ -603,8 +617,13 @@ def test_hmac_accepts_a_base64_secret_and_a_timestamp_in_milliseconds(shop, owne
 
 
 def refused(owner_db, call, resp):
-    assert resp.status == 401, resp
-    assert resp.json and resp.json.get("error")
+    """resp is the one answer of a refusal: the error form Vapi says to the caller for an
+    assistant-request, else 401."""
+    if resp.message_type == "assistant-request":
+        assert resp.status == 200 and resp.json == NOT_IN_SERVICE, resp
+    else:
+        assert resp.status == 401, resp
+        assert resp.json and resp.json.get("error")
     assert call_row(owner_db, call.id) is None and events(owner_db, call.id) == []
 
 
@@ -720,3 +739,71 @@ def test_hostile_values_never_fail_the_server(shop, owner_db):
     assert d.send(long_id.assistant_request()).status == 400
     assert sql(owner_db, "SELECT count(*) FROM calls WHERE provider_call_id = %s",
                "c" * 500) == [(0,)]
+
+
+# ---------- the assistant's server and its credential ----------
+
+def test_a_whole_call_runs_through_the_assistant_server_and_its_credential(shop, owner_db):
+    """With the business's Vapi credential named in the settings, the assistant's server
+    carries it and Vapi signs every tool call and event with it: a booking call goes through
+    as the fake plays it, with nothing refused on either side."""
+    cred = "cred-" + uuid.uuid4().hex[:12]
+    settings(owner_db, shop.org_id, auth_method="hmac", credential_id=cred)
+    hmac_auth = VapiAuth("hmac", SECRET)
+    d = driver(hmac_auth, credentials={cred: hmac_auth})
+    call = new_call(shop)
+    start = in_two_days(10)
+    out = d.play_inbound_call(call, [
+        ("assistant", GREETING), ("user", "Can you clean my drain in two days at ten?"),
+        ("tool", "book_appointment", {"service": "Drain cleaning", "start": start.isoformat(),
+                                      "customer_name": "Rita Moss"})])
+    assert d.refusals == []
+    assert call.assistant["server"] == {"url": HOOK, "credentialId": cred, "timeoutSeconds": 20}
+    assert all(r.status == 200 for r in out), [r for r in out if r.status != 200]
+    booked = [r for r in out if r.message_type == "tool-calls"][0]
+    [(key, line)] = [(k, v) for k, v in (("result" if "result" in i else "error",
+                                          i.get("result", i.get("error")))
+                                         for i in booked.json["results"])]
+    assert key == "result" and line.startswith("Booked"), line
+    assert booked.json["results"][0]["name"] == "book_appointment"
+    assert sql(owner_db, "SELECT count(*) FROM appointments WHERE org_id = %s",
+               shop.org_id) == [(1,)]
+
+
+def test_a_tool_server_without_the_credential_would_be_refused(shop, owner_db):
+    """What the assistant no longer does: a tool with a server of its own and no credentialId
+    is called with no authentication, and such a call is refused."""
+    call = new_call(shop)
+    d = driver()
+    d.send(call.assistant_request())
+    msg, _ = call.tool_calls([("take_message", {"message": "call me"})])
+    r = d.send(msg, auth=VapiAuth("secret", "", header="X-Unused"))
+    assert r.status == 401
+
+
+def test_the_settings_page_keeps_the_credential_and_the_message_id_header(shop, owner_db):
+    form = {"auth_method": "hmac", "auth_header": "", "bearer_prefix": "1",
+            "hmac_algorithm": "sha256", "hmac_timestamp_header": "x-timestamp",
+            "hmac_include_timestamp": "1", "hmac_payload_format": "{svix-id}.{timestamp}.{body}",
+            "hmac_message_id_header": "webhook-id", "hmac_encoding": "hex", "hmac_prefix": "",
+            "timestamp_window_seconds": "300", "outbound_assistant_id": "",
+            "phone_number_id": "", "voice_provider": "11labs", "voice_id": "burt",
+            "credential_id": "cred-abc_123"}
+    r = shop.post_form("/settings/vapi", form)
+    assert r.status_code == 303, r.text[:2000]
+    assert sql(owner_db, "SELECT credential_id, hmac_message_id_header FROM vapi_settings "
+                         "WHERE org_id = %s", shop.org_id) == [("cred-abc_123", "webhook-id")]
+    page = shop.get("/settings/vapi").text
+    assert 'value="cred-abc_123"' in page and 'value="webhook-id"' in page
+    auth = VapiAuth("hmac", SECRET, payload_format="{svix-id}.{timestamp}.{body}",
+                    message_id_header="webhook-id")
+    call = new_call(shop)
+    r = driver(auth).send(call.assistant_request())
+    assert r.status == 200 and r.json["assistant"]["server"]["credentialId"] == "cred-abc_123"
+    # The same signature with the message id under svix-id is not what the settings say.
+    svix = VapiAuth("hmac", SECRET, payload_format="{svix-id}.{timestamp}.{body}")
+    refused(owner_db, new_call(shop), driver(svix).send(new_call(shop).status_update("ringing")))
+    r = shop.post_form("/settings/vapi", dict(form, credential_id="no spaces please",
+                                              hmac_message_id_header="a b"))
+    assert r.status_code == 422
+    assert "paste the credential" in r.text and "like svix-id" in r.text

@@ -338,8 +338,8 @@ def test_no_completed_recording_is_not_found(business, owner_db, recordings, fie
     assert "no recording" in r.text
 
 
-@pytest.mark.parametrize("where", ["/broken/RE5", "/html/RE6",
-                                   "/missing/RE7", "closed-port"])
+# A page where audio should be is streamed on as audio, never as a page: test_recordings.py.
+@pytest.mark.parametrize("where", ["/broken/RE5", "/missing/RE7", "closed-port"])
 def test_provider_failure_is_a_clear_502(business, owner_db, recordings, where):
     if where == "closed-port":
         import socket

@@ -268,3 +268,56 @@ def test_empty_business_shows_dashes_and_an_empty_list(shop):
     assert html.unescape(page).count('class="day"') == 30
 
 # Speed with a large business is measured by tests/bench/run pages, not here.
+
+
+SETUP_RE = re.compile(r'<li data-done="(yes|no)">(?:<span class="badge badge-ok">Done</span> )?'
+                      r'([^<:]*)(?::\s*<a href="([^"]+)">([^<]*)</a>)?')
+
+
+def setup_items(page):
+    """The set-up checklist as {label: (done, link)}, or None when it is not shown."""
+    if 'id="setup-checklist"' not in page:
+        return None
+    return {label: (done == "yes", href or None) for done, label, href, _ in SETUP_RE.findall(page)}
+
+
+def test_setup_checklist_until_everything_is_done(shop, owner_db):
+    org = shop.org_id
+    items = setup_items(shop.get("/").text)
+    assert items == {
+        "Opening hours set": (False, "/settings/hours"),
+        "At least one service": (False, "/services"),
+        "A connected, verified phone line": (False, "/line"),
+        "A real test call received on that line": (False, "/line"),
+        "A call mode that works": (True, None),
+    }
+    # Each item is done by what its page does.
+    r = shop.post_form("/settings/hours", {"mon_open": "1", "mon_from": "08:00", "mon_to": "16:00"})
+    assert r.status_code == 303
+    sql(owner_db, "INSERT INTO services (org_id, name, price_cents, duration_minutes) "
+                  "VALUES (%s, 'Drain cleaning', 14900, 60)", org)
+    e164 = "+1555%07d" % (uuid.uuid4().int % 10000000)
+    # A typed number is not a connected line.
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)", org, e164)
+    items = setup_items(shop.get("/").text)
+    assert items["Opening hours set"][0] and items["At least one service"][0]
+    assert not items["A connected, verified phone line"][0]
+    sql(owner_db, "UPDATE phone_numbers SET verified_at = now() WHERE e164 = %s", e164)
+    items = setup_items(shop.get("/").text)
+    assert items["A connected, verified phone line"][0]
+    assert items["A real test call received on that line"] == (False, "/line")
+    # A call to another number is not the test call.
+    add_call(owner_db, org, "now()")
+    assert not setup_items(shop.get("/").text)["A real test call received on that line"][0]
+    sql(owner_db, "UPDATE calls SET to_number = %s WHERE org_id = %s", e164, org)
+    # Stream mode without speech recognition is a mode that cannot work.
+    sql(owner_db, "UPDATE organizations SET call_mode = 'stream' WHERE id = %s", org)
+    page = shop.get("/").text
+    assert setup_items(page) == {
+        "Opening hours set": (True, None), "At least one service": (True, None),
+        "A connected, verified phone line": (True, None),
+        "A real test call received on that line": (True, None),
+        "A call mode that works": (False, "/settings/receptionist")}
+    assert "Stream mode needs speech recognition" in page
+    sql(owner_db, "UPDATE organizations SET call_mode = 'gather' WHERE id = %s", org)
+    assert setup_items(shop.get("/").text) is None

@@ -338,7 +338,10 @@ def test_callback_and_sms_enqueue_jobs(business, owner_db, leads):
     page = business.get(f"/leads/{lead}").text
     assert "Call back" in page and "Text message" in page
     assert "Hi Dee, &lt;b&gt;we&lt;/b&gt; can come Friday." in page
-    assert page.count(">Done<") == 2 and 'data-call-status="initiated"' in page
+    assert page.count(">Done<") == 1 and 'data-call-status="initiated"' in page
+    # A text that was only logged is never shown as done, and says why.
+    assert ">Logged, not sent<" in page
+    assert "Not sent: text messages are off for this business; nothing was sent" in page
     # An empty call-back reason is fine: the call itself is the action.
     assert business.post_form(f"/leads/{lead}/callback", {"callback_body": ""}).status_code == 303
     assert len(jobs_of(owner_db, lead)) == 3

@@ -97,6 +97,15 @@ def test_phone_add_and_remove(business, owner_db):
     rows = sql(owner_db, "SELECT id::text, e164, label FROM phone_numbers WHERE org_id = %s", business.org_id)
     assert [(e, l) for _, e, l in rows] == [("+15550102030", "Main <line>")]
     assert audit(owner_db, business.org_id, "settings.phone_add")[0][2] == {"e164": "+15550102030"}
+    # A typed number is stored, not routed, until verified on the Phone line page.
+    assert "not routed (no call, text or call-back) until it is verified" in page.text
+    assert 'data-state="unverified"' in page.text and 'href="/line">Verify it on Phone line' in page.text
+    assert '<a href="/line">Phone line</a>' in page.text
+    sql(owner_db, "UPDATE phone_numbers SET connection = 'platform', verified_at = now(), "
+                  "twilio_number_sid = %s, twilio_account_sid = %s WHERE id = %s",
+        "PN" + "1" * 32, "AC" + "2" * 32, rows[0][0])
+    page = business.get("/settings/phones").text
+    assert 'data-state="verified"' in page and "bought through Switchboard" in page
     r = business.post_form(f"/settings/phones/{rows[0][0]}/delete")
     assert r.status_code == 303
     assert sql(owner_db, "SELECT 1 FROM phone_numbers WHERE org_id = %s", business.org_id) == []
@@ -176,6 +185,9 @@ def test_hours_bad_input(business, owner_db):
 
 def test_receptionist_saves_and_escapes(business, owner_db):
     greeting = "Hi! <script>alert('x')</script> & welcome"
+    # Stream mode needs speech recognition: the business's own Deepgram key here.
+    assert business.post_form("/settings/credentials",
+                              {"deepgram_api_key": "dg-own-key-12345678"}).status_code == 303
     r = business.post_form("/settings/receptionist", {
         "greeting": greeting, "voice_personality": "Warm, brief", "call_mode": "stream",
         "transfer_phone": "+44 20 7946 0958"})
@@ -218,6 +230,9 @@ def test_receptionist_bad_input(business, owner_db):
 # ---------- Notifications ----------
 
 def test_notifications_save(business, owner_db):
+    # Texts go out through the server's Twilio account from a verified number.
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
+        business.org_id, random_e164())
     r = business.post_form("/settings/notifications", {
         "sms_enabled": "1", "alert_phone": "+15550104444", "alert_email": "boss@example.test"})
     assert r.status_code == 303
@@ -325,6 +340,14 @@ def credentials(db, org_id):
     return {(p, n): (bytes(enc), hint, cid) for p, n, enc, hint, cid in rows}
 
 
+def unseal(key, enc, org, provider, name):
+    """A secret as lib/infra/crypto.c seals it: version 2, the key's id, nonce, ciphertext and tag,
+    bound to the organization, provider and name (and the header)."""
+    assert enc[0] == 2
+    bound = ("switchboard credential\n%s\n%s\n%s" % (org, provider, name)).encode()
+    return AESGCM(key).decrypt(enc[5:17], enc[17:], enc[:5] + bound)
+
+
 def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     secrets = {
         "twilio_account_sid": "AC" + "0123456789abcdef" * 2,
@@ -351,13 +374,17 @@ def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     for ident, (enc, hint, _) in stored.items():
         secret = secrets[field_of[ident]]
         assert secret.encode() not in enc
-        plain = AESGCM(key).decrypt(enc[:12], enc[12:], business.org_id.encode())
+        plain = unseal(key, enc, business.org_id, *ident)
         assert plain.decode() == secret
         with pytest.raises(Exception):
-            AESGCM(key).decrypt(enc[:12], enc[12:], str(uuid.uuid4()).encode())
+            unseal(key, enc, str(uuid.uuid4()), *ident)
         assert hint == secret[-4:]
-        assert "••••" + hint in page
-        assert secret not in page
+        if ident in (("twilio", "account_sid"), ("llm", "base_url")):
+            # Not secrets: shown whole, so the owner sees what calls use.
+            assert secret in page
+        else:
+            assert "••••" + hint in page
+            assert secret not in page
     detail = audit(owner_db, business.org_id, "settings.credentials")[0][2]
     assert len(detail["saved"]) == 8
     everything = json.dumps(sql(owner_db, "SELECT detail FROM audit_log WHERE org_id = %s", business.org_id))
@@ -372,7 +399,7 @@ def test_credentials_stored_encrypted_and_never_shown(business, owner_db):
     assert again[("vapi", "api_key")] == stored[("vapi", "api_key")]
     assert again[("twilio", "auth_token")][1] == "5678"
     enc = again[("twilio", "auth_token")][0]
-    assert AESGCM(key).decrypt(enc[:12], enc[12:], business.org_id.encode()) == b"tw-new-token-abcd5678"
+    assert unseal(key, enc, business.org_id, "twilio", "auth_token") == b"tw-new-token-abcd5678"
     r = business.post_form("/settings/credentials", {})
     assert r.status_code == 303
     assert credentials(owner_db, business.org_id) == again
@@ -396,6 +423,39 @@ def test_credentials_bad_input(business, owner_db):
     assert 'value="XY123"' in r.text and 'value="ftp://x"' in r.text
     assert "dg-valid-key-123456" not in r.text and "has a space in it" not in r.text
     assert credentials(owner_db, business.org_id) == {}
+
+
+def test_a_mode_that_cannot_work_is_refused_with_the_fix(business, owner_db):
+    form = {"greeting": "Hello", "voice_personality": "Warm", "call_mode": "stream"}
+    r = business.post_form("/settings/receptionist", form)
+    assert r.status_code == 422
+    assert ("Stream mode needs speech recognition: add a Deepgram key under Provider keys, "
+            "or choose gather mode.") in r.text
+    assert org_row(owner_db, business.org_id)[5] == "gather"
+    # Vapi needs a server URL reachable over https; the test server is plain http.
+    r = business.post_form("/settings/receptionist", dict(form, call_mode="vapi"))
+    assert r.status_code == 422
+    assert "Vapi mode needs a server URL Vapi can reach over https" in r.text
+    assert org_row(owner_db, business.org_id)[5] == "gather"
+    # A Deepgram key removed after stream mode was chosen: the page says the mode cannot work.
+    sql(owner_db, "UPDATE organizations SET call_mode = 'stream' WHERE id = %s", business.org_id)
+    page = business.get("/settings/receptionist").text
+    assert "The saved call mode cannot work now: Stream mode needs speech recognition" in page
+
+
+def test_texts_on_without_a_way_to_send_them_are_refused(business, owner_db):
+    r = business.post_form("/settings/notifications", {"sms_enabled": "1"})
+    assert r.status_code == 422
+    assert "Texts need a verified number to send from: connect one under Phone line" in r.text
+    assert org_row(owner_db, business.org_id)[6] is False
+    # A typed number is not verified, so it sends nothing either.
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164) VALUES (%s, %s)", business.org_id,
+        random_e164())
+    assert business.post_form("/settings/notifications", {"sms_enabled": "1"}).status_code == 422
+    sql(owner_db, "UPDATE phone_numbers SET verified_at = now() WHERE org_id = %s",
+        business.org_id)
+    assert business.post_form("/settings/notifications", {"sms_enabled": "1"}).status_code == 303
+    assert org_row(owner_db, business.org_id)[6] is True
 
 
 # ---------- CSRF and roles ----------

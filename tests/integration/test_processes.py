@@ -143,3 +143,46 @@ def test_fcgi_starts_its_responders_and_stops_them_all():
     for pid in children:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
     assert not os.path.exists(sock)
+
+
+def test_fcgi_keeps_a_pool_of_its_own_for_webhooks():
+    where = tempfile.mkdtemp()
+    pages, hooks = os.path.join(where, "fcgi.sock"), os.path.join(where, "fcgi-hooks.sock")
+    proc = start("switchboard-fcgi", base_env(SESSION_SECRET="s" * 40, FCGI_SOCKET=pages,
+                                              FCGI_WORKERS="3", FCGI_HOOK_SOCKET=hooks,
+                                              FCGI_HOOK_WORKERS="2"))
+    seen = wait_for_line(proc, f"listening on {hooks} with 2 responders")
+    assert f"listening on {pages} with 3 responders" in seen
+    time.sleep(0.3)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+    assert len(children) == 5
+    # A responder of either pool that dies is replaced in its own pool.
+    os.kill(int(children[-1]), signal.SIGKILL)
+    time.sleep(1.5)
+    now = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                         text=True).stdout.split()
+    assert len(now) == 5 and children[-1] not in now
+    for path in (pages, hooks):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        s.close()
+    rc, _ = stop(proc)
+    assert rc == 0
+    assert not os.path.exists(pages) and not os.path.exists(hooks)
+
+
+def test_the_hook_pool_needs_a_socket_of_its_own():
+    sock = os.path.join(tempfile.mkdtemp(), "fcgi.sock")
+    p = subprocess.run([os.path.join(BIN, "switchboard-fcgi")],
+                       env=base_env(SESSION_SECRET="s" * 40, FCGI_SOCKET=sock,
+                                    FCGI_HOOK_SOCKET=sock),
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1
+    assert "FCGI_HOOK_SOCKET must differ from FCGI_SOCKET" in p.stderr
+
+
+def test_the_stack_runs_a_webhook_pool():
+    log = log_of("fcgi")
+    assert "fcgi-hooks.sock with " in log
+    assert os.path.exists(os.path.join(STATE, "run", "fcgi-hooks.sock"))

@@ -118,7 +118,9 @@ def server_pids(var):
 
 def sign_in(base):
     s = requests.Session()
-    r = s.post(base + "/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD},
+    s.get(base + "/login", timeout=30)  # sets the sign-in form's pre-session token
+    r = s.post(base + "/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD,
+                                      "csrf": s.cookies.get("sb_form")},
                allow_redirects=False, timeout=30)
     assert r.status_code == 303, (r.status_code, r.text[:300])
     return s

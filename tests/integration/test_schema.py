@@ -268,15 +268,15 @@ def test_webhook_event_recorded_once(app, orgs):
     key = token("evt")
     cur.execute("SELECT * FROM webhook_event_record('twilio', %s, %s)", (key, org))
     assert cur.fetchall() == [(True, None, None, None)]
-    cur.execute("SELECT webhook_event_answer('twilio', %s, 200, 'text/xml', '<Response/>')",
-                (key,))
+    cur.execute("SELECT webhook_event_answer('twilio', %s, %s, 200, 'text/xml', '<Response/>')",
+                (key, org))
     assert cur.fetchone()[0] is True
     app.commit()
     cur.execute("SELECT * FROM webhook_event_record('twilio', %s, %s)", (key, org))
     assert cur.fetchall() == [(False, 200, "text/xml", "<Response/>")]
     # The first answer sticks.
-    cur.execute("SELECT webhook_event_answer('twilio', %s, 500, 'text/plain', 'oops')",
-                (key,))
+    cur.execute("SELECT webhook_event_answer('twilio', %s, %s, 500, 'text/plain', 'oops')",
+                (key, org))
     assert cur.fetchone()[0] is False
     cur.execute("SELECT * FROM webhook_event_record('twilio', %s, %s)", (key, org))
     assert cur.fetchall() == [(False, 200, "text/xml", "<Response/>")]
@@ -295,7 +295,7 @@ def test_webhook_event_for_unknown_number(app, owner):
     try:
         cur.execute("SELECT inserted FROM webhook_event_record('twilio', %s, NULL)", (key,))
         assert cur.fetchone()[0] is True
-        cur.execute("SELECT webhook_event_answer('twilio', %s, 404, 'text/plain', 'unknown number')",
+        cur.execute("SELECT webhook_event_answer('twilio', %s, NULL, 404, 'text/plain', 'unknown number')",
                     (key,))
         app.commit()
         cur.execute("SELECT * FROM webhook_event_record('twilio', %s, NULL)", (key,))
@@ -330,7 +330,8 @@ def test_webhook_duplicate_delivery_waits_for_first(orgs):
         thread.join(0.5)
         assert thread.is_alive()
         first.cursor().execute(
-            "SELECT webhook_event_answer('vapi', %s, 200, 'application/json', '{}')", (key,))
+            "SELECT webhook_event_answer('vapi', %s, %s, 200, 'application/json', '{}')",
+            (key, org))
         first.commit()
         thread.join(10)
         assert seen == [(False, 200, "application/json", "{}")]
@@ -596,7 +597,7 @@ def test_invite_accept(app, orgs):
     ("business_hours", '[]'),
     ("call_mode", "carrier-pigeon"),
     ("transfer_phone", "555-0199"),
-    ("retention_days", 0),
+    ("retention_days", -1),
 ])
 def test_organization_settings_validated(app, orgs, column, value):
     org = orgs()

@@ -157,8 +157,9 @@ def test_lead_text_is_sent_and_shown_under_messages(texting, owner_db):
     assert wait_job(owner_db, job)[0] == "done"
     assert [m["body"] for m in texts_to(to)] == ["Hi Lee, we can come Friday morning."]
     page = html.unescape(texting.get(f"/leads/{lead}").text)
-    assert ">Done<" in page
     messages = page[page.index("<h2>Messages</h2>"):]
+    actions = page[page.index("<h2>Actions</h2>"):page.index("<h2>Notes</h2>")]
+    assert ">Sent<" in actions and ">Done<" not in actions and ">Logged, not sent<" not in page
     assert "Hi Lee, we can come Friday morning." in messages and ">Sent<" in messages
 
 

@@ -12,7 +12,8 @@ import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from tests.fakes.fakebase import FakeProvider, Reply  # noqa: E402
-from tests.fakes.vapi_fake import VapiAuth, VapiCall, VapiDriver, VapiFake  # noqa: E402
+from tests.fakes.vapi_fake import (VapiAuth, VapiCall, VapiDriver, VapiFake,  # noqa: E402
+                                   validate_assistant)
 
 KEY = "vapi-private-key"
 EXAMPLE = b'{"message":{"type":"status-update","status":"ended"}}'
@@ -22,15 +23,20 @@ class Receiver(FakeProvider):
     """A server URL in miniature: answers assistant-request and tool-calls, keeps the rest."""
 
     name = "receiver"
+    assistant = {"model": {"provider": "openai", "model": "gpt-4o-mini", "messages": [
+        {"role": "system", "content": "You answer for Acme."}]}}
+    named_results = True
 
     def handle(self, request):
         message = request.json()["message"]
         if message["type"] == "assistant-request":
-            return Reply.of_json({"assistant": {"model": {"messages": [
-                {"role": "system", "content": "You answer for Acme."}]}}})
+            return Reply.of_json({"assistant": self.assistant})
         if message["type"] == "tool-calls":
-            return Reply.of_json({"results": [{"toolCallId": c["id"], "result": "Booked."}
-                                              for c in message["toolCallList"]]})
+            return Reply.of_json({"results": [
+                dict({"toolCallId": c["id"], "result": "Booked."},
+                     **({"name": c.get("name") or c["function"]["name"]}
+                        if self.named_results else {}))
+                for c in message["toolCallList"]]})
         return Reply.of_json({})
 
     def messages(self):
@@ -242,3 +248,108 @@ def test_accepted_call_is_played_against_the_server(vapi, receiver):
     assert report["endedReason"] == "assistant-ended-call"
     assert report["artifact"]["transcript"] == "AI: Hi, this is Acme calling back.\nUser: Thanks!\n"
     assert all(header(r, "Authorization") == "Bearer srv-secret" for r in receiver.received())
+
+
+def assistant_with(**parts):
+    a = {"name": "Acme", "model": {"provider": "openai", "model": "gpt-4o-mini", "tools": []}}
+    a.update(parts)
+    return a
+
+
+def test_the_assistant_is_refused_as_vapi_refuses_it():
+    ok = assistant_with(server={"url": "https://x.test/hooks/vapi", "credentialId": "cred-1"})
+    assert validate_assistant(ok, {"cred-1"}) == []
+    custom = assistant_with(model={"provider": "custom-llm", "url": "https://llm.test/v1",
+                                   "model": "llama-3.1-8b"})
+    assert validate_assistant(custom, set()) == []
+    assert validate_assistant(assistant_with(model={"provider": "openai", "model": "gpt-test"}),
+                              set())
+    assert validate_assistant(assistant_with(model={"provider": "openai",
+                                                    "model": "openai/gpt-4o-mini"}), set())
+    assert validate_assistant(assistant_with(model={"provider": "custom-llm",
+                                                    "model": "llama"}), set())
+    old_transfer = {"type": "transferCall", "function": {"name": "transfer_to_human"},
+                    "destinations": [{"type": "number", "number": "+15555550199"}]}
+    [problem] = validate_assistant(assistant_with(model={
+        "provider": "openai", "model": "gpt-4o", "tools": [old_transfer]}), set())
+    assert problem == "assistant.model.tools.0.property function should not exist"
+    del old_transfer["function"]
+    assert validate_assistant(assistant_with(model={
+        "provider": "openai", "model": "gpt-4o", "tools": [old_transfer]}), set()) == []
+    assert validate_assistant(ok, set()) == [
+        "assistant.server.credentialId: Couldn't find credential cred-1"]
+    assert validate_assistant(assistant_with(server={"url": "https://x.test", "secret": "s"}),
+                              set()) == ["assistant.server.property secret should not exist"]
+
+
+def test_a_refused_assistant_ends_the_call_and_is_kept(receiver):
+    receiver.assistant = assistant_with(model={"provider": "openai", "model": "gpt-test"})
+    driver = VapiDriver(receiver.url + "/hooks/vapi", VapiAuth())
+    out = driver.play_inbound_call(VapiCall("+15551230000", "+15557654321"), [("user", "Hi")])
+    assert len(out) == 1 and [m["type"] for m in receiver.messages()] == ["assistant-request"]
+    [refusal] = driver.refusals
+    assert refusal["what"] == "assistant" and refusal["status"] == 400
+    assert refusal["messages"][0].startswith("assistant.model.model must be one of")
+
+
+def test_tool_calls_carry_the_authentication_of_the_server_they_go_to(receiver):
+    """A tool's own server without a credentialId is called with no authentication; the
+    assistant's server with one carries that credential's; without either, the number's."""
+    hook = receiver.url + "/hooks/vapi"
+    cred = VapiAuth("hmac", "c" * 32)
+    tool = {"type": "function", "function": {"name": "book_appointment"}}
+    for tool_server, assistant_server, want in (
+            ({"url": hook}, {"url": hook, "credentialId": "cred-1"}, "none"),
+            (None, {"url": hook, "credentialId": "cred-1"}, "hmac"),
+            ({"url": hook, "credentialId": "cred-1"}, None, "hmac"),
+            (None, None, "secret")):
+        t = dict(tool, **({"server": tool_server} if tool_server else {}))
+        receiver.assistant = assistant_with(
+            model={"provider": "openai", "model": "gpt-4o-mini", "tools": [t]},
+            **({"server": assistant_server} if assistant_server else {}))
+        driver = VapiDriver(hook, VapiAuth(), credentials={"cred-1": cred})
+        receiver.requests.clear()
+        driver.play_inbound_call(VapiCall("+15551230000", "+15557654321"),
+                                 [("tool", "book_appointment", {"service": "Boiler"})])
+        assert driver.refusals == []
+        [req] = [r for r in receiver.received() if r.json()["message"]["type"] == "tool-calls"]
+        got = ("hmac" if header(req, "x-signature") else
+               "secret" if header(req, "X-Vapi-Secret") else "none")
+        assert got == want, (tool_server, assistant_server)
+        if got == "hmac":
+            assert header(req, "x-signature") == cred.signature(
+                req.body, hook, timestamp=header(req, "x-timestamp"),
+                svix_id=header(req, "svix-id"))
+
+
+def test_a_tool_result_without_a_name_is_refused(receiver):
+    receiver.named_results = False
+    driver = VapiDriver(receiver.url + "/hooks/vapi", VapiAuth())
+    driver.play_inbound_call(VapiCall("+15551230000", "+15557654321"),
+                             [("tool", "book_appointment", {"service": "Boiler"})])
+    [refusal] = driver.refusals
+    assert refusal["what"] == "tool-calls" and refusal["messages"] == [
+        "results.0.name must be a string"]
+
+
+def test_the_message_id_header_is_the_one_configured():
+    auth = VapiAuth("hmac", "k", payload_format="{svix-id}.{body}", include_timestamp=False,
+                    message_id_header="webhook-id")
+    h = auth.headers(b"{}", "u")
+    assert "svix-id" not in h and h["webhook-id"].startswith("msg_")
+    assert h["x-signature"] == hmac.new(b"k", (h["webhook-id"] + ".{}").encode(),
+                                        hashlib.sha256).hexdigest()
+
+
+def test_a_transient_assistant_vapi_refuses_is_a_400(vapi):
+    bad = dict(CALL, assistant=assistant_with(model={"provider": "openai",
+                                                     "model": "gpt-test"}))
+    del bad["assistantId"]
+    r = post_call(vapi, bad)
+    assert r.status_code == 400 and r.json()["message"][0].startswith("assistant.model.model")
+    good = dict(bad, assistant=assistant_with(server={"url": "https://x.test/hooks/vapi",
+                                                      "credentialId": "cred-1"}))
+    assert post_call(vapi, good).status_code == 400
+    requests.post(vapi.url + "/_fake/credentials", timeout=5,
+                  json={"cred-1": VapiAuth("bearer", "t" * 24).as_dict()})
+    assert post_call(vapi, good).status_code == 201

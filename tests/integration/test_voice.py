@@ -61,7 +61,8 @@ class Worker:
                 "DEEPGRAM_API_KEY": self.deepgram.api_key,
                 "TWILIO_ACCOUNT_SID": self.twilio.account_sid,
                 "TWILIO_AUTH_TOKEN": self.twilio.auth_token,
-                "TWILIO_API_BASE": self.twilio.url, "VOICE_SILENCE_MS": "500", **self.extra}
+                "TWILIO_API_BASE": self.twilio.url, "VOICE_SILENCE_MS": "500",
+                "ENCRYPTION_KEY": os.environ.get("ENCRYPTION_KEY", ""), **self.extra}
 
     def start(self):
         self.proc = subprocess.Popen([os.path.join(BIN, "switchboard-voice")], env=self.env(),
@@ -692,3 +693,69 @@ def test_a_slow_model_without_a_tool_gets_no_filler(fakes, acme, llm):
         assert not marks_since(c, asked, "f")
     finally:
         c.hangup()
+
+
+# ---------- A business's own speech keys ----------
+
+def seal(org_id, value):
+    """A provider secret sealed as Switchboard seals it: AES-256-GCM, the business as AAD."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    nonce = os.urandom(12)
+    key = bytes.fromhex(os.environ["ENCRYPTION_KEY"])
+    return nonce + AESGCM(key).encrypt(nonce, value.encode(), org_id.encode())
+
+
+def header(request, name):
+    return next((v for k, v in request.headers.items() if k.lower() == name.lower()), None)
+
+
+def test_a_business_own_deepgram_and_elevenlabs_keys_are_used(fakes, acme):
+    dg, _, worker = fakes
+    [(org,)] = sql(acme, "INSERT INTO organizations (name, timezone, greeting) VALUES "
+                         "('Own Keys Plumbing', 'America/New_York', 'Thanks for calling Own "
+                         "Keys Plumbing.') RETURNING id::text")
+    for provider, name, value in (("deepgram", "api_key", "dg-own-key-1234"),
+                                  ("elevenlabs", "api_key", "el-own-key-5678"),
+                                  ("elevenlabs", "voice_id", "own-voice")):
+        sql(acme, "INSERT INTO provider_credentials (org_id, provider, name, secret_enc, "
+                  "secret_hint) VALUES (%s, %s, %s, %s, %s)", org, provider, name,
+            seal(org, value), value[-4:])
+    tts = TtsFake(eleven_key="el-own-key-5678").start()
+    # The server itself speaks with flite: only the business's key can reach the fake.
+    restore = speaking_through(worker, tts, {"ELEVENLABS_URL": tts.url})
+    next(restore)
+    server_key = dg.api_key
+    try:
+        dg.api_key = "dg-own-key-1234"
+        call_id = new_call(acme, org)
+        c = MediaStreamsCaller(MEDIA_URL, {"token": token(call_id, org),
+                                           "call_id": call_id}).connect()
+        try:
+            greeted(c)
+            spoken = tts.streams[0]
+            assert (spoken["voice_id"], spoken["text"]) == \
+                ("own-voice", "Thanks for calling Own Keys Plumbing.")
+            assert header(tts.received("/v1/text-to-speech")[0], "xi-api-key") == \
+                "el-own-key-5678"
+            c.wait_for(lambda: dg.requests, timeout=5)
+            assert header(dg.requests[-1], "Authorization") == "Token dg-own-key-1234"
+        finally:
+            c.hangup()
+
+        # A business without keys of its own: the server's Deepgram key, the server's voice.
+        dg.api_key = server_key
+        heard = len(dg.requests)
+        call_id = new_call(acme)
+        c = caller(call_id)
+        try:
+            greeted(c)
+            c.wait_for(lambda: len(dg.requests) > heard, timeout=5)
+            assert header(dg.requests[-1], "Authorization") == "Token " + server_key
+            assert len(tts.streams) == 1
+        finally:
+            c.hangup()
+    finally:
+        dg.api_key = server_key
+        for _ in restore:
+            pass
+        tts.stop()

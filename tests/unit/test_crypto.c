@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "infra/arena.h"
 #include "infra/conf.h"
@@ -104,6 +105,63 @@ static void test_seal_and_open(void **state)
 	arena_free(a);
 }
 
+#define KEY2 "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100"
+
+/* A value as sealed before values named their key: nonce, ciphertext, tag, with aad alone. */
+static char *seal_legacy(struct arena *a, const char *plain, const char *aad)
+{
+	unsigned char key[32], out[12 + 64 + 16] = "nonce-twelve";
+	int n, len = (int)strlen(plain);
+
+	for (int i = 0; i < 32; i++)
+		key[i] = (unsigned char)i;  /* KEY */
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	assert_int_equal(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad,
+					   (int)strlen(aad)), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, out + 12, &n, (const unsigned char *)plain, len),
+			 1);
+	assert_int_equal(EVP_EncryptFinal_ex(ctx, out + 12 + n, &n), 1);
+	assert_int_equal(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out + 12 + len), 1);
+	EVP_CIPHER_CTX_free(ctx);
+	return arena_printf(a, "\\x%s", crypto_hex(a, out, 12 + (size_t)len + 16));
+}
+
+static void test_sealed_value_names_its_key(void **state)
+{
+	struct arena *a = arena_new();
+	const char *aad = "switchboard credential\norg\nvapi\napi_key";
+	char *sealed = crypto_seal(a, KEY, "sk-1", aad);
+	char *id = crypto_key_id(a, KEY);
+
+	assert_non_null(id);
+	assert_int_equal(strlen(id), 8);
+	assert_string_not_equal(id, crypto_key_id(a, KEY2));
+	assert_null(crypto_key_id(a, "short"));
+	/* Version 2, then the key's id. */
+	assert_memory_equal(sealed, "\\x02", 4);
+	assert_memory_equal(sealed + 4, id, 8);
+	assert_string_equal(crypto_open(a, KEY, sealed, aad), "sk-1");
+	assert_null(crypto_open(a, KEY2, sealed, aad));
+	/* The header is authenticated: another version or id does not open. */
+	char *forged = arena_strdup(a, sealed);
+	forged[3] = '3';
+	assert_null(crypto_open(a, KEY, forged, aad));
+	arena_free(a);
+}
+
+static void test_legacy_value_still_opens(void **state)
+{
+	struct arena *a = arena_new();
+	const char *org = "ac3e0000-0000-4000-8000-000000000001";
+	char *legacy = seal_legacy(a, "old-secret", org);
+
+	assert_string_equal(crypto_open(a, KEY, legacy, org), "old-secret");
+	assert_null(crypto_open(a, KEY, legacy, "ac3e0000-0000-4000-8000-000000000009"));
+	assert_null(crypto_open(a, KEY2, legacy, org));
+	arena_free(a);
+}
+
 static void test_equal_and_tokens(void **state)
 {
 	struct arena *a = arena_new();
@@ -128,6 +186,8 @@ int main(void)
 		cmocka_unit_test(test_hmac_sha1_matches_rfc2202),
 		cmocka_unit_test(test_base64_round_trip),
 		cmocka_unit_test(test_seal_and_open),
+		cmocka_unit_test(test_sealed_value_names_its_key),
+		cmocka_unit_test(test_legacy_value_still_opens),
 		cmocka_unit_test(test_equal_and_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,8 +154,11 @@ static json_t *one_tool(struct arena *a)
 
 static int run_chat(struct arena *a, long timeout_ms, struct heard *h, struct llm_result *out)
 {
+	struct llm_settings settings;
+
 	serve_start();
-	int rc = llm_chat(a, one_message(a), one_tool(a), timeout_ms, hear, h, out);
+	llm_settings_server(&settings);
+	int rc = llm_chat(a, &settings, one_message(a), one_tool(a), timeout_ms, hear, h, out);
 	serve_stop();
 	return rc;
 }
@@ -235,6 +238,113 @@ static void test_tool_call_fragments_join_per_index(void **state)
 	assert_string_equal(out.tool_calls[1].arguments_text, "{\"query\": ");
 	assert_null(out.tool_calls[1].arguments);
 	assert_int_equal(h.pieces, 0);
+	buf_release(&h.text);
+	arena_free(a);
+}
+
+/* Some OpenAI-compatible servers leave out index: a new id is a new call, no id continues. */
+static void test_tool_call_fragments_without_index_join_per_id(void **state)
+{
+	struct arena *a = arena_new();
+	struct heard h = { BUF_INIT, 0 };
+	struct llm_result out;
+
+	serve_answer(SSE_HEAD
+		     CHUNK("{\"role\":\"assistant\",\"content\":null}", "null")
+		     CHUNK("{\"tool_calls\":[{\"id\":\"call_a\",\"type\":\"function\","
+			   "\"function\":{\"name\":\"check_availability\",\"arguments\":\"\"}}]}",
+			   "null")
+		     CHUNK("{\"tool_calls\":[{\"function\":{\"arguments\":\"{\\\"start\\\"\"}}]}",
+			   "null")
+		     CHUNK("{\"tool_calls\":[{\"function\":{\"arguments\":\": \\\"2pm\\\"}\"}}]}",
+			   "null")
+		     CHUNK("{\"tool_calls\":[{\"id\":\"call_b\",\"type\":\"function\","
+			   "\"function\":{\"name\":\"lookup_service\",\"arguments\":\"{\"}}]}", "null")
+		     CHUNK("{\"tool_calls\":[{\"function\":{\"arguments\":\"}\"}}]}", "null")
+		     CHUNK("{}", "\"tool_calls\"")
+		     "data: [DONE]\n\n", 13);
+	assert_int_equal(run_chat(a, 5000, &h, &out), 0);
+	assert_int_equal(out.ntool_calls, 2);
+	assert_string_equal(out.tool_calls[0].id, "call_a");
+	assert_string_equal(out.tool_calls[0].name, "check_availability");
+	assert_string_equal(out.tool_calls[0].arguments_text, "{\"start\": \"2pm\"}");
+	assert_string_equal(json_str(out.tool_calls[0].arguments, "start"), "2pm");
+	assert_string_equal(out.tool_calls[1].id, "call_b");
+	assert_string_equal(out.tool_calls[1].name, "lookup_service");
+	assert_string_equal(out.tool_calls[1].arguments_text, "{}");
+	assert_non_null(out.tool_calls[1].arguments);
+	buf_release(&h.text);
+	arena_free(a);
+}
+
+/* Servers that repeat id, type and name on every fragment: one call, the name once. */
+static void test_tool_call_id_and_name_repeated_on_every_fragment(void **state)
+{
+	struct arena *a = arena_new();
+	struct heard h = { BUF_INIT, 0 };
+	struct llm_result out;
+
+#define REPEATED(index, fragment) \
+	CHUNK("{\"tool_calls\":[{\"index\":" #index ",\"id\":\"call_r\",\"type\":\"function\"," \
+	      "\"function\":{\"name\":\"book_appointment\",\"arguments\":\"" fragment "\"}}]}", \
+	      "null")
+	serve_answer(SSE_HEAD
+		     CHUNK("{\"role\":\"assistant\",\"content\":null}", "null")
+		     REPEATED(0, "")
+		     REPEATED(0, "{\\\"name\\\": ")
+		     REPEATED(0, "\\\"Ann\\\"}")
+		     CHUNK("{}", "\"tool_calls\"")
+		     "data: [DONE]\n\n", 9);
+#undef REPEATED
+	assert_int_equal(run_chat(a, 5000, &h, &out), 0);
+	assert_int_equal(out.ntool_calls, 1);
+	assert_string_equal(out.tool_calls[0].id, "call_r");
+	assert_string_equal(out.tool_calls[0].name, "book_appointment");
+	assert_string_equal(json_str(out.tool_calls[0].arguments, "name"), "Ann");
+
+	/* The same without index: the repeated id continues the call, it does not start one. */
+	arena_free(a);
+	a = arena_new();
+	serve_answer(SSE_HEAD
+		     CHUNK("{\"tool_calls\":[{\"id\":\"call_r\",\"function\":{\"name\":"
+			   "\"book_appointment\",\"arguments\":\"{\\\"name\\\": \"}}]}", "null")
+		     CHUNK("{\"tool_calls\":[{\"id\":\"call_r\",\"function\":{\"name\":"
+			   "\"book_appointment\",\"arguments\":\"\\\"Ann\\\"}\"}}]}", "null")
+		     CHUNK("{}", "\"tool_calls\"")
+		     "data: [DONE]\n\n", 9);
+	assert_int_equal(run_chat(a, 5000, &h, &out), 0);
+	assert_int_equal(out.ntool_calls, 1);
+	assert_string_equal(out.tool_calls[0].name, "book_appointment");
+	assert_string_equal(json_str(out.tool_calls[0].arguments, "name"), "Ann");
+	buf_release(&h.text);
+	arena_free(a);
+}
+
+/* A usage chunk with no choices key at all is not an error; its counts are kept. */
+static void test_usage_chunk_without_choices_is_kept(void **state)
+{
+	struct arena *a = arena_new();
+	struct heard h = { BUF_INIT, 0 };
+	struct llm_result out;
+
+	serve_answer(SSE_HEAD
+		     CHUNK("{\"role\":\"assistant\",\"content\":\"Hi.\"}", "null")
+		     CHUNK("{}", "\"stop\"")
+		     "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
+		     "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n"
+		     "data: [DONE]\n\n", 9);
+	assert_int_equal(run_chat(a, 5000, &h, &out), 0);
+	assert_string_equal(out.content, "Hi.");
+	assert_string_equal(out.finish_reason, "stop");
+	assert_int_equal(out.prompt_tokens, 12);
+	assert_int_equal(out.completion_tokens, 3);
+
+	/* Without any usage the counts say so. */
+	arena_free(a);
+	a = arena_new();
+	serve_answer(SSE_HEAD CHUNK("{\"content\":\"Hi.\"}", "\"stop\"") "data: [DONE]\n\n", 0);
+	assert_int_equal(run_chat(a, 5000, &h, &out), 0);
+	assert_int_equal(out.prompt_tokens, -1);
 	buf_release(&h.text);
 	arena_free(a);
 }
@@ -389,11 +499,13 @@ static void test_nobody_listening(void **state)
 {
 	struct arena *a = arena_new();
 	struct llm_result out;
+	struct llm_settings settings;
 
 	/* A port just bound and closed again has no server. */
 	serve_answer("", 0);
 	close(srv.listener);
-	assert_int_equal(llm_chat(a, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
+	llm_settings_server(&settings);
+	assert_int_equal(llm_chat(a, &settings, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
 	assert_int_equal(out.status, 0);
 	assert_true(out.error[0] != '\0');
 	arena_free(a);
@@ -403,10 +515,15 @@ static void test_unconfigured(void **state)
 {
 	struct arena *a = arena_new();
 	struct llm_result out;
+	struct llm_settings settings;
 
 	conf_set("LLM_BASE_URL", NULL);
-	assert_false(llm_configured());
-	assert_int_equal(llm_chat(a, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
+	llm_settings_server(&settings);
+	assert_false(llm_configured(&settings));
+	assert_int_equal(llm_chat(a, &settings, one_message(a), NULL, 2000, NULL, NULL, &out), -1);
+	/* A business's own endpoint stands in for the server's. */
+	struct llm_settings own = { "http://127.0.0.1:9/v1", "m", "sk-own-key" };
+	assert_true(llm_configured(&own));
 	arena_free(a);
 }
 
@@ -415,6 +532,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_streams_in_pieces_with_comments_skipped),
 		cmocka_unit_test(test_tool_call_fragments_join_per_index),
+		cmocka_unit_test(test_tool_call_fragments_without_index_join_per_id),
+		cmocka_unit_test(test_tool_call_id_and_name_repeated_on_every_fragment),
+		cmocka_unit_test(test_usage_chunk_without_choices_is_kept),
 		cmocka_unit_test(test_error_event_mid_stream_fails),
 		cmocka_unit_test(test_openai_error_body_is_read),
 		cmocka_unit_test(test_openrouter_error_body_is_read),

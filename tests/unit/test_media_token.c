@@ -153,6 +153,22 @@ static void test_garbage_is_refused(void **state)
 	arena_free(a);
 }
 
+/* Twilio opens the stream over TLS whenever the public address is https. */
+static void test_the_stream_address_follows_the_public_scheme(void **state)
+{
+	struct arena *a = arena_new();
+
+	assert_string_equal(media_stream_url(a, "https://sb.example.com"),
+			    "wss://sb.example.com/media/");
+	assert_string_equal(media_stream_url(a, "https://sb.example.com/"),
+			    "wss://sb.example.com/media/");
+	assert_string_equal(media_stream_url(a, "http://127.0.0.1:8080"),
+			    "ws://127.0.0.1:8080/media/");
+	assert_string_equal(media_stream_url(a, "https://example.com/sb//"),
+			    "wss://example.com/sb/media/");
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +179,7 @@ int main(void)
 		cmocka_unit_test_setup(test_a_token_of_another_secret_is_refused, use_secret),
 		cmocka_unit_test_setup(test_no_usable_secret_makes_and_accepts_nothing, use_secret),
 		cmocka_unit_test_setup(test_garbage_is_refused, use_secret),
+		cmocka_unit_test(test_the_stream_address_follows_the_public_scheme),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,9 +172,11 @@ static void test_unreachable_provider_falls_back_to_flite(void **state)
 
 	conf_set("ELEVENLABS_URL", "http://127.0.0.1:1");
 	conf_set("ELEVENLABS_API_KEY", "el-test-key");
-	assert_int_equal(tts_stream(TTS_ELEVENLABS, GREETING, collect, &c), TTS_FELL_BACK);
+	struct tts_voice eleven = { TTS_ELEVENLABS, "el-test-key", "voice-test" };
+	struct tts_voice flite = { TTS_FLITE, "", "" };
+	assert_int_equal(tts_stream(&eleven, GREETING, collect, &c), TTS_FELL_BACK);
 	assert_int_equal(c.bytes, tts_flite_ulaw(a, GREETING, &ulaw));
-	assert_int_equal(tts_stream(TTS_FLITE, GREETING, stop_at_once, NULL), TTS_STOPPED);
+	assert_int_equal(tts_stream(&flite, GREETING, stop_at_once, NULL), TTS_STOPPED);
 	arena_free(a);
 }
 

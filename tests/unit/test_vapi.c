@@ -87,6 +87,101 @@ static void test_secret_and_bearer(void **state)
 	arena_free(a);
 }
 
+/* Only X-Vapi-Secret, Authorization or an X- header of the business's own carry a secret. */
+static void test_only_a_header_of_its_own_carries_the_secret(void **state)
+{
+	struct arena *a = arena_new();
+	struct vapi_auth secret = { .method = "secret", .header = "Content-Type" };
+	struct headers h = { { "Content-Type" }, { "application/json" } };
+
+	assert_null(vapi_header_problem(NULL));
+	assert_null(vapi_header_problem(""));
+	assert_null(vapi_header_problem("X-Vapi-Secret"));
+	assert_null(vapi_header_problem("authorization"));
+	assert_null(vapi_header_problem("X-Our-Secret"));
+	assert_null(vapi_header_problem("x-signature"));
+	assert_non_null(vapi_header_problem("Content-Type"));
+	assert_non_null(vapi_header_problem("User-Agent"));
+	assert_non_null(vapi_header_problem("Host"));
+	assert_non_null(vapi_header_problem("X-Forwarded-For"));
+	assert_non_null(vapi_header_problem("x-forwarded-proto"));
+	assert_non_null(vapi_header_problem("X-Real-IP"));
+	assert_non_null(vapi_header_problem("X-Request-Id"));
+	assert_non_null(vapi_header_problem("X-"));
+	assert_non_null(vapi_header_problem("X-Our Secret"));
+	/* A stored header that breaks the rule is refused when a message comes, secret or not. */
+	assert_int_equal(check(a, &secret, "application/json", &h, 0), -1);
+	secret.header = "X-Real-IP";
+	h.names[0] = "X-Real-IP";
+	h.values[0] = "203.0.113.9";
+	assert_int_equal(check(a, &secret, "203.0.113.9", &h, 0), -1);
+	secret.header = "X-Our-Secret";
+	h.names[0] = "X-Our-Secret";
+	assert_int_equal(check(a, &secret, "203.0.113.9", &h, 0), 0);
+	arena_free(a);
+}
+
+static void test_a_secret_has_at_least_24_characters(void **state)
+{
+	assert_non_null(vapi_secret_problem(NULL));
+	assert_non_null(vapi_secret_problem("application/json"));
+	assert_non_null(vapi_secret_problem("12345678901234567890123"));
+	assert_null(vapi_secret_problem("123456789012345678901234"));
+}
+
+/* {svix-id} is the value of the header the settings name. */
+static void test_the_message_id_header_is_configurable(void **state)
+{
+	struct arena *a = arena_new();
+	struct vapi_auth auth = hmac_auth();
+	/* HMAC-SHA256("testsecret", "msg_1.<body>") as Python computes it. */
+	struct headers h = { { "x-signature", "webhook-id" },
+			     { "54294e632d54e07efc64f63cec6260209897f2f869073b30aa7523ff8c85b022",
+			       "msg_1" } };
+
+	auth.include_timestamp = false;
+	auth.payload_format = "{svix-id}.{body}";
+	auth.message_id_header = "webhook-id";
+	assert_int_equal(check(a, &auth, "testsecret", &h, 0), 0);
+	/* The same message id under svix-id is not what was signed with webhook-id named. */
+	h.names[1] = "svix-id";
+	assert_int_equal(check(a, &auth, "testsecret", &h, 0), -1);
+	auth.message_id_header = NULL;
+	assert_int_equal(check(a, &auth, "testsecret", &h, 0), 0);
+	arena_free(a);
+}
+
+static void test_the_model_is_declared_as_vapi_accepts_it(void **state)
+{
+	struct arena *a = arena_new();
+	const char *why;
+	json_t *m;
+
+	m = vapi_model(a, "gpt-4o-mini", NULL, &why);
+	assert_string_equal(json_str(m, "provider"), "openai");
+	assert_string_equal(json_str(m, "model"), "gpt-4o-mini");
+	assert_null(json_object_get(m, "url"));
+	/* An OpenRouter slug of an OpenAI model is the plain id. */
+	m = vapi_model(a, "openai/gpt-4.1-mini", "https://openrouter.ai/api/v1", &why);
+	assert_string_equal(json_str(m, "provider"), "openai");
+	assert_string_equal(json_str(m, "model"), "gpt-4.1-mini");
+	assert_true(vapi_openai_model("gpt-4o-2024-11-20:eastus"));
+	assert_false(vapi_openai_model("gpt-4o-2024-11-20:east us"));
+	assert_false(vapi_openai_model("gpt-test"));
+	assert_false(vapi_openai_model("gpt-4o-minis"));
+	/* Anything else runs on the business's own server. */
+	m = vapi_model(a, "anthropic/claude-3.5-haiku", "https://openrouter.ai/api/v1/", &why);
+	assert_string_equal(json_str(m, "provider"), "custom-llm");
+	assert_string_equal(json_str(m, "url"), "https://openrouter.ai/api/v1");
+	assert_string_equal(json_str(m, "model"), "anthropic/claude-3.5-haiku");
+	m = vapi_model(a, "llama-3.1-8b", "http://llm.internal:8000/v1", &why);
+	assert_string_equal(json_str(m, "provider"), "custom-llm");
+	assert_null(vapi_model(a, "llama-3.1-8b", "", &why));
+	assert_non_null(why);
+	assert_null(vapi_model(a, "", NULL, &why));
+	arena_free(a);
+}
+
 static void test_tool_calls_in_every_shape(void **state)
 {
 	struct arena *a = arena_new();
@@ -202,6 +297,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hmac_matches_the_protocol_vector),
 		cmocka_unit_test(test_secret_and_bearer),
+		cmocka_unit_test(test_only_a_header_of_its_own_carries_the_secret),
+		cmocka_unit_test(test_a_secret_has_at_least_24_characters),
+		cmocka_unit_test(test_the_message_id_header_is_configurable),
+		cmocka_unit_test(test_the_model_is_declared_as_vapi_accepts_it),
 		cmocka_unit_test(test_tool_calls_in_every_shape),
 		cmocka_unit_test(test_answers_are_one_line),
 		cmocka_unit_test(test_turns_and_what_is_missing),

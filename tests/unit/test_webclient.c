@@ -1,4 +1,5 @@
-/* test_webclient.c: a streamed request hands bytes on as they come, stops, times out, reuses */
+/* test_webclient.c: a streamed request hands bytes on as they come, stops, times out, reuses;
+ * a request for public addresses only never connects anywhere else */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "infra/arena.h"
 #include "infra/buf.h"
+#include "infra/conf.h"
 #include "infra/webclient.h"
 
 /*
@@ -268,6 +271,93 @@ static void test_nobody_listening(void **state)
 	assert_int_equal(r.pieces, 0);
 }
 
+/* Whether the textual address (IPv4 or IPv6) passes webclient_address_public. */
+static bool public(const char *text, bool allow_loopback)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+
+	if (inet_pton(AF_INET, text, &in.sin_addr) == 1)
+		return webclient_address_public((struct sockaddr *)&in, allow_loopback);
+	assert_int_equal(inet_pton(AF_INET6, text, &in6.sin6_addr), 1);
+	return webclient_address_public((struct sockaddr *)&in6, allow_loopback);
+}
+
+static void test_only_public_addresses_pass(void **state)
+{
+	static const char *const closed[] = {
+		"127.0.0.1", "127.1.2.3", "0.0.0.0", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+		"192.168.1.1", "169.254.169.254", "169.254.0.1", "100.64.0.1", "100.100.100.200",
+		"224.0.0.1", "255.255.255.255", "240.0.0.1", "198.18.0.1", "192.0.0.170",
+		"::", "::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",
+		"64:ff9b::a9fe:a9fe", "fd00:ec2::254", "fc00::1", "fe80::1", "ff02::1",
+		"2002:7f00:1::1", "2002:a9fe:a9fe::1", "::127.0.0.1", "2001:db8::1", "2001::1",
+	};
+	static const char *const open[] = {
+		"8.8.8.8", "54.172.60.0", "172.32.0.1", "100.128.0.1", "1.1.1.1",
+		"2606:4700:4700::1111", "::ffff:8.8.8.8", "2002:0808:0808::1", "64:ff9b::808:808",
+	};
+
+	for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
+		if (public(closed[i], false))
+			fail_msg("%s passed as public", closed[i]);
+	}
+	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+		if (!public(open[i], false))
+			fail_msg("%s was refused", open[i]);
+	}
+	/* Loopback opens for a test stack; nothing else does. */
+	assert_true(public("127.0.0.1", true));
+	assert_true(public("::1", true));
+	assert_true(public("::ffff:127.0.0.1", true));
+	assert_false(public("169.254.169.254", true));
+	assert_false(public("10.0.0.1", true));
+	assert_false(public("::", true));
+}
+
+static void test_a_public_only_fetch_never_connects_to_loopback(void **state)
+{
+	struct arena *a = arena_new();
+	struct webclient_response resp;
+
+	serve(1, 0, "secret");
+	struct webclient_request get = { .method = "GET", .url = srv.url, .timeout_ms = 2000,
+					 .public_only = 1 };
+	assert_int_equal(webclient_fetch(a, &get, &resp), -1);
+	assert_int_equal(resp.status, 0);
+	assert_string_equal(resp.error, "the address is not a public one");
+	/* By name too: the check sees the address the name resolved to. */
+	char by_name[80];
+	snprintf(by_name, sizeof(by_name), "http://localhost:%s", strrchr(srv.url, ':') + 1);
+	get.url = by_name;
+	assert_int_equal(webclient_fetch(a, &get, &resp), -1);
+	/* Metadata addresses are refused before any packet leaves. */
+	get.url = "http://169.254.169.254/latest/meta-data/";
+	assert_int_equal(webclient_fetch(a, &get, &resp), -1);
+	assert_string_equal(resp.error, "the address is not a public one");
+	serve_stop();
+	assert_int_equal(srv.accepted, 0);
+
+	/* A request without the flag (a provider client talking to a local fake) is untouched. */
+	serve(1, 0, "public");
+	get.url = srv.url;
+	get.public_only = 0;
+	assert_int_equal(webclient_fetch(a, &get, &resp), 0);
+	serve_stop();
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.body, "public");
+
+	/* And a test stack's setting opens loopback to flagged requests. */
+	conf_set("WEBCLIENT_ALLOW_LOOPBACK", "1");
+	serve(1, 0, "stack");
+	get.public_only = 1;
+	assert_int_equal(webclient_fetch(a, &get, &resp), 0);
+	serve_stop();
+	conf_set("WEBCLIENT_ALLOW_LOOPBACK", NULL);
+	assert_string_equal(resp.body, "stack");
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +367,8 @@ int main(void)
 		cmocka_unit_test(test_whole_request_timeout),
 		cmocka_unit_test(test_kept_connection_is_reused),
 		cmocka_unit_test(test_nobody_listening),
+		cmocka_unit_test(test_only_public_addresses_pass),
+		cmocka_unit_test(test_a_public_only_fetch_never_connects_to_loopback),
 	};
 	webclient_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
