@@ -104,6 +104,14 @@ $(BUILD)/bench/callload.o: tests/bench/callload.c | $(BUILD)/dirs
 $(BUILD)/bench/callload: $(BUILD)/bench/callload.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
+# The receptionist's CPU time per turn and a practice run's wall time (tests/bench/run brain).
+bench: $(BUILD)/bench/brainbench
+$(BUILD)/bench/brainbench.o: tests/bench/brainbench.c | $(BUILD)/dirs
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+$(BUILD)/bench/brainbench: $(BUILD)/bench/brainbench.o $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Unit tests link the library and every cgi object but main.o.
 $(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/dirs
 	$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit -c -o $@ $<

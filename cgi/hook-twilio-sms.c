@@ -1,15 +1,19 @@
 /* hook-twilio-sms.c: texts customers send to a business's number (PROTOCOLS.md §4.5): STOP and
- * START recorded per business and number, HELP answered, and everything else kept for the owner */
+ * START recorded per business and number, HELP answered, C and R to a confirmation acted on, and
+ * everything else kept for the owner */
 #include <ctype.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "answer.h"
+#include "domain/booking.h"
 #include "hook-event.h"
 #include "infra/arena.h"
 #include "infra/db.h"
+#include "infra/json.h"
 #include "infra/log.h"
 #include "infra/text.h"
 #include "page.h"
@@ -38,6 +42,16 @@ static const char SQL_ANSWERED_TEXT[] =
 	"  AND purpose IN ('confirmation', 'reminder') AND status IN ('sent', 'logged') "
 	"  AND created_at > now() - interval '30 days' "
 	"ORDER BY created_at DESC LIMIT 1";
+/* The appointment a "C" or "R" is about, in the customer's words, when it is still to come:
+ * its service, its local day and time, and whether it is still open. */
+static const char SQL_ANSWERED_APPOINTMENT[] =
+	"SELECT coalesce(nullif(s.name, ''), 'appointment'), "
+	"       to_char(a.starts_at AT TIME ZONE o.timezone, 'Dy, Mon FMDD \"at\" FMHH12:MI AM'), "
+	"       a.status IN ('scheduled', 'confirmed') "
+	"FROM appointments a JOIN organizations o ON o.id = a.org_id "
+	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
+	"WHERE a.org_id = $1 AND a.id = $2::uuid AND a.starts_at > now() "
+	"  AND a.status IN ('scheduled', 'confirmed', 'cancelled')";
 static const char SQL_KEEP[] =
 	"INSERT INTO inbound_messages (org_id, phone_number_id, provider, provider_message_id, "
 	"                              from_number, to_number, body, num_media, kind, "
@@ -105,6 +119,35 @@ static const char *twiml_message(struct arena *a, const char *text)
 }
 
 /*
+ * Act on a "C" (cancel_request) or "R" (reschedule_request) answering the confirmation or
+ * reminder of appointment (what: its SQL_ANSWERED_APPOINTMENT row) and set *reply. C cancels it as
+ * the dashboard's Cancel does (an appointment cancelled already gets the same answer, so a text
+ * sent twice reads alike); R leaves it to the owner, who sees the request on the Messages page.
+ * Returns 0, or -1 on a database error.
+ */
+static int answer_letter(struct req *r, const char *org_id, const char *sid, const char *kind,
+			 const char *appointment, struct db_result *what, const char *to,
+			 const char **reply)
+{
+	const char *service = db_value(what, 0, 0), *when = db_value(what, 0, 1);
+
+	if (!strcmp(kind, "reschedule_request")) {
+		*reply = arena_printf(r->arena, "To move your %s on %s, call us at %s or reply "
+				      "with a day and time.", service, when, to);
+		return 0;
+	}
+	if (!strcmp(db_value(what, 0, 2), "t")) {
+		json_t *detail = json_pack("{s:s, s:s}", "by", "customer text", "message_sid", sid);
+		const char *text = json_text(r->arena, json_to_arena(r->arena, detail));
+		if (booking_cancel(r->db, r->arena, org_id, appointment, NULL, text) < 0)
+			return -1;
+	}
+	*reply = arena_printf(r->arena, "Your %s on %s is cancelled. Call us at %s to book again.",
+			      service, when, to);
+	return 0;
+}
+
+/*
  * Record the text for org_id and say what to answer (a TwiML document). NULL after an error
  * answer. Opt-outs and opt-ins get no reply of ours: Twilio's own confirmation already goes out
  * on long codes and toll-free numbers.
@@ -124,10 +167,18 @@ static const char *take_text(struct req *r, const char *org_id, const char *numb
 		appointment = db_text(r->db, r->arena, SQL_ANSWERED_TEXT, org_id, from);
 		if (!appointment && *db_sqlstate(r->db))
 			goto fail;
-		/* A lone letter that answers nothing of ours is just a message. */
-		if (!appointment) {
+		bool named = appointment && *appointment;
+		struct db_result *what = named ? db_q(r->db, r->arena, SQL_ANSWERED_APPOINTMENT,
+						      org_id, appointment) : NULL;
+		if (named && !what)
+			goto fail;
+		/* A lone letter that answers nothing of ours, or an appointment that is over or
+		 * gone, is just a message. */
+		if (!what || !db_rows(what)) {
 			kind = "message";
 			appointment = "";
+		} else if (answer_letter(r, org_id, sid, kind, appointment, what, to, &reply) < 0) {
+			goto fail;
 		}
 	}
 	if (!strcmp(kind, "opt_out") &&

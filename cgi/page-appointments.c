@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "domain/booking.h"
 #include "infra/arena.h"
 #include "infra/db.h"
 #include "form.h"
@@ -47,9 +48,6 @@ static const char SQL_APPOINTMENT[] =
 	"FROM appointments a JOIN organizations o ON o.id = a.org_id "
 	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
 	"WHERE a.id = $1";
-static const char SQL_CANCEL[] =
-	"UPDATE appointments SET status = 'cancelled' "
-	"WHERE id = $1 AND status IN ('scheduled', 'confirmed')";
 
 /* The local wall-clock time typed, as an instant of the business's zone. */
 static const char SQL_LOCAL_INSTANT[] =
@@ -183,8 +181,7 @@ void page_appointment_cancel(struct req *r)
 		http_redirect(r, "/appointments");
 		return;
 	}
-	if (db_exec(r->db, r->arena, SQL_CANCEL, r->path_id) < 0 ||
-	    ui_audit(r, "appointment.cancel", r->path_id, NULL) < 0) {
+	if (booking_cancel(r->db, r->arena, r->org_id, r->path_id, r->user_id, NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be cancelled; please try again");
 		return;
 	}

@@ -416,7 +416,9 @@ static const char SQL_SETUP[] =
 	"               ON c.org_id = p.org_id AND c.to_number = p.e164 "
 	"               AND c.direction = 'inbound' "
 	"               WHERE p.org_id = o.id AND p.active AND p.verified_at IS NOT NULL), "
-	"       o.business_kind IS NOT NULL "
+	"       o.business_kind IS NOT NULL, "
+	"       EXISTS (SELECT 1 FROM practice_runs pr WHERE pr.org_id = o.id "
+	"               AND pr.status = 'done') "
 	"FROM organizations o WHERE o.id = $1";
 
 /* One item of the set-up checklist: done, or a link to the page that does it. */
@@ -452,7 +454,8 @@ static int dashboard_setup_fill(struct req *r, struct tpl_dict *d)
 	bool line = !strcmp(db_value(res, 0, 3), "t");
 	bool called = !strcmp(db_value(res, 0, 4), "t");
 	bool kind = !strcmp(db_value(res, 0, 5), "t");
-	if (kind && hours && services && line && called && !mode_problem)
+	bool practiced = !strcmp(db_value(res, 0, 6), "t");
+	if (kind && hours && services && line && called && !mode_problem && practiced)
 		return 0;
 	struct tpl_dict *list = tpl_section(d, "SETUP");
 	setup_item(list, kind, "Kind of business chosen", "/settings", "Choose your kind of business",
@@ -464,6 +467,8 @@ static int dashboard_setup_fill(struct req *r, struct tpl_dict *d)
 		   line ? "Call your number once" : "Connect your line first", NULL);
 	setup_item(list, !mode_problem, "A call mode that works", "/settings/receptionist",
 		   "Fix the call mode", mode_problem);
+	setup_item(list, practiced, "A first practice run", "/settings/practice",
+		   "Run practice calls", NULL);
 	return 0;
 }
 

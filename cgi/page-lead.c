@@ -57,6 +57,15 @@ static const char SQL_LEAD_MESSAGES[] =
 	"       " UI_SQL_DATE_TIME("n.created_at") " "
 	"FROM notifications n JOIN organizations o ON o.id = n.org_id "
 	"WHERE n.org_id = $1 AND n.lead_id = $2 ORDER BY n.created_at DESC LIMIT 50";
+/* The texts the lead's number sent that a person reads (as on the Messages page), newest first. */
+static const char SQL_LEAD_TEXTS[] =
+	"SELECT m.body, " UI_SQL_DATE_TIME("m.created_at") ", "
+	"       CASE m.kind WHEN 'reschedule_request' THEN 'asked to reschedule' "
+	"                   WHEN 'cancel_request' THEN 'cancelled by text' ELSE '' END "
+	"FROM inbound_messages m JOIN organizations o ON o.id = m.org_id "
+	"WHERE m.org_id = $1 AND m.from_number = $2 "
+	"  AND m.kind IN ('message', 'cancel_request', 'reschedule_request') "
+	"ORDER BY m.created_at DESC LIMIT 50";
 static const char SQL_LEAD_NOTES[] =
 	"SELECT n.body, coalesce(u.email::text, 'a former team member'), "
 	"       " UI_SQL_DATE_TIME("n.created_at") " "
@@ -314,6 +323,20 @@ static void lead_show(struct req *r, struct tpl_dict *d, int status)
 	if (callback_problem_fill(r, d) < 0 || lead_related_fill(r, d, phone) < 0) {
 		http_fail(r, 503, "the lead could not be loaded; please try again");
 		return;
+	}
+	/* The texts the lead sent (cgi/page-messages.c lists every business text). */
+	struct db_result *texts = db_q(r->db, r->arena, SQL_LEAD_TEXTS, r->org_id, phone);
+	if (!texts) {
+		http_fail(r, 503, "the lead could not be loaded; please try again");
+		return;
+	}
+	tpl_show(d, db_rows(texts) ? "HAS_TEXTS" : "NO_TEXTS");
+	for (int i = 0; i < db_rows(texts); i++) {
+		struct tpl_dict *row = tpl_section(d, "TEXT");
+		tpl_set(row, "TEXT_BODY", db_value(texts, i, 0));
+		tpl_set(row, "TEXT_RECEIVED", db_value(texts, i, 1));
+		if (*db_value(texts, i, 2))
+			tpl_set(tpl_section(row, "TEXT_KIND"), "KIND_LABEL", db_value(texts, i, 2));
 	}
 	page_render(r, status, *name ? name : phone, NAV_LEADS, "lead.tpl", d);
 }

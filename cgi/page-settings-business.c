@@ -10,6 +10,7 @@
 #include "infra/buf.h"
 #include "infra/conf.h"
 #include "infra/db.h"
+#include "domain/business_kind.h"
 #include "infra/tpl.h"
 #include "page-settings.h"
 #include "page.h"
@@ -18,9 +19,10 @@
 #include "ui.h"
 
 static const char SQL_BUSINESS[] =
-	"SELECT name, timezone, sms_daily_limit, call_daily_limit, retention_days, "
+	"SELECT name, timezone, business_kind, sms_daily_limit, call_daily_limit, retention_days, "
 	"       array_to_string(allowed_calling_codes, ' ') AS codes "
 	"FROM organizations WHERE id = $1";
+static const char SQL_KIND_NOW[] = "SELECT business_kind FROM organizations WHERE id = $1";
 static const char SQL_TIMEZONE_EXISTS[] = "SELECT 1 FROM pg_timezone_names WHERE name = $1";
 static const char SQL_SAVE_BUSINESS[] =
 	"UPDATE organizations SET name = $2, timezone = $3 WHERE id = $1";
@@ -31,6 +33,18 @@ static const char SQL_SAVE_LIMITS[] =
 
 /* Most countries one business may list (the schema's bound too). */
 #define MAX_CALLING_CODES 50
+
+/* The kinds of business to choose from, the one chosen selected. */
+static void kind_options(struct tpl_dict *d, const char *chosen)
+{
+	for (const struct business_kind *k = business_kind_all(); k->id; k++) {
+		struct tpl_dict *o = tpl_section(d, "KIND_OPTION");
+		tpl_set(o, "VALUE", k->id);
+		tpl_set(o, "LABEL", k->label);
+		if (chosen && !strcmp(chosen, k->id))
+			tpl_show(o, "SELECTED");
+	}
+}
 
 static void business_show(struct req *r, struct tpl_dict *d, int status)
 {
@@ -62,6 +76,7 @@ void page_settings_business(struct req *r)
 		return;
 	tpl_set(d, "NAME_VALUE", db_field(org, 0, "name"));
 	tpl_set(d, "TIMEZONE_VALUE", db_field(org, 0, "timezone"));
+	kind_options(d, db_field(org, 0, "business_kind"));
 	tpl_set(d, "SMS_DAILY_LIMIT_VALUE", db_field(org, 0, "sms_daily_limit"));
 	tpl_set(d, "CALL_DAILY_LIMIT_VALUE", db_field(org, 0, "call_daily_limit"));
 	tpl_set(d, "RETENTION_DAYS_VALUE", db_field(org, 0, "retention_days"));
@@ -77,6 +92,14 @@ void page_settings_business_save(struct req *r)
 	form_begin(&f, r, d);
 	const char *name = form_text(&f, "name");
 	const char *timezone = form_text(&f, "timezone");
+	const char *kind = form_text(&f, "business_kind");
+	const char *kind_now = db_text(r->db, r->arena, SQL_KIND_NOW, r->org_id);
+	/* A form without the field (an older page) keeps the kind. */
+	if (!*kind && kind_now)
+		kind = kind_now;
+	if (!business_kind_valid(kind))
+		form_error(&f, "business_kind", "choose the kind of business");
+	kind_options(d, kind);
 	if (form_required(&f, "name", name, "Business name"))
 		form_max_length(&f, "name", name, 200);
 	if (form_required(&f, "timezone", timezone, "Time zone") &&
@@ -86,13 +109,19 @@ void page_settings_business_save(struct req *r)
 		business_show(r, d, 422);
 		return;
 	}
-	if (db_exec(r->db, r->arena, SQL_SAVE_BUSINESS, r->org_id, name, timezone) != 1 ||
+	bool new_kind = !kind_now || strcmp(kind, kind_now);
+	/* A new kind adds its starter services and answers beside the business's own. */
+	if ((new_kind && business_kind_apply(r->db, r->arena, r->org_id, kind) < 0) ||
+	    db_exec(r->db, r->arena, SQL_SAVE_BUSINESS, r->org_id, name, timezone) != 1 ||
 	    ui_audit(r, "settings.business", "organization",
-		     json_pack("{s:s, s:s}", "name", name, "timezone", timezone)) < 0) {
+		     json_pack("{s:s, s:s, s:s}", "name", name, "timezone", timezone,
+			       "business_kind", kind)) < 0) {
 		http_fail(r, 503, "the business details could not be saved; please try again");
 		return;
 	}
-	page_flash(r, "ok", "Business details saved.");
+	page_flash(r, "ok", new_kind ? "Business details saved. The new kind's starter services "
+			    "and answers were added where you had none of the same name." :
+			    "Business details saved.");
 	http_redirect(r, "/settings");
 }
 
@@ -150,6 +179,7 @@ void page_settings_limits_save(struct req *r)
 			return;
 		tpl_set(d, "NAME_VALUE", db_field(org, 0, "name"));
 		tpl_set(d, "TIMEZONE_VALUE", db_field(org, 0, "timezone"));
+		kind_options(d, db_field(org, 0, "business_kind"));
 		business_show(r, d, 422);
 		return;
 	}

@@ -16,7 +16,9 @@
 #include "page-settings.h"
 #include "page.h"
 #include "pages.h"
+#include "domain/credentials.h"
 #include "provider/vapi.h"
+#include "provider/vapi_rest.h"
 #include "req.h"
 #include "ui.h"
 
@@ -58,10 +60,18 @@ static const char SQL_VAPI_SAVE_HMAC[] =
 	"       hmac_encoding = $6, hmac_prefix = $7, hmac_secret_is_base64 = $8::boolean, "
 	"       timestamp_window_seconds = $9::int, hmac_message_id_header = $10 "
 	"WHERE org_id = $1";
+/* The id is saved only once checked (phone_number_checked): one already checked stays so. */
 static const char SQL_VAPI_SAVE_OUTBOUND[] =
 	"UPDATE vapi_settings SET outbound_assistant_id = nullif($2, ''), "
+	"       phone_number_checked_at = CASE "
+	"         WHEN phone_number_id = $3 AND phone_number_checked_at IS NOT NULL "
+	"         THEN phone_number_checked_at ELSE now() END, "
 	"       phone_number_id = nullif($3, '') "
 	"WHERE org_id = $1";
+/* The id saved and checked before, if any: saving it again asks Vapi nothing. */
+static const char SQL_VAPI_CHECKED_ID[] =
+	"SELECT phone_number_id FROM vapi_settings "
+	"WHERE org_id = $1 AND phone_number_checked_at IS NOT NULL";
 static const char SQL_VAPI_SAVE_VOICE[] =
 	"UPDATE vapi_settings SET voice_provider = $2, voice_id = $3 WHERE org_id = $1";
 /* Which business a Vapi phone number id is already set for (none may share one). */
@@ -409,6 +419,45 @@ static int vapi_store(struct req *r, const struct vapi_form *v, long window)
 		"server_secret_typed", *v->server_secret != '\0'));
 }
 
+/*
+ * Whether the business's own Vapi key can read the phone number id typed (any other id would
+ * let it take a number of another Vapi account, and that account's traffic); the field says why
+ * not. Returns 0, or -1 on a database error.
+ */
+static int phone_number_checked(struct req *r, struct form *f, const char *id)
+{
+	const char *before = db_text(r->db, r->arena, SQL_VAPI_CHECKED_ID, r->org_id);
+	if (!before && *db_sqlstate(r->db))
+		return -1;
+	if (before && !strcmp(before, id))
+		return 0;
+	const char *key = credential_get(r->db, r->arena, r->org_id, "vapi", "api_key");
+	if (!key && *db_sqlstate(r->db))
+		return -1;
+	if (!key || !*key) {
+		form_error(f, "phone_number_id", "save your Vapi API key under Provider keys "
+			   "first: the phone number id is checked with it");
+		return 0;
+	}
+	switch (vapi_phone_number_read(r->arena, key, id)) {
+	case VAPI_NUMBER_OURS:
+		break;
+	case VAPI_NUMBER_UNKNOWN:
+		form_error(f, "phone_number_id", "your Vapi account has no phone number with this "
+			   "id: copy it from Phone Numbers in Vapi's dashboard");
+		break;
+	case VAPI_NUMBER_BAD_KEY:
+		form_error(f, "phone_number_id", "Vapi refused your API key (Provider keys), so "
+			   "the phone number id could not be checked");
+		break;
+	case VAPI_NUMBER_NO_ANSWER:
+		form_error(f, "phone_number_id", "Vapi could not be reached to check the phone "
+			   "number id; please try again");
+		break;
+	}
+	return 0;
+}
+
 void page_settings_vapi_save(struct req *r)
 {
 	struct tpl_dict *d = page_dict(r);
@@ -433,6 +482,10 @@ void page_settings_vapi_save(struct req *r)
 		if (owner && strcmp(owner, r->org_id))
 			form_error(&f, "phone_number_id", "this Vapi phone number is already "
 				   "set for another business");
+		else if (phone_number_checked(r, &f, v.phone_number_id) < 0) {
+			http_fail(r, 503, "the Vapi settings could not be saved; please try again");
+			return;
+		}
 	}
 	if (!form_ok(&f)) {
 		const char *method = v.auth_method, *algorithm = v.hmac_algorithm;

@@ -8,7 +8,7 @@ struct tpl_dict;
 /* The sections, in the order of the sub-navigation. */
 enum settings_tab {
 	TAB_BUSINESS, TAB_PHONES, TAB_HOURS, TAB_RECEPTIONIST, TAB_NOTIFICATIONS,
-	TAB_KNOWLEDGE, TAB_VAPI, TAB_CREDENTIALS, TAB_COUNT,
+	TAB_KNOWLEDGE, TAB_VAPI, TAB_CREDENTIALS, TAB_PRACTICE, TAB_COUNT,
 };
 
 /*

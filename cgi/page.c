@@ -17,7 +17,7 @@ static const char *const nav_variables[] = {
 	[NAV_LEADS] = "NAV_LEADS", [NAV_APPOINTMENTS] = "NAV_APPOINTMENTS",
 	[NAV_SERVICES] = "NAV_SERVICES", [NAV_SETTINGS] = "NAV_SETTINGS",
 	[NAV_TEAM] = "NAV_TEAM", [NAV_ACCOUNT] = "NAV_ACCOUNT",
-	[NAV_TESTCALL] = "NAV_TESTCALL",
+	[NAV_TESTCALL] = "NAV_TESTCALL", [NAV_MESSAGES] = "NAV_MESSAGES",
 };
 
 /* The body is the layout's {{>BODY}} include: page_render() names its template. */

@@ -9,7 +9,7 @@ struct tpl_dict;
 enum page_nav {
 	NAV_NONE, NAV_DASHBOARD, NAV_CALLS, NAV_LEADS, NAV_APPOINTMENTS,
 	NAV_SERVICES, NAV_SETTINGS, NAV_TEAM, NAV_ACCOUNT,
-	NAV_TESTCALL,
+	NAV_TESTCALL, NAV_MESSAGES,
 };
 
 /* A dictionary for a page body template, owned by the request. */

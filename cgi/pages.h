@@ -29,6 +29,9 @@ void page_call_callback(struct req *r);
 void page_leads(struct req *r);
 void page_leads_csv(struct req *r);
 
+/* page-messages.c */
+void page_messages(struct req *r);
+
 /* page-lead.c */
 void page_lead_show(struct req *r);
 void page_lead_status(struct req *r);
@@ -83,6 +86,10 @@ void page_settings_knowledge_delete(struct req *r);
 /* page-settings-vapi.c */
 void page_settings_vapi(struct req *r);
 void page_settings_vapi_save(struct req *r);
+
+/* page-practice.c */
+void page_practice(struct req *r);
+void page_practice_start(struct req *r);
 
 /* page-settings-credentials.c */
 void page_settings_credentials(struct req *r);

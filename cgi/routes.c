@@ -28,6 +28,8 @@ const struct route routes[] = {
 	{ "GET", "/leads", page_leads, R_AUTH },
 	{ "GET", "/leads.csv", page_leads_csv, R_AUTH },
 
+	/* page-messages.c */
+	{ "GET", "/messages", page_messages, R_AUTH },
 	/* page-lead.c */
 	{ "GET", "/leads/:id", page_lead_show, R_AUTH },
 	{ "POST", "/leads/:id/status", page_lead_status, R_FORM | R_AUTH | R_CSRF },
@@ -98,6 +100,9 @@ const struct route routes[] = {
 	{ "GET", "/account", page_account, R_AUTH },
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 
+	/* page-practice.c */
+	{ "GET", "/settings/practice", page_practice, R_AUTH },
+	{ "POST", "/settings/practice", page_practice_start, R_FORM | R_AUTH | R_CSRF },
 	/* page-testcall.c */
 	{ "GET", "/test-call", page_testcall, R_AUTH },
 	{ "POST", "/test-call", page_testcall_start, R_FORM | R_AUTH | R_CSRF },

@@ -253,6 +253,35 @@ name_server() {
 		2>/dev/null | grep . || echo 127.0.0.1
 }
 
+# The server blocks of the rendered nginx.conf. nginx's body limit is the application's
+# BODY_LIMIT. With TLS_CERT_FILE and TLS_KEY_FILE (production) the site is served on TLS_PORT
+# (443) with HSTS, from site.conf, cut out of the config between its SITE marks, and plain http
+# on HTTP_PORT, then on every address, redirects there. Without them (make run, make test) there
+# is no TLS server and plain http on loopback serves the site.
+nginx_tls_fill() {
+	local conf=$STATE/nginx/nginx.conf site=$STATE/nginx/site.conf
+	local limit=${BODY_LIMIT:-1048576} tls_port=${TLS_PORT:-443} https_port=""
+	[[ $limit =~ ^[0-9]+$ ]] || stack_die "BODY_LIMIT is not a number of bytes: $limit"
+	sed -i "s|@BODY_LIMIT@|$limit|g" "$conf"
+	if [ -z "${TLS_CERT_FILE:-}" ]; then
+		rm -f "$site"
+		sed -i -e "s|@HTTP_LISTEN@|127.0.0.1:$HTTP_PORT|" -e '/#@HTTPS_REDIRECT@/d' \
+			-e '/#@SITE_BEGIN@/d' -e '/#@SITE_END@/d' \
+			-e '/#@TLS_BEGIN@/,/#@TLS_END@/d' "$conf"
+		return 0
+	fi
+	if [ ! -r "$TLS_CERT_FILE" ] || [ ! -r "${TLS_KEY_FILE:-}" ]; then
+		stack_die "TLS_CERT_FILE and TLS_KEY_FILE must name readable files"
+	fi
+	[[ $tls_port =~ ^[0-9]+$ ]] || stack_die "TLS_PORT is not a port: $tls_port"
+	[ "$tls_port" = 443 ] || https_port=":$tls_port"
+	sed -n '/#@SITE_BEGIN@/,/#@SITE_END@/{/#@SITE_/!p}' "$conf" >"$site"
+	sed -i -e "s|@HTTP_LISTEN@|$HTTP_PORT|" -e '/#@SITE_BEGIN@/,/#@SITE_END@/d' \
+		-e "s|#@HTTPS_REDIRECT@ \(.*\)@HTTPS_PORT@|\1$https_port|" \
+		-e '/#@TLS_BEGIN@/d' -e '/#@TLS_END@/d' -e "s|@TLS_PORT@|$tls_port|" \
+		-e "s|@TLS_CERT_FILE@|$TLS_CERT_FILE|" -e "s|@TLS_KEY_FILE@|$TLS_KEY_FILE|" "$conf"
+}
+
 nginx_start() {
 	local user_line="" access_log="$STATE/log/nginx-access.log switchboard"
 	# nginx's workers run as the user who owns the checkout, so they can read static/.
@@ -267,6 +296,7 @@ nginx_start() {
 		-e "s|@MEDIA_BROWSER_CONN@|${MEDIA_BROWSER_CONN:-20}|g" \
 		-e "s|@RESOLVER@|${RESOLVER:-$(name_server)}|g" \
 		"$ROOT/nginx/switchboard.conf.in" >"$STATE/nginx/nginx.conf"
+	nginx_tls_fill
 	nginx -q -t -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/log/nginx-error.log" 2>>"$STATE/log/nginx-error.log" ||
 		stack_die "the nginx config does not load (see $STATE/log/nginx-error.log)"
 	nginx -c "$STATE/nginx/nginx.conf" -p "$STATE/nginx" -e "$STATE/log/nginx-error.log" ||

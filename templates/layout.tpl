@@ -25,6 +25,7 @@
 			<li><a class="nav-link {{NAV_CALLS}}" href="/calls"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><rect x="6" y="2" width="12" height="20" rx="2.5"/><path d="M11 18h2"/></svg>Calls</a></li>
 			<li><a class="nav-link {{NAV_TESTCALL}}" href="/test-call"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><rect x="9" y="2" width="6" height="12" rx="3"/><path d="M5 11a7 7 0 0 0 14 0M12 18v4M8 22h8"/></svg>Test call</a></li>
 			<li><a class="nav-link {{NAV_LEADS}}" href="/leads"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9"/><circle cx="12" cy="12" r="5"/><circle cx="12" cy="12" r="1"/></svg>Leads</a></li>
+			<li><a class="nav-link {{NAV_MESSAGES}}" href="/messages"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 5h16v11H9l-5 4z"/></svg>Messages</a></li>
 			<li><a class="nav-link {{NAV_APPOINTMENTS}}" href="/appointments"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/></svg>Appointments</a></li>
 			<li><a class="nav-link {{NAV_SERVICES}}" href="/services"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M9 6h11M9 12h11M9 18h11M4.5 6h.01M4.5 12h.01M4.5 18h.01"/></svg>Services</a></li>
 			<li><a class="nav-link {{NAV_SETTINGS}}" href="/settings"><svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6"/></svg>Settings</a></li>

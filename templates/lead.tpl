@@ -176,3 +176,22 @@
 	</div>
 	{{/HAS_MESSAGES}}
 </section>
+<section class="card section" id="texts">
+	<div class="card-header"><h2>Texts from this lead</h2></div>
+	{{#NO_TEXTS}}<p class="muted">No texts from this number yet.</p>{{/NO_TEXTS}}
+	{{#HAS_TEXTS}}
+	<div class="table-wrap">
+		<table class="data">
+			<thead><tr><th>Received</th><th>Text</th></tr></thead>
+			<tbody>
+				{{#TEXT}}
+				<tr>
+					<td class="nowrap">{{TEXT_RECEIVED}}</td>
+					<td class="break">{{#TEXT_KIND}}<span class="badge badge-pending">{{KIND_LABEL}}</span> {{/TEXT_KIND}}{{TEXT_BODY}}</td>
+				</tr>
+				{{/TEXT}}
+			</tbody>
+		</table>
+	</div>
+	{{/HAS_TEXTS}}
+</section>

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! settings_business.tpl: the business's name and time zone; its daily limits, allowed countries and retention. }}
+{{! settings_business.tpl: the business's name, time zone and kind; its daily limits, allowed countries and retention. }}
 <div class="page-header"><h1>Settings</h1><p>How your business appears to callers and when its day starts.</p></div>
 {{>SETTINGS_NAV}}
 {{#READ_ONLY}}<p class="flash flash-info">Only owners and admins can change settings.</p>{{/READ_ONLY}}
@@ -23,6 +23,15 @@
 			</datalist>
 			<p class="help">Business hours, appointments and "today" on the dashboard use this zone.</p>
 			{{#TIMEZONE_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/TIMEZONE_ERROR}}
+		</div>
+		<div class="field {{BUSINESS_KIND_CLASS}}">
+			<label for="business_kind">Kind of business</label>
+			<select id="business_kind" name="business_kind">
+				{{#KIND_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>
+				{{/KIND_OPTION}}
+			</select>
+			<p class="help">How the receptionist talks about your trade and what it treats as an emergency. Changing it adds the kind's starter services and answers where you have none of the same name; nothing you added or edited is changed.</p>
+			{{#BUSINESS_KIND_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BUSINESS_KIND_ERROR}}
 		</div>
 		<div class="form-actions"><button class="btn btn-primary" type="submit">Save business details</button></div>
 	</form>

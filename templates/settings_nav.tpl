@@ -10,4 +10,5 @@
 	<a class="{{TAB_KNOWLEDGE}}" href="/settings/knowledge">Knowledge base</a>
 	<a class="{{TAB_VAPI}}" href="/settings/vapi">Vapi</a>
 	<a class="{{TAB_CREDENTIALS}}" href="/settings/credentials">Provider keys</a>
+	<a class="{{TAB_PRACTICE}}" href="/settings/practice">Practice calls</a>
 </nav>

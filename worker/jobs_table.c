@@ -5,6 +5,7 @@
 #include "infra/jobs.h"
 #include "domain/leads.h"
 #include "domain/notify.h"
+#include "domain/practice.h"
 #include "domain/recordings.h"
 #include "domain/retention.h"
 
@@ -15,5 +16,6 @@ const struct job_kind job_kinds[] = {
 	{ "lead.callback", callback_job },
 	{ "recording.check", recordings_check_job },
 	{ "retention.prune", retention_prune_job },
+	{ "practice.run", practice_job },
 	{ NULL, NULL },
 };

@@ -14,9 +14,9 @@
 #include "domain/brain.h"
 #include "infra/buf.h"
 #include "infra/db.h"
-#include "infra/json.h"
 #include "infra/log.h"
 #include "domain/media_token.h"
+#include "provider/browser_call.h"
 #include "provider/tts.h"
 #include "voice_call.h"
 #include "voice_pool.h"
@@ -447,21 +447,18 @@ static int receive_audio(struct browser_call *call, const unsigned char *in, siz
 
 	if (!call->started)
 		return close_with(call->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "audio before start");
-	if (len % 2)
+	size_t at = 0;
+	long n = browser_call_audio_next(in, len, &at, frame, FRAME_SAMPLES);
+	if (n < 0)
 		return close_with(call->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
 				  "audio must be 16-bit samples");
-	for (size_t i = 0; i < len / 2;) {
-		size_t n = 0;
-		for (; n < FRAME_SAMPLES && i < len / 2; n++, i++)
-			frame[n] = (int16_t)(in[2 * i] | in[2 * i + 1] << 8);
-		hear_frame(call, frame, n);
-	}
+	for (; n > 0; n = browser_call_audio_next(in, len, &at, frame, FRAME_SAMPLES))
+		hear_frame(call, frame, (size_t)n);
 	return 0;
 }
 
-static int receive_start(struct browser_call *call, const json_t *msg)
+static int receive_start(struct browser_call *call, const char *token)
 {
-	const char *token = json_str(msg, "token");
 	const char *call_id, *org_id;
 
 	if (call->started)
@@ -484,17 +481,18 @@ static int receive_start(struct browser_call *call, const json_t *msg)
 
 static int receive_text(struct browser_call *call, const char *text, size_t len)
 {
-	char error[160];
-	json_t *msg = json_parse(call->frame, text, len, error, sizeof(error));
-	const char *event = json_str(msg, "event");
+	struct browser_call_msg msg;
 
-	if (!event)
+	switch (browser_call_read(call->frame, text, len, &msg)) {
+	case BROWSER_CALL_INVALID:
 		return close_with(call->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, "not an event");
-	if (!strcmp(event, "start"))
-		return receive_start(call, msg);
-	if (!strcmp(event, "stop"))
+	case BROWSER_CALL_START:
+		return receive_start(call, msg.token);
+	case BROWSER_CALL_STOP:
 		return close_with(call->wsi, LWS_CLOSE_STATUS_NORMAL, "hung up");
-	return close_with(call->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, "unknown event");
+	default:
+		return close_with(call->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, "unknown event");
+	}
 }
 
 /* Fragments are put together; a message of either kind is at most VOICE_BROWSER_MESSAGE_MAX. */

@@ -187,3 +187,19 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
 	for (int attempt = 1; again && attempt <= BOOKING_TRIES; attempt++)
 		book_once(db, a, org_id, req, out, &again);
 }
+
+static const char SQL_CANCEL[] =
+	"UPDATE appointments SET status = 'cancelled' "
+	"WHERE org_id = $1 AND id = $2 AND status IN ('scheduled', 'confirmed')";
+static const char SQL_CANCEL_AUDIT[] =
+	"INSERT INTO audit_log (org_id, user_id, action, target, detail) "
+	"VALUES ($1, $2, 'appointment.cancel', $3, coalesce($4::jsonb, '{}'))";
+
+int booking_cancel(struct db *db, struct arena *a, const char *org_id, const char *id,
+		   const char *user_id, const char *detail)
+{
+	int n = db_exec(db, a, SQL_CANCEL, org_id, id);
+	if (n <= 0)
+		return n < 0 ? -1 : 0;
+	return db_exec(db, a, SQL_CANCEL_AUDIT, org_id, user_id, id, detail) == 1 ? 1 : -1;
+}

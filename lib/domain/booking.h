@@ -55,4 +55,14 @@ int booking_is_free(struct db *db, struct arena *a, time_t at, int minutes);
 void booking_book(struct db *db, struct arena *a, const char *org_id,
 		  const struct booking_request *req, struct booking_outcome *out);
 
+/*
+ * Cancel organization org_id's appointment id, in the transaction open on db, when it is still
+ * scheduled or confirmed, and record who did it in the audit log: user_id (NULL: not a person of
+ * the business, e.g. the customer by text) with detail (a JSON object's text, or NULL). Returns 1
+ * when cancelled here, 0 when it was not open (nothing changed, nothing audited), -1 on a
+ * database error (logged).
+ */
+int booking_cancel(struct db *db, struct arena *a, const char *org_id, const char *id,
+		   const char *user_id, const char *detail);
+
 #endif

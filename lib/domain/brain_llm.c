@@ -6,6 +6,7 @@
 
 #include "infra/arena.h"
 #include "domain/brain_engines.h"
+#include "domain/business_kind.h"
 #include "domain/credentials.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
@@ -131,6 +132,31 @@ static void prompt_slot(struct llm_turn *t, struct buf *b, const char *key, cons
 		buf_printf(b, " %s: %s.", label, v);
 }
 
+/* The kind of business: its trade, whether it goes to the caller, and what is an emergency. */
+static void prompt_kind(struct buf *p, const struct business *b)
+{
+	const struct business_kind *k = b->kind;
+
+	if (!k)
+		return;
+	buf_puts(p, "\n");
+	if (strcmp(k->id, "other"))
+		buf_printf(p, "The business's trade: %s. ", k->label);
+	if (k->on_site)
+		buf_printf(p, "To book, ask when they would like us to %s and the address where the "
+			   "work is.", k->visit);
+	else
+		buf_printf(p, "Callers %s to the business: never ask for their address.", k->visit);
+	if (!k->urgent || !k->urgent[0])
+		return;
+	buf_puts(p, " An emergency, said in words such as");
+	for (int i = 0; k->urgent[i] && i < 6; i++)
+		buf_printf(p, "%s\"%s\"", i ? ", " : " ", k->urgent[i]);
+	buf_puts(p, ", is urgent: say you are sorry, offer the soonest free time (check_availability"
+		 " with start \"as soon as possible\"), or transfer_to_human when the caller wants "
+		 "a person.");
+}
+
 /* Who the receptionist is, for whom, and what it knows already. */
 static const char *turn_system_prompt(struct llm_turn *t)
 {
@@ -145,6 +171,7 @@ static const char *turn_system_prompt(struct llm_turn *t)
 	if (b->voice_personality && *b->voice_personality)
 		buf_printf(&p, " Your manner: %s", b->voice_personality);
 	buf_printf(&p, "\nIt is now %s (%s). %s", now, b->timezone, business_hours_sentence(t->tools.a, b));
+	prompt_kind(&p, b);
 	if (b->greeting && *b->greeting)
 		buf_printf(&p, "\nThe call began with your greeting: \"%s\"", b->greeting);
 	buf_puts(&p, "\nServices and prices:");
@@ -173,7 +200,8 @@ static const char *turn_system_prompt(struct llm_turn *t)
 	buf_release(&known);
 	buf_puts(&p,
 		 "\nSpeak as on the phone: one or two short sentences, plain words, no lists or"
-		 " symbols. Ask one question at a time. Use the tools for facts: never invent prices,"
+		 " symbols. Say times as a tool's \"spoken\" or \"time\" says them, never an ISO"
+		 " time or an id. Ask one question at a time. Use the tools for facts: never invent prices,"
 		 " times or policies. To book, know the service, an exact free time and the caller's"
 		 " name, then call book_appointment; never say an appointment is booked unless"
 		 " book_appointment answered booked true, and offer the free starts it gives when a"

@@ -17,16 +17,23 @@
  * The migration keeps only the list of ids, as the column's CHECK.
  */
 
-static const char SQL_NAME[] = "SELECT name FROM organizations WHERE id = $1";
+static const char SQL_NAME[] =
+	"SELECT name, business_kind, coalesce(greeting, '') FROM organizations WHERE id = $1";
+/* The greeting changes with the kind only while it is the old kind's own or the schema's
+ * default (a new business): one the owner wrote is kept. */
 static const char SQL_KIND[] =
-	"UPDATE organizations SET business_kind = $2, greeting = $3 WHERE id = $1";
+	"UPDATE organizations SET business_kind = $2, "
+	"  greeting = CASE WHEN btrim(greeting) IN ($4, 'Thanks for calling. How can I help you "
+	"today?') THEN $3 ELSE greeting END "
+	"WHERE id = $1";
 static const char SQL_SERVICE[] =
 	"INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords) "
 	"VALUES ($1, $2, $3::bigint, $4::int, string_to_array($5, '|')) "
 	"ON CONFLICT (org_id, lower(name)) DO NOTHING";
 static const char SQL_FACT[] =
 	"INSERT INTO knowledge_entries (org_id, question, answer) "
-	"SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM knowledge_entries WHERE question = $2)";
+	"SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM knowledge_entries "
+	"                                   WHERE lower(btrim(question)) = lower(btrim($2)))";
 
 static const char *const GENERIC_URGENT[] = { "emergency", "urgent", NULL };
 
@@ -313,27 +320,38 @@ const char *business_kind_emergency(const struct business_kind *k, const char *t
 	return NULL;
 }
 
+int business_kind_apply(struct db *db, struct arena *a, const char *org_id, const char *id)
+{
+	const struct business_kind *k = business_kind_find(id);
+	struct db_result *org = db_q(db, a, SQL_NAME, org_id);
+
+	if (!org || db_rows(org) != 1)
+		return -1;
+	const char *name = db_value(org, 0, 0);
+	const struct business_kind *old = business_kind_find(db_value(org, 0, 1));
+	const char *greeting = arena_printf(a, "Thanks for calling %s. %s", name, k->greeting);
+	const char *old_greeting = arena_printf(a, "Thanks for calling %s. %s", name,
+						old->greeting);
+	if (db_exec(db, a, SQL_KIND, org_id, k->id, greeting, old_greeting) != 1)
+		return -1;
+	for (const struct kind_service *s = k->services; s->name; s++) {
+		if (db_exec(db, a, SQL_SERVICE, org_id, s->name, arena_printf(a, "%ld", s->cents),
+			    arena_printf(a, "%d", s->minutes), s->keywords) < 0)
+			return -1;
+	}
+	for (const struct kind_fact *f = k->facts; f->question; f++)
+		if (db_exec(db, a, SQL_FACT, org_id, f->question, f->answer) < 0)
+			return -1;
+	return 0;
+}
+
 int business_kind_seed(struct db *db, struct arena *a, const char *org_id, const char *id)
 {
 	const struct business_kind *k = business_kind_find(id);
 
 	if (db_begin_org(db, a, org_id) < 0)
 		return -1;
-	const char *name = db_text(db, a, SQL_NAME, org_id);
-	if (!name)
-		goto fail;
-	const char *greeting = arena_printf(a, "Thanks for calling %s. %s", name, k->greeting);
-	if (db_exec(db, a, SQL_KIND, org_id, k->id, greeting) != 1)
-		goto fail;
-	for (const struct kind_service *s = k->services; s->name; s++) {
-		if (db_exec(db, a, SQL_SERVICE, org_id, s->name, arena_printf(a, "%ld", s->cents),
-			    arena_printf(a, "%d", s->minutes), s->keywords) < 0)
-			goto fail;
-	}
-	for (const struct kind_fact *f = k->facts; f->question; f++)
-		if (db_exec(db, a, SQL_FACT, org_id, f->question, f->answer) < 0)
-			goto fail;
-	if (db_commit(db) < 0)
+	if (business_kind_apply(db, a, org_id, id) < 0 || db_commit(db) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -56,4 +56,12 @@ const char *business_kind_emergency(const struct business_kind *k, const char *t
  */
 int business_kind_seed(struct db *db, struct arena *a, const char *org_id, const char *id);
 
+/*
+ * business_kind_seed() inside the transaction open on db (db_begin_org of org_id), for an
+ * existing business changing its kind: only starter services and knowledge entries whose name
+ * or question it has none of are added, and the greeting changes only while it is still the
+ * old kind's own. Nothing the owner made or edited is changed or deleted. Returns 0 or -1.
+ */
+int business_kind_apply(struct db *db, struct arena *a, const char *org_id, const char *id);
+
 #endif

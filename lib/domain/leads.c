@@ -47,7 +47,8 @@ static const char SQL_CALL[] =
 	"       c.direction, o.name, o.sms_enabled, "
 	"       EXISTS (SELECT 1 FROM calls e WHERE e.org_id = c.org_id "
 	"               AND (e.from_number = k.customer OR e.to_number = k.customer) "
-	"               AND e.id <> c.id AND e.started_at < c.started_at) "
+	"               AND e.id <> c.id AND e.started_at < c.started_at), "
+	"       c.provider "
 	"FROM calls c JOIN organizations o ON o.id = c.org_id "
 	"CROSS JOIN LATERAL (SELECT CASE WHEN c.direction = 'outbound' THEN c.to_number "
 	"                           ELSE c.from_number END AS customer) k "
@@ -55,9 +56,6 @@ static const char SQL_CALL[] =
 	"WHERE c.id = $1";
 static const char SQL_TURNS[] =
 	"SELECT speaker, text FROM call_turns WHERE call_id = $1 ORDER BY seq";
-static const char SQL_MEDIAN_PRICE[] =
-	"SELECT coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY price_cents), 0) "
-	"FROM services WHERE active";
 /*
  * One lead per caller's number. A booking moves it to booked (a converted customer stays
  * converted); otherwise a status the owner set stands. Known details are never erased.
@@ -76,7 +74,8 @@ static const char SQL_LEAD_UPSERT[] =
 	"  address = coalesce(EXCLUDED.address, leads.address), "
 	"  service_id = coalesce(EXCLUDED.service_id, leads.service_id), "
 	"  score = EXCLUDED.score, temperature = EXCLUDED.temperature, "
-	"  value_cents = EXCLUDED.value_cents, summary = EXCLUDED.summary, "
+	"  value_cents = coalesce(EXCLUDED.value_cents, leads.value_cents), "
+	"  summary = EXCLUDED.summary, "
 	"  last_call_id = EXCLUDED.last_call_id, "
 	"  last_contacted_at = coalesce(leads.last_contacted_at, EXCLUDED.last_contacted_at) "
 	"RETURNING id";
@@ -85,6 +84,10 @@ static const char SQL_CALL_UPDATE[] =
 	"       urgency = $5, value_cents = $6, booked = $7::bool, lead_id = $8, "
 	"       call_type = $9, customer_type = $10, call_purpose = $11 "
 	"WHERE id = $1";
+/* What the call booked belongs to the caller's lead, so the lead page lists it. */
+static const char SQL_APPOINTMENTS_TO_LEAD[] =
+	"UPDATE appointments SET lead_id = $2 "
+	"WHERE lead_id IS NULL AND (call_id = $1 OR id = $3::uuid)";
 
 /* Statuses of a call nobody answered. */
 static const char *const UNANSWERED[] = { "missed", "no-answer", "busy", "canceled", NULL };
@@ -111,18 +114,20 @@ static const char *const NEGATIVE[] = {
 /* What the analysis found, before it is written. */
 struct analysis {
 	const char *phone, *name, *address, *service_id, *service_name;
+	const char *appointment_id;  /* booked on the call, from the session */
 	const char *summary, *urgency, *sentiment_label, *temperature;
 	double sentiment;
 	const char *call_type;      /* missed, emergency, booking, message, transfer, question,
 				     * hang_up or inquiry */
 	const char *customer_type;  /* new or returning */
 	const char *call_purpose;   /* the service, else what the caller first asked, in brief */
-	long value_cents;
+	long value_cents;           /* -1: no service matched, so no value */
 	int score;
 	bool booked;
 	bool lost;                  /* the caller declined and nothing was arranged */
 	bool missed;                /* nobody answered */
 	bool text_back;             /* a missed inbound caller to text back */
+	bool own_test;              /* the owner's test call from the browser: no lead, no alert */
 	const char *business_name;
 };
 
@@ -173,7 +178,8 @@ static const char *slot(const json_t *state, const char *key)
 	return s && *s ? s : NULL;
 }
 
-/* The value of the call: the matched service's price, else the middle price of the business. */
+/* The value of the call: the matched service's price; none (-1) when no service was matched, so
+ * a silent or off-topic caller adds nothing to the pipeline. */
 static int value_of(struct db *db, struct arena *a, const char *caller_text, const json_t *state,
 		    struct analysis *an)
 {
@@ -190,7 +196,8 @@ static int value_of(struct db *db, struct arena *a, const char *caller_text, con
 		an->value_cents = svc.price_cents;
 		return 0;
 	}
-	return db_long(db, a, &an->value_cents, SQL_MEDIAN_PRICE) < 0 ? -1 : 0;
+	an->value_cents = -1;
+	return 0;
 }
 
 /* The summary: what the caller first asked for, then what came of the call. */
@@ -278,7 +285,8 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 	bool urgent = json_bool(state, "urgent", false);
 	an->missed = in_list(UNANSWERED, db_value(call, 0, 1));
 	const char *transfer_to = db_value(call, 0, 5);
-	an->booked = slot(state, "appointment_id") != NULL;
+	an->appointment_id = slot(state, "appointment_id");
+	an->booked = an->appointment_id != NULL;
 	bool hung_up = !an->booked && !slot(state, "message") && !transfer_to &&
 		       !slot(state, "transfer_to") && caller_turns < 2;
 	bool short_hang_up = hung_up && atol(db_value(call, 0, 2)) < HANG_UP_SECONDS;
@@ -316,6 +324,7 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 	an->business_name = db_value(call, 0, 8);
 	an->text_back = an->missed && !caller_turns && !strcmp(db_value(call, 0, 7), "inbound") &&
 			!strcmp(db_value(call, 0, 9), "t") && an->phone[0] == '+';
+	an->own_test = !strcmp(db_value(call, 0, 11), "browser");
 	an->score = score_of(an, urgent, short_hang_up);
 	an->temperature = an->score >= SCORE_HOT ? "hot" : an->score >= SCORE_WARM ? "warm" : "cold";
 	*alert_phone = db_value(call, 0, 4);
@@ -377,25 +386,33 @@ enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct 
 	}
 	if (found < 0)
 		goto fail;
-	lead_id = db_text(db, a, SQL_LEAD_UPSERT, job->org_id, an.phone, an.name, an.address,
-			  an.service_id, an.booked ? "true" : "false",
-			  arena_printf(a, "%d", an.score), an.temperature,
-			  arena_printf(a, "%ld", an.value_cents), an.summary, call_id,
-			  an.lost ? "true" : "false");
-	if (!lead_id ||
-	    db_exec(db, a, SQL_CALL_UPDATE, call_id, an.summary,
+	const char *value = an.value_cents >= 0 ? arena_printf(a, "%ld", an.value_cents) : NULL;
+	/* The owner's own test call is analyzed for its page but is nobody's lead: it adds
+	 * nothing to the leads, the pipeline or the owner's alerts. */
+	if (!an.own_test) {
+		lead_id = db_text(db, a, SQL_LEAD_UPSERT, job->org_id, an.phone, an.name,
+				  an.address, an.service_id, an.booked ? "true" : "false",
+				  arena_printf(a, "%d", an.score), an.temperature, value, an.summary,
+				  call_id, an.lost ? "true" : "false");
+		if (!lead_id ||
+		    db_exec(db, a, SQL_APPOINTMENTS_TO_LEAD, call_id, lead_id,
+			    an.appointment_id) < 0)
+			goto fail;
+	}
+	if (db_exec(db, a, SQL_CALL_UPDATE, call_id, an.summary,
 		    arena_printf(a, "%.3f", an.sentiment), an.sentiment_label, an.urgency,
-		    arena_printf(a, "%ld", an.value_cents), an.booked ? "true" : "false",
+		    value, an.booked ? "true" : "false",
 		    lead_id, an.call_type, an.customer_type, an.call_purpose) != 1)
 		goto fail;
 	if (an.text_back && text_back(db, a, call_id, lead_id, &an) < 0)
 		goto fail;
-	if (an.score >= SCORE_HOT && alert_phone &&
+	if (!an.own_test && an.score >= SCORE_HOT && alert_phone &&
 	    alert_owner(db, a, call_id, lead_id, alert_phone, &an) < 0)
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;
-	log_info("call analyzed call=%s lead=%s score=%d temperature=%s", call_id, lead_id,
+	log_info("call analyzed call=%s lead=%s score=%d temperature=%s", call_id,
+		 lead_id ? lead_id : "none",
 		 an.score, an.temperature);
 	return JOB_DONE;
 fail:

@@ -208,8 +208,9 @@ static json_t *tool_check_availability(struct tool_ctx *t, json_t *args)
 			goto out;
 		}
 	}
-	/* A window is looked at from its middle, then the starts inside it come first. */
-	time_t around = w.exact ? w.start : w.start + (w.end - w.start) / 2;
+	/* "As soon as possible" looks from now, so the soonest starts come first; another window
+	 * is looked at from its middle, then the starts inside it come first. */
+	time_t around = w.exact || w.asap ? w.start : w.start + (w.end - w.start) / 2;
 	int n = booking_free_starts(t->db, t->a, around, svc.duration_minutes, found,
 				    WINDOW_CANDIDATES);
 	if (n < 0) {
@@ -288,9 +289,11 @@ static json_t *tool_book_appointment(struct tool_ctx *t, json_t *args)
 		json_object_set_new(t->slots, "phone", json_string(req.customer_phone));
 	if (req.address)
 		json_object_set_new(t->slots, "address", json_string(req.address));
-	return json_pack("{s:b, s:s, s:s, s:s, s:s}", "booked", 1, "appointment_id",
-			 outcome.appointment_id, "service", svc.name, "time", spoken, "price",
-			 business_price_text(t->a, svc.price_cents));
+	/* Everything here may be said aloud: the appointment's id stays in the session, where
+	 * a model could not read it out to the caller. */
+	return json_pack("{s:b, s:s, s:s, s:s, s:s}", "booked", 1, "service", svc.name, "time",
+			 spoken, "price", business_price_text(t->a, svc.price_cents), "say",
+			 t->booked_sentence);
 }
 
 static json_t *tool_lookup_service(struct tool_ctx *t, json_t *args)

@@ -24,6 +24,9 @@ struct db {
 	int next_statement;
 	char sqlstate[6];
 	char error[256];
+	/* Inside db_rehearse_begin(): transactions are savepoints of one that is rolled back. */
+	bool rehearsing;
+	int depth;
 };
 
 struct db_result {
@@ -104,6 +107,8 @@ bool db_in_transaction(const struct db *db)
 {
 	if (!db->conn)
 		return false;
+	if (db->rehearsing)
+		return db->depth > 0;
 	PGTransactionStatusType t = PQtransactionStatus(db->conn);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
@@ -150,7 +155,7 @@ static void db_release_result(void *res)
 struct db_result *db_query(struct db *db, struct arena *a, const char *sql,
 			   int nparams, const char *const *params)
 {
-	bool was_in_transaction = db_in_transaction(db);
+	bool was_in_transaction = db_in_transaction(db) || db->rehearsing;
 
 	db_clear_error(db);
 	if (db_connect(db) < 0)
@@ -270,6 +275,12 @@ static int db_simple(struct db *db, const char *command)
 
 int db_begin(struct db *db)
 {
+	if (db->rehearsing) {
+		if (db_simple(db, "SAVEPOINT rehearsal") < 0)
+			return -1;
+		db->depth++;
+		return 0;
+	}
 	if (db_simple(db, "BEGIN") == 0)
 		return 0;
 	/* BEGIN itself may be what discovers a restarted server; nothing is lost by retrying. */
@@ -291,12 +302,46 @@ int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 
 int db_commit(struct db *db)
 {
+	if (db->rehearsing) {
+		if (db->depth <= 0)
+			return -1;
+		db->depth--;
+		/* RELEASE keeps the work for the outer transaction, which still rolls it back. */
+		return db_simple(db, "RELEASE SAVEPOINT rehearsal");
+	}
 	return db_simple(db, "COMMIT");
 }
 
 int db_rollback(struct db *db)
 {
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK || !db_in_transaction(db))
+		return 0;
+	if (db->rehearsing) {
+		db->depth--;
+		if (db_simple(db, "ROLLBACK TO SAVEPOINT rehearsal") < 0)
+			return -1;
+		return db_simple(db, "RELEASE SAVEPOINT rehearsal");
+	}
+	return db_simple(db, "ROLLBACK");
+}
+
+int db_rehearse_begin(struct db *db)
+{
+	if (db->rehearsing || db_in_transaction(db) || db_simple(db, "BEGIN") < 0)
+		return -1;
+	db->rehearsing = true;
+	db->depth = 0;
+	return 0;
+}
+
+int db_rehearse_end(struct db *db)
+{
+	if (!db->rehearsing)
+		return 0;
+	db->rehearsing = false;
+	db->depth = 0;
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return 0;
 	return db_simple(db, "ROLLBACK");
 }

@@ -74,6 +74,16 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
 
+/*
+ * A rehearsal: db_rehearse_begin() opens an outer transaction in which every later
+ * db_begin() / db_commit() / db_rollback() is a savepoint that is set, released or rolled back
+ * to, so code that commits its own transactions can run and see its own writes;
+ * db_rehearse_end() rolls all of it back, leaving nothing (no row, no queued job). db must
+ * have no transaction open. Each returns 0 or -1.
+ */
+int db_rehearse_begin(struct db *db);
+int db_rehearse_end(struct db *db);
+
 /* SQLSTATE and message of the last failed statement ("" when the last one succeeded).
  * Borrowed from db: valid until its next statement. */
 const char *db_sqlstate(const struct db *db);

@@ -57,15 +57,22 @@ struct media_spans {
 	size_t event_len, sid_len, payload_len;
 };
 
+/* The most keys an object may have on the fast path: Twilio's media message has four at the
+ * top and four in media. */
+#define SCAN_KEYS_MAX 8
+
 /*
  * Scan one object of plain strings (and, at the top, objects of plain strings) from *p, noting
- * the event, the streamSid and media's payload, each at most once. false when the text is
- * anything else: then the message goes through the full parser.
+ * the event, the streamSid and media's payload. false when the text is anything else, a key
+ * repeated in one object included (the full parser refuses those): then the message goes
+ * through the full parser.
  */
 static bool media_scan(const char **p, const char *end, bool top, bool in_media,
 		       struct media_spans *m)
 {
 	const char *q = skip_space(*p, end);
+	const char *keys[SCAN_KEYS_MAX];
+	size_t key_lens[SCAN_KEYS_MAX], nkeys = 0;
 
 	if (q >= end || *q++ != '{')
 		return false;
@@ -77,8 +84,13 @@ static bool media_scan(const char **p, const char *end, bool top, bool in_media,
 	for (;;) {
 		const char *key, *value;
 		size_t klen, vlen;
-		if (!plain_string(&q, end, &key, &klen))
+		if (!plain_string(&q, end, &key, &klen) || nkeys == SCAN_KEYS_MAX)
 			return false;
+		for (size_t i = 0; i < nkeys; i++)
+			if (key_lens[i] == klen && !memcmp(keys[i], key, klen))
+				return false;
+		keys[nkeys] = key;
+		key_lens[nkeys++] = klen;
 		q = skip_space(q, end);
 		if (q >= end || *q++ != ':')
 			return false;

@@ -1,4 +1,4 @@
-/* vapi_rest.c: placing outbound calls through Vapi's REST API over lib/http */
+/* vapi_rest.c: placing outbound calls and reading phone numbers through Vapi's REST API */
 #include "provider/vapi_rest.h"
 
 #include <jansson.h>
@@ -128,4 +128,41 @@ int vapi_create_call(struct arena *a, const struct vapi_call_request *req, struc
 	out->retryable = resp.status == 429 || resp.status >= 500;
 	log_warn("Vapi refused a call status=%ld message=\"%s\"", resp.status, out->message);
 	return -1;
+}
+
+enum vapi_number_found vapi_phone_number_read(struct arena *a, const char *api_key,
+					      const char *phone_number_id)
+{
+	struct webclient_response resp;
+	const char *headers[] = {
+		"Accept: application/json", arena_printf(a, "Authorization: Bearer %s", api_key),
+		NULL,
+	};
+	struct webclient_request get = {
+		.method = "GET",
+		.url = arena_printf(a, "%s/phone-number/%s", conf_str("VAPI_API_BASE"),
+				    webclient_escape(a, phone_number_id)),
+		.headers = headers,
+	};
+	if (webclient_fetch(a, &get, &resp) < 0) {
+		log_warn("could not reach Vapi to read a phone number: %s", resp.error);
+		return VAPI_NUMBER_NO_ANSWER;
+	}
+	if (resp.status == 401 || resp.status == 403)
+		return VAPI_NUMBER_BAD_KEY;
+	if (resp.status == 404 || resp.status == 400)
+		return VAPI_NUMBER_UNKNOWN;
+	if (resp.status != 200) {
+		log_warn("Vapi answered HTTP %ld reading a phone number", resp.status);
+		return VAPI_NUMBER_NO_ANSWER;
+	}
+	char why[128] = "no id";
+	json_t *number = json_parse(a, resp.body, resp.body_len, why, sizeof(why));
+	const char *id = json_is_object(number) ? json_str(number, "id") : NULL;
+	/* An answer about another id (a path Vapi read differently) proves nothing. */
+	if (!id || strcmp(id, phone_number_id)) {
+		log_warn("Vapi's phone number answer names another id or none: %s", why);
+		return VAPI_NUMBER_UNKNOWN;
+	}
+	return VAPI_NUMBER_OURS;
 }

@@ -1,4 +1,5 @@
-/* vapi_rest.h: a client of Vapi's REST API: placing an outbound call (PROTOCOLS.md §5.5) */
+/* vapi_rest.h: a client of Vapi's REST API: placing an outbound call (PROTOCOLS.md §5.6) and
+ * reading one of the account's phone numbers */
 #ifndef SB_VAPI_REST_H
 #define SB_VAPI_REST_H
 
@@ -31,5 +32,21 @@ struct vapi_result {
  * or could not be reached (out says why and whether trying again can help).
  */
 int vapi_create_call(struct arena *a, const struct vapi_call_request *req, struct vapi_result *out);
+
+/* What reading a phone number by id found. */
+enum vapi_number_found {
+	VAPI_NUMBER_OURS = 0,     /* the key's organization has the number */
+	VAPI_NUMBER_UNKNOWN,      /* no number of the key's organization has that id (404, 400) */
+	VAPI_NUMBER_BAD_KEY,      /* Vapi refused the key (401, 403) */
+	VAPI_NUMBER_NO_ANSWER,    /* no usable answer: transport failure, timeout, 429, 5xx */
+};
+
+/*
+ * Ask Vapi at VAPI_API_BASE, with the private api_key, for the phone number phone_number_id
+ * (GET /phone-number/{id}): only the organization that has the number can read it, so a 200
+ * naming that id shows that the key's holder may use it. Returns what was found.
+ */
+enum vapi_number_found vapi_phone_number_read(struct arena *a, const char *api_key,
+					      const char *phone_number_id);
 
 #endif

@@ -25,7 +25,11 @@ before(async () => {
 			date_trunc('hour', now()) + interval '1 day 3 hours'
 		FROM services s WHERE s.org_id = ${org};
 		INSERT INTO knowledge_entries (org_id, question, answer)
-		VALUES (${org}, 'Do you serve the whole county?', 'Yes, every town within 30 miles.');`);
+		VALUES (${org}, 'Do you serve the whole county?', 'Yes, every town within 30 miles.');
+		INSERT INTO inbound_messages (org_id, provider_message_id, from_number, to_number, body)
+		VALUES (${org}, 'SM' || md5(random()::text), '+15550123456', '+15550009999',
+			'Hi, could the technician come after 4pm on Thursday instead? The side gate code '
+			|| 'is 4411 and the dog is friendly. Thanks, Rosalind');`);
 });
 
 after(async () => {
@@ -38,6 +42,7 @@ const PAGES = [
 	['call', () => `/calls/${ids.callId}`],
 	['leads', () => '/leads'],
 	['lead', () => `/leads/${ids.leadId}`],
+	['messages', () => '/messages'],
 	['appointments', () => '/appointments'],
 	['services', () => '/services'],
 	['settings', () => '/settings'],

@@ -36,12 +36,16 @@ back; play_inbound_call() and play_outbound_call() play a whole call. A script i
   ("function", name, parameters)         the legacy function-call
   ("hang",)                              hang
 
-VapiFake serves POST /call (Bearer private key) and GET /call/{id}: 401, 400 and 404 in NestJS's
+VapiFake serves GET /phone-number (the key's organization's numbers), GET /phone-number/{id}
+(200 and the number when the key's organization has it, 404 when not, 401 for a bad key), POST
+/call (Bearer private key) and GET /call/{id}: 401, 400 and 404 in NestJS's
 error body ({"message","error","statusCode"}), 201 and the Call object (status "queued") on
 success. Behaviours: the common ones; fail answers NestJS's body for fail_status. Numbers in
 invalid_numbers are refused with 400. Control, without authentication: GET /_fake/calls (the
 accepted calls, each with the request body under "request"), GET /_fake/requests, GET
 /_fake/playbacks (each played call: call_id, done, the messages' types and answers), POST
+/_fake/phone_numbers {"api_key": key, "ids": […]} (another organization with that private key,
+or the main one, has these numbers; the main one always has fake-phone-number-1), POST
 /_fake/behave, POST /_fake/reset, POST /_fake/invalid_numbers {"numbers": […]}, POST
 /_fake/credentials {id: VapiAuth.as_dict(), …} (the organization's credentials), and POST
 /_fake/server {"url", "auth": VapiAuth.as_dict(), "script": [["user", "text"], …],
@@ -72,6 +76,8 @@ from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted
 from tests.fakes.vapi_schema import E164, result_problems, validate_assistant  # noqa: F401
 
 CALL_PATH = re.compile(r"^/call(?:/([^/]+))?/?$")
+NUMBER_PATH = re.compile(r"^/phone-number/([^/]+)/?$")
+MAIN_NUMBER = "fake-phone-number-1"
 PLACEHOLDER = re.compile(rb"\{(timestamp|body|method|url|svix-id)\}")
 INVALID_KEY = ("Invalid Key. Hot tip, you may be using the private key instead of the public "
                "key, or vice versa.")
@@ -583,6 +589,29 @@ class VapiFake(FakeProvider):
         self.server = None              # the /_fake/server configuration
         self.playbacks = []
         self.credentials = {}           # the organization's credentials: id -> VapiAuth
+        self.orgs = {}                  # private key -> (org id, {number id, …}), main one too
+        self._reset_orgs()
+
+    def _reset_orgs(self):
+        self.orgs = {self.api_key: (self.org_id, {MAIN_NUMBER})}
+
+    def _number(self, org_id, number_id):
+        return {"id": number_id, "orgId": org_id, "provider": "twilio",
+                "number": "+1500555%04d" % (int(hashlib.sha256(number_id.encode())
+                                                .hexdigest(), 16) % 10000),
+                "createdAt": iso8601(0), "updatedAt": iso8601(0)}
+
+    def _org_of(self, req):
+        """The (org id, numbers) of the request's Bearer key, or None."""
+        auth = next((v for k, v in req.headers.items() if k.lower() == "authorization"), "")
+        scheme, _, token = auth.partition(" ")
+        if scheme != "Bearer":
+            return None
+        with self._lock:
+            for key, org in self.orgs.items():
+                if hmac.compare_digest(token.strip().encode(), key.encode()):
+                    return org[0], set(org[1])
+        return None
 
     def error_reply(self, status):
         return nest_error(status, INVALID_KEY if status == 401 else None)
@@ -595,10 +624,20 @@ class VapiFake(FakeProvider):
         path = urllib.parse.urlsplit(req.path).path
         if path == "/phone-number" and req.method == "GET":
             # The organization's numbers: a key check.
-            if not self._authorized(req):
+            org = self._org_of(req)
+            if org is None:
                 return nest_error(401, INVALID_KEY)
-            return Reply.of_json([{"id": "fake-phone-number-1", "orgId": self.org_id,
-                                   "number": "+15005550006", "provider": "twilio"}])
+            return Reply.of_json([self._number(org[0], n) for n in sorted(org[1])])
+        m = NUMBER_PATH.match(path)
+        if m and req.method == "GET":
+            # Only the organization that has a number can read it.
+            org = self._org_of(req)
+            if org is None:
+                return nest_error(401, INVALID_KEY)
+            number_id = urllib.parse.unquote(m.group(1))
+            if number_id not in org[1]:
+                return nest_error(404, "Couldn't Find phoneNumber")
+            return Reply.of_json(self._number(org[0], number_id))
         m = CALL_PATH.match(path)
         if not m:
             return nest_error(404, "Cannot %s %s" % (req.method, path))
@@ -751,8 +790,18 @@ class VapiFake(FakeProvider):
             with self._lock:
                 self.credentials.update(made)
                 return Reply.of_json(sorted(self.credentials))
+        if path == "/_fake/phone_numbers" and req.method == "POST":
+            key, ids = v.get("api_key"), v.get("ids")
+            if not isinstance(key, str) or not key or not isinstance(ids, list) or \
+                    not all(isinstance(i, str) for i in ids):
+                return nest_error(400, "api_key (a string) and ids (strings) are required")
+            with self._lock:
+                org_id, held = self.orgs.get(key, (str(uuid.uuid4()), set()))
+                self.orgs[key] = (org_id, held | set(ids))
+                return Reply.of_json({"orgId": org_id, "ids": sorted(self.orgs[key][1])})
         if path == "/_fake/reset" and req.method == "POST":
             with self._lock:
+                self._reset_orgs()
                 self.requests.clear()
                 self.calls.clear()
                 self.invalid_numbers.clear()

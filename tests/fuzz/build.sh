@@ -24,16 +24,24 @@ declare -A sources=(
 	[when]="lib/domain/when.c lib/domain/when_days.c lib/domain/when_words.c lib/domain/when_zone.c
 		lib/infra/xalloc.c"
 	[brain_words]="lib/domain/brain_slots.c lib/infra/arena.c lib/infra/xalloc.c"
+	[twilio_media]="lib/provider/twilio_media.c lib/infra/json.c lib/infra/arena.c
+		lib/infra/xalloc.c lib/infra/buf.c lib/infra/crypto.c lib/infra/conf.c
+		lib/infra/log.c"
+	[browser_frames]="lib/provider/browser_call.c lib/infra/json.c lib/infra/arena.c
+		lib/infra/xalloc.c"
 )
 declare -A packages=(
 	[json_hooks]="jansson openssl"
 	[twilio_sig]="openssl"
 	[when]="icu-i18n icu-uc"
 	[brain_words]="icu-uc"
+	[twilio_media]="jansson openssl"
+	[browser_frames]="jansson"
 )
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(params json_hooks twilio_sig when brain_words)
+[ ${#names[@]} -gt 0 ] ||
+	names=(params json_hooks twilio_sig when brain_words twilio_media browser_frames)
 
 for name in "${names[@]}"; do
 	if [ -z "${sources[$name]+set}" ]; then

@@ -216,3 +216,95 @@ def test_a_number_without_a_secret_answers_like_a_stranger(business, owner_db):
         ours, _ = answers(number, message_of, auth, 1)
         theirs, _ = answers(phone(), message_of, auth, 1)
         assert ours == theirs
+
+
+# ---------- (c) a Vapi phone number id is one the business's own key can read ----------
+
+VAPI_FAKE = os.environ.get("SB_VAPI_FAKE_URL", "")
+
+
+def vapi_account(client, number_ids):
+    """A Vapi account of client's with these phone numbers; its key saved on Provider keys."""
+    key = "vapi-key-" + uuid.uuid4().hex
+    r = requests.post(VAPI_FAKE + "/_fake/phone_numbers", json={"api_key": key, "ids": number_ids},
+                      timeout=10)
+    assert r.status_code == 200, r.text
+    r = client.post_form("/settings/credentials", {"vapi_api_key": key})
+    assert r.status_code == 303, r.text[:300]
+    return key
+
+
+def vapi_row(db, org_id):
+    rows = sql(db, "SELECT phone_number_id, phone_number_checked_at IS NOT NULL "
+                   "FROM vapi_settings WHERE org_id = %s", org_id)
+    return rows[0] if rows else None
+
+
+@pytest.mark.skipif(not VAPI_FAKE, reason="needs the stack's Vapi fake")
+def test_another_business_s_vapi_number_id_is_refused_and_routes_nothing(
+        business, other_business, owner_db):
+    """The attack: business B types business A's Vapi phone number id (ids show up in logs and
+    screenshots) and so receives A's Vapi traffic. Now B's own Vapi key must read the id."""
+    ours, theirs = "pn-" + uuid.uuid4().hex, "pn-" + uuid.uuid4().hex
+    vapi_account(business, [ours])
+    vapi_account(other_business, [theirs])
+    secret_a, secret_b = "secret-a-" + uuid.uuid4().hex, "secret-b-" + uuid.uuid4().hex
+    store_secret(business, secret_a)
+    store_secret(other_business, secret_b)
+    r = other_business.post_form("/settings/vapi", dict(FORM, phone_number_id=ours))
+    assert r.status_code == 422
+    assert "your Vapi account has no phone number with this id" in r.text.replace("&#39;", "'")
+    assert vapi_row(owner_db, other_business.org_id) in (None, (None, False))
+    # Its own number is read by its own key, and saved checked.
+    r = other_business.post_form("/settings/vapi", dict(FORM, phone_number_id=theirs))
+    assert r.status_code == 303, r.text[:2000]
+    assert vapi_row(owner_db, other_business.org_id) == (theirs, True)
+    r = business.post_form("/settings/vapi", dict(FORM, phone_number_id=ours))
+    assert r.status_code == 303, r.text[:2000]
+    assert vapi_row(owner_db, business.org_id) == (ours, True)
+    # A's traffic, named by A's id alone, reaches A and never B.
+    call = VapiCall(None, phone(), phone_number_id=ours)
+    assert VapiDriver(HOOK, VapiAuth("secret", secret_b)).send(
+        call.status_update("in-progress")).status == 401
+    assert sql(owner_db, "SELECT count(*) FROM calls WHERE provider_call_id = %s AND org_id = %s",
+               call.id, other_business.org_id) == [(0,)]
+    assert VapiDriver(HOOK, VapiAuth("secret", secret_a)).send(
+        call.status_update("in-progress")).status == 200
+    assert sql(owner_db, "SELECT org_id::text FROM calls WHERE provider_call_id = %s",
+               call.id) == [(business.org_id,)]
+
+
+@pytest.mark.skipif(not VAPI_FAKE, reason="needs the stack's Vapi fake")
+def test_a_vapi_number_id_is_refused_without_a_key_or_with_a_bad_one(business, owner_db):
+    number_id = "pn-" + uuid.uuid4().hex
+    r = business.post_form("/settings/vapi", dict(FORM, phone_number_id=number_id))
+    assert r.status_code == 422 and "save your Vapi API key" in r.text
+    r = business.post_form("/settings/credentials", {"vapi_api_key": "not-a-key-of-vapi-s"})
+    assert r.status_code == 303
+    r = business.post_form("/settings/vapi", dict(FORM, phone_number_id=number_id))
+    assert r.status_code == 422 and "Vapi refused your API key" in r.text
+    assert vapi_row(owner_db, business.org_id) in (None, (None, False))
+
+
+def test_an_unchecked_vapi_number_id_routes_nowhere(business, owner_db):
+    """An id written without the check (as a typed one would be) tells no message whose it is."""
+    secret = "secret-" + uuid.uuid4().hex
+    store_secret(business, secret)
+    number_id = "pn-" + uuid.uuid4().hex
+    sql(owner_db, "INSERT INTO vapi_settings (org_id, phone_number_id) VALUES (%s, %s) "
+                  "ON CONFLICT (org_id) DO UPDATE SET phone_number_id = EXCLUDED.phone_number_id",
+        business.org_id, number_id)
+    assert sql(owner_db, "SELECT vapi_org_for(NULL, %s, NULL)", number_id) == [(None,)]
+    call = VapiCall(None, phone(), phone_number_id=number_id)
+    assert VapiDriver(HOOK, VapiAuth("secret", secret)).send(
+        call.status_update("in-progress")).status == 401
+    nothing_stored(owner_db, call)
+    # Checked, it routes; changed later without a check, it stops.
+    sql(owner_db, "UPDATE vapi_settings SET phone_number_checked_at = now() WHERE org_id = %s",
+        business.org_id)
+    [(org,)] = sql(owner_db, "SELECT vapi_org_for(NULL, %s, NULL)::text", number_id)
+    assert org == business.org_id
+    sql(owner_db, "UPDATE vapi_settings SET phone_number_id = %s WHERE org_id = %s",
+        "pn-" + uuid.uuid4().hex, business.org_id)
+    assert sql(owner_db, "SELECT count(*) FROM vapi_settings WHERE org_id = %s "
+                         "AND phone_number_checked_at IS NOT NULL", business.org_id) == [(0,)]

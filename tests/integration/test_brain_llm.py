@@ -4,6 +4,7 @@ same turn (switchboard-chat against the chat-completions fake)."""
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -20,6 +21,7 @@ CALLER = "+15555550123"
 TZ = "America/New_York"
 OPEN_EVERY_DAY = json.dumps({d: [["08:00", "18:00"]]
                              for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 TOOLS = {"check_availability", "book_appointment", "lookup_service", "answer_from_knowledge",
          "transfer_to_human", "take_message", "end_call"}
 
@@ -99,7 +101,14 @@ def test_scripted_tool_calls_book_the_appointment(shop, llm, owner_db):
     [checked] = tool_results(second)
     assert checked["free"] is True
     [checked, booked] = tool_results(third)
-    assert booked["booked"] is True and booked["appointment_id"] == state["appointment_id"]
+    assert booked["booked"] is True and booked["time"]
+    # What a tool answers may be read aloud: no appointment id, no uuid anywhere.
+    assert "appointment_id" not in booked
+    for request in (second, third):
+        for m in request["messages"]:
+            if m["role"] == "tool":
+                assert not UUID_RE.search(m["content"]), m["content"]
+    assert booked["say"].startswith("You're booked for Drain cleaning on ")
     assert booked["price"] == "$149"
     # The greeting, the caller, then each tool round as the protocol repeats it.
     assert [m["role"] for m in third["messages"]] == ["system", "assistant", "user", "assistant",
@@ -230,3 +239,35 @@ def test_rules_engine_answers_when_the_llm_fails(shop, llm, owner_db, failure):
     assert "$149" in reply and "Drain cleaning is." not in reply
     assert "appointment_id" not in state
     assert sql(owner_db, "SELECT count(*) FROM appointments WHERE org_id = %s", shop) == [(0,)]
+
+
+def test_the_prompt_speaks_the_kind_of_business(shop, llm, owner_db):
+    sql(owner_db, "UPDATE organizations SET business_kind = 'plumber' WHERE id = %s", shop)
+    llm.script_text("Sorry to hear that.")
+    chat(shop, llm, ["Hello?"])
+    system = llm.chat_requests()[0]["messages"][0]["content"]
+    assert "trade: Plumbing" in system and "the address where the work is" in system
+    assert '"burst pipe"' in system and "as soon as possible" in system
+
+    sql(owner_db, "UPDATE organizations SET business_kind = 'dental' WHERE id = %s", shop)
+    llm.script_text("Sorry to hear that.")
+    chat(shop, llm, ["Hello?"])
+    system = llm.chat_requests()[-1]["messages"][0]["content"]
+    assert "trade: Dental clinic" in system and "never ask for their address" in system
+    assert "the address where the work is" not in system
+    assert '"knocked out"' in system and '"burst pipe"' not in system
+
+
+def test_as_soon_as_possible_looks_from_now(shop, llm, owner_db):
+    """The soonest free starts come first, not those around the middle of two weeks."""
+    llm.script_tool_calls([("check_availability", {"start": "as soon as possible",
+                                                   "service": "Drain cleaning"})])
+    llm.script_text("The soonest I have is tomorrow.")
+    chat(shop, llm, ["I need someone as soon as possible"])
+    [checked] = tool_results(llm.chat_requests()[1])
+    starts = [datetime.datetime.fromisoformat(s["start"]) for s in checked["free_starts"]]
+    assert starts, checked
+    now = datetime.datetime.now(ZoneInfo(TZ))
+    # Open 8 to 6 every day: the soonest free start is within a day.
+    assert min(starts) - now < datetime.timedelta(days=1), checked
+    assert starts == sorted(starts) or min(starts) == starts[0]

@@ -133,16 +133,80 @@ def confirmation_sent(db, org, to):
     return appointment
 
 
-def test_c_and_r_answering_a_confirmation_are_kept_as_requests(line, owner_db):
+def appointment_of(db, appointment):
+    """Its status, service name and the day and time a text names."""
+    [row] = sql(db, """SELECT a.status, coalesce(s.name, 'appointment'),
+                              to_char(a.starts_at AT TIME ZONE o.timezone,
+                                      'Dy, Mon FMDD "at" FMHH12:MI AM')
+                       FROM appointments a JOIN organizations o ON o.id = a.org_id
+                       LEFT JOIN services s ON s.id = a.service_id WHERE a.id = %s""",
+                appointment)
+    return row
+
+
+def with_service(db, org, appointment, name="Drain cleaning"):
+    [(service,)] = sql(db, "INSERT INTO services (org_id, name) VALUES (%s, %s) RETURNING id",
+                       org, name)
+    sql(db, "UPDATE appointments SET service_id = %s WHERE id = %s", service, appointment)
+
+
+def test_c_answering_a_confirmation_cancels_the_appointment(line, owner_db):
     customer = phone()
     appointment = confirmation_sent(owner_db, line.org_id, customer)
-    assert reply_of(text(line.number, customer, "C")) is None
-    assert reply_of(text(line.number, customer, " r ")) is None
+    with_service(owner_db, line.org_id, appointment)
+    _, service, when = appointment_of(owner_db, appointment)
+    sid = message_sid()
+    first = text(line.number, customer, "C", sid=sid)
+    assert reply_of(first) == ("Your Drain cleaning on %s is cancelled. Call us at %s to book "
+                               "again." % (when, line.number))
+    assert appointment_of(owner_db, appointment)[0] == "cancelled"
     assert kept(owner_db, line.org_id) == [
-        ("cancel_request", customer, line.number, "C", appointment),
-        ("reschedule_request", customer, line.number, " r ", appointment)]
+        ("cancel_request", customer, line.number, "C", appointment)]
+    # Audited as the dashboard's Cancel is, by no person of the business.
+    audits = sql(owner_db, "SELECT user_id, detail->>'message_sid' FROM audit_log "
+                           "WHERE org_id = %s AND action = 'appointment.cancel' AND target = %s",
+                 line.org_id, appointment)
+    assert audits == [(None, sid)]
+    # Twilio's retry is answered alike and cancels nothing more.
+    again = text(line.number, customer, "C", sid=sid)
+    assert again.text == first.text
+    assert len(kept(owner_db, line.org_id)) == 1
+    assert len(sql(owner_db, "SELECT 1 FROM audit_log WHERE org_id = %s AND action = "
+                             "'appointment.cancel'", line.org_id)) == 1
+    # A second "C" of the customer's is answered the same, the appointment cancelled already.
+    assert reply_of(text(line.number, customer, "c")) == reply_of(first)
     # "C" is no opt-out (CANCEL is).
     assert not opted_out(owner_db, line.org_id, customer)
+
+
+def test_r_answering_a_confirmation_is_kept_for_the_owner(line, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    _, service, when = appointment_of(owner_db, appointment)
+    sid = message_sid()
+    first = text(line.number, customer, " r ", sid=sid)
+    assert reply_of(first) == ("To move your appointment on %s, call us at %s or reply with a "
+                               "day and time." % (when, line.number))
+    assert text(line.number, customer, " r ", sid=sid).text == first.text
+    assert appointment_of(owner_db, appointment)[0] == "scheduled"
+    assert kept(owner_db, line.org_id) == [
+        ("reschedule_request", customer, line.number, " r ", appointment)]
+
+
+def test_c_for_an_appointment_that_is_over_is_a_message(line, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    sql(owner_db, "UPDATE appointments SET starts_at = now() - interval '2 hours', "
+                  "ends_at = now() - interval '1 hour' WHERE id = %s", appointment)
+    assert reply_of(text(line.number, customer, "C")) is None
+    assert appointment_of(owner_db, appointment)[0] == "scheduled"
+    assert kept(owner_db, line.org_id) == [("message", customer, line.number, "C", None)]
+
+
+def test_c_from_another_number_cancels_nothing(line, owner_db):
+    appointment = confirmation_sent(owner_db, line.org_id, phone())
+    assert reply_of(text(line.number, phone(), "C")) is None
+    assert appointment_of(owner_db, appointment)[0] == "scheduled"
 
 
 def test_a_lone_letter_answering_nothing_is_a_message(line, owner_db):

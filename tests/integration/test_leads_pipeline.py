@@ -176,8 +176,9 @@ def test_a_message_keeps_the_status_the_owner_set(shop, owner_db):
 
     lead = lead_of(owner_db, shop.org_id, caller)
     assert lead["status"] == "contacted" and lead["name"] == "Lee Park"
-    # Nothing matched a service: the middle price of the business's services.
-    assert lead["value"] == 25000 and lead["score"] == 10 and lead["temperature"] == "cold"
+    # Nothing matched a service: the call has no value (not a guess at one).
+    assert lead["value"] is None and lead["score"] == 10 and lead["temperature"] == "cold"
+    assert call_of(owner_db, call_id)["value"] is None
     assert "Message taken: Please call me back about a quote" in lead["summary"]
     assert sql(owner_db, "SELECT count(*) FROM leads WHERE org_id = %s", shop.org_id)[0][0] == 1
 
@@ -297,3 +298,67 @@ def test_a_caller_who_declines_is_a_lost_lead_unless_the_owner_moved_it(shop, ow
     sid2, _ = arrange_call(owner_db, shop, caller2, turns, {}, 45)
     complete(owner_db, shop, sid2, caller2, 45)
     assert lead_of(owner_db, shop.org_id, caller2)["status"] == "qualified"
+
+
+def test_the_appointment_booked_on_a_call_is_on_the_callers_lead(shop, owner_db):
+    caller = phone()
+    starts = int(time.time()) + 2 * 86400
+    sid, call_id = arrange_call(owner_db, shop, caller,
+                                [("caller", "My drain is clogged, can you come Tuesday?")],
+                                None, 90)
+    (service,) = sql(owner_db, "SELECT id FROM services WHERE org_id = %s AND name = "
+                               "'Drain cleaning'", shop.org_id)[0]
+    (appointment,) = sql(owner_db, """INSERT INTO appointments (org_id, service_id, call_id,
+                                        customer_name, customer_phone, starts_at, ends_at)
+                                      VALUES (%s, %s, %s, 'Ana Ruiz', %s, to_timestamp(%s),
+                                              to_timestamp(%s) + interval '1 hour')
+                                      RETURNING id""",
+                         shop.org_id, service, call_id, caller, starts, starts)[0]
+    sql(owner_db, "INSERT INTO call_sessions (org_id, call_id, state) VALUES (%s, %s, %s)",
+        shop.org_id, call_id, json.dumps({"name": "Ana Ruiz", "appointment_id": str(appointment),
+                                          "starts_at": starts, "service_name": "Drain cleaning"}))
+
+    complete(owner_db, shop, sid, caller, 90)
+
+    (lead_id,) = sql(owner_db, "SELECT id FROM leads WHERE org_id = %s AND phone = %s",
+                     shop.org_id, caller)[0]
+    assert sql(owner_db, "SELECT lead_id FROM appointments WHERE id = %s",
+               appointment)[0][0] == lead_id
+    page = shop.get(f"/leads/{lead_id}")
+    assert page.status_code == 200
+    assert "No appointments booked" not in page.text and "Drain cleaning" in page.text
+
+
+def test_a_silent_caller_adds_nothing_to_the_pipeline(shop, owner_db):
+    caller = phone()
+    sid, call_id = arrange_call(owner_db, shop, caller,
+                                [("assistant", "Thanks for calling, how can I help?"),
+                                 ("caller", "what's the weather like on the weekend?")],
+                                None, 20)
+
+    complete(owner_db, shop, sid, caller, 20)
+
+    assert lead_of(owner_db, shop.org_id, caller)["value"] is None
+    assert sql(owner_db, "SELECT coalesce(sum(value_cents), 0) FROM leads WHERE org_id = %s",
+               shop.org_id)[0][0] == 0
+
+
+def test_the_owners_browser_test_call_is_nobodys_lead(shop, owner_db):
+    sid = str(uuid.uuid4())
+    (call_id,) = sql(owner_db, """INSERT INTO calls (org_id, provider, provider_call_id,
+                                      from_number, to_number, status, duration_seconds)
+                                  VALUES (%s, 'browser', %s, 'owner@example.test', 'Test call',
+                                          'completed', 60) RETURNING id""",
+                     shop.org_id, sid)[0]
+    sql(owner_db, "INSERT INTO call_turns (org_id, call_id, seq, speaker, text) VALUES "
+                  "(%s, %s, 0, 'caller', 'My pipe burst, the basement is flooding')",
+        shop.org_id, call_id)
+    (job,) = sql(owner_db, "INSERT INTO jobs (org_id, kind, payload) VALUES "
+                           "(%s, 'call.analyze', %s) RETURNING id",
+                 shop.org_id, json.dumps({"call_id": str(call_id)}))[0]
+    wait_job(owner_db, str(job))
+
+    call = call_of(owner_db, str(call_id))
+    assert call["summary"] and call["lead"] is None
+    assert sql(owner_db, "SELECT count(*) FROM leads WHERE org_id = %s", shop.org_id)[0][0] == 0
+    assert not owner_alerts(owner_db, shop.org_id)

@@ -285,11 +285,13 @@ def test_setup_checklist_until_everything_is_done(shop, owner_db):
     org = shop.org_id
     items = setup_items(shop.get("/").text)
     assert items == {
+        "Kind of business chosen": (True, None),
         "Opening hours set": (False, "/settings/hours"),
         "At least one service": (False, "/services"),
         "A connected, verified phone line": (False, "/line"),
         "A real test call received on that line": (False, "/line"),
         "A call mode that works": (True, None),
+        "A first practice run": (False, "/settings/practice"),
     }
     # Each item is done by what its page does.
     r = shop.post_form("/settings/hours", {"mon_open": "1", "mon_from": "08:00", "mon_to": "16:00"})
@@ -314,10 +316,41 @@ def test_setup_checklist_until_everything_is_done(shop, owner_db):
     sql(owner_db, "UPDATE organizations SET call_mode = 'stream' WHERE id = %s", org)
     page = shop.get("/").text
     assert setup_items(page) == {
+        "Kind of business chosen": (True, None),
         "Opening hours set": (True, None), "At least one service": (True, None),
         "A connected, verified phone line": (True, None),
         "A real test call received on that line": (True, None),
-        "A call mode that works": (False, "/settings/receptionist")}
+        "A call mode that works": (False, "/settings/receptionist"),
+        "A first practice run": (False, "/settings/practice")}
     assert "Stream mode needs speech recognition" in page
     sql(owner_db, "UPDATE organizations SET call_mode = 'gather' WHERE id = %s", org)
+    # A finished practice run is the last item.
+    sql(owner_db, "INSERT INTO practice_runs (org_id, status, callers, passed, finished_at) "
+                  "VALUES (%s, 'done', 20, 20, now())", org)
     assert setup_items(shop.get("/").text) is None
+
+
+def test_the_owners_test_calls_and_practice_calls_count_nowhere(shop, owner_db):
+    """A browser test call, what it books, and a practice run move none of the figures."""
+    org, db = shop.org_id, owner_db
+    live = lambda: shop.get("/dashboard/live", headers=JSON).json()["figures"]
+    now = sql(db, "SELECT now()")[0][0]
+    (call,) = sql(db, """INSERT INTO calls (org_id, provider, provider_call_id, from_number,
+                             to_number, status, started_at, duration_seconds, booked)
+                         VALUES (%s, 'browser', %s, %s, 'Test call', 'completed', %s, 75, true)
+                         RETURNING id""", org, str(uuid.uuid4()), shop.email, now)[0]
+    (booking,) = sql(db, """INSERT INTO appointments (org_id, call_id, customer_name, starts_at,
+                                ends_at) VALUES (%s, %s, 'Owner Testing', now() + interval '1 day',
+                                now() + interval '25 hours') RETURNING id""", org, call)[0]
+    f = live()
+    assert f["calls_today"]["value"] == 0 and f["booked_today"]["value"] == 0
+    assert f["success_rate"]["answered"] == 0 and f["avg_duration"]["text"] == "–"
+    sql(db, "UPDATE calls SET status = 'transferred' WHERE id = %s", call)
+    sql(db, "UPDATE appointments SET status = 'cancelled' WHERE id = %s", booking)
+    sql(db, "DELETE FROM calls WHERE id = %s", call)
+    assert sql(db, "SELECT coalesce(sum(calls), 0), coalesce(sum(bookings), 0) "
+                   "FROM dashboard_buckets WHERE org_id = %s", org)[0] == (0, 0)
+
+    # A real call still counts.
+    add_call(db, org, now, duration=60)
+    assert live()["calls_today"]["value"] == 1

@@ -67,7 +67,73 @@ def test_business_saves_and_shows(business, owner_db):
     entries = audit(owner_db, business.org_id, "settings.business")
     assert len(entries) == 1
     assert entries[0][0] == owner_id(owner_db, business.org_id)
-    assert entries[0][2] == {"name": "Ace Plumbing & Sons", "timezone": "Europe/Berlin"}
+    assert entries[0][2] == {"name": "Ace Plumbing & Sons", "timezone": "Europe/Berlin",
+                             "business_kind": "other"}
+
+
+def test_changing_the_kind_adds_starters_and_keeps_the_owners_edits(owner_db):
+    from conftest import signup
+    shop = signup(kind="plumber")
+    org = shop.org_id
+    # The owner's own edits: a repriced starter, a deactivated one, an answer rewritten, a
+    # service and an answer of their own, and a greeting in their own words.
+    sql(owner_db, "UPDATE services SET price_cents = 9900, keywords = '{clog}' "
+                  "WHERE org_id = %s AND name = 'Drain cleaning'", org)
+    sql(owner_db, "UPDATE services SET active = false WHERE org_id = %s "
+                  "AND name = 'Leak repair'", org)
+    sql(owner_db, "INSERT INTO services (org_id, name, price_cents) VALUES "
+                  "(%s, 'Furnace tune-up', 12000)", org)
+    sql(owner_db, "UPDATE knowledge_entries SET answer = 'Our own answer.' WHERE org_id = %s "
+                  "AND question = 'Are you licensed and insured?'", org)
+    sql(owner_db, "INSERT INTO knowledge_entries (org_id, question, answer) VALUES "
+                  "(%s, 'Do you service boilers?', 'Yes, gas and oil boilers.')", org)
+    sql(owner_db, "UPDATE organizations SET greeting = 'Hi, Ace here!' WHERE id = %s", org)
+    services = lambda: sorted(sql(owner_db, "SELECT name, price_cents, active, "
+                                            "array_to_string(keywords, '|') "
+                                            "FROM services WHERE org_id = %s", org))
+    answers = lambda: sorted(sql(owner_db, "SELECT question, answer FROM knowledge_entries "
+                                           "WHERE org_id = %s", org))
+    before_services, before_answers = services(), answers()
+    page = shop.get("/settings").text
+    assert '<option value="plumber" selected>' in page
+
+    r = shop.post_form("/settings/business", {"name": org_row(owner_db, org)[0],
+                                              "timezone": "America/New_York",
+                                              "business_kind": "hvac"})
+    assert r.status_code == 303, r.text[:500]
+    after_services, after_answers = services(), answers()
+    # Everything the business had is there, unchanged; the new kind's starters were added.
+    assert set(before_services) <= set(after_services)
+    assert set(before_answers) <= set(after_answers)
+    assert len(after_services) > len(before_services)
+    names = [s[0].lower() for s in after_services]
+    assert len(names) == len(set(names))
+    assert sql(owner_db, "SELECT business_kind, greeting FROM organizations WHERE id = %s",
+               org)[0] == ("hvac", "Hi, Ace here!")
+    assert '<option value="hvac" selected>' in shop.get("/settings").text
+
+    # Back again: nothing is duplicated, nothing removed.
+    r = shop.post_form("/settings/business", {"name": org_row(owner_db, org)[0],
+                                              "timezone": "America/New_York",
+                                              "business_kind": "plumber"})
+    assert r.status_code == 303
+    assert services() == after_services and answers() == after_answers
+
+    r = shop.post_form("/settings/business", {"name": "X", "timezone": "UTC",
+                                              "business_kind": "spaceship"})
+    assert r.status_code == 422 and "choose the kind of business" in r.text
+
+
+def test_a_kind_change_updates_a_greeting_the_owner_never_wrote(owner_db):
+    from conftest import signup
+    shop = signup(kind="plumber")
+    name = org_row(owner_db, shop.org_id)[0]
+    r = shop.post_form("/settings/business", {"name": name, "timezone": "America/New_York",
+                                              "business_kind": "dental"})
+    assert r.status_code == 303
+    (greeting,) = sql(owner_db, "SELECT greeting FROM organizations WHERE id = %s",
+                      shop.org_id)[0]
+    assert greeting == f"Thanks for calling {name}. How may I help you today?"
 
 
 def test_business_bad_input_keeps_what_was_typed(business, owner_db):

@@ -77,6 +77,9 @@ def b_rows(owner_db, other_business):
                               "customer_phone, starts_at, ends_at, status) VALUES (%s, %s, %s, %s, "
                               "'+15550001111', now() + interval '3 days', now() + interval '3 days 1 hour', "
                               "'scheduled') RETURNING id", org, ids["leads"], ids["services"], f"{MARK} customer")
+    sql(owner_db, "INSERT INTO inbound_messages (org_id, provider_message_id, from_number, to_number, "
+                  "body) VALUES (%s, %s, '+15550001111', '+15550002222', %s)",
+        org, "SM" + uuid.uuid4().hex, f"{MARK} text")
     ids["knowledge_entries"] = one("INSERT INTO knowledge_entries (org_id, question, answer) "
                                    "VALUES (%s, %s, %s) RETURNING id", org, f"{MARK} question?", MARK)
     ids["phone_numbers"] = one("INSERT INTO phone_numbers (org_id, e164, label) VALUES (%s, %s, %s) "

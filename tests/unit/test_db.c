@@ -105,6 +105,46 @@ static void test_org_setting_lasts_one_transaction(void **state)
 	arena_free(a);
 }
 
+static const char SQL_REHEARSAL_TABLE[] =
+	"CREATE TEMP TABLE IF NOT EXISTS rehearsed (k int PRIMARY KEY) ON COMMIT PRESERVE ROWS";
+static const char SQL_REHEARSAL_INSERT[] = "INSERT INTO rehearsed VALUES ($1::int)";
+static const char SQL_REHEARSAL_COUNT[] = "SELECT count(*)::text FROM rehearsed";
+
+static void test_a_rehearsal_keeps_nothing(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn());
+	const char *org = "ac3e0000-0000-4000-8000-000000000001";
+
+	assert_true(db_exec(db, a, SQL_REHEARSAL_TABLE) >= 0);
+	assert_int_equal(db_rehearse_begin(db), 0);
+	assert_false(db_in_transaction(db));
+	/* Committed work is seen by what follows; rolled-back work is gone at once. */
+	assert_int_equal(db_begin_org(db, a, org), 0);
+	assert_true(db_in_transaction(db));
+	assert_string_equal(db_text(db, a, SQL_ORG), org);
+	assert_int_equal(db_exec(db, a, SQL_REHEARSAL_INSERT, "1"), 1);
+	assert_int_equal(db_commit(db), 0);
+	assert_false(db_in_transaction(db));
+	assert_string_equal(db_text(db, a, SQL_REHEARSAL_COUNT), "1");
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_exec(db, a, SQL_REHEARSAL_INSERT, "2"), 1);
+	assert_int_equal(db_exec(db, a, SQL_REHEARSAL_INSERT, "2"), -1);  /* an aborted one */
+	assert_int_equal(db_rollback(db), 0);
+	assert_string_equal(db_text(db, a, SQL_REHEARSAL_COUNT), "1");
+	/* A rehearsal cannot nest, and its end rolls everything back. */
+	assert_int_equal(db_rehearse_begin(db), -1);
+	assert_int_equal(db_rehearse_end(db), 0);
+	assert_string_equal(db_text(db, a, SQL_REHEARSAL_COUNT), "0");
+	/* Afterwards transactions are real ones again. */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_exec(db, a, SQL_REHEARSAL_INSERT, "3"), 1);
+	assert_int_equal(db_commit(db), 0);
+	assert_string_equal(db_text(db, a, SQL_REHEARSAL_COUNT), "1");
+	db_close(db);
+	arena_free(a);
+}
+
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
 {
 	struct arena *a = arena_new();
@@ -125,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_reconnects_after_the_server_drops_it),
 		cmocka_unit_test(test_no_silent_retry_inside_a_transaction),
 		cmocka_unit_test(test_org_setting_lasts_one_transaction),
+		cmocka_unit_test(test_a_rehearsal_keeps_nothing),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

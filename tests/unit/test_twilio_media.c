@@ -119,6 +119,36 @@ static void test_spaced_json_falls_back_to_the_full_parser(void **state)
 	}
 }
 
+/* The full parser refuses a key repeated in one object: the fast path must not take it either. */
+static void test_repeated_keys_are_for_the_full_parser(void **state)
+{
+	struct arena *a = *state;
+	const char *b64 = crypto_base64(a, frame, 160);
+	const char *texts[] = {
+		arena_printf(a, "{\"event\":\"media\",\"sequenceNumber\":\"4\",\"sequenceNumber\":"
+				"\"4\",\"media\":{\"payload\":\"%s\"},\"streamSid\":\"%s\"}", b64, SID),
+		arena_printf(a, "{\"event\":\"media\",\"media\":{\"track\":\"inbound\",\"track\":"
+				"\"inbound\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}", b64, SID),
+		arena_printf(a, "{\"event\":\"media\",\"media\":{},\"media\":{\"payload\":\"%s\"},"
+				"\"streamSid\":\"%s\"}", b64, SID),
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct twilio_media_msg m;
+		not_fast(texts[i]);
+		assert_int_equal(twilio_media_read(a, texts[i], strlen(texts[i]), &m),
+				 TWILIO_MEDIA_INVALID);
+	}
+	/* More keys than Twilio sends are read too, by the full parser. */
+	const char *many = arena_printf(a, "{\"event\":\"media\",\"a\":\"\",\"b\":\"\",\"c\":\"\","
+					   "\"d\":\"\",\"e\":\"\",\"f\":\"\",\"g\":\"\",\"media\":"
+					   "{\"payload\":\"%s\"},\"streamSid\":\"%s\"}", b64, SID);
+	struct twilio_media_msg m;
+	not_fast(many);
+	assert_int_equal(twilio_media_read(a, many, strlen(many), &m), TWILIO_MEDIA_MEDIA);
+	assert_int_equal(m.audio_len, 160);
+}
+
 static void test_escapes_in_the_payload_are_for_the_full_parser(void **state)
 {
 	struct arena *a = *state;
@@ -316,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_compact_media_takes_the_fast_path),
 		cmocka_unit_test(test_outbound_shape_and_every_frame_size_are_fast),
 		cmocka_unit_test(test_spaced_json_falls_back_to_the_full_parser),
+		cmocka_unit_test(test_repeated_keys_are_for_the_full_parser),
 		cmocka_unit_test(test_escapes_in_the_payload_are_for_the_full_parser),
 		cmocka_unit_test(test_truncated_messages_are_never_media),
 		cmocka_unit_test(test_oversized_and_malformed_payloads_carry_no_audio),
