@@ -111,9 +111,12 @@ GRANT EXECUTE ON FUNCTION
 -- lead's state) and recordings (the call's recording fields).
 GRANT SELECT ON
 	organizations, phone_numbers, services, knowledge_entries, provider_credentials,
-	vapi_settings, opt_outs, appointments, call_turns, call_sessions, lead_notes
+	vapi_settings, opt_outs, lead_notes, calendar_connections, call_a_b_tests
 	TO switchboard_jobs;
-GRANT SELECT, INSERT, UPDATE ON leads, notifications TO switchboard_jobs;
+-- A practice call plays the receptionist inside the job runner, so it writes what a call does.
+GRANT SELECT, INSERT, UPDATE ON
+	leads, notifications, call_turns, call_sessions, appointments, call_responses
+	TO switchboard_jobs;
 -- Retention drops old turns and finished jobs.
 GRANT DELETE ON call_turns TO switchboard_jobs;
 -- A call-back whose call was never placed is deleted again (lib/domain/callback.c).
