@@ -132,6 +132,24 @@ GRANT EXECUTE ON FUNCTION
 	appointment_free_starts(timestamptz, interval, uuid, int)
 	TO switchboard_jobs;
 
+-- A database that applied 018 and 019 before this file (they were written
+-- alongside it) has the job runner's share of them granted to switchboard_app
+-- and so, above, to the web front: hand it to the job runner instead.
+DO $$
+BEGIN
+	IF to_regprocedure('retention_schedule()') IS NOT NULL THEN
+		REVOKE EXECUTE ON FUNCTION retention_schedule() FROM switchboard_web;
+		GRANT EXECUTE ON FUNCTION retention_schedule() TO switchboard_jobs;
+		GRANT EXECUTE ON FUNCTION usage_take(text, text, int) TO switchboard_jobs;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON daily_usage TO switchboard_jobs;
+	END IF;
+	IF to_regclass('practice_runs') IS NOT NULL THEN
+		GRANT SELECT, INSERT, UPDATE, DELETE ON practice_runs, practice_calls
+			TO switchboard_jobs;
+	END IF;
+END
+$$;
+
 -- The leads list reads this view so that its search can use the trigram
 -- index (009). It was read with the owner's rights: row-level security did
 -- not apply, and since the view is not a security barrier a condition of the
