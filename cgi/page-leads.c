@@ -30,14 +30,20 @@
  * $4 a LIKE pattern over the name, phone and summary, $5 a LIKE pattern over the phone's
  * digits ('' for none). Each "'' or" collapses at planning, so only the indexes of the
  * filters in use are touched. The list, its count and its export read org_leads, the
- * organization's own leads (sql/009_lists_at_scale.sql), so a search can use its index.
+ * organization's own leads under row-level security, where a LIKE cannot use the trigram
+ * indexes; a search of three characters or more asks org_leads_matching() for the matching
+ * ids, which can (sql/016_roles_per_program.sql). Shorter text has no trigram to look up
+ * and matches many leads, so it stays a LIKE, which stops once a page is full.
  */
 #define LEADS_WHERE \
 	"WHERE l.org_id = $1 " \
 	"  AND ($2::text = '' OR l.status = $2::text) " \
 	"  AND ($3::text = '' OR l.temperature = $3::text) " \
-	"  AND ($4::text = '' OR l.search_lower LIKE lower($4::text)) " \
-	"  AND ($5::text = '' OR l.phone_digits LIKE $5::text) "
+	"  AND ($4::text = '' " \
+	"       OR char_length($4::text) < 5 AND l.search_lower LIKE lower($4::text) " \
+	"       OR char_length($4::text) >= 5 " \
+	"          AND l.id IN (SELECT org_leads_matching(lower($4::text), ''))) " \
+	"  AND ($5::text = '' OR l.id IN (SELECT org_leads_matching('', $5::text))) "
 
 /* A page of leads is chosen first and only its rows are formatted. */
 #define LEADS_LIST_SELECT(order) \

@@ -8,6 +8,11 @@
 # Callers set STATE, HTTP_PORT, VOICE_PORT and MODE (run or test) first.
 # Every function here may run under `set -e`: none of them fails because a server is already
 # gone, so stopping always gets to the end.
+#
+# Nothing the stack writes is for other local users: files are made 0640 and directories 0750
+# (umask 027), secrets.env 0600, PostgreSQL's socket directory 0700, and PostgreSQL accepts
+# only peer authentication from the user who runs the stack (README: Security).
+umask 027
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -28,45 +33,107 @@ as_postgres() {
 
 pg_dir_prepare() {
 	mkdir -p "$STATE/log" "$STATE/run" "$STATE/nginx"
-	# The postgres user must reach the cluster; when the project sits somewhere it cannot
-	# (a home directory), keep the cluster in a directory of its own and link to it.
+	# A state directory made before the stack kept its files to itself is closed up too.
+	chmod 750 "$STATE/log" "$STATE/run" "$STATE/nginx"
+	find "$STATE/log" -maxdepth 1 -type f -exec chmod 640 {} +
+	# The postgres user must reach the cluster. A state directory of root's that is closed to
+	# other users (umask 027) opens to the postgres group alone; when the project sits
+	# somewhere it cannot reach at all (a home directory), keep the cluster in a directory of
+	# its own and link to it.
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null &&
+		[ "$(stat -c %u:%g "$STATE")" = 0:0 ]; then
+		chgrp postgres "$STATE"
+		chmod g+x "$STATE"
+	fi
+	# The server is then given real paths (PG_DATA, PG_LOG) that do not pass through $STATE;
+	# a cluster already inside $STATE is never moved or removed.
+	PG_LOG=$STATE/log/postgresql.log
 	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$STATE" 2>/dev/null; then
 		local elsewhere
 		elsewhere=/var/tmp/switchboard-pg-$(printf '%s' "$STATE" | md5sum | cut -c1-12)
 		mkdir -p "$elsewhere"
-		[ -L "$STATE/pg" ] || { rm -rf "$STATE/pg"; ln -s "$elsewhere" "$STATE/pg"; }
+		chmod 750 "$elsewhere"
+		[ -e "$STATE/pg" ] || ln -s "$elsewhere" "$STATE/pg"
 		chown postgres: "$elsewhere"
+		PG_LOG=$elsewhere/postgresql.log
+		[ -e "$STATE/log/postgresql.log" ] || ln -s "$PG_LOG" "$STATE/log/postgresql.log"
 	fi
 	mkdir -p "$STATE/pg/sock"
+	touch "$PG_LOG"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown postgres: "$STATE/pg" "$STATE/pg/sock"
-		chmod 755 "$STATE/log"
-		touch "$STATE/log/postgresql.log"
-		chown postgres: "$STATE/log/postgresql.log"
+		chown postgres: "$STATE/pg" "$STATE/pg/sock" "$PG_LOG"
+		# The server writes its own log file, so its group may enter log/ (and no one else).
+		chgrp postgres "$STATE/log"
 	fi
+	chmod 640 "$PG_LOG"
+	PG_DATA=$(cd "$STATE/pg" && pwd -P)/data
+	# Only the server's user may reach its socket (root reaches it anyway).
+	chmod 750 "$STATE/pg"
+	chmod 700 "$STATE/pg/sock"
 	PG_SOCK=$(cd "$STATE/pg/sock" && pwd -P)
+}
+
+# The roles that may connect, and how: peer authentication over the unix socket only, mapped
+# from the operating-system user who runs the stack (root included) to the schema owner and
+# the three program roles, and from the postgres user alone to the superuser (or from the user
+# who runs the stack, when that user owns the cluster). No password, no trust, no TCP.
+pg_auth_write() {
+	local data=$PG_DATA runner role
+	runner=$(id -un)
+	{
+		echo "# Written by scripts/stack.sh at every start; edits here are lost."
+		echo "# TYPE  DATABASE     USER                                     METHOD"
+		echo "local   all          postgres                                 peer map=switchboard_super"
+		printf 'local   switchboard  %s peer map=switchboard\n' \
+			switchboard_owner,switchboard_web,switchboard_voice,switchboard_jobs
+	} | as_postgres tee "$data/pg_hba.conf" >/dev/null
+	{
+		echo "# Written by scripts/stack.sh at every start; edits here are lost."
+		echo "# MAP               OS-USER   ROLE"
+		echo "switchboard_super   postgres  postgres"
+		[ "$(id -u)" -eq 0 ] || echo "switchboard_super   $runner  postgres"
+		for role in switchboard_owner switchboard_web switchboard_voice switchboard_jobs; do
+			echo "switchboard         $runner  $role"
+		done
+	} | as_postgres tee "$data/pg_ident.conf" >/dev/null
+	as_postgres chmod 600 "$data/pg_hba.conf" "$data/pg_ident.conf"
 }
 
 pg_start() {
 	pg_dir_prepare
-	if [ ! -s "$STATE/pg/data/PG_VERSION" ]; then
-		as_postgres "$PG_BIN/initdb" -D "$STATE/pg/data" -U postgres -A trust -E UTF8 \
-			--locale=C.UTF-8 >"$STATE/log/initdb.log" 2>&1 ||
+	if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+		as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres \
+			--auth-local=peer --auth-host=reject -E UTF8 --locale=C.UTF-8 >"$STATE/log/initdb.log" 2>&1 ||
 			stack_die "could not create the database cluster (see $STATE/log/initdb.log)"
 	fi
+	pg_auth_write
 	# Unix socket only: nothing else on the machine can reach this cluster, and no port clashes.
-	as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/log/postgresql.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $PG_SOCK -c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off" \
+	as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
+		-o "-c listen_addresses='' -k $PG_SOCK -c unix_socket_permissions=0700" \
+		-o "-c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off" \
 		start >/dev/null || stack_die "could not start PostgreSQL (see $STATE/log/postgresql.log)"
 	PG_SUPER="host=$PG_SOCK dbname=postgres user=postgres"
 	DSN_OWNER="host=$PG_SOCK dbname=switchboard user=switchboard_owner"
-	DSN_APP="host=$PG_SOCK dbname=switchboard user=switchboard_app"
-	export PG_SOCK DSN_OWNER DSN_APP
-	psql -X -q -v ON_ERROR_STOP=1 "$PG_SUPER" >/dev/null <<-'SQL' || stack_die "could not create the database roles"
+	# One role per program (sql/016_roles_per_program.sql); DSN_APP is the web front's, the
+	# role the tests check row-level security with.
+	DSN_WEB="host=$PG_SOCK dbname=switchboard user=switchboard_web"
+	DSN_VOICE="host=$PG_SOCK dbname=switchboard user=switchboard_voice"
+	DSN_JOBS="host=$PG_SOCK dbname=switchboard user=switchboard_jobs"
+	DSN_APP=$DSN_WEB
+	export PG_SOCK DSN_OWNER DSN_WEB DSN_VOICE DSN_JOBS DSN_APP
+	# switchboard_app is the role migrations before 016 grant to; it no longer logs in.
+	local roles_failed="could not create the database roles"
+	as_postgres psql -X -q -v ON_ERROR_STOP=1 "$PG_SUPER" >/dev/null <<-'SQL' || stack_die "$roles_failed"
 		SELECT 'CREATE ROLE switchboard_owner LOGIN'
 		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'switchboard_owner') \gexec
-		SELECT 'CREATE ROLE switchboard_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'
-		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'switchboard_app') \gexec
+		SELECT format('CREATE ROLE %I NOLOGIN', r)
+		FROM unnest(ARRAY['switchboard_app', 'switchboard_web', 'switchboard_voice',
+				  'switchboard_jobs']) AS r
+		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
+		ALTER ROLE switchboard_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+		ALTER ROLE switchboard_web LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+		ALTER ROLE switchboard_voice LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+		ALTER ROLE switchboard_jobs LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
 		SELECT 'CREATE DATABASE switchboard OWNER switchboard_owner'
 		WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'switchboard') \gexec
 	SQL
@@ -74,7 +141,8 @@ pg_start() {
 
 pg_stop() {
 	[ -n "${STATE:-}" ] && [ -s "$STATE/pg/data/postmaster.pid" ] &&
-		as_postgres "$PG_BIN/pg_ctl" -D "$STATE/pg/data" -m fast -w stop >/dev/null 2>&1
+		as_postgres "$PG_BIN/pg_ctl" -D "$(cd "$STATE/pg" && pwd -P)/data" -m fast -w stop \
+			>/dev/null 2>&1
 	return 0
 }
 
@@ -86,7 +154,7 @@ migrate() {
 			version text PRIMARY KEY,
 			applied_at timestamptz NOT NULL DEFAULT now()
 		);
-		GRANT SELECT ON schema_migrations TO switchboard_app;
+		GRANT SELECT ON schema_migrations TO switchboard_web;
 	SQL
 	local file version applied
 	applied=$(psql -X -At "$DSN_OWNER" -c 'SELECT version FROM schema_migrations')
@@ -98,6 +166,17 @@ migrate() {
 			>>"$STATE/log/migrate.log" 2>&1 || stack_die "migration $version failed (see $STATE/log/migrate.log)"
 		stack_log "applied migration $version"
 	done
+	# Since 016 each program has its own role and switchboard_app has no member: a privilege
+	# granted to it reaches no program, which would fail later and far from its cause.
+	local stray
+	stray=$(psql -X -At "$DSN_OWNER" -c "SELECT string_agg(DISTINCT c.relname, ', ')
+		FROM pg_class c, aclexplode(c.relacl) a
+		WHERE c.relnamespace = 'public'::regnamespace
+		  AND a.grantee = 'switchboard_app'::regrole") || stray=
+	[ -z "$stray" ] || [ -z "$(psql -X -At "$DSN_OWNER" \
+		-c "SELECT 1 FROM schema_migrations WHERE version LIKE '016\_%'")" ] ||
+		stack_die "a migration granted switchboard_app privileges on $stray;" \
+			"grant to switchboard_web, switchboard_voice or switchboard_jobs (README: Security)"
 }
 
 seed_demo() {
@@ -116,8 +195,9 @@ secrets_load() {
 			echo "SESSION_SECRET=$(openssl rand -hex 32)"
 			echo "ENCRYPTION_KEY=$(openssl rand -hex 32)"
 		} >"$STATE/secrets.env"
-		umask 022
+		umask 027
 	fi
+	chmod 600 "$STATE/secrets.env"
 	# Secrets added since a state directory was made are appended to it once.
 	grep -q '^MEDIA_TOKEN_SECRET=' "$STATE/secrets.env" ||
 		echo "MEDIA_TOKEN_SECRET=$(openssl rand -hex 32)" >>"$STATE/secrets.env"
@@ -133,22 +213,38 @@ secrets_load() {
 # the script that started it, which then stops everything in order. The pid in run/<name>.pid
 # is the program itself and the leader of its process group (the fcgi responders are in it).
 program_start() {
-	local name=$1
-	setsid "$BIN/switchboard-$name" >>"$STATE/log/$name.log" 2>&1 </dev/null &
+	local name=$1 dsn=$2
+	DATABASE_URL=$dsn setsid "$BIN/switchboard-$name" >>"$STATE/log/$name.log" 2>&1 </dev/null &
 	echo $! >"$STATE/run/$name.pid"
 	STACK_PIDS+=($!)
 }
 
 programs_start() {
 	secrets_load
-	export DATABASE_URL=$DSN_APP
 	export FCGI_SOCKET=$STATE/run/fcgi.sock FCGI_HOOK_SOCKET=$STATE/run/fcgi-hooks.sock
 	export TEMPLATE_DIR=$ROOT/templates
 	export VOICE_LISTEN=127.0.0.1:$VOICE_PORT
 	export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
-	program_start fcgi
-	program_start jobs
-	program_start voice
+	program_start fcgi "$DSN_WEB"
+	program_start jobs "$DSN_JOBS"
+	program_start voice "$DSN_VOICE"
+	fcgi_socket_close
+}
+
+# switchboard-fcgi makes its sockets writable by everyone; only nginx may reach the responders
+# (a request sent straight to a socket would skip nginx's limits). The run directory is 0750
+# already; each socket becomes 0660, in the group nginx's workers run in.
+fcgi_socket_close() {
+	local i sock
+	for sock in "$FCGI_SOCKET" "$FCGI_HOOK_SOCKET"; do
+		for i in $(seq 1 100); do
+			[ -S "$sock" ] && break
+			sleep 0.05
+		done
+		[ -S "$sock" ] || continue
+		chmod 660 "$sock"
+		chgrp "$(id -gn)" "$sock"
+	done
 }
 
 # The machine's first name server, for nginx's look-ups of the providers' recording hosts.
@@ -187,7 +283,7 @@ nginx_tls_fill() {
 }
 
 nginx_start() {
-	local user_line="" access_log="$STATE/log/nginx-access.log"
+	local user_line="" access_log="$STATE/log/nginx-access.log switchboard"
 	# nginx's workers run as the user who owns the checkout, so they can read static/.
 	[ "$(id -u)" -eq 0 ] && user_line="user root;"
 	[ "${NGINX_ACCESS_LOG:-on}" = off ] && access_log=off

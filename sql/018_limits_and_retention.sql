@@ -32,7 +32,7 @@ CREATE TABLE daily_usage (
 ALTER TABLE daily_usage ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON daily_usage
 	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
-GRANT SELECT, INSERT, UPDATE, DELETE ON daily_usage TO switchboard_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON daily_usage TO switchboard_web, switchboard_jobs;
 
 -- A text refused by the daily limit says so in its own status.
 ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
@@ -265,11 +265,15 @@ CREATE TRIGGER calls_keep_nothing
 	FOR EACH ROW EXECUTE FUNCTION calls_keep_nothing();
 
 CALL revoke_public_execute();
+-- Each program role gets what it calls (016): the web front takes webhook events, places a
+-- call-back or text now and runs key rotation; the job runner claims jobs and queues retention.
+GRANT EXECUTE ON FUNCTION usage_take(text, text, int) TO switchboard_web, switchboard_jobs;
 GRANT EXECUTE ON FUNCTION
-	usage_take(text, text, int),
 	webhook_event_record(text, text, uuid),
 	webhook_event_answer(text, text, uuid, int, text, text),
+	provider_credential_orgs()
+	TO switchboard_web;
+GRANT EXECUTE ON FUNCTION
 	jobs_claim(text, int, text[]),
-	provider_credential_orgs(),
 	retention_schedule()
-	TO switchboard_app;
+	TO switchboard_jobs;

@@ -42,7 +42,9 @@ CREATE POLICY tenant_isolation ON practice_runs
 ALTER TABLE practice_calls ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON practice_calls
 	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
-GRANT SELECT, INSERT, UPDATE, DELETE ON practice_runs, practice_calls TO switchboard_app;
+-- The owner starts and reads runs on the web; the job runner plays them (016: a role each).
+GRANT SELECT, INSERT, UPDATE, DELETE ON practice_runs, practice_calls
+	TO switchboard_web, switchboard_jobs;
 
 -- The owner's own test calls from the browser (provider 'browser') and what they book are not
 -- business: they leave the dashboard's figures. First take out what they added so far, then

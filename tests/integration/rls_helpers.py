@@ -38,8 +38,22 @@ def connect_owner(autocommit=False):
 
 
 def connect_app(autocommit=False):
-    """A new connection as switchboard_app; the caller closes it."""
+    """A new connection as the web front's role, switchboard_web; the caller closes it."""
     conn = psycopg2.connect(_dsn("SB_DSN_APP"))
+    conn.autocommit = autocommit
+    return conn
+
+
+def connect_voice(autocommit=False):
+    """A new connection as the voice worker's role, switchboard_voice; the caller closes it."""
+    conn = psycopg2.connect(_dsn("SB_DSN_VOICE"))
+    conn.autocommit = autocommit
+    return conn
+
+
+def connect_jobs(autocommit=False):
+    """A new connection as the job runner's role, switchboard_jobs; the caller closes it."""
+    conn = psycopg2.connect(_dsn("SB_DSN_JOBS"))
     conn.autocommit = autocommit
     return conn
 
@@ -235,13 +249,14 @@ def insert_row(cur, table, row):
 
 
 def app_may(cur, table, privilege, columns=None):
-    """Whether switchboard_app holds privilege on table, or, with columns, on each of them
-    (a table may grant a statement on some columns only, as phone_numbers does)."""
+    """Whether the web front's role (what SB_DSN_APP connects as) holds privilege on table, or,
+    with columns, on each of them (a table may grant a statement on some columns only, as
+    phone_numbers does)."""
     if columns:
-        cur.execute("SELECT bool_and(has_column_privilege('switchboard_app', %s, c, %s)) "
+        cur.execute("SELECT bool_and(has_column_privilege('switchboard_web', %s, c, %s)) "
                     "FROM unnest(%s::text[]) c", (f"public.{table}", privilege, list(columns)))
         return cur.fetchone()[0]
-    cur.execute("SELECT has_table_privilege('switchboard_app', %s, %s)",
+    cur.execute("SELECT has_table_privilege('switchboard_web', %s, %s)",
                 (f"public.{table}", privilege))
     return cur.fetchone()[0]
 

@@ -11,7 +11,8 @@ import uuid
 import requests
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import DSN_APP, ROOT, sql, stack_secret
+from conftest import DSN_APP, ROOT, STATE, sql, stack_secret
+from rls_helpers import connect_jobs
 
 TWILIO_FAKE = os.environ.get("SB_TWILIO_FAKE_URL", "")
 SETTLED = ("done", "failed", "dead")
@@ -340,11 +341,16 @@ def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business
         sql(owner_db, "INSERT INTO webhook_events (org_id, provider, event_key, received_at) "
                       "VALUES (%s, 'twilio', %s, now() - make_interval(days => %s))", owner, keys[k], age)
 
-    with app_db.cursor() as cur:
-        cur.execute("SELECT retention_schedule()")
-        cur.execute("SELECT retention_schedule()")
-        assert cur.fetchone()[0] == 0  # once a day
-    app_db.commit()
+    # Scheduling retention is the job runner's (its own database role, sql/016).
+    runner = connect_jobs()
+    try:
+        with runner.cursor() as cur:
+            cur.execute("SELECT retention_schedule()")
+            cur.execute("SELECT retention_schedule()")
+            assert cur.fetchone()[0] == 0  # once a day
+        runner.commit()
+    finally:
+        runner.close()
     (job,) = sql(owner_db, "SELECT id::text FROM jobs WHERE org_id = %s AND kind = 'retention.prune'",
                  org)[0]
     assert wait_job(owner_db, job, timeout=60)[0] == "done"

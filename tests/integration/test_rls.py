@@ -1,4 +1,4 @@
-"""test_rls: proves tenant isolation: switchboard_app sees, changes and creates rows of the org in app.org_id only, and cannot get around that.
+"""test_rls: proves tenant isolation: the web front's role (switchboard_web, SB_DSN_APP) sees, changes and creates rows of the org in app.org_id only, and cannot get around that.
 
 Every table with an org_id column is found in information_schema, so a table
 added later is covered without editing this file (rls_helpers builds its test
@@ -18,20 +18,21 @@ from rls_helpers import (app_may, build_order, connect_app, connect_owner,
 RLS_REFUSAL = "row-level security"
 NO_PRIVILEGE = "permission denied"
 
-# Entry points switchboard_app must be able to call (later migrations may
+# Entry points the web front's role must be able to call (later migrations may
 # add more, each granted explicitly).
 APP_FUNCTIONS = {
     "app_org_id", "org_for_number", "auth_user_by_email", "auth_login_failed",
     "auth_login_succeeded", "signup_organization", "invite_accept",
-    "webhook_event_record", "webhook_event_answer", "webhook_events_prune",
-    "jobs_claim", "jobs_requeue_stale", "jobs_enqueue", "jobs_finish",
-    "jobs_fail", "invite_by_token", "appointment_free_starts",
-    "call_by_provider_id", "vapi_org_for",
+    "webhook_event_record", "webhook_event_answer", "jobs_enqueue",
+    "invite_by_token", "appointment_free_starts", "call_by_provider_id",
+    "vapi_org_for",
 }
-# Internals the app must not call directly.
+# Internals the app must not call directly, and the job runner's own functions
+# (sql/016_roles_per_program.sql; test_attacks_db covers the other roles).
 OWNER_ONLY_FUNCTIONS = {
     "revoke_public_execute", "set_updated_at", "notify_org_event",
-    "organizations_validate",
+    "organizations_validate", "jobs_claim", "jobs_requeue_stale",
+    "webhook_events_prune", "jobs_finish", "jobs_fail",
 }
 
 
@@ -246,7 +247,7 @@ def test_organizations_isolated(world, app):
     ("DROP TABLE calls", "must be owner"),
     ("DROP TABLE organizations CASCADE", "must be owner"),
     ("TRUNCATE calls", NO_PRIVILEGE),
-    ("ALTER FUNCTION app_org_id() OWNER TO switchboard_app", "must be owner"),
+    ("ALTER FUNCTION app_org_id() OWNER TO switchboard_web", "must be owner"),
     ("CREATE TABLE public.intruder (id int)", NO_PRIVILEGE),
 ])
 def test_app_cannot_change_schema(app, statement, message):
@@ -285,20 +286,20 @@ def test_app_cannot_switch_row_security_off(world, app, switch_off):
 def test_app_role_is_plain_and_owns_nothing(app):
     cur = app.cursor()
     cur.execute("""SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb
-                   FROM pg_roles WHERE rolname = 'switchboard_app'""")
+                   FROM pg_roles WHERE rolname = 'switchboard_web'""")
     assert cur.fetchone() == (False, False, False, False)
-    cur.execute("SELECT count(*) FROM pg_tables WHERE tableowner = 'switchboard_app'")
+    cur.execute("SELECT count(*) FROM pg_tables WHERE tableowner = 'switchboard_web'")
     assert cur.fetchone()[0] == 0
     for catalog, owner_column in (("pg_class", "relowner"), ("pg_proc", "proowner"),
                                   ("pg_namespace", "nspowner"), ("pg_type", "typowner")):
         cur.execute(f"SELECT count(*) FROM {catalog} "
-                    f"WHERE {owner_column} = 'switchboard_app'::regrole")
+                    f"WHERE {owner_column} = 'switchboard_web'::regrole")
         assert cur.fetchone()[0] == 0, catalog
     cur.execute("""SELECT count(*) FROM pg_database
                    WHERE datname = current_database()
-                     AND datdba = 'switchboard_app'::regrole""")
+                     AND datdba = 'switchboard_web'::regrole""")
     assert cur.fetchone()[0] == 0
-    cur.execute("SELECT pg_has_role('switchboard_app', 'switchboard_owner', 'MEMBER')")
+    cur.execute("SELECT pg_has_role('switchboard_web', 'switchboard_owner', 'MEMBER')")
     assert cur.fetchone()[0] is False
 
 
@@ -315,7 +316,7 @@ def test_app_executes_only_functions_granted_to_it(owner_db):
                 " AND has_function_privilege('public', p.oid, 'EXECUTE')")
     assert cur.fetchall() == []
     cur.execute(own_functions +
-                " AND has_function_privilege('switchboard_app', p.oid, 'EXECUTE')")
+                " AND has_function_privilege('switchboard_web', p.oid, 'EXECUTE')")
     callable_by_app = {r[0] for r in cur.fetchall()}
     assert APP_FUNCTIONS <= callable_by_app
     assert not OWNER_ONLY_FUNCTIONS & callable_by_app

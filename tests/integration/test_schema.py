@@ -14,7 +14,7 @@ import psycopg2.errors
 import pytest
 from psycopg2 import sql
 
-from rls_helpers import (DEMO_ORG_ID, claim_jobs, connect_app, connect_owner,
+from rls_helpers import (DEMO_ORG_ID, claim_jobs, connect_app, connect_jobs, connect_owner,
                          drop_orgs, new_org, set_org, tenant_tables, token)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -41,6 +41,16 @@ def app(orgs, app_db):
     """conftest's app_db, set up after (so torn down before) orgs: deleting
     an org must not wait behind the test's still-open transaction."""
     return app_db
+
+
+@pytest.fixture
+def runner(orgs):
+    """A connection as the job runner's role (the only one that claims and finishes jobs),
+    set up after orgs for the same reason as app."""
+    conn = connect_jobs()
+    yield conn
+    conn.rollback()
+    conn.close()
 
 
 @pytest.fixture
@@ -342,7 +352,7 @@ def _add_jobs(owner, org, count, kind="test.claim"):
 def test_jobs_claim_skips_jobs_locked_by_another_runner(owner, orgs):
     org = orgs()
     mine = _add_jobs(owner, org, 10)
-    one, two = connect_app(), connect_app()
+    one, two = connect_jobs(), connect_jobs()
     try:
         c1, c2 = one.cursor(), two.cursor()
         got1 = set(claim_jobs(c1, "runner-1", 5, ["test.claim"]))
@@ -374,7 +384,7 @@ def test_jobs_claim_concurrent_runners_never_share_a_job(owner, orgs):
     errors = []
 
     def run(name):
-        conn = connect_app()
+        conn = connect_jobs()
         try:
             cur = conn.cursor()
             start.wait()
@@ -416,15 +426,15 @@ def test_jobs_claim_concurrent_runners_never_share_a_job(owner, orgs):
         assert locked_by == ("runner-a" if job in a else "runner-b")
 
 
-def test_jobs_retry_backoff_dead_letter_and_stale_requeue(owner, orgs, app):
+def test_jobs_retry_backoff_dead_letter_and_stale_requeue(owner, orgs, runner):
     org = orgs()
-    cur = app.cursor()
+    cur = runner.cursor()
     set_org(cur, org)
     cur.execute("SELECT jobs_enqueue('sms.send', '{\"to\":\"+15555550116\"}', NULL, 'appt-1')")
     job = cur.fetchone()[0]
     cur.execute("SELECT jobs_enqueue('sms.send', '{}', NULL, 'appt-1')")
     assert cur.fetchone()[0] is None, "same dedupe key enqueued twice"
-    app.commit()
+    runner.commit()
     ocur = owner.cursor()
 
     def claim_as_runner():
@@ -440,7 +450,7 @@ def test_jobs_retry_backoff_dead_letter_and_stale_requeue(owner, orgs, app):
     cur.execute("SELECT run_at > now() + interval '20 seconds', locked_by FROM jobs WHERE id = %s",
                 (job,))
     assert cur.fetchone() == (True, None)
-    app.commit()
+    runner.commit()
 
     # A runner that died mid-job: requeued, then dead once attempts run out.
     ocur.execute("UPDATE jobs SET max_attempts = 2 WHERE id = %s", (job,))
@@ -460,14 +470,14 @@ def test_jobs_retry_backoff_dead_letter_and_stale_requeue(owner, orgs, app):
     assert cur.fetchone()[0] == "failed"
     cur.execute("SELECT jobs_finish(%s)", (job,))
     assert cur.fetchone()[0] is False, "only a running job can finish"
-    app.commit()
+    runner.commit()
     claim_as_runner()
     set_org(cur, org)
     cur.execute("SELECT jobs_finish(%s)", (job,))
     assert cur.fetchone()[0] is True
     cur.execute("SELECT status, last_error FROM jobs WHERE id = %s", (job,))
     assert cur.fetchone() == ("done", None)
-    app.commit()
+    runner.commit()
 
 
 def test_org_for_number_finds_active_verified_numbers_only(app, orgs, owner):
