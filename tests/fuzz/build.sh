@@ -29,6 +29,9 @@ declare -A sources=(
 		lib/infra/log.c"
 	[browser_frames]="lib/provider/browser_call.c lib/infra/json.c lib/infra/arena.c
 		lib/infra/xalloc.c"
+	# A turn reaches most of lib/: the archive of all of it, of which the linker takes what
+	# the brain needs (build/fuzz/libswitchboard-fuzz.a, below).
+	[brain_turn]="$out/libswitchboard-fuzz.a"
 )
 declare -A packages=(
 	[json_hooks]="jansson openssl"
@@ -37,13 +40,45 @@ declare -A packages=(
 	[brain_words]="icu-uc"
 	[twilio_media]="jansson openssl"
 	[browser_frames]="jansson"
+	[brain_turn]="libpq jansson libcurl openssl libjwt speexdsp icu-i18n icu-uc"
+)
+# Libraries without a pkg-config file: flite's voice, lexicon and language, in link order.
+declare -A extra_libs=(
+	[brain_turn]="-lflite_cmu_us_kal -lflite_usenglish -lflite_cmulex -lflite -lm"
 )
 
 names=("$@")
 [ ${#names[@]} -gt 0 ] ||
-	names=(params json_hooks twilio_sig when brain_words twilio_media browser_frames)
+	names=(params json_hooks twilio_sig when brain_words twilio_media browser_frames brain_turn)
+
+# Every C source of lib/ under the fuzzer's instrumentation, in one archive; a source is compiled
+# again when it or any header of lib/ is newer than its object. Speech recognition and synthesis
+# on the machine (pocketsphinx) and the C++ templates are left out: no turn reaches them; the
+# session's settings name the server's voice, so speech synthesis (flite) links.
+lib_archive() {
+	local objdir=$out/lib-obj archive=$out/libswitchboard-fuzz.a src obj changed=0 cflags=()
+	local newest
+	newest=$(find lib -name '*.h' -printf '%T@\n' | sort -n | tail -1)
+	# shellcheck disable=SC2086
+	read -ra cflags <<<"$(pkg-config --cflags ${packages[brain_turn]})"
+	for src in lib/*/*.c; do
+		[ "$src" != lib/audio/asr_local.c ] || continue
+		obj=$objdir/${src%.c}.o
+		mkdir -p "$(dirname "$obj")"
+		if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] ||
+			[ "$(stat -c %Y "$obj")" -lt "${newest%.*}" ]; then
+			"$CC" "${CFLAGS[@]}" "${cflags[@]}" -c -o "$obj" "$src"
+			changed=1
+		fi
+	done
+	if [ "$changed" = 1 ] || [ ! -f "$archive" ]; then
+		rm -f "$archive"
+		find "$objdir" -name '*.o' -print0 | xargs -0 ar rcs "$archive"
+	fi
+}
 
 for name in "${names[@]}"; do
+	[ "$name" != brain_turn ] || lib_archive
 	if [ -z "${sources[$name]+set}" ]; then
 		echo "build.sh: no harness named $name" >&2
 		exit 2
@@ -58,6 +93,6 @@ for name in "${names[@]}"; do
 	fi
 	# shellcheck disable=SC2086
 	"$CC" "${CFLAGS[@]}" "${cflags[@]}" -o "$out/fuzz_$name" "tests/fuzz/fuzz_$name.c" \
-		${sources[$name]} "${libs[@]}" -lpthread
+		${sources[$name]} "${libs[@]}" ${extra_libs[$name]:-} -lpthread
 	echo "built $out/fuzz_$name"
 done
