@@ -70,7 +70,8 @@ class Worker:
         with open(os.path.join(STATE, "run", "voice.pid"), "w") as f:
             f.write(str(self.proc.pid))
         import requests
-        for _ in range(100):
+        # A loaded machine can take seconds to start a program: wait up to 20 s.
+        for _ in range(400):
             try:
                 if requests.get(VOICE_URL + "/healthz", timeout=1).status_code == 200:
                     return
@@ -122,7 +123,7 @@ def start_stack_worker():
                                 stdout=log, stderr=subprocess.STDOUT)
     with open(os.path.join(STATE, "run", "voice.pid"), "w") as f:
         f.write(str(proc.pid))
-    for _ in range(100):
+    for _ in range(400):
         if voice_up():
             return proc
         time.sleep(0.05)
