@@ -188,4 +188,12 @@ GRANT SELECT ON resources, service_resources, closures, busy_blocks
 	TO switchboard_voice, switchboard_jobs;
 GRANT INSERT, UPDATE, DELETE ON busy_blocks TO switchboard_jobs;
 
+-- The calendar sync (job runner) moves and cancels the appointments it made, audited as any.
+GRANT INSERT ON audit_log TO switchboard_jobs;
+
+-- Free times are found by lib/domain/availability.c now, over resources, closures and busy time.
+DROP FUNCTION appointment_free_starts(timestamptz, interval, uuid, int);
+
 CALL revoke_public_execute();
+-- resources' CHECK calls it as the writer of the row.
+GRANT EXECUTE ON FUNCTION hours_shape_ok(jsonb) TO switchboard_web;
