@@ -1,4 +1,5 @@
-/* page-settings-hours.c: the business's opening hours, one span a day (/settings/hours) */
+/* page-settings-hours.c: the business's opening hours, one span a day, and how soon and how far
+ * ahead it can be booked (/settings/hours) */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -18,7 +19,16 @@
 #include "ui.h"
 
 static const char SQL_HOURS[] =
-	"SELECT business_hours::text AS hours FROM organizations WHERE id = $1";
+	"SELECT business_hours::text AS hours, min_notice_minutes, horizon_days "
+	"FROM organizations WHERE id = $1";
+static const char SQL_WINDOW[] =
+	"SELECT min_notice_minutes, horizon_days FROM organizations WHERE id = $1";
+static const char SQL_SAVE_WINDOW[] =
+	"UPDATE organizations SET min_notice_minutes = $2::int, horizon_days = $3::int "
+	"WHERE id = $1";
+
+/* The bounds of sql/021's checks: thirty days of notice, two years ahead. */
+enum { NOTICE_MINUTES_MAX = 43200, HORIZON_DAYS_MAX = 730 };
 static const char SQL_SAVE_HOURS[] =
 	"UPDATE organizations SET business_hours = $2::jsonb WHERE id = $1";
 
@@ -48,6 +58,17 @@ static const char *day_field(struct req *r, const char *day, const char *part)
 
 static void hours_show(struct req *r, struct tpl_dict *d, int status)
 {
+	/* The other form keeps what is stored when this one is shown again, and the reverse. */
+	struct db_result *w = db_q(r->db, r->arena, SQL_WINDOW, r->org_id);
+
+	if (!w || db_rows(w) != 1) {
+		http_fail(r, 503, "the business hours could not be loaded; please try again");
+		return;
+	}
+	if (!req_form(r, "notice_minutes")) {
+		tpl_set(d, "NOTICE_MINUTES_VALUE", db_value(w, 0, 0));
+		tpl_set(d, "HORIZON_DAYS_VALUE", db_value(w, 0, 1));
+	}
 	settings_render(r, status, "Business hours", TAB_HOURS, "settings_hours.tpl", d);
 }
 
@@ -66,15 +87,10 @@ static void hours_row_error(struct tpl_dict *row, const char *field, const char 
  * The form edits one span per day: the first stored span is shown, and saving replaces the
  * day's spans with the one in the form.
  */
-void page_settings_hours(struct req *r)
+/* One DAY row per weekday from the stored hours' text (its first span of each day). */
+static void hours_fill(struct req *r, struct tpl_dict *d, const char *text)
 {
-	struct tpl_dict *d = page_dict(r);
-	struct db_result *org = ui_one(r, "business hours", "loaded", SQL_HOURS, r->org_id);
 	char why[200];
-
-	if (!org)
-		return;
-	const char *text = db_field(org, 0, "hours");
 	json_t *hours = json_parse(r->arena, text, strlen(text), why, sizeof(why));
 	for (size_t i = 0; i < N_WEEKDAYS; i++) {
 		struct tpl_dict *row = tpl_section(d, "DAY");
@@ -89,6 +105,16 @@ void page_settings_hours(struct req *r)
 		if (from && to)
 			tpl_show(row, "OPEN");
 	}
+}
+
+void page_settings_hours(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct db_result *org = ui_one(r, "business hours", "loaded", SQL_HOURS, r->org_id);
+
+	if (!org)
+		return;
+	hours_fill(r, d, db_field(org, 0, "hours"));
 	hours_show(r, d, 200);
 }
 
@@ -142,5 +168,41 @@ void page_settings_hours_save(struct req *r)
 		return;
 	}
 	page_flash(r, "ok", "Business hours saved.");
+	http_redirect(r, "/settings/hours");
+}
+
+void page_settings_booking_window_save(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct form f;
+	long notice = 0, horizon = 0;
+
+	form_begin(&f, r, d);
+	const char *notice_typed = form_text(&f, "notice_minutes");
+	const char *horizon_typed = form_text(&f, "horizon_days");
+	if (form_required(&f, "notice_minutes", notice_typed, "Minimum notice"))
+		form_long(&f, "notice_minutes", notice_typed, 0, NOTICE_MINUTES_MAX, &notice);
+	if (form_required(&f, "horizon_days", horizon_typed, "Booking horizon"))
+		form_long(&f, "horizon_days", horizon_typed, 1, HORIZON_DAYS_MAX, &horizon);
+	if (!form_ok(&f)) {
+		/* The hours as stored, under the window form being fixed. */
+		struct db_result *org = ui_one(r, "business hours", "loaded", SQL_HOURS, r->org_id);
+		if (!org)
+			return;
+		hours_fill(r, d, db_field(org, 0, "hours"));
+		tpl_show(d, "WINDOW_ERRORS");
+		hours_show(r, d, 422);
+		return;
+	}
+	const char *n = arena_printf(r->arena, "%ld", notice);
+	const char *h = arena_printf(r->arena, "%ld", horizon);
+	if (db_exec(r->db, r->arena, SQL_SAVE_WINDOW, r->org_id, n, h) != 1 ||
+	    ui_audit(r, "settings.booking_window", "organization",
+		     json_pack("{s:I, s:I}", "min_notice_minutes", (json_int_t)notice,
+			       "horizon_days", (json_int_t)horizon)) < 0) {
+		http_fail(r, 503, "the booking window could not be saved; please try again");
+		return;
+	}
+	page_flash(r, "ok", "Booking window saved.");
 	http_redirect(r, "/settings/hours");
 }
