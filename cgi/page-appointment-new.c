@@ -85,8 +85,9 @@ static int new_choices(struct req *r, struct tpl_dict *d, const char *lead, cons
 		if (service && !strcmp(service, db_value(services, i, 0)))
 			tpl_show(o, "SELECTED");
 	}
-	for (int i = 0; db_rows(resources) > 1 && i < db_rows(resources); i++) {
-		struct tpl_dict *o = tpl_section(tpl_section(d, "RESOURCES"), "RESOURCE_OPTION");
+	struct tpl_dict *choice = tpl_section(d, "RESOURCES");
+	for (int i = 0; i < db_rows(resources); i++) {
+		struct tpl_dict *o = tpl_section(choice, "RESOURCE_OPTION");
 		tpl_set(o, "VALUE", db_value(resources, i, 0));
 		tpl_set(o, "LABEL", db_value(resources, i, 1));
 		if (resource && !strcmp(resource, db_value(resources, i, 0)))

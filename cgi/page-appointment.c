@@ -48,6 +48,9 @@ static const char SQL_SLOT_LABEL[] =
 	"       " UI_SQL_LOCAL("to_timestamp($2::bigint)", UI_DAY_TIME_FORMAT) " "
 	"FROM organizations o WHERE o.id = $1";
 
+static const char SQL_MANY_RESOURCES[] =
+	"SELECT count(*) > 1 FROM resources WHERE org_id = $1 AND active";
+
 static const char SQL_NO_SHOW[] =
 	"UPDATE appointments SET status = 'no_show' "
 	"WHERE org_id = $1 AND id = $2 AND status IN ('scheduled', 'confirmed') "
@@ -125,8 +128,9 @@ static void reschedule_show(struct req *r, struct tpl_dict *d, struct db_result 
 		tpl_set(tpl_section(d, "LEAD"), "LEAD_ID", db_value(a, 0, A_LEAD));
 	if (db_value(a, 0, A_CALL))
 		tpl_set(tpl_section(d, "CALL"), "CALL_ID", db_value(a, 0, A_CALL));
-	for (int i = 0; res && db_rows(res) > 1 && i < db_rows(res); i++) {
-		struct tpl_dict *o = tpl_section(tpl_section(d, "RESOURCES"), "RESOURCE_OPTION");
+	struct tpl_dict *choice = tpl_section(d, "RESOURCES");
+	for (int i = 0; res && i < db_rows(res); i++) {
+		struct tpl_dict *o = tpl_section(choice, "RESOURCE_OPTION");
 		tpl_set(o, "VALUE", db_value(res, i, 0));
 		tpl_set(o, "LABEL", db_value(res, i, 1));
 		if (chosen_resource && !strcmp(chosen_resource, db_value(res, i, 0)))
@@ -166,6 +170,11 @@ int appointment_offer_slots(struct req *r, struct tpl_dict *d, const struct avai
 		tpl_show(d, "NO_FREE_STARTS");
 		return 0;
 	}
+	/* With one resource there is nothing to say or choose about who. */
+	const char *many = db_text(r->db, r->arena, SQL_MANY_RESOURCES, r->org_id);
+	if (!many)
+		return -1;
+	bool named = !strcmp(many, "t");
 	struct tpl_dict *offer = tpl_section(d, "FREE_STARTS");
 	for (int i = 0; i < n; i++) {
 		struct db_result *label = db_q(r->db, r->arena, SQL_SLOT_LABEL, r->org_id,
@@ -174,11 +183,11 @@ int appointment_offer_slots(struct req *r, struct tpl_dict *d, const struct avai
 		if (!label || db_rows(label) != 1)
 			return -1;
 		struct tpl_dict *slot = tpl_section(offer, "SLOT");
-		tpl_set(slot, "VALUE", slots[i].resource_id ?
+		tpl_set(slot, "VALUE", named && slots[i].resource_id ?
 			arena_printf(r->arena, "%s@%s", db_value(label, 0, 0),
 				     slots[i].resource_id) : db_value(label, 0, 0));
 		tpl_set(slot, "LABEL", db_value(label, 0, 1));
-		if (with_resource && slots[i].resource_name)
+		if (named && with_resource && slots[i].resource_name)
 			tpl_set(tpl_section(slot, "WITH_RESOURCE"), "RESOURCE_NAME",
 				slots[i].resource_name);
 	}
