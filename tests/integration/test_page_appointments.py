@@ -231,7 +231,7 @@ def test_cancel_and_reschedule_are_in_the_audit_log(business, owner_db, other_bu
                            {"date": f"{weekday_ahead(4):%Y-%m-%d}", "time": "11:00"})
     assert r.status_code == 303, r.text[:400]
     rows = audit_rows(owner_db, business.org_id, moved)
-    assert [(action, by_user) for action, by_user, _ in rows] == [("appointment.move", True)]
+    assert [(action, by_user) for action, by_user, _ in rows] == [("appointment.reschedule", True)]
     assert rows[0][2]["to"].startswith(f"{weekday_ahead(4):%Y-%m-%d}")
 
     cancelled = add_appointment(owner_db, business.org_id, "Ben Audit", local(weekday_ahead(3), 10))
