@@ -255,8 +255,13 @@ static void service_save(struct req *r, const char *id)
 		: db_q(r->db, r->arena, SQL_INSERT, r->org_id, in.name, in.price_cents, in.minutes,
 		       in.keywords, in.buffer);
 	if (!res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {
-		/* Names are unique per business whatever their case (services_org_name_uniq). */
+		/* Names are unique per business whatever their case (services_org_name_uniq).
+		 * The refused statement ended the transaction; the form is read in a new one. */
 		form_error(&f, "name", "another service already has this name");
+		if (db_rollback(r->db) < 0 || db_begin_org(r->db, r->arena, r->org_id) < 0) {
+			http_fail(r, 503, "the service could not be saved; please try again");
+			return;
+		}
 		service_form_show(r, d, 422, id);
 		return;
 	}

@@ -217,8 +217,14 @@ void page_settings_resource_add(struct req *r)
 		form_error(&f, "kind", "choose a person, a room, a vehicle or equipment");
 	struct db_result *res = form_ok(&f) ? db_q(r->db, r->arena, SQL_INSERT, r->org_id, name,
 						    kind) : NULL;
-	if (form_ok(&f) && !res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION))
+	if (form_ok(&f) && !res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {
 		form_error(&f, "name", "another resource already has this name");
+		/* The refused insert ended the transaction; the list is read in a new one. */
+		if (db_rollback(r->db) < 0 || db_begin_org(r->db, r->arena, r->org_id) < 0) {
+			http_fail(r, 503, "the resource could not be added; please try again");
+			return;
+		}
+	}
 	else if (form_ok(&f) && !res) {
 		http_fail(r, 503, "the resource could not be added; please try again");
 		return;
@@ -401,9 +407,12 @@ void page_settings_resource_save(struct req *r)
 	if (form_ok(&f)) {
 		struct db_result *up = db_q(r->db, r->arena, SQL_UPDATE, r->path_id, name, kind,
 					    own ? json_text(r->arena, hours) : NULL);
-		if (!up && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION))
+		if (!up && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {
 			form_error(&f, "name", "another resource already has this name");
-		else if (!up || (saved = services_save(r, &orphan)) < 0)
+			if (db_rollback(r->db) < 0 ||
+			    db_begin_org(r->db, r->arena, r->org_id) < 0)
+				goto fail;
+		} else if (!up || (saved = services_save(r, &orphan)) < 0)
 			goto fail;
 		else if (saved > 0)
 			form_error(&f, "services", arena_printf(r->arena,

@@ -87,6 +87,9 @@ def test_resource_form_bad_input(business, other_business, owner_db):
     # Two resources cannot share a name.
     r = business.post_form("/settings/resources", {"name": "bay 1", "kind": "room"})
     assert r.status_code == 422 and "already has this name" in r.text
+    add_resource(owner_db, business.org_id, "Bay 2")
+    r = business.post_form(f"/settings/resources/{rid}", resource_form("BAY 2"))
+    assert r.status_code == 422 and "already has this name" in r.text
     theirs = resource_of(owner_db, other_business.org_id)
     assert business.get(f"/settings/resources/{theirs}").status_code == 404
     assert business.post_form(f"/settings/resources/{theirs}",
