@@ -114,8 +114,8 @@ void page_appointment_new_form(struct req *r)
 	const char *service = NULL;
 
 	if (lead && *lead) {
-		struct db_result *l = text_is_uuid(lead) ? ui_one(r, "lead", "loaded", SQL_LEAD, lead)
-							  : NULL;
+		struct db_result *l = text_is_uuid(lead)
+					      ? ui_one(r, "lead", "loaded", SQL_LEAD, lead) : NULL;
 		if (!text_is_uuid(lead))
 			http_fail(r, 404, "there is no such lead");
 		if (!l)
@@ -178,7 +178,8 @@ void page_appointment_create(struct req *r)
 	}
 	/* An id of another business (or none at all) is no form mistake: there is no such row. */
 	if (lead_missing || service_missing) {
-		http_fail(r, 404, lead_missing ? "there is no such lead" : "there is no such service");
+		http_fail(r, 404, lead_missing ? "there is no such lead"
+					       : "there is no such service");
 		return;
 	}
 	if (appointment_read_when(r, &f, d, &date, &clock, &resource) < 0) {
@@ -233,9 +234,7 @@ void page_appointment_create(struct req *r)
 		http_redirect(r, arena_printf(r->arena, "/appointments?view=day&date=%s", date));
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
-				       ? "That time overlaps another appointment. Choose another time."
-				       : out.reason);
+	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN ? APPOINTMENT_TAKEN : out.reason);
 	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be booked; please try again");
 		return;

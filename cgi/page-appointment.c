@@ -163,8 +163,8 @@ void page_appointment_reschedule_form(struct req *r)
 	reschedule_show(r, d, a, NULL, 200);
 }
 
-int appointment_offer_slots(struct req *r, struct tpl_dict *d, const struct availability_slot *slots,
-			    int n, bool with_resource)
+int appointment_offer_slots(struct req *r, struct tpl_dict *d,
+			    const struct availability_slot *slots, int n, bool with_resource)
 {
 	if (n <= 0) {
 		tpl_show(d, "NO_FREE_STARTS");
@@ -281,9 +281,7 @@ void page_appointment_reschedule(struct req *r)
 			       : "the appointment could not be moved; please try again");
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
-				       ? "That time overlaps another appointment. Choose another time."
-				       : out.reason);
+	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN ? APPOINTMENT_TAKEN : out.reason);
 	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;

@@ -1,4 +1,4 @@
-/* page-appointments.c: the appointments page: a week or a day per resource (or all), and the lists */
+/* page-appointments.c: the appointments page: a week or a day per resource (or all), the lists */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,8 @@ static const char SQL_RANGE[] =
 	"SELECT to_char(first, 'YYYY-MM-DD'), to_char(first - $3::int, 'YYYY-MM-DD'), "
 	"       to_char(first + $3::int, 'YYYY-MM-DD'), to_char(today, 'YYYY-MM-DD'), "
 	"       CASE WHEN $3::int = 7 "
-	"            THEN to_char(first, 'Mon FMDD') || ' – ' || to_char(first + 6, 'Mon FMDD, YYYY') "
+	"            THEN to_char(first, 'Mon FMDD') || ' – ' || "
+	"                 to_char(first + 6, 'Mon FMDD, YYYY') "
 	"            ELSE to_char(first, 'FMDay, Mon FMDD, YYYY') END "
 	"FROM f";
 
@@ -177,9 +178,9 @@ static long page_number(struct req *r, const char *name)
 static int appointment_list(struct req *r, struct tpl_dict *d, const char *name, const char *sql,
 			    long page, long other_page, bool upcoming)
 {
-	struct db_result *res = db_q(r->db, r->arena, sql, r->org_id,
-				     arena_printf(r->arena, "%d", APPOINTMENTS_PER_PAGE + 1),
-				     arena_printf(r->arena, "%ld", (page - 1) * APPOINTMENTS_PER_PAGE));
+	const char *offset = arena_printf(r->arena, "%ld", (page - 1) * APPOINTMENTS_PER_PAGE);
+	const char *limit = arena_printf(r->arena, "%d", APPOINTMENTS_PER_PAGE + 1);
+	struct db_result *res = db_q(r->db, r->arena, sql, r->org_id, limit, offset);
 	if (!res) {
 		http_fail(r, 503, "the appointments could not be loaded; please try again");
 		return -1;
@@ -265,8 +266,10 @@ static void calendar_card(struct req *r, struct tpl_dict *col, struct db_result 
 	}
 }
 
-/* The resource filter's choices; *known says whether chosen (NULL: all) is one of them. */
-static int resource_choices(struct req *r, struct tpl_dict *d, const char *chosen, bool *known)
+/* The resource filter's choices; *known says whether chosen (NULL: all) is one of them, *many
+ * whether there is more than one to choose. */
+static int resource_choices(struct req *r, struct tpl_dict *d, const char *chosen, bool *known,
+			    bool *many)
 {
 	struct db_result *res = db_q(r->db, r->arena, SQL_RESOURCES, r->org_id);
 
@@ -285,7 +288,8 @@ static int resource_choices(struct req *r, struct tpl_dict *d, const char *chose
 			*known = true;
 		}
 	}
-	if (db_rows(res) > 1)
+	*many = db_rows(res) > 1;
+	if (*many)
 		tpl_show(d, "MANY_RESOURCES");
 	return 0;
 }
@@ -296,9 +300,9 @@ static void calendar(struct req *r, struct tpl_dict *d, const char *date, int da
 {
 	const char *n = arena_printf(r->arena, "%d", days);
 	struct db_result *range = db_q(r->db, r->arena, SQL_RANGE, r->org_id, date, n);
-	bool known;
+	bool known, many = false;
 
-	if (!range || db_rows(range) != 1 || resource_choices(r, d, resource, &known) < 0) {
+	if (!range || db_rows(range) != 1 || resource_choices(r, d, resource, &known, &many) < 0) {
 		http_fail(r, 503, "the appointments could not be loaded; please try again");
 		return;
 	}
@@ -356,7 +360,7 @@ static void calendar(struct req *r, struct tpl_dict *d, const char *date, int da
 			if (strcmp(db_value(appts, i, 7), day) ||
 			    (by_resource && rid && strcmp(db_value(appts, i, 11), rid)))
 				continue;
-			calendar_card(r, col, appts, i, !resource && !by_resource);
+			calendar_card(r, col, appts, i, many && !resource && !by_resource);
 			shown++;
 		}
 		if (!shown)

@@ -5,6 +5,9 @@
 
 #include <stdbool.h>
 
+/* What a taken time is told: the owner sees the collision, not the caller's wording. */
+#define APPOINTMENT_TAKEN "That time overlaps another appointment. Choose another time."
+
 struct availability_slot;
 struct form;
 struct req;
@@ -46,7 +49,7 @@ int appointment_read_when(struct req *r, struct form *f, struct tpl_dict *d, con
  * SLOT with VALUE and LABEL, and WITH_RESOURCE when with_resource), or NO_FREE_STARTS when
  * n is 0. Runs in the request's open transaction. Returns 0, or -1 when the database failed.
  */
-int appointment_offer_slots(struct req *r, struct tpl_dict *d, const struct availability_slot *slots,
-			    int n, bool with_resource);
+int appointment_offer_slots(struct req *r, struct tpl_dict *d,
+			    const struct availability_slot *slots, int n, bool with_resource);
 
 #endif

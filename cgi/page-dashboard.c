@@ -59,13 +59,14 @@ static const char SQL_PIPELINE[] =
  * The newest events of four kinds, each branch cut to 10 by its own index before the merge.
  * Columns: kind, link (NULL when the event has no page), title, detail, local time, UTC time.
  */
-/* No-shows of the business's own week (Monday to Sunday, its time zone), as the owner marked them. */
+/* No-shows of the business's own week (Monday to Sunday, its time zone), as the owner marked. */
 static const char SQL_NO_SHOWS_WEEK[] =
 	"SELECT count(*) FROM appointments a JOIN organizations o ON o.id = a.org_id "
 	"WHERE a.org_id = $1 AND a.status = 'no_show' "
 	"  AND a.starts_at >= date_trunc('week', now() AT TIME ZONE o.timezone) "
 	"                     AT TIME ZONE o.timezone "
-	"  AND a.starts_at < (date_trunc('week', now() AT TIME ZONE o.timezone) + interval '7 days') "
+	"  AND a.starts_at < (date_trunc('week', now() AT TIME ZONE o.timezone) "
+	"                     + interval '7 days') "
 	"                    AT TIME ZONE o.timezone";
 static const char SQL_EVENTS[] =
 	"SELECT e.kind, e.link, e.title, e.detail,"

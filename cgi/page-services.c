@@ -171,7 +171,9 @@ static int service_resource_boxes(struct req *r, struct tpl_dict *d, const char 
 		struct tpl_dict *box = tpl_section(d, "RESOURCE");
 		tpl_set(box, "RESOURCE_ID", db_value(res, i, 0));
 		tpl_set(box, "RESOURCE_NAME", db_value(res, i, 1));
-		if (posted ? resource_ticked(r, db_value(res, i, 0)) : !strcmp(db_value(res, i, 2), "t"))
+		bool can = posted ? resource_ticked(r, db_value(res, i, 0))
+				  : !strcmp(db_value(res, i, 2), "t");
+		if (can)
 			tpl_show(box, "CHECKED");
 	}
 	return 0;
@@ -250,8 +252,8 @@ static void service_save(struct req *r, const char *id)
 		return;
 	}
 	struct db_result *res = id
-		? db_q(r->db, r->arena, SQL_UPDATE, id, in.name, in.price_cents, in.minutes, in.keywords,
-		       in.buffer)
+		? db_q(r->db, r->arena, SQL_UPDATE, id, in.name, in.price_cents, in.minutes,
+		       in.keywords, in.buffer)
 		: db_q(r->db, r->arena, SQL_INSERT, r->org_id, in.name, in.price_cents, in.minutes,
 		       in.keywords, in.buffer);
 	if (!res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {

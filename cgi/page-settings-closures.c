@@ -117,14 +117,16 @@ void page_settings_closure_add(struct req *r)
 			form_error(&f, "to_time", "the closure must end after it starts");
 	}
 	long days = 0;
-	if (form_ok(&f) && db_long(r->db, r->arena, &days, SQL_DAYS_BETWEEN, first, last) == 0 && days > CLOSURE_DAYS_MAX)
+	if (form_ok(&f) && db_long(r->db, r->arena, &days, SQL_DAYS_BETWEEN, first, last) == 0 &&
+	    days > CLOSURE_DAYS_MAX)
 		form_error(&f, "last_day", "a closure is at most a year long");
 	if (!form_ok(&f)) {
 		closures_show(r, d, resource, 422);
 		return;
 	}
-	const char *id = db_text(r->db, r->arena, SQL_INSERT, r->org_id, *resource ? resource : NULL,
-				 first, *from ? from : NULL, last, *to ? to : NULL, reason);
+	const char *id = db_text(r->db, r->arena, SQL_INSERT, r->org_id,
+				 *resource ? resource : NULL, first, *from ? from : NULL, last,
+				 *to ? to : NULL, reason);
 	if (!id || ui_audit(r, "closure.create", id,
 			    json_pack("{s:s, s:s, s:s, s:s}", "first_day", first, "last_day", last,
 				      "reason", reason, "resource_id", resource)) < 0) {
