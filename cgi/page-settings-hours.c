@@ -1,5 +1,5 @@
-/* page-settings-hours.c: the business's opening hours, one span a day, and how soon and how far
- * ahead it can be booked (/settings/hours) */
+/* page-settings-hours.c: the business's opening hours with a break a day, and how soon and how
+ * far ahead it can be booked (/settings/hours) */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -84,10 +84,9 @@ static void hours_row_error(struct tpl_dict *row, const char *field, const char 
 }
 
 /*
- * The form edits one span per day: the first stored span is shown, and saving replaces the
- * day's spans with the one in the form.
+ * One DAY row per weekday from the stored hours' text. The form edits a day as its opening,
+ * its closing and one break: the gap after its first span (a resource's page takes more).
  */
-/* One DAY row per weekday from the stored hours' text (its first span of each day). */
 static void hours_fill(struct req *r, struct tpl_dict *d, const char *text)
 {
 	char why[200];
@@ -97,7 +96,15 @@ static void hours_fill(struct req *r, struct tpl_dict *d, const char *text)
 		json_t *spans = hours ? json_object_get(hours, weekdays[i].key) : NULL;
 		json_t *first = json_array_get(spans, 0);
 		const char *from = json_string_value(json_array_get(first, 0));
-		const char *to = json_string_value(json_array_get(first, 1));
+		json_t *last = json_array_get(spans, json_array_size(spans) - 1);
+		const char *to = json_string_value(json_array_get(last, 1));
+		if (json_array_size(spans) > 1) {
+			json_t *second = json_array_get(spans, 1);
+			const char *rest = json_string_value(json_array_get(first, 1));
+			const char *back = json_string_value(json_array_get(second, 0));
+			tpl_set(row, "BREAK_FROM_VALUE", rest);
+			tpl_set(row, "BREAK_TO_VALUE", back);
+		}
 		tpl_set(row, "KEY", weekdays[i].key);
 		tpl_set(row, "LABEL", weekdays[i].label);
 		tpl_set(row, "FROM_VALUE", from ? from : "09:00");
@@ -130,12 +137,16 @@ void page_settings_hours_save(struct req *r)
 		const char *from = day_field(r, key, "from");
 		const char *to = day_field(r, key, "to");
 		const char *open = day_field(r, key, "open");
+		const char *break_from = day_field(r, key, "break_from");
+		const char *break_to = day_field(r, key, "break_to");
 		json_t *spans = json_array();
 
 		tpl_set(row, "KEY", key);
 		tpl_set(row, "LABEL", weekdays[i].label);
 		tpl_set(row, "FROM_VALUE", from);
 		tpl_set(row, "TO_VALUE", to);
+		tpl_set(row, "BREAK_FROM_VALUE", break_from);
+		tpl_set(row, "BREAK_TO_VALUE", break_to);
 		json_object_set_new(hours, key, spans);
 		if (!*open)
 			continue;
@@ -150,11 +161,26 @@ void page_settings_hours_save(struct req *r)
 					"the closing time must be after the opening time");
 			to_ok = false;
 		}
+		/* A break lies inside the day: open < break starts < break ends < close. */
+		bool has_break = *break_from || *break_to;
+		if (from_ok && to_ok && has_break &&
+		    (!is_clock_time(break_from, false) || !is_clock_time(break_to, false) ||
+		     strcmp(from, break_from) >= 0 || strcmp(break_from, break_to) >= 0 ||
+		     strcmp(break_to, to) >= 0)) {
+			hours_row_error(row, "BREAK", "a break is two times as HH:MM inside the "
+				       "opening hours, like 12:00 to 13:00");
+			to_ok = false;
+		}
 		if (!from_ok || !to_ok) {
 			errors++;
 			continue;
 		}
-		json_array_append_new(spans, json_pack("[ss]", from, to));
+		if (has_break) {
+			json_array_append_new(spans, json_pack("[ss]", from, break_from));
+			json_array_append_new(spans, json_pack("[ss]", break_to, to));
+		} else {
+			json_array_append_new(spans, json_pack("[ss]", from, to));
+		}
 	}
 	if (errors) {
 		tpl_show(d, "HAS_ERRORS");

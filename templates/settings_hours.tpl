@@ -26,10 +26,16 @@
 					<input id="{{KEY}}_to" name="{{KEY}}_to" type="time" value="{{TO_VALUE}}">
 					{{#TO_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/TO_ERROR}}
 				</div>
+				<div class="field {{BREAK_CLASS}}">
+					<label for="{{KEY}}_break_from">Break (optional)</label>
+					<input id="{{KEY}}_break_from" name="{{KEY}}_break_from" type="time" value="{{BREAK_FROM_VALUE}}" aria-label="{{LABEL}}: break starts">
+					<input id="{{KEY}}_break_to" name="{{KEY}}_break_to" type="time" value="{{BREAK_TO_VALUE}}" aria-label="{{LABEL}}: break ends">
+					{{#BREAK_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BREAK_ERROR}}
+				</div>
 			</div>
 		</fieldset>
 		{{/DAY}}
-		<p class="help">Times are in the business's time zone. Untick "Open" for a day you are closed.</p>
+		<p class="help">Times are in the business's time zone. Untick "Open" for a day you are closed. A break (lunch) is not booked.</p>
 		<div class="form-actions"><button class="btn btn-primary" type="submit">Save hours</button></div>
 	</form>
 </div>

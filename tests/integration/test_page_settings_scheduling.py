@@ -292,3 +292,32 @@ def test_minimum_notice_and_horizon_are_saved_and_obeyed(business, owner_db):
                           "AND action = 'settings.booking_window'", business.org_id)
     assert audit == [({"min_notice_minutes": 10080, "horizon_days": 30},)]
     assert json.dumps(audit)
+
+
+def test_business_hours_take_a_lunch_break(business, owner_db):
+    data = {}
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        data.update({f"{day}_from": "09:00", f"{day}_to": "17:00", f"{day}_break_from": "",
+                     f"{day}_break_to": ""})
+    data.update({"tue_open": "1", "wed_open": "1", "tue_break_from": "12:00",
+                 "tue_break_to": "13:00"})
+    r = business.post_form("/settings/hours", data)
+    assert r.status_code == 303
+    hours = sql(owner_db, "SELECT business_hours FROM organizations WHERE id = %s",
+                business.org_id)[0][0]
+    assert hours["tue"] == [["09:00", "12:00"], ["13:00", "17:00"]]
+    assert hours["wed"] == [["09:00", "17:00"]]
+    page = business.get("/settings/hours").text
+    assert 'name="tue_break_from" type="time" value="12:00"' in page
+    assert 'name="tue_to" type="time" value="17:00"' in page
+    tuesday = weekday_ahead(2)
+    r = new_form(business, name="Lou", phone="+15550301111", date=f"{tuesday:%Y-%m-%d}",
+                 time="12:15", minutes="30")
+    assert r.status_code == 409 and "break" in r.text
+    # A break outside the day, backwards, or half typed: refused, nothing saved.
+    for start, end in (("08:00", "10:00"), ("14:00", "13:00"), ("12:00", ""), ("noon", "13:00")):
+        bad = dict(data, tue_break_from=start, tue_break_to=end)
+        r = business.post_form("/settings/hours", bad)
+        assert r.status_code == 422 and "a break is two times" in r.text, (start, end)
+    assert sql(owner_db, "SELECT business_hours FROM organizations WHERE id = %s",
+               business.org_id)[0][0] == hours
