@@ -48,6 +48,8 @@ CREATE INDEX resources_org_order_idx ON resources (org_id, position, created_at,
 
 -- Which resources can do a service; a service with no rows: every active resource.
 CREATE TABLE service_resources (
+	-- A row's own name, as every tenant row has one.
+	id uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
 	service_id uuid NOT NULL,
 	resource_id uuid NOT NULL,
@@ -193,8 +195,9 @@ GRANT SELECT ON resources, service_resources, closures, busy_blocks
 	TO switchboard_voice, switchboard_jobs;
 GRANT INSERT, UPDATE, DELETE ON busy_blocks TO switchboard_jobs;
 
--- The calendar sync (job runner) moves and cancels the appointments it made, audited as any.
-GRANT INSERT ON audit_log TO switchboard_jobs;
+-- A move is audited whoever makes it: the calendar sync (job runner) moving what it made, a
+-- caller moving theirs on the phone (voice worker, or a practice run in the job runner).
+GRANT INSERT ON audit_log TO switchboard_jobs, switchboard_voice;
 
 -- Free times are found by lib/domain/availability.c now, over resources, closures and busy time.
 DROP FUNCTION appointment_free_starts(timestamptz, interval, uuid, int);
