@@ -281,7 +281,9 @@ void page_appointment_reschedule(struct req *r)
 			       : "the appointment could not be moved; please try again");
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN ? APPOINTMENT_TAKEN : out.reason);
+	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
+		   ? APPOINTMENT_TAKEN
+		   : arena_printf(r->arena, "%s Choose another time.", out.reason));
 	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
