@@ -182,8 +182,10 @@ void page_appointment_create(struct req *r)
 					       : "there is no such service");
 		return;
 	}
-	if (appointment_read_when(r, &f, d, &date, &clock, &resource) < 0) {
-		http_fail(r, 503, "the appointment could not be booked; please try again");
+	int read = appointment_read_when(r, &f, d, &date, &clock, &resource);
+	if (read != 0) {
+		http_fail(r, read > 0 ? 404 : 503, read > 0 ? "there is no such resource"
+			  : "the appointment could not be booked; please try again");
 		return;
 	}
 	if (lead_row) {

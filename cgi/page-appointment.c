@@ -38,7 +38,7 @@ static const char SQL_ACTIVE_RESOURCES[] =
 	"SELECT id, name FROM resources WHERE org_id = $1 AND active "
 	"ORDER BY position, created_at, id";
 static const char SQL_RESOURCE_ACTIVE[] =
-	"SELECT name FROM resources WHERE org_id = $1 AND id = $2 AND active";
+	"SELECT active FROM resources WHERE org_id = $1 AND id = $2";
 
 /* A moment as the form's value ("YYYY-MM-DDTHH:MM", local) and as people read it. */
 static const char SQL_SLOT_LABEL[] =
@@ -219,12 +219,16 @@ int appointment_read_when(struct req *r, struct form *f, struct tpl_dict *d, con
 		form_error(f, "time", "enter a time like 14:30");
 	if (!**resource) {
 		*resource = NULL;
-	} else if (!text_is_uuid(*resource) ||
-		   !db_text(r->db, r->arena, SQL_RESOURCE_ACTIVE, r->org_id, *resource)) {
-		if (db_sqlstate(r->db)[0])
-			return -1;
-		form_error(f, "resource_id", "choose one of your active resources");
+		return 0;
 	}
+	/* Another business's resource, or none at all: there is no such resource here. */
+	if (!text_is_uuid(*resource))
+		return 1;
+	const char *active = db_text(r->db, r->arena, SQL_RESOURCE_ACTIVE, r->org_id, *resource);
+	if (!active)
+		return db_sqlstate(r->db)[0] ? -1 : 1;
+	if (strcmp(active, "t"))
+		form_error(f, "resource_id", "choose one of your active resources");
 	return 0;
 }
 
@@ -239,8 +243,10 @@ void page_appointment_reschedule(struct req *r)
 	if (!a)
 		return;
 	form_begin(&f, r, d);
-	if (appointment_read_when(r, &f, d, &date, &clock, &resource) < 0) {
-		http_fail(r, 503, "the appointment could not be moved; please try again");
+	int read = appointment_read_when(r, &f, d, &date, &clock, &resource);
+	if (read != 0) {
+		http_fail(r, read > 0 ? 404 : 503, read > 0 ? "there is no such resource"
+			  : "the appointment could not be moved; please try again");
 		return;
 	}
 	if (!form_ok(&f)) {

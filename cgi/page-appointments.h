@@ -39,7 +39,8 @@ int appointment_local_instant(struct req *r, const char *date, const char *clock
  * Read the wanted time of a booking form into *date and *clock (arena): the "date" and "time"
  * fields, or an offered time's button ("slot": "YYYY-MM-DDTHH:MM", "@resource" after it when
  * it names one); and the "resource_id" field (or the slot's) into *resource, NULL for any.
- * Errors go to f's fields. Returns 0, or -1 when the database failed.
+ * Errors go to f's fields. Returns 0; 1 when the resource is none of this business's
+ * (the caller answers 404); -1 when the database failed.
  */
 int appointment_read_when(struct req *r, struct form *f, struct tpl_dict *d, const char **date,
 			  const char **clock, const char **resource);

@@ -193,7 +193,6 @@ def test_book_by_hand_bad_input(business, other_business, owner_db):
         ({"date": "2031-13-01"}, "date", "enter a date like"),
         ({"time": "10"}, "time", "enter a time like"),
         ({"minutes": "99999"}, "minutes", ""),
-        ({"resource_id": "not-a-uuid"}, "resource_id", "active resources"),
     ]
     for change, field, message in cases:
         r = new_form(business, **dict(good, **change))
@@ -206,7 +205,10 @@ def test_book_by_hand_bad_input(business, other_business, owner_db):
     assert new_form(business, **dict(good, lead_id="1; DROP TABLE leads")).status_code == 404
     assert new_form(business, **dict(good, service_id=theirs_service)).status_code == 404
     theirs_resource = resource_of(owner_db, other_business.org_id)
-    assert new_form(business, **dict(good, resource_id=theirs_resource)).status_code == 422
+    assert new_form(business, **dict(good, resource_id=theirs_resource)).status_code == 404
+    assert new_form(business, **dict(good, resource_id="not-a-uuid")).status_code == 404
+    assert new_form(business, **dict(good, slot=f"{day:%Y-%m-%d}T10:00@{theirs_resource}")
+                    ).status_code == 404
     assert business.get(f"/appointments/new?lead={theirs_lead}").status_code == 404
     assert business.post("/appointments/new", data=dict(good, csrf=FORGED_CSRF)).status_code == 403
     assert business.post("/appointments/new", data=good).status_code == 403
@@ -308,3 +310,18 @@ def test_no_show_hostile_input(business, other_business, owner_db):
     assert appointment(owner_db, theirs)[2] == "scheduled"
     assert appointment(owner_db, mine)[2] == "scheduled"
     assert clock(start)
+
+
+def test_move_hostile_input(business, other_business, owner_db):
+    aid = add_appointment(owner_db, business.org_id, "Mo Move", local(weekday_ahead(1), 9))
+    before = appointment(owner_db, aid)
+    theirs = resource_of(owner_db, other_business.org_id)
+    day = f"{weekday_ahead(3):%Y-%m-%d}"
+    path = f"/appointments/{aid}/reschedule"
+    assert business.post_form(path, {"date": day, "time": "10:00",
+                                     "resource_id": theirs}).status_code == 404
+    assert business.post_form(path, {"slot": f"{day}T10:00@{theirs}"}).status_code == 404
+    assert business.post_form(path, {"slot": f"{day}T10:00@x' OR '1'='1"}).status_code == 404
+    for slot in (f"{day}T99:99", "2031-02-30T10:00", "T" * 16, f"{day}T10:00junk"):
+        assert business.post_form(path, {"slot": slot}).status_code == 422, slot
+    assert appointment(owner_db, aid) == before
