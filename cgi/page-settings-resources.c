@@ -29,8 +29,11 @@ static const char SQL_LIST[] =
 	"                          AND x.service_id = s.id AND x.resource_id = r.id))) "
 	"FROM resources r WHERE r.org_id = $1 "
 	"ORDER BY NOT r.active, r.position, r.created_at, r.id";
+/* Its own hours, or the business's (to start from when it gets its own). */
 static const char SQL_ONE[] =
-	"SELECT name, kind, hours::text, active FROM resources WHERE id = $1";
+	"SELECT r.name, r.kind, coalesce(r.hours, o.business_hours)::text, r.active, "
+	"       r.hours IS NOT NULL "
+	"FROM resources r JOIN organizations o ON o.id = r.org_id WHERE r.id = $1";
 static const char SQL_INSERT[] =
 	"INSERT INTO resources (org_id, name, kind, position) "
 	"VALUES ($1, $2, $3, (SELECT coalesce(max(position), 0) + 1 FROM resources "
@@ -304,10 +307,7 @@ void page_settings_resource(struct req *r)
 	json_t *hours = text ? json_parse(r->arena, text, strlen(text), why, sizeof(why)) : NULL;
 	tpl_set(d, "NAME_VALUE", db_value(res, 0, 0));
 	tpl_set(d, "TITLE_NAME", db_value(res, 0, 0));
-	if (hours)
-		tpl_show(d, "OWN_HOURS");
-	else
-		tpl_show(d, "BUSINESS_HOURS");
+	tpl_show(d, !strcmp(db_value(res, 0, 4), "t") ? "OWN_HOURS" : "BUSINESS_HOURS");
 	for (size_t i = 0; i < N_WEEKDAYS; i++) {
 		struct tpl_dict *row = tpl_section(d, "DAY");
 		tpl_set(row, "KEY", weekdays[i].key);

@@ -29,7 +29,7 @@
 				{{#SPANS_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/SPANS_ERROR}}
 			</div>
 			{{/DAY}}
-			<p class="help">Times in the business's time zone. A gap between two spans is a break; an empty day is a day off.</p>
+			<p class="help">Times in the business's time zone. A gap between two spans is a break; an empty day is a day off. With the business's hours these show them, to start from.</p>
 		</fieldset>
 		<fieldset class="field {{SERVICES_CLASS}}">
 			<legend>Services it can do</legend>
