@@ -321,3 +321,18 @@ def test_business_hours_take_a_lunch_break(business, owner_db):
         assert r.status_code == 422 and "a break is two times" in r.text, (start, end)
     assert sql(owner_db, "SELECT business_hours FROM organizations WHERE id = %s",
                business.org_id)[0][0] == hours
+
+
+def test_switches_and_removals_need_the_csrf_token(business, owner_db):
+    van = add_resource(owner_db, business.org_id, "Van F")
+    cid = str(sql(owner_db, "INSERT INTO closures (org_id, starts_at, ends_at, reason) VALUES "
+                            "(%s, now() + interval '1 day', now() + interval '2 days', 'Keep') "
+                            "RETURNING id", business.org_id)[0][0])
+    for path in (f"/settings/resources/{van}/deactivate", f"/settings/resources/{van}/activate",
+                 f"/settings/closures/{cid}/delete"):
+        assert business.post(path, data={"csrf": FORGED_CSRF}).status_code == 403, path
+        assert business.post(path, data={"x": "1"}).status_code == 403, path
+    assert business.post_form(f"/settings/closures/{uuid.uuid4()}/delete").status_code == 404
+    assert business.post_form("/settings/resources/not-a-uuid/activate").status_code == 404
+    assert resources(owner_db, business.org_id)[-1][3] is True
+    assert sql(owner_db, "SELECT reason FROM closures WHERE id = %s", cid) == [("Keep",)]
