@@ -59,6 +59,15 @@ static const char SQL_PIPELINE[] =
  * The newest events of four kinds, each branch cut to 10 by its own index before the merge.
  * Columns: kind, link (NULL when the event has no page), title, detail, local time, UTC time.
  */
+/* No-shows of the business's own week (Monday to Sunday, its time zone), as the owner marked. */
+static const char SQL_NO_SHOWS_WEEK[] =
+	"SELECT count(*) FROM appointments a JOIN organizations o ON o.id = a.org_id "
+	"WHERE a.org_id = $1 AND a.status = 'no_show' "
+	"  AND a.starts_at >= date_trunc('week', now() AT TIME ZONE o.timezone) "
+	"                     AT TIME ZONE o.timezone "
+	"  AND a.starts_at < (date_trunc('week', now() AT TIME ZONE o.timezone) "
+	"                     + interval '7 days') "
+	"                    AT TIME ZONE o.timezone";
 static const char SQL_EVENTS[] =
 	"SELECT e.kind, e.link, e.title, e.detail,"
 	"       " UI_SQL_LOCAL("e.at", UI_RECENT_FORMAT) ","
@@ -109,6 +118,7 @@ struct dashboard_day {
 /* Everything the page and the live endpoint show, owned by the request's arena. */
 struct dashboard {
 	long calls_today, booked_today, missed_today;
+	long no_shows_week;
 	long answered_inbound, booked_inbound;      /* last 30 days */
 	long duration_sum, duration_count;          /* last 30 days, finished answered calls */
 	long long pipeline_cents;
@@ -160,6 +170,10 @@ static int dashboard_load(struct req *r, struct dashboard *dash)
 	if (!pipeline)
 		return -1;
 	dash->pipeline_cents = strtoll(pipeline, NULL, 10);
+	const char *no_shows = db_text(r->db, r->arena, SQL_NO_SHOWS_WEEK, r->org_id);
+	if (!no_shows)
+		return -1;
+	dash->no_shows_week = strtol(no_shows, NULL, 10);
 	dash->events = db_q(r->db, r->arena, SQL_EVENTS, r->org_id);
 	return dash->events ? 0 : -1;
 }
@@ -340,8 +354,9 @@ static json_t *dashboard_json(struct req *r, const struct dashboard *dash, const
 			"calls", (json_int_t)dash->days[i].calls,
 			"bookings", (json_int_t)dash->days[i].bookings));
 
-	json_t *figures = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	json_t *figures = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"calls_today", count_figure(a, dash->calls_today),
+		"no_shows_week", count_figure(a, dash->no_shows_week),
 		"booked_today", count_figure(a, dash->booked_today),
 		"missed_today", count_figure(a, dash->missed_today),
 		"success_rate", json_pack("{s:I, s:I, s:s, s:s}",
@@ -364,6 +379,7 @@ static void dashboard_set_figures(struct req *r, struct tpl_dict *d, const struc
 	tpl_set_long(d, "CALLS_TODAY", dash->calls_today);
 	tpl_set_long(d, "BOOKED_TODAY", dash->booked_today);
 	tpl_set_long(d, "MISSED_TODAY", dash->missed_today);
+	tpl_set_long(d, "NO_SHOWS_WEEK", dash->no_shows_week);
 	tpl_set(d, "SUCCESS_RATE", success_rate_text(r->arena, dash));
 	tpl_set(d, "SUCCESS_RATE_SUB", success_rate_sub(r->arena, dash));
 	tpl_set(d, "PIPELINE_VALUE", ui_money_brief(r->arena, dash->pipeline_cents));

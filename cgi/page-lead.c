@@ -31,7 +31,12 @@ static const char SQL_LEAD[] =
 	"       coalesce(" UI_SQL_DATE_TIME("l.last_contacted_at") ", '') AS last_contacted, "
 	"       coalesce(" UI_SQL_DATE_TIME("l.callback_at") ", '') AS callback_at, "
 	"       " UI_SQL_DATE_TIME("l.created_at") " AS created, "
-	"       " UI_SQL_DATE_TIME("l.updated_at") " AS updated "
+	"       " UI_SQL_DATE_TIME("l.updated_at") " AS updated, "
+	/* Appointments the customer did not come to, as the owner marked them. */
+	"       (SELECT CASE count(*) WHEN 0 THEN '' WHEN 1 THEN '1 no-show' "
+	"                ELSE count(*) || ' no-shows' END "
+	"        FROM appointments a WHERE a.org_id = l.org_id AND a.lead_id = l.id "
+	"          AND a.status = 'no_show') AS no_shows "
 	"FROM leads l JOIN organizations o ON o.id = l.org_id "
 	"LEFT JOIN services s ON s.org_id = l.org_id AND s.id = l.service_id "
 	"WHERE l.id = $1";
@@ -286,6 +291,7 @@ static void lead_show(struct req *r, struct tpl_dict *d, int status)
 		{ "summary", "SUMMARY", true }, { "analysis_notes", "ANALYSIS_NOTES", true },
 		{ "last_contacted", "LAST_CONTACTED", true }, { "callback_at", "CALLBACK_AT", true },
 		{ "created", "CREATED", false }, { "updated", "UPDATED", false },
+		{ "no_shows", "NO_SHOWS", true },
 	};
 	struct db_result *lead = ui_one(r, "lead", "loaded", SQL_LEAD, r->path_id);
 

@@ -33,15 +33,29 @@ static const char SQL_LIST[] =
 	"SELECT id, name, price_cents, duration_minutes, array_to_string(keywords, ', '), active "
 	"FROM services ORDER BY active DESC, lower(name), id LIMIT $1::int";
 static const char SQL_ONE[] =
-	"SELECT name, price_cents, duration_minutes, array_to_string(keywords, ', ') "
+	"SELECT name, price_cents, duration_minutes, array_to_string(keywords, ', '), "
+	"       buffer_minutes "
 	"FROM services WHERE id = $1";
 static const char SQL_INSERT[] =
-	"INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords) "
-	"VALUES ($1, $2, $3::bigint, $4::int, string_to_array($5, ',')) RETURNING id";
+	"INSERT INTO services (org_id, name, price_cents, duration_minutes, keywords, "
+	"                      buffer_minutes) "
+	"VALUES ($1, $2, $3::bigint, $4::int, string_to_array($5, ','), $6::int) RETURNING id";
 static const char SQL_UPDATE[] =
 	"UPDATE services SET name = $2, price_cents = $3::bigint, duration_minutes = $4::int, "
-	"       keywords = string_to_array($5, ',') "
+	"       keywords = string_to_array($5, ','), buffer_minutes = $6::int "
 	"WHERE id = $1 RETURNING id";
+
+/* Who can do a service: the active resources, each marked when it may (no rows: all may). */
+static const char SQL_RESOURCES[] =
+	"SELECT r.id, r.name, NOT EXISTS (SELECT 1 FROM service_resources x "
+	"                                 WHERE x.org_id = r.org_id AND x.service_id = $2::uuid) "
+	"       OR EXISTS (SELECT 1 FROM service_resources x WHERE x.org_id = r.org_id "
+	"                  AND x.service_id = $2::uuid AND x.resource_id = r.id) "
+	"FROM resources r WHERE r.org_id = $1 AND r.active "
+	"ORDER BY r.position, r.created_at, r.id";
+static const char SQL_CLEAR_RESOURCES[] = "DELETE FROM service_resources WHERE service_id = $1";
+static const char SQL_ADD_RESOURCE[] =
+	"INSERT INTO service_resources (org_id, service_id, resource_id) VALUES ($1, $2, $3)";
 static const char SQL_SET_ACTIVE[] =
 	"UPDATE services SET active = $2::boolean WHERE id = $1 RETURNING name";
 
@@ -51,6 +65,7 @@ struct service_input {
 	const char *price_cents;
 	const char *minutes;
 	const char *keywords;   /* lower-case words joined by commas, "" for none */
+	const char *buffer;     /* minutes kept free after each appointment */
 };
 
 /* "14950" cents as "149.50" for the price field, which takes the amount without its sign. */
@@ -126,7 +141,84 @@ static bool service_read(struct form *f, struct service_input *in)
 		in->minutes = arena_printf(f->r->arena, "%ld", minutes);
 
 	in->keywords = service_keywords(f, form_text(f, "keywords"));
+
+	/* Empty is no buffer: back-to-back bookings. */
+	const char *buffer = form_text(f, "buffer");
+	long buffer_minutes = 0;
+	if (!*buffer || form_long(f, "buffer", buffer, 0, SERVICE_MINUTES_MAX, &buffer_minutes))
+		in->buffer = arena_printf(f->r->arena, "%ld", buffer_minutes);
 	return form_ok(f);
+}
+
+/* True when the posted form ticked resource id. */
+static bool resource_ticked(struct req *r, const char *id)
+{
+	for (int i = 0; i < r->nform; i++)
+		if (!strcmp(r->form_params[i].name, "resource") &&
+		    !strcmp(r->form_params[i].value, id))
+			return true;
+	return false;
+}
+
+/* The "who can do it" boxes: as stored for service id (NULL: a new one, everyone), or as posted. */
+static int service_resource_boxes(struct req *r, struct tpl_dict *d, const char *id, bool posted)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_RESOURCES, r->org_id, id);
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < db_rows(res); i++) {
+		struct tpl_dict *box = tpl_section(d, "RESOURCE");
+		tpl_set(box, "RESOURCE_ID", db_value(res, i, 0));
+		tpl_set(box, "RESOURCE_NAME", db_value(res, i, 1));
+		bool can = posted ? resource_ticked(r, db_value(res, i, 0))
+				  : !strcmp(db_value(res, i, 2), "t");
+		if (can)
+			tpl_show(box, "CHECKED");
+	}
+	return 0;
+}
+
+/*
+ * Store which active resources can do service id, as ticked. All of them is stored as no rows
+ * (which also takes resources added later); none is a form error; a resource that is not one
+ * of this business's active ones is answered 404. Returns 0, 1 (form error set) or -1 (answered).
+ */
+static int service_resources_save(struct req *r, struct form *f, const char *id)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_RESOURCES, r->org_id, id);
+	int ticked = 0, known = 0;
+
+	if (!req_form(r, "resources_shown"))
+		return 0;
+	if (!res) {
+		http_fail(r, 503, "the service could not be saved; please try again");
+		return -1;
+	}
+	for (int i = 0; i < r->nform; i++)
+		if (!strcmp(r->form_params[i].name, "resource"))
+			ticked++;
+	for (int i = 0; i < db_rows(res); i++)
+		known += resource_ticked(r, db_value(res, i, 0));
+	if (known != ticked) {
+		http_fail(r, 404, "there is no such resource");
+		return -1;
+	}
+	if (!ticked) {
+		form_error(f, "resources", "choose who can do this service");
+		return 1;
+	}
+	if (db_exec(r->db, r->arena, SQL_CLEAR_RESOURCES, id) < 0)
+		goto fail;
+	for (int i = 0; ticked < db_rows(res) && i < db_rows(res); i++)
+		if (resource_ticked(r, db_value(res, i, 0)) &&
+		    db_exec(r->db, r->arena, SQL_ADD_RESOURCE, r->org_id, id,
+			    db_value(res, i, 0)) != 1)
+			goto fail;
+	return 0;
+fail:
+	http_fail(r, 503, "the service could not be saved; please try again");
+	return -1;
 }
 
 /* The new-service form (id NULL) or the edit form of service id, with d's values. */
@@ -138,6 +230,10 @@ static void service_form_show(struct req *r, struct tpl_dict *d, int status, con
 	tpl_set(d, "HEADING", title);
 	tpl_set(d, "ACTION", id ? arena_printf(r->arena, "/services/%s/edit", id) : "/services/new");
 	tpl_set(d, "SUBMIT", id ? "Save changes" : "Create service");
+	if (service_resource_boxes(r, d, id, status != 200 && req_form(r, "resources_shown")) < 0) {
+		http_fail(r, 503, "the service could not be loaded; please try again");
+		return;
+	}
 	page_render(r, status, title, NAV_SERVICES, "service_form.tpl", d);
 }
 
@@ -156,20 +252,36 @@ static void service_save(struct req *r, const char *id)
 		return;
 	}
 	struct db_result *res = id
-		? db_q(r->db, r->arena, SQL_UPDATE, id, in.name, in.price_cents, in.minutes, in.keywords)
+		? db_q(r->db, r->arena, SQL_UPDATE, id, in.name, in.price_cents, in.minutes,
+		       in.keywords, in.buffer)
 		: db_q(r->db, r->arena, SQL_INSERT, r->org_id, in.name, in.price_cents, in.minutes,
-		       in.keywords);
+		       in.keywords, in.buffer);
 	if (!res && !strcmp(db_sqlstate(r->db), DB_UNIQUE_VIOLATION)) {
-		/* Names are unique per business whatever their case (services_org_name_uniq). */
+		/* Names are unique per business whatever their case (services_org_name_uniq).
+		 * The refused statement ended the transaction; the form is read in a new one. */
 		form_error(&f, "name", "another service already has this name");
+		if (db_rollback(r->db) < 0 || db_begin_org(r->db, r->arena, r->org_id) < 0) {
+			http_fail(r, 503, "the service could not be saved; please try again");
+			return;
+		}
 		service_form_show(r, d, 422, id);
 		return;
 	}
-	if (!res || db_rows(res) != 1 ||
-	    ui_audit(r, id ? "service.update" : "service.create", db_value(res, 0, 0),
-		     json_pack("{s:s, s:s, s:s, s:s}", "name", in.name,
+	if (!res || db_rows(res) != 1) {
+		http_fail(r, 503, "the service could not be saved; please try again");
+		return;
+	}
+	int who = service_resources_save(r, &f, db_value(res, 0, 0));
+	if (who < 0)
+		return;
+	if (who > 0) {
+		service_form_show(r, d, 422, id);
+		return;
+	}
+	if (ui_audit(r, id ? "service.update" : "service.create", db_value(res, 0, 0),
+		     json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", in.name,
 			       "price_cents", in.price_cents, "duration_minutes", in.minutes,
-			       "keywords", in.keywords)) < 0) {
+			       "keywords", in.keywords, "buffer_minutes", in.buffer)) < 0) {
 		http_fail(r, 503, "the service could not be saved; please try again");
 		return;
 	}
@@ -235,6 +347,7 @@ void page_service_edit_form(struct req *r)
 	tpl_set(d, "PRICE_VALUE", price_field(r, db_value(res, 0, 1)));
 	tpl_set(d, "DURATION_VALUE", db_value(res, 0, 2));
 	tpl_set(d, "KEYWORDS_VALUE", db_value(res, 0, 3));
+	tpl_set(d, "BUFFER_VALUE", db_value(res, 0, 4));
 	service_form_show(r, d, 200, r->path_id);
 }
 

@@ -41,9 +41,14 @@ void page_lead_sms(struct req *r);
 
 /* page-appointments.c */
 void page_appointments(struct req *r);
+/* page-appointment.c */
 void page_appointment_cancel(struct req *r);
+void page_appointment_no_show(struct req *r);
 void page_appointment_reschedule_form(struct req *r);
 void page_appointment_reschedule(struct req *r);
+/* page-appointment-new.c */
+void page_appointment_new_form(struct req *r);
+void page_appointment_create(struct req *r);
 
 /* page-services.c */
 void page_services(struct req *r);
@@ -53,6 +58,19 @@ void page_service_edit_form(struct req *r);
 void page_service_update(struct req *r);
 void page_service_deactivate(struct req *r);
 void page_service_activate(struct req *r);
+
+/* page-settings-resources.c */
+void page_settings_resources(struct req *r);
+void page_settings_resource_add(struct req *r);
+void page_settings_resource(struct req *r);
+void page_settings_resource_save(struct req *r);
+void page_settings_resource_deactivate(struct req *r);
+void page_settings_resource_activate(struct req *r);
+
+/* page-settings-closures.c */
+void page_settings_closures(struct req *r);
+void page_settings_closure_add(struct req *r);
+void page_settings_closure_delete(struct req *r);
 
 /* page-settings-business.c */
 void page_settings_business(struct req *r);
@@ -67,6 +85,7 @@ void page_settings_phone_remove(struct req *r);
 /* page-settings-hours.c */
 void page_settings_hours(struct req *r);
 void page_settings_hours_save(struct req *r);
+void page_settings_booking_window_save(struct req *r);
 
 /* page-settings-receptionist.c */
 void page_settings_receptionist(struct req *r);

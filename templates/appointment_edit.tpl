@@ -1,13 +1,14 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! appointment_edit.tpl: move one appointment to a new date and time (same length); a taken time offers the nearest free ones. }}
+{{! appointment_edit.tpl: move one appointment to a new date, time and resource (same length); a closed or taken time says why and offers the nearest free ones. }}
 <div class="page-header">
-	<h1>Reschedule appointment</h1>
+	<h1>Move appointment</h1>
 	<div class="actions"><a class="btn" href="/appointments">Back to appointments</a></div>
 </div>
 <div class="card form-narrow">
 	<dl class="details">
-		<dt>Customer</dt><dd>{{CUSTOMER}}</dd>
+		<dt>Customer</dt><dd>{{CUSTOMER}}{{#LEAD}} · <a href="/leads/{{LEAD_ID}}">Lead</a>{{/LEAD}}{{#CALL}} · <a href="/calls/{{CALL_ID}}">The call</a>{{/CALL}}</dd>
 		<dt>Service</dt><dd>{{SERVICE}}</dd>
+		<dt>With</dt><dd>{{RESOURCE}}</dd>
 		<dt>Now booked for</dt><dd>{{CURRENT}}</dd>
 		<dt>Length</dt><dd>{{MINUTES}} min</dd>
 	</dl>
@@ -23,19 +24,29 @@
 				<label for="time">New start time</label>
 				<input id="time" name="time" type="time" value="{{TIME_VALUE}}" required{{#TIME_ERROR}} aria-invalid="true"{{/TIME_ERROR}}>
 				<p class="help">In {{TIMEZONE}}. The appointment keeps its length.</p>
-				{{#TIME_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/TIME_ERROR}}
+				{{#TIME_ERROR}}<p class="field-error" role="alert">{{MESSAGE}}</p>{{/TIME_ERROR}}
 				{{#FREE_STARTS}}
 				<div class="free-starts">
 					<p class="small">Nearest free times:</p>
-					{{#SLOT}}<button class="btn btn-small" type="submit" form="free-start" name="slot" value="{{VALUE}}">{{LABEL}}</button>
+					{{#SLOT}}<button class="btn btn-small" type="submit" form="free-start" name="slot" value="{{VALUE}}">{{LABEL}}{{#WITH_RESOURCE}} · {{RESOURCE_NAME}}{{/WITH_RESOURCE}}</button>
 					{{/SLOT}}
 				</div>
 				{{/FREE_STARTS}}
-				{{#NO_FREE_STARTS}}<p class="help">No free time of this length within two weeks of it, inside business hours.</p>{{/NO_FREE_STARTS}}
+				{{#NO_FREE_STARTS}}<p class="help">No free time of this length near it.</p>{{/NO_FREE_STARTS}}
 			</div>
 		</div>
+		{{#RESOURCES}}
+		<div class="field {{RESOURCE_ID_CLASS}}">
+			<label for="resource_id">With</label>
+			<select id="resource_id" name="resource_id">
+				<option value="">The same, or any free one</option>
+				{{#RESOURCE_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>{{/RESOURCE_OPTION}}
+			</select>
+			{{#RESOURCE_ID_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/RESOURCE_ID_ERROR}}
+		</div>
+		{{/RESOURCES}}
 		<div class="form-actions">
-			<button class="btn btn-primary" type="submit">Reschedule</button>
+			<button class="btn btn-primary" type="submit">Move</button>
 			<a class="btn" href="/appointments">Keep the current time</a>
 		</div>
 	</form>

@@ -14,6 +14,7 @@
 	<div class="stat"><p class="stat-label">Calls today</p><p class="stat-value" data-stat="calls_today">{{CALLS_TODAY}}</p></div>
 	<div class="stat"><p class="stat-label">Booked today</p><p class="stat-value" data-stat="booked_today">{{BOOKED_TODAY}}</p></div>
 	<div class="stat"><p class="stat-label">Missed today</p><p class="stat-value" data-stat="missed_today">{{MISSED_TODAY}}</p></div>
+	<div class="stat"><p class="stat-label">No-shows this week</p><p class="stat-value" data-stat="no_shows_week">{{NO_SHOWS_WEEK}}</p><p class="stat-sub"><a href="/appointments">Appointments</a></p></div>
 	<div class="stat"><p class="stat-label">Success rate</p><p class="stat-value" data-stat="success_rate">{{SUCCESS_RATE}}</p><p class="stat-sub" data-stat-sub="success_rate">{{SUCCESS_RATE_SUB}}</p></div>
 	<div class="stat"><p class="stat-label">Pipeline value</p><p class="stat-value" data-stat="pipeline_value">{{PIPELINE_VALUE}}</p><p class="stat-sub">Open leads</p></div>
 	<div class="stat"><p class="stat-label">Average call</p><p class="stat-value" data-stat="avg_duration">{{AVG_DURATION}}</p><p class="stat-sub">Answered calls, 30 days</p></div>

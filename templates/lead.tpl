@@ -3,7 +3,7 @@
 <div class="page-header">
 	<h1>{{TITLE_NAME}}</h1>
 	<p><span class="mono">{{PHONE}}</span> <span class="badge {{STATUS_BADGE}}" id="lead-status">{{STATUS_LABEL}}</span>{{#HAS_TEMPERATURE}} <span class="badge {{TEMPERATURE_BADGE}}">{{TEMPERATURE_LABEL}}</span>{{/HAS_TEMPERATURE}}</p>
-	<div class="actions"><a class="btn" href="/leads">All leads</a></div>
+	<div class="actions"><a class="btn" href="/appointments/new?lead={{ID:u}}">Book an appointment</a> <a class="btn" href="/leads">All leads</a></div>
 </div>
 <div class="grid-2">
 	<section class="card">
@@ -19,6 +19,7 @@
 			{{#HAS_SUMMARY}}<dt>Summary</dt><dd class="break">{{SUMMARY}}</dd>{{/HAS_SUMMARY}}
 			{{#HAS_ANALYSIS_NOTES}}<dt>From the calls</dt><dd class="break">{{ANALYSIS_NOTES}}</dd>{{/HAS_ANALYSIS_NOTES}}
 			{{#HAS_LAST_CONTACTED}}<dt>Last contacted</dt><dd>{{LAST_CONTACTED}}</dd>{{/HAS_LAST_CONTACTED}}
+			{{#HAS_NO_SHOWS}}<dt>Missed appointments</dt><dd id="lead-no-shows">{{NO_SHOWS}}</dd>{{/HAS_NO_SHOWS}}
 			{{#HAS_CALLBACK_AT}}<dt>Call back at</dt><dd>{{CALLBACK_AT}}</dd>{{/HAS_CALLBACK_AT}}
 			<dt>First seen</dt><dd>{{CREATED}}</dd>
 			<dt>Updated</dt><dd>{{UPDATED}}</dd>

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! service_form.tpl: create or edit one service: name, price, duration and the keywords callers use. }}
+{{! service_form.tpl: create or edit one service: name, price, duration, the buffer after it, who can do it and the keywords callers use. }}
 <div class="page-header">
 	<h1>{{HEADING}}</h1>
 	<div class="actions"><a class="btn" href="/services">Back to services</a></div>
@@ -23,6 +23,21 @@
 			{{#DURATION_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/DURATION_ERROR}}
 		</div>
 	</div>
+	<div class="field {{BUFFER_CLASS}}">
+		<label for="buffer">Buffer after (minutes)</label>
+		<input id="buffer" name="buffer" type="text" inputmode="numeric" placeholder="0" value="{{BUFFER_VALUE}}"{{#BUFFER_ERROR}} aria-invalid="true"{{/BUFFER_ERROR}}>
+		<p class="help">Time kept free after each appointment (clean-up, travel). Nothing else is booked in it.</p>
+		{{#BUFFER_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/BUFFER_ERROR}}
+	</div>
+	<fieldset class="field {{RESOURCES_CLASS}}">
+		<legend>Who can do it</legend>
+		<input type="hidden" name="resources_shown" value="1">
+		{{#RESOURCE}}
+		<div class="field-check"><input id="resource-{{RESOURCE_ID}}" name="resource" type="checkbox" value="{{RESOURCE_ID}}"{{#CHECKED}} checked{{/CHECKED}}><label for="resource-{{RESOURCE_ID}}">{{RESOURCE_NAME}}</label></div>
+		{{/RESOURCE}}
+		<p class="help">Bookings of this service take one of these. <a href="/settings/resources">Resources</a></p>
+		{{#RESOURCES_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/RESOURCES_ERROR}}
+	</fieldset>
 	<div class="field {{KEYWORDS_CLASS}}">
 		<label for="keywords">Keywords</label>
 		<input id="keywords" name="keywords" type="text" placeholder="leak, pipe, faucet" value="{{KEYWORDS_VALUE}}"{{#KEYWORDS_ERROR}} aria-invalid="true"{{/KEYWORDS_ERROR}}>

@@ -5,6 +5,8 @@
 	<a class="{{TAB_PHONES}}" href="/settings/phones">Phone numbers</a>
 	<a href="/line">Phone line</a>
 	<a class="{{TAB_HOURS}}" href="/settings/hours">Hours</a>
+	<a class="{{TAB_RESOURCES}}" href="/settings/resources">Resources</a>
+	<a class="{{TAB_CLOSURES}}" href="/settings/closures">Closed dates</a>
 	<a class="{{TAB_RECEPTIONIST}}" href="/settings/receptionist">Receptionist</a>
 	<a class="{{TAB_NOTIFICATIONS}}" href="/settings/notifications">Notifications</a>
 	<a class="{{TAB_KNOWLEDGE}}" href="/settings/knowledge">Knowledge base</a>
