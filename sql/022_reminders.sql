@@ -118,7 +118,8 @@ CREATE TABLE calendar_feeds (
 	token_sha256 text NOT NULL UNIQUE CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
 	created_at timestamptz NOT NULL DEFAULT now(),
 	UNIQUE (org_id, id),
-	CONSTRAINT calendar_feeds_scope_uniq UNIQUE NULLS NOT DISTINCT (org_id, resource_id)
+	CONSTRAINT calendar_feeds_scope_uniq UNIQUE NULLS NOT DISTINCT (org_id, resource_id),
+	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id) ON DELETE CASCADE
 );
 ALTER TABLE calendar_feeds ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON calendar_feeds
