@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "infra/arena.h"
+#include "domain/availability.h"
 #include "domain/booking.h"
 #include "infra/db.h"
 #include "org_fixture.h"
@@ -99,6 +100,24 @@ static void existing(struct fixture *f, time_t starts, int minutes, const char *
 				 arena_printf(f->a, "%d", minutes), status), 1);
 }
 
+/* availability_nearest's starts alone, as the receptionist reads them. */
+static int nearest(struct fixture *f, time_t around, int minutes, time_t *got, int count)
+{
+	struct availability_slot slots[8];
+	struct availability_query q = { .minutes = minutes, .around = around };
+	int n = availability_nearest(f->app, f->a, &q, slots, count);
+
+	for (int i = 0; i < n; i++)
+		got[i] = slots[i].starts_at;
+	return n;
+}
+
+static int is_free(struct fixture *f, time_t at, int minutes)
+{
+	struct availability_query q = { .minutes = minutes };
+	return availability_check(f->app, f->a, &q, at, NULL) == AVAILABILITY_AVAILABLE;
+}
+
 static void assert_starts(struct fixture *f, const time_t *got, int n, const char *day,
 			  const char *const want[3])
 {
@@ -115,13 +134,13 @@ static void test_free_starts_respect_hours(void **state)
 
 	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
 	/* Before opening: the first starts of the day. */
-	int n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "07:00"), 60, got, 3);
+	int n = nearest(f, at(f, f->wednesday, "07:00"), 60, got, 3);
 	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "08:00", "08:15", "08:30" });
 	/* Closed Sunday, just after midnight: Saturday's last starts are nearer than Monday's. */
-	n = booking_free_starts(f->app, f->a, at(f, f->sunday, "00:00"), 60, got, 3);
+	n = nearest(f, at(f, f->sunday, "00:00"), 60, got, 3);
 	assert_starts(f, got, n, f->saturday, (const char *const[]){ "12:00", "11:45", "11:30" });
 	/* Nothing overruns the closing time. */
-	n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "18:00"), 120, got, 3);
+	n = nearest(f, at(f, f->wednesday, "18:00"), 120, got, 3);
 	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "16:00", "15:45", "15:30" });
 	db_rollback(f->app);
 }
@@ -135,7 +154,7 @@ static void test_free_starts_skip_appointments(void **state)
 	/* A cancelled appointment frees its time. */
 	existing(f, at(f, f->wednesday, "10:00"), 60, "cancelled");
 	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
-	int n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "09:00"), 60, got, 3);
+	int n = nearest(f, at(f, f->wednesday, "09:00"), 60, got, 3);
 	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "08:00", "10:00", "10:15" });
 	db_rollback(f->app);
 }
@@ -146,18 +165,18 @@ static void test_is_free(void **state)
 
 	existing(f, at(f, f->wednesday, "09:00"), 60, "scheduled");
 	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "09:30"), 30), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "08:30"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "09:30"), 30), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "08:30"), 60), 0);
 	/* Back to back is fine: ranges are half-open. */
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "10:00"), 60), 1);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "08:00"), 60), 1);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "10:00"), 60), 1);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "08:00"), 60), 1);
 	/* Off the quarter-hour grid but inside the hours. */
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "13:10"), 45), 1);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "17:30"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "07:30"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->sunday, "10:00"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->saturday, "12:30"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, time(NULL) - 86400, 60), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "13:10"), 45), 1);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "17:30"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "07:30"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->sunday, "10:00"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->saturday, "12:30"), 60), 0);
+	assert_int_equal(is_free(f, time(NULL) - 86400, 60), 0);
 	db_rollback(f->app);
 }
 
