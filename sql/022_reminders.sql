@@ -87,9 +87,8 @@ CREATE TABLE reschedule_offers (
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
 	appointment_id uuid NOT NULL,
 	phone text NOT NULL CHECK (char_length(phone) BETWEEN 1 AND 64),
+	-- The times offered, in the order the text lists them.
 	starts_at timestamptz[] NOT NULL CHECK (cardinality(starts_at) BETWEEN 1 AND 3),
-	-- The resource each time was found free on (same order); NULL entries: any.
-	resource_ids uuid[] NOT NULL DEFAULT '{}',
 	created_at timestamptz NOT NULL DEFAULT now(),
 	-- A digit answers it once.
 	taken_at timestamptz,
