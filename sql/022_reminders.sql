@@ -88,7 +88,7 @@ CREATE TABLE reschedule_offers (
 	appointment_id uuid NOT NULL,
 	phone text NOT NULL CHECK (char_length(phone) BETWEEN 1 AND 64),
 	-- The times offered, in the order the text lists them.
-	starts_at timestamptz[] NOT NULL CHECK (cardinality(starts_at) BETWEEN 1 AND 3),
+	offered_times timestamptz[] NOT NULL CHECK (cardinality(offered_times) BETWEEN 1 AND 3),
 	created_at timestamptz NOT NULL DEFAULT now(),
 	-- A digit answers it once.
 	taken_at timestamptz,

@@ -23,20 +23,26 @@ static const char SQL_APPOINTMENT[] =
 	"WHERE a.org_id = $1 AND a.id = $2::uuid AND a.status IN ('scheduled', 'confirmed') "
 	"  AND a.starts_at > now()";
 static const char SQL_OFFER[] =
-	"INSERT INTO reschedule_offers (org_id, appointment_id, phone, starts_at) "
+	"INSERT INTO reschedule_offers (org_id, appointment_id, phone, offered_times) "
 	"SELECT $1, $2::uuid, $3, array_agg(to_timestamp(e) ORDER BY i) "
 	"FROM unnest($4::bigint[]) WITH ORDINALITY AS u (e, i)";
 /* The latest offer to the number, whatever became of it: a digit answers that one only. */
 static const char SQL_LATEST_OFFER[] =
-	"SELECT f.id, f.appointment_id, cardinality(f.starts_at), "
-	"       extract(epoch FROM f.starts_at[$3::int])::bigint, f.taken_at IS NULL "
-	"FROM reschedule_offers f "
+	"SELECT f.id, f.appointment_id, cardinality(f.offered_times), "
+	"       extract(epoch FROM f.offered_times[$3::int])::bigint, f.taken_at IS NULL, "
+	"       coalesce(nullif(s.name, ''), 'appointment'), o.timezone "
+	"FROM reschedule_offers f JOIN organizations o ON o.id = f.org_id "
+	"JOIN appointments a ON a.org_id = f.org_id AND a.id = f.appointment_id "
+	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
 	"WHERE f.org_id = $1 AND f.phone = $2 "
 	"  AND f.created_at > now() - make_interval(mins => $4::int) "
 	"ORDER BY f.created_at DESC, f.id DESC LIMIT 1";
-static const char SQL_TAKEN[] =
+/* A digit claims the offer before it moves anything: of two digits racing, one moves. */
+static const char SQL_CLAIM[] =
 	"UPDATE reschedule_offers SET taken_at = now() "
 	"WHERE org_id = $1 AND id = $2 AND taken_at IS NULL";
+static const char SQL_UNCLAIM[] =
+	"UPDATE reschedule_offers SET taken_at = NULL WHERE org_id = $1 AND id = $2";
 
 /* The appointment's row of SQL_APPOINTMENT, or NULL (no row: *missing). */
 static struct db_result *appointment_of(struct db *db, struct arena *a, const char *org_id,
@@ -170,80 +176,102 @@ static int offer_again(struct db *db, struct arena *a, const char *org_id, const
 	return 0;
 }
 
-/* The offer's facts, read and released: 1 found (and still open: *open), 0 none, -1 error. */
-static int latest_offer(struct db *db, struct arena *a, const char *org_id, const char *phone,
-			int choice, const char **offer, const char **id, int *count,
-			time_t *chosen, bool *open)
+/*
+ * The latest offer to phone and the time choice names in it, claimed when it is still open:
+ * 1 claimed, 0 none to claim (none, spent, or a digit past its length: *count tells), -1 error.
+ */
+static int claim_offer(struct db *db, struct arena *a, const char *org_id, const char *phone,
+		       int choice, const char **offer, const char **id, int *count,
+		       time_t *chosen, const char **service, const char **zone)
 {
+	*count = 0;
 	if (db_begin_org(db, a, org_id) < 0)
 		return -1;
 	struct db_result *res = db_q(db, a, SQL_LATEST_OFFER, org_id, phone,
 				     arena_printf(a, "%d", choice),
 				     arena_printf(a, "%d", RESCHEDULE_TEXT_MINUTES));
-	db_rollback(db);
 	if (!res)
-		return -1;
-	if (db_rows(res) != 1)
+		goto fail;
+	if (db_rows(res) != 1 || strcmp(db_value(res, 0, 4), "t")) {
+		db_rollback(db);
 		return 0;
+	}
 	*offer = db_value(res, 0, 0);
 	*id = db_value(res, 0, 1);
 	*count = atoi(db_value(res, 0, 2));
+	*service = db_value(res, 0, 5);
+	*zone = db_value(res, 0, 6);
 	/* A digit past the offer's length reads an element that is not there: NULL. */
 	const char *at = db_value(res, 0, 3);
-	*chosen = at ? (time_t)strtoll(at, NULL, 10) : 0;
-	*open = !strcmp(db_value(res, 0, 4), "t");
-	return 1;
+	if (!at) {
+		db_rollback(db);
+		return 0;
+	}
+	*chosen = (time_t)strtoll(at, NULL, 10);
+	long claimed = db_exec(db, a, SQL_CLAIM, org_id, *offer);
+	if (claimed < 0 || db_commit(db) < 0)
+		goto fail;
+	return claimed == 1;
+fail:
+	if (db_in_transaction(db))
+		db_rollback(db);
+	return -1;
+}
+
+/* Give a claimed offer back after a failure that moved nothing, so a retry can take it. */
+static void unclaim(struct db *db, struct arena *a, const char *org_id, const char *offer)
+{
+	if (db_begin_org(db, a, org_id) < 0)
+		return;
+	if (db_exec(db, a, SQL_UNCLAIM, org_id, offer) < 0 || db_commit(db) < 0)
+		db_rollback(db);
 }
 
 int reschedule_text_choose(struct db *db, struct arena *a, const char *org_id,
 			   const char *phone, int choice, const char *business_number,
 			   const char *audit_detail, struct reschedule_text_choice *out)
 {
-	const char *offer, *id;
+	const char *offer = NULL, *id = NULL, *service = NULL, *zone = NULL;
 	int count;
-	time_t chosen;
-	bool open;
+	time_t chosen = 0;
 	char when[96];
 
 	memset(out, 0, sizeof(*out));
 	if (choice < 1 || choice > RESCHEDULE_TEXT_CHOICES)
 		return 0;
-	int found = latest_offer(db, a, org_id, phone, choice, &offer, &id, &count, &chosen, &open);
-	if (found <= 0 || !open)
-		return found < 0 ? -1 : 0;
-	out->appointment_id = id;
-	if (choice > count) {
+	int claimed = claim_offer(db, a, org_id, phone, choice, &offer, &id, &count, &chosen,
+				  &service, &zone);
+	if (claimed < 0)
+		return -1;
+	if (claimed == 0 && id && count > 0 && choice > count) {
+		out->appointment_id = id;
 		out->reply = arena_printf(a, "%s to pick one of the times we offered, or call us at "
 					  "%s.", reply_words(a, count), business_number);
 		return 1;
 	}
+	if (claimed == 0)
+		return 0;
+	out->appointment_id = id;
 	struct booking_outcome moved;
 	booking_move_noted(db, a, org_id, id, chosen, NULL, NULL, audit_detail, &moved);
-	if (moved.result == BOOKING_TAKEN)
-		return offer_again(db, a, org_id, id, phone, business_number, &moved, out) < 0
-			       ? -1 : 1;
-	if (moved.result != BOOKING_BOOKED) {
-		if (!moved.reason || strcmp(moved.reason, "no such appointment"))
+	if (moved.result == BOOKING_TAKEN) {
+		if (offer_again(db, a, org_id, id, phone, business_number, &moved, out) < 0)
 			return -1;
+		return 1;
+	}
+	if (moved.result != BOOKING_BOOKED) {
+		if (!moved.reason || strcmp(moved.reason, "no such appointment")) {
+			unclaim(db, a, org_id, offer);
+			return -1;
+		}
 		out->reply = arena_printf(a, "That appointment can no longer be moved by text. "
 					  "Call us at %s.", business_number);
 		return 1;
 	}
 	out->moved = true;
-	/* The offer is spent: a second digit does not move the appointment again. */
-	if (db_begin_org(db, a, org_id) < 0)
-		return -1;
-	bool missing;
-	struct db_result *appt = appointment_of(db, a, org_id, id, &missing);
-	if (!appt || db_exec(db, a, SQL_TAKEN, org_id, offer) < 0 || db_commit(db) < 0) {
-		if (db_in_transaction(db))
-			db_rollback(db);
-		log_error("could not mark a taken offer offer=%s appointment=%s", offer, id);
-		return -1;
-	}
-	when_say(chosen, db_value(appt, 0, 4), when, sizeof(when));
-	out->reply = arena_printf(a, "Done: your %s is moved to %s. Reply C to cancel.",
-				  db_value(appt, 0, 3), when);
+	when_say(chosen, zone, when, sizeof(when));
+	out->reply = arena_printf(a, "Done: your %s is moved to %s. Reply C to cancel.", service,
+				  when);
 	log_info("appointment moved by text appointment=%s", id);
 	return 1;
 }

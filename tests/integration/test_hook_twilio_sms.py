@@ -301,7 +301,7 @@ def test_stop_by_text_stops_the_next_text(line, owner_db, app_db):
 
 def offered(db, org, customer):
     """The times of the latest offer to customer, as UTC datetimes."""
-    rows = sql(db, "SELECT starts_at FROM reschedule_offers WHERE org_id = %s AND phone = %s "
+    rows = sql(db, "SELECT offered_times FROM reschedule_offers WHERE org_id = %s AND phone = %s "
                    "ORDER BY created_at DESC LIMIT 1", org, customer)
     return [t.astimezone(timezone.utc) for t in rows[0][0]] if rows else []
 
