@@ -57,7 +57,7 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
  * on resource_id (NULL: its own resource when free then, else the first able one free), in a
  * transaction of its own (db must have none open), under the same rules as booking_book: a
  * closed, too soon, too far, busy or taken time fills out with BOOKING_TAKEN, the verdict, the
- * reason and the nearest free times. A move is audited ('appointment.move', user_id NULL when
+ * reason and the nearest free times. A move is audited ('appointment.reschedule', user_id NULL when
  * not a person of the business, e.g. the calendar sync, with detail: a JSON object's text or
  * NULL); one made by the owner (user_id set) queues a text telling the customer. An unknown or
  * closed appointment is BOOKING_ERROR with reason "no such appointment".

@@ -35,9 +35,9 @@ static const char SQL_MOVE[] =
 
 static const char SQL_AUDIT[] =
 	"INSERT INTO audit_log (org_id, user_id, action, target, detail) "
-	"VALUES ($1, $2, $3, $4, coalesce($5::jsonb, '{}') || jsonb_strip_nulls(jsonb_build_object("
+	"VALUES ($1, $2, $3, $4, jsonb_strip_nulls(jsonb_build_object("
 	"        'from', to_timestamp($6::bigint), 'to', to_timestamp($7::bigint), "
-	"        'resource_id', $8::uuid)))";
+	"        'resource_id', $8::uuid)) || coalesce($5::jsonb, '{}'))";
 
 static const char SQL_BUSINESS[] =
 	"SELECT o.name, o.timezone FROM organizations o WHERE o.id = app_org_id()";
@@ -130,7 +130,7 @@ static void move_once(struct db *db, struct arena *a, const char *org_id, const 
 		out->reason = availability_reason(AVAILABILITY_TAKEN);
 		goto rollback;
 	}
-	if (db_exec(db, a, SQL_AUDIT, org_id, user_id, "appointment.move", id, detail,
+	if (db_exec(db, a, SQL_AUDIT, org_id, user_id, "appointment.reschedule", id, detail,
 		    arena_printf(a, "%lld", (long long)old_start), at, answer.resource_id) != 1)
 		goto rollback;
 	if (user_id && tell_customer(db, a, phone, id, new_start, "appointment_moved",
