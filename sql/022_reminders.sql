@@ -35,14 +35,37 @@ CREATE TRIGGER appointments_time_set BEFORE UPDATE OF starts_at ON appointments
 CREATE INDEX appointments_open_starts_idx ON appointments (starts_at)
 	WHERE status IN ('scheduled', 'confirmed');
 
+-- Each reminder queued, for the start time it was queued for: the mark outlives the job, which
+-- the daily retention job may delete (PRUNE_AFTER_DAYS) long before the appointment, so a
+-- later scan never queues that reminder again.
+CREATE TABLE reminder_marks (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
+	appointment_id uuid NOT NULL,
+	reminder text NOT NULL CHECK (reminder IN ('first', 'second')),
+	starts_at timestamptz NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (org_id, appointment_id, reminder, starts_at),
+	UNIQUE (org_id, id),
+	FOREIGN KEY (org_id, appointment_id) REFERENCES appointments (org_id, id) ON DELETE CASCADE
+);
+ALTER TABLE reminder_marks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON reminder_marks
+	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+-- A reminder.send job that finds its appointment moved gives its mark back; the pages may
+-- say which reminders went.
+GRANT SELECT, DELETE ON reminder_marks TO switchboard_jobs;
+GRANT SELECT ON reminder_marks TO switchboard_web;
+
 -- Queues a "reminder.send" job for every reminder now due, across businesses; returns how many.
 -- A reminder is due from its moment (starts_at minus its minutes) until the appointment starts,
 -- unless a nearer reminder of the same appointment is due too (that one alone goes), or the
 -- time was set (booked or moved) more than 15 minutes after that moment: a reminder a day
 -- ahead is pointless for an appointment booked two hours ahead. The job's key names the
 -- appointment, the reminder and the start time, so however often this runs, and however many
--- runners call it at once, each reminder of each start time is queued once; a moved
--- appointment has a new start time and so reminders of its own.
+-- runners call it at once, each reminder of each start time is queued once (reminder_marks,
+-- and the jobs' own dedupe key); a moved appointment has a new start time and so reminders of
+-- its own.
 CREATE FUNCTION reminders_schedule()
 	RETURNS integer
 	LANGUAGE sql SECURITY DEFINER
@@ -68,12 +91,18 @@ CREATE FUNCTION reminders_schedule()
 					+ interval '15 minutes'
 		  AND NOT EXISTS (SELECT 1 FROM wanted n
 				  WHERE n.id = w.id AND n.minutes < w.minutes)
+	), marked AS (
+		INSERT INTO reminder_marks (org_id, appointment_id, reminder, starts_at)
+		SELECT org_id, id, which, starts_at FROM due
+		ON CONFLICT DO NOTHING
+		RETURNING org_id, appointment_id, reminder, extract(epoch FROM starts_at)::bigint AS starts
 	), queued AS (
 		INSERT INTO jobs (org_id, kind, payload, dedupe_key)
 		SELECT org_id, 'reminder.send',
-		       jsonb_build_object('appointment_id', id, 'reminder', which, 'starts_at', starts),
-		       'reminder:' || id || ':' || which || ':' || starts
-		FROM due
+		       jsonb_build_object('appointment_id', appointment_id, 'reminder', reminder,
+					  'starts_at', starts),
+		       'reminder:' || appointment_id || ':' || reminder || ':' || starts
+		FROM marked
 		ON CONFLICT (org_id, kind, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
 		RETURNING 1
 	)

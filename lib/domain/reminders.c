@@ -25,9 +25,12 @@ static const char SQL_APPOINTMENT[] =
 	"FROM appointments a JOIN organizations o ON o.id = a.org_id "
 	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
 	"WHERE a.org_id = app_org_id() AND a.id = $1::uuid";
-/* A reminder for a time the appointment no longer has gives its key back: should the
- * appointment be moved back to that time, its reminder is queued again. */
+/* A reminder for a time the appointment no longer has gives its key and its mark back: should
+ * the appointment be moved back to that time, its reminder is queued again. */
 static const char SQL_FREE_KEY[] = "UPDATE jobs SET dedupe_key = NULL WHERE id = $1::uuid";
+static const char SQL_FREE_MARK[] =
+	"DELETE FROM reminder_marks WHERE org_id = app_org_id() AND appointment_id = $1::uuid "
+	"  AND reminder = $2 AND starts_at = to_timestamp($3::bigint)";
 
 long reminders_schedule(struct db *db, struct arena *a)
 {
@@ -85,7 +88,9 @@ static int still_wanted(struct db *db, struct arena *a, const struct job *job,
 	bool moved = db_rows(row) == 1 && strtoll(db_value(row, 0, 1), NULL, 10) != starts;
 	if (moved) {
 		wanted = 0;
-		if (db_exec(db, a, SQL_FREE_KEY, job->id) < 0)
+		if (db_exec(db, a, SQL_FREE_KEY, job->id) < 0 ||
+		    db_exec(db, a, SQL_FREE_MARK, appointment, json_str(job->payload, "reminder"),
+			    arena_printf(a, "%lld", starts)) < 0)
 			goto fail;
 	}
 	if (wanted) {

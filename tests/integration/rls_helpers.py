@@ -179,6 +179,7 @@ def _value_for(name, data_type, udt_name, slot):
         "ends_at": lambda: slot + datetime.timedelta(hours=1),
         "token_sha256": lambda: hashlib.sha256(token().encode()).hexdigest(),
         "offered_times": lambda: [slot],
+        "reminder": lambda: "first",
     }
     if name in by_name:
         return by_name[name]()

@@ -342,7 +342,7 @@ def test_a_digit_moves_the_appointment_to_that_time(line, owner_db):
     assert appointment_of(owner_db, appointment)[0] == "scheduled"
     # Audited as a move by no person of the business, by the customer's text.
     assert sql(owner_db, "SELECT user_id, detail->>'by', detail->>'message_sid' FROM audit_log "
-                         "WHERE org_id = %s AND action = 'appointment.move' AND target = %s",
+                         "WHERE org_id = %s AND action = 'appointment.reschedule' AND target = %s",
                line.org_id, appointment) == [(None, "customer text", sid)]
     assert kept(owner_db, line.org_id)[-1] == (
         "reschedule_choice", customer, line.number, "2", appointment)

@@ -121,6 +121,11 @@ def test_a_due_reminder_is_texted_exactly_once(line, owner_db):
     assert sql(owner_db, "SELECT purpose, status, appointment_id::text FROM notifications "
                          "WHERE org_id = %s AND to_address = %s", line.org_id, customer) == [
         ("reminder", "sent", appointment)]
+    # The job pruned by retention long before the appointment: never queued again.
+    sql(owner_db, "DELETE FROM jobs WHERE id = %s", jobs[0][0])
+    scan(owner_db)
+    assert reminder_jobs(owner_db, appointment) == []
+    assert texts_to(customer) == [expected(line, starts)]
 
 
 def scan_alone():
