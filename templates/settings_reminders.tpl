@@ -30,10 +30,13 @@
 <div class="card" id="feed">
 	<div class="card-header"><h2>Calendar feed</h2></div>
 	<p class="help">Subscribe to your appointments from Outlook (Add calendar, Subscribe from web) or Apple Calendar (File, New Calendar Subscription). The feed holds the last 30 days and the next 180, and calendar apps refresh it every few minutes to hours. Its address is private: anyone who has it can read your appointments. It is shown once, when it is made; making a new one stops the old one at once.</p>
-	{{#NEW_FEED}}<div class="flash flash-ok" role="status">
-		<p>New feed address for {{SCOPE}}. Copy it now: it is not shown again.</p>
-		<p><input class="mono" type="text" readonly value="{{URL}}" aria-label="Feed address for {{SCOPE}}" size="60"></p>
-		<p><a href="{{WEBCAL_URL}}">Open in your calendar app</a></p>
+	{{#NEW_FEED}}<p class="flash flash-ok" role="status">New feed address for {{SCOPE}}. Copy it now: it is not shown again.</p>
+	<div class="form-narrow">
+		<div class="field">
+			<label for="feed_url">Feed address ({{SCOPE}})</label>
+			<input id="feed_url" class="mono" type="text" readonly value="{{URL}}">
+			<p class="help"><a href="{{WEBCAL_URL}}">Open in your calendar app</a></p>
+		</div>
 	</div>{{/NEW_FEED}}
 	<div class="table-wrap">
 		<table class="data">
