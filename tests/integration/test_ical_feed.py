@@ -167,3 +167,13 @@ def test_another_business_resource_is_refused(business, other_business, owner_db
 def test_making_a_feed_needs_the_form_token(business):
     r = business.post("/settings/reminders/feed", data={"resource": ""})
     assert r.status_code == 403
+
+
+def test_a_feed_address_leaves_no_token_in_the_access_log(business):
+    from test_attacks_host import access_log_after
+    path = make_feed(business)
+    read(path)
+    fetch("/%63alendar/" + path.rsplit("/", 1)[1])
+    text = access_log_after("/readyz?after=" + uuid.uuid4().hex)
+    assert path.rsplit("/", 1)[1] not in text
+    assert "/calendar/…" in text
