@@ -210,7 +210,8 @@ static const char *take_text(struct req *r, const char *org_id, const char *numb
 		if (taken == 0) {
 			kind = "message";
 		} else {
-			/* A digit that moved nothing (a time taken meanwhile) is still a request. */
+			/* A digit that moved nothing (a time taken meanwhile) is still a
+			 * request. */
 			kind = choice.moved ? "reschedule_choice" : "reschedule_request";
 			appointment = choice.appointment_id;
 			reply = choice.reply;

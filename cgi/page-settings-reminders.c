@@ -170,8 +170,8 @@ void page_settings_reminders_save(struct req *r)
 	bool ok = reminder_minutes(&f, "first_minutes", &first);
 	ok = reminder_minutes(&f, "second_minutes", &second) && ok;
 	if (ok && *first && !strcmp(first, second))
-		form_error(&f, "second_minutes", "Pick a different time from the first reminder, or "
-			   "turn this one off.");
+		form_error(&f, "second_minutes", "Pick a different time from the first reminder, "
+			   "or turn this one off.");
 	if (!form_ok(&f)) {
 		if (enabled)
 			tpl_show(d, "REMINDERS_ON");

@@ -79,7 +79,7 @@ CREATE FUNCTION reminders_schedule()
 		FROM appointments a
 		JOIN organizations o ON o.id = a.org_id AND o.reminders_enabled
 		CROSS JOIN LATERAL (VALUES ('first', o.reminder_first_minutes),
-					   ('second', o.reminder_second_minutes)) AS r (which, minutes)
+			('second', o.reminder_second_minutes)) AS r (which, minutes)
 		WHERE a.status IN ('scheduled', 'confirmed')
 		  AND a.starts_at > now() AND a.starts_at <= now() + interval '15 days'
 		  AND coalesce(a.customer_phone, '') <> ''
@@ -95,7 +95,8 @@ CREATE FUNCTION reminders_schedule()
 		INSERT INTO reminder_marks (org_id, appointment_id, reminder, starts_at)
 		SELECT org_id, id, which, starts_at FROM due
 		ON CONFLICT DO NOTHING
-		RETURNING org_id, appointment_id, reminder, extract(epoch FROM starts_at)::bigint AS starts
+		RETURNING org_id, appointment_id, reminder,
+			  extract(epoch FROM starts_at)::bigint AS starts
 	), queued AS (
 		INSERT INTO jobs (org_id, kind, payload, dedupe_key)
 		SELECT org_id, 'reminder.send',

@@ -17,7 +17,8 @@ static const char SQL_RENEW[] =
 	"ON CONFLICT ON CONSTRAINT calendar_feeds_scope_uniq "
 	"DO UPDATE SET token_sha256 = excluded.token_sha256, created_at = now()";
 static const char SQL_REMOVE[] =
-	"DELETE FROM calendar_feeds WHERE org_id = $1 AND resource_id IS NOT DISTINCT FROM $2::uuid";
+	"DELETE FROM calendar_feeds "
+	"WHERE org_id = $1 AND resource_id IS NOT DISTINCT FROM $2::uuid";
 static const char SQL_FIND[] =
 	"SELECT org_id, resource_id FROM calendar_feed_find($1)";
 static const char SQL_TITLE[] =
@@ -25,10 +26,12 @@ static const char SQL_TITLE[] =
 	"FROM organizations o WHERE o.id = $1";
 /* The window's appointments, oldest first, with what the owner needs to read on a phone. */
 static const char SQL_EVENTS[] =
-	"SELECT a.id, extract(epoch FROM a.starts_at)::bigint, extract(epoch FROM a.ends_at)::bigint, "
+	"SELECT a.id, extract(epoch FROM a.starts_at)::bigint, "
+	"       extract(epoch FROM a.ends_at)::bigint, "
 	"       extract(epoch FROM a.updated_at)::bigint, a.status, a.customer_name, "
 	"       coalesce(a.customer_phone, ''), coalesce(a.address, ''), coalesce(a.notes, ''), "
-	"       coalesce(s.name, ''), coalesce(r.name, ''), extract(epoch FROM a.created_at)::bigint "
+	"       coalesce(s.name, ''), coalesce(r.name, ''), "
+	"       extract(epoch FROM a.created_at)::bigint "
 	"FROM appointments a "
 	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
 	"LEFT JOIN resources r ON r.org_id = a.org_id AND r.id = a.resource_id "
@@ -139,7 +142,8 @@ const char *calendar_feed_ics(struct db *db, struct arena *a, const char *org_id
 	const char *name = db_value(title, 0, 0), *resource = db_value(title, 0, 1);
 	icalcomponent *cal = icalcomponent_new_vcalendar();
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Switchboard//Appointments//EN"));
+	icalcomponent_add_property(cal,
+				   icalproperty_new_prodid("-//Switchboard//Appointments//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
 	/* The calendar's name, and how often to look again (Apple and Outlook read these). */

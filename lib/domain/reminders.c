@@ -122,7 +122,8 @@ enum job_outcome reminders_send_job(struct db *db, struct arena *a, const struct
 	}
 	int wanted = still_wanted(db, a, job, appointment, starts, &to, &body);
 	if (wanted < 0) {
-		snprintf(error, errlen, "could not read the appointment: the database is unavailable");
+		snprintf(error, errlen, "could not read the appointment: the database is "
+			 "unavailable");
 		return JOB_RETRY;
 	}
 	if (!wanted)

@@ -108,7 +108,8 @@ int reschedule_text_offer(struct db *db, struct arena *a, const char *org_id,
 	if (!appt && !missing)
 		return -1;
 	if (!appt) {
-		*reply = arena_printf(a, "To move your appointment, call us at %s.", business_number);
+		*reply = arena_printf(a, "To move your appointment, call us at %s.",
+				      business_number);
 		return 0;
 	}
 	time_t current = (time_t)strtoll(db_value(appt, 0, 1), NULL, 10);
@@ -245,8 +246,8 @@ int reschedule_text_choose(struct db *db, struct arena *a, const char *org_id,
 		return -1;
 	if (claimed == 0 && id && count > 0 && choice > count) {
 		out->appointment_id = id;
-		out->reply = arena_printf(a, "%s to pick one of the times we offered, or call us at "
-					  "%s.", reply_words(a, count), business_number);
+		out->reply = arena_printf(a, "%s to pick one of the times we offered, or call "
+					  "us at %s.", reply_words(a, count), business_number);
 		return 1;
 	}
 	if (claimed == 0)
