@@ -1,6 +1,7 @@
 /* hook-twilio-sms.c: texts customers send to a business's number (PROTOCOLS.md §4.5): STOP and
- * START recorded per business and number, HELP answered, C and R to a confirmation acted on, and
- * everything else kept for the owner */
+ * START recorded per business and number, HELP answered, C and R to a confirmation or reminder
+ * acted on (R offers free times, and 1, 2 or 3 takes one), and everything else kept for the
+ * owner */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 
 #include "answer.h"
 #include "domain/booking.h"
+#include "domain/reschedule_text.h"
 #include "hook-event.h"
 #include "infra/arena.h"
 #include "infra/db.h"
@@ -102,6 +104,8 @@ static const char *text_kind(const char *word, const char *opt_out_type)
 		return "cancel_request";
 	if (!strcasecmp(word, "R"))
 		return "reschedule_request";
+	if (!strcmp(word, "1") || !strcmp(word, "2") || !strcmp(word, "3"))
+		return "reschedule_choice";
 	return "message";
 }
 
@@ -118,30 +122,38 @@ static const char *twiml_message(struct arena *a, const char *text)
 			    hook_xml(a, text));
 }
 
+/* The audit detail of a change the customer made by text: who, and which text. */
+static const char *by_text(struct req *r, const char *sid)
+{
+	json_t *detail = json_pack("{s:s, s:s}", "by", "customer text", "message_sid", sid);
+	return json_text(r->arena, json_to_arena(r->arena, detail));
+}
+
 /*
  * Act on a "C" (cancel_request) or "R" (reschedule_request) answering the confirmation or
  * reminder of appointment (what: its SQL_ANSWERED_APPOINTMENT row) and set *reply. C cancels it as
  * the dashboard's Cancel does (an appointment cancelled already gets the same answer, so a text
- * sent twice reads alike); R leaves it to the owner, who sees the request on the Messages page.
- * Returns 0, or -1 on a database error.
+ * sent twice reads alike); R offers the nearest free times, which a "1", "2" or "3" takes, and
+ * the owner sees the request on the Messages page. Returns 0, or -1 on a database error.
  */
 static int answer_letter(struct req *r, const char *org_id, const char *sid, const char *kind,
-			 const char *appointment, struct db_result *what, const char *to,
-			 const char **reply)
+			 const char *appointment, struct db_result *what, const char *from,
+			 const char *to, const char **reply)
 {
 	const char *service = db_value(what, 0, 0), *when = db_value(what, 0, 1);
+	bool open = !strcmp(db_value(what, 0, 2), "t");
 
 	if (!strcmp(kind, "reschedule_request")) {
-		*reply = arena_printf(r->arena, "To move your %s on %s, call us at %s or reply "
-				      "with a day and time.", service, when, to);
+		if (open)
+			return reschedule_text_offer(r->db, r->arena, org_id, appointment, from, to,
+						     reply);
+		*reply = arena_printf(r->arena, "Your %s on %s is cancelled. Call us at %s to book "
+				      "again.", service, when, to);
 		return 0;
 	}
-	if (!strcmp(db_value(what, 0, 2), "t")) {
-		json_t *detail = json_pack("{s:s, s:s}", "by", "customer text", "message_sid", sid);
-		const char *text = json_text(r->arena, json_to_arena(r->arena, detail));
-		if (booking_cancel(r->db, r->arena, org_id, appointment, NULL, text) < 0)
-			return -1;
-	}
+	if (open && booking_cancel(r->db, r->arena, org_id, appointment, NULL,
+				   by_text(r, sid)) < 0)
+		return -1;
 	*reply = arena_printf(r->arena, "Your %s on %s is cancelled. Call us at %s to book again.",
 			      service, when, to);
 	return 0;
@@ -159,7 +171,8 @@ static const char *take_text(struct req *r, const char *org_id, const char *numb
 	const char *body = raw ? raw : "";
 	size_t cut = text_utf8_prefix_chars(body, BODY_MAX_CHARS);
 	body = arena_strndup(r->arena, body, cut);
-	const char *kind = text_kind(trimmed(r->arena, body), req_form(r, "OptOutType"));
+	const char *word = trimmed(r->arena, body);
+	const char *kind = text_kind(word, req_form(r, "OptOutType"));
 	const char *appointment = "";
 	const char *reply = NULL;
 
@@ -177,8 +190,31 @@ static const char *take_text(struct req *r, const char *org_id, const char *numb
 		if (!what || !db_rows(what)) {
 			kind = "message";
 			appointment = "";
-		} else if (answer_letter(r, org_id, sid, kind, appointment, what, to, &reply) < 0) {
+		} else if (answer_letter(r, org_id, sid, kind, appointment, what, from, to,
+					 &reply) < 0) {
 			goto fail;
+		}
+	}
+	if (!strcmp(kind, "reschedule_choice")) {
+		struct reschedule_text_choice choice;
+		/* The move commits in a transaction of its own; the event stays recorded (and
+		 * this text's lock held) meanwhile. */
+		if (db_commit(r->db) < 0)
+			goto fail;
+		int taken = reschedule_text_choose(r->db, r->arena, org_id, from, atoi(word), to,
+						   by_text(r, sid), &choice);
+		if (taken < 0)
+			goto fail;
+		if (hook_event_transaction(r, org_id) < 0)
+			return NULL;
+		if (taken == 0) {
+			kind = "message";
+		} else {
+			/* A digit that moved nothing (a time taken meanwhile) is still a
+			 * request. */
+			kind = choice.moved ? "reschedule_choice" : "reschedule_request";
+			appointment = choice.appointment_id;
+			reply = choice.reply;
 		}
 	}
 	if (!strcmp(kind, "opt_out") &&
@@ -204,6 +240,27 @@ fail:
 	return NULL;
 }
 
+/* Take the text event (the called number's owner row: owner) once, and answer it. */
+static void take_event(struct req *r, const struct hook_event *event, struct db_result *owner,
+		       const char *sid, const char *from, const char *to)
+{
+	const char *org_id = event->org_id;
+
+	/* Twilio retries a text it could not deliver here: each one is taken once. */
+	if (hook_event_begin(r, event) <= 0)
+		return;
+	const char *twiml;
+	if (!org_id) {
+		log_info("text to a number no business has: number=%s message=%s", to, sid);
+		twiml = arena_printf(r->arena, "%s<Response/>", TWIML_HEAD);
+	} else {
+		twiml = take_text(r, org_id, db_value(owner, 0, 1), sid, from, to);
+		if (!twiml)
+			return;
+	}
+	hook_event_answer(r, event, 200, TWIML_TYPE, twiml);
+}
+
 void hook_twilio_sms(struct req *r)
 {
 	const char *sid = req_form(r, "MessageSid");
@@ -224,17 +281,12 @@ void hook_twilio_sms(struct req *r)
 	}
 	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	struct hook_event event = { "twilio", arena_printf(r->arena, "sms:%s", sid), org_id };
-	/* Twilio retries a text it could not deliver here: each one is taken once. */
-	if (hook_event_begin(r, &event) <= 0)
+	/* A retry while the first delivery is still being answered waits for its answer. */
+	const char *lock = arena_printf(r->arena, "twilio-sms:%s", sid);
+	if (hook_event_lock(r, lock) < 0) {
+		http_fail(r, 503, "the database is not available; please retry");
 		return;
-	const char *twiml;
-	if (!org_id) {
-		log_info("text to a number no business has: number=%s message=%s", to, sid);
-		twiml = arena_printf(r->arena, "%s<Response/>", TWIML_HEAD);
-	} else {
-		twiml = take_text(r, org_id, db_value(owner, 0, 1), sid, from, to);
-		if (!twiml)
-			return;
 	}
-	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml);
+	take_event(r, &event, owner, sid, from, to);
+	hook_event_unlock(r, lock);
 }

@@ -28,7 +28,8 @@ static const char SQL_MESSAGES[] =
 	"LEFT JOIN LATERAL (SELECT id, name FROM leads "
 	"                   WHERE org_id = m.org_id AND phone = m.from_number "
 	"                   ORDER BY created_at DESC LIMIT 1) l ON true "
-	"WHERE m.org_id = $1 AND m.kind IN ('message', 'cancel_request', 'reschedule_request') "
+	"WHERE m.org_id = $1 "
+	"  AND m.kind IN ('message', 'cancel_request', 'reschedule_request', 'reschedule_choice') "
 	"ORDER BY m.created_at DESC, m.id DESC LIMIT $2::int OFFSET $3::int";
 
 /* What a kept text did, as the owner reads it; "" for an ordinary message. */
@@ -38,6 +39,8 @@ static const char *kind_label(const char *kind)
 		return "asked to reschedule";
 	if (!strcmp(kind, "cancel_request"))
 		return "cancelled by text";
+	if (!strcmp(kind, "reschedule_choice"))
+		return "moved by text";
 	return "";
 }
 

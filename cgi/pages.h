@@ -157,4 +157,13 @@ void page_line_webhooks(struct req *r);
 /* hook-twilio-sms.c */
 void hook_twilio_sms(struct req *r);
 
+/* page-settings-reminders.c */
+void page_settings_reminders(struct req *r);
+void page_settings_reminders_save(struct req *r);
+void page_settings_feed_renew(struct req *r);
+void page_settings_feed_stop(struct req *r);
+
+/* page-calendar-feed.c */
+void page_calendar_feed(struct req *r);
+
 #endif

@@ -153,5 +153,16 @@ const struct route routes[] = {
 	/* hook-twilio-sms.c */
 	{ "POST", "/hooks/twilio/sms", hook_twilio_sms, R_FORM | R_SIG_TWILIO },
 
+	/* page-settings-reminders.c */
+	{ "GET", "/settings/reminders", page_settings_reminders, R_AUTH },
+	{ "POST", "/settings/reminders", page_settings_reminders_save,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/reminders/feed", page_settings_feed_renew,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/reminders/feed/stop", page_settings_feed_stop,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	/* page-calendar-feed.c: no session; the token in the address is the key */
+	{ "GET", "/calendar/:token", page_calendar_feed, 0 },
+
 	{ NULL, NULL, NULL, 0 },
 };

@@ -9,6 +9,7 @@
 	<a class="{{TAB_CLOSURES}}" href="/settings/closures">Closed dates</a>
 	<a class="{{TAB_RECEPTIONIST}}" href="/settings/receptionist">Receptionist</a>
 	<a class="{{TAB_NOTIFICATIONS}}" href="/settings/notifications">Notifications</a>
+	<a class="{{TAB_REMINDERS}}" href="/settings/reminders">Reminders</a>
 	<a class="{{TAB_KNOWLEDGE}}" href="/settings/knowledge">Knowledge base</a>
 	<a class="{{TAB_VAPI}}" href="/settings/vapi">Vapi</a>
 	<a class="{{TAB_CREDENTIALS}}" href="/settings/credentials">Provider keys</a>

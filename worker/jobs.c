@@ -15,6 +15,7 @@
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "domain/reminders.h"
 
 /* Claims only the kinds this build can run, so an older runner leaves newer kinds alone. */
 static const char SQL_CLAIM[] =
@@ -29,6 +30,8 @@ static const char SQL_RETENTION_SCHEDULE[] = "SELECT retention_schedule()";
 
 /* How often the runner asks for the day's retention jobs: hourly, so a day is never missed. */
 #define RETENTION_CHECK_SECONDS 3600
+/* How often the runner looks for due reminders: each is then at most this late. */
+#define REMINDER_CHECK_SECONDS 30
 
 static volatile sig_atomic_t stopping;
 
@@ -140,6 +143,21 @@ static void schedule_retention(struct db *db, struct arena *a, time_t *last)
 		log_info("retention jobs queued count=%s", queued);
 }
 
+/* Queue the reminders now due when REMINDER_CHECK_SECONDS have passed since the last look. */
+static void schedule_reminders(struct db *db, struct arena *a, time_t *last)
+{
+	time_t now = time(NULL);
+
+	if (*last && now - *last < REMINDER_CHECK_SECONDS)
+		return;
+	long queued = reminders_schedule(db, a);
+	if (queued < 0)
+		return;  /* the database is down: the next pass tries again */
+	*last = now;
+	if (queued)
+		log_info("reminders queued count=%ld", queued);
+}
+
 /* Sleep until a NOTIFY on "jobs", the poll interval, or a signal. */
 static void wait_for_work(struct db *db, long ms)
 {
@@ -176,9 +194,10 @@ int main(int argc, char **argv)
 	long poll_ms = conf_int("JOBS_POLL_MS");
 	log_info("job runner started worker=%s", worker);
 	db_q(db, a, SQL_REQUEUE_STALE);
-	time_t retention_asked = 0;
+	time_t retention_asked = 0, reminders_asked = 0;
 	while (!stopping) {
 		schedule_retention(db, a, &retention_asked);
+		schedule_reminders(db, a, &reminders_asked);
 		if (!listening && db_ready(db))
 			listening = db_exec(db, a, SQL_LISTEN) >= 0;
 		int ran = run_batch(db, a, worker);

@@ -7,6 +7,7 @@
 #include "domain/notify.h"
 #include "domain/practice.h"
 #include "domain/recordings.h"
+#include "domain/reminders.h"
 #include "domain/retention.h"
 
 const struct job_kind job_kinds[] = {
@@ -17,5 +18,6 @@ const struct job_kind job_kinds[] = {
 	{ "recording.check", recordings_check_job },
 	{ "retention.prune", retention_prune_job },
 	{ "practice.run", practice_job },
+	{ "reminder.send", reminders_send_job },
 	{ NULL, NULL },
 };

@@ -8,6 +8,7 @@ same organization created earlier.
 """
 
 import datetime
+import hashlib
 import os
 import random
 import uuid
@@ -176,6 +177,9 @@ def _value_for(name, data_type, udt_name, slot):
         "variant": lambda: "a",
         "starts_at": lambda: slot,
         "ends_at": lambda: slot + datetime.timedelta(hours=1),
+        "token_sha256": lambda: hashlib.sha256(token().encode()).hexdigest(),
+        "offered_times": lambda: [slot],
+        "reminder": lambda: "first",
     }
     if name in by_name:
         return by_name[name]()

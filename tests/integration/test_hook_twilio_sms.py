@@ -10,6 +10,8 @@ import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from datetime import timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -179,15 +181,21 @@ def test_c_answering_a_confirmation_cancels_the_appointment(line, owner_db):
     assert not opted_out(owner_db, line.org_id, customer)
 
 
-def test_r_answering_a_confirmation_is_kept_for_the_owner(line, owner_db):
+def test_r_answering_a_confirmation_offers_free_times(line, owner_db):
     customer = phone()
     appointment = confirmation_sent(owner_db, line.org_id, customer)
-    _, service, when = appointment_of(owner_db, appointment)
     sid = message_sid()
     first = text(line.number, customer, " r ", sid=sid)
-    assert reply_of(first) == ("To move your appointment on %s, call us at %s or reply with a "
-                               "day and time." % (when, line.number))
+    times = offered(owner_db, line.org_id, customer)
+    assert len(times) == 3
+    when = say(zone_of(owner_db, line), starts(owner_db, appointment))
+    assert reply_of(first) == ("To move your appointment on %s, pick a time: %s. Reply 1, 2 or "
+                               "3, or call us at %s." % (when, choices(owner_db, line, times),
+                                                         line.number))
+    # Twilio's retry is answered alike and offers nothing new.
     assert text(line.number, customer, " r ", sid=sid).text == first.text
+    assert len(sql(owner_db, "SELECT 1 FROM reschedule_offers WHERE org_id = %s",
+                   line.org_id)) == 1
     assert appointment_of(owner_db, appointment)[0] == "scheduled"
     assert kept(owner_db, line.org_id) == [
         ("reschedule_request", customer, line.number, " r ", appointment)]
@@ -289,3 +297,124 @@ def test_stop_by_text_stops_the_next_text(line, owner_db, app_db):
     sent = requests.get(FAKE + "/_fake/messages", timeout=10).json()
     assert [(m["to"], m["from"], m["body"]) for m in sent if m["to"] == customer] == [
         (customer, line.number, "Welcome back.")]
+
+
+def offered(db, org, customer):
+    """The times of the latest offer to customer, as UTC datetimes."""
+    rows = sql(db, "SELECT offered_times FROM reschedule_offers WHERE org_id = %s AND phone = %s "
+                   "ORDER BY created_at DESC LIMIT 1", org, customer)
+    return [t.astimezone(timezone.utc) for t in rows[0][0]] if rows else []
+
+
+def say(zone, t):
+    """A moment as a text says it: "Tuesday, March 3 at 2:30 PM" (2 PM on the hour)."""
+    t = t.astimezone(ZoneInfo(zone))
+    hour = t.hour % 12 or 12
+    clock = "%d:%02d" % (hour, t.minute) if t.minute else "%d" % hour
+    return "%s, %s %d at %s %s" % (t.strftime("%A"), t.strftime("%B"), t.day, clock,
+                                   "AM" if t.hour < 12 else "PM")
+
+
+def zone_of(db, biz):
+    return sql(db, "SELECT timezone FROM organizations WHERE id = %s", biz.org_id)[0][0]
+
+
+def choices(db, biz, times):
+    zone = zone_of(db, biz)
+    return "; ".join("%d) %s" % (i + 1, say(zone, t)) for i, t in enumerate(times))
+
+
+def starts(db, appointment):
+    [(t,)] = sql(db, "SELECT starts_at FROM appointments WHERE id = %s", appointment)
+    return t.astimezone(timezone.utc)
+
+
+def test_a_digit_moves_the_appointment_to_that_time(line, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    reply_of(text(line.number, customer, "R"))
+    times = offered(owner_db, line.org_id, customer)
+    sid = message_sid()
+    r = text(line.number, customer, "2", sid=sid)
+    assert reply_of(r) == ("Done: your appointment is moved to %s. Reply C to cancel." %
+                           say(zone_of(owner_db, line), times[1]))
+    assert starts(owner_db, appointment) == times[1]
+    assert appointment_of(owner_db, appointment)[0] == "scheduled"
+    # Audited as a move by no person of the business, by the customer's text.
+    assert sql(owner_db, "SELECT user_id, detail->>'by', detail->>'message_sid' FROM audit_log "
+                         "WHERE org_id = %s AND action = 'appointment.reschedule' AND target = %s",
+               line.org_id, appointment) == [(None, "customer text", sid)]
+    assert kept(owner_db, line.org_id)[-1] == (
+        "reschedule_choice", customer, line.number, "2", appointment)
+    # Twilio's retry moves nothing more; a second digit is an ordinary message.
+    assert text(line.number, customer, "2", sid=sid).text == r.text
+    assert reply_of(text(line.number, customer, "3")) is None
+    assert starts(owner_db, appointment) == times[1]
+    assert kept(owner_db, line.org_id)[-1][0] == "message"
+    # The owner sees it on the Messages page.
+    page = line.get("/messages")
+    assert page.status_code == 200 and "moved by text" in page.text
+    # No text of the owner's kind goes out for a move the customer made.
+    assert sql(owner_db, "SELECT 1 FROM jobs WHERE org_id = %s AND payload->>'purpose' = "
+                         "'appointment_moved'", line.org_id) == []
+
+
+def test_a_time_taken_meanwhile_gets_fresh_choices(line, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    before = starts(owner_db, appointment)
+    reply_of(text(line.number, customer, "R"))
+    times = offered(owner_db, line.org_id, customer)
+    # Time 1 is taken in the owner's outside calendar meanwhile.
+    sql(owner_db, """INSERT INTO busy_blocks (org_id, source_calendar, external_id, starts_at,
+                                              ends_at)
+                     VALUES (%s, 'primary', %s, %s, %s + interval '1 minute')""",
+        line.org_id, uuid.uuid4().hex, times[0], times[0])
+    answer = reply_of(text(line.number, customer, "1"))
+    fresh = offered(owner_db, line.org_id, customer)
+    assert times[0] not in fresh and len(fresh) >= 1
+    words = ["Reply 1", "Reply 1 or 2", "Reply 1, 2 or 3"][len(fresh) - 1]
+    assert answer == "Sorry, that time was just taken. %s to move your appointment: %s." % (
+        words, choices(owner_db, line, fresh))
+    assert starts(owner_db, appointment) == before
+    assert kept(owner_db, line.org_id)[-1][0] == "reschedule_request"
+    assert reply_of(text(line.number, customer, "1")).startswith("Done: ")
+    assert starts(owner_db, appointment) == fresh[0]
+
+
+def test_odd_digits_move_nothing(line, other_business, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    before = starts(owner_db, appointment)
+    # A digit with no offer, or a number not offered, is a message.
+    for body in ("1", "4", "0", "11", "-1", "1 2", "\u0661", "3" * 2000):
+        assert reply_of(text(line.number, customer, body)) is None
+    reply_of(text(line.number, customer, "R"))
+    # Another number, or the customer texting another business, moves nothing here.
+    assert reply_of(text(line.number, phone(), "1")) is None
+    theirs = phone()
+    sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
+        other_business.org_id, theirs)
+    assert reply_of(text(theirs, customer, "1")) is None
+    assert starts(owner_db, appointment) == before
+    # An offer too old to answer is over.
+    sql(owner_db, "UPDATE reschedule_offers SET created_at = now() - interval '3 hours' "
+                  "WHERE org_id = %s", line.org_id)
+    assert reply_of(text(line.number, customer, "1")) is None
+    assert starts(owner_db, appointment) == before
+    # A cancelled appointment's offer moves nothing.
+    reply_of(text(line.number, customer, "R"))
+    reply_of(text(line.number, customer, "C"))
+    assert reply_of(text(line.number, customer, "1")) == (
+        "That appointment can no longer be moved by text. Call us at %s." % line.number)
+    assert appointment_of(owner_db, appointment)[0] == "cancelled"
+    assert starts(owner_db, appointment) == before
+
+
+def test_r_answering_a_reminder_offers_times_too(line, owner_db):
+    customer = phone()
+    appointment = confirmation_sent(owner_db, line.org_id, customer)
+    sql(owner_db, "UPDATE notifications SET purpose = 'reminder' WHERE appointment_id = %s",
+        appointment)
+    assert "Reply 1, 2 or 3" in reply_of(text(line.number, customer, "R"))
+
