@@ -1,0 +1,191 @@
+-- 021_resources: bookable resources (people, chairs, bays, vans) with hours of their own, closed dates, outside busy time, buffers, notice and horizon; no overlap per resource.
+--
+-- Availability itself is computed in C (lib/domain/availability.c) from these
+-- tables; the database keeps the one guarantee that matters under any race:
+-- two live appointments never overlap on one resource (appointments_no_overlap).
+
+-- The shape of organizations.business_hours (see organizations_validate() in
+-- 001): an object of known day keys, each a list of ["HH:MM","HH:MM"] spans
+-- with open < close. Several spans a day are breaks between them.
+CREATE FUNCTION hours_shape_ok(p_hours jsonb) RETURNS boolean
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$
+	SELECT jsonb_typeof(p_hours) = 'object'
+	   AND NOT EXISTS (
+		SELECT 1 FROM jsonb_each(p_hours) AS d(day, spans)
+		WHERE d.day NOT IN ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')
+		   OR jsonb_typeof(d.spans) <> 'array'
+		   OR EXISTS (
+			SELECT 1 FROM jsonb_array_elements(
+				CASE WHEN jsonb_typeof(d.spans) = 'array' THEN d.spans
+				     ELSE '[]' END) AS span
+			WHERE jsonb_typeof(span) <> 'array'
+			   OR jsonb_array_length(span) <> 2
+			   OR jsonb_typeof(span -> 0) <> 'string'
+			   OR jsonb_typeof(span -> 1) <> 'string'
+			   OR (span ->> 0) !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'
+			   OR (span ->> 1) !~ '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$'
+			   OR (span ->> 0) COLLATE "C" >= (span ->> 1) COLLATE "C"))
+$$;
+
+CREATE TABLE resources (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
+	name text NOT NULL CHECK (btrim(name) <> '' AND char_length(name) <= 200),
+	kind text NOT NULL DEFAULT 'person'
+		CHECK (kind IN ('person', 'room', 'vehicle', 'equipment')),
+	-- NULL: the business's own hours; otherwise the same shape.
+	hours jsonb CHECK (hours IS NULL OR hours_shape_ok(hours)),
+	-- An inactive resource takes no new bookings; its appointments stay.
+	active boolean NOT NULL DEFAULT true,
+	-- Display order, and the order "any resource" tries them in.
+	position integer NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (org_id, id)
+);
+CREATE UNIQUE INDEX resources_org_name_uniq ON resources (org_id, lower(name));
+CREATE INDEX resources_org_order_idx ON resources (org_id, position, created_at, id);
+
+-- Which resources can do a service; a service with no rows: every active resource.
+CREATE TABLE service_resources (
+	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
+	service_id uuid NOT NULL,
+	resource_id uuid NOT NULL,
+	PRIMARY KEY (org_id, service_id, resource_id),
+	FOREIGN KEY (org_id, service_id) REFERENCES services (org_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX service_resources_resource_idx ON service_resources (org_id, resource_id);
+
+-- Holidays and closed dates (resource_id NULL: the whole business), or a resource's day off.
+CREATE TABLE closures (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
+	resource_id uuid,
+	starts_at timestamptz NOT NULL,
+	ends_at timestamptz NOT NULL,
+	reason text CHECK (char_length(reason) <= 200),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK (ends_at > starts_at),
+	UNIQUE (org_id, id),
+	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX closures_org_time_idx ON closures USING gist (org_id, tstzrange(starts_at, ends_at));
+
+-- Busy time read from outside calendars (resource_id NULL: every resource).
+CREATE TABLE busy_blocks (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
+	resource_id uuid,
+	source text NOT NULL DEFAULT 'google' CHECK (source IN ('google')),
+	source_calendar text NOT NULL CHECK (char_length(source_calendar) <= 1024),
+	external_id text NOT NULL CHECK (char_length(external_id) <= 1024),
+	starts_at timestamptz NOT NULL,
+	ends_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	CHECK (ends_at > starts_at),
+	UNIQUE (org_id, id),
+	UNIQUE (org_id, source, source_calendar, external_id),
+	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX busy_blocks_org_time_idx
+	ON busy_blocks USING gist (org_id, tstzrange(starts_at, ends_at));
+
+ALTER TABLE services ADD COLUMN buffer_minutes integer NOT NULL DEFAULT 0
+	CHECK (buffer_minutes BETWEEN 0 AND 1440);
+ALTER TABLE organizations ADD COLUMN min_notice_minutes integer NOT NULL DEFAULT 0
+	CHECK (min_notice_minutes BETWEEN 0 AND 43200);
+ALTER TABLE organizations ADD COLUMN horizon_days integer NOT NULL DEFAULT 60
+	CHECK (horizon_days BETWEEN 1 AND 730);
+
+-- Every business has at least one resource from the start, named as the business.
+CREATE FUNCTION organizations_first_resource() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = public, pg_temp
+	AS $$
+BEGIN
+	INSERT INTO resources (org_id, name) VALUES (NEW.id, NEW.name);
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER organizations_first_resource AFTER INSERT ON organizations
+	FOR EACH ROW EXECUTE FUNCTION organizations_first_resource();
+
+INSERT INTO resources (org_id, name) SELECT id, name FROM organizations;
+
+ALTER TABLE appointments ADD COLUMN resource_id uuid;
+ALTER TABLE appointments ADD COLUMN blocked_until timestamptz;
+UPDATE appointments a SET resource_id = r.id, blocked_until = a.ends_at
+	FROM resources r WHERE r.org_id = a.org_id;
+
+-- An appointment written without a resource takes the business's first active one (so a
+-- business with one resource books as it always did), and blocked_until follows its end and
+-- its service's buffer unless the statement sets it.
+CREATE FUNCTION appointments_fill() RETURNS trigger
+	LANGUAGE plpgsql
+	AS $$
+BEGIN
+	IF NEW.resource_id IS NULL THEN
+		SELECT r.id INTO NEW.resource_id FROM resources r
+		WHERE r.org_id = NEW.org_id AND r.active
+		ORDER BY r.position, r.created_at, r.id
+		LIMIT 1;
+	END IF;
+	IF TG_OP = 'INSERT' AND NEW.blocked_until IS NULL
+	   OR TG_OP = 'UPDATE' AND NEW.blocked_until IS NOT DISTINCT FROM OLD.blocked_until
+	      AND (NEW.ends_at IS DISTINCT FROM OLD.ends_at
+		   OR NEW.service_id IS DISTINCT FROM OLD.service_id) THEN
+		NEW.blocked_until := NEW.ends_at + make_interval(mins => coalesce(
+			(SELECT s.buffer_minutes FROM services s
+			 WHERE s.org_id = NEW.org_id AND s.id = NEW.service_id), 0));
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER appointments_fill BEFORE INSERT OR UPDATE ON appointments
+	FOR EACH ROW EXECUTE FUNCTION appointments_fill();
+
+ALTER TABLE appointments ALTER COLUMN resource_id SET NOT NULL;
+ALTER TABLE appointments ALTER COLUMN blocked_until SET NOT NULL;
+ALTER TABLE appointments ADD CONSTRAINT appointments_blocked_after_end
+	CHECK (blocked_until >= ends_at);
+ALTER TABLE appointments ADD CONSTRAINT appointments_resource_fk
+	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id);
+CREATE INDEX appointments_resource_idx ON appointments (org_id, resource_id);
+
+-- The guarantee that two bookings never collide on one resource, whatever the race: the
+-- losing transaction gets exclusion_violation (23P01). Ranges are half-open, so back-to-back
+-- slots are fine; a service's buffer is part of the range. A no-show or completed appointment
+-- still held its time. The index also answers availability's "what is taken in this window".
+ALTER TABLE appointments DROP CONSTRAINT appointments_no_overlap;
+ALTER TABLE appointments ADD CONSTRAINT appointments_no_overlap EXCLUDE USING gist (
+	resource_id WITH =, tstzrange(starts_at, blocked_until) WITH &&)
+	WHERE (status NOT IN ('cancelled'));
+-- Availability reads a business's taken time over a window, across its resources.
+CREATE INDEX appointments_org_blocked_idx ON appointments USING gist (
+	org_id, tstzrange(starts_at, blocked_until))
+	WHERE (status NOT IN ('cancelled'));
+
+ALTER TABLE resources ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON resources
+	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+ALTER TABLE service_resources ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON service_resources
+	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+ALTER TABLE closures ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON closures
+	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+ALTER TABLE busy_blocks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON busy_blocks
+	USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+
+-- The web front edits resources, which does what, and closed dates; every program reads them
+-- to find free times. Outside busy time is written by the calendar sync in the job runner.
+GRANT SELECT, INSERT, UPDATE, DELETE ON resources, service_resources, closures
+	TO switchboard_web;
+GRANT SELECT ON busy_blocks TO switchboard_web;
+GRANT SELECT ON resources, service_resources, closures, busy_blocks
+	TO switchboard_voice, switchboard_jobs;
+GRANT INSERT, UPDATE, DELETE ON busy_blocks TO switchboard_jobs;
+
+CALL revoke_public_execute();
