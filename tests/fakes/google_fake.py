@@ -24,10 +24,13 @@ Behaviours: the common ones (fakebase), limited to paths under "only" when given
 requests when given (then back to normal). fail answers Google's error envelope; with
 fail_status 429 or 403 its reason is rateLimitExceeded.
 
-Control, without authentication (JSON):
+Control, without authentication (JSON); the calendar controls act on "account" (in the body or
+the query; the last consent's account when absent):
   GET  /_fake/requests               what came in (method, path, headers, body)
   POST /_fake/behave                 {"behaviour", "delay_ms", "fail_status", "times", "only"}
-  POST /_fake/consent                {"answer": "approve" | "deny"}
+  POST /_fake/consent                {"answer": "approve" | "deny", "account": "who@x"}: the
+                                     next consent's answer and Google account (each account
+                                     has calendars of its own; "primary" is its main one)
   POST /_fake/token_lifetime         {"seconds": n}  expires_in of the next access tokens
   POST /_fake/revoke                 revoke every grant, as the owner removing access would
   GET  /_fake/events?calendar=ID     every event of a calendar, cancelled ones included
@@ -138,11 +141,13 @@ class GoogleFake(FakeProvider):
         with self._lock:
             self.requests = []
             self.consent = "approve"
+            self.account = "owner@example.com"   # whom the next consent signs in as
             self.token_lifetime = 3599
             self.codes = {}          # code -> {redirect_uri, scope, used}
             self.grants = {}         # refresh token -> {"revoked": bool}
             self.access = {}         # access token -> (refresh token, expires epoch)
-            self.calendars = {}      # id -> {"events": {id: event}, "seq": n, "generation": n}
+            # "account/calendar id" -> {"events": {id: event}, "seq": n, "generation": n}
+            self.calendars = {}
             self.channels = {}       # id -> channel dict (+ "calendar", "messages")
             self.behaviour, self.delay_ms, self.fail_status = "normal", 0, 500
             self.times = None
@@ -202,7 +207,7 @@ class GoogleFake(FakeProvider):
         if who is None:
             return google_error(401, "authError", "Invalid Credentials", locationType="header",
                                 location="Authorization")
-        return self.calendar(req, path, query)
+        return self.calendar(req, path, query, who)
 
     def authorize(self, query):
         one = {k: v[0] for k, v in query.items()}
@@ -219,7 +224,7 @@ class GoogleFake(FakeProvider):
             code = "4/0" + secrets.token_urlsafe(24)
             with self._lock:
                 self.codes[code] = {"redirect_uri": redirect, "scope": one.get("scope", ""),
-                                    "used": False}
+                                    "used": False, "account": self.account}
             answer = {"code": code, **answer, "scope": one.get("scope", "")}
         sep = "&" if "?" in redirect else "?"
         return Reply(status=302, body=b"", content_type="text/html",
@@ -256,7 +261,7 @@ class GoogleFake(FakeProvider):
                     return oauth_error(400, "invalid_grant", "Bad Request")
                 code["used"] = True
                 refresh = "1//0" + secrets.token_urlsafe(32)
-                self.grants[refresh] = {"revoked": False}
+                self.grants[refresh] = {"revoked": False, "account": code["account"]}
                 return Reply.of_json({"access_token": self.new_access(refresh),
                                       "expires_in": self.token_lifetime,
                                       "refresh_token": refresh, "scope": code["scope"],
@@ -287,7 +292,7 @@ class GoogleFake(FakeProvider):
             found = self.access.get(auth[7:])
             if not found or found[1] < time.time() or self.grants[found[0]]["revoked"]:
                 return None
-        return found[0]
+        return self.grants[found[0]]["account"]
 
     # Calendar.
     def cal(self, cid):
@@ -303,19 +308,19 @@ class GoogleFake(FakeProvider):
     def public(event):
         return {k: v for k, v in event.items() if not k.startswith("_")}
 
-    def calendar(self, req, path, query):
+    def calendar(self, req, path, query, account):
         one = {k: v[0] for k, v in query.items()}
         if path == API + "/freeBusy" and req.method == "POST":
-            return self.freebusy(req)
+            return self.freebusy(req, account)
         if path == API + "/channels/stop" and req.method == "POST":
             return self.stop_channel(req)
         m = WATCH_PATH.match(path)
         if m and req.method == "POST":
-            return self.watch(req, urllib.parse.unquote(m.group(1)))
+            return self.watch(req, account + "/" + urllib.parse.unquote(m.group(1)))
         m = EVENTS_PATH.match(path)
         if not m:
             return google_error(404, "notFound", "Not Found")
-        cid = urllib.parse.unquote(m.group(1))
+        cid = account + "/" + urllib.parse.unquote(m.group(1))
         eid = urllib.parse.unquote(m.group(2)) if m.group(2) else None
         try:
             body = json.loads(req.body) if req.body else {}
@@ -435,7 +440,7 @@ class GoogleFake(FakeProvider):
                 chosen.append(e)
             chosen.sort(key=lambda e: e["_seq"])
             items = chosen[page["offset"]:page["offset"] + limit]
-            answer = {"kind": "calendar#events", "etag": '"%d"' % c["seq"], "summary": cid,
+            answer = {"kind": "calendar#events", "etag": '"%d"' % c["seq"], "summary": cid.partition("/")[2],
                       "updated": rfc3339(time.time()), "timeZone": "UTC",
                       "accessRole": "owner", "defaultReminders": [],
                       "items": [self.public(e) for e in items]}
@@ -446,7 +451,7 @@ class GoogleFake(FakeProvider):
                                                         "gen": c["generation"]})
         return Reply.of_json(answer)
 
-    def freebusy(self, req):
+    def freebusy(self, req, account):
         try:
             body = json.loads(req.body)
             lo, hi = parse_time(body["timeMin"]), parse_time(body["timeMax"])
@@ -459,12 +464,13 @@ class GoogleFake(FakeProvider):
                   "timeMax": body["timeMax"], "calendars": {}}
         with self._lock:
             for cid in items:
-                if cid not in self.calendars:
+                key = account + "/" + cid
+                if key not in self.calendars:
                     answer["calendars"][cid] = {"errors": [{"domain": "global",
                                                             "reason": "notFound"}], "busy": []}
                     continue
                 busy = []
-                for e in self.calendars[cid]["events"].values():
+                for e in self.calendars[key]["events"].values():
                     s, t = event_time(e.get("start")), event_time(e.get("end"))
                     if e["status"] == "cancelled" or e.get("transparency") == "transparent":
                         continue
@@ -488,8 +494,9 @@ class GoogleFake(FakeProvider):
             expiration = body.get("expiration") or int((time.time() + 7 * 86400) * 1000)
             channel = {"kind": "api#channel", "id": body["id"],
                        "resourceId": secrets.token_urlsafe(20),
-                       "resourceUri": f"https://www.googleapis.com/calendar/v3/calendars/"
-                                      f"{urllib.parse.quote(cid, safe='')}/events?alt=json",
+                       "resourceUri": "https://www.googleapis.com/calendar/v3/calendars/"
+                                      + urllib.parse.quote(cid.partition("/")[2], safe="")
+                                      + "/events?alt=json",
                        "expiration": str(int(expiration))}
             if body.get("token") is not None:
                 channel["token"] = body["token"]
@@ -570,7 +577,8 @@ class GoogleFake(FakeProvider):
             return Reply.of_json({"behaviour": self.behaviour})
         if path == "/_fake/consent":
             self.consent = body.get("answer", "approve")
-            return Reply.of_json({"consent": self.consent})
+            self.account = body.get("account", self.account)
+            return Reply.of_json({"consent": self.consent, "account": self.account})
         if path == "/_fake/token_lifetime":
             self.token_lifetime = int(body.get("seconds", 3599))
             return Reply.of_json({"seconds": self.token_lifetime})
@@ -579,26 +587,29 @@ class GoogleFake(FakeProvider):
                 for g in self.grants.values():
                     g["revoked"] = True
             return Reply.of_json({"revoked": len(self.grants)})
+        account = body.get("account") or query.get("account") or self.account
         if path == "/_fake/events" and req.method == "GET":
             with self._lock:
-                c = self.cal(query.get("calendar", "primary"))
+                c = self.cal(account + "/" + query.get("calendar", "primary"))
                 return Reply.of_json([self.public(e) for e in c["events"].values()])
         if path == "/_fake/events" and req.method == "POST":
-            cid = body.get("calendar", "primary")
+            cid = account + "/" + body.get("calendar", "primary")
             if "count" in body:
                 return self.bulk(cid, int(body["count"]), float(body.get("start", time.time())))
             return self.insert(cid, body.get("event", {}))
         m = CONTROL_EVENT.match(path)
         if m:
-            cid, eid = urllib.parse.unquote(m.group(1)), urllib.parse.unquote(m.group(2))
+            cid = account + "/" + urllib.parse.unquote(m.group(1))
+            eid = urllib.parse.unquote(m.group(2))
             return self.delete(cid, eid) if m.group(3) else self.patch(cid, eid, body)
         if path == "/_fake/expire_sync":
             with self._lock:
-                self.cal(body.get("calendar", "primary"))["generation"] += 1
+                self.cal(account + "/" + body.get("calendar", "primary"))["generation"] += 1
             return Reply.of_json({"expired": True})
         if path == "/_fake/channels":
             with self._lock:
-                return Reply.of_json(list(self.channels.values()))
+                return Reply.of_json([c for c in self.channels.values()
+                                      if c["calendar"].startswith(account + "/")])
         if path == "/_fake/notify":
             status = self.send(body.get("channel_id", ""), body.get("state", "exists"),
                                body.get("token"))
