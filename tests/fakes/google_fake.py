@@ -32,7 +32,8 @@ the query; the last consent's account when absent):
                                      next consent's answer and Google account (each account
                                      has calendars of its own; "primary" is its main one)
   POST /_fake/token_lifetime         {"seconds": n}  expires_in of the next access tokens
-  POST /_fake/revoke                 revoke every grant, as the owner removing access would
+  POST /_fake/revoke                 revoke the account's grants, as the owner removing
+                                     Switchboard's access in the Google account would
   GET  /_fake/events?calendar=ID     every event of a calendar, cancelled ones included
   POST /_fake/events                 {"calendar", "event"} an owner's own event; or
                                      {"calendar", "count", "start"} that many hour-long events
@@ -562,6 +563,8 @@ class GoogleFake(FakeProvider):
             body = json.loads(req.body) if req.body else {}
         except ValueError:
             return Reply.of_json({"error": "control body is not JSON"}, 400)
+        if not isinstance(body, dict):
+            return Reply.of_json({"error": "control body is not a JSON object"}, 400)
         if path == "/_fake/requests":
             with self._lock:
                 return Reply.of_json([{"method": r.method, "path": r.path, "headers": r.headers,
@@ -582,12 +585,13 @@ class GoogleFake(FakeProvider):
         if path == "/_fake/token_lifetime":
             self.token_lifetime = int(body.get("seconds", 3599))
             return Reply.of_json({"seconds": self.token_lifetime})
+        account = body.get("account") or query.get("account") or self.account
         if path == "/_fake/revoke":
             with self._lock:
-                for g in self.grants.values():
+                mine = [g for g in self.grants.values() if g["account"] == account]
+                for g in mine:
                     g["revoked"] = True
-            return Reply.of_json({"revoked": len(self.grants)})
-        account = body.get("account") or query.get("account") or self.account
+            return Reply.of_json({"revoked": len(mine)})
         if path == "/_fake/events" and req.method == "GET":
             with self._lock:
                 c = self.cal(account + "/" + query.get("calendar", "primary"))
