@@ -8,6 +8,7 @@
 #include "domain/booking.h"
 #include "infra/arena.h"
 #include "infra/db.h"
+#include "infra/json.h"
 #include "form.h"
 #include "page.h"
 #include "pages.h"
@@ -19,7 +20,6 @@ enum {
 	APPOINTMENTS_PER_PAGE = 20,
 	/* Deep enough for years of bookings; beyond it a page number is only a typo. */
 	APPOINTMENT_PAGES_MAX = 10000,
-	FREE_STARTS_OFFERED = 3,
 };
 
 /* Columns of both lists; times are shown in the business's own time zone. */
@@ -51,21 +51,17 @@ static const char SQL_APPOINTMENT[] =
 
 /* The local wall-clock time typed, as an instant of the business's zone. */
 static const char SQL_LOCAL_INSTANT[] =
-	"SELECT t, t > now(), to_char($2::timestamp, '" UI_DAY_TIME_FORMAT "') "
+	"SELECT extract(epoch FROM t)::bigint, t > now(), "
+	"       to_char($2::timestamp, '" UI_DAY_TIME_FORMAT "') "
 	"FROM (SELECT $2::timestamp AT TIME ZONE timezone AS t "
 	"      FROM organizations WHERE id = $1) typed";
-static const char SQL_SAVEPOINT[] = "SAVEPOINT reschedule";
-static const char SQL_ROLLBACK_TO_SAVEPOINT[] = "ROLLBACK TO SAVEPOINT reschedule";
-static const char SQL_MOVE[] =
-	"UPDATE appointments SET starts_at = $2::timestamptz, "
-	"       ends_at = $2::timestamptz + (ends_at - starts_at) "
-	"WHERE id = $1 AND status IN ('scheduled', 'confirmed')";
-static const char SQL_FREE_STARTS[] =
+/* Free starts (epoch seconds, in order) as the form's slot values and button labels. */
+static const char SQL_SLOT_LABELS[] =
 	"SELECT to_char(t AT TIME ZONE o.timezone, 'YYYY-MM-DD\"T\"HH24:MI'), "
 	"       " UI_SQL_LOCAL("t", UI_SOON_FORMAT) " "
-	"FROM organizations o, "
-	"     appointment_free_starts($2::timestamptz, make_interval(mins => $3::int), $4, $5::int) t "
-	"WHERE o.id = $1";
+	"FROM organizations o, unnest($2::bigint[]) WITH ORDINALITY AS e(epoch, n), "
+	"     to_timestamp(e.epoch) AS t "
+	"WHERE o.id = $1 ORDER BY e.n";
 
 /* The page number in query parameter name: 1 when absent or not a sensible number. */
 static long page_number(struct req *r, const char *name)
@@ -252,17 +248,22 @@ static bool time_valid(const char *s)
 	       hour < 24 && minute < 60;
 }
 
-/* After a collision: say so next to the time, and offer the nearest free start times. */
-static void reschedule_collision(struct req *r, struct form *f, struct tpl_dict *d,
-				 struct db_result *a, const char *wanted)
+/* A refused time: say why next to the time, and offer the nearest free start times. */
+static void reschedule_refused(struct req *r, struct form *f, struct tpl_dict *d,
+			       struct db_result *a, const struct booking_outcome *out)
 {
 	struct db_result *free_starts = NULL;
+	const char *epochs = "{";
 
-	form_error(f, "time", "That time overlaps another appointment. Choose another time.");
-	if (db_exec(r->db, r->arena, SQL_ROLLBACK_TO_SAVEPOINT) >= 0)
-		free_starts = db_q(r->db, r->arena, SQL_FREE_STARTS, r->org_id, wanted,
-				   db_value(a, 0, 6), r->path_id,
-				   arena_printf(r->arena, "%d", FREE_STARTS_OFFERED));
+	if (out->verdict == AVAILABILITY_TAKEN || out->verdict == AVAILABILITY_CALENDAR_BUSY)
+		form_error(f, "time", "That time overlaps another appointment. Choose another time.");
+	else
+		form_error(f, "time", arena_printf(r->arena, "%s Choose another time.", out->reason));
+	for (int i = 0; i < out->nalternatives; i++)
+		epochs = arena_printf(r->arena, "%s%s%lld", epochs, i ? "," : "",
+				      (long long)out->alternatives[i]);
+	free_starts = db_q(r->db, r->arena, SQL_SLOT_LABELS, r->org_id,
+			   arena_printf(r->arena, "%s}", epochs));
 	if (free_starts && db_rows(free_starts) > 0) {
 		struct tpl_dict *offer = tpl_section(d, "FREE_STARTS");
 		for (int i = 0; i < db_rows(free_starts); i++) {
@@ -281,6 +282,7 @@ void page_appointment_reschedule(struct req *r)
 	struct tpl_dict *d = page_dict(r);
 	struct form f;
 	struct db_result *a = appointment_find_open(r);
+	struct booking_outcome out;
 
 	if (!a)
 		return;
@@ -316,20 +318,26 @@ void page_appointment_reschedule(struct req *r)
 		reschedule_show(r, d, a, 422);
 		return;
 	}
-	const char *wanted = db_value(at, 0, 0);
-	/* The exclusion constraint decides; the savepoint keeps the request usable if it refuses. */
-	if (db_exec(r->db, r->arena, SQL_SAVEPOINT) < 0) {
+	time_t wanted = (time_t)strtoll(db_value(at, 0, 0), NULL, 10);
+	json_t *detail = json_pack("{s:s, s:s}", "from", db_value(a, 0, 5), "to",
+				   db_value(at, 0, 2));
+	json_to_arena(r->arena, detail);
+	/* booking_move runs in a transaction of its own, under the same rules as a booking. */
+	if (db_commit(r->db) < 0) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
 	}
-	long moved = db_exec(r->db, r->arena, SQL_MOVE, r->path_id, wanted);
-	if (moved < 0 && !strcmp(db_sqlstate(r->db), DB_EXCLUSION_VIOLATION)) {
-		reschedule_collision(r, &f, d, a, wanted);
+	booking_move_noted(r->db, r->arena, r->org_id, r->path_id, wanted, NULL, r->user_id,
+			   json_text(r->arena, detail), &out);
+	if (db_begin_org(r->db, r->arena, r->org_id) < 0) {
+		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
 	}
-	json_t *detail = json_pack("{s:s, s:s}", "from", db_value(a, 0, 5), "to",
-				   db_value(at, 0, 2));
-	if (moved != 1 || ui_audit(r, "appointment.reschedule", r->path_id, detail) < 0) {
+	if (out.result == BOOKING_TAKEN) {
+		reschedule_refused(r, &f, d, a, &out);
+		return;
+	}
+	if (out.result != BOOKING_BOOKED) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
 	}

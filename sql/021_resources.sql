@@ -119,8 +119,9 @@ UPDATE appointments a SET resource_id = r.id, blocked_until = a.ends_at
 	FROM resources r WHERE r.org_id = a.org_id;
 
 -- An appointment written without a resource takes the business's first active one (so a
--- business with one resource books as it always did), and blocked_until follows its end and
--- its service's buffer unless the statement sets it.
+-- business with one resource books as it always did). blocked_until is derived: the end plus
+-- the service's buffer as it was when the appointment got its time; a later change of the
+-- buffer leaves booked appointments as they are.
 CREATE FUNCTION appointments_fill() RETURNS trigger
 	LANGUAGE plpgsql
 	AS $$
@@ -131,10 +132,10 @@ BEGIN
 		ORDER BY r.position, r.created_at, r.id
 		LIMIT 1;
 	END IF;
-	IF TG_OP = 'INSERT' AND NEW.blocked_until IS NULL
-	   OR TG_OP = 'UPDATE' AND NEW.blocked_until IS NOT DISTINCT FROM OLD.blocked_until
-	      AND (NEW.ends_at IS DISTINCT FROM OLD.ends_at
-		   OR NEW.service_id IS DISTINCT FROM OLD.service_id) THEN
+	IF TG_OP = 'UPDATE' AND NEW.ends_at IS NOT DISTINCT FROM OLD.ends_at
+	   AND NEW.service_id IS NOT DISTINCT FROM OLD.service_id THEN
+		NEW.blocked_until := OLD.blocked_until;
+	ELSE
 		NEW.blocked_until := NEW.ends_at + make_interval(mins => coalesce(
 			(SELECT s.buffer_minutes FROM services s
 			 WHERE s.org_id = NEW.org_id AND s.id = NEW.service_id), 0));
@@ -188,4 +189,12 @@ GRANT SELECT ON resources, service_resources, closures, busy_blocks
 	TO switchboard_voice, switchboard_jobs;
 GRANT INSERT, UPDATE, DELETE ON busy_blocks TO switchboard_jobs;
 
+-- The calendar sync (job runner) moves and cancels the appointments it made, audited as any.
+GRANT INSERT ON audit_log TO switchboard_jobs;
+
+-- Free times are found by lib/domain/availability.c now, over resources, closures and busy time.
+DROP FUNCTION appointment_free_starts(timestamptz, interval, uuid, int);
+
 CALL revoke_public_execute();
+-- resources' CHECK calls it as the writer of the row.
+GRANT EXECUTE ON FUNCTION hours_shape_ok(jsonb) TO switchboard_web;

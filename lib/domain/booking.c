@@ -10,6 +10,7 @@
 #include "infra/db.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/text.h"
 #include "domain/notify.h"
 #include "domain/when.h"
 
@@ -17,75 +18,20 @@
 #define BOOKING_TRIES 5
 #define DB_DEADLOCK_DETECTED "40P01"
 
-/* sql/007's function; nearest first, as it orders them. */
-static const char SQL_FREE_STARTS[] =
-	"SELECT extract(epoch FROM s)::bigint "
-	"FROM appointment_free_starts(to_timestamp($1::bigint), make_interval(mins => $2::int), "
-	"                             NULL, $3::int) AS s "
-	"ORDER BY abs(extract(epoch FROM s) - $1::bigint), s";
-
-/*
- * In the future, inside one span of the business hours of its local day (the same reading of
- * business_hours as appointment_free_starts), and overlapping no live appointment.
- */
-static const char SQL_IS_FREE[] =
-	"WITH slot AS ("
-	"  SELECT to_timestamp($1::bigint) AS starts, "
-	"         to_timestamp($1::bigint) + make_interval(mins => $2::int) AS ends"
-	"), local AS ("
-	"  SELECT o.id AS org_id, o.timezone AS tz, o.business_hours AS hours, "
-	"         (slot.starts AT TIME ZONE o.timezone)::date AS day, slot.starts, slot.ends "
-	"  FROM organizations o, slot WHERE o.id = app_org_id()"
-	") "
-	"SELECT local.starts > now() "
-	"   AND EXISTS (SELECT 1 FROM jsonb_array_elements(local.hours -> "
-	"         (ARRAY['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])"
-	"         [extract(isodow FROM local.day)::int]) AS span "
-	"       WHERE (local.day + (span ->> 0)::time) AT TIME ZONE local.tz <= local.starts "
-	"         AND (local.day + (span ->> 1)::time) AT TIME ZONE local.tz >= local.ends) "
-	"   AND NOT EXISTS (SELECT 1 FROM appointments a "
-	"       WHERE a.org_id = local.org_id AND a.status <> 'cancelled' "
-	"         AND tstzrange(a.starts_at, a.ends_at) && tstzrange(local.starts, local.ends)) "
-	"FROM local";
-
 /* Waits for the business's other bookings in progress to commit or roll back. */
 static const char SQL_BOOKING_TURN[] =
 	"SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1, 0))";
+/* blocked_until (the end plus the service's buffer) is filled in by appointments_fill (021). */
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (org_id, service_id, lead_id, call_id, customer_name, "
-	"                          customer_phone, address, notes, starts_at, ends_at) "
+	"                          customer_phone, address, notes, starts_at, ends_at, resource_id) "
 	"VALUES (app_org_id(), $1, $2, $3, $4, $5, $6, $7, to_timestamp($8::bigint), "
-	"        to_timestamp($8::bigint) + make_interval(mins => $9::int)) "
+	"        to_timestamp($8::bigint) + make_interval(mins => $9::int), $10) "
 	"RETURNING id";
 
 static const char SQL_CONFIRMATION_FACTS[] =
 	"SELECT o.name, o.timezone, (SELECT s.name FROM services s WHERE s.id = $1::uuid) "
 	"FROM organizations o WHERE o.id = app_org_id()";
-
-int booking_free_starts(struct db *db, struct arena *a, time_t around, int minutes, time_t *out,
-			int count)
-{
-	const char *at = arena_printf(a, "%lld", (long long)around);
-	struct db_result *res = db_q(db, a, SQL_FREE_STARTS, at, arena_printf(a, "%d", minutes),
-				     arena_printf(a, "%d", count));
-
-	if (!res)
-		return -1;
-	int n = db_rows(res) < count ? db_rows(res) : count;
-	for (int i = 0; i < n; i++)
-		out[i] = (time_t)strtoll(db_value(res, i, 0), NULL, 10);
-	return n;
-}
-
-int booking_is_free(struct db *db, struct arena *a, time_t at, int minutes)
-{
-	const char *answer = db_text(db, a, SQL_IS_FREE, arena_printf(a, "%lld", (long long)at),
-				   arena_printf(a, "%d", minutes));
-
-	if (!answer)
-		return db_sqlstate(db)[0] ? -1 : 0;
-	return !strcmp(answer, "t");
-}
 
 /* The confirmation text, queued in the booking's transaction so both commit or neither. */
 static int queue_confirmation(struct db *db, struct arena *a, const struct booking_request *req,
@@ -111,18 +57,26 @@ static int queue_confirmation(struct db *db, struct arena *a, const struct booki
 		       ? 0 : -1;
 }
 
-/* A taken time: the nearest free starts, in a transaction of their own. */
+/* A time that cannot be booked: the nearest free starts, in a transaction of their own. */
 static void offer_alternatives(struct db *db, struct arena *a, const char *org_id,
-			       const struct booking_request *req, struct booking_outcome *out)
+			       const struct availability_query *q, struct booking_outcome *out)
 {
 	out->result = BOOKING_TAKEN;
 	out->nalternatives = 0;
 	if (db_begin_org(db, a, org_id) < 0)
 		return;
-	int n = booking_free_starts(db, a, req->starts_at, req->minutes, out->alternatives,
-				    BOOKING_ALTERNATIVES);
+	int n = availability_nearest(db, a, q, out->slots, BOOKING_ALTERNATIVES);
+	for (int i = 0; i < n; i++)
+		out->alternatives[i] = out->slots[i].starts_at;
 	out->nalternatives = n > 0 ? n : 0;
 	db_rollback(db);
+}
+
+/* Refused before anything was written: the verdict and its sentence. */
+static void refuse(struct booking_outcome *out, const struct availability_answer *answer)
+{
+	out->verdict = answer->verdict;
+	out->reason = answer->reason;
 }
 
 /*
@@ -136,25 +90,35 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 		      const struct booking_request *req, struct booking_outcome *out, bool *again)
 {
 	bool taken = false;
+	struct availability_query q = {
+		.service_id = req->service_id, .minutes = req->minutes,
+		.resource_id = req->resource_id, .around = req->starts_at,
+	};
+	struct availability_answer answer;
 
 	*again = false;
 	if (db_begin_org(db, a, org_id) < 0)
 		return;
 	if (!db_q(db, a, SQL_BOOKING_TURN, org_id))
 		goto rollback;
-	int is_free = booking_is_free(db, a, req->starts_at, req->minutes);
-	if (is_free <= 0) {
-		taken = is_free == 0;
+	/* Read inside this transaction, so busy time committed before it counts. */
+	enum availability_verdict verdict = availability_explain(db, a, &q, req->starts_at, &answer);
+	if (verdict != AVAILABILITY_AVAILABLE) {
+		taken = verdict != AVAILABILITY_ERROR;
+		refuse(out, &answer);
 		goto rollback;
 	}
 	const char *starts = arena_printf(a, "%lld", (long long)req->starts_at);
 	struct db_result *res = db_q(db, a, SQL_INSERT, req->service_id, req->lead_id, req->call_id,
 				     req->customer_name, req->customer_phone, req->address,
-				     req->notes, starts, arena_printf(a, "%d", req->minutes));
+				     req->notes, starts, arena_printf(a, "%d", req->minutes),
+				     answer.resource_id);
 	if (!res) {
 		/* Another booking got there first: it committed while this one waited on it. */
 		taken = !strcmp(db_sqlstate(db), DB_EXCLUSION_VIOLATION);
 		*again = !strcmp(db_sqlstate(db), DB_DEADLOCK_DETECTED);
+		out->verdict = AVAILABILITY_TAKEN;
+		out->reason = availability_reason(AVAILABILITY_TAKEN);
 		goto rollback;
 	}
 	const char *id = db_value(res, 0, 0);
@@ -165,12 +129,15 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 		return;
 	out->result = BOOKING_BOOKED;
 	out->appointment_id = id;
+	out->resource_id = answer.resource_id;
+	out->verdict = AVAILABILITY_AVAILABLE;
+	out->reason = "";
 	log_info("appointment booked id=%s", id);
 	return;
 rollback:
 	db_rollback(db);
 	if (taken)
-		offer_alternatives(db, a, org_id, req, out);
+		offer_alternatives(db, a, org_id, &q, out);
 }
 
 void booking_book(struct db *db, struct arena *a, const char *org_id,
@@ -180,6 +147,8 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
 
 	memset(out, 0, sizeof(*out));
 	out->result = BOOKING_ERROR;
+	out->verdict = AVAILABILITY_ERROR;
+	out->reason = availability_reason(AVAILABILITY_ERROR);
 	if (req->minutes <= 0 || req->minutes > 1440) {
 		log_error("could not book: an appointment of %d minutes", req->minutes);
 		return;
@@ -188,18 +157,3 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
 		book_once(db, a, org_id, req, out, &again);
 }
 
-static const char SQL_CANCEL[] =
-	"UPDATE appointments SET status = 'cancelled' "
-	"WHERE org_id = $1 AND id = $2 AND status IN ('scheduled', 'confirmed')";
-static const char SQL_CANCEL_AUDIT[] =
-	"INSERT INTO audit_log (org_id, user_id, action, target, detail) "
-	"VALUES ($1, $2, 'appointment.cancel', $3, coalesce($4::jsonb, '{}'))";
-
-int booking_cancel(struct db *db, struct arena *a, const char *org_id, const char *id,
-		   const char *user_id, const char *detail)
-{
-	int n = db_exec(db, a, SQL_CANCEL, org_id, id);
-	if (n <= 0)
-		return n < 0 ? -1 : 0;
-	return db_exec(db, a, SQL_CANCEL_AUDIT, org_id, user_id, id, detail) == 1 ? 1 : -1;
-}

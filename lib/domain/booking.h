@@ -44,17 +44,6 @@ struct booking_outcome {
 };
 
 /*
- * The count nearest free start times to around (either side, within business hours, in the
- * future, not overlapping a non-cancelled appointment) for an appointment of minutes.
- * Runs in the transaction open on db. Returns how many were found (0..count) or -1.
- */
-int booking_free_starts(struct db *db, struct arena *a, time_t around, int minutes, time_t *out,
-			int count);
-
-/* True when [at, at+minutes) is in the future, within business hours and free. -1 on error. */
-int booking_is_free(struct db *db, struct arena *a, time_t at, int minutes);
-
-/*
  * Book req for organization org_id in a transaction of its own (db must have none open) that
  * commits before this returns BOOKING_BOOKED; the exclusion constraint on appointments decides
  * races, so of any number of concurrent attempts at one time exactly one is booked. A booked
@@ -68,7 +57,7 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
  * on resource_id (NULL: its own resource when free then, else the first able one free), in a
  * transaction of its own (db must have none open), under the same rules as booking_book: a
  * closed, too soon, too far, busy or taken time fills out with BOOKING_TAKEN, the verdict, the
- * reason and the nearest free times. A move is audited ('appointment.move', user_id NULL when
+ * reason and the nearest free times. A move is audited ('appointment.reschedule', user_id NULL when
  * not a person of the business, e.g. the calendar sync, with detail: a JSON object's text or
  * NULL); one made by the owner (user_id set) queues a text telling the customer. An unknown or
  * closed appointment is BOOKING_ERROR with reason "no such appointment".
@@ -76,6 +65,11 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
 void booking_move(struct db *db, struct arena *a, const char *org_id, const char *id,
 		  time_t new_start, const char *resource_id, const char *user_id,
 		  struct booking_outcome *out);
+
+/* booking_move with detail (a JSON object's text, or NULL) added to its audit row. */
+void booking_move_noted(struct db *db, struct arena *a, const char *org_id, const char *id,
+			time_t new_start, const char *resource_id, const char *user_id,
+			const char *detail, struct booking_outcome *out);
 
 /*
  * Cancel organization org_id's appointment id, in the transaction open on db, when it is still

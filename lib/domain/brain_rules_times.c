@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "infra/arena.h"
+#include "domain/availability.h"
 #include "domain/booking.h"
 #include "domain/brain_engines.h"
 #include "domain/brain_rules.h"
@@ -59,6 +60,26 @@ void rules_offer(struct turn *t, const char *lead, time_t *times, int n)
 	rules_ask(t, "alternative", n == 1 ? "Would that work for you?" : "Which one works best for you?");
 }
 
+/* The question availability answers for the service in hand, around a moment. */
+static struct availability_query rules_query(struct turn *t, time_t around)
+{
+	return (struct availability_query){
+		.service_id = get(t, "service_id"), .minutes = rules_minutes(t), .around = around,
+	};
+}
+
+/* Up to count free starts nearest to around, nearest first. Returns how many, -1 on error. */
+static int free_starts(struct turn *t, time_t around, time_t *out, int count)
+{
+	struct availability_slot *slots = arena_alloc(t->a, (size_t)count * sizeof(*slots));
+	struct availability_query q = rules_query(t, around);
+	int n = availability_nearest(t->db, t->a, &q, slots, count);
+
+	for (int i = 0; i < n; i++)
+		out[i] = slots[i].starts_at;
+	return n;
+}
+
 /*
  * Up to BOOKING_ALTERNATIVES free starts inside [from, to), spread over it: the earliest,
  * then each next one at least 90 minutes later where the window allows, so "Friday" is
@@ -70,7 +91,7 @@ int rules_free_in_window(struct turn *t, time_t from, time_t to, time_t *out)
 	time_t found[64], inside[64];
 	int n, m = 0, k = 0;
 
-	n = booking_free_starts(t->db, t->a, from > t->now ? from : t->now, rules_minutes(t), found, 64);
+	n = free_starts(t, from > t->now ? from : t->now, found, 64);
 	if (n < 0)
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -99,16 +120,17 @@ int rules_handle_time(struct turn *t, const struct when *w)
 	int n, k = 0;
 
 	if (w->exact && w->start > t->now) {
-		int free = booking_is_free(t->db, t->a, w->start, rules_minutes(t));
-		if (free < 0)
+		struct availability_query q = rules_query(t, w->start);
+		struct availability_answer answer;
+		enum availability_verdict v = availability_explain(t->db, t->a, &q, w->start, &answer);
+		if (v == AVAILABILITY_ERROR)
 			return -1;
-		if (free) {
+		if (v == AVAILABILITY_AVAILABLE) {
 			set_long(t, "starts_at", (long)w->start);
 			t->learned = true;
 			return 0;
 		}
-		n = booking_free_starts(t->db, t->a, w->start, rules_minutes(t), found,
-					BOOKING_ALTERNATIVES);
+		n = free_starts(t, w->start, found, BOOKING_ALTERNATIVES);
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -118,8 +140,14 @@ int rules_handle_time(struct turn *t, const struct when *w)
 						    rules_when_text(t, w->start)));
 			return 0;
 		}
-		rules_offer(t, arena_printf(t->a, "I'm sorry, %s is already taken.",
-				      rules_when_text(t, w->start)), found, n);
+		/* Taken says so; anything else says why ("We're closed on Saturdays."). */
+		if (v == AVAILABILITY_TAKEN || v == AVAILABILITY_CALENDAR_BUSY)
+			rules_offer(t, arena_printf(t->a, "I'm sorry, %s is already taken.",
+					      rules_when_text(t, w->start)), found, n);
+		else
+			rules_offer(t, arena_printf(t->a, "I'm sorry, I can't book %s. %s",
+					      rules_when_text(t, w->start), answer.reason), found,
+				    n);
 		return 0;
 	}
 	/* A window ("tomorrow", "Friday morning", "as soon as possible"): free starts in it. */
@@ -129,7 +157,7 @@ int rules_handle_time(struct turn *t, const struct when *w)
 	k = rules_free_in_window(t, w->start, w->end, in_window);
 	if (k < 0)
 		return -1;
-	n = booking_free_starts(t->db, t->a, middle, rules_minutes(t), found, BOOKING_ALTERNATIVES * 2);
+	n = free_starts(t, middle, found, BOOKING_ALTERNATIVES * 2);
 	if (n < 0)
 		return -1;
 	if (k > 0) {

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "infra/arena.h"
+#include "domain/availability.h"
 #include "domain/booking.h"
 #include "domain/business.h"
 #include "infra/db.h"
@@ -185,7 +186,7 @@ static json_t *tool_check_availability(struct tool_ctx *t, json_t *args)
 	const char *start = json_str(args, "start");
 	struct service svc = { .duration_minutes = 60 };
 	struct when w;
-	time_t found[WINDOW_CANDIDATES];
+	struct availability_slot found[WINDOW_CANDIDATES];
 	json_t *result = NULL;
 
 	if (tool_begin(t) < 0)
@@ -196,13 +197,15 @@ static json_t *tool_check_availability(struct tool_ctx *t, json_t *args)
 		result = json_pack("{s:s}", "error", "no day or time could be read from start");
 		goto out;
 	}
+	struct availability_query q = { .service_id = svc.id, .minutes = svc.duration_minutes };
+	struct availability_answer answer = { .reason = "" };
 	if (w.exact) {
-		int is_free = booking_is_free(t->db, t->a, w.start, svc.duration_minutes);
-		if (is_free < 0) {
+		enum availability_verdict v = availability_explain(t->db, t->a, &q, w.start, &answer);
+		if (v == AVAILABILITY_ERROR) {
 			result = json_pack("{s:s}", "error", "the schedule could not be read");
 			goto out;
 		}
-		if (is_free) {
+		if (v == AVAILABILITY_AVAILABLE) {
 			result = json_pack("{s:b, s:o}", "free", 1, "time",
 					   start_json(t, w.start));
 			goto out;
@@ -210,9 +213,8 @@ static json_t *tool_check_availability(struct tool_ctx *t, json_t *args)
 	}
 	/* "As soon as possible" looks from now, so the soonest starts come first; another window
 	 * is looked at from its middle, then the starts inside it come first. */
-	time_t around = w.exact || w.asap ? w.start : w.start + (w.end - w.start) / 2;
-	int n = booking_free_starts(t->db, t->a, around, svc.duration_minutes, found,
-				    WINDOW_CANDIDATES);
+	q.around = w.exact || w.asap ? w.start : w.start + (w.end - w.start) / 2;
+	int n = availability_nearest(t->db, t->a, &q, found, WINDOW_CANDIDATES);
 	if (n < 0) {
 		result = json_pack("{s:s}", "error", "the schedule could not be read");
 		goto out;
@@ -220,13 +222,17 @@ static json_t *tool_check_availability(struct tool_ctx *t, json_t *args)
 	json_t *starts = json_array();
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < n && json_array_size(starts) < BOOKING_ALTERNATIVES; i++) {
-			int inside = w.exact || (found[i] >= w.start && found[i] < w.end);
+			time_t at = found[i].starts_at;
+			int inside = w.exact || (at >= w.start && at < w.end);
 			if (inside == (pass == 0))
-				json_array_append_new(starts, start_json(t, found[i]));
+				json_array_append_new(starts, start_json(t, at));
 		}
 	}
 	result = json_pack("{s:b, s:s, s:o}", "free", 0, "asked",
 			   w.exact ? tools_spoken_time(t, w.start) : start, "free_starts", starts);
+	/* Why the time asked for cannot be had, in words the caller can be told. */
+	if (answer.reason[0])
+		json_object_set_new(result, "reason", json_string(answer.reason));
 out:
 	tool_end(t);
 	return result;
@@ -271,8 +277,7 @@ static json_t *tool_book_appointment(struct tool_ctx *t, json_t *args)
 		json_t *starts = json_array();
 		for (int i = 0; i < outcome.nalternatives; i++)
 			json_array_append_new(starts, start_json(t, outcome.alternatives[i]));
-		return json_pack("{s:b, s:s, s:o}", "booked", 0, "reason",
-				 "that time is taken or outside business hours",
+		return json_pack("{s:b, s:s, s:o}", "booked", 0, "reason", outcome.reason,
 				 "free_starts", starts);
 	}
 	/* Committed: from here on it may be said, and the session remembers it. */

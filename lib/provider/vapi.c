@@ -412,7 +412,12 @@ static void say_booking(struct buf *b, const json_t *result)
 		return;
 	}
 	if (json_is_array(json_object_get(result, "free_starts"))) {
-		buf_puts(b, "That time is taken or outside business hours; nothing was booked.");
+		/* Why, in the words the caller should hear: a closed day, a break, the notice. */
+		const char *why = json_str(result, "reason");
+		if (!why || !why[0] || !strcmp(why, "That time is already taken."))
+			buf_puts(b, "That time is taken; nothing was booked.");
+		else
+			buf_printf(b, "That time can't be booked: %s Nothing was booked.", why);
 		say_free_starts(b, json_object_get(result, "free_starts"));
 		return;
 	}
@@ -439,6 +444,8 @@ static void say_availability(struct buf *b, const json_t *result)
 	/* Asked is an exact time that is taken, or a window ("tomorrow morning"). */
 	buf_printf(b, "Not free exactly as asked (%s).", json_str(result, "asked") ?
 		   json_str(result, "asked") : "that time");
+	if (json_str(result, "reason"))
+		buf_printf(b, " %s", json_str(result, "reason"));
 	say_free_starts(b, json_object_get(result, "free_starts"));
 }
 

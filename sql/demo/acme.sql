@@ -24,6 +24,23 @@ VALUES ('ac3e0000-0000-4000-8000-000000000001',
 	'plumber', now() - interval '30 days')
 ON CONFLICT DO NOTHING;
 
+-- Two plumbers, each with a van: Mike works the shop's hours, Luis weekdays with a lunch
+-- hour. The resource the business got when it was created gives way to them (when nothing
+-- is booked on it yet).
+INSERT INTO resources (id, org_id, name, kind, hours, position, created_at)
+VALUES
+	('ac3e0000-0000-4000-8000-000000000061', 'ac3e0000-0000-4000-8000-000000000001',
+	 'Mike', 'person', NULL, 0, now() - interval '30 days'),
+	('ac3e0000-0000-4000-8000-000000000062', 'ac3e0000-0000-4000-8000-000000000001',
+	 'Luis', 'person',
+	 '{"mon":[["08:00","12:00"],["13:00","18:00"]],"tue":[["08:00","12:00"],["13:00","18:00"]],"wed":[["08:00","12:00"],["13:00","18:00"]],"thu":[["08:00","12:00"],["13:00","18:00"]],"fri":[["08:00","12:00"],["13:00","18:00"]],"sat":[],"sun":[]}',
+	 1, now() - interval '30 days')
+ON CONFLICT DO NOTHING;
+DELETE FROM resources r
+WHERE r.org_id = 'ac3e0000-0000-4000-8000-000000000001'
+  AND r.id NOT IN ('ac3e0000-0000-4000-8000-000000000061', 'ac3e0000-0000-4000-8000-000000000062')
+  AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.resource_id = r.id);
+
 -- scrypt N=16384 r=8 p=1, 16-byte salt, 32-byte key of 'demo-password'.
 INSERT INTO users (id, org_id, email, password_hash, role, name, created_at)
 VALUES ('ac3e0000-0000-4000-8000-000000000002',

@@ -24,7 +24,7 @@ APP_FUNCTIONS = {
     "app_org_id", "org_for_number", "auth_user_by_email", "auth_login_failed",
     "auth_login_succeeded", "signup_organization", "invite_accept",
     "webhook_event_record", "webhook_event_answer", "jobs_enqueue",
-    "invite_by_token", "appointment_free_starts", "call_by_provider_id",
+    "invite_by_token", "call_by_provider_id",
     "vapi_org_for",
 }
 # Internals the app must not call directly, and the job runner's own functions
@@ -33,6 +33,7 @@ OWNER_ONLY_FUNCTIONS = {
     "revoke_public_execute", "set_updated_at", "notify_org_event",
     "organizations_validate", "jobs_claim", "jobs_requeue_stale",
     "webhook_events_prune", "jobs_finish", "jobs_fail",
+    "organizations_first_resource", "appointments_fill",
 }
 
 

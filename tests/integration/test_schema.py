@@ -142,6 +142,96 @@ def test_concurrent_bookings_of_one_slot_one_wins(orgs):
         two.close()
 
 
+def _race_for_one_slot(org, resources, racers=50):
+    """racers connections of the web front's role insert the same hour at once, racer i on
+    resources[i % len]; returns how many committed."""
+    start = threading.Barrier(racers)
+    won = []
+
+    def attempt(i):
+        conn = connect_app()
+        try:
+            cur = conn.cursor()
+            set_org(cur, org)
+            start.wait()
+            try:
+                cur.execute("""INSERT INTO appointments (org_id, customer_name, starts_at,
+                                                        ends_at, resource_id)
+                               VALUES (%s, 'Racer', %s, %s, %s)""",
+                            (org, SLOT, SLOT + datetime.timedelta(hours=1),
+                             resources[i % len(resources)]))
+                conn.commit()
+                won.append(i)
+            except psycopg2.errors.ExclusionViolation:
+                conn.rollback()
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return len(won)
+
+
+def test_fifty_concurrent_bookings_one_per_resource(orgs, owner):
+    """50 at one hour: one resource takes one appointment; three resources take three, and
+    the constraint is per resource, not per business."""
+    cur = owner.cursor()
+    single = orgs()
+    cur.execute("SELECT id FROM resources WHERE org_id = %s", (single,))
+    assert _race_for_one_slot(single, [cur.fetchone()[0]]) == 1
+    clinic = orgs()
+    cur.execute("SELECT id FROM resources WHERE org_id = %s", (clinic,))
+    chairs = [cur.fetchone()[0]]
+    for name in ("Chair 2", "Chair 3"):
+        cur.execute("INSERT INTO resources (org_id, name, kind) VALUES (%s, %s, 'room') "
+                    "RETURNING id", (clinic, name))
+        chairs.append(cur.fetchone()[0])
+    assert _race_for_one_slot(clinic, chairs) == 3
+    cur.execute("""SELECT resource_id, count(*) FROM appointments WHERE org_id = %s
+                   GROUP BY resource_id""", (clinic,))
+    assert sorted(n for _, n in cur.fetchall()) == [1, 1, 1]
+
+
+def test_appointment_without_resource_takes_the_first(app, orgs, owner):
+    """A business with one resource books as it always did: no resource named, the first
+    active one, and blocked_until follows the service's buffer."""
+    org = orgs()
+    cur = owner.cursor()
+    cur.execute("INSERT INTO services (org_id, name, duration_minutes, buffer_minutes) "
+                "VALUES (%s, 'Cleaning', 60, 15) RETURNING id", (org,))
+    service = cur.fetchone()[0]
+    cur.execute("SELECT id FROM resources WHERE org_id = %s", (org,))
+    (first,), = cur.fetchall()
+    c = app.cursor()
+    set_org(c, org)
+    c.execute("""INSERT INTO appointments (org_id, customer_name, starts_at, ends_at, service_id)
+                 VALUES (%s, 'Plain', %s, %s, %s) RETURNING resource_id, blocked_until""",
+              (org, SLOT, SLOT + datetime.timedelta(hours=1), service))
+    assert c.fetchone() == (first, SLOT + datetime.timedelta(minutes=75))
+    app.commit()
+    # The buffer holds: the next starts no sooner than 15 minutes after.
+    set_org(c, org)
+    with pytest.raises(psycopg2.errors.ExclusionViolation):
+        _book(c, org, SLOT + datetime.timedelta(minutes=70))
+    app.rollback()
+
+
+def test_resource_hours_and_kind_checked(app, orgs):
+    org = orgs()
+    cur = app.cursor()
+    for hours, kind in (('{"mon":[["10:00","09:00"]]}', "person"),
+                        ('{"someday":[]}', "person"), ('[]', "person"),
+                        ('{"mon":[["09:00","17:00"]]}', "spaceship")):
+        set_org(cur, org)
+        with pytest.raises(psycopg2.errors.CheckViolation):
+            cur.execute("INSERT INTO resources (org_id, name, kind, hours) "
+                        "VALUES (%s, 'Bad', %s, %s)", (org, kind, hours))
+        app.rollback()
+
+
 def test_appointment_must_end_after_start(app, orgs):
     org = orgs()
     cur = app.cursor()

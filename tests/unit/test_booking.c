@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "infra/arena.h"
+#include "domain/availability.h"
 #include "domain/booking.h"
 #include "infra/db.h"
 #include "org_fixture.h"
@@ -99,6 +100,24 @@ static void existing(struct fixture *f, time_t starts, int minutes, const char *
 				 arena_printf(f->a, "%d", minutes), status), 1);
 }
 
+/* availability_nearest's starts alone, as the receptionist reads them. */
+static int nearest(struct fixture *f, time_t around, int minutes, time_t *got, int count)
+{
+	struct availability_slot slots[8];
+	struct availability_query q = { .minutes = minutes, .around = around };
+	int n = availability_nearest(f->app, f->a, &q, slots, count);
+
+	for (int i = 0; i < n; i++)
+		got[i] = slots[i].starts_at;
+	return n;
+}
+
+static int is_free(struct fixture *f, time_t at, int minutes)
+{
+	struct availability_query q = { .minutes = minutes };
+	return availability_check(f->app, f->a, &q, at, NULL) == AVAILABILITY_AVAILABLE;
+}
+
 static void assert_starts(struct fixture *f, const time_t *got, int n, const char *day,
 			  const char *const want[3])
 {
@@ -115,13 +134,13 @@ static void test_free_starts_respect_hours(void **state)
 
 	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
 	/* Before opening: the first starts of the day. */
-	int n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "07:00"), 60, got, 3);
+	int n = nearest(f, at(f, f->wednesday, "07:00"), 60, got, 3);
 	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "08:00", "08:15", "08:30" });
 	/* Closed Sunday, just after midnight: Saturday's last starts are nearer than Monday's. */
-	n = booking_free_starts(f->app, f->a, at(f, f->sunday, "00:00"), 60, got, 3);
+	n = nearest(f, at(f, f->sunday, "00:00"), 60, got, 3);
 	assert_starts(f, got, n, f->saturday, (const char *const[]){ "12:00", "11:45", "11:30" });
 	/* Nothing overruns the closing time. */
-	n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "18:00"), 120, got, 3);
+	n = nearest(f, at(f, f->wednesday, "18:00"), 120, got, 3);
 	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "16:00", "15:45", "15:30" });
 	db_rollback(f->app);
 }
@@ -135,7 +154,7 @@ static void test_free_starts_skip_appointments(void **state)
 	/* A cancelled appointment frees its time. */
 	existing(f, at(f, f->wednesday, "10:00"), 60, "cancelled");
 	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
-	int n = booking_free_starts(f->app, f->a, at(f, f->wednesday, "09:00"), 60, got, 3);
+	int n = nearest(f, at(f, f->wednesday, "09:00"), 60, got, 3);
 	assert_starts(f, got, n, f->wednesday, (const char *const[]){ "08:00", "10:00", "10:15" });
 	db_rollback(f->app);
 }
@@ -146,18 +165,18 @@ static void test_is_free(void **state)
 
 	existing(f, at(f, f->wednesday, "09:00"), 60, "scheduled");
 	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "09:30"), 30), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "08:30"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "09:30"), 30), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "08:30"), 60), 0);
 	/* Back to back is fine: ranges are half-open. */
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "10:00"), 60), 1);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "08:00"), 60), 1);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "10:00"), 60), 1);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "08:00"), 60), 1);
 	/* Off the quarter-hour grid but inside the hours. */
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "13:10"), 45), 1);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "17:30"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->wednesday, "07:30"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->sunday, "10:00"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, at(f, f->saturday, "12:30"), 60), 0);
-	assert_int_equal(booking_is_free(f->app, f->a, time(NULL) - 86400, 60), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "13:10"), 45), 1);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "17:30"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->wednesday, "07:30"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->sunday, "10:00"), 60), 0);
+	assert_int_equal(is_free(f, at(f, f->saturday, "12:30"), 60), 0);
+	assert_int_equal(is_free(f, time(NULL) - 86400, 60), 0);
 	db_rollback(f->app);
 }
 
@@ -302,6 +321,128 @@ static void test_fifty_callers_one_time(void **state)
 	assert_int_equal(db_rows(jobs), 1);
 }
 
+static const char SQL_RESOURCE[] =
+	"INSERT INTO resources (org_id, name, kind, position) VALUES ($1, $2, 'room', $3::int) "
+	"RETURNING id";
+static const char SQL_PER_RESOURCE[] =
+	"SELECT count(DISTINCT resource_id) FROM appointments "
+	"WHERE org_id = $1 AND starts_at = to_timestamp($2::bigint) AND status <> 'cancelled'";
+
+/* Three chairs: of fifty callers at one time exactly three are booked, one on each. */
+static void test_fifty_callers_three_resources(void **state)
+{
+	struct fixture *f = *state;
+	struct booking_request req = {
+		.service_id = f->drain, .customer_name = "Racing caller", .minutes = 60,
+	};
+	struct racer racers[RACERS];
+	pthread_t threads[RACERS];
+	pthread_barrier_t start;
+	int booked = 0;
+	long count;
+
+	assert_non_null(db_text(f->owner, f->a, SQL_RESOURCE, f->org, "Chair 2", "1"));
+	assert_non_null(db_text(f->owner, f->a, SQL_RESOURCE, f->org, "Chair 3", "2"));
+	req.starts_at = at(f, f->thursday, "15:00");
+	pthread_barrier_init(&start, NULL, RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		racers[i] = (struct racer){ .org = f->org, .req = &req, .start = &start };
+		assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < RACERS; i++) {
+		booked += racers[i].result == BOOKING_BOOKED;
+		if (racers[i].result != BOOKING_BOOKED)
+			assert_int_equal(racers[i].result, BOOKING_TAKEN);
+	}
+	assert_int_equal(booked, 3);
+	assert_int_equal(db_long(f->owner, f->a, &count, SQL_COUNT_AT, f->org,
+				 epoch(f, req.starts_at)), 0);
+	assert_int_equal(count, 3);
+	assert_int_equal(db_long(f->owner, f->a, &count, SQL_PER_RESOURCE, f->org,
+				 epoch(f, req.starts_at)), 0);
+	assert_int_equal(count, 3);
+}
+
+static const char SQL_AUDITED[] =
+	"SELECT action, user_id IS NOT NULL FROM audit_log WHERE org_id = $1 AND target = $2 "
+	"ORDER BY created_at";
+static const char SQL_OWNER_USER[] =
+	"INSERT INTO users (org_id, email, password_hash, role, name) "
+	"VALUES ($1, gen_random_uuid() || '@owner.test', 'x', 'owner', 'Owner') RETURNING id";
+static const char SQL_TEXTS[] =
+	"SELECT payload ->> 'purpose', payload ->> 'body' FROM jobs "
+	"WHERE org_id = $1 AND kind = 'sms.send' AND payload ->> 'appointment_id' = $2 "
+	"ORDER BY created_at";
+
+/* The owner moves a booking: a closed Saturday is refused with its reason; a free time moves
+ * it, audited, and the customer is texted. */
+static void test_owner_moves_and_cancels(void **state)
+{
+	struct fixture *f = *state;
+	struct booking_request req = {
+		.service_id = f->drain, .customer_name = "Pat Caller",
+		.customer_phone = "+15555550123", .minutes = 60,
+	};
+	struct booking_outcome out, moved;
+	const char *owner = db_text(f->owner, f->a, SQL_OWNER_USER, f->org);
+
+	assert_non_null(owner);
+	req.starts_at = at(f, f->wednesday, "11:00");
+	booking_book(f->app, f->a, f->org, &req, &out);
+	assert_int_equal(out.result, BOOKING_BOOKED);
+	assert_non_null(out.resource_id);
+	/* Saturday afternoon: the fixture's Saturday closes at 1 PM. */
+	booking_move(f->app, f->a, f->org, out.appointment_id, at(f, f->saturday, "15:00"), NULL,
+		     owner, &moved);
+	assert_int_equal(moved.result, BOOKING_TAKEN);
+	assert_int_equal(moved.verdict, AVAILABILITY_OUTSIDE_HOURS);
+	assert_string_equal(moved.reason, "We're open 9 AM to 1 PM on Saturdays.");
+	assert_int_equal(moved.nalternatives, 3);
+	/* Sunday: closed all day. */
+	booking_move(f->app, f->a, f->org, out.appointment_id, at(f, f->sunday, "10:00"), NULL,
+		     owner, &moved);
+	assert_int_equal(moved.result, BOOKING_TAKEN);
+	assert_string_equal(moved.reason, "We're closed on Sundays.");
+	assert_false(db_in_transaction(f->app));
+	/* Its own hour and the next overlap: the move ignores the appointment itself. */
+	booking_move(f->app, f->a, f->org, out.appointment_id, at(f, f->wednesday, "11:30"), NULL,
+		     owner, &moved);
+	assert_int_equal(moved.result, BOOKING_BOOKED);
+	assert_string_equal(moved.resource_id, out.resource_id);
+	struct db_result *row = db_q(f->owner, f->a, SQL_BOOKED, out.appointment_id);
+	assert_string_equal(db_value(row, 0, 0), epoch(f, at(f, f->wednesday, "11:30")));
+	assert_string_equal(db_value(row, 0, 1), epoch(f, at(f, f->wednesday, "12:30")));
+	/* The owner cancels it: audited, and the customer is told; a second cancel does nothing. */
+	assert_int_equal(db_begin_org(f->app, f->a, f->org), 0);
+	assert_int_equal(booking_cancel(f->app, f->a, f->org, out.appointment_id, owner, NULL), 1);
+	assert_int_equal(booking_cancel(f->app, f->a, f->org, out.appointment_id, owner, NULL), 0);
+	assert_int_equal(db_commit(f->app), 0);
+	struct db_result *audit = db_q(f->owner, f->a, SQL_AUDITED, f->org, out.appointment_id);
+	assert_int_equal(db_rows(audit), 2);
+	assert_string_equal(db_value(audit, 0, 0), "appointment.reschedule");
+	assert_string_equal(db_value(audit, 1, 0), "appointment.cancel");
+	assert_string_equal(db_value(audit, 1, 1), "t");
+	struct db_result *texts = db_q(f->owner, f->a, SQL_TEXTS, f->org, out.appointment_id);
+	assert_int_equal(db_rows(texts), 3);
+	assert_string_equal(db_value(texts, 0, 0), "confirmation");
+	assert_string_equal(db_value(texts, 1, 0), "appointment_moved");
+	assert_non_null(strstr(db_value(texts, 1, 1), "has been moved to"));
+	assert_non_null(strstr(db_value(texts, 1, 1), "11:30 AM"));
+	assert_string_equal(db_value(texts, 2, 0), "appointment_cancelled");
+	/* Cancelled: it can no longer be moved; nor can an id that is no id. */
+	booking_move(f->app, f->a, f->org, out.appointment_id, at(f, f->wednesday, "14:00"), NULL,
+		     owner, &moved);
+	assert_int_equal(moved.result, BOOKING_ERROR);
+	assert_string_equal(moved.reason, "no such appointment");
+	booking_move(f->app, f->a, f->org, "'; DROP TABLE appointments; --",
+		     at(f, f->wednesday, "14:00"), NULL, owner, &moved);
+	assert_int_equal(moved.result, BOOKING_ERROR);
+	assert_false(db_in_transaction(f->app));
+}
+
 static void test_bad_length_books_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -323,6 +464,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_taken_time_offers_the_nearest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_booked_with_its_confirmation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifty_callers_one_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifty_callers_three_resources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_moves_and_cancels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_length_books_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
