@@ -153,13 +153,9 @@ GRANT EXECUTE ON FUNCTION google_schedule() TO switchboard_jobs;
 GRANT SELECT, INSERT, UPDATE, DELETE ON calendar_connections, google_oauth_states,
 	google_calendars TO switchboard_web;
 GRANT SELECT ON google_events TO switchboard_web;
--- Mapping a resource to a calendar updates its row, whose CHECK calls hours_shape_ok() (021).
-GRANT EXECUTE ON FUNCTION hours_shape_ok(jsonb) TO switchboard_web;
 -- Disconnecting, or a calendar no resource uses any more, takes its busy time away.
 GRANT DELETE ON busy_blocks TO switchboard_web;
--- The sync records a revoked grant, and carries the owner's changes in Google to appointments,
--- each with its audit row.
-GRANT INSERT ON audit_log TO switchboard_jobs;
+-- The sync records a revoked grant with an audit row (the job runner may write them since 021).
 GRANT SELECT, UPDATE ON calendar_connections TO switchboard_jobs;
 GRANT SELECT, INSERT, UPDATE, DELETE ON google_calendars, google_events TO switchboard_jobs;
 GRANT SELECT ON google_calendars TO switchboard_voice;

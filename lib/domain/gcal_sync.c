@@ -15,10 +15,6 @@
 #include "infra/log.h"
 #include "infra/text.h"
 
-/* booking_move comes with the scheduling core's booking code; a build without it refuses a move
- * made in Google and puts the event back. */
-extern __typeof__(booking_move) booking_move __attribute__((weak));
-
 /* A watch channel asks for a week (Google's usual most); it is renewed a day before its end. */
 #define CHANNEL_SECONDS (7 * 86400)
 /* Most pages one sync reads before it stops and lets the next run carry on. */
@@ -324,18 +320,20 @@ static void own_event(struct db *db, struct arena *a, const char *org_id, const 
 		return;
 	}
 	db_commit(db);
-	out = (struct booking_outcome){ .result = BOOKING_ERROR, .reason = "moving is not built in" };
-	if (booking_move)
-		booking_move(db, a, org_id, appt, (time_t)at, NULL, NULL, &out);
+	booking_move_noted(db, a, org_id, appt, (time_t)at, NULL, NULL, AUDIT_DETAIL, &out);
+	if (out.result == BOOKING_BOOKED) {
+		log_info("appointment moved from Google Calendar org=%s id=%s", org_id, appt);
+		return;
+	}
+	/* The rules of the business win: the event goes back to the appointment's time, and the
+	 * audit log says why. */
 	if (db_begin_org(db, a, org_id) < 0)
 		return;
-	if (out.result == BOOKING_BOOKED) {
-		db_exec(db, a, SQL_MOVE_AUDIT, org_id, "calendar.moved", appt, "moved in Google");
-	} else {
-		/* The rules of the business win: the event goes back to the appointment's time. */
-		db_exec(db, a, SQL_MOVE_AUDIT, org_id, "calendar.move_refused", appt,
-			out.reason ? out.reason : "the database failed");
-		db_q(db, a, SQL_PUSH_AGAIN, appt);
+	if (db_exec(db, a, SQL_MOVE_AUDIT, org_id, "calendar.move_refused", appt,
+		    out.reason ? out.reason : "the database failed") < 0 ||
+	    !db_q(db, a, SQL_PUSH_AGAIN, appt)) {
+		db_rollback(db);
+		return;
 	}
 	db_commit(db);
 }
