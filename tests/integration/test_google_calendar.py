@@ -395,6 +395,11 @@ def test_an_event_of_ours_moved_in_google_moves_the_appointment():
         wait_for("the move", lambda: sql(conn, "SELECT extract(epoch FROM starts_at)::bigint "
                                                "FROM appointments WHERE id = %s", appt)
                  == [(int(new_start),)])
+        assert sql(conn, "SELECT user_id, detail->>'source' FROM audit_log WHERE org_id = %s "
+                         "AND action = 'appointment.reschedule'", c.org_id) == [(None, "Google Calendar")]
+    # Switchboard's own write of the moved event is no second move.
+    time.sleep(1.5)
+    assert len(events(account, appt)) == 1
 
 
 def test_garbled_google_replies_crash_nothing():
@@ -446,3 +451,37 @@ def test_map_resource_refuses_bad_input_and_other_businesses():
     with db() as conn:
         assert sql(conn, "SELECT calendar_id FROM google_calendars WHERE org_id = %s ORDER BY 1",
                    a.org_id) == [("team@group.calendar.google.com",)]
+
+
+ALL_DAY_HOURS = ('{"mon":[["00:00","24:00"]],"tue":[["00:00","24:00"]],"wed":[["00:00","24:00"]],'
+                 '"thu":[["00:00","24:00"]],"fri":[["00:00","24:00"]],"sat":[["00:00","24:00"]],'
+                 '"sun":[["00:00","24:00"]]}')
+
+
+def test_busy_time_in_google_blocks_a_booking():
+    c = signup()
+    account = connect(c)
+    with db() as conn:
+        sql(conn, "UPDATE organizations SET business_hours = %s WHERE id = %s", ALL_DAY_HOURS,
+            c.org_id)
+    appt = book(c.org_id, hours_ahead=50)
+    wait_for("the watch channel", lambda: fake("/_fake/channels", account=account))
+    with db() as conn:
+        start, slot = sql(conn, "SELECT extract(epoch FROM a.starts_at)::bigint + 30 * 3600, "
+                                "to_char((a.starts_at + interval '30 hours') AT TIME ZONE o.timezone, "
+                                "'YYYY-MM-DD\"T\"HH24:MI') FROM appointments a "
+                                "JOIN organizations o ON o.id = a.org_id WHERE a.id = %s", appt)[0]
+    ev = fake("/_fake/events", {"account": account, "event": {
+        "summary": "Private", "start": {"dateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start - 1800))},
+        "end": {"dateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + 3600))}}})
+    wait_for("the busy block", lambda: busy(c.org_id, ev["id"]))
+    r = c.post_form(f"/appointments/{appt}/reschedule", {"slot": slot})
+    assert r.status_code == 409, r.status_code
+    assert "That time overlaps another appointment" in r.text
+    with db() as conn:
+        assert sql(conn, "SELECT extract(epoch FROM starts_at)::bigint FROM appointments "
+                         "WHERE id = %s", appt)[0][0] != start
+    # With the busy time gone in Google, the same move is taken.
+    fake(f"/_fake/events/primary/{ev['id']}/delete", {"account": account})
+    wait_for("the removed block", lambda: not busy(c.org_id, ev["id"]))
+    assert c.post_form(f"/appointments/{appt}/reschedule", {"slot": slot}).status_code == 303
