@@ -37,6 +37,7 @@ the query; the last consent's account when absent):
   GET  /_fake/events?calendar=ID     every event of a calendar, cancelled ones included
   POST /_fake/events                 {"calendar", "event"} an owner's own event; or
                                      {"calendar", "count", "start"} that many hour-long events
+  POST /_fake/events/shift           {"calendar", "seconds"} every live event moved by that much
   POST /_fake/events/CAL/ID          {"…"} the owner changes an event (merged as patch)
   POST /_fake/events/CAL/ID/delete   the owner deletes an event
   POST /_fake/expire_sync            {"calendar"} every sync token of it now gets 410
@@ -601,6 +602,9 @@ class GoogleFake(FakeProvider):
             if "count" in body:
                 return self.bulk(cid, int(body["count"]), float(body.get("start", time.time())))
             return self.insert(cid, body.get("event", {}))
+        if path == "/_fake/events/shift":
+            return self.shift(account + "/" + body.get("calendar", "primary"),
+                              int(body.get("seconds", 3600)))
         m = CONTROL_EVENT.match(path)
         if m:
             cid = account + "/" + urllib.parse.unquote(m.group(1))
@@ -619,6 +623,23 @@ class GoogleFake(FakeProvider):
                                body.get("token"))
             return Reply.of_json({"status": status})
         return Reply.of_json({"error": "no such control"}, 404)
+
+    def shift(self, cid, seconds):
+        """Move every live event of a calendar by seconds, as one change each."""
+        with self._lock:
+            c = self.cal(cid)
+            moved = 0
+            for e in c["events"].values():
+                if e["status"] == "cancelled":
+                    continue
+                for edge in ("start", "end"):
+                    t = event_time(e.get(edge))
+                    if t is not None and "dateTime" in e[edge]:
+                        e[edge] = {"dateTime": rfc3339(t + seconds)}
+                self.touch(c, e)
+                moved += 1
+        self.changed(cid)
+        return Reply.of_json({"moved": moved})
 
     def bulk(self, cid, count, start):
         """count hour-long owner's events an hour apart from start, one notification for all."""
