@@ -4,7 +4,8 @@
 -- for each appointment, and the trigger that queues the event's update on every change of an
 -- appointment, whoever made it.
 
--- The grant: one Google connection per business. Tokens are sealed by lib/domain/credentials.
+-- The grant: one Google connection per business (account 'google', so UNIQUE (org_id,
+-- provider, account) of 002 keeps it one). Tokens are sealed by lib/domain/credentials.
 ALTER TABLE calendar_connections
 	ADD COLUMN status text NOT NULL DEFAULT 'connected'
 		CHECK (status IN ('connected', 'revoked')),
@@ -13,8 +14,6 @@ ALTER TABLE calendar_connections
 	ADD COLUMN revoked_at timestamptz,
 	ADD FOREIGN KEY (org_id, connected_by) REFERENCES users (org_id, id)
 		ON DELETE SET NULL (connected_by);
-CREATE UNIQUE INDEX calendar_connections_one_google ON calendar_connections (org_id)
-	WHERE provider = 'google';
 ALTER TABLE calendar_connections ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON calendar_connections;
 CREATE POLICY tenant_isolation ON calendar_connections
@@ -22,12 +21,13 @@ CREATE POLICY tenant_isolation ON calendar_connections
 
 -- The nonce of each connect attempt: the signed state names it, and the callback spends it once.
 CREATE TABLE google_oauth_states (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
-	nonce text NOT NULL CHECK (nonce ~ '^[0-9a-f]{32}$'),
+	nonce text NOT NULL CHECK (char_length(nonce) BETWEEN 1 AND 64),
 	user_id uuid NOT NULL,
 	expires_at timestamptz NOT NULL,
 	used_at timestamptz,
-	PRIMARY KEY (org_id, nonce),
+	UNIQUE (org_id, nonce),
 	FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX google_oauth_states_expires_idx ON google_oauth_states (expires_at);
@@ -61,6 +61,7 @@ CREATE POLICY tenant_isolation ON google_calendars
 -- The event Switchboard made for an appointment, and on which calendar (a resource mapped to
 -- another calendar moves it there).
 CREATE TABLE google_events (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
 	appointment_id uuid NOT NULL,
 	calendar_id text NOT NULL,
@@ -70,7 +71,7 @@ CREATE TABLE google_events (
 	pushed_start timestamptz,
 	pushed_end timestamptz,
 	updated_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (org_id, appointment_id),
+	UNIQUE (org_id, appointment_id),
 	FOREIGN KEY (org_id, appointment_id) REFERENCES appointments (org_id, id) ON DELETE CASCADE
 );
 ALTER TABLE google_events ENABLE ROW LEVEL SECURITY;

@@ -31,7 +31,7 @@ static const char SQL_CONNECTION_SAVE[] =
 	"       refresh_token_enc, expires_at, status, connected_by, scope, revoked_at) "
 	"VALUES ($1, 'google', 'google', $2::bytea, $3::bytea, now() + make_interval(secs => $4::int), "
 	"        'connected', $5, $6, NULL) "
-	"ON CONFLICT (org_id) WHERE provider = 'google' DO UPDATE SET "
+	"ON CONFLICT (org_id, provider, account) DO UPDATE SET "
 	"  access_token_enc = EXCLUDED.access_token_enc, refresh_token_enc = EXCLUDED.refresh_token_enc, "
 	"  expires_at = EXCLUDED.expires_at, status = 'connected', connected_by = EXCLUDED.connected_by, "
 	"  scope = EXCLUDED.scope, revoked_at = NULL";
