@@ -52,13 +52,13 @@ import argparse
 import base64
 import binascii
 import copy
+import http.client
 import json
 import re
 import secrets
 import threading
 import time
 import urllib.parse
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 
@@ -547,14 +547,17 @@ class GoogleFake(FakeProvider):
             if token is not None:
                 headers["X-Goog-Channel-Token"] = token
             address = ch["address"]
+        # http.client keeps the headers' case as Google writes them (urllib would not).
+        target = urllib.parse.urlsplit(address)
+        conn = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=10)
         try:
-            with urllib.request.urlopen(urllib.request.Request(address, data=b"", headers=headers,
-                                                               method="POST"), timeout=10) as r:
-                return r.status
-        except urllib.error.HTTPError as e:
-            return e.code
+            conn.request("POST", target.path + ("?" + target.query if target.query else ""),
+                         body=b"", headers=headers)
+            return conn.getresponse().status
         except OSError:
             return 0
+        finally:
+            conn.close()
 
     # Steering.
     def _control(self, req):
