@@ -112,6 +112,14 @@ $(BUILD)/bench/brainbench.o: tests/bench/brainbench.c | $(BUILD)/dirs
 $(BUILD)/bench/brainbench: $(BUILD)/bench/brainbench.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Availability's speed with a busy business (tests/bench/run availability).
+bench: $(BUILD)/bench/availbench
+$(BUILD)/bench/availbench.o: tests/bench/availbench.c | $(BUILD)/dirs
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+$(BUILD)/bench/availbench: $(BUILD)/bench/availbench.o $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Unit tests link the library and every cgi object but main.o.
 $(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/dirs
 	$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit -c -o $@ $<

@@ -48,6 +48,8 @@ CREATE INDEX resources_org_order_idx ON resources (org_id, position, created_at,
 
 -- Which resources can do a service; a service with no rows: every active resource.
 CREATE TABLE service_resources (
+	-- A row's own name, as every tenant row has one.
+	id uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
 	service_id uuid NOT NULL,
 	resource_id uuid NOT NULL,
@@ -70,7 +72,9 @@ CREATE TABLE closures (
 	UNIQUE (org_id, id),
 	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id) ON DELETE CASCADE
 );
-CREATE INDEX closures_org_time_idx ON closures USING gist (org_id, tstzrange(starts_at, ends_at));
+-- Availability reads a business's closures still to end (row-level security lets only
+-- leakproof comparisons such as < and > reach an index, so no range operator here).
+CREATE INDEX closures_org_ends_idx ON closures (org_id, ends_at);
 
 -- Busy time read from outside calendars (resource_id NULL: every resource).
 CREATE TABLE busy_blocks (
@@ -83,13 +87,17 @@ CREATE TABLE busy_blocks (
 	starts_at timestamptz NOT NULL,
 	ends_at timestamptz NOT NULL,
 	updated_at timestamptz NOT NULL DEFAULT now(),
+	-- Longer than a day: availability finds these apart from the many short ones.
+	long_span boolean GENERATED ALWAYS AS (ends_at - starts_at > interval '1 day') STORED,
 	CHECK (ends_at > starts_at),
 	UNIQUE (org_id, id),
 	UNIQUE (org_id, source, source_calendar, external_id),
 	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id) ON DELETE CASCADE
 );
-CREATE INDEX busy_blocks_org_time_idx
-	ON busy_blocks USING gist (org_id, tstzrange(starts_at, ends_at));
+-- A window's busy time: short blocks by their start (at most a day before the window), long
+-- ones by their end.
+CREATE INDEX busy_blocks_org_starts_idx ON busy_blocks (org_id, starts_at) WHERE NOT long_span;
+CREATE INDEX busy_blocks_org_long_idx ON busy_blocks (org_id, ends_at) WHERE long_span;
 
 ALTER TABLE services ADD COLUMN buffer_minutes integer NOT NULL DEFAULT 0
 	CHECK (buffer_minutes BETWEEN 0 AND 1440);
@@ -148,8 +156,10 @@ CREATE TRIGGER appointments_fill BEFORE INSERT OR UPDATE ON appointments
 
 ALTER TABLE appointments ALTER COLUMN resource_id SET NOT NULL;
 ALTER TABLE appointments ALTER COLUMN blocked_until SET NOT NULL;
+-- An appointment with its buffer holds at most two days (a day's length and a day's buffer at
+-- most), so availability finds what holds a window by start time on appointments_org_starts_idx.
 ALTER TABLE appointments ADD CONSTRAINT appointments_blocked_after_end
-	CHECK (blocked_until >= ends_at);
+	CHECK (blocked_until >= ends_at AND blocked_until <= starts_at + interval '48 hours');
 ALTER TABLE appointments ADD CONSTRAINT appointments_resource_fk
 	FOREIGN KEY (org_id, resource_id) REFERENCES resources (org_id, id);
 CREATE INDEX appointments_resource_idx ON appointments (org_id, resource_id);
@@ -157,14 +167,10 @@ CREATE INDEX appointments_resource_idx ON appointments (org_id, resource_id);
 -- The guarantee that two bookings never collide on one resource, whatever the race: the
 -- losing transaction gets exclusion_violation (23P01). Ranges are half-open, so back-to-back
 -- slots are fine; a service's buffer is part of the range. A no-show or completed appointment
--- still held its time. The index also answers availability's "what is taken in this window".
+-- still held its time.
 ALTER TABLE appointments DROP CONSTRAINT appointments_no_overlap;
 ALTER TABLE appointments ADD CONSTRAINT appointments_no_overlap EXCLUDE USING gist (
 	resource_id WITH =, tstzrange(starts_at, blocked_until) WITH &&)
-	WHERE (status NOT IN ('cancelled'));
--- Availability reads a business's taken time over a window, across its resources.
-CREATE INDEX appointments_org_blocked_idx ON appointments USING gist (
-	org_id, tstzrange(starts_at, blocked_until))
 	WHERE (status NOT IN ('cancelled'));
 
 ALTER TABLE resources ENABLE ROW LEVEL SECURITY;
@@ -189,8 +195,9 @@ GRANT SELECT ON resources, service_resources, closures, busy_blocks
 	TO switchboard_voice, switchboard_jobs;
 GRANT INSERT, UPDATE, DELETE ON busy_blocks TO switchboard_jobs;
 
--- The calendar sync (job runner) moves and cancels the appointments it made, audited as any.
-GRANT INSERT ON audit_log TO switchboard_jobs;
+-- A move is audited whoever makes it: the calendar sync (job runner) moving what it made, a
+-- caller moving theirs on the phone (voice worker, or a practice run in the job runner).
+GRANT INSERT ON audit_log TO switchboard_jobs, switchboard_voice;
 
 -- Free times are found by lib/domain/availability.c now, over resources, closures and busy time.
 DROP FUNCTION appointment_free_starts(timestamptz, interval, uuid, int);

@@ -151,11 +151,14 @@ int availability_nearest(struct db *db, struct arena *a, const struct availabili
 		log_error("could not find free times: an appointment of %d minutes", q->minutes);
 		return -1;
 	}
-	if (schedule_load(db, a, q, &s) < 0)
+	/* The first round's holds come with the settings, in one round trip. */
+	time_t around = q->around;
+	time_t loaded_from = around - SEARCH_DAYS[0] * 86400;
+	time_t loaded_to = around + (SEARCH_DAYS[0] + 2) * 86400;
+	if (schedule_load(db, a, q, &s, loaded_from, loaded_to) < 0)
 		return -1;
 	if (s.nresources == 0 || s.earliest > s.latest)
 		return 0;
-	time_t around = q->around;
 	for (size_t round = 0; round < sizeof(SEARCH_DAYS) / sizeof(SEARCH_DAYS[0]); round++) {
 		time_t reach = SEARCH_DAYS[round] * 86400;
 		time_t from = around - reach, to = around + reach;
@@ -167,8 +170,11 @@ int availability_nearest(struct db *db, struct arena *a, const struct availabili
 		if (from > to)
 			continue;
 		/* Holds that could touch a start in [from, to]: up to a day's length after. */
-		if (schedule_load_holds(db, a, q, &s, from, to + 2 * 86400) < 0)
+		if ((from < loaded_from || to + 2 * 86400 > loaded_to) &&
+		    schedule_load_holds(db, a, q, &s, from, to + 2 * 86400) < 0)
 			return -1;
+		loaded_from = from;
+		loaded_to = to + 2 * 86400;
 		struct found *list;
 		int n = starts_in(a, &s, q->minutes, around, from, to, &list);
 		qsort(list, (size_t)n, sizeof(*list), by_nearness);
@@ -240,7 +246,8 @@ enum availability_verdict availability_explain(struct db *db, struct arena *a,
 		log_error("could not check a time: an appointment of %d minutes", q->minutes);
 		return AVAILABILITY_ERROR;
 	}
-	if (schedule_load(db, a, q, &s) < 0)
+	/* Holds as far as the longest buffer could reach, with the settings in one round trip. */
+	if (schedule_load(db, a, q, &s, at, at + (time_t)(q->minutes + 1440) * 60) < 0)
 		return AVAILABILITY_ERROR;
 	if (at <= s.now)
 		verdict = AVAILABILITY_PAST;
@@ -249,9 +256,6 @@ enum availability_verdict availability_explain(struct db *db, struct arena *a,
 	else if (at > s.latest)
 		verdict = AVAILABILITY_TOO_FAR;
 	else if (s.nresources > 0) {
-		time_t end = at + (time_t)q->minutes * 60 + (time_t)s.buffer_minutes * 60;
-		if (schedule_load_holds(db, a, q, &s, at, end) < 0)
-			return AVAILABILITY_ERROR;
 		for (int r = 0; r < s.nresources; r++) {
 			const struct hold *h = NULL;
 			enum availability_verdict v = resource_verdict(&s, &s.resources[r], at,

@@ -12,56 +12,79 @@
 #include "domain/when_zone.h"
 
 /*
- * The business's settings, the service's buffer and the resources able to do the service, in
- * the business's order (one row with NULL resource columns when none is). A service with no
- * service_resources rows can be done by every active resource.
+ * What holds time in [FROM, TO): live appointments with their buffers (but the one being
+ * moved), outside busy blocks and closures; a NULL resource holds every resource. Row-level
+ * security lets only leakproof comparisons reach an index, so each table is read by plain start
+ * or end times: an appointment holds at most two days (APPT_FROM is two days before FROM), a
+ * short busy block at most one (BUSY_FROM). Columns: kind, resource, reason, start, end.
  */
-static const char SQL_SETTINGS[] =
-	"SELECT o.timezone, o.min_notice_minutes, o.horizon_days, "
-	"       coalesce((SELECT s.buffer_minutes FROM services s WHERE s.id = $1::uuid), 0), "
-	"       r.id, r.name, coalesce(r.hours, o.business_hours)::text "
-	"FROM organizations o "
-	"LEFT JOIN LATERAL ("
-	"  SELECT r.id, r.name, r.hours, r.position, r.created_at FROM resources r "
-	"  WHERE r.org_id = o.id AND r.active "
-	"    AND ($2::uuid IS NULL OR r.id = $2::uuid) "
-	"    AND ($1::uuid IS NULL "
-	"         OR NOT EXISTS (SELECT 1 FROM service_resources sr "
-	"                        WHERE sr.org_id = o.id AND sr.service_id = $1::uuid) "
-	"         OR EXISTS (SELECT 1 FROM service_resources sr "
-	"                    WHERE sr.org_id = o.id AND sr.service_id = $1::uuid "
-	"                      AND sr.resource_id = r.id))"
-	") r ON true "
-	"WHERE o.id = app_org_id() "
-	"ORDER BY r.position, r.created_at, r.id";
+#define HOLDS_SQL(FROM, TO, IGNORE, APPT_FROM, BUSY_FROM) \
+	"SELECT 'a' AS kind, a.resource_id, NULL AS reason, " \
+	"       extract(epoch FROM a.starts_at)::bigint AS starts, " \
+	"       extract(epoch FROM a.blocked_until)::bigint AS ends " \
+	"FROM appointments a " \
+	"WHERE a.org_id = app_org_id() " \
+	"  AND a.starts_at >= to_timestamp(" APPT_FROM "::bigint) " \
+	"  AND a.starts_at < to_timestamp(" TO "::bigint) " \
+	"  AND a.blocked_until > to_timestamp(" FROM "::bigint) " \
+	"  AND a.status NOT IN ('cancelled') AND a.id IS DISTINCT FROM " IGNORE "::uuid " \
+	"UNION ALL " \
+	"SELECT 'b', b.resource_id, NULL, extract(epoch FROM b.starts_at)::bigint, " \
+	"       extract(epoch FROM b.ends_at)::bigint " \
+	"FROM busy_blocks b " \
+	"WHERE b.org_id = app_org_id() AND NOT b.long_span " \
+	"  AND b.starts_at >= to_timestamp(" BUSY_FROM "::bigint) " \
+	"  AND b.starts_at < to_timestamp(" TO "::bigint) " \
+	"  AND b.ends_at > to_timestamp(" FROM "::bigint) " \
+	"UNION ALL " \
+	"SELECT 'b', b.resource_id, NULL, extract(epoch FROM b.starts_at)::bigint, " \
+	"       extract(epoch FROM b.ends_at)::bigint " \
+	"FROM busy_blocks b " \
+	"WHERE b.org_id = app_org_id() AND b.long_span " \
+	"  AND b.ends_at > to_timestamp(" FROM "::bigint) " \
+	"  AND b.starts_at < to_timestamp(" TO "::bigint) " \
+	"UNION ALL " \
+	"SELECT 'c', c.resource_id, c.reason, extract(epoch FROM c.starts_at)::bigint, " \
+	"       extract(epoch FROM c.ends_at)::bigint " \
+	"FROM closures c " \
+	"WHERE c.org_id = app_org_id() " \
+	"  AND c.ends_at > to_timestamp(" FROM "::bigint) " \
+	"  AND c.starts_at < to_timestamp(" TO "::bigint)"
+
+/* The holds alone, in the columns SQL_SCHEDULE gives them. */
+static const char SQL_HOLDS[] =
+	"SELECT h.kind, h.resource_id, h.reason, NULL, h.starts, h.ends "
+	"FROM (" HOLDS_SQL("$1", "$2", "$3", "$4", "$5") ") h";
 
 /*
- * What holds time in [$1, $2): live appointments with their buffers (but the one being moved),
- * outside busy blocks and closures; a NULL resource holds every resource. The ranges are the
- * ones the gist indexes of 021 cover.
+ * Everything in one round trip, as rows of (kind, id, text, text, n1, n2, n3) in this order:
+ * 'o' the business: time zone, notice, horizon and the service's buffer; 'r' each resource
+ * able to do service $1 (only $2 when set), in the business's order, with its name and hours
+ * (its own or the business's); then the holds of [$3, $4): kind, resource, reason, start, end. A service with no
+ * service_resources rows can be done by every active resource.
  */
-static const char SQL_HOLDS[] =
-	"SELECT 'a', a.resource_id, extract(epoch FROM a.starts_at)::bigint, "
-	"       extract(epoch FROM a.blocked_until)::bigint, NULL "
-	"FROM appointments a "
-	"WHERE a.org_id = app_org_id() AND a.status NOT IN ('cancelled') "
-	"  AND tstzrange(a.starts_at, a.blocked_until) "
-	"      && tstzrange(to_timestamp($1::bigint), to_timestamp($2::bigint)) "
-	"  AND a.id IS DISTINCT FROM $3::uuid "
+static const char SQL_SCHEDULE[] =
+	"SELECT 'o', NULL::uuid, NULL, o.timezone, o.min_notice_minutes::bigint, "
+	"       o.horizon_days::bigint, "
+	"       coalesce((SELECT s.buffer_minutes FROM services s "
+	"                 WHERE s.org_id = o.id AND s.id = $1::uuid), 0)::bigint, 0, 0 "
+	"FROM organizations o WHERE o.id = app_org_id() "
 	"UNION ALL "
-	"SELECT 'b', b.resource_id, extract(epoch FROM b.starts_at)::bigint, "
-	"       extract(epoch FROM b.ends_at)::bigint, NULL "
-	"FROM busy_blocks b "
-	"WHERE b.org_id = app_org_id() "
-	"  AND tstzrange(b.starts_at, b.ends_at) "
-	"      && tstzrange(to_timestamp($1::bigint), to_timestamp($2::bigint)) "
+	"SELECT 'r', r.id, r.name, coalesce(r.hours, o.business_hours)::text, NULL, NULL, NULL, "
+	"       1, row_number() OVER (ORDER BY r.position, r.created_at, r.id) "
+	"FROM resources r JOIN organizations o ON o.id = r.org_id "
+	"WHERE r.org_id = app_org_id() AND r.active "
+	"  AND ($2::uuid IS NULL OR r.id = $2::uuid) "
+	"  AND ($1::uuid IS NULL "
+	"       OR NOT EXISTS (SELECT 1 FROM service_resources sr "
+	"                      WHERE sr.org_id = r.org_id AND sr.service_id = $1::uuid) "
+	"       OR EXISTS (SELECT 1 FROM service_resources sr "
+	"                  WHERE sr.org_id = r.org_id AND sr.service_id = $1::uuid "
+	"                    AND sr.resource_id = r.id)) "
 	"UNION ALL "
-	"SELECT 'c', c.resource_id, extract(epoch FROM c.starts_at)::bigint, "
-	"       extract(epoch FROM c.ends_at)::bigint, c.reason "
-	"FROM closures c "
-	"WHERE c.org_id = app_org_id() "
-	"  AND tstzrange(c.starts_at, c.ends_at) "
-	"      && tstzrange(to_timestamp($1::bigint), to_timestamp($2::bigint))";
+	"SELECT h.kind, h.resource_id, h.reason, NULL, h.starts, h.ends, NULL, 2, 0 "
+	"FROM (" HOLDS_SQL("$3", "$4", "$5", "$6", "$7") ") h "
+	"ORDER BY 8, 9";
 
 static void zone_release(void *zone)
 {
@@ -122,25 +145,70 @@ static const char *uuid_or_null(const char *id, bool *bad)
 	return id;
 }
 
+static int by_start(const void *x, const void *y)
+{
+	const struct hold *p = x, *q = y;
+	return (p->start > q->start) - (p->start < q->start);
+}
+
+/* Hand hold rows [first, rows) of res (kind, resource, reason, -, start, end) to every
+ * resource they hold, sorted by start. */
+static void take_holds(struct arena *a, struct schedule *s, struct db_result *res, int first)
+{
+	int rows = db_rows(res) - first;
+
+	for (int r = 0; r < s->nresources; r++) {
+		s->resources[r].holds = arena_alloc(a, (size_t)(rows > 0 ? rows : 1) *
+						       sizeof(struct hold));
+		s->resources[r].nholds = 0;
+	}
+	for (int i = first; i < db_rows(res); i++) {
+		const char *kind = db_value(res, i, 0), *owner = db_value(res, i, 1);
+		struct hold h = {
+			.start = (time_t)strtoll(db_value(res, i, 4), NULL, 10),
+			.end = (time_t)strtoll(db_value(res, i, 5), NULL, 10),
+			.kind = kind[0] == 'a' ? HOLD_APPOINTMENT :
+				kind[0] == 'b' ? HOLD_BUSY : HOLD_CLOSURE,
+			.reason = db_value(res, i, 2),
+		};
+		for (int r = 0; r < s->nresources; r++) {
+			struct resource_schedule *rs = &s->resources[r];
+			if (!owner || !strcmp(owner, rs->id))
+				rs->holds[rs->nholds++] = h;
+		}
+	}
+	for (int r = 0; r < s->nresources; r++)
+		qsort(s->resources[r].holds, (size_t)s->resources[r].nholds, sizeof(struct hold),
+		      by_start);
+}
+
+static const char *epoch_text(struct arena *a, time_t t)
+{
+	return arena_printf(a, "%lld", (long long)t);
+}
+
 int schedule_load(struct db *db, struct arena *a, const struct availability_query *q,
-		  struct schedule *s)
+		  struct schedule *s, time_t from, time_t to)
 {
 	bool bad = false;
 	const char *service = uuid_or_null(q->service_id, &bad);
 	const char *resource = uuid_or_null(q->resource_id, &bad);
+	const char *ignore = uuid_or_null(q->ignore_appointment_id, &bad);
 
 	memset(s, 0, sizeof(*s));
-	struct db_result *res = db_q(db, a, SQL_SETTINGS, service, resource);
+	struct db_result *res = db_q(db, a, SQL_SCHEDULE, service, resource, epoch_text(a, from),
+				     epoch_text(a, to), ignore, epoch_text(a, from - 2 * 86400),
+				     epoch_text(a, from - 86400));
 	if (!res)
 		return -1;
-	if (db_rows(res) < 1) {
+	if (db_rows(res) < 1 || strcmp(db_value(res, 0, 0), "o")) {
 		log_error("could not read availability: no business in this transaction");
 		return -1;
 	}
-	s->timezone = db_value(res, 0, 0);
-	s->notice_minutes = atoi(db_value(res, 0, 1));
-	s->horizon_days = atoi(db_value(res, 0, 2));
-	s->buffer_minutes = atoi(db_value(res, 0, 3));
+	s->timezone = db_value(res, 0, 3);
+	s->notice_minutes = atoi(db_value(res, 0, 4));
+	s->horizon_days = atoi(db_value(res, 0, 5));
+	s->buffer_minutes = atoi(db_value(res, 0, 6));
 	s->now = q->now ? q->now : time(NULL);
 	s->earliest = s->now + (time_t)s->notice_minutes * 60;
 	if (s->earliest <= s->now)
@@ -152,22 +220,18 @@ int schedule_load(struct db *db, struct arena *a, const struct availability_quer
 		return -1;
 	}
 	arena_defer(a, zone_release, s->zone);
+	int row = 1;
 	s->resources = arena_calloc(a, (size_t)db_rows(res), sizeof(*s->resources));
-	for (int i = 0; !bad && i < db_rows(res); i++) {
-		if (!db_value(res, i, 4))
+	for (; row < db_rows(res) && !strcmp(db_value(res, row, 0), "r"); row++) {
+		if (bad)
 			continue;
 		struct resource_schedule *r = &s->resources[s->nresources++];
-		r->id = db_value(res, i, 4);
-		r->name = db_value(res, i, 5);
-		parse_week(db_value(res, i, 6), r->week);
+		r->id = db_value(res, row, 1);
+		r->name = db_value(res, row, 2);
+		parse_week(db_value(res, row, 3), r->week);
 	}
+	take_holds(a, s, res, row);
 	return 0;
-}
-
-static int by_start(const void *x, const void *y)
-{
-	const struct hold *p = x, *q = y;
-	return (p->start > q->start) - (p->start < q->start);
 }
 
 int schedule_load_holds(struct db *db, struct arena *a, const struct availability_query *q,
@@ -175,35 +239,13 @@ int schedule_load_holds(struct db *db, struct arena *a, const struct availabilit
 {
 	bool bad = false;
 	const char *ignore = uuid_or_null(q->ignore_appointment_id, &bad);
-	struct db_result *res = db_q(db, a, SQL_HOLDS, arena_printf(a, "%lld", (long long)from),
-				     arena_printf(a, "%lld", (long long)to), ignore);
+	struct db_result *res = db_q(db, a, SQL_HOLDS, epoch_text(a, from), epoch_text(a, to),
+				     ignore, epoch_text(a, from - 2 * 86400),
+				     epoch_text(a, from - 86400));
 
 	if (!res)
 		return -1;
-	int rows = db_rows(res);
-	for (int r = 0; r < s->nresources; r++) {
-		s->resources[r].holds = arena_alloc(a, (size_t)(rows ? rows : 1) *
-						       sizeof(struct hold));
-		s->resources[r].nholds = 0;
-	}
-	for (int i = 0; i < rows; i++) {
-		const char *kind = db_value(res, i, 0), *owner = db_value(res, i, 1);
-		struct hold h = {
-			.start = (time_t)strtoll(db_value(res, i, 2), NULL, 10),
-			.end = (time_t)strtoll(db_value(res, i, 3), NULL, 10),
-			.kind = kind[0] == 'a' ? HOLD_APPOINTMENT :
-				kind[0] == 'b' ? HOLD_BUSY : HOLD_CLOSURE,
-			.reason = db_value(res, i, 4),
-		};
-		for (int r = 0; r < s->nresources; r++) {
-			struct resource_schedule *rs = &s->resources[r];
-			if (!owner || !strcmp(owner, rs->id))
-				rs->holds[rs->nholds++] = h;
-		}
-	}
-	for (int r = 0; r < s->nresources; r++)
-		qsort(s->resources[r].holds, (size_t)s->resources[r].nholds, sizeof(struct hold),
-		      by_start);
+	take_holds(a, s, res, 0);
 	return 0;
 }
 

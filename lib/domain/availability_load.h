@@ -50,14 +50,15 @@ struct schedule {
 };
 
 /*
- * Read the business's settings and the resources able to do q's service (only q->resource_id
- * when set), without holds. Returns 0, or -1 on a database error (logged).
+ * Read, in one round trip, the business's settings, the resources able to do q's service (only
+ * q->resource_id when set) and what holds their time in [from, to). Returns 0, or -1 on a
+ * database error (logged).
  */
 int schedule_load(struct db *db, struct arena *a, const struct availability_query *q,
-		  struct schedule *s);
+		  struct schedule *s, time_t from, time_t to);
 
 /*
- * Read what holds each resource's time in [from, to) (all of s's resources), sorted by start.
+ * Read again what holds each resource's time, now in [from, to), sorted by start.
  * Returns 0 or -1 on a database error (logged).
  */
 int schedule_load_holds(struct db *db, struct arena *a, const struct availability_query *q,

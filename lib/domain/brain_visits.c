@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "infra/arena.h"
+#include "domain/booking.h"
 #include "domain/brain_engines.h"
 #include "infra/db.h"
 #include "infra/log.h"
@@ -23,10 +24,6 @@ static const char SQL_FIND[] =
 static const char SQL_CANCEL[] =
 	"UPDATE appointments SET status = 'cancelled', "
 	"       notes = concat_ws(' ', notes, 'Cancelled by the caller on the phone.') "
-	"WHERE id = $1 AND status IN ('scheduled', 'confirmed')";
-static const char SQL_MOVE[] =
-	"UPDATE appointments SET starts_at = to_timestamp($2::bigint), "
-	"       ends_at = to_timestamp($2::bigint) + (ends_at - starts_at) "
 	"WHERE id = $1 AND status IN ('scheduled', 'confirmed')";
 static const char SQL_BOOKING_TURN[] =
 	"SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1, 0))";
@@ -84,12 +81,16 @@ int brain_visit_cancel(struct db *db, struct arena *a, const char *org_id, const
 	return rc;
 }
 
+/* Under the rules of any booking (hours, closures, busy time, its own resource first). */
 int brain_visit_move(struct db *db, struct arena *a, const char *org_id, const char *id,
 		     time_t starts_at)
 {
-	int rc = change(db, a, org_id, SQL_MOVE, id,
-			arena_printf(a, "%lld", (long long)starts_at));
-	if (rc > 0)
-		log_info("appointment moved by the caller id=%s", id);
-	return rc;
+	struct booking_outcome out;
+
+	if (db_in_transaction(db) && db_commit(db) < 0)
+		return -1;
+	booking_move_noted(db, a, org_id, id, starts_at, NULL, NULL, "{\"by\": \"caller\"}", &out);
+	if (out.result == BOOKING_ERROR && strcmp(out.reason, "no such appointment"))
+		return -1;
+	return out.result == BOOKING_BOOKED;
 }

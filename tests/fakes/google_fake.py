@@ -59,7 +59,7 @@ import secrets
 import threading
 import time
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.utils import formatdate
 
 from tests.fakes.fakebase import FakeProvider, Reply, serve_until_interrupted

@@ -405,8 +405,7 @@ def test_an_event_of_ours_moved_in_google_moves_the_appointment():
 def test_garbled_google_replies_crash_nothing():
     c = signup()
     fake("/_fake/behave", {"behaviour": "garbage", "only": "/token"})
-    account = f"garbled-{uuid.uuid4().hex[:6]}@example.com"
-    page = finish(c, start_connect(c, account))
+    page = finish(c, start_connect(c, f"garbled-{uuid.uuid4().hex[:6]}@example.com"))
     assert "could not be reached" in page
     assert connection(c.org_id) is None
     fake("/_fake/behave", {"behaviour": "normal"})
