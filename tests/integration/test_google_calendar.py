@@ -424,13 +424,20 @@ def test_garbled_google_replies_crash_nothing():
 
 def test_disconnect_revokes_and_forgets():
     c = signup()
-    account = connect(c)
+    connect(c)
     wait_for("the first sync", lambda: synced(c.org_id))
     r = c.post_form("/settings/calendar/disconnect")
     assert r.status_code == 303
     assert connection(c.org_id) is None
     assert any(r["path"].startswith("/revoke?token=") for r in fake("/_fake/requests"))
     assert "Connect Google Calendar" in c.get("/settings/calendar").text
+    with db() as conn:
+        assert sql(conn, "SELECT count(*) FROM google_calendars WHERE org_id = %s", c.org_id) == [(0,)]
+    # A notification of the old channel is now refused, and a booking queues no event.
+    book(c.org_id)
+    with db() as conn:
+        assert sql(conn, "SELECT count(*) FROM jobs WHERE org_id = %s AND kind = 'google.push'",
+                   c.org_id) == [(0,)]
 
 
 def test_map_resource_refuses_bad_input_and_other_businesses():
