@@ -167,6 +167,16 @@ def test_replayed_state_is_refused():
     assert "used already" in page
 
 
+def test_expired_state_is_refused():
+    c = signup()
+    callback = start_connect(c, "late@example.com")
+    with db() as conn:
+        sql(conn, "UPDATE google_oauth_states SET expires_at = now() - interval '1 second' "
+                  "WHERE org_id = %s", c.org_id)
+    assert "Please connect again" in finish(c, callback)
+    assert connection(c.org_id) is None
+
+
 def test_state_swapped_between_businesses_is_refused():
     a, b = signup(), signup()
     callback = start_connect(a, "swap@example.com")
