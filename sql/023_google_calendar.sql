@@ -144,6 +144,19 @@ CREATE FUNCTION google_schedule()
 	SELECT count(*)::int FROM queued
 $$;
 
+-- Key rotation (switchboard-rotate-keys) re-seals calendar tokens too: it walks their
+-- businesses as well.
+CREATE OR REPLACE FUNCTION provider_credential_orgs()
+	RETURNS SETOF uuid
+	LANGUAGE sql STABLE SECURITY DEFINER
+	SET search_path = public, pg_temp
+	AS $$
+	SELECT org_id FROM provider_credentials
+	UNION
+	SELECT org_id FROM calendar_connections
+	ORDER BY 1
+$$;
+
 REVOKE ALL ON FUNCTION google_appointment_changed(), google_channel_find(text), google_schedule()
 	FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION google_channel_find(text) TO switchboard_web;

@@ -3,6 +3,7 @@ with a signed single-use state, tokens refreshed and revoked, events made, moved
 busy time read back by incremental sync, a 410 resync, push notifications and channel renewal."""
 import contextlib
 import os
+import subprocess
 import time
 import urllib.parse
 import uuid
@@ -11,7 +12,7 @@ import psycopg2
 import pytest
 import requests
 
-from conftest import DSN_OWNER, signup, sql, url
+from conftest import DSN_APP, DSN_OWNER, signup, sql, stack_secret, url
 
 FAKE = os.environ.get("SB_GOOGLE_FAKE_URL", "")
 pytestmark = pytest.mark.skipif(not FAKE, reason="needs the stack's Google fake")
@@ -501,3 +502,30 @@ def test_busy_time_in_google_blocks_a_booking():
     fake(f"/_fake/events/primary/{ev['id']}/delete", {"account": account})
     wait_for("the removed block", lambda: not busy(c.org_id, ev["id"]))
     assert c.post_form(f"/appointments/{appt}/reschedule", {"slot": slot}).status_code == 303
+
+
+def rotate(key, old=""):
+    env = dict(os.environ, DATABASE_URL=DSN_APP, ENCRYPTION_KEY=key, ENCRYPTION_KEYS_OLD=old)
+    run = subprocess.run([os.path.join(os.environ["SB_BIN"], "switchboard-rotate-keys")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    return run.returncode, dict(kv.split("=") for kv in run.stdout.split())
+
+
+def test_key_rotation_reseals_calendar_tokens():
+    c = signup()
+    account = connect(c)
+    with db() as conn:
+        before = sql(conn, "SELECT access_token_enc, refresh_token_enc FROM calendar_connections "
+                           "WHERE org_id = %s", c.org_id)[0]
+    old, new = stack_secret("ENCRYPTION_KEY"), os.urandom(32).hex()
+    try:
+        _, tally = rotate(new, old)
+        assert int(tally["resealed"]) >= 2
+        with db() as conn:
+            after = sql(conn, "SELECT access_token_enc, refresh_token_enc FROM calendar_connections "
+                              "WHERE org_id = %s", c.org_id)[0]
+        assert after[0] != before[0] and after[1] != before[1]
+    finally:
+        rotate(old, new)  # back to the key the running stack uses
+    appt = book(c.org_id)
+    wait_for("the event", lambda: events(account, appt))
