@@ -282,9 +282,12 @@ enum google_result gcal_access_token(struct db *db, struct arena *a, const char 
 	}
 	const char *refresh = token_open(a, org_id, "refresh_token", db_field(res, 0, "refresh"));
 	if (!refresh) {
-		snprintf(why, why_len, "the stored Google tokens could not be opened");
-		mark_revoked(db, a, org_id, why);
-		return GOOGLE_REVOKED;
+		/* Sealed with a key this program lacks (a rotation under way, a missing
+		 * ENCRYPTION_KEYS_OLD): the grant itself may be fine, so try again later. */
+		snprintf(why, why_len, "the stored Google tokens could not be opened with "
+			 "ENCRYPTION_KEY or ENCRYPTION_KEYS_OLD");
+		log_error("could not open the Google tokens org=%s", org_id);
+		return GOOGLE_RETRY;
 	}
 	enum google_result r = google_token_refresh(a, refresh, &t, why, why_len);
 	if (r == GOOGLE_REVOKED || r == GOOGLE_REFUSED) {
