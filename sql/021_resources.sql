@@ -202,6 +202,100 @@ GRANT INSERT ON audit_log TO switchboard_jobs, switchboard_voice;
 -- Free times are found by lib/domain/availability.c now, over resources, closures and busy time.
 DROP FUNCTION appointment_free_starts(timestamptz, interval, uuid, int);
 
+
+-- What availability reads for one business (app.org_id), one window at a time; the free times
+-- themselves are found in C (lib/domain/availability.c). SECURITY INVOKER: row-level security
+-- applies as to any query of the app. Plans are generic: under row-level security a custom
+-- plan of these unions costs more to make than the query costs to run.
+--
+-- What holds time in [p_from, p_to) (epoch seconds): live appointments with their buffers (but
+-- p_ignore, the one being moved), outside busy blocks and closures; a NULL resource holds
+-- every resource. Only leakproof comparisons reach an index under row-level security, so each
+-- table is read by plain start or end times: an appointment with its buffer holds at most 48
+-- hours (appointments_blocked_after_end), a short busy block at most a day.
+CREATE FUNCTION availability_holds(p_from bigint, p_to bigint, p_ignore uuid)
+	RETURNS TABLE (h_kind text, h_resource uuid, h_reason text, h_starts bigint, h_ends bigint)
+	LANGUAGE plpgsql STABLE
+	SET plan_cache_mode = force_generic_plan
+	AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT 'a'::text, a.resource_id, NULL::text, extract(epoch FROM a.starts_at)::bigint,
+	       extract(epoch FROM a.blocked_until)::bigint
+	FROM appointments a
+	WHERE a.org_id = app_org_id()
+	  AND a.starts_at >= to_timestamp(p_from - 48 * 3600) AND a.starts_at < to_timestamp(p_to)
+	  AND a.blocked_until > to_timestamp(p_from)
+	  AND a.status NOT IN ('cancelled') AND a.id IS DISTINCT FROM p_ignore
+	UNION ALL
+	SELECT 'b', b.resource_id, NULL, extract(epoch FROM b.starts_at)::bigint,
+	       extract(epoch FROM b.ends_at)::bigint
+	FROM busy_blocks b
+	WHERE b.org_id = app_org_id() AND NOT b.long_span
+	  AND b.starts_at >= to_timestamp(p_from - 24 * 3600) AND b.starts_at < to_timestamp(p_to)
+	  AND b.ends_at > to_timestamp(p_from)
+	UNION ALL
+	SELECT 'b', b.resource_id, NULL, extract(epoch FROM b.starts_at)::bigint,
+	       extract(epoch FROM b.ends_at)::bigint
+	FROM busy_blocks b
+	WHERE b.org_id = app_org_id() AND b.long_span
+	  AND b.ends_at > to_timestamp(p_from) AND b.starts_at < to_timestamp(p_to)
+	UNION ALL
+	SELECT 'c', c.resource_id, c.reason, extract(epoch FROM c.starts_at)::bigint,
+	       extract(epoch FROM c.ends_at)::bigint
+	FROM closures c
+	WHERE c.org_id = app_org_id()
+	  AND c.ends_at > to_timestamp(p_from) AND c.starts_at < to_timestamp(p_to);
+END
+$$;
+
+-- Everything the first window needs in one round trip, in this order: 'o' the business (time
+-- zone; notice, horizon and the service's buffer in n1..n3); 'r' each active resource able to
+-- do p_service (only p_resource when set; a service with no service_resources rows: every
+-- one) in the business's order, with its name and hours (its own or the business's); then the
+-- holds of [p_from, p_to) (reason in row_name, start and end in n1, n2).
+CREATE FUNCTION availability_schedule(p_service uuid, p_resource uuid, p_from bigint,
+				      p_to bigint, p_ignore uuid)
+	RETURNS TABLE (row_kind text, row_id uuid, row_name text, row_text text, n1 bigint,
+		       n2 bigint, n3 bigint)
+	LANGUAGE plpgsql STABLE
+	SET plan_cache_mode = force_generic_plan
+	AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT x.kind, x.id, x.name, x.txt, x.a, x.b, x.c
+	FROM (
+		SELECT 'o'::text AS kind, NULL::uuid AS id, NULL::text AS name, o.timezone AS txt,
+		       o.min_notice_minutes::bigint AS a, o.horizon_days::bigint AS b,
+		       coalesce((SELECT s.buffer_minutes FROM services s
+				 WHERE s.org_id = o.id AND s.id = p_service), 0)::bigint AS c,
+		       0 AS sec, 0::bigint AS ord
+		FROM organizations o WHERE o.id = app_org_id()
+		UNION ALL
+		SELECT 'r', r.id, r.name, coalesce(r.hours, o.business_hours)::text, NULL, NULL,
+		       NULL, 1, row_number() OVER (ORDER BY r.position, r.created_at, r.id)
+		FROM resources r JOIN organizations o ON o.id = r.org_id
+		WHERE r.org_id = app_org_id() AND r.active
+		  AND (p_resource IS NULL OR r.id = p_resource)
+		  AND (p_service IS NULL
+		       OR NOT EXISTS (SELECT 1 FROM service_resources sr
+				      WHERE sr.org_id = r.org_id AND sr.service_id = p_service)
+		       OR EXISTS (SELECT 1 FROM service_resources sr
+				  WHERE sr.org_id = r.org_id AND sr.service_id = p_service
+				    AND sr.resource_id = r.id))
+		UNION ALL
+		SELECT h.h_kind, h.h_resource, h.h_reason, NULL, h.h_starts, h.h_ends, NULL, 2, 0
+		FROM availability_holds(p_from, p_to, p_ignore) h
+	) x
+	ORDER BY x.sec, x.ord;
+END
+$$;
+
 CALL revoke_public_execute();
 -- resources' CHECK calls it as the writer of the row.
 GRANT EXECUTE ON FUNCTION hours_shape_ok(jsonb) TO switchboard_web;
+GRANT EXECUTE ON FUNCTION availability_holds(bigint, bigint, uuid),
+	availability_schedule(uuid, uuid, bigint, bigint, uuid)
+	TO switchboard_web, switchboard_voice, switchboard_jobs;

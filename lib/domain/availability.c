@@ -15,10 +15,31 @@
 
 /*
  * The search looks this far either side of the moment asked about, wider each round until it
- * has enough starts or covers the whole bookable range: most answers come from the first day,
- * read with a handful of rows.
+ * has enough starts or covers the whole bookable range: most answers come from the first
+ * hours, read with a few dozen rows.
  */
-static const long SEARCH_DAYS[] = { 1, 7, 31, 0 /* the whole horizon */ };
+static const long SEARCH_SECONDS[] = { 8 * 3600, 3 * 86400, 14 * 86400, 0 /* the horizon */ };
+
+/*
+ * The first read is made before the service's buffer is known: it reads this far past an
+ * appointment's end, enough for most buffers; a longer one is read again once known. (Under
+ * row-level security an index bound cannot come from a subquery.)
+ */
+#define FIRST_BUFFER_GUESS (2 * 3600)
+
+/* Make sure s holds what touches [from, until), given what [*loaded_from, *loaded_to) has. */
+static int holds_cover(struct db *db, struct arena *a, const struct availability_query *q,
+		       struct schedule *s, time_t from, time_t until, time_t *loaded_from,
+		       time_t *loaded_to)
+{
+	if (from >= *loaded_from && until <= *loaded_to)
+		return 0;
+	if (schedule_load_holds(db, a, q, s, from, until) < 0)
+		return -1;
+	*loaded_from = from;
+	*loaded_to = until;
+	return 0;
+}
 
 /* A start found on one resource. */
 struct found {
@@ -153,28 +174,27 @@ int availability_nearest(struct db *db, struct arena *a, const struct availabili
 	}
 	/* The first round's holds come with the settings, in one round trip. */
 	time_t around = q->around;
-	time_t loaded_from = around - SEARCH_DAYS[0] * 86400;
-	time_t loaded_to = around + (SEARCH_DAYS[0] + 2) * 86400;
+	time_t length = (time_t)q->minutes * 60;
+	time_t loaded_from = around - SEARCH_SECONDS[0];
+	time_t loaded_to = around + SEARCH_SECONDS[0] + length + FIRST_BUFFER_GUESS;
 	if (schedule_load(db, a, q, &s, loaded_from, loaded_to) < 0)
 		return -1;
 	if (s.nresources == 0 || s.earliest > s.latest)
 		return 0;
-	for (size_t round = 0; round < sizeof(SEARCH_DAYS) / sizeof(SEARCH_DAYS[0]); round++) {
-		time_t reach = SEARCH_DAYS[round] * 86400;
+	for (size_t round = 0; round < sizeof(SEARCH_SECONDS) / sizeof(SEARCH_SECONDS[0]); round++) {
+		time_t reach = SEARCH_SECONDS[round];
 		time_t from = around - reach, to = around + reach;
-		bool whole = SEARCH_DAYS[round] == 0 || (from <= s.earliest && to >= s.latest);
+		bool whole = reach == 0 || (from <= s.earliest && to >= s.latest);
 		if (whole || from < s.earliest)
 			from = s.earliest;
 		if (whole || to > s.latest)
 			to = s.latest;
 		if (from > to)
 			continue;
-		/* Holds that could touch a start in [from, to]: up to a day's length after. */
-		if ((from < loaded_from || to + 2 * 86400 > loaded_to) &&
-		    schedule_load_holds(db, a, q, &s, from, to + 2 * 86400) < 0)
+		/* Holds that could touch a start in [from, to]: its length and buffer after. */
+		time_t until = to + length + (time_t)s.buffer_minutes * 60;
+		if (holds_cover(db, a, q, &s, from, until, &loaded_from, &loaded_to) < 0)
 			return -1;
-		loaded_from = from;
-		loaded_to = to + 2 * 86400;
 		struct found *list;
 		int n = starts_in(a, &s, q->minutes, around, from, to, &list);
 		qsort(list, (size_t)n, sizeof(*list), by_nearness);
@@ -246,8 +266,11 @@ enum availability_verdict availability_explain(struct db *db, struct arena *a,
 		log_error("could not check a time: an appointment of %d minutes", q->minutes);
 		return AVAILABILITY_ERROR;
 	}
-	/* Holds as far as the longest buffer could reach, with the settings in one round trip. */
-	if (schedule_load(db, a, q, &s, at, at + (time_t)(q->minutes + 1440) * 60) < 0)
+	/* Holds as far as this appointment and its buffer reach, with the settings in one trip. */
+	time_t loaded_from = at, loaded_to = at + (time_t)q->minutes * 60 + FIRST_BUFFER_GUESS;
+	if (schedule_load(db, a, q, &s, loaded_from, loaded_to) < 0 ||
+	    holds_cover(db, a, q, &s, at, at + (time_t)(q->minutes + s.buffer_minutes) * 60,
+			&loaded_from, &loaded_to) < 0)
 		return AVAILABILITY_ERROR;
 	if (at <= s.now)
 		verdict = AVAILABILITY_PAST;

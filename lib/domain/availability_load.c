@@ -12,79 +12,20 @@
 #include "domain/when_zone.h"
 
 /*
- * What holds time in [FROM, TO): live appointments with their buffers (but the one being
- * moved), outside busy blocks and closures; a NULL resource holds every resource. Row-level
- * security lets only leakproof comparisons reach an index, so each table is read by plain start
- * or end times: an appointment holds at most two days (APPT_FROM is two days before FROM), a
- * short busy block at most one (BUSY_FROM). Columns: kind, resource, reason, start, end.
- */
-#define HOLDS_SQL(FROM, TO, IGNORE, APPT_FROM, BUSY_FROM) \
-	"SELECT 'a' AS kind, a.resource_id, NULL AS reason, " \
-	"       extract(epoch FROM a.starts_at)::bigint AS starts, " \
-	"       extract(epoch FROM a.blocked_until)::bigint AS ends " \
-	"FROM appointments a " \
-	"WHERE a.org_id = app_org_id() " \
-	"  AND a.starts_at >= to_timestamp(" APPT_FROM "::bigint) " \
-	"  AND a.starts_at < to_timestamp(" TO "::bigint) " \
-	"  AND a.blocked_until > to_timestamp(" FROM "::bigint) " \
-	"  AND a.status NOT IN ('cancelled') AND a.id IS DISTINCT FROM " IGNORE "::uuid " \
-	"UNION ALL " \
-	"SELECT 'b', b.resource_id, NULL, extract(epoch FROM b.starts_at)::bigint, " \
-	"       extract(epoch FROM b.ends_at)::bigint " \
-	"FROM busy_blocks b " \
-	"WHERE b.org_id = app_org_id() AND NOT b.long_span " \
-	"  AND b.starts_at >= to_timestamp(" BUSY_FROM "::bigint) " \
-	"  AND b.starts_at < to_timestamp(" TO "::bigint) " \
-	"  AND b.ends_at > to_timestamp(" FROM "::bigint) " \
-	"UNION ALL " \
-	"SELECT 'b', b.resource_id, NULL, extract(epoch FROM b.starts_at)::bigint, " \
-	"       extract(epoch FROM b.ends_at)::bigint " \
-	"FROM busy_blocks b " \
-	"WHERE b.org_id = app_org_id() AND b.long_span " \
-	"  AND b.ends_at > to_timestamp(" FROM "::bigint) " \
-	"  AND b.starts_at < to_timestamp(" TO "::bigint) " \
-	"UNION ALL " \
-	"SELECT 'c', c.resource_id, c.reason, extract(epoch FROM c.starts_at)::bigint, " \
-	"       extract(epoch FROM c.ends_at)::bigint " \
-	"FROM closures c " \
-	"WHERE c.org_id = app_org_id() " \
-	"  AND c.ends_at > to_timestamp(" FROM "::bigint) " \
-	"  AND c.starts_at < to_timestamp(" TO "::bigint)"
-
-/* The holds alone, in the columns SQL_SCHEDULE gives them. */
-static const char SQL_HOLDS[] =
-	"SELECT h.kind, h.resource_id, h.reason, NULL, h.starts, h.ends "
-	"FROM (" HOLDS_SQL("$1", "$2", "$3", "$4", "$5") ") h";
-
-/*
- * Everything in one round trip, as rows of (kind, id, text, text, n1, n2, n3) in this order:
- * 'o' the business: time zone, notice, horizon and the service's buffer; 'r' each resource
- * able to do service $1 (only $2 when set), in the business's order, with its name and hours
- * (its own or the business's); then the holds of [$3, $4): kind, resource, reason, start, end. A service with no
- * service_resources rows can be done by every active resource.
+ * sql/021's availability_schedule(): in one round trip, rows (kind, id, name, text, n1, n2, n3)
+ * in this order: 'o' the business (time zone in text; notice, horizon and the service's buffer
+ * in n1..n3), 'r' each able resource in the business's order (id, name, hours), then what holds
+ * time in the window (kind 'a', 'b' or 'c'; resource in id, a closure's reason in name, start
+ * and end in n1, n2).
  */
 static const char SQL_SCHEDULE[] =
-	"SELECT 'o', NULL::uuid, NULL, o.timezone, o.min_notice_minutes::bigint, "
-	"       o.horizon_days::bigint, "
-	"       coalesce((SELECT s.buffer_minutes FROM services s "
-	"                 WHERE s.org_id = o.id AND s.id = $1::uuid), 0)::bigint, 0, 0 "
-	"FROM organizations o WHERE o.id = app_org_id() "
-	"UNION ALL "
-	"SELECT 'r', r.id, r.name, coalesce(r.hours, o.business_hours)::text, NULL, NULL, NULL, "
-	"       1, row_number() OVER (ORDER BY r.position, r.created_at, r.id) "
-	"FROM resources r JOIN organizations o ON o.id = r.org_id "
-	"WHERE r.org_id = app_org_id() AND r.active "
-	"  AND ($2::uuid IS NULL OR r.id = $2::uuid) "
-	"  AND ($1::uuid IS NULL "
-	"       OR NOT EXISTS (SELECT 1 FROM service_resources sr "
-	"                      WHERE sr.org_id = r.org_id AND sr.service_id = $1::uuid) "
-	"       OR EXISTS (SELECT 1 FROM service_resources sr "
-	"                  WHERE sr.org_id = r.org_id AND sr.service_id = $1::uuid "
-	"                    AND sr.resource_id = r.id)) "
-	"UNION ALL "
-	"SELECT h.kind, h.resource_id, h.reason, NULL, h.starts, h.ends, NULL, 2, 0 "
-	"FROM (" HOLDS_SQL("$3", "$4", "$5", "$6", "$7") ") h "
-	"ORDER BY 8, 9";
+	"SELECT row_kind, row_id, row_name, row_text, n1, n2, n3 "
+	"FROM availability_schedule($1::uuid, $2::uuid, $3::bigint, $4::bigint, $5::uuid)";
+
+/* The holds alone, in the same columns. */
+static const char SQL_HOLDS[] =
+	"SELECT h_kind, h_resource, h_reason, NULL, h_starts, h_ends "
+	"FROM availability_holds($1::bigint, $2::bigint, $3::uuid)";
 
 static void zone_release(void *zone)
 {
@@ -197,8 +138,7 @@ int schedule_load(struct db *db, struct arena *a, const struct availability_quer
 
 	memset(s, 0, sizeof(*s));
 	struct db_result *res = db_q(db, a, SQL_SCHEDULE, service, resource, epoch_text(a, from),
-				     epoch_text(a, to), ignore, epoch_text(a, from - 2 * 86400),
-				     epoch_text(a, from - 86400));
+				     epoch_text(a, to), ignore);
 	if (!res)
 		return -1;
 	if (db_rows(res) < 1 || strcmp(db_value(res, 0, 0), "o")) {
@@ -240,8 +180,7 @@ int schedule_load_holds(struct db *db, struct arena *a, const struct availabilit
 	bool bad = false;
 	const char *ignore = uuid_or_null(q->ignore_appointment_id, &bad);
 	struct db_result *res = db_q(db, a, SQL_HOLDS, epoch_text(a, from), epoch_text(a, to),
-				     ignore, epoch_text(a, from - 2 * 86400),
-				     epoch_text(a, from - 86400));
+				     ignore);
 
 	if (!res)
 		return -1;

@@ -51,8 +51,8 @@ struct schedule {
 
 /*
  * Read, in one round trip, the business's settings, the resources able to do q's service (only
- * q->resource_id when set) and what holds their time in [from, to). Returns 0, or -1 on a
- * database error (logged).
+ * q->resource_id when set) and what holds their time in [from, to).
+ * Returns 0, or -1 on a database error (logged).
  */
 int schedule_load(struct db *db, struct arena *a, const struct availability_query *q,
 		  struct schedule *s, time_t from, time_t to);
