@@ -31,7 +31,8 @@ static const char SQL_RESOURCES[] =
 	"  ON g.org_id = r.org_id AND g.calendar_id = r.google_calendar_id "
 	"WHERE r.org_id = $1 AND r.active ORDER BY r.position, r.created_at, r.id";
 static const char SQL_BUSY_COUNT[] =
-	"SELECT count(*) FROM busy_blocks WHERE org_id = $1 AND source = 'google' AND ends_at > now()";
+	"SELECT count(*) FROM busy_blocks "
+	"WHERE org_id = $1 AND source = 'google' AND ends_at > now()";
 
 void page_settings_calendar(struct req *r)
 {
@@ -61,9 +62,12 @@ void page_settings_calendar(struct req *r)
 			tpl_set(row, "ID", db_field(res, i, "id"));
 			tpl_set(row, "NAME", db_field(res, i, "name"));
 			tpl_set(row, "CALENDAR", db_field(res, i, "google_calendar_id"));
-			tpl_set(row, "STATE", !strcmp(db_field(res, i, "synced"), "t") ?
-				(!strcmp(db_field(res, i, "watched"), "t") ? "Synced, watching changes" :
-				 "Synced") : "Waiting for the first sync");
+			tpl_set(row, "STATE",
+				!strcmp(db_field(res, i, "synced"), "t")
+					? (!strcmp(db_field(res, i, "watched"), "t")
+						   ? "Synced, watching changes"
+						   : "Synced")
+					: "Waiting for the first sync");
 		}
 	}
 	settings_render(r, 200, "Calendar", TAB_CALENDAR, "settings_calendar.tpl", d);
@@ -107,26 +111,30 @@ void page_settings_calendar_callback(struct req *r)
 		return;
 	}
 	if (error || !code || !*code || strlen(code) > 2048) {
-		callback_refused(r, error && !strcmp(error, "access_denied") ?
-				 "Google Calendar was not connected: access was not allowed." :
-				 "Google Calendar was not connected: Google sent no code.");
+		callback_refused(
+			r, error && !strcmp(error, "access_denied")
+				   ? "Google Calendar was not connected: access was not allowed."
+				   : "Google Calendar was not connected: Google sent no code.");
 		return;
 	}
-	enum google_result res = gcal_connect(r->db, r->arena, r->org_id, r->user_id, code,
-					      problem, sizeof(problem));
+	enum google_result res = gcal_connect(r->db, r->arena, r->org_id, r->user_id, code, problem,
+					      sizeof(problem));
 	if (res != GOOGLE_OK) {
 		log_warn("could not connect Google Calendar org=%s: %s", r->org_id, problem);
 		/* Nothing half-saved: the spent nonce stays spent in a transaction of its own. */
-		callback_refused(r, res == GOOGLE_RETRY ?
-				 "Google could not be reached to finish connecting. Please try again." :
-				 "Google refused the connection. Please connect again.");
+		callback_refused(
+			r,
+			res == GOOGLE_RETRY
+				? "Google could not be reached to finish connecting. Try again."
+				: "Google refused the connection. Please connect again.");
 		return;
 	}
 	if (ui_audit(r, "calendar.connect", "calendar", NULL) < 0) {
 		http_fail(r, 503, "the connection could not be saved; please try again");
 		return;
 	}
-	page_flash(r, "ok", "Google Calendar connected. Your bookings will appear there, and your "
+	page_flash(r, "ok",
+		   "Google Calendar connected. Your bookings will appear there, and your "
 		   "busy times will block bookings.");
 	http_redirect(r, "/settings/calendar");
 }
@@ -159,7 +167,8 @@ void page_settings_calendar_map(struct req *r)
 	for (const char *p = calendar; *p && plain; p++)
 		plain = *p > ' ' && *p < 0x7f && !strchr("/\\?#\"'<>", *p);
 	if (!plain) {
-		http_fail(r, 400, "a calendar id is one word such as primary or name@group.calendar."
+		http_fail(r, 400,
+			  "a calendar id is one word such as primary or name@group.calendar."
 			  "google.com");
 		return;
 	}
@@ -167,8 +176,8 @@ void page_settings_calendar_map(struct req *r)
 		http_fail(r, 404, "there is no such resource");
 		return;
 	}
-	if (ui_audit(r, "calendar.map", "resource", json_pack("{s:s, s:s}", "resource", resource,
-							      "calendar", calendar)) < 0) {
+	if (ui_audit(r, "calendar.map", "resource",
+		     json_pack("{s:s, s:s}", "resource", resource, "calendar", calendar)) < 0) {
 		http_fail(r, 503, "the calendar could not be saved; please try again");
 		return;
 	}

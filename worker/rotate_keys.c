@@ -74,7 +74,8 @@ static int rotate_org(struct db *db, struct arena *a, const char *org, struct ta
 		const char *sealed = arena_printf(a, "\\x%s", db_value(res, i, 2));
 		const char *token = credential_open(a, org, "google", name, sealed, &current);
 		if (!token) {
-			log_error("could not open a stored calendar token: org=%s name=%s", org, name);
+			log_error("could not open a stored calendar token: org=%s name=%s", org,
+				  name);
 			t->unopened++;
 			continue;
 		}

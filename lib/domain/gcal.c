@@ -20,7 +20,8 @@ static const char SQL_STATE_NEW[] =
 	"VALUES ($1, $2, $3, to_timestamp($4::bigint))";
 /* Old attempts go as new ones are made, so the table stays small without a job. */
 static const char SQL_STATE_PRUNE[] =
-	"DELETE FROM google_oauth_states WHERE org_id = $1 AND expires_at < now() - interval '1 day'";
+	"DELETE FROM google_oauth_states "
+	"WHERE org_id = $1 AND expires_at < now() - interval '1 day'";
 static const char SQL_STATE_SPEND[] =
 	"UPDATE google_oauth_states SET used_at = now() "
 	"WHERE org_id = $1 AND nonce = $2 AND user_id = $3 AND used_at IS NULL "
@@ -29,11 +30,12 @@ static const char SQL_STATE_SPEND[] =
 static const char SQL_CONNECTION_SAVE[] =
 	"INSERT INTO calendar_connections (org_id, provider, account, access_token_enc, "
 	"       refresh_token_enc, expires_at, status, connected_by, scope, revoked_at) "
-	"VALUES ($1, 'google', 'google', $2::bytea, $3::bytea, now() + make_interval(secs => $4::int), "
-	"        'connected', $5, $6, NULL) "
+	"VALUES ($1, 'google', 'google', $2::bytea, $3::bytea, "
+	"        now() + make_interval(secs => $4::int), 'connected', $5, $6, NULL) "
 	"ON CONFLICT (org_id, provider, account) DO UPDATE SET "
-	"  access_token_enc = EXCLUDED.access_token_enc, refresh_token_enc = EXCLUDED.refresh_token_enc, "
-	"  expires_at = EXCLUDED.expires_at, status = 'connected', connected_by = EXCLUDED.connected_by, "
+	"  access_token_enc = EXCLUDED.access_token_enc, "
+	"  refresh_token_enc = EXCLUDED.refresh_token_enc, expires_at = EXCLUDED.expires_at, "
+	"  status = 'connected', connected_by = EXCLUDED.connected_by, "
 	"  scope = EXCLUDED.scope, revoked_at = NULL";
 /* Every calendar an active resource maps to is synced. */
 static const char SQL_CALENDARS_ENSURE[] =
@@ -52,8 +54,9 @@ static const char SQL_UPCOMING_JOBS[] =
 	"WHERE org_id = $1 AND starts_at > now() AND status IN ('scheduled', 'confirmed')";
 
 static const char SQL_CONNECTION_READ[] =
-	"SELECT encode(access_token_enc, 'hex') AS access, encode(refresh_token_enc, 'hex') AS refresh, "
-	"       status, expires_at > now() + interval '5 minutes' AS fresh "
+	"SELECT encode(access_token_enc, 'hex') AS access, "
+	"       encode(refresh_token_enc, 'hex') AS refresh, status, "
+	"       expires_at > now() + interval '5 minutes' AS fresh "
 	"FROM calendar_connections WHERE org_id = $1 AND provider = 'google'";
 static const char SQL_ACCESS_SAVE[] =
 	"UPDATE calendar_connections SET access_token_enc = $2::bytea, "
@@ -71,8 +74,7 @@ static const char SQL_REVOKED_AUDIT[] =
 
 static const char SQL_DISCONNECT[] =
 	"DELETE FROM calendar_connections WHERE org_id = $1 AND provider = 'google'";
-static const char SQL_DISCONNECT_CALENDARS[] =
-	"DELETE FROM google_calendars WHERE org_id = $1";
+static const char SQL_DISCONNECT_CALENDARS[] = "DELETE FROM google_calendars WHERE org_id = $1";
 static const char SQL_DISCONNECT_BUSY[] =
 	"DELETE FROM busy_blocks WHERE org_id = $1 AND source = 'google'";
 
@@ -115,8 +117,7 @@ static const char *state_mac(struct arena *a, const char *org_id, const char *us
 	return crypto_hex(a, mac, sizeof(mac));
 }
 
-const char *gcal_state_make(struct db *db, struct arena *a, const char *org_id,
-			    const char *user_id)
+const char *gcal_state_make(struct db *db, struct arena *a, const char *org_id, const char *user_id)
 {
 	if (strlen(state_key()) < 32) {
 		log_error("could not sign a Google state: GOOGLE_STATE_SECRET and SESSION_SECRET "
@@ -168,8 +169,8 @@ int gcal_state_check(struct db *db, struct arena *a, const char *state, const ch
 
 const char *gcal_consent_url(struct arena *a, const char *state)
 {
-	return google_auth_url(a, arena_printf(a, "%s%s", conf_str("PUBLIC_BASE_URL"),
-					       GCAL_CALLBACK_PATH), state);
+	return google_auth_url(
+		a, arena_printf(a, "%s%s", conf_str("PUBLIC_BASE_URL"), GCAL_CALLBACK_PATH), state);
 }
 
 enum google_result gcal_connect(struct db *db, struct arena *a, const char *org_id,
@@ -187,7 +188,8 @@ enum google_result gcal_connect(struct db *db, struct arena *a, const char *org_
 		return GOOGLE_REFUSED;
 	}
 	const char *access = credential_seal(a, org_id, "google", "access_token", t.access_token);
-	const char *refresh = credential_seal(a, org_id, "google", "refresh_token", t.refresh_token);
+	const char *refresh = credential_seal(a, org_id, "google", "refresh_token",
+					      t.refresh_token);
 	const char *expires = arena_printf(a, "%ld", t.expires_in);
 	long queued;
 	if (!access || !refresh) {
@@ -222,7 +224,8 @@ int gcal_disconnect(struct db *db, struct arena *a, const char *org_id)
 	if (!res)
 		return -1;
 	if (db_rows(res) == 1) {
-		const char *refresh = token_open(a, org_id, "refresh_token", db_field(res, 0, "refresh"));
+		const char *refresh = token_open(a, org_id, "refresh_token",
+						 db_field(res, 0, "refresh"));
 		/* The owner asked to disconnect: a grant Google cannot be told about now still
 		 * leaves Switchboard, and the owner can remove it in the Google account. */
 		if (refresh && google_revoke(a, refresh, why, sizeof(why)) != GOOGLE_OK)
@@ -250,8 +253,8 @@ static void mark_revoked(struct db *db, struct arena *a, const char *org_id, con
 		log_warn("Google Calendar grant revoked org=%s: %s", org_id, why);
 }
 
-enum google_result gcal_access_token(struct db *db, struct arena *a, const char *org_id,
-				     bool force, const char **token, char *why, size_t why_len)
+enum google_result gcal_access_token(struct db *db, struct arena *a, const char *org_id, bool force,
+				     const char **token, char *why, size_t why_len)
 {
 	struct google_tokens t;
 
@@ -284,7 +287,8 @@ enum google_result gcal_access_token(struct db *db, struct arena *a, const char 
 	if (!refresh) {
 		/* Sealed with a key this program lacks (a rotation under way, a missing
 		 * ENCRYPTION_KEYS_OLD): the grant itself may be fine, so try again later. */
-		snprintf(why, why_len, "the stored Google tokens could not be opened with "
+		snprintf(why, why_len,
+			 "the stored Google tokens could not be opened with "
 			 "ENCRYPTION_KEY or ENCRYPTION_KEYS_OLD");
 		log_error("could not open the Google tokens org=%s", org_id);
 		return GOOGLE_RETRY;
@@ -298,13 +302,16 @@ enum google_result gcal_access_token(struct db *db, struct arena *a, const char 
 	if (r != GOOGLE_OK)
 		return r;
 	const char *sealed = credential_seal(a, org_id, "google", "access_token", t.access_token);
-	const char *sealed_refresh = t.refresh_token ?
-		credential_seal(a, org_id, "google", "refresh_token", t.refresh_token) : NULL;
+	const char *sealed_refresh = t.refresh_token
+					     ? credential_seal(a, org_id, "google", "refresh_token",
+							       t.refresh_token)
+					     : NULL;
 	if (!sealed || db_begin_org(db, a, org_id) < 0) {
 		snprintf(why, why_len, "the refreshed token could not be stored");
 		return GOOGLE_RETRY;
 	}
-	if (db_exec(db, a, SQL_ACCESS_SAVE, org_id, sealed, arena_printf(a, "%ld", t.expires_in)) < 0 ||
+	if (db_exec(db, a, SQL_ACCESS_SAVE, org_id, sealed, arena_printf(a, "%ld", t.expires_in)) <
+		    0 ||
 	    (sealed_refresh && db_exec(db, a, SQL_REFRESH_SAVE, org_id, sealed_refresh) < 0) ||
 	    db_commit(db) < 0) {
 		if (db_in_transaction(db))
@@ -316,8 +323,8 @@ enum google_result gcal_access_token(struct db *db, struct arena *a, const char 
 	return GOOGLE_OK;
 }
 
-int gcal_map_resource(struct db *db, struct arena *a, const char *org_id,
-		      const char *resource_id, const char *calendar_id)
+int gcal_map_resource(struct db *db, struct arena *a, const char *org_id, const char *resource_id,
+		      const char *calendar_id)
 {
 	long queued;
 

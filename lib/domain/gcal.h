@@ -64,15 +64,15 @@ int gcal_disconnect(struct db *db, struct arena *a, const char *org_id);
  * is then marked for reconnecting); GOOGLE_REFUSED when the business is not connected;
  * GOOGLE_RETRY when Google or the database could not answer now.
  */
-enum google_result gcal_access_token(struct db *db, struct arena *a, const char *org_id,
-				     bool force, const char **token, char *why, size_t why_len);
+enum google_result gcal_access_token(struct db *db, struct arena *a, const char *org_id, bool force,
+				     const char **token, char *why, size_t why_len);
 
 /*
  * Re-map resource_id to calendar_id (1..254 characters) in the transaction open on db, keep
  * the calendar in the synced set, and queue its watch and sync. 0, or -1 (logged).
  */
-int gcal_map_resource(struct db *db, struct arena *a, const char *org_id,
-		      const char *resource_id, const char *calendar_id);
+int gcal_map_resource(struct db *db, struct arena *a, const char *org_id, const char *resource_id,
+		      const char *calendar_id);
 
 /* The event id Switchboard gives an appointment's event: "sb" and the uuid's hex digits, all
  * in Google's base32hex alphabet. Arena-owned; NULL for an id that is not a uuid. */
@@ -81,12 +81,12 @@ const char *gcal_event_id(struct arena *a, const char *appointment_id);
 /* The jobs (worker/jobs_table.c): an appointment's event made, moved or deleted
  * ("google.push"); a calendar's changes read ("google.sync"); its watch channel opened anew
  * ("google.renew"). */
-enum job_outcome gcal_push_job(struct db *db, struct arena *a, const struct job *job,
-			       char *error, size_t errlen);
-enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job *job,
-			       char *error, size_t errlen);
-enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job *job,
-				char *error, size_t errlen);
+enum job_outcome gcal_push_job(struct db *db, struct arena *a, const struct job *job, char *error,
+			       size_t errlen);
+enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job *job, char *error,
+			       size_t errlen);
+enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job *job, char *error,
+				size_t errlen);
 
 /*
  * Apply one page of events of calendar_id (an events.list "items" array) for org_id in a
@@ -95,7 +95,7 @@ enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job
  * the page's events are appended to it, a JSON array, for a full sync's sweep. Returns 0, or
  * -1 on a database error (logged). Exposed for the sync benchmark.
  */
-int gcal_apply_events(struct db *db, struct arena *a, const char *org_id,
-		      const char *calendar_id, json_t *items, json_t *seen);
+int gcal_apply_events(struct db *db, struct arena *a, const char *org_id, const char *calendar_id,
+		      json_t *items, json_t *seen);
 
 #endif

@@ -24,8 +24,10 @@
 static const char SQL_APPOINTMENT[] =
 	"SELECT a.status, extract(epoch FROM a.starts_at)::bigint AS starts, "
 	"       extract(epoch FROM a.ends_at)::bigint AS ends, a.customer_name, "
-	"       coalesce(a.customer_phone, '') AS phone, coalesce(s.name, 'Appointment') AS service, "
-	"       coalesce(r.google_calendar_id, 'primary') AS calendar_id, coalesce(r.name, '') AS resource, "
+	"       coalesce(a.customer_phone, '') AS phone, "
+	"       coalesce(s.name, 'Appointment') AS service, "
+	"       coalesce(r.google_calendar_id, 'primary') AS calendar_id, "
+	"       coalesce(r.name, '') AS resource, "
 	"       o.timezone, g.calendar_id AS event_calendar, g.deleted "
 	"FROM appointments a JOIN organizations o ON o.id = a.org_id "
 	"LEFT JOIN services s ON s.org_id = a.org_id AND s.id = a.service_id "
@@ -38,7 +40,8 @@ static const char SQL_EVENT_SAVE[] =
 	"VALUES ($1, $2, $3, $4, $5::boolean, to_timestamp($6::bigint), to_timestamp($7::bigint)) "
 	"ON CONFLICT (org_id, appointment_id) DO UPDATE SET calendar_id = EXCLUDED.calendar_id, "
 	"  event_id = EXCLUDED.event_id, deleted = EXCLUDED.deleted, "
-	"  pushed_start = EXCLUDED.pushed_start, pushed_end = EXCLUDED.pushed_end, updated_at = now()";
+	"  pushed_start = EXCLUDED.pushed_start, pushed_end = EXCLUDED.pushed_end, "
+	"  updated_at = now()";
 
 static const char SQL_CALENDAR[] =
 	"SELECT sync_token, channel_id, channel_resource_id, "
@@ -75,18 +78,20 @@ static const char SQL_BUSY_REMOVE[] =
 static const char SQL_OWN_EVENT[] =
 	"SELECT a.status, extract(epoch FROM a.starts_at)::bigint AS starts, "
 	"       extract(epoch FROM g.pushed_start)::bigint AS pushed, g.deleted "
-	"FROM appointments a JOIN google_events g ON g.org_id = a.org_id AND g.appointment_id = a.id "
+	"FROM appointments a "
+	"JOIN google_events g ON g.org_id = a.org_id AND g.appointment_id = a.id "
 	"WHERE a.org_id = $1 AND a.id = $2 AND g.calendar_id = $3";
 static const char SQL_MOVE_AUDIT[] =
 	"INSERT INTO audit_log (org_id, action, target, detail) "
-	"VALUES ($1, $2, $3, " "'" AUDIT_DETAIL "'::jsonb || jsonb_build_object('reason', $4::text))";
+	"VALUES ($1, $2, $3, '" AUDIT_DETAIL "'::jsonb || jsonb_build_object('reason', $4::text))";
 
 static const char SQL_PUSH_AGAIN[] =
 	"SELECT jobs_enqueue('google.push', jsonb_build_object('appointment_id', $1::text), NULL, "
 	"       NULL)";
 
 static const char SQL_CHANNEL_SAVE[] =
-	"UPDATE google_calendars SET channel_id = $3, channel_token = $4, channel_resource_id = $5, "
+	"UPDATE google_calendars SET channel_id = $3, channel_token = $4, "
+	"       channel_resource_id = $5, "
 	"       channel_expires_at = to_timestamp($6::bigint / 1000.0) "
 	"WHERE org_id = $1 AND calendar_id = $2";
 
@@ -123,28 +128,27 @@ static json_t *event_body(struct arena *a, const struct db_result *ap, const cha
 					       *phone ? "\nPhone: " : "", phone,
 					       *resource ? "\nWith: " : "", resource);
 	json_t *ev = json_pack("{s:s?, s:s?, s:s, s:{s:s, s:s?}, s:{s:s, s:s?}, s:{s:{s:s, s:s}}}",
-			       "summary", summary, "description", description, "status", "confirmed",
-			       "start", "dateTime",
-			       rfc3339(a, strtoll(db_field(ap, 0, "starts"), NULL, 10)),
-			       "timeZone", db_field(ap, 0, "timezone"),
-			       "end", "dateTime", rfc3339(a, strtoll(db_field(ap, 0, "ends"), NULL, 10)),
-			       "timeZone", db_field(ap, 0, "timezone"),
-			       "extendedProperties", "private", "sb", "1", "sb_appointment",
-			       appointment_id);
+			       "summary", summary, "description", description, "status",
+			       "confirmed", "start", "dateTime",
+			       rfc3339(a, strtoll(db_field(ap, 0, "starts"), NULL, 10)), "timeZone",
+			       db_field(ap, 0, "timezone"), "end", "dateTime",
+			       rfc3339(a, strtoll(db_field(ap, 0, "ends"), NULL, 10)), "timeZone",
+			       db_field(ap, 0, "timezone"), "extendedProperties", "private", "sb",
+			       "1", "sb_appointment", appointment_id);
 	return json_to_arena(a, ev);
 }
 
 /* Calls the Google request in expr with the access token in token, once more with a token
  * refreshed when Google says the first is no good (a token revoked early, a clock ahead). */
-#define WITH_TOKEN(r, expr)                                                                    \
-	do {                                                                                   \
-		(r) = (expr);                                                                  \
-		if ((r) == GOOGLE_UNAUTHORIZED) {                                              \
-			(r) = gcal_access_token(db, a, job->org_id, true, &token, why,         \
-						sizeof(why));                                  \
-			if ((r) == GOOGLE_OK)                                                  \
-				(r) = (expr);                                                  \
-		}                                                                              \
+#define WITH_TOKEN(r, expr) \
+	do { \
+		(r) = (expr); \
+		if ((r) == GOOGLE_UNAUTHORIZED) { \
+			(r) = gcal_access_token(db, a, job->org_id, true, &token, why, \
+						sizeof(why)); \
+			if ((r) == GOOGLE_OK) \
+				(r) = (expr); \
+		} \
 	} while (0)
 
 static int event_save(struct db *db, struct arena *a, const char *org_id, const char *appt,
@@ -161,8 +165,8 @@ static int event_save(struct db *db, struct arena *a, const char *org_id, const 
 	return db_commit(db);
 }
 
-enum job_outcome gcal_push_job(struct db *db, struct arena *a, const struct job *job,
-			       char *error, size_t errlen)
+enum job_outcome gcal_push_job(struct db *db, struct arena *a, const struct job *job, char *error,
+			       size_t errlen)
 {
 	const char *appt = json_str(job->payload, "appointment_id");
 	const char *event_id = gcal_event_id(a, appt);
@@ -176,7 +180,7 @@ enum job_outcome gcal_push_job(struct db *db, struct arena *a, const struct job 
 	}
 	r = gcal_access_token(db, a, job->org_id, false, &token, why, sizeof(why));
 	if (r == GOOGLE_REFUSED)
-		return JOB_DONE;  /* disconnected since: nothing to keep in step */
+		return JOB_DONE; /* disconnected since: nothing to keep in step */
 	if (r != GOOGLE_OK)
 		return outcome_of(r, "no Google access", why, error, errlen);
 	if (db_begin_org(db, a, job->org_id) < 0)
@@ -193,14 +197,14 @@ enum job_outcome gcal_push_job(struct db *db, struct arena *a, const struct job 
 
 	/* Cancelled, or moved to a resource on another calendar: the old event goes. */
 	if (live && (gone || strcmp(old_calendar, calendar))) {
-		WITH_TOKEN(r, google_event_delete(a, token, old_calendar, event_id, why,
-						  sizeof(why)));
+		WITH_TOKEN(r,
+			   google_event_delete(a, token, old_calendar, event_id, why, sizeof(why)));
 		if (r != GOOGLE_OK && r != GOOGLE_GONE && r != GOOGLE_NOT_FOUND)
 			return outcome_of(r, "could not delete the event", why, error, errlen);
-		if (db_rows(ap) && event_save(db, a, job->org_id, appt, old_calendar, event_id, true,
-					      NULL, NULL) < 0)
-			return outcome_of(GOOGLE_RETRY, "database", "could not record the event", error,
-					  errlen);
+		if (db_rows(ap) && event_save(db, a, job->org_id, appt, old_calendar, event_id,
+					      true, NULL, NULL) < 0)
+			return outcome_of(GOOGLE_RETRY, "database", "could not record the event",
+					  error, errlen);
 	}
 	if (gone)
 		return JOB_DONE;
@@ -280,7 +284,8 @@ static bool busy_add(json_t *busy, const char *id, json_t *start, json_t *end)
 	    time_read(json_str(start, "dateTime"), &s) == 0 &&
 	    time_read(json_str(end, "dateTime"), &e) == 0)
 		return json_array_append_new(busy, json_pack("{s:s, s:I, s:I}", "id", id, "s",
-							     (json_int_t)s, "e", (json_int_t)e)) == 0;
+							     (json_int_t)s, "e", (json_int_t)e)) ==
+		       0;
 	if (date_ok(sd) && date_ok(ed))
 		return json_array_append_new(busy, json_pack("{s:s, s:s, s:s}", "id", id, "sd", sd,
 							     "ed", ed)) == 0;
@@ -338,8 +343,8 @@ static void own_event(struct db *db, struct arena *a, const char *org_id, const 
 	db_commit(db);
 }
 
-int gcal_apply_events(struct db *db, struct arena *a, const char *org_id,
-		      const char *calendar_id, json_t *items, json_t *seen)
+int gcal_apply_events(struct db *db, struct arena *a, const char *org_id, const char *calendar_id,
+		      json_t *items, json_t *seen)
 {
 	json_t *busy = json_to_arena(a, json_array());
 	json_t *removed = json_to_arena(a, json_array());
@@ -353,13 +358,14 @@ int gcal_apply_events(struct db *db, struct arena *a, const char *org_id,
 			continue;
 		const char *status = json_str(ev, "status");
 		bool cancelled = status && !strcmp(status, "cancelled");
-		json_t *props = json_object_get(json_object_get(ev, "extendedProperties"), "private");
+		json_t *props = json_object_get(json_object_get(ev, "extendedProperties"),
+						"private");
 		const char *appt = json_is_object(props) ? json_str(props, "sb_appointment") : NULL;
 		const char *ours = appt ? gcal_event_id(a, appt) : NULL;
 		if (seen && !cancelled)
 			json_array_append_new(seen, json_string(id));
-		/* Our own event (its id is the one Switchboard gives that appointment) is never busy
-		 * time: it is the appointment itself. */
+		/* Our own event (its id is the one Switchboard gives that appointment) is never
+		 * busy time: it is the appointment itself. */
 		if (ours && !strcmp(ours, id)) {
 			json_array_append_new(own, json_pack("{s:s, s:b, s:O?}", "appt", appt,
 							     "cancelled", cancelled, "start",
@@ -375,8 +381,8 @@ int gcal_apply_events(struct db *db, struct arena *a, const char *org_id,
 	if (db_begin_org(db, a, org_id) < 0)
 		return -1;
 	const char *resource = db_text(db, a, SQL_CALENDAR_RESOURCE, org_id, calendar_id);
-	if ((json_array_size(busy) &&
-	     db_exec(db, a, SQL_BUSY_UPSERT, org_id, calendar_id, resource, json_text(a, busy)) < 0) ||
+	if ((json_array_size(busy) && db_exec(db, a, SQL_BUSY_UPSERT, org_id, calendar_id, resource,
+					      json_text(a, busy)) < 0) ||
 	    (json_array_size(removed) &&
 	     db_exec(db, a, SQL_BUSY_REMOVE, org_id, calendar_id, json_text(a, removed)) < 0) ||
 	    db_commit(db) < 0) {
@@ -390,8 +396,8 @@ int gcal_apply_events(struct db *db, struct arena *a, const char *org_id,
 	return 0;
 }
 
-enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job *job,
-			       char *error, size_t errlen)
+enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job *job, char *error,
+			       size_t errlen)
 {
 	const char *calendar = json_str(job->payload, "calendar_id");
 	const char *token, *page_token = NULL, *next_page, *next_sync;
@@ -416,7 +422,7 @@ enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job 
 		return outcome_of(GOOGLE_RETRY, "database", "could not read the calendar", error,
 				  errlen);
 	if (db_rows(cal) == 0)
-		return JOB_DONE;  /* no longer synced */
+		return JOB_DONE; /* no longer synced */
 	const char *sync_token = db_field(cal, 0, "sync_token");
 	if (!sync_token)
 		seen = json_to_arena(a, json_array());
@@ -436,18 +442,19 @@ enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job 
 			return outcome_of(r, "could not list events", why, error, errlen);
 		if (gcal_apply_events(db, a, job->org_id, calendar, json_object_get(page, "items"),
 				      seen) < 0)
-			return outcome_of(GOOGLE_RETRY, "database", "could not store busy time", error,
-					  errlen);
+			return outcome_of(GOOGLE_RETRY, "database", "could not store busy time",
+					  error, errlen);
 		if (next_sync) {
 			if (db_begin_org(db, a, job->org_id) < 0 ||
 			    (seen && db_exec(db, a, SQL_BUSY_SWEEP, job->org_id, calendar,
 					     json_text(a, seen)) < 0) ||
-			    db_exec(db, a, SQL_SYNC_TOKEN_SAVE, job->org_id, calendar, next_sync) < 0 ||
+			    db_exec(db, a, SQL_SYNC_TOKEN_SAVE, job->org_id, calendar, next_sync) <
+				    0 ||
 			    db_commit(db) < 0) {
 				if (db_in_transaction(db))
 					db_rollback(db);
-				return outcome_of(GOOGLE_RETRY, "database", "could not save the sync "
-						  "token", error, errlen);
+				return outcome_of(GOOGLE_RETRY, "database",
+						  "could not save the sync token", error, errlen);
 			}
 			return JOB_DONE;
 		}
@@ -457,8 +464,8 @@ enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job 
 	return JOB_RETRY;
 }
 
-enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job *job,
-				char *error, size_t errlen)
+enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job *job, char *error,
+				size_t errlen)
 {
 	const char *calendar = json_str(job->payload, "calendar_id");
 	const char *token;
@@ -486,7 +493,7 @@ enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job
 		return JOB_DONE;
 	const char *fresh = db_field(cal, 0, "channel_fresh");
 	if (fresh && !strcmp(fresh, "t") && !json_bool(job->payload, "force", false))
-		return JOB_DONE;  /* renewed by another run already */
+		return JOB_DONE; /* renewed by another run already */
 	const char *old_id = db_field(cal, 0, "channel_id");
 	const char *old_resource = db_field(cal, 0, "channel_resource_id");
 	const char *id = crypto_token_hex(a, 16);
@@ -511,9 +518,11 @@ enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job
 	/* The old channel is stopped once the new one is saved (both may fire meanwhile; the
 	 * hook knows only the new one). */
 	if (old_id && old_resource) {
-		WITH_TOKEN(r, google_channel_stop(a, token, old_id, old_resource, why, sizeof(why)));
+		WITH_TOKEN(r,
+			   google_channel_stop(a, token, old_id, old_resource, why, sizeof(why)));
 		if (r != GOOGLE_OK)
-			log_warn("could not stop an old Google channel org=%s: %s", job->org_id, why);
+			log_warn("could not stop an old Google channel org=%s: %s", job->org_id,
+				 why);
 	}
 	return JOB_DONE;
 }

@@ -18,30 +18,41 @@
 const char *google_result_name(enum google_result r)
 {
 	switch (r) {
-	case GOOGLE_OK: return "ok";
-	case GOOGLE_RETRY: return "retry";
-	case GOOGLE_REVOKED: return "revoked";
-	case GOOGLE_UNAUTHORIZED: return "unauthorized";
-	case GOOGLE_NOT_FOUND: return "not found";
-	case GOOGLE_CONFLICT: return "conflict";
-	case GOOGLE_GONE: return "gone";
-	case GOOGLE_REFUSED: return "refused";
+	case GOOGLE_OK:
+		return "ok";
+	case GOOGLE_RETRY:
+		return "retry";
+	case GOOGLE_REVOKED:
+		return "revoked";
+	case GOOGLE_UNAUTHORIZED:
+		return "unauthorized";
+	case GOOGLE_NOT_FOUND:
+		return "not found";
+	case GOOGLE_CONFLICT:
+		return "conflict";
+	case GOOGLE_GONE:
+		return "gone";
+	case GOOGLE_REFUSED:
+		return "refused";
 	}
 	return "unknown";
 }
 
 const char *google_auth_url(struct arena *a, const char *redirect_uri, const char *state)
 {
-	return arena_printf(a, "%s?response_type=code&client_id=%s&redirect_uri=%s&scope=%s"
+	return arena_printf(a,
+			    "%s?response_type=code&client_id=%s&redirect_uri=%s&scope=%s"
 			    "&access_type=offline&prompt=consent&include_granted_scopes=true"
-			    "&state=%s", conf_str("GOOGLE_AUTH_URL"),
+			    "&state=%s",
+			    conf_str("GOOGLE_AUTH_URL"),
 			    webclient_escape(a, conf_str("GOOGLE_CLIENT_ID")),
 			    webclient_escape(a, redirect_uri), webclient_escape(a, GOOGLE_SCOPES),
 			    webclient_escape(a, state));
 }
 
 /* Google's error envelope {"error":{"code","message","errors":[{"reason"}]}} or OAuth's
- * {"error":"…","error_description":"…"}, as one line in why. Returns the parsed body or NULL. */
+ * {"error":"…","error_description":"…"}, as one line in why. Returns the parsed body or
+ * NULL. */
 static json_t *error_text(struct arena *a, const struct webclient_response *resp, char *why,
 			  size_t why_len, const char **oauth_error)
 {
@@ -185,9 +196,9 @@ enum google_result google_token_exchange(struct arena *a, const char *code,
 					 const char *redirect_uri, struct google_tokens *out,
 					 char *why, size_t why_len)
 {
-	const char *form = arena_printf(a, "grant_type=authorization_code&code=%s&redirect_uri=%s&%s",
-					webclient_escape(a, code), webclient_escape(a, redirect_uri),
-					client_form(a));
+	const char *form = arena_printf(
+		a, "grant_type=authorization_code&code=%s&redirect_uri=%s&%s",
+		webclient_escape(a, code), webclient_escape(a, redirect_uri), client_form(a));
 	return token_request(a, form, out, why, why_len);
 }
 
@@ -251,8 +262,8 @@ enum google_result google_event_insert(struct arena *a, const char *access_token
 }
 
 enum google_result google_event_patch(struct arena *a, const char *access_token,
-				      const char *calendar_id, const char *event_id,
-				      json_t *fields, json_t **answer, char *why, size_t why_len)
+				      const char *calendar_id, const char *event_id, json_t *fields,
+				      json_t **answer, char *why, size_t why_len)
 {
 	const char *url = arena_printf(a, "%s/%s?sendUpdates=none", events_url(a, calendar_id),
 				       webclient_escape(a, event_id));
@@ -309,15 +320,14 @@ enum google_result google_events_page(struct arena *a, const char *access_token,
 	return GOOGLE_OK;
 }
 
-enum google_result google_watch(struct arena *a, const char *access_token,
-				const char *calendar_id, const char *channel_id,
-				const char *address, const char *token, long long expiration_ms,
-				struct google_channel *out, char *why, size_t why_len)
+enum google_result google_watch(struct arena *a, const char *access_token, const char *calendar_id,
+				const char *channel_id, const char *address, const char *token,
+				long long expiration_ms, struct google_channel *out, char *why,
+				size_t why_len)
 {
 	struct webclient_response resp;
-	json_t *body = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:s}", "id", channel_id,
-						  "type", "web_hook", "address", address,
-						  "token", token));
+	json_t *body = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:s}", "id", channel_id, "type",
+						  "web_hook", "address", address, "token", token));
 
 	*out = (struct google_channel){ 0 };
 	if (!body) {
@@ -353,8 +363,8 @@ enum google_result google_channel_stop(struct arena *a, const char *access_token
 				       size_t why_len)
 {
 	struct webclient_response resp;
-	json_t *body = json_to_arena(a, json_pack("{s:s, s:s}", "id", channel_id, "resourceId",
-						  resource_id));
+	json_t *body = json_to_arena(
+		a, json_pack("{s:s, s:s}", "id", channel_id, "resourceId", resource_id));
 	const char *url = arena_printf(a, "%s/channels/stop", conf_str("GOOGLE_API_URL"));
 
 	if (!body) {

@@ -10,13 +10,13 @@ struct arena;
 /* How a request to Google ended. */
 enum google_result {
 	GOOGLE_OK = 0,
-	GOOGLE_RETRY,         /* no answer, a timeout, 5xx, a rate limit or a garbled body */
-	GOOGLE_REVOKED,       /* invalid_grant: the owner must connect again; never retried */
-	GOOGLE_UNAUTHORIZED,  /* 401: the access token is no longer good (refresh, then retry) */
-	GOOGLE_NOT_FOUND,     /* 404 */
-	GOOGLE_CONFLICT,      /* 409: an event with that id exists already */
-	GOOGLE_GONE,          /* 410: a sync token expired, or the event was deleted */
-	GOOGLE_REFUSED,       /* any other 4xx: retrying the same request cannot help */
+	GOOGLE_RETRY,        /* no answer, a timeout, 5xx, a rate limit or a garbled body */
+	GOOGLE_REVOKED,      /* invalid_grant: the owner must connect again; never retried */
+	GOOGLE_UNAUTHORIZED, /* 401: the access token is no longer good (refresh, then retry) */
+	GOOGLE_NOT_FOUND,    /* 404 */
+	GOOGLE_CONFLICT,     /* 409: an event with that id exists already */
+	GOOGLE_GONE,         /* 410: a sync token expired, or the event was deleted */
+	GOOGLE_REFUSED,      /* any other 4xx: retrying the same request cannot help */
 };
 
 /* A token answer. Strings are arena-owned; refresh_token is NULL when none came. */
@@ -24,17 +24,18 @@ struct google_tokens {
 	const char *access_token;
 	const char *refresh_token;
 	const char *scope;
-	long expires_in;      /* seconds */
+	long expires_in; /* seconds */
 };
 
 /* A watch channel as Google answered it. Strings arena-owned. */
 struct google_channel {
 	const char *resource_id;
-	long long expiration_ms;   /* 0 when Google named none */
+	long long expiration_ms; /* 0 when Google named none */
 };
 
 /* The scopes Switchboard asks for: its own events, and reading the owner's busy time. */
-#define GOOGLE_SCOPES "https://www.googleapis.com/auth/calendar.events " \
+#define GOOGLE_SCOPES \
+	"https://www.googleapis.com/auth/calendar.events " \
 	"https://www.googleapis.com/auth/calendar.readonly"
 
 /*
@@ -67,8 +68,8 @@ enum google_result google_event_insert(struct arena *a, const char *access_token
 				       const char *calendar_id, json_t *event, json_t **answer,
 				       char *why, size_t why_len);
 enum google_result google_event_patch(struct arena *a, const char *access_token,
-				      const char *calendar_id, const char *event_id,
-				      json_t *fields, json_t **answer, char *why, size_t why_len);
+				      const char *calendar_id, const char *event_id, json_t *fields,
+				      json_t **answer, char *why, size_t why_len);
 /* Delete with sendUpdates=none: GOOGLE_OK, GOOGLE_GONE (deleted before) or GOOGLE_NOT_FOUND. */
 enum google_result google_event_delete(struct arena *a, const char *access_token,
 				       const char *calendar_id, const char *event_id, char *why,
@@ -87,10 +88,10 @@ enum google_result google_events_page(struct arena *a, const char *access_token,
 
 /* Open a watch channel on a calendar's events to address, with token and expiration (Unix
  * ms, 0 for Google's default). */
-enum google_result google_watch(struct arena *a, const char *access_token,
-				const char *calendar_id, const char *channel_id,
-				const char *address, const char *token, long long expiration_ms,
-				struct google_channel *out, char *why, size_t why_len);
+enum google_result google_watch(struct arena *a, const char *access_token, const char *calendar_id,
+				const char *channel_id, const char *address, const char *token,
+				long long expiration_ms, struct google_channel *out, char *why,
+				size_t why_len);
 
 /* Stop a watch channel; GOOGLE_OK also when Google knows it no more (404). */
 enum google_result google_channel_stop(struct arena *a, const char *access_token,

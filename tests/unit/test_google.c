@@ -45,8 +45,9 @@ static void *serve(void *arg)
 		srv.request[srv.len] = '\0';
 		const char *end = strstr(srv.request, "\r\n\r\n");
 		const char *cl = strcasestr(srv.request, "Content-Length:");
-		if (end && (size_t)(end + 4 - srv.request) + (cl ? strtoul(cl + 15, NULL, 10) : 0) <=
-			   srv.len)
+		if (end &&
+		    (size_t)(end + 4 - srv.request) + (cl ? strtoul(cl + 15, NULL, 10) : 0) <=
+			    srv.len)
 			break;
 	}
 	send(fd, srv.answer, strlen(srv.answer), MSG_NOSIGNAL);
@@ -57,12 +58,15 @@ static void *serve(void *arg)
 /* Serve one request with status and a JSON body; every Google URL setting points here. */
 static void answer(int status, const char *body)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t addrlen = sizeof(addr);
 	static char text[70000], url[64];
 
-	snprintf(text, sizeof(text), "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", status, strlen(body), body);
+	snprintf(text, sizeof(text),
+		 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 status, strlen(body), body);
 	memset(&srv, 0, sizeof(srv));
 	srv.answer = text;
 	srv.listener = socket(AF_INET, SOCK_STREAM, 0);
@@ -87,8 +91,9 @@ static void test_code_exchange_reads_tokens(void **state)
 	struct google_tokens t;
 	char why[256];
 
-	answer(200, "{\"access_token\":\"ya29.a\",\"expires_in\":\"3599\",\"refresh_token\":\"1//r\","
-		    "\"scope\":\"s\",\"token_type\":\"Bearer\"}");
+	answer(200,
+	       "{\"access_token\":\"ya29.a\",\"expires_in\":\"3599\",\"refresh_token\":\"1//r\","
+	       "\"scope\":\"s\",\"token_type\":\"Bearer\"}");
 	assert_int_equal(google_token_exchange(a, "4/0c&d", "http://x/cb", &t, why, sizeof(why)),
 			 GOOGLE_OK);
 	served();
@@ -121,7 +126,9 @@ static void test_invalid_grant_is_revoked(void **state)
 	struct google_tokens t;
 	char why[256];
 
-	answer(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or revoked.\"}");
+	answer(400,
+	       "{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or "
+	       "revoked.\"}");
 	assert_int_equal(google_token_refresh(a, "1//r", &t, why, sizeof(why)), GOOGLE_REVOKED);
 	served();
 	assert_non_null(strstr(why, "invalid_grant"));
@@ -139,11 +146,13 @@ static void test_rate_limits_and_server_errors_retry(void **state)
 
 	snprintf(body, sizeof(body), limit, 429);
 	answer(429, body);
-	assert_int_equal(google_event_delete(a, "t", "primary", "sb1", why, sizeof(why)), GOOGLE_RETRY);
+	assert_int_equal(google_event_delete(a, "t", "primary", "sb1", why, sizeof(why)),
+			 GOOGLE_RETRY);
 	served();
 	snprintf(body, sizeof(body), limit, 403);
 	answer(403, body);
-	assert_int_equal(google_event_delete(a, "t", "primary", "sb1", why, sizeof(why)), GOOGLE_RETRY);
+	assert_int_equal(google_event_delete(a, "t", "primary", "sb1", why, sizeof(why)),
+			 GOOGLE_RETRY);
 	served();
 	answer(403, "{\"error\":{\"errors\":[{\"reason\":\"forbidden\",\"message\":\"Forbidden\"}],"
 		    "\"code\":403,\"message\":\"Forbidden\"}}");
@@ -151,7 +160,8 @@ static void test_rate_limits_and_server_errors_retry(void **state)
 			 GOOGLE_REFUSED);
 	served();
 	answer(503, "<html>oops</html>");
-	assert_int_equal(google_event_delete(a, "t", "primary", "sb1", why, sizeof(why)), GOOGLE_RETRY);
+	assert_int_equal(google_event_delete(a, "t", "primary", "sb1", why, sizeof(why)),
+			 GOOGLE_RETRY);
 	served();
 	arena_free(a);
 }
@@ -167,7 +177,8 @@ static void test_insert_sends_the_event_and_reads_a_conflict(void **state)
 		    "\"message\":\"The requested identifier already exists.\"}],\"code\":409,"
 		    "\"message\":\"The requested identifier already exists.\"}}");
 	assert_int_equal(google_event_insert(a, "tok", "x@group.calendar.google.com", ev,
-					     &answer_event, why, sizeof(why)), GOOGLE_CONFLICT);
+					     &answer_event, why, sizeof(why)),
+			 GOOGLE_CONFLICT);
 	served();
 	assert_non_null(strstr(srv.request, "POST /calendars/x%40group.calendar.google.com/events?"
 					    "sendUpdates=none "));
@@ -185,13 +196,15 @@ static void test_garbled_event_answer_is_retried(void **state)
 	json_t *ev = json_to_arena(a, json_object());
 
 	answer(200, "{\"truncated\": ");
-	assert_int_equal(google_event_patch(a, "tok", "primary", "sb1", ev, &answer_event, why,
-					    sizeof(why)), GOOGLE_RETRY);
+	assert_int_equal(
+		google_event_patch(a, "tok", "primary", "sb1", ev, &answer_event, why, sizeof(why)),
+		GOOGLE_RETRY);
 	served();
 	assert_non_null(strstr(why, "not a JSON object"));
 	answer(200, "[1,2]");
-	assert_int_equal(google_event_patch(a, "tok", "primary", "sb1", ev, &answer_event, why,
-					    sizeof(why)), GOOGLE_RETRY);
+	assert_int_equal(
+		google_event_patch(a, "tok", "primary", "sb1", ev, &answer_event, why, sizeof(why)),
+		GOOGLE_RETRY);
 	served();
 	arena_free(a);
 }
@@ -203,9 +216,12 @@ static void test_events_pages_and_an_expired_sync_token(void **state)
 	json_t *page;
 	const char *np, *ns;
 
-	answer(200, "{\"kind\":\"calendar#events\",\"items\":[{\"id\":\"e1\"}],\"nextSyncToken\":\"S2\"}");
+	answer(200,
+	       "{\"kind\":\"calendar#events\",\"items\":[{\"id\":\"e1\"}],"
+	       "\"nextSyncToken\":\"S2\"}");
 	assert_int_equal(google_events_page(a, "t", "primary", "S1+/", NULL, &page, &np, &ns, why,
-					    sizeof(why)), GOOGLE_OK);
+					    sizeof(why)),
+			 GOOGLE_OK);
 	served();
 	assert_non_null(strstr(srv.request, "syncToken=S1%2B%2F"));
 	assert_null(strstr(srv.request, "showDeleted"));
@@ -215,15 +231,18 @@ static void test_events_pages_and_an_expired_sync_token(void **state)
 
 	answer(200, "{\"kind\":\"calendar#events\",\"items\":{}}");
 	assert_int_equal(google_events_page(a, "t", "primary", NULL, NULL, &page, &np, &ns, why,
-					    sizeof(why)), GOOGLE_RETRY);
+					    sizeof(why)),
+			 GOOGLE_RETRY);
 	served();
 
-	answer(410, "{\"error\":{\"errors\":[{\"domain\":\"calendar\",\"reason\":\"fullSyncRequired\","
-		    "\"message\":\"Sync token is no longer valid, a full sync is required.\","
-		    "\"locationType\":\"parameter\",\"location\":\"syncToken\"}],\"code\":410,"
-		    "\"message\":\"Sync token is no longer valid, a full sync is required.\"}}");
+	answer(410,
+	       "{\"error\":{\"errors\":[{\"domain\":\"calendar\",\"reason\":\"fullSyncRequired\","
+	       "\"message\":\"Sync token is no longer valid, a full sync is required.\","
+	       "\"locationType\":\"parameter\",\"location\":\"syncToken\"}],\"code\":410,"
+	       "\"message\":\"Sync token is no longer valid, a full sync is required.\"}}");
 	assert_int_equal(google_events_page(a, "t", "primary", "S1", NULL, &page, &np, &ns, why,
-					    sizeof(why)), GOOGLE_GONE);
+					    sizeof(why)),
+			 GOOGLE_GONE);
 	served();
 	assert_non_null(strstr(why, "fullSyncRequired"));
 	arena_free(a);
@@ -235,11 +254,14 @@ static void test_watch_reads_the_expiration_string(void **state)
 	char why[256];
 	struct google_channel ch;
 
-	answer(200, "{\"kind\":\"api#channel\",\"id\":\"c1\",\"resourceId\":\"r1\","
-		    "\"resourceUri\":\"https://www.googleapis.com/calendar/v3/calendars/primary/events\","
-		    "\"expiration\":\"1426325213000\"}");
+	answer(200,
+	       "{\"kind\":\"api#channel\",\"id\":\"c1\",\"resourceId\":\"r1\","
+	       "\"resourceUri\":\"https://www.googleapis.com/calendar/v3/calendars/"
+	       "primary/events\","
+	       "\"expiration\":\"1426325213000\"}");
 	assert_int_equal(google_watch(a, "t", "primary", "c1", "https://x/hooks/google", "secret",
-				      1426325213000LL, &ch, why, sizeof(why)), GOOGLE_OK);
+				      1426325213000LL, &ch, why, sizeof(why)),
+			 GOOGLE_OK);
 	served();
 	assert_string_equal(ch.resource_id, "r1");
 	assert_true(ch.expiration_ms == 1426325213000LL);
@@ -253,7 +275,8 @@ static void test_revoking_a_token_already_gone_is_done(void **state)
 	struct arena *a = arena_new();
 	char why[256];
 
-	answer(400, "{\"error\":\"invalid_token\",\"error_description\":\"Token expired or revoked\"}");
+	answer(400,
+	       "{\"error\":\"invalid_token\",\"error_description\":\"Token expired or revoked\"}");
 	assert_int_equal(google_revoke(a, "1//r", why, sizeof(why)), GOOGLE_OK);
 	served();
 	assert_non_null(strstr(srv.request, "POST /revoke?token=1%2F%2Fr "));
@@ -266,7 +289,8 @@ static void test_auth_url_and_event_id(void **state)
 
 	conf_set("GOOGLE_AUTH_URL", "https://accounts.example/o/oauth2/v2/auth");
 	conf_set("GOOGLE_CLIENT_ID", "id 1");
-	const char *u = google_auth_url(a, "https://sb.example/settings/calendar/callback", "a.b&c");
+	const char *u = google_auth_url(a, "https://sb.example/settings/calendar/callback",
+					"a.b&c");
 	assert_non_null(strstr(u, "https://accounts.example/o/oauth2/v2/auth?response_type=code"));
 	assert_non_null(strstr(u, "client_id=id%201"));
 	assert_non_null(strstr(u, "state=a.b%26c"));
