@@ -121,12 +121,13 @@ static int by_nearness(const void *x, const void *y)
 }
 
 /* Every free start in [from, to] on every resource; returns how many went to *out (arena). */
-static int starts_in(struct arena *a, const struct schedule *s, int minutes, time_t around,
+static int starts_in(struct arena *a, struct schedule *s, int minutes, time_t around,
 		     time_t from, time_t to, struct found **out)
 {
 	int cap = 256, n = 0;
 	struct found *list = arena_alloc(a, (size_t)cap * sizeof(*list));
-	long first = schedule_local_day(s, from, NULL) - 1;
+	/* A span ends by midnight, so the day before from has no start at or after from. */
+	long first = schedule_local_day(s, from, NULL);
 	long final_day = schedule_local_day(s, to, NULL);
 
 	for (int r = 0; r < s->nresources; r++) {
@@ -230,7 +231,7 @@ static int progress(enum availability_verdict v)
 }
 
 /* One resource at one time: its hours that day, then what holds it. */
-static enum availability_verdict resource_verdict(const struct schedule *s,
+static enum availability_verdict resource_verdict(struct schedule *s,
 						  const struct resource_schedule *r, time_t at,
 						  int minutes, const struct hold **which)
 {

@@ -223,10 +223,19 @@ long schedule_local_day(const struct schedule *s, time_t t, int *weekday)
 	return day;
 }
 
-time_t schedule_moment(const struct schedule *s, long day, int minutes)
+time_t schedule_moment(struct schedule *s, long day, int minutes)
 {
 	int y, m, d;
 
+	for (int i = 0; i < s->nmemo; i++)
+		if (s->memo[i].day == day && s->memo[i].minutes == minutes)
+			return s->memo[i].at;
 	civil_from_days(day, &y, &m, &d);
-	return when_zone_moment(s->zone, y, m, d, minutes);
+	time_t at = when_zone_moment(s->zone, y, m, d, minutes);
+	/* Round robin once full: a long search walks forward through the days. */
+	s->memo[s->next_memo] = (struct moment_memo){ day, minutes, at };
+	s->next_memo = (s->next_memo + 1) % SCHEDULE_MEMO;
+	if (s->nmemo < SCHEDULE_MEMO)
+		s->nmemo++;
+	return at;
 }

@@ -39,9 +39,19 @@ struct resource_schedule {
 	int nholds;
 };
 
+/* A local day and time of day already turned into an instant (many resources share hours). */
+struct moment_memo {
+	long day;
+	int minutes;
+	time_t at;
+};
+#define SCHEDULE_MEMO 64
+
 struct schedule {
 	const char *timezone;
 	struct when_zone *zone;         /* closed by the arena */
+	struct moment_memo memo[SCHEDULE_MEMO];
+	int nmemo, next_memo;
 	int notice_minutes, horizon_days, buffer_minutes;
 	time_t now;
 	time_t earliest, latest;        /* the first and last bookable starts */
@@ -67,7 +77,7 @@ int schedule_load_holds(struct db *db, struct arena *a, const struct availabilit
 /* The day number (days since 1970-01-01) of the local date of t, and Monday-first weekday. */
 long schedule_local_day(const struct schedule *s, time_t t, int *weekday);
 
-/* The instant of minutes after local midnight on day number day. */
-time_t schedule_moment(const struct schedule *s, long day, int minutes);
+/* The instant of minutes after local midnight on day number day (remembered in s). */
+time_t schedule_moment(struct schedule *s, long day, int minutes);
 
 #endif

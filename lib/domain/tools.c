@@ -277,8 +277,13 @@ static json_t *tool_book_appointment(struct tool_ctx *t, json_t *args)
 		json_t *starts = json_array();
 		for (int i = 0; i < outcome.nalternatives; i++)
 			json_array_append_new(starts, start_json(t, outcome.alternatives[i]));
-		return json_pack("{s:b, s:s, s:o}", "booked", 0, "reason", outcome.reason,
-				 "free_starts", starts);
+		json_t *refused = json_pack("{s:b, s:s, s:o}", "booked", 0, "reason", outcome.reason,
+					    "free_starts", starts);
+		/* Not taken but closed, too soon, too far...: the words the caller should hear. */
+		if (outcome.verdict != AVAILABILITY_TAKEN &&
+		    outcome.verdict != AVAILABILITY_CALENDAR_BUSY)
+			json_object_set_new(refused, "why", json_string(outcome.reason));
+		return refused;
 	}
 	/* Committed: from here on it may be said, and the session remembers it. */
 	const char *spoken = tools_spoken_time(t, w.start);

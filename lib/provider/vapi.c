@@ -413,8 +413,8 @@ static void say_booking(struct buf *b, const json_t *result)
 	}
 	if (json_is_array(json_object_get(result, "free_starts"))) {
 		/* Why, in the words the caller should hear: a closed day, a break, the notice. */
-		const char *why = json_str(result, "reason");
-		if (!why || !why[0] || !strcmp(why, "That time is already taken."))
+		const char *why = json_str(result, "why");
+		if (!why || !why[0])
 			buf_puts(b, "That time is taken; nothing was booked.");
 		else
 			buf_printf(b, "That time can't be booked: %s Nothing was booked.", why);
