@@ -456,8 +456,15 @@ static void setup_item(struct tpl_dict *list, bool done, const char *label, cons
 }
 
 /* The set-up checklist, shown until every item is done. 0, or -1 on a database error. */
+/* A calendar whose grant Google revoked asks to be reconnected, never failing silently. */
+static const char SQL_CALENDAR_REVOKED[] =
+	"SELECT 1 FROM calendar_connections WHERE org_id = $1 AND provider = 'google' "
+	"AND status = 'revoked'";
+
 static int dashboard_setup_fill(struct req *r, struct tpl_dict *d)
 {
+	if (db_text(r->db, r->arena, SQL_CALENDAR_REVOKED, r->org_id))
+		tpl_show(d, "CALENDAR_REVOKED");
 	struct db_result *res = db_q(r->db, r->arena, SQL_SETUP, r->org_id);
 	const char *mode_problem = NULL;
 

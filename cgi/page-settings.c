@@ -10,7 +10,7 @@
 static const char *const tab_variables[TAB_COUNT] = {
 	"TAB_BUSINESS", "TAB_PHONES", "TAB_HOURS", "TAB_RECEPTIONIST", "TAB_NOTIFICATIONS",
 	"TAB_KNOWLEDGE", "TAB_VAPI", "TAB_CREDENTIALS", "TAB_PRACTICE", "TAB_RESOURCES",
-	"TAB_CLOSURES", "TAB_REMINDERS",
+	"TAB_CLOSURES", "TAB_REMINDERS", "TAB_CALENDAR",
 };
 
 void settings_render(struct req *r, int status, const char *title, enum settings_tab tab,

@@ -91,6 +91,16 @@ void page_settings_booking_window_save(struct req *r);
 void page_settings_receptionist(struct req *r);
 void page_settings_receptionist_save(struct req *r);
 
+/* page-settings-calendar.c */
+void page_settings_calendar(struct req *r);
+void page_settings_calendar_connect(struct req *r);
+void page_settings_calendar_callback(struct req *r);
+void page_settings_calendar_disconnect(struct req *r);
+void page_settings_calendar_map(struct req *r);
+
+/* hook-google.c */
+void hook_google(struct req *r);
+
 /* page-settings-notifications.c */
 void page_settings_notifications(struct req *r);
 void page_settings_notifications_save(struct req *r);

@@ -111,6 +111,15 @@ const struct route routes[] = {
 	{ "POST", "/settings/credentials/check", page_settings_credentials_check,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 
+	/* page-settings-calendar.c */
+	{ "GET", "/settings/calendar", page_settings_calendar, R_AUTH },
+	{ "GET", "/settings/calendar/connect", page_settings_calendar_connect, R_AUTH | R_ADMIN },
+	{ "GET", "/settings/calendar/callback", page_settings_calendar_callback, R_AUTH | R_ADMIN },
+	{ "POST", "/settings/calendar/disconnect", page_settings_calendar_disconnect,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/calendar/map", page_settings_calendar_map,
+	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+
 	/* page-team.c */
 	{ "GET", "/team", page_team, R_AUTH },
 	{ "POST", "/team/invite", page_team_invite, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
@@ -149,6 +158,9 @@ const struct route routes[] = {
 	{ "POST", "/line/forward", page_line_forward, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/line/:id/check", page_line_check, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/line/:id/webhooks", page_line_webhooks, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+
+	/* hook-google.c: each notification is checked against its channel's own token */
+	{ "POST", "/hooks/google", hook_google, 0 },
 
 	/* hook-twilio-sms.c */
 	{ "POST", "/hooks/twilio/sms", hook_twilio_sms, R_FORM | R_SIG_TWILIO },

@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! dashboard.tpl: today's figures, the 30-day chart and the latest events; static/dashboard.js keeps them current. }}
 <div class="page-header"><h1>Dashboard</h1><p>Today in your business's time zone.</p><div class="actions"><a class="btn" href="/test-call">Test call</a></div></div>
+{{#CALENDAR_REVOKED}}<p class="flash flash-error" role="alert" id="calendar-revoked">Google Calendar stopped accepting Switchboard: bookings no longer reach it and its busy times are not read. <a href="/settings/calendar/connect">Reconnect Google Calendar</a></p>{{/CALENDAR_REVOKED}}
 {{#SETUP}}<div class="card setup" id="setup-checklist">
 	<div class="card-header"><h2>Finish setting up</h2></div>
 	<p class="help">Your receptionist is ready for real callers once each of these is done. This list goes away then.</p>

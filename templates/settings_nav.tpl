@@ -14,4 +14,5 @@
 	<a class="{{TAB_VAPI}}" href="/settings/vapi">Vapi</a>
 	<a class="{{TAB_CREDENTIALS}}" href="/settings/credentials">Provider keys</a>
 	<a class="{{TAB_PRACTICE}}" href="/settings/practice">Practice calls</a>
+	<a class="{{TAB_CALENDAR}}" href="/settings/calendar">Calendar</a>
 </nav>

@@ -28,6 +28,9 @@ static const char SQL_LISTEN[] = "LISTEN jobs";
 /* Today's retention job for every organization; once a day however often it is asked (018). */
 static const char SQL_RETENTION_SCHEDULE[] = "SELECT retention_schedule()";
 
+/* The calendar safety net: periodic syncs and channel renewals, deduplicated in SQL (023). */
+static const char SQL_GOOGLE_SCHEDULE[] = "SELECT google_schedule()";
+
 /* How often the runner asks for the day's retention jobs: hourly, so a day is never missed. */
 #define RETENTION_CHECK_SECONDS 3600
 /* How often the runner looks for due reminders: each is then at most this late. */
@@ -158,6 +161,21 @@ static void schedule_reminders(struct db *db, struct arena *a, time_t *last)
 		log_info("reminders queued count=%ld", queued);
 }
 
+/* Ask for the calendar's periodic jobs every GOOGLE_SCHEDULE_SECONDS. */
+static void schedule_google(struct db *db, struct arena *a, time_t *last)
+{
+	time_t now = time(NULL);
+
+	if (*last && now - *last < conf_int("GOOGLE_SCHEDULE_SECONDS"))
+		return;
+	const char *queued = db_text(db, a, SQL_GOOGLE_SCHEDULE);
+	if (!queued)
+		return;
+	*last = now;
+	if (strcmp(queued, "0"))
+		log_info("calendar jobs queued count=%s", queued);
+}
+
 /* Sleep until a NOTIFY on "jobs", the poll interval, or a signal. */
 static void wait_for_work(struct db *db, long ms)
 {
@@ -194,10 +212,11 @@ int main(int argc, char **argv)
 	long poll_ms = conf_int("JOBS_POLL_MS");
 	log_info("job runner started worker=%s", worker);
 	db_q(db, a, SQL_REQUEUE_STALE);
-	time_t retention_asked = 0, reminders_asked = 0;
+	time_t retention_asked = 0, reminders_asked = 0, google_asked = 0;
 	while (!stopping) {
 		schedule_retention(db, a, &retention_asked);
 		schedule_reminders(db, a, &reminders_asked);
+		schedule_google(db, a, &google_asked);
 		if (!listening && db_ready(db))
 			listening = db_exec(db, a, SQL_LISTEN) >= 0;
 		int ran = run_batch(db, a, worker);

@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "domain/callback.h"
+#include "domain/gcal.h"
 #include "infra/jobs.h"
 #include "domain/leads.h"
 #include "domain/notify.h"
@@ -19,5 +20,8 @@ const struct job_kind job_kinds[] = {
 	{ "retention.prune", retention_prune_job },
 	{ "practice.run", practice_job },
 	{ "reminder.send", reminders_send_job },
+	{ "google.push", gcal_push_job },
+	{ "google.sync", gcal_sync_job },
+	{ "google.renew", gcal_renew_job },
 	{ NULL, NULL },
 };

@@ -1,7 +1,8 @@
-/* rotate_keys.c: switchboard-rotate-keys: re-seals every stored provider secret with the current
- * ENCRYPTION_KEY, so the keys in ENCRYPTION_KEYS_OLD can then be removed */
+/* rotate_keys.c: switchboard-rotate-keys: re-seals every stored provider secret and calendar token
+ * with the current ENCRYPTION_KEY, so the keys in ENCRYPTION_KEYS_OLD can then be removed */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "infra/arena.h"
 #include "infra/conf.h"
@@ -17,6 +18,19 @@ static const char SQL_SECRETS[] =
 	"SELECT id, provider, name, secret_enc FROM provider_credentials WHERE org_id = $1 "
 	"ORDER BY provider, name FOR UPDATE";
 static const char SQL_RESEAL[] = "UPDATE provider_credentials SET secret_enc = $2 WHERE id = $1";
+
+/* A business's Google Calendar tokens (023), sealed under provider "google" and their names. */
+static const char SQL_CALENDAR_TOKENS[] =
+	"SELECT id, 'access_token', encode(access_token_enc, 'hex') FROM calendar_connections "
+	"WHERE org_id = $1 AND access_token_enc IS NOT NULL "
+	"UNION ALL SELECT id, 'refresh_token', encode(refresh_token_enc, 'hex') "
+	"FROM calendar_connections WHERE org_id = $1 AND refresh_token_enc IS NOT NULL";
+static const char SQL_CALENDAR_LOCK[] =
+	"SELECT 1 FROM calendar_connections WHERE org_id = $1 FOR UPDATE";
+static const char SQL_RESEAL_ACCESS[] =
+	"UPDATE calendar_connections SET access_token_enc = $2::bytea WHERE id = $1";
+static const char SQL_RESEAL_REFRESH[] =
+	"UPDATE calendar_connections SET refresh_token_enc = $2::bytea WHERE id = $1";
 
 struct tally {
 	long resealed, current, unopened;
@@ -49,6 +63,29 @@ static int rotate_org(struct db *db, struct arena *a, const char *org, struct ta
 		}
 		const char *sealed = credential_seal(a, org, provider, name, secret);
 		if (!sealed || db_exec(db, a, SQL_RESEAL, id, sealed) != 1)
+			goto fail;
+		t->resealed++;
+	}
+	if (!db_q(db, a, SQL_CALENDAR_LOCK, org) || !(res = db_q(db, a, SQL_CALENDAR_TOKENS, org)))
+		goto fail;
+	for (int i = 0; i < db_rows(res); i++) {
+		const char *id = db_value(res, i, 0), *name = db_value(res, i, 1);
+		bool current;
+		const char *sealed = arena_printf(a, "\\x%s", db_value(res, i, 2));
+		const char *token = credential_open(a, org, "google", name, sealed, &current);
+		if (!token) {
+			log_error("could not open a stored calendar token: org=%s name=%s", org,
+				  name);
+			t->unopened++;
+			continue;
+		}
+		if (current) {
+			t->current++;
+			continue;
+		}
+		sealed = credential_seal(a, org, "google", name, token);
+		if (!sealed || db_exec(db, a, strcmp(name, "access_token") ? SQL_RESEAL_REFRESH :
+				       SQL_RESEAL_ACCESS, id, sealed) != 1)
 			goto fail;
 		t->resealed++;
 	}

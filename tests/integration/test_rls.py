@@ -25,7 +25,7 @@ APP_FUNCTIONS = {
     "auth_login_succeeded", "signup_organization", "invite_accept",
     "webhook_event_record", "webhook_event_answer", "jobs_enqueue",
     "invite_by_token", "call_by_provider_id",
-    "vapi_org_for",
+    "vapi_org_for", "google_channel_find",
 }
 # Internals the app must not call directly, and the job runner's own functions
 # (sql/016_roles_per_program.sql; test_attacks_db covers the other roles).
@@ -34,6 +34,7 @@ OWNER_ONLY_FUNCTIONS = {
     "organizations_validate", "jobs_claim", "jobs_requeue_stale",
     "webhook_events_prune", "jobs_finish", "jobs_fail",
     "organizations_first_resource", "appointments_fill",
+    "google_appointment_changed", "google_schedule",
 }
 
 
