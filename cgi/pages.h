@@ -110,6 +110,10 @@ void page_invite_accept(struct req *r);
 void page_account(struct req *r);
 void page_account_password(struct req *r);
 
+/* page-unsubscribe.c */
+void page_unsubscribe_form(struct req *r);
+void page_unsubscribe(struct req *r);
+
 /* page-testcall.c */
 void page_testcall(struct req *r);
 void page_testcall_start(struct req *r);

@@ -95,6 +95,9 @@ const struct route routes[] = {
 	{ "POST", "/team/invites/:id/revoke", page_team_invite_revoke, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/team/users/:id/role", page_team_user_role, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/team/users/:id/remove", page_team_user_remove, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	/* page-unsubscribe.c: one-click unsubscribe (RFC 8058), no session */
+	{ "GET", "/u/:token", page_unsubscribe_form, 0 },
+	{ "POST", "/u/:token", page_unsubscribe, R_FORM },
 	{ "GET", "/invite/:token", page_invite_form, R_GUEST },
 	{ "POST", "/invite/:token", page_invite_accept, R_FORM | R_GUEST },
 	{ "GET", "/account", page_account, R_AUTH },

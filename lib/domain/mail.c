@@ -180,7 +180,7 @@ static enum job_outcome decide(struct db *db, struct arena *a, const struct job 
 	if (!o->row)
 		return JOB_RETRY;
 	if (o->m.unsubscribable) {
-		const char *token = crypto_token_hex(a, 24);
+		const char *token = crypto_token_hex(a, 32);
 		if (db_exec(db, a, SQL_LINK, crypto_sha256_hex(a, token), job->org_id,
 			    o->m.to) != 1)
 			return JOB_RETRY;
