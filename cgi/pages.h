@@ -75,6 +75,7 @@ void page_settings_receptionist_save(struct req *r);
 /* page-settings-notifications.c */
 void page_settings_notifications(struct req *r);
 void page_settings_notifications_save(struct req *r);
+void page_settings_email_save(struct req *r);
 
 /* page-settings-knowledge.c */
 void page_settings_knowledge(struct req *r);

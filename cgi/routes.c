@@ -71,6 +71,7 @@ const struct route routes[] = {
 	{ "GET", "/settings/notifications", page_settings_notifications, R_AUTH },
 	{ "POST", "/settings/notifications", page_settings_notifications_save,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/email", page_settings_email_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "GET", "/settings/knowledge", page_settings_knowledge, R_AUTH },
 	{ "POST", "/settings/knowledge", page_settings_knowledge_add,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },

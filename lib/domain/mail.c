@@ -36,6 +36,13 @@ static void payload_set(json_t *payload, const char *key, const char *value)
 const char *mail_enqueue(struct db *db, struct arena *a, const char *org_id,
 			 const struct mail_message *m, const char *dedupe_key)
 {
+	return mail_enqueue_later(db, a, org_id, m, 0, dedupe_key);
+}
+
+const char *mail_enqueue_later(struct db *db, struct arena *a, const char *org_id,
+			       const struct mail_message *m, long delay_seconds,
+			       const char *dedupe_key)
+{
 	if (!org_id || !text_is_uuid(org_id) || !m || !m->to || !*m->to || !m->subject ||
 	    !m->text) {
 		log_error("could not queue an email: it needs an organization, a recipient, a "
@@ -62,7 +69,7 @@ const char *mail_enqueue(struct db *db, struct arena *a, const char *org_id,
 	}
 	if (!*before && !db_text(db, a, SQL_ORG_SET, org_id))
 		return NULL;
-	const char *id = jobs_enqueue(db, a, "mail.send", payload, 0, dedupe_key);
+	const char *id = jobs_enqueue(db, a, "mail.send", payload, delay_seconds, dedupe_key);
 	if (!*before && !db_text(db, a, SQL_ORG_SET, ""))
 		return NULL;
 	return id;
