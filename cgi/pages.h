@@ -111,6 +111,10 @@ void page_invite_accept(struct req *r);
 void page_account(struct req *r);
 void page_account_password(struct req *r);
 
+/* page-send-info.c */
+void page_lead_info(struct req *r);
+void page_call_info(struct req *r);
+
 /* page-unsubscribe.c */
 void page_unsubscribe_form(struct req *r);
 void page_unsubscribe(struct req *r);
