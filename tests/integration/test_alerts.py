@@ -95,7 +95,9 @@ def call(db, shop, kind):
         turns = [("caller", "A pipe burst and the basement is flooding, please hurry")]
         state = {"urgent": True, "name": "Sam Storm"}
     else:
-        starts = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)
+        # Each booking an hour of its own, so bookings of one test never overlap.
+        starts = (datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+                  + datetime.timedelta(days=3, hours=uuid.uuid4().int % 2000))
         (appt,), = sql(db, """INSERT INTO appointments (org_id, customer_name, customer_phone,
                                                        starts_at, ends_at)
                               VALUES (%s, 'Pat Lee', %s, %s, %s) RETURNING id""",
