@@ -373,3 +373,27 @@ def test_send_info_cannot_reach_another_business_lead(shop, other_business, owne
                    other_business.org_id, phone())
     r = shop.post_form(f"/leads/{lead}/info", {"email": address()})
     assert r.status_code == 404
+
+
+def test_send_info_from_a_call_goes_to_its_lead(shop, owner_db):
+    channels(owner_db, shop.org_id)
+    urgent = call(owner_db, shop, "urgent")
+    page = shop.get(f"/calls/{urgent}").text
+    assert f'action="/calls/{urgent}/info"' in page
+    to = address()
+    r = shop.post_form(f"/calls/{urgent}/info", {"email": to})
+    assert r.status_code == 303 and r.headers["Location"] == f"/calls/{urgent}"
+    (job, lead), = sql(owner_db, "SELECT id, payload->>'lead_id' FROM jobs WHERE kind = "
+                                 "'mail.send' AND payload->>'call_id' = %s", urgent)
+    wait_job(owner_db, str(job))
+    (msg,) = mails_to(to)
+    assert str(msg["Subject"]) == f"About {shop_name(owner_db, shop.org_id)}"
+    assert sql(owner_db, "SELECT lead_id::text FROM calls WHERE id = %s", urgent) == [(lead,)]
+    assert sql(owner_db, "SELECT email FROM leads WHERE id = %s", lead) == [(to,)]
+    # A bad address shows the form again; nothing is queued.
+    r = shop.post_form(f"/calls/{urgent}/info", {"email": "x@y.test\nBcc: z@w.test"})
+    assert r.status_code == 422 and 'action="/calls/' in r.text
+
+
+def shop_name(db, org):
+    return sql(db, "SELECT name FROM organizations WHERE id = %s", org)[0][0]

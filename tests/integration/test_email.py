@@ -148,7 +148,8 @@ def test_unsubscribable_mail_has_one_click_link_that_ends_that_address_mail(
     while "/u/" not in open(log, errors="replace").read() and time.monotonic() < deadline:
         time.sleep(0.05)
     text = open(log, errors="replace").read()
-    assert token not in text and "/u/\u2026" in text or "/u/…" in text
+    assert token not in text
+    assert "/u/\u2026" in text or "/u/…" in text
     # Again: the same answer, nothing more.
     r = requests.post(url(f"/u/{token}"), data={"List-Unsubscribe": "One-Click"}, timeout=10)
     assert r.status_code == 200
