@@ -127,8 +127,9 @@ enum job_outcome mail_summary_job(struct db *db, struct arena *a, const struct j
 		for (int i = 0; i < db_rows(leads) && i < LEADS_MAX; i++) {
 			struct tpl_dict *l = tpl_section(section, "LEAD");
 			const char *url = arena_printf(a, "%s/leads/%s", base, db_value(leads, i, 0));
-			const char *who = arena_printf(a, "%s (%s)", db_value(leads, i, 1),
-						       db_value(leads, i, 2));
+			const char *name = db_value(leads, i, 1), *number = db_value(leads, i, 2);
+			const char *who = strcmp(name, number) ?
+				arena_printf(a, "%s (%s)", name, number) : number;
 			const char *what = *db_value(leads, i, 3) ?
 				arena_printf(a, "%s: %s", db_value(leads, i, 3), db_value(leads, i, 4)) :
 				db_value(leads, i, 4);

@@ -355,6 +355,9 @@ def test_send_info_from_a_lead_is_branded_escaped_and_recorded(shop, owner_db):
     assert sql(owner_db, "SELECT email FROM leads WHERE id = %s", lead) == [(to,)]
     assert sql(owner_db, "SELECT purpose, status FROM notifications WHERE lead_id = %s",
                lead) == [("info", "sent")]
+    page = shop.get(f"/leads/{lead}").text
+    assert "<td>Email</td>" in page and to in page
+    assert "<script>alert(1)" not in page
 
 
 @pytest.mark.parametrize("bad", ["not-an-email", "a@b.test\r\nBcc: x@y.test", "a@b.test, c@d.test",
