@@ -21,7 +21,8 @@
 /*
  * The message is filed under org_id: a transaction already showing that organization keeps
  * it, one showing none (a signed-out page, such as a password reset) takes it for the queueing
- * and gives it back, and one showing another organization is refused.
+ * and gives it back, and one showing another organization is refused. With no transaction
+ * open, the message is queued and committed on its own.
  */
 static const char SQL_ORG_NOW[] = "SELECT coalesce(current_setting('app.org_id', true), '')";
 static const char SQL_ORG_SET[] = "SELECT set_config('app.org_id', $1, true)";
@@ -60,6 +61,19 @@ const char *mail_enqueue_later(struct db *db, struct arena *a, const char *org_i
 	payload_set(payload, "lead_id", m->lead_id);
 	payload_set(payload, "appointment_id", m->appointment_id);
 
+	/* No transaction open: the message is queued in one of its own, committed at once. */
+	if (!db_in_transaction(db)) {
+		if (db_begin_org(db, a, org_id) < 0)
+			return NULL;
+		const char *id = jobs_enqueue(db, a, "mail.send", payload, delay_seconds,
+					      dedupe_key);
+		if (!id || db_commit(db) < 0) {
+			if (db_in_transaction(db))
+				db_rollback(db);
+			return NULL;
+		}
+		return id;
+	}
 	const char *before = db_text(db, a, SQL_ORG_NOW);
 	if (!before)
 		return NULL;

@@ -28,7 +28,9 @@ struct mail_message {
 const char *mail_enqueue(struct db *db, struct arena *a, const char *org_id,
 			 const struct mail_message *m, const char *dedupe_key);
 
-/* mail_enqueue(), with the message due delay_seconds from now (quiet hours, say). */
+/* mail_enqueue(), with the message due delay_seconds from now (quiet hours, say). A transaction
+ * that shows no organization yet (a signed-out page) is given org_id for the queueing only; with
+ * no transaction open the message is queued in one of its own. */
 const char *mail_enqueue_later(struct db *db, struct arena *a, const char *org_id,
 			       const struct mail_message *m, long delay_seconds,
 			       const char *dedupe_key);
