@@ -100,7 +100,8 @@ int smtp_send(const struct smtp_request *req, struct smtp_result *out)
 	if (rc == CURLE_OK)
 		return 0;
 	out->retryable = transient(rc, out->reply);
-	if (out->reply)
+	/* A 2xx or 3xx reply was not the refusal: the connection or TLS failed after it. */
+	if (out->reply >= 400)
 		snprintf(out->message, sizeof(out->message), "the mail relay answered %ld: %s",
 			 out->reply, *curl_error ? curl_error : curl_easy_strerror(rc));
 	else
