@@ -41,6 +41,8 @@ static const char SQL_QUIET[] =
 	"       THEN interval '1 day' ELSE interval '0 days' END AS end_local) q "
 	"WHERE o.id = app_org_id()";
 
+static const char SQL_ORG_ID[] = "SELECT app_org_id()::text";
+
 /* A text alert's summary is cut here, so the whole text stays a few segments long. */
 #define SMS_SUMMARY_CHARS 200
 
@@ -187,7 +189,7 @@ int alerts_for_call(struct db *db, struct arena *a, unsigned kinds, const struct
 		return 0;
 	struct db_result *org = db_q(db, a, SQL_QUIET);
 	struct db_result *res = db_q(db, a, SQL_RECIPIENTS);
-	const char *org_id = db_text(db, a, "SELECT app_org_id()::text");
+	const char *org_id = db_text(db, a, SQL_ORG_ID);
 	if (!org || db_rows(org) != 1 || !res || !org_id)
 		return -1;
 	const char *business = db_value(org, 0, 0);

@@ -35,7 +35,8 @@ struct alert_call {
  */
 int alerts_for_call(struct db *db, struct arena *a, unsigned kinds, const struct alert_call *c);
 
-/* The setting's words for one kind ("every new booking"), for pages and messages; static. */
+/* The setting's words for one kind ("every new booking"), for pages and messages; borrowed
+ * (static text). */
 const char *alerts_kind_label(enum alert_kind kind);
 
 #endif
