@@ -268,7 +268,7 @@ static enum job_outcome deliver(struct arena *a, struct outgoing *o, const char 
 		.envelope_from = conf_str("SMTP_FROM"),
 		.rcpt = o->m.to,
 		.message = message,
-		.connect_timeout_ms = conf_int("SMTP_RESPONSE_TIMEOUT_MS"),
+		.connect_timeout_ms = conf_int("SMTP_CONNECT_TIMEOUT_MS"),
 		.timeout_ms = conf_int("SMTP_TIMEOUT_MS"),
 		.response_timeout_ms = conf_int("SMTP_RESPONSE_TIMEOUT_MS"),
 	};

@@ -144,6 +144,8 @@ static struct conf_entry conf_table[] = {
 	  "certificate authorities for the relay (unset: the system's)", NULL },
 	{ "SMTP_TIMEOUT_MS", CONF_INT, "30000", 0, 100, 600000,
 	  "longest one email may take to hand to the relay", NULL },
+	{ "SMTP_CONNECT_TIMEOUT_MS", CONF_INT, "10000", 0, 100, 600000,
+	  "longest wait for the relay to accept the connection", NULL },
 	{ "SMTP_RESPONSE_TIMEOUT_MS", CONF_INT, "10000", 0, 100, 600000,
 	  "longest wait for each reply of the relay", NULL },
 	{ "MAIL_DOMAIN", CONF_STRING, "localhost", 0, 0, 0,
