@@ -104,6 +104,7 @@ void hook_google(struct req *r);
 /* page-settings-notifications.c */
 void page_settings_notifications(struct req *r);
 void page_settings_notifications_save(struct req *r);
+void page_settings_email_save(struct req *r);
 
 /* page-settings-knowledge.c */
 void page_settings_knowledge(struct req *r);
@@ -138,6 +139,14 @@ void page_invite_form(struct req *r);
 void page_invite_accept(struct req *r);
 void page_account(struct req *r);
 void page_account_password(struct req *r);
+
+/* page-send-info.c */
+void page_lead_info(struct req *r);
+void page_call_info(struct req *r);
+
+/* page-unsubscribe.c */
+void page_unsubscribe_form(struct req *r);
+void page_unsubscribe(struct req *r);
 
 /* page-testcall.c */
 void page_testcall(struct req *r);

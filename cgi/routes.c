@@ -36,6 +36,9 @@ const struct route routes[] = {
 	{ "POST", "/leads/:id/notes", page_lead_note, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/leads/:id/callback", page_lead_callback, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/leads/:id/sms", page_lead_sms, R_FORM | R_AUTH | R_CSRF },
+	/* page-send-info.c */
+	{ "POST", "/leads/:id/info", page_lead_info, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/calls/:id/info", page_call_info, R_FORM | R_AUTH | R_CSRF },
 
 	/* page-appointments.c */
 	{ "GET", "/appointments", page_appointments, R_AUTH },
@@ -93,6 +96,7 @@ const struct route routes[] = {
 	{ "GET", "/settings/notifications", page_settings_notifications, R_AUTH },
 	{ "POST", "/settings/notifications", page_settings_notifications_save,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/email", page_settings_email_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "GET", "/settings/knowledge", page_settings_knowledge, R_AUTH },
 	{ "POST", "/settings/knowledge", page_settings_knowledge_add,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
@@ -126,6 +130,9 @@ const struct route routes[] = {
 	{ "POST", "/team/invites/:id/revoke", page_team_invite_revoke, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/team/users/:id/role", page_team_user_role, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/team/users/:id/remove", page_team_user_remove, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	/* page-unsubscribe.c: one-click unsubscribe (RFC 8058), no session */
+	{ "GET", "/u/:token", page_unsubscribe_form, 0 },
+	{ "POST", "/u/:token", page_unsubscribe, R_FORM },
 	{ "GET", "/invite/:token", page_invite_form, R_GUEST },
 	{ "POST", "/invite/:token", page_invite_accept, R_FORM | R_GUEST },
 	{ "GET", "/account", page_account, R_AUTH },

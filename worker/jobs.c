@@ -15,7 +15,7 @@
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
-#include "domain/reminders.h"
+#include "infra/tpl.h"
 
 /* Claims only the kinds this build can run, so an older runner leaves newer kinds alone. */
 static const char SQL_CLAIM[] =
@@ -25,16 +25,29 @@ static const char SQL_DONE[] = "SELECT jobs_finish($1)";
 static const char SQL_FAIL[] = "SELECT jobs_fail($1, $2, $3::boolean)";
 static const char SQL_REQUEUE_STALE[] = "SELECT jobs_requeue_stale(interval '5 minutes')";
 static const char SQL_LISTEN[] = "LISTEN jobs";
-/* Today's retention job for every organization; once a day however often it is asked (018). */
-static const char SQL_RETENTION_SCHEDULE[] = "SELECT retention_schedule()";
+/*
+ * Work the runner asks PostgreSQL for now and then, across businesses. Each function queues
+ * what is due and deduplicates in SQL, so asking often, or from several runners at once, never
+ * queues anything twice; the interval only bounds how late a job can be.
+ */
+struct periodic {
+	const char *what;          /* for the log: "<what> queued count=N" */
+	const char *sql;           /* returns how many jobs it queued */
+	int seconds;               /* how often to ask */
+	const char *setting;       /* or the setting naming the interval (NULL: seconds) */
+	time_t asked;              /* when it last answered */
+};
 
-/* The calendar safety net: periodic syncs and channel renewals, deduplicated in SQL (023). */
-static const char SQL_GOOGLE_SCHEDULE[] = "SELECT google_schedule()";
-
-/* How often the runner asks for the day's retention jobs: hourly, so a day is never missed. */
-#define RETENTION_CHECK_SECONDS 3600
-/* How often the runner looks for due reminders: each is then at most this late. */
-#define REMINDER_CHECK_SECONDS 30
+static struct periodic periodic[] = {
+	/* Today's retention job of every organization; hourly, so a day is never missed (018). */
+	{ "retention jobs", "SELECT retention_schedule()", 3600, NULL, 0 },
+	/* Due reminders: each then goes out at most this late (022). */
+	{ "reminders", "SELECT reminders_schedule()", 30, NULL, 0 },
+	/* The calendars' safety net: periodic syncs and channel renewals (023). */
+	{ "calendar jobs", "SELECT google_schedule()", 0, "GOOGLE_SCHEDULE_SECONDS", 0 },
+	/* Each business's daily summary when its chosen hour comes, several looks an hour (025). */
+	{ "daily summaries", "SELECT mail_summary_schedule()", 60, NULL, 0 },
+};
 
 static volatile sig_atomic_t stopping;
 
@@ -131,49 +144,23 @@ static int run_batch(struct db *db, struct arena *a, const char *worker)
 	return n;
 }
 
-/* Queue the day's retention jobs when an hour has passed since the last try. */
-static void schedule_retention(struct db *db, struct arena *a, time_t *last)
+/* Ask for each periodic kind of work whose interval has passed. */
+static void schedule_periodic(struct db *db, struct arena *a)
 {
 	time_t now = time(NULL);
 
-	if (*last && now - *last < RETENTION_CHECK_SECONDS)
-		return;
-	const char *queued = db_text(db, a, SQL_RETENTION_SCHEDULE);
-	if (!queued)
-		return;  /* the database is down: the next pass tries again */
-	*last = now;
-	if (strcmp(queued, "0"))
-		log_info("retention jobs queued count=%s", queued);
-}
-
-/* Queue the reminders now due when REMINDER_CHECK_SECONDS have passed since the last look. */
-static void schedule_reminders(struct db *db, struct arena *a, time_t *last)
-{
-	time_t now = time(NULL);
-
-	if (*last && now - *last < REMINDER_CHECK_SECONDS)
-		return;
-	long queued = reminders_schedule(db, a);
-	if (queued < 0)
-		return;  /* the database is down: the next pass tries again */
-	*last = now;
-	if (queued)
-		log_info("reminders queued count=%ld", queued);
-}
-
-/* Ask for the calendar's periodic jobs every GOOGLE_SCHEDULE_SECONDS. */
-static void schedule_google(struct db *db, struct arena *a, time_t *last)
-{
-	time_t now = time(NULL);
-
-	if (*last && now - *last < conf_int("GOOGLE_SCHEDULE_SECONDS"))
-		return;
-	const char *queued = db_text(db, a, SQL_GOOGLE_SCHEDULE);
-	if (!queued)
-		return;
-	*last = now;
-	if (strcmp(queued, "0"))
-		log_info("calendar jobs queued count=%s", queued);
+	for (size_t i = 0; i < sizeof periodic / sizeof *periodic; i++) {
+		struct periodic *p = &periodic[i];
+		long every = p->setting ? conf_int(p->setting) : p->seconds;
+		if (p->asked && now - p->asked < every)
+			continue;
+		const char *queued = db_text(db, a, p->sql);
+		if (!queued)
+			continue;  /* the database is down: the next pass tries again */
+		p->asked = now;
+		if (strcmp(queued, "0"))
+			log_info("%s queued count=%s", p->what, queued);
+	}
 }
 
 /* Sleep until a NOTIFY on "jobs", the poll interval, or a signal. */
@@ -200,6 +187,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
+	/* Emails are built from templates, as pages are. */
+	tpl_init(conf_str("TEMPLATE_DIR"));
 
 	char worker[64];
 	char host[32] = "host";
@@ -212,11 +201,8 @@ int main(int argc, char **argv)
 	long poll_ms = conf_int("JOBS_POLL_MS");
 	log_info("job runner started worker=%s", worker);
 	db_q(db, a, SQL_REQUEUE_STALE);
-	time_t retention_asked = 0, reminders_asked = 0, google_asked = 0;
 	while (!stopping) {
-		schedule_retention(db, a, &retention_asked);
-		schedule_reminders(db, a, &reminders_asked);
-		schedule_google(db, a, &google_asked);
+		schedule_periodic(db, a);
 		if (!listening && db_ready(db))
 			listening = db_exec(db, a, SQL_LISTEN) >= 0;
 		int ran = run_batch(db, a, worker);

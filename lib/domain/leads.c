@@ -1,4 +1,4 @@
-/* leads.c: a finished call turned into a lead: its summary, sentiment, value, score and alert */
+/* leads.c: a finished call turned into a lead: its summary, sentiment, value, score and alerts */
 #include "domain/leads.h"
 
 #include <ctype.h>
@@ -11,6 +11,7 @@
 
 #include "infra/arena.h"
 #include "infra/buf.h"
+#include "domain/alerts.h"
 #include "domain/brain_words.h"
 #include "domain/business.h"
 #include "domain/notify.h"
@@ -40,7 +41,7 @@
  */
 static const char SQL_CALL[] =
 	"SELECT k.customer, c.status, coalesce(c.duration_seconds, 0), "
-	"       coalesce(s.state, '{}'::jsonb)::text, o.alert_phone, c.transfer_to, "
+	"       coalesce(s.state, '{}'::jsonb)::text, c.transfer_to, "
 	"       CASE WHEN jsonb_typeof(s.state->'starts_at') = 'number' THEN "
 	"         trim(to_char(to_timestamp((s.state->>'starts_at')::double precision) "
 	"                      AT TIME ZONE o.timezone, 'Dy Mon FMDD \"at\" FMHH12:MI AM')) END, "
@@ -115,6 +116,7 @@ static const char *const NEGATIVE[] = {
 struct analysis {
 	const char *phone, *name, *address, *service_id, *service_name;
 	const char *appointment_id;  /* booked on the call, from the session */
+	const char *booked_for;      /* its time in the business's zone, as the owner reads it */
 	const char *summary, *urgency, *sentiment_label, *temperature;
 	double sentiment;
 	const char *call_type;      /* missed, emergency, booking, message, transfer, question,
@@ -255,8 +257,7 @@ static int score_of(const struct analysis *an, bool urgent, bool short_hang_up)
  * Everything the analysis computes from the call's row, turns and state. Returns 0, 1 when there
  * is no such call or no number to file a lead under, or -1 on a database error.
  */
-static int analyze(struct db *db, struct arena *a, const char *call_id, struct analysis *an,
-		   const char **alert_phone)
+static int analyze(struct db *db, struct arena *a, const char *call_id, struct analysis *an)
 {
 	struct db_result *call = db_q(db, a, SQL_CALL, call_id);
 	struct db_result *turns = call && db_rows(call) == 1 ? db_q(db, a, SQL_TURNS, call_id) : NULL;
@@ -284,7 +285,7 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 
 	bool urgent = json_bool(state, "urgent", false);
 	an->missed = in_list(UNANSWERED, db_value(call, 0, 1));
-	const char *transfer_to = db_value(call, 0, 5);
+	const char *transfer_to = db_value(call, 0, 4);
 	an->appointment_id = slot(state, "appointment_id");
 	an->booked = an->appointment_id != NULL;
 	bool hung_up = !an->booked && !slot(state, "message") && !transfer_to &&
@@ -304,7 +305,7 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 	an->sentiment_label = an->sentiment > 0.2 ? "positive"
 			      : an->sentiment < -0.2 ? "negative" : "neutral";
 	an->urgency = urgent ? "emergency" : "normal";
-	an->summary = summary_of(a, request, state, db_value(call, 0, 6), transfer_to, hung_up,
+	an->summary = summary_of(a, request, state, db_value(call, 0, 5), transfer_to, hung_up,
 				 an->missed);
 	bool transferred = transfer_to || slot(state, "transfer_to");
 	an->lost = !an->booked && !slot(state, "message") && !transferred && !urgent &&
@@ -316,35 +317,41 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 			: transferred ? "transfer"
 			: hung_up ? "hang_up"
 			: brain_is_question(caller_text) ? "question" : "inquiry";
-	an->customer_type = !strcmp(db_value(call, 0, 10), "t") ? "returning" : "new";
+	an->customer_type = !strcmp(db_value(call, 0, 9), "t") ? "returning" : "new";
 	an->call_purpose = an->service_name ? an->service_name
 			   : request ? arena_printf(a, "%.*s%s", PURPOSE_MAX, request,
 						    strlen(request) > PURPOSE_MAX ? "..." : "")
 			   : NULL;
-	an->business_name = db_value(call, 0, 8);
-	an->text_back = an->missed && !caller_turns && !strcmp(db_value(call, 0, 7), "inbound") &&
-			!strcmp(db_value(call, 0, 9), "t") && an->phone[0] == '+';
-	an->own_test = !strcmp(db_value(call, 0, 11), "browser");
+	an->business_name = db_value(call, 0, 7);
+	an->booked_for = db_value(call, 0, 5);
+	an->text_back = an->missed && !caller_turns && !strcmp(db_value(call, 0, 6), "inbound") &&
+			!strcmp(db_value(call, 0, 8), "t") && an->phone[0] == '+';
+	an->own_test = !strcmp(db_value(call, 0, 10), "browser");
 	an->score = score_of(an, urgent, short_hang_up);
 	an->temperature = an->score >= SCORE_HOT ? "hot" : an->score >= SCORE_WARM ? "warm" : "cold";
-	*alert_phone = db_value(call, 0, 4);
 	rc = 0;
 done:
 	return rc;
 }
 
-/* The text to the owner about a hot lead, once per call (the dedupe key). Returns 0 or -1. */
-static int alert_owner(struct db *db, struct arena *a, const char *call_id, const char *lead_id,
-		       const char *to, const struct analysis *an)
+/*
+ * The owner's alerts about the call, on each channel the settings ask for: a booking, an
+ * emergency, a hot lead, a missed call. Returns 0 or -1.
+ */
+static int owner_alerts(struct db *db, struct arena *a, const char *call_id, const char *lead_id,
+			const struct analysis *an)
 {
-	const char *who = an->name ? arena_printf(a, "%s (%s)", an->name, an->phone) : an->phone;
-	const char *body = arena_printf(a, "Hot lead: %s, score %d%s%s. %s", who, an->score,
-					an->service_name ? ", " : "",
-					an->service_name ? an->service_name : "", an->summary);
-	struct notify_links links = { .call_id = call_id, .lead_id = lead_id };
-
-	return notify_sms_enqueue(db, a, to, body, "owner_alert", &links,
-				  arena_printf(a, "alert:%s", call_id)) ? 0 : -1;
+	unsigned kinds = (an->booked ? ALERT_BOOKING : 0) |
+			 (!strcmp(an->urgency, "emergency") ? ALERT_URGENT : 0) |
+			 (an->score >= SCORE_HOT ? ALERT_HOT_LEAD : 0) |
+			 (an->missed ? ALERT_MISSED_CALL : 0);
+	struct alert_call c = {
+		.call_id = call_id, .lead_id = lead_id, .appointment_id = an->appointment_id,
+		.caller_name = an->name, .caller_phone = an->phone, .summary = an->summary,
+		.service = an->service_name, .booked_for = an->booked ? an->booked_for : NULL,
+		.score = an->score,
+	};
+	return alerts_for_call(db, a, kinds, &c) < 0 ? -1 : 0;
 }
 
 /*
@@ -368,7 +375,7 @@ enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct 
 {
 	const char *call_id = json_str(job->payload, "call_id");
 	struct analysis an = { 0 };
-	const char *alert_phone = NULL, *lead_id = NULL;
+	const char *lead_id = NULL;
 	int found;
 
 	if (!call_id || strlen(call_id) != 36 || strspn(call_id, "0123456789abcdefABCDEF-") != 36) {
@@ -378,7 +385,7 @@ enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct 
 	snprintf(error, errlen, "the call could not be analyzed: the database is unavailable");
 	if (db_begin_org(db, a, job->org_id) < 0)
 		return JOB_RETRY;
-	found = analyze(db, a, call_id, &an, &alert_phone);
+	found = analyze(db, a, call_id, &an);
 	if (found == 1) {
 		db_rollback(db);
 		snprintf(error, errlen, "the call does not exist or has no caller number");
@@ -406,8 +413,7 @@ enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct 
 		goto fail;
 	if (an.text_back && text_back(db, a, call_id, lead_id, &an) < 0)
 		goto fail;
-	if (!an.own_test && an.score >= SCORE_HOT && alert_phone &&
-	    alert_owner(db, a, call_id, lead_id, alert_phone, &an) < 0)
+	if (!an.own_test && owner_alerts(db, a, call_id, lead_id, &an) < 0)
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;

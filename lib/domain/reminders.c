@@ -1,4 +1,4 @@
-/* reminders.c: due reminders queued across businesses, and each one texted at most once */
+/* reminders.c: each reminder, queued by sql/022's reminders_schedule(), texted at most once */
 #include "domain/reminders.h"
 
 #include <jansson.h>
@@ -15,8 +15,6 @@
 #include "domain/notify.h"
 #include "domain/when.h"
 
-static const char SQL_SCHEDULE[] = "SELECT reminders_schedule()";
-
 /* The appointment as its reminder names it, read in its business's transaction. */
 static const char SQL_APPOINTMENT[] =
 	"SELECT a.status IN ('scheduled', 'confirmed') AND a.starts_at > now(), "
@@ -32,14 +30,6 @@ static const char SQL_FREE_MARK[] =
 	"DELETE FROM reminder_marks WHERE org_id = app_org_id() AND appointment_id = $1::uuid "
 	"  AND reminder = $2 AND starts_at = to_timestamp($3::bigint)";
 
-long reminders_schedule(struct db *db, struct arena *a)
-{
-	long queued;
-
-	if (db_long(db, a, &queued, SQL_SCHEDULE) != 0)
-		return -1;
-	return queued;
-}
 
 /* What the job's payload names: the appointment and the start time it was queued for. */
 static int read_payload(const struct job *job, const char **appointment, long long *starts)

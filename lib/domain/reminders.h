@@ -15,13 +15,6 @@ struct db;
 #define REMINDER_GRACE_MINUTES 15
 
 /*
- * Queue the "reminder.send" jobs of every reminder now due, across businesses, each at most
- * once per appointment, reminder and start time however often this is called (sql/022). Run
- * outside any transaction. Returns how many were queued, or -1 when the database failed.
- */
-long reminders_schedule(struct db *db, struct arena *a);
-
-/*
  * The "reminder.send" job: payload {"appointment_id", "reminder", "starts_at"}. Texts the
  * customer the reminder when the appointment is still open, still at starts_at (a moved one
  * has reminders of its own) and the business still sends reminders; never to a number that

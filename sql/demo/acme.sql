@@ -13,7 +13,7 @@ BEGIN;
 INSERT INTO organizations (id, name, timezone, business_hours, greeting,
 			   voice_personality, call_mode, sms_enabled,
 			   alert_phone, alert_email, transfer_phone, retention_days,
-			   business_kind, created_at)
+			   business_kind, summary_hour, mail_reply_to, created_at)
 VALUES ('ac3e0000-0000-4000-8000-000000000001',
 	'Acme Plumbing & Heating', 'America/New_York',
 	'{"mon":[["08:00","18:00"]],"tue":[["08:00","18:00"]],"wed":[["08:00","18:00"]],"thu":[["08:00","18:00"]],"fri":[["08:00","18:00"]],"sat":[["09:00","13:00"]],"sun":[]}',
@@ -21,7 +21,18 @@ VALUES ('ac3e0000-0000-4000-8000-000000000001',
 	'Friendly, calm and efficient. Plain words, short sentences, never pushy. Reassuring with callers who have an emergency.',
 	'gather', false,
 	'+15555550198', 'owner@acme.test', '+15555550199', 365,
-	'plumber', now() - interval '30 days')
+	'plumber', 18, 'office@acme.test', now() - interval '30 days')
+ON CONFLICT DO NOTHING;
+
+-- The owner's alerts: texts about urgent calls and hot leads, email about every kind; the
+-- daily summary (18:00 above) goes to the same address. With `make run` the email lands in
+-- var/mail/.
+INSERT INTO alert_channels (id, org_id, channel, recipients, on_booking, on_urgent, on_hot_lead,
+			    on_missed_call)
+VALUES ('ac3e0000-0000-4000-8000-0000000000a1', 'ac3e0000-0000-4000-8000-000000000001', 'sms',
+	'{+15555550198}', false, true, true, false),
+       ('ac3e0000-0000-4000-8000-0000000000a2', 'ac3e0000-0000-4000-8000-000000000001', 'email',
+	'{owner@acme.test}', true, true, true, true)
 ON CONFLICT DO NOTHING;
 
 -- Two plumbers, each with a van: Mike works the shop's hours, Luis weekdays with a lunch

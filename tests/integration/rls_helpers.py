@@ -175,6 +175,7 @@ def _value_for(name, data_type, udt_name, slot):
         "speaker": lambda: "caller",
         "channel": lambda: "sms",
         "variant": lambda: "a",
+        "token_hash": lambda: uuid.uuid4().hex * 2,
         "starts_at": lambda: slot,
         "ends_at": lambda: slot + datetime.timedelta(hours=1),
         "token_sha256": lambda: hashlib.sha256(token().encode()).hexdigest(),

@@ -99,8 +99,8 @@ def pid_files(var):
 
 
 def server_pids(var):
-    """Every process of the running stack: scripts/run, the three programs, nginx and the
-    postmaster."""
+    """Every process of the running stack: scripts/run, the three programs, nginx, the
+    postmaster and the mail relay fake."""
     pids = {}
     for path in pid_files(var):
         with open(path) as f:
@@ -150,7 +150,8 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "first")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 6, pids  # run, fcgi, jobs, voice, nginx, the postmaster
+        # run, fcgi, jobs, voice, nginx, the postmaster, the mail relay fake
+        assert len(pids) == 7, pids
         session = sign_in(run.base)
         owner_psql(var, "CREATE TABLE restart_probe (note text); "
                         "INSERT INTO restart_probe VALUES ('kept')")
@@ -159,7 +160,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "second")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 6, pids
+        assert len(pids) == 7, pids
         # A second run on the same state refuses, and leaves the first one running.
         second = subprocess.run([os.path.join(ROOT, "scripts", "run")], env=run.env,
                                 capture_output=True, text=True, timeout=60)
