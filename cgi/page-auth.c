@@ -39,7 +39,8 @@ static const char SQL_END_SESSIONS[] =
 /* The user a pending two-factor sign-in names, under the business's row-level security. */
 static const char SQL_PENDING_USER[] = "SELECT session_version FROM users WHERE id = $1";
 
-/* Guesses at a code are throttled as passwords are, under keys of their own per user. */
+/* Guesses at a code are throttled as passwords are, under keys of their own (the user, the
+ * address), so that they neither spend nor share the password's allowance. */
 #define CODE_THROTTLE_KEY "two-factor:"
 
 /* Every wrong email or password gets this same answer, so it tells nobody who has an account. */
@@ -288,8 +289,9 @@ void page_login_code(struct req *r)
 	const char *key = arena_printf(r->arena, "%s%s", CODE_THROTTLE_KEY, user_id);
 	const char *limit = arena_printf(r->arena, "%ld", conf_int("LOGIN_MAX_FAILURES"));
 	const char *cap = arena_printf(r->arena, "%ld", conf_int("LOGIN_LOCK_MINUTES") * 60);
-	const char *wait = db_text(r->db, r->arena, SQL_SIGN_IN_ATTEMPT, key, guest_address(r),
-				   NULL, limit, cap);
+	const char *address = arena_printf(r->arena, "%s%s", CODE_THROTTLE_KEY, guest_address(r));
+	const char *wait = db_text(r->db, r->arena, SQL_SIGN_IN_ATTEMPT, key, address, NULL, limit,
+				   cap);
 	if (!wait) {
 		http_fail(r, 503, "sign-in is not available right now; please try again");
 		return;
@@ -313,16 +315,14 @@ void page_login_code(struct req *r)
 	if (!ok) {
 		/* The attempt stays counted; the wait runs from this answer. */
 		db_rollback(r->db);
-		(void)db_exec(r->db, r->arena, SQL_SIGN_IN_FAILED, key, guest_address(r), NULL,
-			      limit);
+		(void)db_exec(r->db, r->arena, SQL_SIGN_IN_FAILED, key, address, NULL, limit);
 		log_info("login code refused user=%s", user_id);
 		form_error(&f, "code", "That code is not right, or it was used already. Enter the "
 			   "newest code your app shows, or one of your recovery codes.");
 		code_show(r, d, 422);
 		return;
 	}
-	if (db_exec(r->db, r->arena, SQL_SIGN_IN_SUCCEEDED, key, guest_address(r), NULL,
-		    limit) < 0) {
+	if (db_exec(r->db, r->arena, SQL_SIGN_IN_SUCCEEDED, key, address, NULL, limit) < 0) {
 		http_fail(r, 503, "sign-in is not available right now; please try again");
 		return;
 	}

@@ -147,8 +147,6 @@ static bool reset_load(struct req *r, struct tpl_dict *d)
 	const char *state = account_link_state(r->db, r->arena, ACCOUNT_LINK_RESET, r->path_id,
 					       &email);
 
-	/* The token is in the address: no other site is told it through a Referer. */
-	http_header(r, "Referrer-Policy", "no-referrer");
 	if (!state) {
 		http_fail(r, 503, "password reset is not available right now; please try again");
 		return false;
@@ -181,7 +179,6 @@ static void reset_show(struct req *r, struct tpl_dict *d, int status)
 {
 	guest_form_show(r, d, status, "password reset is not available right now; please try again",
 			"Choose a new password", "reset.tpl");
-	http_header(r, "Referrer-Policy", "no-referrer");
 }
 
 void page_reset_form(struct req *r)
@@ -236,7 +233,6 @@ void page_verify_email(struct req *r)
 {
 	int rc = account_verify_use(r->db, r->arena, r->path_id);
 
-	http_header(r, "Referrer-Policy", "no-referrer");
 	if (rc < 0) {
 		http_fail(r, 503, "the email could not be verified; please try again");
 		return;

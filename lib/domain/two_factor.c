@@ -141,8 +141,11 @@ int two_factor_enrol_finish(struct db *db, struct arena *a, const char *org_id,
 	const char *secret = secret_load(db, a, org_id, user_id, &enabled, &error);
 	int64_t step;
 
-	if (!secret || enabled)
+	if (error || enabled)
 		return -1;
+	/* No enrolment begun (the form was not shown): no code can be right yet. */
+	if (!secret)
+		return 0;
 	int ok = totp_check(secret, code, now, TWO_FACTOR_WINDOW, &step);
 	if (ok <= 0)
 		return ok;
