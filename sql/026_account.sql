@@ -35,13 +35,14 @@ CREATE POLICY tenant_isolation ON account_tokens
 -- the time step of the last code accepted: a code is good once, so no later code may be of
 -- that step or an earlier one.
 CREATE TABLE two_factor (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	org_id uuid NOT NULL REFERENCES organizations ON DELETE CASCADE,
 	user_id uuid NOT NULL,
 	secret_enc bytea NOT NULL,
 	enabled_at timestamptz,
 	last_step bigint,
 	created_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (org_id, user_id),
+	UNIQUE (org_id, user_id),
 	FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id) ON DELETE CASCADE
 );
 ALTER TABLE two_factor ENABLE ROW LEVEL SECURITY;
