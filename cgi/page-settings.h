@@ -18,4 +18,13 @@ enum settings_tab {
 void settings_render(struct req *r, int status, const char *title, enum settings_tab tab,
 		     const char *body_template, struct tpl_dict *d);
 
+/* Fill d with the stored alert, quiet-hours and summary settings and the page's sentences
+ * saying what will be sent (page-settings-notifications.c). Returns 0, or -1 when it answered
+ * an error. */
+int settings_notifications_fill(struct req *r, struct tpl_dict *d);
+
+/* Fill d with the stored sender name, reply-to and information email (page-settings-email.c).
+ * Returns 0, or -1 when it answered an error. */
+int settings_email_show(struct req *r, struct tpl_dict *d);
+
 #endif

@@ -84,6 +84,7 @@ void page_settings_receptionist_save(struct req *r);
 /* page-settings-notifications.c */
 void page_settings_notifications(struct req *r);
 void page_settings_notifications_save(struct req *r);
+void page_settings_email_save(struct req *r);
 
 /* page-settings-knowledge.c */
 void page_settings_knowledge(struct req *r);
@@ -126,6 +127,10 @@ void page_two_factor_form(struct req *r);
 void page_two_factor_enable(struct req *r);
 void page_two_factor_recovery(struct req *r);
 void page_two_factor_disable(struct req *r);
+
+/* page-unsubscribe.c */
+void page_unsubscribe_form(struct req *r);
+void page_unsubscribe(struct req *r);
 
 /* page-testcall.c */
 void page_testcall(struct req *r);

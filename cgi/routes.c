@@ -80,6 +80,7 @@ const struct route routes[] = {
 	{ "GET", "/settings/notifications", page_settings_notifications, R_AUTH },
 	{ "POST", "/settings/notifications", page_settings_notifications_save,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	{ "POST", "/settings/email", page_settings_email_save, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "GET", "/settings/knowledge", page_settings_knowledge, R_AUTH },
 	{ "POST", "/settings/knowledge", page_settings_knowledge_add,
 	  R_FORM | R_AUTH | R_CSRF | R_ADMIN },
@@ -104,6 +105,9 @@ const struct route routes[] = {
 	{ "POST", "/team/invites/:id/revoke", page_team_invite_revoke, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/team/users/:id/role", page_team_user_role, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
 	{ "POST", "/team/users/:id/remove", page_team_user_remove, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+	/* page-unsubscribe.c: one-click unsubscribe (RFC 8058), no session */
+	{ "GET", "/u/:token", page_unsubscribe_form, 0 },
+	{ "POST", "/u/:token", page_unsubscribe, R_FORM },
 	{ "GET", "/invite/:token", page_invite_form, R_GUEST },
 	{ "POST", "/invite/:token", page_invite_accept, R_FORM | R_GUEST },
 	{ "POST", "/team/two-factor", page_team_two_factor, R_FORM | R_AUTH | R_CSRF | R_ADMIN },

@@ -231,6 +231,36 @@ programs_start() {
 	fcgi_socket_close
 }
 
+# The mail relay fake (tests/fakes/smtp_fake.py, Debian's python3-aiosmtpd): STARTTLS with a
+# test CA made in $STATE/smtp-tls, AUTH with a password of this state directory, and a copy of
+# every message it accepts in $STATE/mail/ (with `make run`, read there what Switchboard sent).
+# Steered by tests through SB_SMTP_FAKE_URL. With SMTP_URL set (a real relay), no fake starts.
+smtp_fake_start() {
+	[ -z "${SMTP_URL:-}" ] || return 0
+	local port control i
+	port=$(free_port)
+	control=$(free_port)
+	grep -q '^SMTP_FAKE_PASSWORD=' "$STATE/secrets.env" ||
+		echo "SMTP_FAKE_PASSWORD=$(openssl rand -hex 16)" >>"$STATE/secrets.env"
+	SMTP_FAKE_PASSWORD=$(sed -n 's/^SMTP_FAKE_PASSWORD=//p' "$STATE/secrets.env")
+	(cd "$ROOT" && exec setsid /usr/bin/python3 -m tests.fakes.smtp_fake --port "$port" \
+		--control-port "$control" --tls-dir "$STATE/smtp-tls" --user switchboard \
+		--password "$SMTP_FAKE_PASSWORD" --maildir "$STATE/mail") \
+		>>"$STATE/log/smtp-fake.log" 2>&1 </dev/null &
+	echo $! >"$STATE/run/smtp-fake.pid"
+	export SMTP_URL=smtp://127.0.0.1:$port SMTP_USER=switchboard
+	export SMTP_PASSWORD=$SMTP_FAKE_PASSWORD SMTP_CA_FILE=$STATE/smtp-tls/ca.pem
+	export SMTP_FROM=${SMTP_FROM:-noreply@switchboard.test}
+	export MAIL_DOMAIN=${MAIL_DOMAIN:-switchboard.test}
+	export SB_SMTP_FAKE_URL=http://127.0.0.1:$control
+	# The first start makes the test CA's keys, which takes a few seconds.
+	for i in $(seq 1 300); do
+		curl -fsS -o /dev/null "$SB_SMTP_FAKE_URL/_fake/sessions" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	stack_die "the mail relay fake did not start (see $STATE/log/smtp-fake.log)"
+}
+
 # switchboard-fcgi makes its sockets writable by everyone; only nginx may reach the responders
 # (a request sent straight to a socket would skip nginx's limits). The run directory is 0750
 # already; each socket becomes 0660, in the group nginx's workers run in.
@@ -358,6 +388,10 @@ stack_stop() {
 		process_stop "$(cat "$STATE/run/$name.pid" 2>/dev/null)" "switchboard-$name"
 		rm -f "$STATE/run/$name.pid"
 	done
+	if [ -s "$STATE/run/smtp-fake.pid" ]; then
+		process_stop "$(cat "$STATE/run/smtp-fake.pid" 2>/dev/null)" tests.fakes.smtp_fake
+		rm -f "$STATE/run/smtp-fake.pid"
+	fi
 	pg_stop
 	return 0
 }

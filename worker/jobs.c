@@ -15,6 +15,7 @@
 #include "infra/jobs.h"
 #include "infra/json.h"
 #include "infra/log.h"
+#include "infra/tpl.h"
 
 /* Claims only the kinds this build can run, so an older runner leaves newer kinds alone. */
 static const char SQL_CLAIM[] =
@@ -27,8 +28,13 @@ static const char SQL_LISTEN[] = "LISTEN jobs";
 /* Today's retention job for every organization; once a day however often it is asked (018). */
 static const char SQL_RETENTION_SCHEDULE[] = "SELECT retention_schedule()";
 
+/* Each business's daily summary when its chosen hour comes, once a day (025). */
+static const char SQL_SUMMARY_SCHEDULE[] = "SELECT mail_summary_schedule()";
+
 /* How often the runner asks for the day's retention jobs: hourly, so a day is never missed. */
 #define RETENTION_CHECK_SECONDS 3600
+/* How often it asks for the daily summaries: several times within every hour. */
+#define SUMMARY_CHECK_SECONDS 60
 
 static volatile sig_atomic_t stopping;
 
@@ -140,6 +146,21 @@ static void schedule_retention(struct db *db, struct arena *a, time_t *last)
 		log_info("retention jobs queued count=%s", queued);
 }
 
+/* Queue the daily summaries whose hour it is, at most once a SUMMARY_CHECK_SECONDS. */
+static void schedule_summaries(struct db *db, struct arena *a, time_t *last)
+{
+	time_t now = time(NULL);
+
+	if (*last && now - *last < SUMMARY_CHECK_SECONDS)
+		return;
+	const char *queued = db_text(db, a, SQL_SUMMARY_SCHEDULE);
+	if (!queued)
+		return;
+	*last = now;
+	if (strcmp(queued, "0"))
+		log_info("daily summaries queued count=%s", queued);
+}
+
 /* Sleep until a NOTIFY on "jobs", the poll interval, or a signal. */
 static void wait_for_work(struct db *db, long ms)
 {
@@ -161,6 +182,8 @@ int main(int argc, char **argv)
 		return 1;
 	log_init("jobs", log_level_parse(conf_str("LOG_LEVEL")));
 	webclient_global_init();
+	/* Emails are built from templates, as pages are. */
+	tpl_init(conf_str("TEMPLATE_DIR"));
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGPIPE, SIG_IGN);
@@ -176,9 +199,10 @@ int main(int argc, char **argv)
 	long poll_ms = conf_int("JOBS_POLL_MS");
 	log_info("job runner started worker=%s", worker);
 	db_q(db, a, SQL_REQUEUE_STALE);
-	time_t retention_asked = 0;
+	time_t retention_asked = 0, summaries_asked = 0;
 	while (!stopping) {
 		schedule_retention(db, a, &retention_asked);
+		schedule_summaries(db, a, &summaries_asked);
 		if (!listening && db_ready(db))
 			listening = db_exec(db, a, SQL_LISTEN) >= 0;
 		int ran = run_batch(db, a, worker);

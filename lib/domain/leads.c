@@ -1,4 +1,4 @@
-/* leads.c: a finished call turned into a lead: its summary, sentiment, value, score and alert */
+/* leads.c: a finished call turned into a lead: its summary, sentiment, value, score and alerts */
 #include "domain/leads.h"
 
 #include <ctype.h>
@@ -11,6 +11,7 @@
 
 #include "infra/arena.h"
 #include "infra/buf.h"
+#include "domain/alerts.h"
 #include "domain/brain_words.h"
 #include "domain/business.h"
 #include "domain/notify.h"
@@ -115,6 +116,7 @@ static const char *const NEGATIVE[] = {
 struct analysis {
 	const char *phone, *name, *address, *service_id, *service_name;
 	const char *appointment_id;  /* booked on the call, from the session */
+	const char *booked_for;      /* its time in the business's zone, as the owner reads it */
 	const char *summary, *urgency, *sentiment_label, *temperature;
 	double sentiment;
 	const char *call_type;      /* missed, emergency, booking, message, transfer, question,
@@ -322,6 +324,7 @@ static int analyze(struct db *db, struct arena *a, const char *call_id, struct a
 						    strlen(request) > PURPOSE_MAX ? "..." : "")
 			   : NULL;
 	an->business_name = db_value(call, 0, 8);
+	an->booked_for = db_value(call, 0, 6);
 	an->text_back = an->missed && !caller_turns && !strcmp(db_value(call, 0, 7), "inbound") &&
 			!strcmp(db_value(call, 0, 9), "t") && an->phone[0] == '+';
 	an->own_test = !strcmp(db_value(call, 0, 11), "browser");
@@ -333,18 +336,24 @@ done:
 	return rc;
 }
 
-/* The text to the owner about a hot lead, once per call (the dedupe key). Returns 0 or -1. */
-static int alert_owner(struct db *db, struct arena *a, const char *call_id, const char *lead_id,
-		       const char *to, const struct analysis *an)
+/*
+ * The owner's alerts about the call, on each channel the settings ask for: a booking, an
+ * emergency, a hot lead, a missed call. Returns 0 or -1.
+ */
+static int owner_alerts(struct db *db, struct arena *a, const char *call_id, const char *lead_id,
+			const struct analysis *an)
 {
-	const char *who = an->name ? arena_printf(a, "%s (%s)", an->name, an->phone) : an->phone;
-	const char *body = arena_printf(a, "Hot lead: %s, score %d%s%s. %s", who, an->score,
-					an->service_name ? ", " : "",
-					an->service_name ? an->service_name : "", an->summary);
-	struct notify_links links = { .call_id = call_id, .lead_id = lead_id };
-
-	return notify_sms_enqueue(db, a, to, body, "owner_alert", &links,
-				  arena_printf(a, "alert:%s", call_id)) ? 0 : -1;
+	unsigned kinds = (an->booked ? ALERT_BOOKING : 0) |
+			 (!strcmp(an->urgency, "emergency") ? ALERT_URGENT : 0) |
+			 (an->score >= SCORE_HOT ? ALERT_HOT_LEAD : 0) |
+			 (an->missed ? ALERT_MISSED_CALL : 0);
+	struct alert_call c = {
+		.call_id = call_id, .lead_id = lead_id, .appointment_id = an->appointment_id,
+		.caller_name = an->name, .caller_phone = an->phone, .summary = an->summary,
+		.service = an->service_name, .booked_for = an->booked ? an->booked_for : NULL,
+		.score = an->score,
+	};
+	return alerts_for_call(db, a, kinds, &c) < 0 ? -1 : 0;
 }
 
 /*
@@ -406,8 +415,7 @@ enum job_outcome leads_analyze_job(struct db *db, struct arena *a, const struct 
 		goto fail;
 	if (an.text_back && text_back(db, a, call_id, lead_id, &an) < 0)
 		goto fail;
-	if (!an.own_test && an.score >= SCORE_HOT && alert_phone &&
-	    alert_owner(db, a, call_id, lead_id, alert_phone, &an) < 0)
+	if (!an.own_test && owner_alerts(db, a, call_id, lead_id, &an) < 0)
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;

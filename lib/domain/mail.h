@@ -28,6 +28,11 @@ struct mail_message {
 const char *mail_enqueue(struct db *db, struct arena *a, const char *org_id,
 			 const struct mail_message *m, const char *dedupe_key);
 
+/* mail_enqueue(), with the message due delay_seconds from now (quiet hours, say). */
+const char *mail_enqueue_later(struct db *db, struct arena *a, const char *org_id,
+			       const struct mail_message *m, long delay_seconds,
+			       const char *dedupe_key);
+
 /*
  * The "mail.send" job: payload {"to","subject","text"} and optionally "html", "purpose",
  * "unsubscribable", "call_id", "lead_id", "appointment_id". Sends over SMTP once per job (an
