@@ -113,23 +113,34 @@ export async function signup(page, label = 'Browser Test') {
 	return account;
 }
 
+/* The text of quoted-printable body (RFC 2045): soft line breaks joined, =XX decoded. */
+function quotedPrintable(body) {
+	const joined = body.replace(/=\r?\n/g, '');
+	return Buffer.from(joined.replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(
+		parseInt(hex, 16))), 'latin1').toString('utf8');
+}
+
 /*
  * The path of the newest link to pathPrefix ('/password/reset/', '/verify-email/') in the email
- * of purpose ('password_reset', 'verify_email') Switchboard queued for address (what the job
- * runner hands to SMTP); waits up to 10 s for it.
+ * that reached address through the mail relay fake (SB_SMTP_FAKE_URL); waits up to 20 s for the
+ * job runner to send it.
  */
-export async function mailLink(address, purpose, pathPrefix) {
-	const deadline = Date.now() + 10000;
+export async function mailLink(address, pathPrefix) {
+	const fake = process.env.SB_SMTP_FAKE_URL;
+	if (!fake)
+		throw new Error('SB_SMTP_FAKE_URL is not set (scripts/test starts the mail relay fake)');
+	const pattern = new RegExp(`${pathPrefix}[0-9a-f]{64}`, 'g');
+	const deadline = Date.now() + 20000;
 	for (;;) {
-		const text = psql(`SELECT payload->>'text' FROM jobs WHERE kind = 'mail.send' ` +
-			`AND lower(payload->>'to') = lower(${lit(address)}) ` +
-			`AND payload->>'purpose' = ${lit(purpose)} ORDER BY created_at DESC, id LIMIT 1`);
-		const m = text.match(new RegExp(`${pathPrefix.replace(/\//g, '\\/')}[0-9a-f]{64}`));
-		if (m)
-			return m[0];
+		const messages = await (await fetch(`${fake}/_fake/messages`)).json();
+		const links = messages
+			.filter((m) => m.rcpt_tos.some((r) => r.toLowerCase() === address.toLowerCase()))
+			.flatMap((m) => quotedPrintable(m.data).match(pattern) || []);
+		if (links.length)
+			return links[links.length - 1];
 		if (Date.now() > deadline)
-			throw new Error(`no ${purpose} email for ${address}`);
-		await new Promise((done) => setTimeout(done, 100));
+			throw new Error(`no email with a ${pathPrefix} link reached ${address}`);
+		await new Promise((done) => setTimeout(done, 200));
 	}
 }
 
