@@ -42,6 +42,7 @@ static const char SQL_RECOVERY_ADD[] =
 	"INSERT INTO two_factor_recovery (org_id, user_id, code_hash) VALUES ($1, $2, $3)";
 static const char SQL_RECOVERY_LEFT[] =
 	"SELECT count(*) FROM two_factor_recovery WHERE user_id = $1 AND used_at IS NULL";
+static const char SQL_RESEAL[] = "UPDATE two_factor SET secret_enc = $2::bytea WHERE user_id = $1";
 static const char SQL_DISABLE[] = "DELETE FROM two_factor WHERE user_id = $1";
 
 int two_factor_enabled(struct db *db, struct arena *a, const char *user_id)
@@ -64,10 +65,22 @@ static const char *secret_load(struct db *db, struct arena *a, const char *org_i
 	if (!res || db_rows(res) != 1)
 		return NULL;
 	*enabled = !strcmp(db_value(res, 0, 1), "t");
+	bool current = true;
 	const char *secret = credential_open(a, org_id, SEAL_PROVIDER, user_id, db_value(res, 0, 0),
-					     NULL);
-	if (!secret)
+					     &current);
+	if (!secret) {
 		log_error("could not open the two-factor secret of user=%s", user_id);
+		return NULL;
+	}
+	/*
+	 * Sealed with a key of ENCRYPTION_KEYS_OLD: sealed again with the current key at this use,
+	 * as a password hash is strengthened at sign-in. The use goes on if that fails.
+	 */
+	if (!current) {
+		const char *sealed = credential_seal(a, org_id, SEAL_PROVIDER, user_id, secret);
+		if (!sealed || db_exec(db, a, SQL_RESEAL, user_id, sealed) != 1)
+			log_warn("could not re-seal the two-factor secret of user=%s", user_id);
+	}
 	return secret;
 }
 
