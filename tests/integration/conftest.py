@@ -10,6 +10,7 @@ scripts/test starts the stack and exports:
 import os
 import re
 import socket
+import time
 import uuid
 
 import psycopg2
@@ -138,7 +139,25 @@ def signup(business=None, email=None, password=PASSWORD, timezone="America/New_Y
             cur.execute("UPDATE users SET email_verified_at = now() "
                         "WHERE lower(email) = lower(%s)", (email,))
         db.close()
+    settle_mail(email)
     return login(email, password, client=c)
+
+
+def settle_mail(address, timeout=20):
+    """Wait until the email queued for address (a sign-up's verification link) was sent or
+    given up, so that it reaches the mail relay fake before the test itself starts, not in the
+    middle of a test that steers the relay."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with psycopg2.connect(DSN_OWNER) as db, db.cursor() as cur:
+            cur.execute("SELECT count(*) FROM jobs WHERE kind = 'mail.send' "
+                        "AND lower(payload->>'to') = lower(%s) "
+                        "AND status NOT IN ('done', 'failed', 'dead')", (address,))
+            pending = cur.fetchone()[0]
+        db.close()
+        if not pending:
+            return
+        time.sleep(0.1)
 
 
 @pytest.fixture
