@@ -13,31 +13,11 @@
 #include "req.h"
 #include "ui.h"
 
-static const char SQL_EMAIL[] =
-	"SELECT coalesce(mail_sender_name, ''), coalesce(mail_reply_to, ''), "
-	"       coalesce(info_subject, ''), coalesce(info_body, ''), coalesce(info_logo_url, ''), "
-	"       name "
-	"FROM organizations WHERE id = $1";
 static const char SQL_SAVE_EMAIL[] =
 	"UPDATE organizations SET mail_sender_name = nullif($2, ''), mail_reply_to = nullif($3, ''), "
 	"       info_subject = nullif($4, ''), info_body = nullif($5, ''), "
 	"       info_logo_url = nullif($6, '') "
 	"WHERE id = $1";
-
-int settings_email_show(struct req *r, struct tpl_dict *d)
-{
-	struct db_result *org = ui_one(r, "email settings", "loaded", SQL_EMAIL, r->org_id);
-
-	if (!org)
-		return -1;
-	tpl_set(d, "MAIL_SENDER_NAME_VALUE", db_value(org, 0, 0));
-	tpl_set(d, "MAIL_REPLY_TO_VALUE", db_value(org, 0, 1));
-	tpl_set(d, "INFO_SUBJECT_VALUE", db_value(org, 0, 2));
-	tpl_set(d, "INFO_BODY_VALUE", db_value(org, 0, 3));
-	tpl_set(d, "INFO_LOGO_URL_VALUE", db_value(org, 0, 4));
-	tpl_set(d, "BUSINESS_NAME", db_value(org, 0, 5));
-	return 0;
-}
 
 /* True when s holds a control character (a line break in a one-line field, say). */
 static bool has_control(const char *s)

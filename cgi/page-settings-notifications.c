@@ -53,6 +53,11 @@ static const char SQL_SAVE_CHANNEL[] =
 	"  on_hot_lead = EXCLUDED.on_hot_lead, on_missed_call = EXCLUDED.on_missed_call, "
 	"  updated_at = now()";
 
+static const char SQL_EMAIL[] =
+	"SELECT coalesce(mail_sender_name, ''), coalesce(mail_reply_to, ''), "
+	"       coalesce(info_subject, ''), coalesce(info_body, ''), coalesce(info_logo_url, ''), "
+	"       name "
+	"FROM organizations WHERE id = $1";
 /* The four switches of a channel, in the order of the query's columns. */
 static const struct {
 	const char *field;  /* after "sms_" or "email_" */
@@ -167,6 +172,21 @@ static const char *people_list(struct req *r, const char *array)
 		p += n + (p[n] == ',');
 	}
 	return out;
+}
+
+int settings_email_show(struct req *r, struct tpl_dict *d)
+{
+	struct db_result *org = ui_one(r, "email settings", "loaded", SQL_EMAIL, r->org_id);
+
+	if (!org)
+		return -1;
+	tpl_set(d, "MAIL_SENDER_NAME_VALUE", db_value(org, 0, 0));
+	tpl_set(d, "MAIL_REPLY_TO_VALUE", db_value(org, 0, 1));
+	tpl_set(d, "INFO_SUBJECT_VALUE", db_value(org, 0, 2));
+	tpl_set(d, "INFO_BODY_VALUE", db_value(org, 0, 3));
+	tpl_set(d, "INFO_LOGO_URL_VALUE", db_value(org, 0, 4));
+	tpl_set(d, "BUSINESS_NAME", db_value(org, 0, 5));
+	return 0;
 }
 
 static void notifications_show(struct req *r, struct tpl_dict *d, int status)

@@ -23,7 +23,8 @@ void settings_render(struct req *r, int status, const char *title, enum settings
  * an error. */
 int settings_notifications_fill(struct req *r, struct tpl_dict *d);
 
-/* Fill d with the stored sender name, reply-to and information email (page-settings-email.c).
+/* Fill d with the stored sender name, reply-to and information email (the form of
+ * page-settings-email.c, shown by page-settings-notifications.c).
  * Returns 0, or -1 when it answered an error. */
 int settings_email_show(struct req *r, struct tpl_dict *d);
 

@@ -128,6 +128,10 @@ void page_two_factor_enable(struct req *r);
 void page_two_factor_recovery(struct req *r);
 void page_two_factor_disable(struct req *r);
 
+/* page-send-info.c */
+void page_lead_info(struct req *r);
+void page_call_info(struct req *r);
+
 /* page-unsubscribe.c */
 void page_unsubscribe_form(struct req *r);
 void page_unsubscribe(struct req *r);

@@ -45,6 +45,9 @@ const struct route routes[] = {
 	{ "POST", "/leads/:id/notes", page_lead_note, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/leads/:id/callback", page_lead_callback, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/leads/:id/sms", page_lead_sms, R_FORM | R_AUTH | R_CSRF },
+	/* page-send-info.c */
+	{ "POST", "/leads/:id/info", page_lead_info, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/calls/:id/info", page_call_info, R_FORM | R_AUTH | R_CSRF },
 
 	/* page-appointments.c */
 	{ "GET", "/appointments", page_appointments, R_AUTH },

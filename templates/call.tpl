@@ -37,6 +37,15 @@
 		</dl>
 	</div>
 </div>
+{{#LEAD}}<div class="card section">
+	<div class="card-header"><h2>Send info</h2></div>
+	<form class="form-inline" method="post" action="/calls/{{ID}}/info" novalidate>
+		<input type="hidden" name="csrf" value="{{CSRF}}">
+		<label for="info_email">Email our information to {{LEAD_NAME}}</label>
+		<input id="info_email" name="email" type="email" placeholder="caller@example.com">
+		<button class="btn" type="submit">Send info</button>
+	</form>
+</div>{{/LEAD}}
 <div class="card section">
 	<div class="card-header"><h2>Recording</h2><span class="badge {{RECORDING_BADGE}}">{{RECORDING_LABEL}}</span></div>
 	{{#PLAYER}}<audio controls preload="none" src="/calls/{{ID}}/recording">Your browser cannot play this recording. <a href="/calls/{{ID}}/recording?download=1">Download it</a>.</audio>

@@ -59,6 +59,15 @@
 			</div>
 			<div class="form-actions"><button class="btn btn-primary" type="submit">Send SMS</button></div>
 		</form>
+		<form method="post" action="/leads/{{ID}}/info" novalidate>
+			<input type="hidden" name="csrf" value="{{CSRF}}">
+			<div class="field">
+				<label for="info_email">Send our information email to</label>
+				<input id="info_email" name="email" type="email" value="{{EMAIL}}" placeholder="caller@example.com">
+				<p class="help">The email you write under Settings, Notifications. The address is saved on the lead.</p>
+			</div>
+			<div class="form-actions"><button class="btn" type="submit">Send info</button></div>
+		</form>
 	</section>
 </div>
 <section class="card section" id="actions">

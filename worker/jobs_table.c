@@ -5,6 +5,7 @@
 #include "infra/jobs.h"
 #include "domain/leads.h"
 #include "domain/mail.h"
+#include "domain/mail_summary.h"
 #include "domain/notify.h"
 #include "domain/practice.h"
 #include "domain/recordings.h"
@@ -13,6 +14,7 @@
 const struct job_kind job_kinds[] = {
 	{ "sms.send", notify_sms_job },
 	{ "mail.send", mail_send_job },
+	{ "mail.summary", mail_summary_job },
 	/* The analysis, then nothing kept of the call when its business keeps nothing. */
 	{ "call.analyze", retention_analyze_job },
 	{ "lead.callback", callback_job },

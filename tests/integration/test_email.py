@@ -142,6 +142,13 @@ def test_unsubscribable_mail_has_one_click_link_that_ends_that_address_mail(
     assert r.status_code == 200 and "unsubscribed" in r.text.lower()
     assert sql(owner_db, "SELECT address FROM mail_unsubscribes WHERE org_id = %s",
                business.org_id) == [(to,)]
+    # The link is a secret: the access log shows "/u/…" instead.
+    log = os.path.join(os.environ["SB_STATE"], "log", "nginx-access.log")
+    deadline = time.monotonic() + 5
+    while "/u/" not in open(log, errors="replace").read() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    text = open(log, errors="replace").read()
+    assert token not in text and "/u/\u2026" in text or "/u/…" in text
     # Again: the same answer, nothing more.
     r = requests.post(url(f"/u/{token}"), data={"List-Unsubscribe": "One-Click"}, timeout=10)
     assert r.status_code == 200

@@ -22,8 +22,9 @@ def shop(business, owner_db):
     business.number = phone()
     business.alert_phone = phone()
     sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())", org, business.number)
-    sql(owner_db, "UPDATE organizations SET alert_phone = %s WHERE id = %s",
-        business.alert_phone, org)
+    # Texts about every hot lead to the alert phone (Settings -> Notifications).
+    sql(owner_db, "INSERT INTO alert_channels (org_id, channel, recipients, on_hot_lead) "
+                  "VALUES (%s, 'sms', ARRAY[%s], true)", org, business.alert_phone)
     for name, cents, words in (("Drain cleaning", 14900, ["drain", "clog", "clogged"]),
                                ("Water heater repair", 25000, ["heater", "hot water"]),
                                ("Emergency plumbing", 30000, ["burst", "flood", "flooding"])):

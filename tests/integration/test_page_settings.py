@@ -292,14 +292,16 @@ def test_notifications_save(business, owner_db):
     sql(owner_db, "INSERT INTO phone_numbers (org_id, e164, verified_at) VALUES (%s, %s, now())",
         business.org_id, random_e164())
     r = business.post_form("/settings/notifications", {
-        "sms_enabled": "1", "alert_phone": "+15550104444", "alert_email": "boss@example.test"})
+        "sms_enabled": "1", "sms_recipients": "+15550104444", "sms_on_urgent": "1",
+        "email_recipients": "boss@example.test", "email_on_booking": "1"})
     assert r.status_code == 303
     row = org_row(owner_db, business.org_id)
     assert row[6:9] == (True, "+15550104444", "boss@example.test")
     page = business.get("/settings/notifications").text
     assert 'name="sms_enabled" type="checkbox" value="1" checked' in page
     assert 'value="+15550104444"' in page and 'value="boss@example.test"' in page
-    r = business.post_form("/settings/notifications", {"alert_phone": "", "alert_email": ""})
+    r = business.post_form("/settings/notifications", {"sms_recipients": "",
+                                                       "email_recipients": ""})
     assert r.status_code == 303
     assert org_row(owner_db, business.org_id)[6:9] == (False, None, None)
     assert 'value="1" checked' not in business.get("/settings/notifications").text
@@ -310,11 +312,11 @@ def test_notifications_save(business, owner_db):
 def test_notifications_bad_input(business, owner_db):
     before = org_row(owner_db, business.org_id)
     r = business.post_form("/settings/notifications", {
-        "sms_enabled": "1", "alert_phone": "555-0100", "alert_email": "not an email"})
+        "sms_enabled": "1", "sms_recipients": "555-0100", "email_recipients": "not-an-email"})
     assert r.status_code == 422
     assert "enter the number in international form" in r.text
     assert "enter an email address like name@example.com" in r.text
-    assert 'value="555-0100"' in r.text and 'value="not an email"' in r.text
+    assert 'value="555-0100"' in r.text and 'value="not-an-email"' in r.text
     assert 'value="1" checked' in r.text
     assert org_row(owner_db, business.org_id) == before
 
@@ -523,7 +525,7 @@ VALID_POSTS = [
     ("/settings/phones", {"e164": "+15550106666"}),
     ("/settings/hours", {"mon_open": "1", "mon_from": "07:00", "mon_to": "08:00"}),
     ("/settings/receptionist", {"greeting": "Changed", "voice_personality": "Changed", "call_mode": "vapi"}),
-    ("/settings/notifications", {"sms_enabled": "1", "alert_email": "x@example.test"}),
+    ("/settings/notifications", {"sms_enabled": "1", "email_recipients": "x@example.test"}),
     ("/settings/knowledge", {"question": "Changed?", "answer": "Changed."}),
     ("/settings/credentials", {"deepgram_api_key": "dg-changed-key-0001"}),
 ]

@@ -5,7 +5,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-CHECKS=(check_layers.sh check_cycles.sh check_templates.sh check_lines.sh)
+CHECKS=(check_layers.sh check_cycles.sh check_templates.sh check_lines.sh check_libcurl.sh)
 [ $# -eq 0 ] || CHECKS=("$@")
 
 passed=0
