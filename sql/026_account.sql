@@ -134,6 +134,8 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
+	INSERT INTO audit_log (org_id, user_id, action, target)
+	VALUES (tok.org_id, tok.user_id, 'account.password_reset', tok.user_id::text);
 	RETURN QUERY SELECT tok.org_id, tok.user_id;
 END
 $$;
@@ -161,6 +163,8 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
+	INSERT INTO audit_log (org_id, user_id, action, target)
+	VALUES (tok.org_id, tok.user_id, 'account.email_verified', tok.user_id::text);
 	RETURN QUERY SELECT tok.org_id, tok.user_id;
 END
 $$;

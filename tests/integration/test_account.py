@@ -141,6 +141,9 @@ def test_reset_by_email_end_to_end_ends_every_session(owner_db):
     assert done.status_code == 303 and done.headers["Location"] == "/login"
     assert "every session" in flash_of(done)
     assert "sb_session" not in done.cookies, "a reset does not sign in by itself"
+    assert sql(owner_db, "SELECT action FROM audit_log WHERE org_id = %s "
+               "AND action = 'account.password_reset'", owner.org_id) == \
+        [("account.password_reset",)]
 
     # Every session of the user ended; the old password is gone, the new one works.
     assert not signed_in(owner) and not signed_in(second)
