@@ -3,6 +3,7 @@ team's two-factor requirement, and email verification before a phone line."""
 import base64
 import hashlib
 import hmac
+import os
 import re
 import statistics
 import struct
@@ -150,6 +151,21 @@ def test_reset_by_email_end_to_end_ends_every_session(owner_db):
     _, old = password_step(email, PASSWORD)
     assert old.status_code == 422
     assert signed_in(login(email, NEW_PASSWORD))
+
+    # The link is a secret: the access log shows "/password/reset/…", in the request and in the
+    # Referer of the form posted from its page.
+    log = os.path.join(os.environ["SB_STATE"], "log", "nginx-access.log")
+    deadline = time.monotonic() + 5
+    while "/password/reset/" not in open(log, errors="replace").read() \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    referred = Client()
+    referred.post_guest(f"/password/reset/{token}", {"password": "x", "password_confirm": "x"},
+                        headers={"Referer": url(f"/password/reset/{token}")})
+    time.sleep(0.3)
+    text = open(log, errors="replace").read()
+    assert token not in text
+    assert "/password/reset/\u2026" in text or "/password/reset/…" in text
 
     # The link works once.
     again = Client().get(f"/password/reset/{token}")
