@@ -195,7 +195,7 @@ def test_unknown_email_gets_the_same_answer_in_similar_time(owner_db):
     # Each answer takes at least the floor the handler pads to, and they differ little.
     assert min(times["known"] + times["unknown"]) >= 0.25
     gap = abs(statistics.median(times["known"]) - statistics.median(times["unknown"]))
-    assert gap < 0.1, times
+    assert gap < 0.15, times
     after = sql(owner_db, "SELECT count(*) FROM jobs WHERE kind = 'mail.send'")[0][0]
     # Only the known address got mail (three links, one email each).
     assert after - before == 3
