@@ -8,7 +8,8 @@
 CC ?= cc
 CXX ?= c++
 BUILD := build
-PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp pocketsphinx icu-i18n icu-uc libical
+PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp pocketsphinx icu-i18n icu-uc libical \
+	liboath
 LATEST_MIGRATION := $(basename $(notdir $(lastword $(sort $(wildcard sql/[0-9]*.sql)))))
 
 # pkg-config runs the first time a compile or link needs its answer, and only then: make run

@@ -1,4 +1,5 @@
-/* guest.c: the signed-out forms' CSRF token, same-site check and known-device cookie */
+/* guest.c: the signed-out forms' CSRF token, same-site check, known-device cookie and the
+ * signed state between a right password and its second factor */
 #include "guest.h"
 
 #include <stdio.h>
@@ -23,6 +24,10 @@
 #define DEVICE_DAYS 365
 /* Signing input is prefixed so a device cookie's MAC can never pass for anything else's. */
 #define DEVICE_MAC_CONTEXT "switchboard known device v1\n"
+/* The same for the state between a right password and its second factor. */
+#define PENDING_MAC_CONTEXT "switchboard two-factor pending v1\n"
+/* How long the second step of a sign-in may take. */
+#define PENDING_SECONDS 300
 
 static bool is_hex(const char *s, size_t len)
 {
@@ -99,16 +104,22 @@ int guest_check_form(struct req *r)
 	return 0;
 }
 
-/* HMAC-SHA256 of "<user>.<issued>.<nonce>" under SESSION_SECRET, as hex (arena), or NULL. */
-static const char *device_mac(struct req *r, const char *payload)
+/* HMAC-SHA256 of context and payload under SESSION_SECRET, as hex (arena), or NULL. */
+static const char *guest_mac(struct req *r, const char *context, const char *payload)
 {
 	const char *secret = conf_str("SESSION_SECRET");
-	const char *input = arena_printf(r->arena, "%s%s", DEVICE_MAC_CONTEXT, payload);
+	const char *input = arena_printf(r->arena, "%s%s", context, payload);
 	unsigned char mac[32];
 
 	if (!*secret || crypto_hmac_sha256(secret, strlen(secret), input, strlen(input), mac) < 0)
 		return NULL;
 	return crypto_hex(r->arena, mac, sizeof(mac));
+}
+
+/* HMAC of a device cookie's "<user>.<issued>.<nonce>" (arena), or NULL. */
+static const char *device_mac(struct req *r, const char *payload)
+{
+	return guest_mac(r, DEVICE_MAC_CONTEXT, payload);
 }
 
 const char *guest_known_device(struct req *r, const char *user_id)
@@ -153,4 +164,51 @@ const char *guest_address(struct req *r)
 {
 	const char *address = req_env(r, "REMOTE_ADDR");
 	return address && *address ? address : "unknown";
+}
+
+int guest_pending_start(struct req *r, const char *user_id, const char *org_id,
+			long session_version)
+{
+	const char *payload = arena_printf(r->arena, "%s.%s.%ld.%ld", user_id, org_id,
+					   session_version, (long)time(NULL) + PENDING_SECONDS);
+	const char *mac = guest_mac(r, PENDING_MAC_CONTEXT, payload);
+
+	if (!mac) {
+		log_error("could not sign a two-factor pending state");
+		return -1;
+	}
+	http_header(r, "Set-Cookie",
+		    arena_printf(r->arena, "%s=%s.%s; Path=/login; Max-Age=%d; HttpOnly; "
+				 "SameSite=Lax%s", GUEST_PENDING_COOKIE, payload, mac,
+				 PENDING_SECONDS, session_over_tls(r) ? "; Secure" : ""));
+	return 0;
+}
+
+int guest_pending_read(struct req *r, const char **user_id, const char **org_id,
+		       long *session_version)
+{
+	const char *cookie = req_cookie(r, GUEST_PENDING_COOKIE);
+	char user[40], org[40], mac[80];
+	long version, expires;
+
+	/* "<user id>.<org id>.<session version>.<expires, unix seconds>.<mac hex>" */
+	if (!cookie || strlen(cookie) > 256 ||
+	    sscanf(cookie, "%36[0-9a-f-].%36[0-9a-f-].%ld.%ld.%79[0-9a-f]", user, org, &version,
+		   &expires, mac) != 5)
+		return -1;
+	const char *want = guest_mac(r, PENDING_MAC_CONTEXT, arena_printf(r->arena,
+				     "%s.%s.%ld.%ld", user, org, version, expires));
+	if (!want || !crypto_equal(want, mac) || expires < (long)time(NULL))
+		return -1;
+	*user_id = arena_strdup(r->arena, user);
+	*org_id = arena_strdup(r->arena, org);
+	*session_version = version;
+	return 0;
+}
+
+void guest_pending_clear(struct req *r)
+{
+	http_header(r, "Set-Cookie",
+		    arena_printf(r->arena, "%s=; Path=/login; Max-Age=0; HttpOnly; SameSite=Lax%s",
+				 GUEST_PENDING_COOKIE, session_over_tls(r) ? "; Secure" : ""));
 }

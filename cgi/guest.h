@@ -1,5 +1,6 @@
-/* guest.h: what guards the signed-out forms: a pre-session CSRF token, a same-site check, and
- * the known-device cookie that lets an owner's own browser past sign-in throttling */
+/* guest.h: what guards the signed-out forms: a pre-session CSRF token, a same-site check,
+ * the known-device cookie that lets an owner's own browser past sign-in throttling, and the
+ * pending state of a sign-in waiting for its second factor */
 #ifndef SB_GUEST_H
 #define SB_GUEST_H
 
@@ -12,6 +13,8 @@ struct tpl_dict;
 #define GUEST_FORM_COOKIE "sb_form"
 /* The cookie that says "this browser has signed in as this user before". */
 #define GUEST_DEVICE_COOKIE "sb_device"
+/* The cookie that says "this browser gave this user's right password; the code is next". */
+#define GUEST_PENDING_COOKIE "sb_pending"
 
 /*
  * The token a signed-out form (sign-in, sign-up, invitation) carries in its hidden csrf field.
@@ -46,5 +49,23 @@ int guest_remember_device(struct req *r, const char *user_id);
 
 /* The client's address as nginx saw it (never a header the client chose), borrowed. */
 const char *guest_address(struct req *r);
+
+/*
+ * After a right password of a user with two-factor sign-in: a signed cookie, good for five
+ * minutes, naming user_id, org_id and the session version the password was right for. It is
+ * not a session: it opens nothing but the form that asks for the code. 0 or -1 (logged).
+ */
+int guest_pending_start(struct req *r, const char *user_id, const char *org_id,
+			long session_version);
+
+/*
+ * The pending state of this request's cookie, when correctly signed and not expired: 0 with
+ * *user_id and *org_id (arena) and *session_version set, else -1.
+ */
+int guest_pending_read(struct req *r, const char **user_id, const char **org_id,
+		       long *session_version);
+
+/* Remove the pending state's cookie (the sign-in finished, or starts again). */
+void guest_pending_clear(struct req *r);
 
 #endif

@@ -1,13 +1,16 @@
-/* page-auth.c: sign up, log in and log out */
+/* page-auth.c: sign up, sign in (the password, then the code of two-factor sign-in) and out */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "answer.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
 #include "infra/crypto.h"
 #include "infra/db.h"
+#include "domain/account.h"
 #include "domain/business_kind.h"
+#include "domain/two_factor.h"
 #include "form.h"
 #include "guest.h"
 #include "infra/log.h"
@@ -16,6 +19,7 @@
 #include "req.h"
 #include "session.h"
 #include "infra/tpl.h"
+#include "infra/webclient.h"
 
 static const char SQL_USER_FOR_LOGIN[] =
 	"SELECT user_id, org_id, password_hash, session_version FROM auth_user_by_email($1)";
@@ -32,6 +36,12 @@ static const char SQL_TIMEZONE_EXISTS[] =
 	"SELECT 1 FROM pg_timezone_names WHERE name = $1";
 static const char SQL_END_SESSIONS[] =
 	"UPDATE users SET session_version = session_version + 1 WHERE id = $1";
+/* The user a pending two-factor sign-in names, under the business's row-level security. */
+static const char SQL_PENDING_USER[] = "SELECT session_version FROM users WHERE id = $1";
+
+/* Guesses at a code are throttled as passwords are, under keys of their own (the user, the
+ * address), so that they neither spend nor share the password's allowance. */
+#define CODE_THROTTLE_KEY "two-factor:"
 
 /* Every wrong email or password gets this same answer, so it tells nobody who has an account. */
 #define LOGIN_MISMATCH "That email and password do not match an account."
@@ -83,12 +93,28 @@ static void login_throttled(struct req *r, struct tpl_dict *d, struct form *f, c
 	http_header(r, "Retry-After", wait);
 }
 
-/* The right password: forgive the failures, strengthen an old hash, start the session. */
+/* The session begins: the sign-in is noted, the cookie set, the browser remembered. */
+static int session_begin(struct req *r, const char *user_id, const char *org_id, long version)
+{
+	if (db_exec(r->db, r->arena, SQL_LOGIN_SUCCEEDED, user_id) < 0 ||
+	    session_start(r, user_id, org_id, version) < 0 ||
+	    guest_remember_device(r, user_id) < 0)
+		return -1;
+	log_info("login user=%s org=%s", user_id, org_id);
+	return 0;
+}
+
+/*
+ * The right password: forgive the failures and strengthen an old hash; then the session
+ * begins, or, for a user with two-factor sign-in, the pending state that asks for the code
+ * (*pending set). Returns 0 or -1.
+ */
 static int login_finish(struct req *r, struct db_result *u, const char *email, const char *device,
-			const char *password, const char *limit)
+			const char *password, const char *limit, bool *pending)
 {
 	const char *user_id = db_value(u, 0, 0), *org_id = db_value(u, 0, 1);
 	const char *stored = db_value(u, 0, 2);
+	long version = strtol(db_value(u, 0, 3), NULL, 10);
 
 	if (db_exec(r->db, r->arena, SQL_SIGN_IN_SUCCEEDED, email, guest_address(r), device,
 		    limit) < 0)
@@ -101,12 +127,17 @@ static int login_finish(struct req *r, struct db_result *u, const char *email, c
 		else if (hash)
 			log_info("password re-hashed user=%s", user_id);
 	}
-	if (db_exec(r->db, r->arena, SQL_LOGIN_SUCCEEDED, user_id) < 0 ||
-	    session_start(r, user_id, org_id, strtol(db_value(u, 0, 3), NULL, 10)) < 0 ||
-	    guest_remember_device(r, user_id) < 0)
+	if (db_begin_org(r->db, r->arena, org_id) < 0)
 		return -1;
-	log_info("login user=%s org=%s%s", user_id, org_id, device ? " device=known" : "");
-	return 0;
+	int on = two_factor_enabled(r->db, r->arena, user_id);
+	if (on < 0)
+		return -1;
+	*pending = on == 1;
+	if (*pending) {
+		log_info("login password accepted, code next user=%s", user_id);
+		return guest_pending_start(r, user_id, org_id, version);
+	}
+	return session_begin(r, user_id, org_id, version);
 }
 
 void page_login(struct req *r)
@@ -165,11 +196,137 @@ void page_login(struct req *r)
 		login_show(r, d, 422);
 		return;
 	}
-	if (login_finish(r, u, email, device, password, limit) < 0) {
+	bool pending = false;
+	if (login_finish(r, u, email, device, password, limit, &pending) < 0) {
 		http_fail(r, 503, "sign-in is not available right now; please try again");
 		return;
 	}
+	if (pending)
+		http_redirect(r, arena_printf(r->arena, "/login/code?next=%s",
+					      webclient_escape(r->arena, next)));
+	else
+		http_redirect(r, next);
+}
+
+static void code_show(struct req *r, struct tpl_dict *d, int status)
+{
+	guest_form_show(r, d, status, "sign-in is not available right now; please try again",
+			"Two-factor sign-in", "login_code.tpl");
+}
+
+/* The pending state is gone (expired, forged, or finished): sign in again. */
+static void code_start_over(struct req *r)
+{
+	guest_pending_clear(r);
+	page_flash(r, "error", "That sign-in took too long. Sign in again.");
+	http_redirect(r, "/login");
+}
+
+void page_login_code_form(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	const char *user_id, *org_id;
+	long version;
+
+	if (guest_pending_read(r, &user_id, &org_id, &version) < 0) {
+		code_start_over(r);
+		return;
+	}
+	tpl_set(d, "NEXT", safe_next(req_query(r, "next")));
+	code_show(r, d, 200);
+}
+
+/*
+ * The code is right: the session begins, unless the password changed since it was given (the
+ * pending state names the session version it was right for).
+ */
+static void code_accepted(struct req *r, const char *user_id, const char *org_id, long version,
+			  bool recovery, const char *next)
+{
+	long now_version;
+
+	if (db_long(r->db, r->arena, &now_version, SQL_PENDING_USER, user_id) != 0 ||
+	    now_version != version) {
+		db_rollback(r->db);
+		code_start_over(r);
+		return;
+	}
+	if (session_begin(r, user_id, org_id, version) < 0) {
+		http_fail(r, 503, "sign-in is not available right now; please try again");
+		return;
+	}
+	guest_pending_clear(r);
+	if (recovery) {
+		int left = two_factor_recovery_left(r->db, r->arena, user_id);
+		page_flash(r, "info", arena_printf(r->arena, "You signed in with a recovery code: "
+			   "it cannot be used again, and %d are left. Make new ones under Account "
+			   "when they run low.", left < 0 ? 0 : left));
+	}
 	http_redirect(r, next);
+}
+
+void page_login_code(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	struct form f;
+	const char *user_id, *org_id;
+	long version;
+
+	if (guest_check_form(r) < 0)
+		return;
+	if (guest_pending_read(r, &user_id, &org_id, &version) < 0) {
+		code_start_over(r);
+		return;
+	}
+	form_begin(&f, r, d);
+	const char *code = form_text(&f, "code");
+	const char *next = safe_next(req_form(r, "next"));
+	tpl_set(d, "NEXT", next);
+	if (!form_required(&f, "code", code, "The code") || !form_max_length(&f, "code", code, 32)) {
+		code_show(r, d, 422);
+		return;
+	}
+	const char *key = arena_printf(r->arena, "%s%s", CODE_THROTTLE_KEY, user_id);
+	const char *limit = arena_printf(r->arena, "%ld", conf_int("LOGIN_MAX_FAILURES"));
+	const char *cap = arena_printf(r->arena, "%ld", conf_int("LOGIN_LOCK_MINUTES") * 60);
+	const char *address = arena_printf(r->arena, "%s%s", CODE_THROTTLE_KEY, guest_address(r));
+	const char *wait = db_text(r->db, r->arena, SQL_SIGN_IN_ATTEMPT, key, address, NULL, limit,
+				   cap);
+	if (!wait) {
+		http_fail(r, 503, "sign-in is not available right now; please try again");
+		return;
+	}
+	if (strcmp(wait, "0")) {
+		long seconds = strtol(wait, NULL, 10);
+		form_error(&f, "code", arena_printf(r->arena, "Too many wrong codes. Wait %ld "
+			   "second%s, then try again. The code was not checked.", seconds,
+			   seconds == 1 ? "" : "s"));
+		code_show(r, d, 429);
+		http_header(r, "Retry-After", wait);
+		return;
+	}
+	bool recovery = false;
+	int ok = db_begin_org(r->db, r->arena, org_id) < 0 ? -1 :
+		 two_factor_check(r->db, r->arena, org_id, user_id, code, time(NULL), &recovery);
+	if (ok < 0) {
+		http_fail(r, 503, "sign-in is not available right now; please try again");
+		return;
+	}
+	if (!ok) {
+		/* The attempt stays counted; the wait runs from this answer. */
+		db_rollback(r->db);
+		(void)db_exec(r->db, r->arena, SQL_SIGN_IN_FAILED, key, address, NULL, limit);
+		log_info("login code refused user=%s", user_id);
+		form_error(&f, "code", "That code is not right, or it was used already. Enter the "
+			   "newest code your app shows, or one of your recovery codes.");
+		code_show(r, d, 422);
+		return;
+	}
+	if (db_exec(r->db, r->arena, SQL_SIGN_IN_SUCCEEDED, key, address, NULL, limit) < 0) {
+		http_fail(r, 503, "sign-in is not available right now; please try again");
+		return;
+	}
+	code_accepted(r, user_id, org_id, version, recovery, next);
 }
 
 static void signup_show(struct req *r, struct tpl_dict *d, int status)
@@ -197,6 +354,22 @@ void page_signup_form(struct req *r)
 	tpl_set(d, "TIMEZONE_VALUE", "America/New_York");
 	kinds_show(d, NULL);
 	signup_show(r, d, 200);
+}
+
+/*
+ * Email the new owner the link that verifies the address. The account stands without it: the
+ * banner of every page offers to send another.
+ */
+static void signup_verify(struct req *r, const char *org_id, const char *user_id,
+			  const char *email)
+{
+	if (db_begin_org(r->db, r->arena, org_id) < 0 ||
+	    account_link_send(r->db, r->arena, org_id, user_id, email, ACCOUNT_LINK_VERIFY) < 0 ||
+	    db_commit(r->db) < 0) {
+		if (db_in_transaction(r->db))
+			db_rollback(r->db);
+		log_warn("signup org=%s: the verification email was not queued", org_id);
+	}
 }
 
 void page_signup(struct req *r)
@@ -250,6 +423,7 @@ void page_signup(struct req *r)
 		if (business_kind_seed(r->db, r->arena, db_value(res, 0, 0), kind) < 0)
 			log_warn("signup org=%s: the %s services were not added",
 				 db_value(res, 0, 0), kind);
+		signup_verify(r, db_value(res, 0, 0), db_value(res, 0, 1), email);
 	}
 	page_flash(r, "ok", SIGNUP_DONE);
 	http_redirect(r, "/login");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "answer.h"
+#include "domain/account.h"
 #include "form.h"
 #include "infra/arena.h"
 #include "infra/db.h"
@@ -92,6 +93,13 @@ void page_settings_phone_add(struct req *r)
 	if (form_required(&f, "e164", typed, "Phone number"))
 		form_phone(&f, "e164", typed, &e164);
 	form_max_length(&f, "label", label, 100);
+	int may = account_may_connect_lines(r->db, r->arena);
+	if (may < 0) {
+		http_fail(r, 503, "the number could not be added; please try again");
+		return;
+	}
+	if (!may)
+		form_error(&f, "e164", ACCOUNT_VERIFY_FIRST);
 	if (form_ok(&f) && db_text(r->db, r->arena, SQL_PHONE_OURS, e164))
 		form_error(&f, "e164", "this number is already on your account");
 	if (!form_ok(&f)) {

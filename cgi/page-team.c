@@ -1,4 +1,5 @@
-/* page-team.c: the team (users, roles, invitations), accepting an invitation, one's account */
+/* page-team.c: the team (users, roles, invitations, whether two-factor sign-in is required),
+ * accepting an invitation */
 #include <string.h>
 #include <strings.h>
 
@@ -24,7 +25,9 @@
 static const char SQL_TEAM_USERS[] =
 	"SELECT u.id, u.email, coalesce(u.name, ''), u.role, "
 	"       " UI_SQL_DATE("u.created_at") ", "
-	"       coalesce(" UI_SQL_DATE("u.last_login_at") ", 'never') "
+	"       coalesce(" UI_SQL_DATE("u.last_login_at") ", 'never'), "
+	"       EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = u.id "
+	"               AND t.enabled_at IS NOT NULL) "
 	"FROM users u JOIN organizations o ON o.id = u.org_id "
 	"ORDER BY u.role = 'owner' DESC, u.created_at LIMIT 200";
 static const char SQL_TEAM_INVITES[] =
@@ -50,16 +53,16 @@ static const char SQL_INVITE_REVOKE[] =
 	"DELETE FROM invites WHERE id = $1 AND accepted_at IS NULL RETURNING email";
 static const char SQL_USER_FOR_CHANGE[] =
 	"SELECT role, email FROM users WHERE id = $1 FOR UPDATE";
+static const char SQL_REQUIRES_TWO_FACTOR[] = "SELECT require_two_factor FROM organizations";
+static const char SQL_SET_REQUIRE_TWO_FACTOR[] =
+	"UPDATE organizations SET require_two_factor = $2::boolean WHERE id = $1";
+static const char SQL_OWN_TWO_FACTOR[] =
+	"SELECT 1 FROM two_factor WHERE user_id = $1 AND enabled_at IS NOT NULL";
 static const char SQL_USER_SET_ROLE[] = "UPDATE users SET role = $2 WHERE id = $1";
 static const char SQL_USER_REMOVE[] = "DELETE FROM users WHERE id = $1";
 static const char SQL_INVITE_BY_TOKEN[] =
 	"SELECT email, role, org_name, state FROM invite_by_token($1)";
 static const char SQL_INVITE_ACCEPT[] = "SELECT org_id, user_id FROM invite_accept($1, $2)";
-static const char SQL_PASSWORD_HASH[] = "SELECT password_hash FROM users WHERE id = $1";
-/* A new session version refuses every cookie issued before, this browser's included. */
-static const char SQL_SET_PASSWORD[] =
-	"UPDATE users SET password_hash = $2, session_version = session_version + 1 "
-	"WHERE id = $1 RETURNING session_version";
 
 static bool is_owner(struct req *r)
 {
@@ -99,6 +102,7 @@ static void team_add_user(struct req *r, struct tpl_dict *d, struct db_result *u
 	tpl_set(row, "ROLE_BADGE", role_badge(role));
 	tpl_set(row, "JOINED", db_value(users, i, 4));
 	tpl_set(row, "LAST_LOGIN", db_value(users, i, 5));
+	tpl_set(row, "TWO_FACTOR", !strcmp(db_value(users, i, 6), "t") ? "on" : "off");
 	if (self)
 		tpl_show(row, "YOU");
 	if (!is_admin(r))
@@ -124,13 +128,17 @@ static void team_show(struct req *r, struct tpl_dict *d, int status, const char 
 {
 	struct db_result *users = db_q(r->db, r->arena, SQL_TEAM_USERS);
 	struct db_result *invites = users ? db_q(r->db, r->arena, SQL_TEAM_INVITES) : NULL;
+	const char *required = invites ? db_text(r->db, r->arena, SQL_REQUIRES_TWO_FACTOR) : NULL;
 
-	if (!invites) {
+	if (!required) {
 		http_fail(r, 503, "the team could not be loaded");
 		return;
 	}
 	tpl_set(d, "CSRF", r->csrf);
 	tpl_set(d, "ORG_NAME", r->org_name);
+	tpl_show(d, !strcmp(required, "t") ? "TWO_FACTOR_REQUIRED" : "TWO_FACTOR_OPTIONAL");
+	if (is_owner(r))
+		tpl_show(d, !strcmp(required, "t") ? "OWNER_UNREQUIRE" : "OWNER_REQUIRE");
 	for (int i = 0; i < db_rows(users); i++)
 		team_add_user(r, d, users, i);
 	if (db_rows(invites) == 0)
@@ -450,59 +458,39 @@ void page_invite_accept(struct req *r)
 	http_redirect(r, "/");
 }
 
-static void account_show(struct req *r, struct tpl_dict *d, int status)
+void page_team_two_factor(struct req *r)
 {
-	tpl_set(d, "CSRF", r->csrf);
-	tpl_set(d, "EMAIL", r->user_email);
-	tpl_set(d, "ORG_NAME", r->org_name);
-	tpl_set(d, "ROLE", r->user_role);
-	page_render(r, status, "Account", NAV_ACCOUNT, "account.tpl", d);
-}
+	const char *require = req_form(r, "require");
+	bool on = require && !strcmp(require, "yes");
 
-void page_account(struct req *r)
-{
-	account_show(r, page_dict(r), 200);
-}
-
-void page_account_password(struct req *r)
-{
-	struct tpl_dict *d = page_dict(r);
-	struct form f;
-	const char *current = req_form(r, "current_password");
-	const char *password = req_form(r, "new_password");
-	const char *confirm = req_form(r, "confirm_password");
-
-	form_begin(&f, r, d);
-	if (!current || !*current)
-		form_error(&f, "current_password", "Enter your current password");
-	if (!password || strlen(password) < 10)
-		form_error(&f, "new_password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "new_password", "Keep it to 200 characters");
-	else if (!confirm || strcmp(password, confirm))
-		form_error(&f, "confirm_password", "The two new passwords do not match");
-	if (form_ok(&f)) {
-		const char *stored = db_text(r->db, r->arena, SQL_PASSWORD_HASH, r->user_id);
-		if (!stored) {
-			http_fail(r, 503, "the password could not be changed; please try again");
-			return;
-		}
-		if (!crypto_password_verify(stored, current))
-			form_error(&f, "current_password", "That is not your current password.");
-	}
-	if (!form_ok(&f)) {
-		account_show(r, d, 422);
+	if (!is_owner(r)) {
+		http_fail(r, 403, "only an owner can decide whether two-factor sign-in is required");
 		return;
 	}
-	const char *hash = crypto_password_hash(r->arena, password);
-	long version;
-	if (!hash || db_long(r->db, r->arena, &version, SQL_SET_PASSWORD, r->user_id, hash) != 0 ||
-	    ui_audit(r, "account.password", r->user_id, NULL) < 0 ||
-	    session_start(r, r->user_id, r->org_id, version) < 0) {
-		http_fail(r, 503, "the password could not be changed; please try again");
+	if (!require || (!on && strcmp(require, "no"))) {
+		http_fail(r, 422, "say yes or no");
 		return;
 	}
-	log_info("password changed user=%s", r->user_id);
-	page_flash(r, "ok", "Your password was changed. Every other session was signed out.");
-	http_redirect(r, "/account");
+	/* The owner goes first, so requiring it never sends the owner away from this page. */
+	struct db_result *own = on ? db_q(r->db, r->arena, SQL_OWN_TWO_FACTOR, r->user_id) : NULL;
+	if (on && !own) {
+		http_fail(r, 503, "the team could not be changed; please try again");
+		return;
+	}
+	if (on && db_rows(own) == 0) {
+		page_flash(r, "error", "Turn on two-factor sign-in for your own account first "
+			   "(Account), then require it of the team.");
+		http_redirect(r, "/team");
+		return;
+	}
+	if (db_exec(r->db, r->arena, SQL_SET_REQUIRE_TWO_FACTOR, r->org_id, on ? "t" : "f") != 1 ||
+	    ui_audit(r, on ? "team.two_factor.require" : "team.two_factor.optional", r->org_id,
+		     NULL) < 0) {
+		http_fail(r, 503, "the team could not be changed; please try again");
+		return;
+	}
+	page_flash(r, "ok", on ? "Two-factor sign-in is now required: everyone without it is "
+		   "asked to turn it on at their next page." :
+		   "Two-factor sign-in is now optional for the team.");
+	http_redirect(r, "/team");
 }

@@ -76,6 +76,8 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 		tpl_set(layout, "USER_EMAIL", r->user_email);
 		tpl_set(layout, "USER_ROLE", r->user_role);
 		tpl_set(layout, "CSRF", r->csrf);
+		if (r->email_unverified)
+			tpl_show(layout, "VERIFY_BANNER");
 		for (size_t i = 1; i < sizeof(nav_variables) / sizeof(nav_variables[0]); i++)
 			tpl_set(layout, nav_variables[i], (int)i == (int)nav ? "active" : "");
 	}

@@ -14,6 +14,15 @@ void page_login(struct req *r);
 void page_signup_form(struct req *r);
 void page_signup(struct req *r);
 void page_logout(struct req *r);
+void page_login_code_form(struct req *r);
+void page_login_code(struct req *r);
+
+/* page-reset.c */
+void page_forgot_form(struct req *r);
+void page_forgot(struct req *r);
+void page_reset_form(struct req *r);
+void page_reset(struct req *r);
+void page_verify_email(struct req *r);
 
 /* page-dashboard.c */
 void page_dashboard_live(struct req *r);
@@ -137,8 +146,16 @@ void page_team_user_role(struct req *r);
 void page_team_user_remove(struct req *r);
 void page_invite_form(struct req *r);
 void page_invite_accept(struct req *r);
+void page_team_two_factor(struct req *r);
+
+/* page-account.c */
 void page_account(struct req *r);
 void page_account_password(struct req *r);
+void page_account_verify_resend(struct req *r);
+void page_two_factor_form(struct req *r);
+void page_two_factor_enable(struct req *r);
+void page_two_factor_recovery(struct req *r);
+void page_two_factor_disable(struct req *r);
 
 /* page-send-info.c */
 void page_lead_info(struct req *r);

@@ -41,6 +41,8 @@ struct req {
 	const char *user_email;
 	const char *user_role;
 	const char *csrf;         /* the session's CSRF token */
+	bool email_unverified;    /* the user has not opened the link that verifies their email */
+	bool needs_two_factor;    /* the business requires two-factor sign-in; the user has none */
 
 	/* The answer, buffered whole so an error can replace it */
 	int status;

@@ -13,6 +13,15 @@ const struct route routes[] = {
 	{ "GET", "/signup", page_signup_form, R_GUEST },
 	{ "POST", "/signup", page_signup, R_FORM },
 	{ "POST", "/logout", page_logout, R_FORM | R_AUTH | R_CSRF },
+	{ "GET", "/login/code", page_login_code_form, R_GUEST },
+	{ "POST", "/login/code", page_login_code, R_FORM },
+
+	/* page-reset.c */
+	{ "GET", "/password/forgot", page_forgot_form, R_GUEST },
+	{ "POST", "/password/forgot", page_forgot, R_FORM },
+	{ "GET", "/password/reset/:token", page_reset_form, 0 },
+	{ "POST", "/password/reset/:token", page_reset, R_FORM },
+	{ "GET", "/verify-email/:token", page_verify_email, 0 },
 
 	/* page-dashboard.c */
 	{ "GET", "/dashboard/live", page_dashboard_live, R_AUTH },
@@ -135,8 +144,17 @@ const struct route routes[] = {
 	{ "POST", "/u/:token", page_unsubscribe, R_FORM },
 	{ "GET", "/invite/:token", page_invite_form, R_GUEST },
 	{ "POST", "/invite/:token", page_invite_accept, R_FORM | R_GUEST },
+	{ "POST", "/team/two-factor", page_team_two_factor, R_FORM | R_AUTH | R_CSRF | R_ADMIN },
+
+	/* page-account.c */
 	{ "GET", "/account", page_account, R_AUTH },
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/account/verify-email", page_account_verify_resend, R_FORM | R_AUTH | R_CSRF },
+	{ "GET", "/account/two-factor", page_two_factor_form, R_AUTH },
+	{ "POST", "/account/two-factor", page_two_factor_enable, R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/account/two-factor/recovery", page_two_factor_recovery,
+	  R_FORM | R_AUTH | R_CSRF },
+	{ "POST", "/account/two-factor/disable", page_two_factor_disable, R_FORM | R_AUTH | R_CSRF },
 
 	/* page-practice.c */
 	{ "GET", "/settings/practice", page_practice, R_AUTH },

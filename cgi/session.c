@@ -17,8 +17,12 @@
 
 /* Under RLS the user's own organization is the only one visible, so no org filter is needed. */
 static const char SQL_SESSION_USER[] =
-	"SELECT u.email, u.role, u.session_version, o.name "
+	"SELECT u.email, u.role, u.session_version, o.name, u.email_verified_at IS NULL, "
+	"       o.require_two_factor AND NOT EXISTS (SELECT 1 FROM two_factor t "
+	"               WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) "
 	"FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = $1";
+/* Where a user the business requires two-factor sign-in of may still go: to turn it on. */
+static const char *const ENROL_PATHS[] = { "/account", "/account/two-factor", "/logout", NULL };
 
 struct session_claims {
 	const char *user_id, *org_id, *csrf;
@@ -89,7 +93,31 @@ static int session_load(struct req *r, const struct session_claims *c)
 	r->user_email = db_value(res, 0, 0);
 	r->user_role = db_value(res, 0, 1);
 	r->org_name = db_value(res, 0, 3);
+	r->email_unverified = !strcmp(db_value(res, 0, 4), "t");
+	r->needs_two_factor = !strcmp(db_value(res, 0, 5), "t");
 	return 0;
+}
+
+/*
+ * The business requires two-factor sign-in and this user has none: every page but the ones
+ * that turn it on sends them there. Returns 0 when the request may go on, else -1 (answered).
+ */
+static int session_enrol_first(struct req *r)
+{
+	if (!r->needs_two_factor)
+		return 0;
+	for (const char *const *p = ENROL_PATHS; *p; p++)
+		if (!strcmp(r->path, *p))
+			return 0;
+	db_rollback(r->db);
+	if (req_wants_json(r) || strcmp(r->method, "GET")) {
+		http_fail(r, 403, "your business requires two-factor sign-in: turn it on under "
+				  "Account first");
+		return -1;
+	}
+	page_flash(r, "info", "Your business requires two-factor sign-in. Turn it on to go on.");
+	http_redirect(r, "/account/two-factor");
+	return -1;
 }
 
 int session_require(struct req *r)
@@ -98,7 +126,7 @@ int session_require(struct req *r)
 	int rc = session_decode(r, &c) == 0 ? session_load(r, &c) : -1;
 
 	if (rc == 0)
-		return 0;
+		return session_enrol_first(r);
 	if (rc == -2) {
 		http_fail(r, 503, "the database is not available; please try again");
 		return -1;

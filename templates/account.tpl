@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! account.tpl: the signed-in user's own account and the form to change their password. }}
+{{! account.tpl: the signed-in user's own account: email verification, the password, two-factor sign-in. }}
 <div class="page-header">
 	<h1>Account</h1>
 	<p>Your sign-in for {{ORG_NAME}}.</p>
@@ -8,7 +8,7 @@
 	<div class="card">
 		<div class="card-header"><h2>You</h2></div>
 		<dl class="details">
-			<dt>Email</dt><dd class="break">{{EMAIL}}</dd>
+			<dt>Email</dt><dd class="break">{{EMAIL}} {{#EMAIL_VERIFIED}}<span class="badge badge-active">verified</span>{{/EMAIL_VERIFIED}}{{#EMAIL_UNVERIFIED}}<span class="badge badge-pending">not verified</span>{{/EMAIL_UNVERIFIED}}</dd>
 			<dt>Business</dt><dd>{{ORG_NAME}}</dd>
 			<dt>Role</dt><dd>{{ROLE}}</dd>
 		</dl>
@@ -39,5 +39,35 @@
 				<button class="btn btn-primary" type="submit">Change password</button>
 			</div>
 		</form>
+	</div>
+	<div class="card" id="two-factor">
+		<div class="card-header"><h2>Two-factor sign-in</h2></div>
+		{{#TWO_FACTOR_OFF}}
+		<p>Off. With it on, signing in also asks for a code from an authenticator app on your phone, so a stolen password alone cannot get in.</p>
+		<p><a class="btn btn-primary" href="/account/two-factor">Turn on two-factor sign-in</a></p>
+		{{/TWO_FACTOR_OFF}}
+		{{#TWO_FACTOR_ON}}
+		<p><span class="badge badge-active">on</span> Signing in asks for a code from your authenticator app. Recovery codes left: <strong class="recovery-left">{{RECOVERY_LEFT}}</strong>.</p>
+		<form method="post" action="/account/two-factor/recovery" novalidate>
+			<input type="hidden" name="csrf" value="{{CSRF}}">
+			<input type="email" class="visually-hidden" autocomplete="username" value="{{EMAIL}}" readonly tabindex="-1" aria-hidden="true">
+			<div class="field {{RECOVERY_PASSWORD_CLASS}}">
+				<label for="recovery_password">Current password</label>
+				<input id="recovery_password" name="recovery_password" type="password" autocomplete="current-password" required>
+				{{#RECOVERY_PASSWORD_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/RECOVERY_PASSWORD_ERROR}}
+			</div>
+			<div class="form-actions"><button class="btn" type="submit">Make new recovery codes</button></div>
+		</form>
+		<form method="post" action="/account/two-factor/disable" novalidate>
+			<input type="hidden" name="csrf" value="{{CSRF}}">
+			<input type="email" class="visually-hidden" autocomplete="username" value="{{EMAIL}}" readonly tabindex="-1" aria-hidden="true">
+			<div class="field {{DISABLE_PASSWORD_CLASS}}">
+				<label for="disable_password">Current password</label>
+				<input id="disable_password" name="disable_password" type="password" autocomplete="current-password" required>
+				{{#DISABLE_PASSWORD_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/DISABLE_PASSWORD_ERROR}}
+			</div>
+			<div class="form-actions"><button class="btn btn-danger" type="submit">Turn off two-factor sign-in</button></div>
+		</form>
+		{{/TWO_FACTOR_ON}}
 	</div>
 </div>

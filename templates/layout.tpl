@@ -42,6 +42,7 @@
 </header>
 <main id="main" class="main" tabindex="-1">
 <div class="container">
+{{#VERIFY_BANNER}}<div class="flash flash-info verify-banner" role="status"><form method="post" action="/account/verify-email"><input type="hidden" name="csrf" value="{{CSRF}}">Confirm your email address ({{USER_EMAIL}}) with the link we sent to it. Until then you cannot connect a phone line. <button type="submit" class="btn btn-small">Send a new link</button></form></div>{{/VERIFY_BANNER}}
 {{#FLASH}}<div class="flash flash-{{FLASH_KIND}}" role="status">{{FLASH_TEXT}}</div>{{/FLASH}}
 {{>BODY}}
 </div>

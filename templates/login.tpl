@@ -14,6 +14,7 @@
 		<label for="password">Password</label>
 		<input id="password" name="password" type="password" autocomplete="current-password" required>
 		{{#PASSWORD_ERROR}}<p class="field-error">{{MESSAGE}}</p>{{/PASSWORD_ERROR}}
+		<p class="help"><a href="/password/forgot">Forgot password?</a></p>
 	</div>
 	<div class="form-actions">
 		<button class="btn btn-primary" type="submit">Sign in</button>

@@ -14,12 +14,19 @@
 	</div>
 </div>
 {{/INVITE_LINK}}
+<div class="card section">
+	<div class="card-header"><h2>Two-factor sign-in</h2></div>
+	{{#TWO_FACTOR_REQUIRED}}<p>Required: everyone on the team signs in with a code from an authenticator app. Someone without it is asked to turn it on when they next sign in.</p>{{/TWO_FACTOR_REQUIRED}}
+	{{#TWO_FACTOR_OPTIONAL}}<p>Optional: each person can turn it on under Account.</p>{{/TWO_FACTOR_OPTIONAL}}
+	{{#OWNER_REQUIRE}}<form method="post" action="/team/two-factor"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="require" value="yes"><button class="btn" type="submit">Require two-factor sign-in for everyone</button></form>{{/OWNER_REQUIRE}}
+	{{#OWNER_UNREQUIRE}}<form method="post" action="/team/two-factor"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="require" value="no"><button class="btn" type="submit">Make it optional again</button></form>{{/OWNER_UNREQUIRE}}
+</div>
 {{#READ_ONLY}}<p class="muted">Only the owner or an admin can invite people or change the team.</p>{{/READ_ONLY}}
 <div class="card section">
 	<div class="card-header"><h2>Members</h2></div>
 	<div class="table-wrap">
 		<table class="data">
-			<thead><tr><th>Person</th><th>Role</th><th>Joined</th><th>Last sign-in</th>{{#CAN_MANAGE}}<th class="actions"><span class="visually-hidden">Actions</span></th>{{/CAN_MANAGE}}</tr></thead>
+			<thead><tr><th>Person</th><th>Role</th><th>Joined</th><th>Last sign-in</th><th>Two-factor</th>{{#CAN_MANAGE}}<th class="actions"><span class="visually-hidden">Actions</span></th>{{/CAN_MANAGE}}</tr></thead>
 			<tbody>
 			{{#USER}}
 			<tr>
@@ -27,6 +34,7 @@
 				<td><span class="badge {{ROLE_BADGE}}">{{ROLE}}</span></td>
 				<td class="nowrap">{{JOINED}}</td>
 				<td class="nowrap">{{LAST_LOGIN}}</td>
+				<td>{{TWO_FACTOR}}</td>
 				{{#CAN_MANAGE}}<td class="actions">
 					{{#EDIT}}
 					<form class="inline" method="post" action="/team/users/{{ID}}/role">

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "domain/account.h"
 #include "domain/credentials.h"
 #include "infra/arena.h"
 #include "infra/conf.h"
@@ -183,6 +184,21 @@ static const char *record(struct db *db, struct arena *a, const char *e164,
 	return id;
 }
 
+/*
+ * A business connects a line only once an owner or admin verified an email: a number costs the
+ * platform money and reaches the public. True when it may; else out->problem says why.
+ */
+static bool may_connect(struct db *db, struct arena *a, struct phone_line_outcome *out)
+{
+	int may = account_may_connect_lines(db, a);
+
+	if (may == 1)
+		return true;
+	out->problem = may == 0 ? ACCOUNT_VERIFY_FIRST :
+		       "The phone line could not be connected; please try again.";
+	return false;
+}
+
 int phone_line_buy(struct db *db, struct arena *a, const char *org_id, const char *e164,
 		   const char *forwarded_from, const char *label, struct phone_line_outcome *out)
 {
@@ -191,6 +207,8 @@ int phone_line_buy(struct db *db, struct arena *a, const char *org_id, const cha
 	struct twilio_result tw;
 
 	*out = (struct phone_line_outcome){ .e164 = e164 };
+	if (!may_connect(db, a, out))
+		return -1;
 	if (!twilio_account_usable(twilio_account_server(&acct))) {
 		out->problem = NO_PLATFORM_ACCOUNT;
 		return -1;
@@ -263,7 +281,7 @@ int phone_line_claim(struct db *db, struct arena *a, const char *org_id, const c
 	int count;
 
 	*out = (struct phone_line_outcome){ .e164 = e164 };
-	if (!own_account(db, a, org_id, &acct, &out->problem))
+	if (!may_connect(db, a, out) || !own_account(db, a, org_id, &acct, &out->problem))
 		return -1;
 	if (twilio_list_numbers(a, &acct, e164, &held, &count, &tw) < 0) {
 		out->problem = twilio_problem(a, "look the number up", &tw);
@@ -333,6 +351,8 @@ int phone_line_check_start(struct db *db, struct arena *a, const char *org_id,
 	struct twilio_result tw;
 
 	*out = (struct phone_line_outcome){ 0 };
+	if (!may_connect(db, a, out))
+		return -1;
 	struct db_result *row = number_row(db, a, org_id, number_id, out);
 	if (!row)
 		return -1;

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { BASE, DESKTOP, lit, login, openBrowser, PASSWORD, PHONE, psql, shot, tag, watch } from './lib.mjs';
+import { BASE, DESKTOP, lit, login, mailLink, openBrowser, PASSWORD, PHONE, psql, shot, tag, watch }
+	from './lib.mjs';
 
 const TOKEN = process.env.SB_TWILIO_AUTH_TOKEN || '';
 const ACCOUNT = process.env.TWILIO_ACCOUNT_SID || `AC${randomBytes(16).toString('hex')}`;
@@ -64,6 +65,12 @@ test('a new business goes from sign-up to a practice run and a test call on its 
 			assert.equal(new URL(page.url()).pathname, '/');
 			const orgId = psql(`SELECT org_id FROM users WHERE lower(email) = lower(${lit(email)})`);
 			assert.match(orgId, /^[0-9a-f-]{36}$/);
+			// The banner asks to confirm the email; the emailed link does.
+			assert.match(await page.locator('.verify-banner').innerText(), /Confirm your email/);
+			await page.goto(await mailLink(email, '/verify-email/'));
+			assert.equal(new URL(page.url()).pathname, '/');
+			assert.match(await page.locator('.flash').innerText(), /Your email is verified/);
+			assert.equal(await page.locator('.verify-banner').count(), 0);
 
 			// 2. The dashboard lists what is left to set up.
 			await page.locator('#setup-checklist').waitFor();

@@ -10,6 +10,7 @@ scripts/test starts the stack and exports:
 import os
 import re
 import socket
+import time
 import uuid
 
 import psycopg2
@@ -119,9 +120,11 @@ def login(email, password, client=None):
 
 
 def signup(business=None, email=None, password=PASSWORD, timezone="America/New_York",
-           kind="other"):
+           kind="other", verified=True):
     """Create a new business of a kind through the sign-up page ("other" starts with no
-    services or answers); returns its owner's signed-in Client."""
+    services or answers); returns its owner's signed-in Client. Unless verified is False the
+    owner's email is then marked verified, as if the emailed link had been opened, so the
+    business may connect a phone line."""
     tag = uuid.uuid4().hex[:10]
     business = business or f"Test Business {tag}"
     email = email or f"owner-{tag}@example.test"
@@ -131,7 +134,30 @@ def signup(business=None, email=None, password=PASSWORD, timezone="America/New_Y
     # Sign-up never signs in (a taken email must answer the same): it sends one to sign in.
     assert r.status_code == 303, (r.status_code, r.text[:800])
     assert r.headers["Location"] == "/login"
+    if verified:
+        with psycopg2.connect(DSN_OWNER) as db, db.cursor() as cur:
+            cur.execute("UPDATE users SET email_verified_at = now() "
+                        "WHERE lower(email) = lower(%s)", (email,))
+        db.close()
+    settle_mail(email)
     return login(email, password, client=c)
+
+
+def settle_mail(address, timeout=20):
+    """Wait until the email queued for address (a sign-up's verification link) was sent or
+    given up, so that it reaches the mail relay fake before the test itself starts, not in the
+    middle of a test that steers the relay."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with psycopg2.connect(DSN_OWNER) as db, db.cursor() as cur:
+            cur.execute("SELECT count(*) FROM jobs WHERE kind = 'mail.send' "
+                        "AND lower(payload->>'to') = lower(%s) "
+                        "AND status NOT IN ('done', 'failed', 'dead')", (address,))
+            pending = cur.fetchone()[0]
+        db.close()
+        if not pending:
+            return
+        time.sleep(0.1)
 
 
 @pytest.fixture

@@ -176,6 +176,8 @@ def _value_for(name, data_type, udt_name, slot):
         "channel": lambda: "sms",
         "variant": lambda: "a",
         "token_hash": lambda: uuid.uuid4().hex * 2,
+        "code_hash": lambda: uuid.uuid4().hex * 2,
+        "purpose": lambda: "verify_email",
         "starts_at": lambda: slot,
         "ends_at": lambda: slot + datetime.timedelta(hours=1),
         "token_sha256": lambda: hashlib.sha256(token().encode()).hexdigest(),
