@@ -1,4 +1,4 @@
-/* booking.h: appointments that never collide: booking, moving and cancelling through the constraint */
+/* booking.h: appointments that never collide: book, move and cancel through the constraint */
 #ifndef SB_BOOKING_H
 #define SB_BOOKING_H
 
