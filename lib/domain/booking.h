@@ -1,4 +1,4 @@
-/* booking.h: appointments that never collide: free times, and booking through the constraint */
+/* booking.h: appointments that never collide: book, move and cancel through the constraint */
 #ifndef SB_BOOKING_H
 #define SB_BOOKING_H
 
@@ -45,9 +45,12 @@ struct booking_outcome {
 
 /*
  * Book req for organization org_id in a transaction of its own (db must have none open) that
- * commits before this returns BOOKING_BOOKED; the exclusion constraint on appointments decides
- * races, so of any number of concurrent attempts at one time exactly one is booked. A booked
- * appointment queues its SMS confirmation job in the same transaction.
+ * commits before this returns BOOKING_BOOKED. The time is checked with availability_explain()
+ * inside that transaction (hours, closures, busy blocks, notice, horizon, buffers); a refused
+ * time is BOOKING_TAKEN with its verdict, reason and the nearest free times. The exclusion
+ * constraint on appointments (per resource) decides races, so of any number of concurrent
+ * attempts at one time exactly one is booked on each resource. A booked appointment queues its
+ * SMS confirmation job in the same transaction. reason and the ids in out are arena-owned.
  */
 void booking_book(struct db *db, struct arena *a, const char *org_id,
 		  const struct booking_request *req, struct booking_outcome *out);
