@@ -136,6 +136,29 @@ static const char *customer_number(const struct twilio_call *c)
 	return n[0] == '+' && n[1] && strspn(n + 1, "0123456789") == strlen(n + 1) ? n : NULL;
 }
 
+/*
+ * The business that has the call's number and the number's row, into org_id and
+ * phone_number_id (both NULL when no business has it): what the signature check found, else
+ * looked up. Returns 0, or -1 after answering 503.
+ */
+static int call_owner(struct req *r, const struct twilio_call *c, const char **org_id,
+		      const char **phone_number_id)
+{
+	if (r->twilio_line_known) {
+		*org_id = r->twilio_org_id;
+		*phone_number_id = r->twilio_number_id;
+		return 0;
+	}
+	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c->our_number);
+	if (!owner) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	*org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
+	*phone_number_id = db_rows(owner) ? db_value(owner, 0, 1) : NULL;
+	return 0;
+}
+
 /* Read and check the parameters every call request carries; 400 when one is missing. */
 static int call_params(struct req *r, struct twilio_call *c)
 {
@@ -292,14 +315,10 @@ void hook_twilio_voice(struct req *r)
 	/* The voice worker sends a live call here when its speech recognition fails. */
 	bool gather = mode && !strcmp(mode, "gather");
 
-	if (call_params(r, &c) < 0)
+	const char *org_id, *phone_number_id;
+
+	if (call_params(r, &c) < 0 || call_owner(r, &c, &org_id, &phone_number_id) < 0)
 		return;
-	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c.our_number);
-	if (!owner) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return;
-	}
-	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
 	struct hook_event event = {
 		"twilio", arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
@@ -326,7 +345,7 @@ void hook_twilio_voice(struct req *r)
 		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
 				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
 	} else {
-		twiml = answer_call(r, &c, org_id, db_value(owner, 0, 1), gather);
+		twiml = answer_call(r, &c, org_id, phone_number_id, gather);
 		if (!twiml)
 			return;
 	}
@@ -468,13 +487,12 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 400, "CallDuration must be a whole number of seconds");
 		return;
 	}
-	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c.our_number);
-	if (!owner) {
-		http_fail(r, 503, "the database is not available; please retry");
+	const char *org_id, *phone_number_id;
+	if (call_owner(r, &c, &org_id, &phone_number_id) < 0)
 		return;
-	}
 	/* A call from a business number to itself is only ever a forwarding check: no call. */
-	const char *org_id = db_rows(owner) && strcmp(c.from, c.to) ? db_value(owner, 0, 0) : NULL;
+	if (!strcmp(c.from, c.to))
+		org_id = NULL;
 	struct hook_event event = {
 		"twilio", arena_printf(r->arena, "status:%s:%s", c.sid, status), org_id,
 	};
@@ -488,7 +506,7 @@ void hook_twilio_status(struct req *r)
 		return;
 	}
 	struct db_result *progress = NULL;
-	if (db_exec(r->db, r->arena, SQL_CALL_SEEN, org_id, db_value(owner, 0, 1), c.sid,
+	if (db_exec(r->db, r->arena, SQL_CALL_SEEN, org_id, phone_number_id, c.sid,
 		    c.direction, c.from, c.to, duration ? duration : "0") < 0 ||
 	    !(progress = db_q(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration))) {
 		http_fail(r, 503, "the call could not be updated; please retry");

@@ -174,6 +174,30 @@ BEGIN
 END
 $$;
 
+-- twilio_account_for and org_for_number in one: the signature check of a call's webhook and
+-- the handler then need one look-up, not two. phone_number_id is the verified number's (as
+-- org_for_number gives it), NULL when the business was found by the call instead.
+CREATE FUNCTION twilio_line_for(p_number text, p_call_sid text)
+	RETURNS TABLE (org_id uuid, account_sid text, phone_number_id uuid)
+	LANGUAGE plpgsql STABLE SECURITY DEFINER
+	SET search_path = public, pg_temp
+	AS $$
+BEGIN
+	RETURN QUERY
+		SELECT n.org_id, n.twilio_account_sid, n.id FROM phone_numbers n
+		WHERE n.e164 = p_number AND n.active AND n.verified_at IS NOT NULL
+		LIMIT 1;
+	IF FOUND THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+		SELECT n.org_id, n.twilio_account_sid, NULL::uuid
+		FROM calls c JOIN phone_numbers n ON n.org_id = c.org_id AND n.id = c.phone_number_id
+		WHERE c.provider = 'twilio' AND c.provider_call_id = p_call_sid
+		LIMIT 1;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION call_by_provider_id(p_provider text, p_provider_call_id text)
 	RETURNS TABLE (org_id uuid, call_id uuid)
 	LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -225,3 +249,4 @@ END
 $$;
 
 CALL revoke_public_execute();
+GRANT EXECUTE ON FUNCTION twilio_line_for(text, text) TO switchboard_web;
