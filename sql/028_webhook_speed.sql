@@ -210,6 +210,9 @@ BEGIN
 END
 $$;
 
+-- A plan PL/pgSQL keeps is a generic one, and "org_id IS NOT DISTINCT FROM $3" cannot use the
+-- (org_id, provider, event_key) index of 018: that plan scanned every event. Events of no
+-- organization and an organization's are looked for apart, each by the index.
 CREATE OR REPLACE FUNCTION webhook_event_answer(p_provider text, p_event_key text,
 						p_org_id uuid, p_status int, p_type text,
 						p_body text)
@@ -218,15 +221,52 @@ CREATE OR REPLACE FUNCTION webhook_event_answer(p_provider text, p_event_key tex
 	SET search_path = public, pg_temp
 	AS $$
 BEGIN
-	UPDATE webhook_events SET
-		response_status = p_status,
-		response_type = p_type,
-		response_body = p_body,
-		answered_at = now()
-	WHERE provider = p_provider AND event_key = p_event_key
-	  AND org_id IS NOT DISTINCT FROM p_org_id
-	  AND response_status IS NULL;
+	IF p_org_id IS NULL THEN
+		UPDATE webhook_events SET
+			response_status = p_status, response_type = p_type,
+			response_body = p_body, answered_at = now()
+		WHERE org_id IS NULL AND provider = p_provider AND event_key = p_event_key
+		  AND response_status IS NULL;
+	ELSE
+		UPDATE webhook_events SET
+			response_status = p_status, response_type = p_type,
+			response_body = p_body, answered_at = now()
+		WHERE org_id = p_org_id AND provider = p_provider AND event_key = p_event_key
+		  AND response_status IS NULL;
+	END IF;
 	RETURN FOUND;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION webhook_event_record(p_provider text, p_event_key text, p_org_id uuid)
+	RETURNS TABLE (inserted bool, response_status int, response_type text,
+		       response_body text)
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = public, pg_temp
+	AS $$
+#variable_conflict use_column
+DECLARE
+	new_id uuid;
+BEGIN
+	INSERT INTO webhook_events (provider, event_key, org_id)
+	VALUES (p_provider, p_event_key, p_org_id)
+	ON CONFLICT ON CONSTRAINT webhook_events_org_key DO NOTHING
+	RETURNING id INTO new_id;
+	IF new_id IS NOT NULL THEN
+		RETURN QUERY SELECT true, NULL::int, NULL::text, NULL::text;
+	ELSIF p_org_id IS NULL THEN
+		RETURN QUERY
+			SELECT false, w.response_status, w.response_type, w.response_body
+			FROM webhook_events w
+			WHERE w.org_id IS NULL AND w.provider = p_provider
+			  AND w.event_key = p_event_key;
+	ELSE
+		RETURN QUERY
+			SELECT false, w.response_status, w.response_type, w.response_body
+			FROM webhook_events w
+			WHERE w.org_id = p_org_id AND w.provider = p_provider
+			  AND w.event_key = p_event_key;
+	END IF;
 END
 $$;
 
