@@ -105,6 +105,14 @@ $(BUILD)/bench/callload.o: tests/bench/callload.c | $(BUILD)/dirs
 $(BUILD)/bench/callload: $(BUILD)/bench/callload.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
+# The open-loop load of signed Twilio webhooks (tests/bench/run webhook).
+bench: $(BUILD)/bench/hookload
+$(BUILD)/bench/hookload.o: tests/bench/hookload.c | $(BUILD)/dirs
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+$(BUILD)/bench/hookload: $(BUILD)/bench/hookload.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lcrypto
+
 # The receptionist's CPU time per turn and a practice run's wall time (tests/bench/run brain).
 bench: $(BUILD)/bench/brainbench
 $(BUILD)/bench/brainbench.o: tests/bench/brainbench.c | $(BUILD)/dirs

@@ -103,13 +103,9 @@ static const char SQL_CALL_PROGRESS[] =
 	"  duration_seconds = CASE WHEN $2::text = 'completed' "
 	"                          THEN coalesce($3::int, duration_seconds) "
 	"                          ELSE duration_seconds END "
-	"WHERE provider = 'twilio' AND provider_call_id = $1";
-
-/* A call that has just finished, answered or missed, for the post-call analysis. */
-static const char SQL_CALL_FINISHED[] =
-	"SELECT id FROM calls WHERE provider = 'twilio' AND provider_call_id = $1 "
-	"  AND status IN ('completed', 'transferred', 'missed', 'failed', 'busy', 'no-answer', "
-	"                 'canceled')";
+	"WHERE provider = 'twilio' AND provider_call_id = $1 "
+	"RETURNING id, status IN ('completed', 'transferred', 'missed', 'failed', 'busy', "
+	"                         'no-answer', 'canceled')";
 
 /* What a webhook request says about its call, checked. */
 struct twilio_call {
@@ -138,6 +134,29 @@ static const char *customer_number(const struct twilio_call *c)
 	const char *n = strcmp(c->direction, "outbound") ? c->from : c->to;
 
 	return n[0] == '+' && n[1] && strspn(n + 1, "0123456789") == strlen(n + 1) ? n : NULL;
+}
+
+/*
+ * The business that has the call's number and the number's row, into org_id and
+ * phone_number_id (both NULL when no business has it): what the signature check found, else
+ * looked up. Returns 0, or -1 after answering 503.
+ */
+static int call_owner(struct req *r, const struct twilio_call *c, const char **org_id,
+		      const char **phone_number_id)
+{
+	if (r->twilio_line_known) {
+		*org_id = r->twilio_org_id;
+		*phone_number_id = r->twilio_number_id;
+		return 0;
+	}
+	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c->our_number);
+	if (!owner) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return -1;
+	}
+	*org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
+	*phone_number_id = db_rows(owner) ? db_value(owner, 0, 1) : NULL;
+	return 0;
 }
 
 /* Read and check the parameters every call request carries; 400 when one is missing. */
@@ -214,21 +233,21 @@ static const char *twiml_reply(struct arena *a, const struct brain_reply *reply,
 
 /*
  * Gather mode: the brain greets the caller, and the greeting is the call's first turn. The
- * brain keeps its own transactions, so the call row must be committed before. NULL after
- * answering with an error.
+ * brain keeps its own transactions; here they are savepoints of the call's, so the call, its
+ * greeting and the answer kept for retries are committed together, once, before Twilio hears
+ * the TwiML (one WAL flush per call). NULL after answering with an error.
  */
 static const char *greet(struct req *r, const struct twilio_call *c, const char *org_id,
 			 const char *call_id, const char *fallback)
 {
-	if (db_commit(r->db) < 0) {
+	if (db_nest_begin(r->db) < 0) {
 		http_fail(r, 503, "the call could not be stored; please retry");
 		return NULL;
 	}
 	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id,
 						     customer_number(c));
 	const char *greeting = s ? brain_greeting(r->db, r->arena, s) : fallback;
-	if (hook_event_transaction(r, org_id) < 0)
-		return NULL;
+	db_nest_end(r->db);
 	return twiml_listen(r->arena, greeting, NULL);
 }
 
@@ -296,14 +315,10 @@ void hook_twilio_voice(struct req *r)
 	/* The voice worker sends a live call here when its speech recognition fails. */
 	bool gather = mode && !strcmp(mode, "gather");
 
-	if (call_params(r, &c) < 0)
+	const char *org_id, *phone_number_id;
+
+	if (call_params(r, &c) < 0 || call_owner(r, &c, &org_id, &phone_number_id) < 0)
 		return;
-	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c.our_number);
-	if (!owner) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return;
-	}
-	const char *org_id = db_rows(owner) ? db_value(owner, 0, 0) : NULL;
 	/* A retry carries the same form; a later request of the same call (a reconnect) does not. */
 	struct hook_event event = {
 		"twilio", arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
@@ -330,12 +345,15 @@ void hook_twilio_voice(struct req *r)
 		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
 				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
 	} else {
-		twiml = answer_call(r, &c, org_id, db_value(owner, 0, 1), gather);
+		twiml = answer_call(r, &c, org_id, phone_number_id, gather);
 		if (!twiml)
 			return;
 	}
 	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml);
 }
+
+/* The turns of one call are taken one at a time: the lock ends with the transaction. */
+static const char SQL_TURN_LOCK[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 
 /* The call's row says it was handed to a person. A failure is logged; the caller is still
  * connected. */
@@ -364,7 +382,15 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	const char *org_id = db_rows(found) ? db_value(found, 0, 0) : NULL;
 	const char *call_id = db_rows(found) ? db_value(found, 0, 1) : NULL;
 	struct hook_event event = { "twilio", key, org_id };
-	if (hook_event_begin(r, &event) <= 0)
+	if (hook_event_transaction(r, org_id) < 0)
+		return;
+	/* A retry of this turn waits here for the first delivery, then replays its answer. */
+	if (!db_q(r->db, r->arena, SQL_TURN_LOCK, arena_printf(r->arena, "twilio-call:%s",
+								 c->sid))) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	if (hook_event_first(r, &event) <= 0)
 		return;
 	if (!call_id) {
 		log_info("a turn of a call no business answered: call=%s", c->sid);
@@ -373,14 +399,19 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 			     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD));
 		return;
 	}
-	/* The brain keeps its own transactions; the event stays recorded while it answers. */
-	if (db_commit(r->db) < 0) {
+	/*
+	 * The brain keeps its own transactions; here they are savepoints of the turn's, so what
+	 * the caller said, the reply, the session and the answer kept for retries are committed
+	 * together, once, before Twilio hears the reply.
+	 */
+	if (db_nest_begin(r->db) < 0) {
 		http_fail(r, 503, "the turn could not be recorded; please retry");
 		return;
 	}
 	struct brain_session *s = brain_session_open(r->db, r->arena, org_id, call_id,
 						     customer_number(c));
 	if (!s) {
+		db_nest_end(r->db);
 		http_fail(r, 503, "the call could not be read; please retry");
 		return;
 	}
@@ -389,8 +420,7 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	brain_turn(r->db, r->arena, s, speech ? speech : "", NULL, NULL, &reply);
 	if (reply.action == BRAIN_TRANSFER && reply.transfer_to)
 		record_transfer(r, org_id, call_id, reply.transfer_to);
-	if (hook_event_transaction(r, org_id) < 0)
-		return;
+	db_nest_end(r->db);
 	const char *turn = db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
 	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
 }
@@ -409,14 +439,7 @@ void hook_twilio_turn(struct req *r)
 	/* Retries repeat the address and the form; the next turn has an address of its own. */
 	const char *key = arena_printf(r->arena, "turn:%s:%s:%s", c.sid, turn ? turn : "",
 				       crypto_sha256_hex(r->arena, r->body));
-	/* The turns of one call are taken one at a time. */
-	const char *lock = arena_printf(r->arena, "twilio-call:%s", c.sid);
-	if (hook_event_lock(r, lock) < 0) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return;
-	}
 	take_turn(r, &c, key);
-	hook_event_unlock(r, lock);
 }
 
 static bool is_call_status(const char *s)
@@ -440,12 +463,8 @@ static bool is_final_status(const char *s)
 }
 
 /* Queue the post-call analysis of a finished call, once per call. Returns 0 or -1. */
-static int queue_analysis(struct req *r, const char *sid)
+static int queue_analysis(struct req *r, const char *call_id)
 {
-	const char *call_id = db_text(r->db, r->arena, SQL_CALL_FINISHED, sid);
-
-	if (!call_id)
-		return db_sqlstate(r->db)[0] ? -1 : 0;
 	json_t *payload = json_to_arena(r->arena, json_pack("{s:s}", "call_id", call_id));
 	return payload && jobs_enqueue(r->db, r->arena, "call.analyze", payload, 0,
 				       arena_printf(r->arena, "analyze:%s", call_id)) ? 0 : -1;
@@ -468,13 +487,12 @@ void hook_twilio_status(struct req *r)
 		http_fail(r, 400, "CallDuration must be a whole number of seconds");
 		return;
 	}
-	struct db_result *owner = db_q(r->db, r->arena, SQL_ORG_FOR_NUMBER, c.our_number);
-	if (!owner) {
-		http_fail(r, 503, "the database is not available; please retry");
+	const char *org_id, *phone_number_id;
+	if (call_owner(r, &c, &org_id, &phone_number_id) < 0)
 		return;
-	}
 	/* A call from a business number to itself is only ever a forwarding check: no call. */
-	const char *org_id = db_rows(owner) && strcmp(c.from, c.to) ? db_value(owner, 0, 0) : NULL;
+	if (!strcmp(c.from, c.to))
+		org_id = NULL;
 	struct hook_event event = {
 		"twilio", arena_printf(r->arena, "status:%s:%s", c.sid, status), org_id,
 	};
@@ -484,12 +502,20 @@ void hook_twilio_status(struct req *r)
 	if (!org_id) {
 		log_info("status of a call to a number no business has: number=%s call=%s status=%s",
 			 c.our_number, c.sid, status);
-	} else if (db_exec(r->db, r->arena, SQL_CALL_SEEN, org_id, db_value(owner, 0, 1), c.sid,
-			   c.direction, c.from, c.to, duration ? duration : "0") < 0 ||
-		   db_exec(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration) < 0) {
+		hook_event_answer(r, &event, 204, NULL, NULL);
+		return;
+	}
+	struct db_result *progress = NULL;
+	if (db_exec(r->db, r->arena, SQL_CALL_SEEN, org_id, phone_number_id, c.sid,
+		    c.direction, c.from, c.to, duration ? duration : "0") < 0 ||
+	    !(progress = db_q(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration))) {
 		http_fail(r, 503, "the call could not be updated; please retry");
 		return;
-	} else if (is_final_status(status) && queue_analysis(r, c.sid) < 0) {
+	}
+	/* A call that has just finished, answered or missed, gets its post-call analysis. */
+	bool finished = db_rows(progress) == 1 && !strcmp(db_value(progress, 0, 1), "t");
+	if (is_final_status(status) && finished &&
+	    queue_analysis(r, db_value(progress, 0, 0)) < 0) {
 		http_fail(r, 503, "the call's analysis could not be queued; please retry");
 		return;
 	}

@@ -33,6 +33,11 @@ struct req {
 	json_t *json;             /* the parsed body of an R_JSON route */
 	const struct route *route;
 	const char *path_id;      /* the ":id" or ":token" segment, when the route has one */
+	/* A signed Twilio form's business and line, found with the account that signs it; both
+	 * NULL when the number is no verified line. twilio_line_known: the look-up was made. */
+	const char *twilio_org_id;
+	const char *twilio_number_id;
+	bool twilio_line_known;
 
 	/* Who asked (filled by the session layer for R_AUTH routes) */
 	const char *org_id;

@@ -188,11 +188,16 @@ static int route_check_twilio(struct req *r, int flags)
 	bool ok = false;
 	int n = 1;
 
-	if (flags & R_FORM)
+	struct phone_line_owner owner;
+
+	if (flags & R_FORM) {
 		n = phone_line_webhook_accounts(r->db, r->arena,
 						req_form(r, outbound ? "From" : "To"),
-						req_form(r, "CallSid"), accounts);
-	else
+						req_form(r, "CallSid"), accounts, &owner);
+		r->twilio_org_id = owner.org_id;
+		r->twilio_number_id = owner.phone_number_id;
+		r->twilio_line_known = n >= 0;
+	} else
 		twilio_account_server(&accounts[0]);
 	if (n < 0) {
 		http_fail(r, 503, "the database is not available; please retry");

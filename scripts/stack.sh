@@ -107,10 +107,14 @@ pg_start() {
 			stack_die "could not create the database cluster (see $STATE/log/initdb.log)"
 	fi
 	pg_auth_write
+	# The benchmarks count each statement's time (pg_stat_statements, from postgresql-contrib).
+	local bench_opts=""
+	[ "${MODE:-}" = bench ] &&
+		bench_opts="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 	# Unix socket only: nothing else on the machine can reach this cluster, and no port clashes.
 	as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
 		-o "-c listen_addresses='' -k $PG_SOCK -c unix_socket_permissions=0700" \
-		-o "-c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off" \
+		-o "-c fsync=${PG_FSYNC:-on} -c max_connections=200 -c jit=off $bench_opts" \
 		start >/dev/null || stack_die "could not start PostgreSQL (see $STATE/log/postgresql.log)"
 	PG_SUPER="host=$PG_SOCK dbname=postgres user=postgres"
 	DSN_OWNER="host=$PG_SOCK dbname=switchboard user=switchboard_owner"

@@ -13,7 +13,7 @@
 #include "infra/log.h"
 
 static const char SQL_ACCOUNT_FOR[] =
-	"SELECT org_id, coalesce(account_sid, '') FROM twilio_account_for($1, $2)";
+	"SELECT org_id, coalesce(account_sid, ''), phone_number_id FROM twilio_line_for($1, $2)";
 static const char SQL_CONNECT[] =
 	"SELECT phone_line_connect($1, $2, $3, $4, $5, $6)";
 static const char SQL_WEBHOOKS_SET[] =
@@ -56,16 +56,23 @@ int phone_line_account(struct db *db, struct arena *a, const char *org_id,
 }
 
 int phone_line_webhook_accounts(struct db *db, struct arena *a, const char *our_number,
-				const char *call_sid, struct twilio_account out[2])
+				const char *call_sid, struct twilio_account out[2],
+				struct phone_line_owner *owner)
 {
 	struct db_result *res = db_q(db, a, SQL_ACCOUNT_FOR, our_number ? our_number : "",
 				     call_sid);
 	bool own;
 
 	twilio_account_server(&out[0]);
+	if (owner)
+		owner->org_id = owner->phone_number_id = NULL;
 	if (!res)
 		return -1;
 	const char *org_id = db_rows(res) ? db_value(res, 0, 0) : NULL;
+	if (owner && org_id && db_value(res, 0, 2)) {
+		owner->org_id = org_id;
+		owner->phone_number_id = db_value(res, 0, 2);
+	}
 	const char *holder = org_id ? db_value(res, 0, 1) : "";
 	if (!org_id || is_server_account(holder))
 		return 1;

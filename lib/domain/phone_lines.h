@@ -32,6 +32,12 @@ struct phone_line_outcome {
 int phone_line_account(struct db *db, struct arena *a, const char *org_id,
 		       const char *holder_sid, struct twilio_account *out);
 
+/* The business a webhook's number belongs to, and that number's row: arena strings or NULL. */
+struct phone_line_owner {
+	const char *org_id;
+	const char *phone_number_id;
+};
+
 /*
  * The accounts whose auth token may sign Twilio's webhooks about our_number (the business's side
  * of the call or text), or, for a request naming no number, about the call call_sid (NULL
@@ -40,11 +46,14 @@ int phone_line_account(struct db *db, struct arena *a, const char *org_id,
  * empty token when the business no longer has that account's, so nothing is accepted). A
  * platform number, or an unknown one: the server's. A number from before verification (no
  * account recorded): the business's own account when it saved one, and the server's. Runs its
- * own short transaction on db (none may be open). Returns how many (1 or 2), or -1 on a database
- * error.
+ * own short transaction on db (none may be open). owner (NULL allowed) gets the business and
+ * the row of our_number when it is a verified, active line (both NULL otherwise), as
+ * org_for_number() finds them, so a handler need not look again (*arena*). Returns how many (1
+ * or 2), or -1 on a database error.
  */
 int phone_line_webhook_accounts(struct db *db, struct arena *a, const char *our_number,
-				const char *call_sid, struct twilio_account out[2]);
+				const char *call_sid, struct twilio_account out[2],
+				struct phone_line_owner *owner);
 
 /* The webhook addresses Twilio must call for a number, from PUBLIC_BASE_URL (arena). */
 void phone_line_hooks(struct arena *a, struct twilio_number_hooks *out);

@@ -26,6 +26,8 @@ struct db {
 	char error[256];
 	/* Inside db_rehearse_begin(): transactions are savepoints of one that is rolled back. */
 	bool rehearsing;
+	/* Inside db_nest_begin(): transactions are savepoints of the one open, committed whole. */
+	bool nesting;
 	int depth;
 };
 
@@ -107,7 +109,7 @@ bool db_in_transaction(const struct db *db)
 {
 	if (!db->conn)
 		return false;
-	if (db->rehearsing)
+	if (db->rehearsing || db->nesting)
 		return db->depth > 0;
 	PGTransactionStatusType t = PQtransactionStatus(db->conn);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
@@ -155,7 +157,7 @@ static void db_release_result(void *res)
 struct db_result *db_query(struct db *db, struct arena *a, const char *sql,
 			   int nparams, const char *const *params)
 {
-	bool was_in_transaction = db_in_transaction(db) || db->rehearsing;
+	bool was_in_transaction = db_in_transaction(db) || db->rehearsing || db->nesting;
 
 	db_clear_error(db);
 	if (db_connect(db) < 0)
@@ -275,7 +277,7 @@ static int db_simple(struct db *db, const char *command)
 
 int db_begin(struct db *db)
 {
-	if (db->rehearsing) {
+	if (db->rehearsing || db->nesting) {
 		if (db_simple(db, "SAVEPOINT rehearsal") < 0)
 			return -1;
 		db->depth++;
@@ -289,8 +291,91 @@ int db_begin(struct db *db)
 	return -1;
 }
 
+/*
+ * Send command (BEGIN or SAVEPOINT) and the setting of app.org_id together, in one round trip
+ * (libpq's pipeline mode), and read both answers. 0 when both succeeded, else -1.
+ */
+static int db_begin_org_pipelined(struct db *db, const char *command, const char *org_id,
+				  int *results_out)
+{
+	const char *params[1] = { org_id };
+	const char *name;
+	int failed = 0, results = 0, nulls = 0;
+
+	*results_out = 0;
+	db_clear_error(db);
+	if (db_connect(db) < 0 || !(name = db_prepare(db, SQL_SET_ORG, 1)))
+		return -1;
+	if (!PQenterPipelineMode(db->conn))
+		return -1;
+	if (!PQsendQueryParams(db->conn, command, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryPrepared(db->conn, name, 1, params, NULL, NULL, 0) ||
+	    !PQpipelineSync(db->conn)) {
+		db_set_error(db, "08006", PQerrorMessage(db->conn));
+		failed = 1;
+	}
+	/* Each statement's result and then a NULL; the sync's result ends the answers. */
+	while (!failed && nulls < 2) {
+		PGresult *res = PQgetResult(db->conn);
+		if (!res) {
+			if (PQstatus(db->conn) != CONNECTION_OK)
+				break;
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			results++;
+		} else if (!db->sqlstate[0]) {
+			db_set_error(db, st == PGRES_PIPELINE_ABORTED ? "25P02" :
+					 PQresultErrorField(res, PG_DIAG_SQLSTATE),
+				     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		}
+		PQclear(res);
+	}
+	if (!PQexitPipelineMode(db->conn)) {
+		/* Answers left unread: the connection can no longer be trusted. */
+		PQreset(db->conn);
+		db_forget_statements(db);
+		results = 0;
+	}
+	*results_out = results;
+	if (results == 2)
+		return 0;
+	if (!db->sqlstate[0])
+		db_set_error(db, "08006", PQerrorMessage(db->conn));
+	log_error("could not %s: %s", command, db->error);
+	return -1;
+}
+
 int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 {
+	bool savepoint = db->rehearsing || db->nesting;
+	int done;
+
+	if (db_begin_org_pipelined(db, savepoint ? "SAVEPOINT rehearsal" : "BEGIN", org_id,
+				   &done) == 0) {
+		if (savepoint)
+			db->depth++;
+		return 0;
+	}
+	/* The server answered with an error: undo what half-succeeded. */
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+		if (!savepoint && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			db_simple(db, "ROLLBACK");
+		else if (savepoint && done == 1 &&
+			 db_simple(db, "ROLLBACK TO SAVEPOINT rehearsal") == 0)
+			db_simple(db, "RELEASE SAVEPOINT rehearsal");
+		return -1;
+	}
+	/* The connection was lost (a restarted server): the plain way reconnects and retries. */
+	if (savepoint)
+		return -1;
 	if (db_begin(db) < 0)
 		return -1;
 	if (!db_q(db, a, SQL_SET_ORG, org_id)) {
@@ -302,7 +387,7 @@ int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 
 int db_commit(struct db *db)
 {
-	if (db->rehearsing) {
+	if (db->rehearsing || db->nesting) {
 		if (db->depth <= 0)
 			return -1;
 		db->depth--;
@@ -316,7 +401,7 @@ int db_rollback(struct db *db)
 {
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK || !db_in_transaction(db))
 		return 0;
-	if (db->rehearsing) {
+	if (db->rehearsing || db->nesting) {
 		db->depth--;
 		if (db_simple(db, "ROLLBACK TO SAVEPOINT rehearsal") < 0)
 			return -1;
@@ -344,6 +429,25 @@ int db_rehearse_end(struct db *db)
 	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return 0;
 	return db_simple(db, "ROLLBACK");
+}
+
+int db_nest_begin(struct db *db)
+{
+	if (db->rehearsing)
+		return 0;
+	if (!db->conn || PQtransactionStatus(db->conn) != PQTRANS_INTRANS)
+		return -1;
+	db->nesting = true;
+	db->depth = 0;
+	return 0;
+}
+
+void db_nest_end(struct db *db)
+{
+	if (db->rehearsing)
+		return;
+	db->nesting = false;
+	db->depth = 0;
 }
 
 const char *db_sqlstate(const struct db *db)

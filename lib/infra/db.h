@@ -84,6 +84,16 @@ bool db_in_transaction(const struct db *db);
 int db_rehearse_begin(struct db *db);
 int db_rehearse_end(struct db *db);
 
+/*
+ * One transaction for a whole piece of work: from db_nest_begin() to db_nest_end(), every
+ * db_begin() / db_commit() / db_rollback() of code that keeps its own transactions is a
+ * savepoint of the transaction open now, so the work becomes durable at that transaction's one
+ * commit (one WAL flush instead of one per step), or not at all. db_nest_begin() returns 0, or
+ * -1 when no transaction is open; inside a rehearsal both do nothing.
+ */
+int db_nest_begin(struct db *db);
+void db_nest_end(struct db *db);
+
 /* SQLSTATE and message of the last failed statement ("" when the last one succeeded).
  * Borrowed from db: valid until its next statement. */
 const char *db_sqlstate(const struct db *db);

@@ -145,6 +145,49 @@ static void test_a_rehearsal_keeps_nothing(void **state)
 	arena_free(a);
 }
 
+static const char SQL_NESTED_TABLE[] =
+	"CREATE TEMP TABLE IF NOT EXISTS nested (k int PRIMARY KEY) ON COMMIT PRESERVE ROWS";
+static const char SQL_NESTED_INSERT[] = "INSERT INTO nested VALUES ($1::int)";
+static const char SQL_NESTED_COUNT[] = "SELECT count(*)::text FROM nested";
+static const char SQL_NESTED_EMPTY[] = "TRUNCATE nested";
+
+/* Inner transactions are savepoints: an inner failure undoes only itself, and nothing is kept
+ * until the outer commit, or at all when the outer transaction rolls back. */
+static void test_nested_transactions_commit_once(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn());
+	const char *org = "ac3e0000-0000-4000-8000-000000000001";
+
+	assert_true(db_exec(db, a, SQL_NESTED_TABLE) >= 0);
+	assert_int_equal(db_nest_begin(db), -1);  /* no transaction open */
+	for (int keep = 1; keep >= 0; keep--) {
+		assert_int_equal(db_begin(db), 0);
+		assert_int_equal(db_exec(db, a, SQL_NESTED_INSERT, "1"), 1);
+		assert_int_equal(db_nest_begin(db), 0);
+		assert_false(db_in_transaction(db));
+		assert_int_equal(db_begin_org(db, a, org), 0);
+		assert_string_equal(db_text(db, a, SQL_ORG), org);
+		assert_int_equal(db_exec(db, a, SQL_NESTED_INSERT, "2"), 1);
+		assert_int_equal(db_commit(db), 0);
+		assert_int_equal(db_begin(db), 0);
+		assert_int_equal(db_exec(db, a, SQL_NESTED_INSERT, "2"), -1);  /* aborted */
+		assert_true(db_in_transaction(db));
+		assert_int_equal(db_rollback(db), 0);
+		assert_false(db_in_transaction(db));
+		db_nest_end(db);
+		assert_true(db_in_transaction(db));
+		assert_string_equal(db_text(db, a, SQL_NESTED_COUNT), "2");
+		assert_int_equal(keep ? db_commit(db) : db_rollback(db), 0);
+		assert_false(db_in_transaction(db));
+		assert_string_equal(db_text(db, a, SQL_NESTED_COUNT), keep ? "2" : "0");
+		if (keep)
+			assert_true(db_exec(db, a, SQL_NESTED_EMPTY) >= 0);
+	}
+	db_close(db);
+	arena_free(a);
+}
+
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
 {
 	struct arena *a = arena_new();
@@ -166,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_no_silent_retry_inside_a_transaction),
 		cmocka_unit_test(test_org_setting_lasts_one_transaction),
 		cmocka_unit_test(test_a_rehearsal_keeps_nothing),
+		cmocka_unit_test(test_nested_transactions_commit_once),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
