@@ -1,5 +1,5 @@
 /* page-reset.c: a forgotten password reset through an emailed link, and the link that verifies
- * an email address */
+ * an email address (its page's button does: opening a link changes nothing) */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,10 +229,71 @@ void page_reset(struct req *r)
 	http_redirect(r, "/login");
 }
 
+/* What a verification link's page says when the link cannot be used. */
+static void verify_refuse(struct req *r, struct tpl_dict *d, int status, const char *state)
+{
+	struct tpl_dict *problem = tpl_section(d, "PROBLEM");
+	const char *heading = !strcmp(state, "unknown") ? "Verification link not valid" :
+			      !strcmp(state, "used") ? "Verification link already used" :
+			      "Verification link expired";
+	const char *message = !strcmp(state, "unknown") ?
+		"This verification link is not valid. Check that you copied the whole link, or "
+		"sign in and send a new one from the banner." :
+		!strcmp(state, "used") ?
+		"This verification link was used already, or a newer one was sent. Each link works "
+		"once; if your email is not verified yet, sign in and send a new one." :
+		"This verification link has expired: a link works for 48 hours. Sign in and send a "
+		"new one from the banner.";
+
+	tpl_set(problem, "HEADING", heading);
+	tpl_set(problem, "MESSAGE", message);
+	page_render(r, status, heading, NAV_NONE, "verify_email.tpl", d);
+}
+
+/*
+ * Opening the emailed link only shows a button: mail scanners fetch every link of a message,
+ * and a GET that verified would let them confirm an address nobody read. The POST verifies.
+ */
+void page_verify_email_form(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+	const char *email = NULL;
+	const char *state = account_link_state(r->db, r->arena, ACCOUNT_LINK_VERIFY, r->path_id,
+					       &email);
+
+	if (!state) {
+		http_fail(r, 503, "the email could not be verified; please try again");
+		return;
+	}
+	if (strcmp(state, "open")) {
+		verify_refuse(r, d, !strcmp(state, "unknown") ? 404 : 410, state);
+		return;
+	}
+	tpl_set(d, "EMAIL", email);
+	tpl_set(d, "TOKEN", r->path_id);
+	tpl_show(d, "VERIFY");
+	guest_form_show(r, d, 200, "the email could not be verified; please try again",
+			"Confirm your email", "verify_email.tpl");
+}
+
+/* A token as the link carries it: 64 lowercase hex digits. */
+static bool token_ok(const char *token)
+{
+	return token && strlen(token) == 64 && strspn(token, "0123456789abcdef") == 64;
+}
+
 void page_verify_email(struct req *r)
 {
-	int rc = account_verify_use(r->db, r->arena, r->path_id);
+	const char *token = req_form(r, "token");
 
+	if (guest_check_form(r) < 0)
+		return;
+	if (!token_ok(token)) {
+		http_fail(r, 400, "this verification form is not complete; open the link from the "
+			  "email again");
+		return;
+	}
+	int rc = account_verify_use(r->db, r->arena, token);
 	if (rc < 0) {
 		http_fail(r, 503, "the email could not be verified; please try again");
 		return;

@@ -22,6 +22,7 @@ void page_forgot_form(struct req *r);
 void page_forgot(struct req *r);
 void page_reset_form(struct req *r);
 void page_reset(struct req *r);
+void page_verify_email_form(struct req *r);
 void page_verify_email(struct req *r);
 
 /* page-dashboard.c */

@@ -21,7 +21,8 @@ const struct route routes[] = {
 	{ "POST", "/password/forgot", page_forgot, R_FORM },
 	{ "GET", "/password/reset/:token", page_reset_form, 0 },
 	{ "POST", "/password/reset/:token", page_reset, R_FORM },
-	{ "GET", "/verify-email/:token", page_verify_email, 0 },
+	{ "GET", "/verify-email/:token", page_verify_email_form, 0 },
+	{ "POST", "/verify-email", page_verify_email, R_FORM },
 
 	/* page-dashboard.c */
 	{ "GET", "/dashboard/live", page_dashboard_live, R_AUTH },

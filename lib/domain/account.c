@@ -72,9 +72,10 @@ int account_link_send(struct db *db, struct arena *a, const char *org_id, const 
 	const char *url = arena_printf(a, "%s/%s/%s", conf_str("PUBLIC_BASE_URL"),
 				       kind == ACCOUNT_LINK_RESET ? "password/reset" : "verify-email",
 				       token);
-	struct mail_message m = { .to = email, .purpose = purpose };
+	/* Sealed in the job and kept out of the notifications row, the dedupe key and every log
+	 * line: only the email itself carries the token. */
+	struct mail_message m = { .to = email, .purpose = purpose, .secret_link = true };
 	link_mail(a, kind, url, &m);
-	/* The token is in no dedupe key and no log line: only the email carries it. */
 	if (!mail_enqueue(db, a, org_id, &m, NULL)) {
 		log_error("could not queue the %s email user=%s", purpose, user_id);
 		return -1;

@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include "domain/credentials.h"
 #include "infra/arena.h"
 #include "infra/buf.h"
 #include "infra/conf.h"
@@ -34,6 +35,37 @@ static void payload_set(json_t *payload, const char *key, const char *value)
 		json_object_set_new(payload, key, json_string(value));
 }
 
+/*
+ * A message carrying a one-time secret (a reset or verification link) is sealed as the provider
+ * secrets are, bound to the business and the recipient, so the link is never readable in the
+ * jobs table or a backup of it; its notifications row keeps this instead of the text.
+ */
+static const char SEAL_PROVIDER[] = "mail";
+static const char SECRET_NOT_KEPT[] = "(contains a one-time link; not kept)";
+
+/* Put m's text and HTML into payload: sealed as "sealed" for a secret_link message. 0 or -1. */
+static int payload_body(json_t *payload, struct arena *a, const char *org_id,
+			const struct mail_message *m)
+{
+	if (!m->secret_link) {
+		payload_set(payload, "text", m->text);
+		payload_set(payload, "html", m->html);
+		return 0;
+	}
+	json_t *body = json_to_arena(a, json_pack("{s:s}", "text", m->text));
+	if (!body)
+		return -1;
+	payload_set(body, "html", m->html);
+	const char *sealed = credential_seal(a, org_id, SEAL_PROVIDER, m->to, json_text(a, body));
+	if (!sealed) {
+		log_error("could not queue an email that carries a one-time link: it could not be "
+			  "sealed (ENCRYPTION_KEY must be 64 hex digits)");
+		return -1;
+	}
+	payload_set(payload, "sealed", sealed);
+	return 0;
+}
+
 const char *mail_enqueue(struct db *db, struct arena *a, const char *org_id,
 			 const struct mail_message *m, const char *dedupe_key)
 {
@@ -50,12 +82,11 @@ const char *mail_enqueue_later(struct db *db, struct arena *a, const char *org_i
 			  "subject and a text");
 		return NULL;
 	}
-	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s, s:s, s:b}", "to", m->to,
-						     "subject", m->subject, "text", m->text,
+	json_t *payload = json_to_arena(a, json_pack("{s:s, s:s, s:b}", "to", m->to,
+						     "subject", m->subject,
 						     "unsubscribable", m->unsubscribable));
-	if (!payload)
+	if (!payload || payload_body(payload, a, org_id, m) < 0)
 		return NULL;
-	payload_set(payload, "html", m->html);
 	payload_set(payload, "purpose", m->purpose);
 	payload_set(payload, "call_id", m->call_id);
 	payload_set(payload, "lead_id", m->lead_id);
@@ -145,7 +176,9 @@ static const char *record(struct db *db, struct arena *a, const char *org_id,
 			  const struct outgoing *o, const char *job_id, const char *status,
 			  const char *reason)
 {
-	return db_text(db, a, SQL_RECORD, org_id, o->m.purpose, o->m.to, o->m.subject, o->m.text,
+	const char *body = o->m.secret_link ? SECRET_NOT_KEPT : o->m.text;
+
+	return db_text(db, a, SQL_RECORD, org_id, o->m.purpose, o->m.to, o->m.subject, body,
 		       status, reason, o->m.call_id, o->m.appointment_id, o->m.lead_id, job_id);
 }
 
@@ -281,6 +314,28 @@ static enum job_outcome deliver(struct arena *a, struct outgoing *o, const char 
 	return res.retryable ? JOB_RETRY : JOB_FAILED;
 }
 
+/*
+ * The text and HTML of a secret_link message, opened from the payload's "sealed" into *m.
+ * Returns 0, or -1 when it does not open: sealed with a key no longer configured, changed, or
+ * not this business's message to this recipient.
+ */
+static int open_sealed(struct arena *a, const struct job *job, struct mail_message *m)
+{
+	const char *sealed = json_str(job->payload, "sealed");
+	char reason[160];
+
+	if (!sealed)
+		return -1;
+	const char *plain = credential_open(a, job->org_id, SEAL_PROVIDER, m->to, sealed, NULL);
+	const json_t *body = plain ? json_parse(a, plain, strlen(plain), reason, sizeof(reason)) :
+			     NULL;
+	if (!body)
+		return -1;
+	m->text = json_str(body, "text");
+	m->html = json_str(body, "html");
+	return 0;
+}
+
 enum job_outcome mail_send_job(struct db *db, struct arena *a, const struct job *job,
 			       char *error, size_t errlen)
 {
@@ -296,9 +351,16 @@ enum job_outcome mail_send_job(struct db *db, struct arena *a, const struct job 
 			.call_id = payload_link(job->payload, "call_id", &ok),
 			.lead_id = payload_link(job->payload, "lead_id", &ok),
 			.appointment_id = payload_link(job->payload, "appointment_id", &ok),
+			.secret_link = json_object_get(job->payload, "sealed") != NULL,
 		},
 	};
 
+	if (o.m.secret_link && mime_address_ok(o.m.to) && open_sealed(a, job, &o.m) < 0) {
+		snprintf(error, errlen, "the sealed text of the message does not open: it was sealed "
+			 "with a key that is neither ENCRYPTION_KEY nor in ENCRYPTION_KEYS_OLD, or "
+			 "changed; nothing was sent");
+		return JOB_FAILED;
+	}
 	if (!mime_address_ok(o.m.to) || !o.m.subject || !o.m.text || !ok) {
 		snprintf(error, errlen, "the job needs one valid address (to), a subject, a text and "
 			 "links that are ids");

@@ -123,7 +123,8 @@ function quotedPrintable(body) {
 /*
  * The path of the newest link to pathPrefix ('/password/reset/', '/verify-email/') in the email
  * that reached address through the mail relay fake (SB_SMTP_FAKE_URL); waits up to 20 s for the
- * job runner to send it.
+ * job runner to send it. Opening a link changes nothing by itself: a verification link's page
+ * verifies when its button is pressed, a reset link's when the new password is saved.
  */
 export async function mailLink(address, pathPrefix) {
 	const fake = process.env.SB_SMTP_FAKE_URL;

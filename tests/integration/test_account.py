@@ -88,6 +88,31 @@ def signed_in(c):
     return r.status_code == 200
 
 
+def assert_link_kept_nowhere(db, email, purpose, token):
+    """The emailed token is in no job, no record of an email and no program's log: the job holds
+    the text sealed, and the email's record keeps its subject and a note instead of the text."""
+    jobs = sql(db, "SELECT payload ? 'sealed', payload ? 'text', payload ? 'html', "
+               "payload->>'subject' FROM jobs WHERE kind = 'mail.send' "
+               "AND lower(payload->>'to') = lower(%s) AND payload->>'purpose' = %s",
+               email, purpose)
+    assert jobs and all(j[:3] == (True, False, False) for j in jobs), jobs
+    like = "%" + token + "%"
+    assert sql(db, "SELECT count(*) FROM jobs WHERE payload::text LIKE %s", like) == [(0,)]
+    assert sql(db, "SELECT count(*) FROM notifications n WHERE n::text LIKE %s", like) == [(0,)]
+    rows = sql(db, "SELECT subject, body, status FROM notifications WHERE channel = 'email' "
+               "AND lower(to_address) = lower(%s) AND purpose = %s", email, purpose)
+    # (The row may still say "queued" for a moment after the relay has the message.)
+    assert rows and all(r[0] == jobs[0][3] and r[1] == "(contains a one-time link; not kept)"
+                        and r[2] in ("queued", "sent") for r in rows), rows
+    logs = os.path.join(os.environ["SB_STATE"], "log")
+    for name in os.listdir(logs):
+        # The fakes' logs stand for the providers' side (the relay's copy is the email itself).
+        if "fake" in name or not name.endswith(".log"):
+            continue
+        with open(os.path.join(logs, name), errors="replace") as f:
+            assert token not in f.read(), name
+
+
 # --- Password reset --------------------------------------------------------------------------
 
 def ask_reset(email, client=None):
@@ -123,10 +148,16 @@ def test_reset_by_email_end_to_end_ends_every_session(owner_db):
     stored = sql(owner_db, "SELECT token_hash FROM account_tokens WHERE email = %s "
                  "AND purpose = 'password_reset'", email)
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(),)]
+    assert_link_kept_nowhere(owner_db, email, "password_reset", token)
 
-    page = Client().get(f"/password/reset/{token}")
-    assert page.status_code == 200
-    assert email in page.text
+    # Opening the link (as a mail scanner fetching it would) uses nothing up: only the POST that
+    # sets the password does.
+    for _ in range(2):
+        page = Client().get(f"/password/reset/{token}")
+        assert page.status_code == 200
+        assert email in page.text
+    assert sql(owner_db, "SELECT used_at FROM account_tokens WHERE email = %s "
+               "AND purpose = 'password_reset'", email) == [(None,)]
     # The link's token is never sent to another site as a Referer.
     assert page.headers.get("Referrer-Policy") in ("no-referrer", "same-origin")
     c = Client()
@@ -516,17 +547,62 @@ def test_signup_sends_a_verification_and_the_line_waits_for_it(owner_db):
     assert sql(owner_db, "SELECT count(*) FROM phone_numbers WHERE org_id = %s",
                owner.org_id) == [(0,)]
 
-    # A tampered link verifies nothing; the real one does, once.
+    # Opening the link, signed in or not (a mail scanner fetches every link of a message),
+    # changes nothing: the page shows one button.
+    for c in (Client(), owner):
+        page = c.get(f"/verify-email/{token}", allow_redirects=False)
+        assert page.status_code == 200, page.status_code
+        assert 'action="/verify-email"' in page.text and owner.email in page.text
+        assert f'name="token" value="{token}"' in page.text
+    assert not verified(owner_db, owner.email)
+    assert "Confirm your email address" in owner.get("/").text
+
+    # A tampered link shows why it cannot be used; its form verifies nothing either.
     bad = owner.get(f"/verify-email/{token[::-1]}", allow_redirects=False)
-    assert bad.status_code == 303 and "not valid" in flash_of(bad)
-    r = owner.get(f"/verify-email/{token}", allow_redirects=False)
+    assert bad.status_code == 404 and "not valid" in bad.text
+    assert 'action="/verify-email"' not in bad.text
+    r = Client().post_guest("/verify-email", {"token": token[::-1]})
+    assert r.status_code == 303 and "not valid" in flash_of(r)
+    assert not verified(owner_db, owner.email)
+
+    # The button's POST verifies, once.
+    c = Client()
+    c.get(f"/verify-email/{token}")
+    r = c.post_guest("/verify-email", {"token": token})
     assert r.status_code == 303 and "verified" in flash_of(r)
+    assert verified(owner_db, owner.email)
     assert "Confirm your email address" not in owner.get("/").text
     again = owner.get(f"/verify-email/{token}", allow_redirects=False)
-    assert "not valid" in flash_of(again)
+    assert again.status_code == 410 and "already used" in again.text
+    assert "not valid" in flash_of(Client().post_guest("/verify-email", {"token": token}))
     owner.refresh_csrf()
     r = owner.post_form("/settings/phones", {"e164": "+14155550123", "label": "Main"})
     assert r.status_code == 303, r.text[:500]
+
+
+def verified(db, email):
+    return sql(db, "SELECT email_verified_at IS NOT NULL FROM users WHERE lower(email) = "
+               "lower(%s)", email) == [(True,)]
+
+
+def test_the_verification_form_refuses_bad_input(owner_db):
+    owner = signup(verified=False)
+    token = VERIFY_LINK.search(mailbox.wait_for(owner.email, "verify_email")).group(1)
+    assert_link_kept_nowhere(owner_db, owner.email, "verify_email", token)
+    # Without the pre-session token, or with another's, or sent from another site: 403.
+    assert Client().post("/verify-email", data={"token": token}).status_code == 403
+    assert Client().post_guest("/verify-email", {"token": token, "csrf": "0" * 64}) \
+        .status_code == 403
+    cross = Client().post_guest("/verify-email", {"token": token},
+                                headers={"Origin": "https://evil.example"})
+    assert cross.status_code == 403
+    # A token that is missing or not a token: 400; a GET of a malformed link: not found.
+    for bad in ({}, {"token": ""}, {"token": token.upper()}, {"token": token + "0"},
+                {"token": "'; DROP TABLE users; --"}, {"token": ["a", "b"]}):
+        r = Client().post_guest("/verify-email", bad)
+        assert r.status_code == 400, (bad, r.status_code)
+    assert Client().get("/verify-email/" + "z" * 64).status_code == 404
+    assert not verified(owner_db, owner.email)
 
 
 def test_resend_waits_a_minute_and_replaces_the_link(owner_db):
@@ -540,9 +616,11 @@ def test_resend_waits_a_minute_and_replaces_the_link(owner_db):
     assert r.status_code == 303 and "new link" in flash_of(r)
     newest = VERIFY_LINK.search(mailbox.wait_for(owner.email, "verify_email", count=2)).group(1)
     assert newest != first
-    assert "not valid" in flash_of(Client().get(f"/verify-email/{first}", allow_redirects=False))
+    assert Client().get(f"/verify-email/{first}").status_code == 410
+    assert "not valid" in flash_of(Client().post_guest("/verify-email", {"token": first}))
     # The link works signed out as well; the owner's session then sees it verified.
-    assert "verified" in flash_of(Client().get(f"/verify-email/{newest}", allow_redirects=False))
+    assert Client().get(f"/verify-email/{newest}").status_code == 200
+    assert "verified" in flash_of(Client().post_guest("/verify-email", {"token": newest}))
     assert "Confirm your email address" not in owner.get("/").text
 
 

@@ -2,7 +2,8 @@
 (STARTTLS with a test CA, AUTH): one message per job with Date, Message-ID, the business's
 sender name and reply-to, text and HTML; recorded in notifications; retried on a 4xx reply, a
 stalled relay or a dropped connection, not on a 5xx; never sent twice; List-Unsubscribe with a
-one-click POST that needs no sign-in and ends that address's non-alert mail."""
+one-click POST that needs no sign-in and ends that address's non-alert mail; a message carrying
+a one-time link is sealed in its job, and one that does not open fails cleanly."""
 import email
 import email.policy
 import json
@@ -270,3 +271,23 @@ def test_bad_job_input_fails_cleanly(business, owner_db, app_db, bad):
     # Nothing went out but the owner's own verification email from signing up.
     assert [m for m in requests.get(FAKE + "/_fake/messages", timeout=10).json()
             if business.email not in m["rcpt_tos"]] == []
+
+
+def test_a_sealed_message_that_does_not_open_fails_cleanly(business, owner_db, app_db):
+    # The owner's verification email from signing up carries a one-time link: queued sealed.
+    sealed = sql(owner_db, "SELECT payload->>'sealed' FROM jobs WHERE org_id = %s "
+                 "AND kind = 'mail.send' AND payload->>'purpose' = 'verify_email'",
+                 business.org_id)[0][0]
+    assert sealed and sealed.startswith("\\x"), sealed
+    flipped = sealed[:-2] + ("00" if sealed[-2:] != "00" else "11")
+    to = new_address()
+    # Changed, not hex, not sealed, not a string, and a real one moved to another recipient:
+    # each fails at once with the reason; the clear text beside it is never sent instead.
+    for bad in (flipped, "\\xzz", "not sealed at all", "", 5, sealed):
+        job = enqueue(app_db, business.org_id,
+                      {**payload(to, purpose="verify_email"), "sealed": bad})
+        status, attempts, error = wait_job(owner_db, job)
+        assert (status, attempts) == ("failed", 1), (bad, status, attempts, error)
+        assert "does not open" in error and "nothing was sent" in error
+        assert rows_of(owner_db, job) == []
+    assert mails_to(to) == []
