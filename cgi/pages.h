@@ -15,6 +15,9 @@ void page_signup_form(struct req *r);
 void page_signup(struct req *r);
 void page_logout(struct req *r);
 
+/* page-live.c */
+void page_live_authorize(struct req *r);
+
 /* page-dashboard.c */
 void page_dashboard_live(struct req *r);
 void page_dashboard(struct req *r);

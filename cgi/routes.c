@@ -14,6 +14,9 @@ const struct route routes[] = {
 	{ "POST", "/signup", page_signup, R_FORM },
 	{ "POST", "/logout", page_logout, R_FORM | R_AUTH | R_CSRF },
 
+	/* page-live.c: nchan's check of a subscription (nginx keeps it from the outside) */
+	{ "GET", "/_live/authorize/:id", page_live_authorize, R_AUTH },
+
 	/* page-dashboard.c */
 	{ "GET", "/dashboard/live", page_dashboard_live, R_AUTH },
 	{ "GET", "/", page_dashboard, R_AUTH },

@@ -22,7 +22,7 @@ struct conf_entry {
 	char *value;            /* configured value, heap-owned; NULL means "use fallback" */
 };
 
-#define ALL (CONF_FCGI | CONF_VOICE | CONF_JOBS)
+#define ALL (CONF_FCGI | CONF_VOICE | CONF_JOBS | CONF_LIVE)
 
 static struct conf_entry conf_table[] = {
 	{ "DATABASE_URL", CONF_STRING, NULL, ALL, 0, 0,
@@ -135,6 +135,10 @@ static struct conf_entry conf_table[] = {
 	{ "PRUNE_AFTER_DAYS", CONF_INT, "30", 0, 1, 3650,
 	  "age at which webhook events and finished jobs are deleted by the daily retention job",
 	  NULL },
+	{ "LIVE_PUBLISH_SOCKET", CONF_STRING, NULL, CONF_LIVE, 0, 0,
+	  "nginx's unix socket for publishing live events to its nchan channels", NULL },
+	{ "LIVE_PUBLISH_QUEUE", CONF_INT, "10000", 0, 10, 1000000,
+	  "live events held while nginx is unreachable; the oldest are dropped beyond this", NULL },
 };
 
 #define CONF_COUNT (sizeof(conf_table) / sizeof(conf_table[0]))
