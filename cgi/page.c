@@ -73,6 +73,8 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 	if (r->user_id) {
 		frame = "layout.tpl";
 		tpl_set(layout, "ORG_NAME", r->org_name);
+		/* The business's live channel: static/live.js subscribes to /live/<id>. */
+		tpl_set(layout, "ORG_ID", r->org_id);
 		tpl_set(layout, "USER_EMAIL", r->user_email);
 		tpl_set(layout, "USER_ROLE", r->user_role);
 		tpl_set(layout, "CSRF", r->csrf);
