@@ -10,6 +10,7 @@ import time
 import uuid
 
 import psycopg2
+import psycopg2.errors
 import pytest
 
 from conftest import BASE_URL, DSN_OWNER, STATE, sql
@@ -236,3 +237,13 @@ def test_the_publisher_delivers_what_waited_while_nginx_was_down(business, owner
         sub.close()
     assert "could not publish live events to nginx" in open(
         os.path.join(STATE, "log", "live.log")).read()
+
+
+def test_the_publisher_role_reads_nothing(business):
+    dsn = DSN_OWNER.replace("user=switchboard_owner", "user=switchboard_live")
+    with psycopg2.connect(dsn) as db:
+        for table in ("calls", "leads", "call_turns", "organizations", "users"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                sql(db, f"SELECT 1 FROM {table} LIMIT 1")
+            db.rollback()
+    db.close()
