@@ -9,15 +9,17 @@ const BUDGET_MS = 300;
 const RUNS = 20;
 
 /*
- * Run sql in one transaction and return the time of its commit (ms since the epoch, on this
- * machine's clock, as PostgreSQL read it right after COMMIT), with the rows it printed.
+ * Run sql in one transaction and return when it committed (ms since the epoch, on this
+ * machine's clock), with the rows it printed. The time is read by PostgreSQL as the last
+ * statement before COMMIT: the commit comes after it, so a latency measured from it is never
+ * less than the true one (a time read after COMMIT could come late, after the page changed).
  */
 function commitAt(sql) {
-	const out = psql(`BEGIN;\n${sql};\nCOMMIT;\n` +
-		`SELECT 'commit ' || (extract(epoch FROM clock_timestamp()) * 1000)::bigint;`);
-	const lines = out.split('\n');
-	const at = Number(lines.pop().replace('commit ', ''));
-	return { at, rows: lines.filter((l) => l && l !== 'COMMIT' && l !== 'BEGIN') };
+	const out = psql(`BEGIN;\n${sql};\n` +
+		`SELECT 'commit ' || (extract(epoch FROM clock_timestamp()) * 1000)::bigint;\nCOMMIT;`);
+	const lines = out.split('\n').filter((l) => l);
+	const mark = lines.find((l) => l.startsWith('commit '));
+	return { at: Number(mark.replace('commit ', '')), rows: lines.filter((l) => l !== mark) };
 }
 
 /*
