@@ -167,6 +167,7 @@
 			connectedBefore = true;
 		};
 		source.onerror = function () {
+			document.body.setAttribute('data-live-state', 'lost');
 			if (!source || source.readyState !== EventSource.CLOSED)
 				return;
 			stop();

@@ -2,6 +2,7 @@
 // over server-sent events from nginx's nchan), toast new calls and bookings, and count unseen
 // ones in the tab's title.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { insertCall, lit, openBrowser, psql, shot, signup, tag } from './lib.mjs';
 
@@ -176,6 +177,35 @@ test('a new call and a new booking are toasted and counted in the title until se
 		await page.waitForTimeout(500);
 		assert.equal(await page.locator('.toast').count(), 0);
 		assert.equal(await page.title(), 'Dashboard · Switchboard');
+	} finally {
+		await b.close();
+	}
+});
+
+test('a tab whose stream was cut catches up on what it missed', async (t) => {
+	const state = process.env.SB_STATE;
+	if (!state)
+		return t.skip('SB_STATE (scripts/test) names the stack whose nginx ends the stream');
+	const b = await openBrowser();
+	try {
+		const { page } = b;
+		const account = await signup(page, 'Live Reconnect');
+		await openLive(page, '/');
+		// The tab cannot reconnect for now; then nginx ends its stream and forgets the
+		// channel's buffer (as a restarted nginx would), so only the page's refetch can tell it.
+		await page.route('**/live/**', (route) => route.abort());
+		execFileSync('curl', ['-fsS', '-o', '/dev/null', '-X', 'DELETE', '--unix-socket',
+			`${state}/run/live-publish.sock`, `http://localhost/pub/${account.orgId}`]);
+		await page.waitForSelector('body[data-live-state="lost"]', { timeout: 10000 });
+		commitAt(newCallSql(account.orgId, '+15550105551'));
+		commitAt(newCallSql(account.orgId, '+15550105552'));
+		await page.waitForTimeout(300);
+		assert.equal((await page.locator('[data-stat="calls_today"]').textContent()).trim(), '0');
+		await page.unroute('**/live/**');
+		await page.waitForFunction(
+			() => document.querySelector('[data-stat="calls_today"]').textContent.trim() === '2',
+			null, { timeout: 20000, polling: 50 });
+		await shot(page, 'live-after-reconnect');
 	} finally {
 		await b.close();
 	}
