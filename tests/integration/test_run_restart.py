@@ -99,7 +99,7 @@ def pid_files(var):
 
 
 def server_pids(var):
-    """Every process of the running stack: scripts/run, the three programs, nginx and the
+    """Every process of the running stack: scripts/run, the four programs, nginx and the
     postmaster."""
     pids = {}
     for path in pid_files(var):
@@ -150,7 +150,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "first")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 6, pids  # run, fcgi, jobs, voice, nginx, the postmaster
+        assert len(pids) == 7, pids  # run, fcgi, jobs, voice, live, nginx, the postmaster
         session = sign_in(run.base)
         owner_psql(var, "CREATE TABLE restart_probe (note text); "
                         "INSERT INTO restart_probe VALUES ('kept')")
@@ -159,7 +159,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "second")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 6, pids
+        assert len(pids) == 7, pids
         # A second run on the same state refuses, and leaves the first one running.
         second = subprocess.run([os.path.join(ROOT, "scripts", "run")], env=run.env,
                                 capture_output=True, text=True, timeout=60)
