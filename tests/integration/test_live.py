@@ -247,3 +247,19 @@ def test_the_publisher_role_reads_nothing(business):
                 sql(db, f"SELECT 1 FROM {table} LIMIT 1")
             db.rollback()
     db.close()
+
+
+@pytest.mark.parametrize("payload", ["", "garbage", "not-a-uuid {\"kind\":\"call\"}",
+                                     "00000000-0000-4000-8000-000000000000"])
+def test_a_malformed_notification_is_dropped_and_the_next_one_still_goes(business, owner_db,
+                                                                        payload):
+    sub = Subscription(business.org_id, session_of(business))
+    try:
+        sql(owner_db, "SELECT pg_notify('org_events', %s)", payload)
+        call = new_call(owner_db, business.org_id)
+        seen = sub.wait_for(lambda e: e.get("id") == call)
+        assert [e for _, e in seen if e.get("kind") == "call"] == [seen[-1][1]]
+    finally:
+        sub.close()
+    assert "a live event without a business was dropped" in open(
+        os.path.join(STATE, "log", "live.log")).read()
