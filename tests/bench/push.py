@@ -7,7 +7,9 @@ from its commit to every subscriber of its business, and how fast /readyz answer
 (a responder that a tab held would show there). Prints figures; never fails on them.
     python3 push.py BASE_URL DSN_OWNER STATE_DIR
 with PUSH_CLIENTS (500), PUSH_BUSINESSES (10), PUSH_RATE (calls a second, 20) and
-PUSH_SECONDS (15) in the environment.
+PUSH_SECONDS (15) in the environment. With PUSH_FETCH=1 each subscriber also does what an open
+dashboard does on an event: it fetches the dashboard page again, and the figure is then the time
+from the commit to that fresh page.
 """
 import asyncio
 import json
@@ -27,6 +29,7 @@ CLIENTS = int(os.environ.get("PUSH_CLIENTS", "500"))
 BUSINESSES = int(os.environ.get("PUSH_BUSINESSES", "10"))
 RATE = int(os.environ.get("PUSH_RATE", "20"))
 SECONDS = int(os.environ.get("PUSH_SECONDS", "15"))
+FETCH = os.environ.get("PUSH_FETCH", "0") == "1"
 HOST, PORT = BASE.split("//", 1)[1].split(":")
 PORT = int(PORT)
 
@@ -62,8 +65,25 @@ def ms(values):
 
 
 arrivals = {}      # call id -> [arrival times]
+fetched = {}       # call id -> [times the fresh dashboard had come]
+fetch_failures = 0
+fetches = set()
 opened = 0
 closed = 0
+
+
+async def fetch_dashboard(cookie, call):
+    """What static/live.js does on an event: fetch the page again (the dashboard, here)."""
+    global fetch_failures
+    reader, writer = await asyncio.open_connection(HOST, PORT)
+    writer.write((f"GET / HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nAccept: text/html\r\n"
+                  f"Cookie: sb_session={cookie}\r\nConnection: close\r\n\r\n").encode())
+    page = await reader.read()
+    writer.close()
+    if b" 200 " in page.split(b"\r\n", 1)[0] and b'data-stat="calls_today"' in page:
+        fetched.setdefault(call, []).append(time.time())
+    else:
+        fetch_failures += 1
 
 
 async def subscribe(org, cookie, ready):
@@ -86,6 +106,11 @@ async def subscribe(org, cookie, ready):
                     event = json.loads(line[6:])
                     if event.get("kind") == "call" and event.get("new"):
                         arrivals.setdefault(event["id"], []).append(now)
+                        if FETCH:
+                            task = asyncio.get_running_loop().create_task(
+                                fetch_dashboard(cookie, event["id"]))
+                            fetches.add(task)
+                            task.add_done_callback(fetches.discard)
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
         closed += 1
     finally:
@@ -166,6 +191,8 @@ async def main(state=STATE):
     orgs = [org for org, _ in businesses]
     await asyncio.to_thread(commit_calls, orgs, commits)
     await asyncio.sleep(2)
+    if fetches:
+        await asyncio.wait(list(fetches), timeout=30)
     stop.set()
     await task
     rss_during, _ = nginx_rss_kib(state)
@@ -178,6 +205,10 @@ async def main(state=STATE):
     print(f"  {len(commits)} calls committed at {RATE}/s for {SECONDS} s: "
           f"{len(latencies)} deliveries, {missing} missing, {closed} streams closed")
     print(f"  commit to subscriber: {ms(latencies)}")
+    if FETCH:
+        pages = [t - commits[call][0] for call, times in fetched.items() for t in times]
+        print(f"  commit to a fresh dashboard page in every tab: {ms(pages)}, "
+              f"{fetch_failures} fetches failed")
     bad = sum(1 for _, ok in probe if not ok)
     print(f"  /readyz while the calls came in: {ms([t for t, _ in probe])}, {bad} not 200")
     print(f"  nginx resident memory ({nproc} processes): {rss_before} KiB before, "
