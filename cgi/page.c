@@ -74,9 +74,10 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 	if (r->user_id) {
 		frame = "layout.tpl";
 		tpl_set(layout, "ORG_NAME", r->org_name);
-		/* The business's live channel: static/live.js subscribes to /live/<id>, from the
-		 * events of the second before this page was made on (nchan's ids start with the
-		 * second), so a change between the page and its subscription is not missed. */
+		/* The business's live channel: static/live.js subscribes to /live/<id> and asks
+		 * for the events since the second before this page was made (nchan's event ids
+		 * start with their second), so a change between the page and its subscription is
+		 * not missed. */
 		tpl_set(layout, "ORG_ID", r->org_id);
 		tpl_set(layout, "LIVE_SINCE", arena_printf(r->arena, "%ld", (long)time(NULL) - 1));
 		tpl_set(layout, "USER_EMAIL", r->user_email);

@@ -353,7 +353,7 @@ stack_stop() {
 		process_stop "$(cat "$STATE/nginx/nginx.pid" 2>/dev/null)" "$STATE/nginx/nginx.conf"
 	fi
 	rm -f "$STATE/nginx/nginx.pid"
-	# TERM to all three first, so they stop side by side.
+	# TERM to all four first, so they stop side by side.
 	for name in fcgi jobs voice live; do
 		[ -s "$STATE/run/$name.pid" ] || continue
 		pid=$(cat "$STATE/run/$name.pid" 2>/dev/null) || continue
