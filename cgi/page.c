@@ -79,7 +79,11 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 		 * start with their second), so a change between the page and its subscription is
 		 * not missed. */
 		tpl_set(layout, "ORG_ID", r->org_id);
-		tpl_set(layout, "LIVE_SINCE", arena_printf(r->arena, "%ld", (long)time(NULL) - 1));
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		tpl_set(layout, "LIVE_SINCE", arena_printf(r->arena, "%ld", (long)now.tv_sec - 1));
+		tpl_set(layout, "LIVE_MADE", arena_printf(r->arena, "%lld",
+							  (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000));
 		tpl_set(layout, "USER_EMAIL", r->user_email);
 		tpl_set(layout, "USER_ROLE", r->user_role);
 		tpl_set(layout, "CSRF", r->csrf);

@@ -2,8 +2,10 @@
 --
 -- The payload is "<org id> <json>": switchboard-live reads the business from the first word to
 -- choose its channel and passes the JSON on to the browsers untouched. The JSON names only
--- the kind of change and ids (never a caller's words, number or name), so a page learns
--- which of its parts to fetch again from the server, which checks the session as for any page:
+-- the kind of change, ids and "at", the start of the change's transaction in milliseconds
+-- since 1970 (never a caller's words, number or name), so a page learns which of its parts to
+-- fetch again from the server, which checks the session as for any page, and whether the
+-- change is older than the page itself (then it is no news to toast):
 --   {"kind":"call","id":…,"lead":…,"new":true}     a call started, or changed (status, summary)
 --   {"kind":"turn","call":…}                        something was said on a call
 --   {"kind":"booking","id":…,"lead":…,"new":true}   an appointment was booked, or changed
@@ -16,6 +18,8 @@ CREATE OR REPLACE FUNCTION notify_org_event() RETURNS trigger
 	AS $$
 DECLARE
 	event jsonb;
+	-- The transaction's start, the same for all its rows: identical events still fold.
+	started_ms bigint := (extract(epoch FROM now()) * 1000)::bigint;
 BEGIN
 	-- plpgsql plans each branch for the table it fires on, so NEW's columns resolve per table.
 	IF TG_TABLE_NAME = 'calls' THEN
@@ -31,6 +35,7 @@ BEGIN
 	ELSE
 		event := jsonb_build_object('kind', 'change');
 	END IF;
+	event := event || jsonb_build_object('at', started_ms);
 	PERFORM pg_notify('org_events', NEW.org_id::text || ' ' || event::text);
 	RETURN NULL;
 END

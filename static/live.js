@@ -24,6 +24,7 @@
 		return;
 
 	var baseTitle = document.title;
+	var madeAt = Number(document.body.getAttribute('data-live-made')) || 0;
 	var unseen = 0;
 	var dirty = {};
 	var fetching = false;
@@ -137,6 +138,9 @@
 			return;
 		markDirty(event);
 		refresh();
+		/* A change older than the page (replayed to its first subscription) is on the page. */
+		if (typeof event.at === 'number' && event.at < madeAt)
+			return;
 		if (event.new === true && (event.kind === 'call' || event.kind === 'booking') &&
 		    (event.kind !== 'call' || UUID.test(event.id)))
 			toast(event);

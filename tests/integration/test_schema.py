@@ -642,7 +642,9 @@ def test_call_and_appointment_changes_notify_dashboard(owner, orgs, app):
             if n.channel == "org_events":
                 org_id, event = n.payload.split(" ", 1)
                 assert org_id == str(org)
-                events.append(json.loads(event))
+                event = json.loads(event)
+                assert isinstance(event.pop("at"), int)
+                events.append(event)
         owner.notifies.clear()
     assert {"kind": "call", "id": str(call), "lead": None, "new": True} in events
     assert any(e["kind"] == "booking" and e["new"] for e in events)
