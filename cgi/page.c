@@ -74,14 +74,11 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 	if (r->user_id) {
 		frame = "layout.tpl";
 		tpl_set(layout, "ORG_NAME", r->org_name);
-		/* The business's live channel: static/live.js subscribes to /live/<id> and asks
-		 * for the events since the second before this page was made (nchan's event ids
-		 * start with their second), so a change between the page and its subscription is
-		 * not missed. */
+		/* The business's live channel: static/live.js subscribes to /live/<id>, and
+		 * toasts no change older than this page (which the page shows already). */
 		tpl_set(layout, "ORG_ID", r->org_id);
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
-		tpl_set(layout, "LIVE_SINCE", arena_printf(r->arena, "%ld", (long)now.tv_sec - 1));
 		tpl_set(layout, "LIVE_MADE", arena_printf(r->arena, "%lld",
 							  (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000));
 		tpl_set(layout, "USER_EMAIL", r->user_email);

@@ -16,7 +16,6 @@
 	var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 	var TOAST_MS = 6000;
 	var RETRY_MAX_MS = 60000;
-	var FRESH_SECONDS = 30;
 	var channel = document.body && document.body.getAttribute('data-live-channel');
 
 	if (!channel || !UUID.test(channel) || !window.EventSource || !window.fetch ||
@@ -159,16 +158,7 @@
 	 * subscription (signed out, server trouble) closes for good: try again later.
 	 */
 	function connect() {
-		var since = Number(document.body.getAttribute('data-live-since'));
-		var url = '/live/' + channel;
-		/* The first subscription asks nchan for what came since the page was made (its
-		 * ids start with the second); a page much older than that (restored from the
-		 * history) fetches its live parts again instead. */
-		if (!connectedBefore && since > 0 && Date.now() / 1000 - since < FRESH_SECONDS)
-			url += '?last_event_id=' + since + ':0';
-		else if (!connectedBefore)
-			connectedBefore = true;
-		source = new EventSource(url);
+		source = new EventSource('/live/' + channel);
 		source.onmessage = onMessage;
 		source.onopen = function () {
 			/* Says the page is listening (the browser tests wait for it). */

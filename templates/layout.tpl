@@ -11,7 +11,7 @@
 <script src="/static/app.js" defer></script>
 <script src="/static/live.js" defer></script>
 </head>
-<body class="app" data-live-channel="{{ORG_ID}}" data-live-since="{{LIVE_SINCE}}" data-live-made="{{LIVE_MADE}}">
+<body class="app" data-live-channel="{{ORG_ID}}" data-live-made="{{LIVE_MADE}}">
 <a class="skip-link" href="#main">Skip to content</a>
 <div class="shell">
 <header class="sidebar">
