@@ -93,8 +93,8 @@ $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboar
 $(BUILD)/bin/switchboard-rotate-keys: $(BUILD)/worker/rotate_keys.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/switchboard-live: $(BUILD)/worker/live.o $(BUILD)/lib/libswitchboard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bin/switchboard-live: $(BUILD)/worker/live.o $(BUILD)/worker/live_stream.o $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
 VOICE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard worker/voice*.c))
 $(BUILD)/bin/switchboard-voice: $(VOICE_OBJ) $(BUILD)/lib/libswitchboard.a

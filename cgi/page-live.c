@@ -1,4 +1,4 @@
-/* page-live.c: nginx asks here whether a browser may subscribe to a business's live events */
+/* page-live.c: nginx asks here whether a browser may open a business's live-event stream */
 #include <string.h>
 
 #include "answer.h"
@@ -7,11 +7,11 @@
 #include "req.h"
 
 /*
- * GET /_live/authorize/:id, called by nchan (nchan_authorize_request) for every subscription
- * to /live/<org id>, with the browser's cookies; nginx keeps the address from the outside.
- * The router has checked the session (R_AUTH: 401 without one). The channel must be the
- * session's own business: 200 subscribes, 403 refuses, so one business can never listen to
- * another's events, whatever id it names.
+ * GET /_live/authorize/:id, nginx's auth_request for every stream of /live/<org id>, with the
+ * browser's cookies; nginx keeps the address from the outside. The router has checked the
+ * session (R_AUTH: 401 without one). The stream must be the session's own business: 200 with
+ * the business in X-Live-Org, which nginx alone passes on to switchboard-live, or 403, so one
+ * business can never listen to another's events, whatever id it names.
  */
 void page_live_authorize(struct req *r)
 {
@@ -19,5 +19,6 @@ void page_live_authorize(struct req *r)
 		http_fail(r, 403, "these live events are another business's");
 		return;
 	}
+	http_header(r, "X-Live-Org", r->org_id);
 	http_send(r, 200, "text/plain; charset=utf-8", "ok\n", 3);
 }

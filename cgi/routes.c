@@ -14,7 +14,7 @@ const struct route routes[] = {
 	{ "POST", "/signup", page_signup, R_FORM },
 	{ "POST", "/logout", page_logout, R_FORM | R_AUTH | R_CSRF },
 
-	/* page-live.c: nchan's check of a subscription (nginx keeps it from the outside) */
+	/* page-live.c: nginx's check of a live-event stream (internal to nginx) */
 	{ "GET", "/_live/authorize/:id", page_live_authorize, R_AUTH },
 
 	/* page-dashboard.c */

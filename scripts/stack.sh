@@ -232,9 +232,9 @@ programs_start() {
 	program_start fcgi "$DSN_WEB"
 	program_start jobs "$DSN_JOBS"
 	program_start voice "$DSN_VOICE"
-	# switchboard-live relays PostgreSQL's org_events to nginx's nchan channels through the
-	# unix socket nginx listens on for it (nginx/switchboard.conf.in); it waits for nginx.
-	LIVE_PUBLISH_SOCKET=$STATE/run/live-publish.sock program_start live "$DSN_LIVE"
+	# switchboard-live serves PostgreSQL's org_events as the browsers' live streams on a unix
+	# socket (0660, like the FastCGI sockets) that nginx proxies /live/<org id> to.
+	LIVE_SOCKET=$STATE/run/live.sock program_start live "$DSN_LIVE"
 	fcgi_socket_close
 }
 
@@ -294,7 +294,6 @@ nginx_start() {
 	# nginx's workers run as the user who owns the checkout, so they can read static/.
 	[ "$(id -u)" -eq 0 ] && user_line="user root;"
 	[ "${NGINX_ACCESS_LOG:-on}" = off ] && access_log=off
-	rm -f "$STATE/run/live-publish.sock"
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@STATE@|$STATE|g" -e "s|@ROOT@|$ROOT|g" \
 		-e "s|@PORT@|$HTTP_PORT|g" -e "s|@FCGI_SOCKET@|$STATE/run/fcgi.sock|g" \
 		-e "s|@VOICE_LISTEN@|127.0.0.1:$VOICE_PORT|g" -e "s|@ACCESS_LOG@|$access_log|g" \

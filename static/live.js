@@ -1,5 +1,5 @@
 /* live.js: keeps a signed-in page current from its business's live events (server-sent events
- * from nginx's nchan), toasts a new call or booking and counts the unseen ones in the title. */
+ * from switchboard-live), toasts a new call or booking and counts the unseen ones in the title. */
 (function () {
 	'use strict';
 
@@ -29,6 +29,7 @@
 	var fetching = false;
 	var source = null;
 	var connectedBefore = false;
+	var lastId = '';
 	var retryMs = 2000;
 	var toasts = null;
 
@@ -128,6 +129,8 @@
 
 	function onMessage(message) {
 		var event;
+		if (message.lastEventId)
+			lastId = message.lastEventId;
 		try {
 			event = JSON.parse(message.data);
 		} catch (e) {
@@ -152,19 +155,28 @@
 	}
 
 	/*
-	 * The browser reconnects by itself after a network failure, sending the last event's id,
-	 * and nchan replays what it missed from the channel's buffer. Each reconnect also fetches
-	 * every live part again, for what the buffer no longer holds (nginx restarted). A refused
-	 * subscription (signed out, server trouble) closes for good: try again later.
+	 * The server names each event, and where a new stream starts, with an id. The browser
+	 * reconnects by itself after a network failure, sending the last id it read, and the
+	 * server replays what the page missed; when it can no longer (it restarted, or the page
+	 * was away too long) it sends "resync", and the page fetches every live part again. A
+	 * refused stream (signed out, server trouble) closes for good: try again later, from the
+	 * last event this page read, or, knowing none, fetch every live part once connected.
 	 */
 	function connect() {
-		source = new EventSource('/live/' + channel);
+		source = new EventSource('/live/' + channel +
+			(lastId ? '?last_event_id=' + encodeURIComponent(lastId) : ''));
 		source.onmessage = onMessage;
+		source.addEventListener('resync', function (message) {
+			if (message.lastEventId)
+				lastId = message.lastEventId;
+			markDirty(null);
+			refresh();
+		});
 		source.onopen = function () {
 			/* Says the page is listening (the browser tests wait for it). */
 			document.body.setAttribute('data-live-state', 'open');
 			retryMs = 2000;
-			if (connectedBefore) {
+			if (connectedBefore && !lastId) {
 				markDirty(null);
 				refresh();
 			}

@@ -1,9 +1,13 @@
-/* live.c: switchboard-live: relays PostgreSQL's org_events notifications to nginx's nchan */
+/* live.c: switchboard-live: PostgreSQL's org_events notifications to the browsers' live streams */
+#include <libwebsockets.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -11,14 +15,14 @@
 #include "infra/conf.h"
 #include "infra/db.h"
 #include "infra/log.h"
-#include "infra/text.h"
-#include "infra/webclient.h"
-#include "infra/xalloc.h"
+#include "live_stream.h"
 
 /*
- * One of these runs beside each nginx: nchan keeps its channels and their message buffers in
- * that nginx's shared memory, so every nginx needs every event. It holds no state a restart
- * loses beyond the events queued while nginx was away.
+ * Two threads. One LISTENs on PostgreSQL and hands each notification to the other, the event
+ * loop (libwebsockets), which keeps each business's recent events and serves them as
+ * server-sent events on a unix socket that only nginx reaches: nginx checks the session
+ * (page-live.c) and proxies the stream here. A slow or lost database never stalls the streams'
+ * keepalives, and a restart loses only the buffers: pages then resync.
  */
 
 static const char SQL_LISTEN[] = "LISTEN org_events";
@@ -27,10 +31,10 @@ static const char SQL_BACKEND[] = "SELECT pg_backend_pid()::text";
 
 /* An idle connection is checked this often, so a silent loss is found within it. */
 #define ALIVE_CHECK_MS 15000
-/* A publish that nginx does not answer in this long is tried again. */
-#define PUBLISH_TIMEOUT_MS 2000
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
+/* The listener looks at the stop flag at least this often. */
+#define STOP_CHECK_MS 250
 
 static volatile sig_atomic_t stopping;
 
@@ -40,90 +44,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/* Events waiting for nginx, oldest first: a ring of "<org id> <json>" strings (caller frees). */
-struct queue {
-	char **items;
-	size_t head, len, cap;
-	unsigned long dropped;
-};
-
-static void queue_push(struct queue *q, const char *payload)
-{
-	if (q->len == q->cap) {
-		/* nginx has been away long enough: the oldest event goes; pages refetch on reconnect. */
-		free(q->items[q->head]);
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
-		q->dropped++;
-	}
-	q->items[(q->head + q->len) % q->cap] = xstrdup(payload);
-	q->len++;
-}
-
-static void queue_pop(struct queue *q)
-{
-	free(q->items[q->head]);
-	q->head = (q->head + 1) % q->cap;
-	q->len--;
-}
-
-/*
- * Publish one event to its business's channel. Returns 0 when nginx took it or refused it for
- * good (a malformed event is dropped, logged), -1 when nginx is unreachable or failing (retry).
- */
-static int publish(struct arena *a, const char *payload)
-{
-	const char *space = strchr(payload, ' ');
-	struct webclient_response resp;
-
-	if (!space || space - payload != 36 || !text_is_uuid_n(payload, 36) || !space[1]) {
-		log_warn("a live event without a business was dropped");
-		return 0;
-	}
-	const char *body = space + 1;
-	struct webclient_request req = {
-		.method = "POST",
-		.url = arena_printf(a, "http://localhost/pub/%.36s", payload),
-		.headers = (const char *const[]){ "Content-Type: application/json", NULL },
-		.body = body,
-		.body_len = strlen(body),
-		.timeout_ms = PUBLISH_TIMEOUT_MS,
-		.max_response = 65536,
-		.unix_socket = conf_str("LIVE_PUBLISH_SOCKET"),
-	};
-	if (webclient_fetch(a, &req, &resp) < 0 || resp.status >= 500)
-		return -1;
-	if (resp.status >= 300) {
-		log_warn("nginx refused a live event status=%ld", resp.status);
-		return 0;
-	}
-	return 0;
-}
-
-/* Publish what is queued, in order; returns -1 when nginx stopped taking events. */
-static int publish_queue(struct queue *q, struct arena *a)
-{
-	while (q->len && !stopping) {
-		int rc = publish(a, q->items[q->head]);
-		arena_reset(a);
-		if (rc < 0)
-			return -1;
-		queue_pop(q);
-	}
-	return 0;
-}
-
-/* Queue every notification that arrived; returns -1 when the connection was lost. */
-static int take_notifications(struct db *db, struct arena *a, struct queue *q)
-{
-	const char *payload;
-	int rc;
-
-	while ((rc = db_notification_take(db, a, "org_events", &payload)) > 0)
-		queue_push(q, payload);
-	return rc;
-}
-
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -131,70 +51,57 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-int main(int argc, char **argv)
+/* Hand every notification that arrived to the event loop; -1 when the connection was lost. */
+static int take_notifications(struct db *db, struct arena *a)
 {
-	if (conf_load(CONF_LIVE, argc > 1 ? argv[1] : NULL) < 0)
-		return 1;
-	log_init("live", log_level_parse(conf_str("LOG_LEVEL")));
-	webclient_global_init();
-	signal(SIGTERM, on_stop);
-	signal(SIGINT, on_stop);
-	signal(SIGPIPE, SIG_IGN);
+	const char *payload;
+	int rc;
 
-	struct queue q = { .cap = (size_t)conf_int("LIVE_PUBLISH_QUEUE") };
-	q.items = xcalloc(q.cap, sizeof(*q.items));
+	while ((rc = db_notification_take(db, a, "org_events", &payload)) > 0)
+		live_stream_post(payload);
+	return rc;
+}
+
+/*
+ * The listener's thread: LISTEN, reconnecting with backoff when the connection drops (a quiet
+ * connection is checked every ALIVE_CHECK_MS: a reply from another server process means it
+ * must LISTEN again). Events committed while PostgreSQL is away are not notified; pages catch
+ * up at the next event or reload.
+ */
+static void *listen_loop(void *unused)
+{
+	(void)unused;
 	struct db *db = db_open(conf_str("DATABASE_URL"));
 	struct arena *a = arena_new();
-	bool listening = false, nginx_up = true;
-	long db_retry_ms = RETRY_MIN_MS, nginx_retry_ms = RETRY_MIN_MS, last_heard = now_ms();
-	unsigned long dropped_told = 0;
+	bool listening = false;
+	long retry_ms = RETRY_MIN_MS, last_heard = now_ms(), next_try = 0;
 	char backend[16] = "";
 
-	log_info("live publisher started socket=%s", conf_str("LIVE_PUBLISH_SOCKET"));
 	while (!stopping) {
-		if (!listening) {
+		if (!listening && now_ms() >= next_try) {
 			const char *pid = db_ready(db) ? db_text(db, a, SQL_BACKEND) : NULL;
 			listening = pid && db_exec(db, a, SQL_LISTEN) >= 0;
 			snprintf(backend, sizeof(backend), "%s", pid ? pid : "");
 			arena_reset(a);
 			if (listening) {
 				log_info("listening for live events");
-				db_retry_ms = RETRY_MIN_MS;
+				retry_ms = RETRY_MIN_MS;
 				last_heard = now_ms();
+			} else {
+				next_try = now_ms() + retry_ms;
+				retry_ms = retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : retry_ms * 2;
 			}
 		}
-		if (listening && take_notifications(db, a, &q) < 0)
+		if (listening && take_notifications(db, a) < 0)
 			listening = false;
 		arena_reset(a);
 
-		bool was_up = nginx_up;
-		nginx_up = publish_queue(&q, a) == 0;
-		if (nginx_up && !was_up)
-			log_info("nginx takes live events again");
-		else if (!nginx_up && was_up)
-			log_warn("could not publish live events to nginx; retrying queued=%zu", q.len);
-		nginx_retry_ms = nginx_up ? RETRY_MIN_MS
-			: (nginx_retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : nginx_retry_ms * 2);
-		if (q.dropped != dropped_told) {
-			log_warn("live events dropped while nginx was away count=%lu",
-				 q.dropped - dropped_told);
-			dropped_told = q.dropped;
-		}
-
-		/* Wait for the database's socket; a retry of either side bounds the wait. */
-		long wait = ALIVE_CHECK_MS;
-		if (!listening) {
-			wait = db_retry_ms;
-			db_retry_ms = db_retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : db_retry_ms * 2;
-		}
-		if (!nginx_up && nginx_retry_ms < wait)
-			wait = nginx_retry_ms;
 		struct pollfd p = { .fd = listening ? db_socket(db) : -1, .events = POLLIN };
 		if (p.fd < 0) {
-			usleep((useconds_t)wait * 1000);
+			usleep(STOP_CHECK_MS * 1000);
 			continue;
 		}
-		int ready = poll(&p, 1, (int)wait);
+		int ready = poll(&p, 1, STOP_CHECK_MS);
 		if (ready > 0) {
 			last_heard = now_ms();
 		} else if (ready == 0 && now_ms() - last_heard >= ALIVE_CHECK_MS) {
@@ -207,11 +114,75 @@ int main(int argc, char **argv)
 			last_heard = now_ms();
 		}
 	}
-	log_info("live publisher stopped");
-	while (q.len)
-		queue_pop(&q);
-	free(q.items);
 	arena_free(a);
 	db_close(db);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (conf_load(CONF_LIVE, argc > 1 ? argv[1] : NULL) < 0)
+		return 1;
+	log_init("live", log_level_parse(conf_str("LOG_LEVEL")));
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGPIPE, SIG_IGN);
+	lws_set_log_level(LLL_ERR, NULL);
+
+	const char *path = conf_str("LIVE_SOCKET");
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_UNIX_SOCK;
+	info.iface = path;
+	info.protocols = live_stream_protocols;
+	/* Only nginx's short requests come here: a small header space, answered or cut fast. */
+	info.max_http_header_data = 2048;
+	info.timeout_secs = 10;
+	/* A stale socket of an earlier run would refuse the bind. The socket is the owner's and
+	 * its group's (nginx's) only, as the FastCGI sockets are: no other local user reaches the
+	 * streams, or could name a business nginx did not check. */
+	unlink(path);
+	mode_t old_mask = umask(0117);
+	struct lws_context *context = lws_create_context(&info);
+	umask(old_mask);
+	if (!context) {
+		fprintf(stderr, "fatal: could not listen on %s\n", path);
+		return 1;
+	}
+	if (chmod(path, 0660) < 0) {
+		fprintf(stderr, "fatal: could not restrict %s\n", path);
+		lws_context_destroy(context);
+		return 1;
+	}
+	live_stream_setup(context, (int)conf_int("LIVE_BUFFER"), conf_int("LIVE_KEEP_S"),
+			  conf_int("LIVE_STREAM_MAX_S"));
+
+	/* Signals are the event loop's: the listener only reads the flag they set. */
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, &old);
+	pthread_t listener;
+	int failed = pthread_create(&listener, NULL, listen_loop, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (failed) {
+		fprintf(stderr, "fatal: could not start the listener's thread\n");
+		live_stream_stop();
+		lws_context_destroy(context);
+		return 1;
+	}
+
+	log_info("live streams served socket=%s", path);
+	while (!stopping)
+		if (lws_service(context, 250) < 0)
+			break;
+	stopping = 1;
+	pthread_join(listener, NULL);
+	live_stream_stop();
+	lws_context_destroy(context);
+	live_stream_free();
+	unlink(path);
+	log_info("live streams stopped");
 	return 0;
 }
