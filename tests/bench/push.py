@@ -4,7 +4,7 @@ Signs up BUSINESSES businesses through the sign-up page, opens CLIENTS server-se
 subscriptions spread over them (what each open dashboard holds), then commits CALLS_PER_SECOND
 new calls for SECONDS, round robin over the businesses, and reports how long each call took
 from its commit to every subscriber of its business, and how fast /readyz answered meanwhile
-(a responder that a tab held would show there). Prints figures; never fails on them.
+(a responder that a tab held would show there), and the memory of nginx and switchboard-live. Prints figures; never fails on them.
     python3 push.py BASE_URL DSN_OWNER STATE_DIR
 with PUSH_CLIENTS (500), PUSH_BUSINESSES (10), PUSH_RATE (calls a second, 20) and
 PUSH_SECONDS (15) in the environment. With PUSH_FETCH=1 each subscriber also does what an open
@@ -142,6 +142,14 @@ def nginx_rss_kib(state):
     return total, len(pids)
 
 
+def live_rss_kib(state):
+    """Resident memory of switchboard-live, which holds the streams, KiB."""
+    pid = open(f"{state}/run/live.pid").read().strip()
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1])
+
+
 def commit_calls(orgs, commits):
     db = psycopg2.connect(DSN)
     cur = db.cursor()
@@ -172,6 +180,7 @@ async def main(state=STATE):
     await task
     print(f"  /readyz with no stream open: {ms([t for t, _ in probe])}")
     rss_before, nproc = nginx_rss_kib(state)
+    live_before = live_rss_kib(state)
 
     ready = asyncio.Semaphore(0)
     subs = []
@@ -182,6 +191,7 @@ async def main(state=STATE):
     for _ in range(CLIENTS):
         await asyncio.wait_for(ready.acquire(), 30)
     rss_open, _ = nginx_rss_kib(state)
+    live_open = live_rss_kib(state)
     print(f"  {opened} streams open over {len(businesses)} businesses")
 
     probe = []
@@ -196,6 +206,7 @@ async def main(state=STATE):
     stop.set()
     await task
     rss_during, _ = nginx_rss_kib(state)
+    live_during = live_rss_kib(state)
 
     latencies, missing = [], 0
     for call, (at, org) in commits.items():
@@ -213,6 +224,8 @@ async def main(state=STATE):
     print(f"  /readyz while the calls came in: {ms([t for t, _ in probe])}, {bad} not 200")
     print(f"  nginx resident memory ({nproc} processes): {rss_before} KiB before, "
           f"{rss_open} KiB with the streams open, {rss_during} KiB after the calls")
+    print(f"  switchboard-live resident memory: {live_before} KiB before, {live_open} KiB with "
+          f"the streams open, {live_during} KiB after the calls")
     for s in subs:
         s.cancel()
     await asyncio.gather(*subs, return_exceptions=True)

@@ -1,6 +1,6 @@
 // live.test.mjs: open pages show a change within 300 ms of its commit in PostgreSQL (live events
-// over server-sent events from nginx's nchan), toast new calls and bookings, and count unseen
-// ones in the tab's title.
+// over server-sent events from switchboard-live, through nginx), toast new calls and bookings,
+// and count unseen ones in the tab's title.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -185,17 +185,18 @@ test('a new call and a new booking are toasted and counted in the title until se
 test('a tab whose stream was cut catches up on what it missed', async (t) => {
 	const state = process.env.SB_STATE;
 	if (!state)
-		return t.skip('SB_STATE (scripts/test) names the stack whose nginx ends the stream');
+		return t.skip('SB_STATE (scripts/test) names the stack whose switchboard-live restarts');
 	const b = await openBrowser();
 	try {
 		const { page } = b;
 		const account = await signup(page, 'Live Reconnect');
 		await openLive(page, '/');
-		// The tab cannot reconnect for now; then nginx ends its stream and forgets the
-		// channel's buffer (as a restarted nginx would), so only the page's refetch can tell it.
+		// The tab cannot reconnect for now; then switchboard-live restarts, ending the stream
+		// and forgetting every buffer, so the id the tab resumes from is of no use: only a
+		// resync, and the page's refetch, can tell it what happened meanwhile.
 		await page.route('**/live/**', (route) => route.abort());
-		execFileSync('curl', ['-fsS', '-o', '/dev/null', '-X', 'DELETE', '--unix-socket',
-			`${state}/run/live-publish.sock`, `http://localhost/pub/${account.orgId}`]);
+		execFileSync('python3', [new URL('../integration/live_process.py', import.meta.url).pathname,
+			'restart', state]);
 		await page.waitForSelector('body[data-live-state="lost"]', { timeout: 10000 });
 		commitAt(newCallSql(account.orgId, '+15550105551'));
 		commitAt(newCallSql(account.orgId, '+15550105552'));
