@@ -41,6 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BINS := $(BUILD)/bin/switchboard-fcgi $(BUILD)/bin/switchboard-jobs $(BUILD)/bin/switchboard-voice
 BINS += $(BUILD)/bin/switchboard-chat
 BINS += $(BUILD)/bin/switchboard-rotate-keys
+BINS += $(BUILD)/bin/switchboard-live
 
 .PHONY: all deps run test check bench fuzz clean
 all: $(BINS) $(UNIT_BIN)
@@ -92,6 +93,9 @@ $(BUILD)/bin/switchboard-chat: $(BUILD)/worker/chat.o $(BUILD)/lib/libswitchboar
 
 $(BUILD)/bin/switchboard-rotate-keys: $(BUILD)/worker/rotate_keys.o $(BUILD)/lib/libswitchboard.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/switchboard-live: $(BUILD)/worker/live.o $(BUILD)/worker/live_stream.o $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
 
 VOICE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard worker/voice*.c))
 $(BUILD)/bin/switchboard-voice: $(VOICE_OBJ) $(BUILD)/lib/libswitchboard.a

@@ -516,8 +516,6 @@ void page_dashboard(struct req *r)
 	dashboard_set_figures(r, d, &dash);
 	dashboard_set_events(d, &dash);
 	chart_fill(r->arena, tpl_include(d, "CHART", "dashboard_chart.tpl"), &dash);
-	/* The page carries the version it shows, so the first poll need not redraw anything. */
-	tpl_set(d, "VERSION", json_str(dashboard_json(r, &dash, svg), "version"));
 	page_render(r, 200, "Dashboard", NAV_DASHBOARD, "dashboard.tpl", d);
 }
 

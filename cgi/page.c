@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "answer.h"
 #include "infra/arena.h"
@@ -73,6 +74,13 @@ void page_render(struct req *r, int status, const char *title, enum page_nav nav
 	if (r->user_id) {
 		frame = "layout.tpl";
 		tpl_set(layout, "ORG_NAME", r->org_name);
+		/* The business's live channel: static/live.js subscribes to /live/<id>, and
+		 * toasts no change older than this page (which the page shows already). */
+		tpl_set(layout, "ORG_ID", r->org_id);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		tpl_set(layout, "LIVE_MADE", arena_printf(r->arena, "%lld",
+							  (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000));
 		tpl_set(layout, "USER_EMAIL", r->user_email);
 		tpl_set(layout, "USER_ROLE", r->user_role);
 		tpl_set(layout, "CSRF", r->csrf);

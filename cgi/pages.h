@@ -25,6 +25,9 @@ void page_reset(struct req *r);
 void page_verify_email_form(struct req *r);
 void page_verify_email(struct req *r);
 
+/* page-live.c */
+void page_live_authorize(struct req *r);
+
 /* page-dashboard.c */
 void page_dashboard_live(struct req *r);
 void page_dashboard(struct req *r);

@@ -24,6 +24,9 @@ const struct route routes[] = {
 	{ "GET", "/verify-email/:token", page_verify_email_form, 0 },
 	{ "POST", "/verify-email", page_verify_email, R_FORM },
 
+	/* page-live.c: nginx's check of a live-event stream (internal to nginx) */
+	{ "GET", "/_live/authorize/:id", page_live_authorize, R_AUTH },
+
 	/* page-dashboard.c */
 	{ "GET", "/dashboard/live", page_dashboard_live, R_AUTH },
 	{ "GET", "/", page_dashboard, R_AUTH },

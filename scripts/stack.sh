@@ -85,14 +85,15 @@ pg_auth_write() {
 		echo "# TYPE  DATABASE     USER                                     METHOD"
 		echo "local   all          postgres                                 peer map=switchboard_super"
 		printf 'local   switchboard  %s peer map=switchboard\n' \
-			switchboard_owner,switchboard_web,switchboard_voice,switchboard_jobs
+			switchboard_owner,switchboard_web,switchboard_voice,switchboard_jobs,switchboard_live
 	} | as_postgres tee "$data/pg_hba.conf" >/dev/null
 	{
 		echo "# Written by scripts/stack.sh at every start; edits here are lost."
 		echo "# MAP               OS-USER   ROLE"
 		echo "switchboard_super   postgres  postgres"
 		[ "$(id -u)" -eq 0 ] || echo "switchboard_super   $runner  postgres"
-		for role in switchboard_owner switchboard_web switchboard_voice switchboard_jobs; do
+		for role in switchboard_owner switchboard_web switchboard_voice switchboard_jobs \
+			switchboard_live; do
 			echo "switchboard         $runner  $role"
 		done
 	} | as_postgres tee "$data/pg_ident.conf" >/dev/null
@@ -123,8 +124,10 @@ pg_start() {
 	DSN_WEB="host=$PG_SOCK dbname=switchboard user=switchboard_web"
 	DSN_VOICE="host=$PG_SOCK dbname=switchboard user=switchboard_voice"
 	DSN_JOBS="host=$PG_SOCK dbname=switchboard user=switchboard_jobs"
+	# The live publisher only LISTENs: its role is granted nothing at all.
+	DSN_LIVE="host=$PG_SOCK dbname=switchboard user=switchboard_live"
 	DSN_APP=$DSN_WEB
-	export PG_SOCK DSN_OWNER DSN_WEB DSN_VOICE DSN_JOBS DSN_APP
+	export PG_SOCK DSN_OWNER DSN_WEB DSN_VOICE DSN_JOBS DSN_LIVE DSN_APP
 	# switchboard_app is the role migrations before 016 grant to; it no longer logs in.
 	local roles_failed="could not create the database roles"
 	as_postgres psql -X -q -v ON_ERROR_STOP=1 "$PG_SUPER" >/dev/null <<-'SQL' || stack_die "$roles_failed"
@@ -132,12 +135,13 @@ pg_start() {
 		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'switchboard_owner') \gexec
 		SELECT format('CREATE ROLE %I NOLOGIN', r)
 		FROM unnest(ARRAY['switchboard_app', 'switchboard_web', 'switchboard_voice',
-				  'switchboard_jobs']) AS r
+				  'switchboard_jobs', 'switchboard_live']) AS r
 		WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
 		ALTER ROLE switchboard_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
 		ALTER ROLE switchboard_web LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
 		ALTER ROLE switchboard_voice LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
 		ALTER ROLE switchboard_jobs LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+		ALTER ROLE switchboard_live LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
 		SELECT 'CREATE DATABASE switchboard OWNER switchboard_owner'
 		WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'switchboard') \gexec
 	SQL
@@ -232,6 +236,9 @@ programs_start() {
 	program_start fcgi "$DSN_WEB"
 	program_start jobs "$DSN_JOBS"
 	program_start voice "$DSN_VOICE"
+	# switchboard-live serves PostgreSQL's org_events as the browsers' live streams on a unix
+	# socket (0660, like the FastCGI sockets) that nginx proxies /live/<org id> to.
+	LIVE_SOCKET=$STATE/run/live.sock program_start live "$DSN_LIVE"
 	fcgi_socket_close
 }
 
@@ -379,15 +386,15 @@ stack_stop() {
 		process_stop "$(cat "$STATE/nginx/nginx.pid" 2>/dev/null)" "$STATE/nginx/nginx.conf"
 	fi
 	rm -f "$STATE/nginx/nginx.pid"
-	# TERM to all three first, so they stop side by side.
-	for name in fcgi jobs voice; do
+	# TERM to all four first, so they stop side by side.
+	for name in fcgi jobs voice live; do
 		[ -s "$STATE/run/$name.pid" ] || continue
 		pid=$(cat "$STATE/run/$name.pid" 2>/dev/null) || continue
 		if pid_is "$pid" "switchboard-$name"; then
 			kill -TERM "$pid" 2>/dev/null || true
 		fi
 	done
-	for name in fcgi jobs voice; do
+	for name in fcgi jobs voice live; do
 		[ -s "$STATE/run/$name.pid" ] || continue
 		process_stop "$(cat "$STATE/run/$name.pid" 2>/dev/null)" "switchboard-$name"
 		rm -f "$STATE/run/$name.pid"

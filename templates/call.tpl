@@ -2,11 +2,11 @@
 {{! call.tpl: one call: what was said turn by turn, what the analysis found, the recording and the lead. }}
 <div class="page-header">
 	<h1>{{DIRECTION}} call · {{PARTY}}</h1>
-	<p>{{STARTED}} · <span class="badge {{STATUS_BADGE}}">{{STATUS_LABEL}}</span></p>
+	<p data-live-region="call-status" data-live-on="call" data-live-id="{{ID}}">{{STARTED}} · <span class="badge {{STATUS_BADGE}}">{{STATUS_LABEL}}</span></p>
 	<div class="actions">{{#CALL_BACK}}<form method="post" action="/calls/{{CALL_ID}}/callback"><input type="hidden" name="csrf" value="{{CSRF}}"><button class="btn btn-primary" type="submit">Call back {{NUMBER}}</button></form>{{/CALL_BACK}}<a class="btn" href="/calls">All calls</a></div>
 	{{#CALL_BACK}}{{#CALLBACK_PROBLEM}}<p class="field-error" id="callback-problem">{{PROBLEM}} <a href="{{FIX_URL}}">{{FIX_LABEL}}</a></p>{{/CALLBACK_PROBLEM}}{{/CALL_BACK}}
 </div>
-<div class="grid-2">
+<div class="grid-2" data-live-region="call-details" data-live-on="call" data-live-id="{{ID}}">
 	<div class="card">
 		<div class="card-header"><h2>Summary</h2></div>
 		{{#SUMMARY}}<p class="break">{{TEXT}}</p>{{/SUMMARY}}
@@ -51,7 +51,7 @@
 	{{#PLAYER}}<audio controls preload="none" src="/calls/{{ID}}/recording">Your browser cannot play this recording. <a href="/calls/{{ID}}/recording?download=1">Download it</a>.</audio>
 	<div class="actions"><a class="btn" href="/calls/{{ID}}/recording?download=1" download>Download</a></div>{{/PLAYER}}
 </div>
-<div class="card section">
+<div class="card section" data-live-region="call-transcript" data-live-on="call turn" data-live-id="{{ID}}">
 	<div class="card-header"><h2>Transcript</h2>{{#REPLY_TIMES}}<span class="muted small">Reply time: median {{MEDIAN}} ms · slowest {{SLOWEST}} ms ({{REPLIES}})</span>{{/REPLY_TIMES}}</div>
 	{{#NO_TURNS}}<p class="muted">Nothing was said on this call.</p>{{/NO_TURNS}}
 	<div class="transcript">

@@ -2,7 +2,7 @@
 {{! calls.tpl: every call of the business, newest first, with filters and pages. }}
 <div class="page-header">
 	<h1>Calls</h1>
-	<p>{{COUNT_TEXT}}</p>
+	<p data-live-region="calls-count" data-live-on="call">{{COUNT_TEXT}}</p>
 </div>
 <form class="filters" method="get" action="/calls" novalidate>
 	<div class="field {{FROM_CLASS}}">
@@ -45,6 +45,7 @@
 	<button class="btn" type="submit">Filter</button>
 	{{#FILTERED}}<a class="btn btn-link" href="/calls">Clear filters</a>{{/FILTERED}}
 </form>
+<div data-live-region="calls" data-live-on="call">
 {{#PAGE_ERROR}}<p class="flash flash-error">{{MESSAGE}}</p>{{/PAGE_ERROR}}
 {{#INVALID}}
 <div class="empty">
@@ -112,3 +113,4 @@
 	{{#NEXT}}<a href="{{URL}}" rel="next">Next</a>{{/NEXT}}{{#NO_NEXT}}<span class="disabled">Next</span>{{/NO_NEXT}}
 </nav>
 {{/PAGINATION}}
+</div>

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! dashboard.tpl: today's figures, the 30-day chart and the latest events; static/dashboard.js keeps them current. }}
+{{! dashboard.tpl: today's figures, the 30-day chart and the latest events; static/live.js fetches them again when a call, a booking or a lead changes. }}
 <div class="page-header"><h1>Dashboard</h1><p>Today in your business's time zone.</p><div class="actions"><a class="btn" href="/test-call">Test call</a></div></div>
 {{#CALENDAR_REVOKED}}<p class="flash flash-error" role="alert" id="calendar-revoked">Google Calendar stopped accepting Switchboard: bookings no longer reach it and its busy times are not read. <a href="/settings/calendar/connect">Reconnect Google Calendar</a></p>{{/CALENDAR_REVOKED}}
 {{#SETUP}}<div class="card setup" id="setup-checklist">
@@ -10,7 +10,7 @@
 	{{/SETUP_ITEM}}
 	</ul>
 </div>{{/SETUP}}
-<div id="dashboard" data-live="/dashboard/live" data-version="{{VERSION}}">
+<div id="dashboard" data-live-region="dashboard" data-live-on="call booking lead">
 <div class="stats">
 	<div class="stat"><p class="stat-label">Calls today</p><p class="stat-value" data-stat="calls_today">{{CALLS_TODAY}}</p></div>
 	<div class="stat"><p class="stat-label">Booked today</p><p class="stat-value" data-stat="booked_today">{{BOOKED_TODAY}}</p></div>
@@ -41,4 +41,3 @@
 		</div>
 	</section>
 </div>
-<script src="/static/dashboard.js" defer></script>

@@ -9,8 +9,9 @@
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
+<script src="/static/live.js" defer></script>
 </head>
-<body class="app">
+<body class="app" data-live-channel="{{ORG_ID}}" data-live-made="{{LIVE_MADE}}">
 <a class="skip-link" href="#main">Skip to content</a>
 <div class="shell">
 <header class="sidebar">

@@ -2,11 +2,11 @@
 {{! lead.tpl: one lead: details, status, notes, call-back and text actions with their progress, and its calls, appointments and messages. }}
 <div class="page-header">
 	<h1>{{TITLE_NAME}}</h1>
-	<p><span class="mono">{{PHONE}}</span> <span class="badge {{STATUS_BADGE}}" id="lead-status">{{STATUS_LABEL}}</span>{{#HAS_TEMPERATURE}} <span class="badge {{TEMPERATURE_BADGE}}">{{TEMPERATURE_LABEL}}</span>{{/HAS_TEMPERATURE}}</p>
+	<p data-live-region="lead-badges" data-live-on="lead" data-live-id="{{ID}}"><span class="mono">{{PHONE}}</span> <span class="badge {{STATUS_BADGE}}" id="lead-status">{{STATUS_LABEL}}</span>{{#HAS_TEMPERATURE}} <span class="badge {{TEMPERATURE_BADGE}}">{{TEMPERATURE_LABEL}}</span>{{/HAS_TEMPERATURE}}</p>
 	<div class="actions"><a class="btn" href="/appointments/new?lead={{ID:u}}">Book an appointment</a> <a class="btn" href="/leads">All leads</a></div>
 </div>
 <div class="grid-2">
-	<section class="card">
+	<section class="card" data-live-region="lead-details" data-live-on="lead" data-live-id="{{ID}}">
 		<div class="card-header"><h2>Details</h2></div>
 		<dl class="details">
 			<dt>Name</dt><dd>{{TITLE_NAME}}</dd>
@@ -121,7 +121,7 @@
 	</div>
 	{{/HAS_NOTES}}
 </section>
-<section class="card section" id="calls">
+<section class="card section" id="calls" data-live-region="lead-calls" data-live-on="call" data-live-id="{{ID}}">
 	<div class="card-header"><h2>Calls</h2></div>
 	{{#NO_CALLS}}<p class="muted">No calls with this lead yet.</p>{{/NO_CALLS}}
 	{{#HAS_CALLS}}
@@ -143,7 +143,7 @@
 	</div>
 	{{/HAS_CALLS}}
 </section>
-<section class="card section" id="appointments">
+<section class="card section" id="appointments" data-live-region="lead-appointments" data-live-on="booking" data-live-id="{{ID}}">
 	<div class="card-header"><h2>Appointments</h2></div>
 	{{#NO_APPOINTMENTS}}<p class="muted">No appointments booked for this lead.</p>{{/NO_APPOINTMENTS}}
 	{{#HAS_APPOINTMENTS}}

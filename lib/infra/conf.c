@@ -22,7 +22,7 @@ struct conf_entry {
 	char *value;            /* configured value, heap-owned; NULL means "use fallback" */
 };
 
-#define ALL (CONF_FCGI | CONF_VOICE | CONF_JOBS)
+#define ALL (CONF_FCGI | CONF_VOICE | CONF_JOBS | CONF_LIVE)
 
 static struct conf_entry conf_table[] = {
 	{ "DATABASE_URL", CONF_STRING, NULL, ALL, 0, 0,
@@ -167,6 +167,14 @@ static struct conf_entry conf_table[] = {
 	{ "PRUNE_AFTER_DAYS", CONF_INT, "30", 0, 1, 3650,
 	  "age at which webhook events and finished jobs are deleted by the daily retention job",
 	  NULL },
+	{ "LIVE_SOCKET", CONF_STRING, NULL, CONF_LIVE, 0, 0,
+	  "unix socket switchboard-live serves live events on; only nginx may reach it", NULL },
+	{ "LIVE_BUFFER", CONF_INT, "200", 0, 10, 100000,
+	  "live events kept per business for reconnects; a stream this far behind is cut", NULL },
+	{ "LIVE_KEEP_S", CONF_INT, "600", 0, 10, 86400,
+	  "seconds a live event is kept for reconnects", NULL },
+	{ "LIVE_STREAM_MAX_S", CONF_INT, "300", 0, 5, 86400,
+	  "a live-event stream is ended after this long, so its session is checked again", NULL },
 };
 
 #define CONF_COUNT (sizeof(conf_table) / sizeof(conf_table[0]))

@@ -9,6 +9,7 @@ enum conf_program {
 	CONF_FCGI = 1 << 0,
 	CONF_VOICE = 1 << 1,
 	CONF_JOBS = 1 << 2,
+	CONF_LIVE = 1 << 3,
 };
 
 /*

@@ -481,3 +481,28 @@ int db_notifications(struct db *db, const char *channel)
 	}
 	return count;
 }
+
+int db_notification_take(struct db *db, struct arena *a, const char *channel,
+			 const char **payload)
+{
+	PGnotify *n;
+
+	*payload = NULL;
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK || !PQconsumeInput(db->conn)) {
+		if (db->conn) {
+			log_warn("the database connection was lost: %s", PQerrorMessage(db->conn));
+			PQfinish(db->conn);
+			db->conn = NULL;
+		}
+		return -1;
+	}
+	while ((n = PQnotifies(db->conn))) {
+		if (!strcmp(n->relname, channel)) {
+			*payload = arena_strdup(a, n->extra);
+			PQfreemem(n);
+			return 1;
+		}
+		PQfreemem(n);
+	}
+	return 0;
+}

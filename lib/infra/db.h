@@ -105,4 +105,12 @@ int db_socket(struct db *db);
 /* Collect pending notifications; returns how many arrived on channel (any when NULL). */
 int db_notifications(struct db *db, const char *channel);
 
+/*
+ * Take the next notification that arrived on channel, reading what the socket holds first.
+ * Returns 1 with its payload in *payload (arena), 0 when none is pending, or -1 when the
+ * connection is lost: it is dropped, so db_ready() opens a new one, which must LISTEN again.
+ */
+int db_notification_take(struct db *db, struct arena *a, const char *channel,
+			 const char **payload);
+
 #endif

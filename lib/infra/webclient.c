@@ -199,6 +199,8 @@ int webclient_fetch(struct arena *a, const struct webclient_request *req,
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(curl, CURLOPT_USERPWD, req->userpwd);
 	}
+	if (req->unix_socket)
+		curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, req->unix_socket);
 	if (req->public_only) {
 		curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_public_socket);
 		curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &check);

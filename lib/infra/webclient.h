@@ -18,6 +18,7 @@ struct webclient_request {
 	long timeout_ms;             /* whole request; 0 means the HTTP_TIMEOUT_MS setting */
 	size_t max_response;         /* larger answers fail; 0 means 4 MiB */
 	int public_only;             /* reach public addresses only (webclient_address_public) */
+	const char *unix_socket;     /* connect to this local socket instead of the URL's host */
 };
 
 struct webclient_response {

@@ -170,8 +170,13 @@ export function watch(page) {
 			note(`console error: ${m.text()} (${m.location().url || 'page'})`);
 	};
 	const onPageError = (e) => note(`uncaught exception: ${e.message}`);
-	const onFailed = (req) => note(`request failed: ${req.method()} ${req.url()} ` +
-		`${req.failure() ? req.failure().errorText : ''}`);
+	const onFailed = (req) => {
+		const why = req.failure() ? req.failure().errorText : '';
+		// A page's live-event stream stays open for the page's life: leaving the page ends it.
+		if (why === 'net::ERR_ABORTED' && new URL(req.url()).pathname.startsWith('/live/'))
+			return;
+		note(`request failed: ${req.method()} ${req.url()} ${why}`);
+	};
 	const onResponse = (res) => {
 		if (res.status() >= 400)
 			note(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);

@@ -99,7 +99,7 @@ def pid_files(var):
 
 
 def server_pids(var):
-    """Every process of the running stack: scripts/run, the three programs, nginx, the
+    """Every process of the running stack: scripts/run, the four programs, nginx, the
     postmaster and the mail relay fake."""
     pids = {}
     for path in pid_files(var):
@@ -150,8 +150,8 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "first")
         run.wait_ready()
         pids = server_pids(var)
-        # run, fcgi, jobs, voice, nginx, the postmaster, the mail relay fake
-        assert len(pids) == 7, pids
+        # run, fcgi, jobs, voice, live, nginx, the postmaster, the mail relay fake
+        assert len(pids) == 8, pids
         session = sign_in(run.base)
         owner_psql(var, "CREATE TABLE restart_probe (note text); "
                         "INSERT INTO restart_probe VALUES ('kept')")

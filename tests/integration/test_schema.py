@@ -2,6 +2,7 @@
 
 import base64
 import datetime
+import json
 import hashlib
 import hmac
 import pathlib
@@ -723,20 +724,33 @@ def test_call_and_appointment_changes_notify_dashboard(owner, orgs, app):
     cur = app.cursor()
     set_org(cur, org)
     cur.execute("""INSERT INTO calls (org_id, provider, provider_call_id, from_number, to_number)
-                   VALUES (%s, 'twilio', %s, '+15555550117', '+15555550100')""",
+                   VALUES (%s, 'twilio', %s, '+15555550117', '+15555550100') RETURNING id""",
                 (org, token("CA")))
+    call = cur.fetchone()[0]
     _book(cur, org, SLOT)
+    cur.execute("""INSERT INTO call_turns (org_id, call_id, seq, speaker, text)
+                   VALUES (%s, %s, 0, 'caller', 'hello'), (%s, %s, 1, 'caller', 'again')""",
+                (org, call, org, call))
     app.commit()
-    payloads = []
+    events = []
     deadline = datetime.datetime.now() + datetime.timedelta(seconds=5)
-    while str(org) not in payloads and datetime.datetime.now() < deadline:
+    while len(events) < 3 and datetime.datetime.now() < deadline:
         select.select([owner], [], [], 0.5)
         owner.poll()
-        payloads.extend(n.payload for n in owner.notifies if n.channel == "org_events")
+        for n in owner.notifies:
+            if n.channel == "org_events":
+                org_id, event = n.payload.split(" ", 1)
+                assert org_id == str(org)
+                event = json.loads(event)
+                assert isinstance(event.pop("at"), int)
+                events.append(event)
         owner.notifies.clear()
-    assert str(org) in payloads
-    # Identical notifications of one transaction arrive once.
-    assert payloads.count(str(org)) == 1
+    assert {"kind": "call", "id": str(call), "lead": None, "new": True} in events
+    assert any(e["kind"] == "booking" and e["new"] for e in events)
+    # Identical notifications of one transaction arrive once: two turns, one event.
+    assert events.count({"kind": "turn", "call": str(call)}) == 1
+    # Only ids go out: nothing a caller said or their number.
+    assert "hello" not in json.dumps(events) and "5550117" not in json.dumps(events)
 
 
 def _demo_snapshot(cur):

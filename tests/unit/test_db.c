@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "infra/arena.h"
@@ -16,6 +17,8 @@ static const char SQL_KILL[] = "SELECT pg_terminate_backend($1::int)";
 static const char SQL_TEMP[] = "CREATE TEMP TABLE IF NOT EXISTS t (k int PRIMARY KEY)";
 static const char SQL_INSERT[] = "INSERT INTO t VALUES (1)";
 static const char SQL_ORG[] = "SELECT current_setting('app.org_id', true)";
+static const char SQL_LISTEN[] = "LISTEN test_db_channel";
+static const char SQL_NOTIFY[] = "SELECT pg_notify($1, $2)";
 
 static const char *dsn(void)
 {
@@ -188,6 +191,47 @@ static void test_nested_transactions_commit_once(void **state)
 	arena_free(a);
 }
 
+static void test_notifications_are_taken_in_order_and_a_lost_connection_said(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn()), *other = db_open(dsn());
+	const char *payload;
+
+	assert_true(db_exec(db, a, SQL_LISTEN) >= 0);
+	assert_int_equal(db_notification_take(db, a, "test_db_channel", &payload), 0);
+	assert_non_null(db_text(other, a, SQL_NOTIFY, "elsewhere", "not ours"));
+	assert_non_null(db_text(other, a, SQL_NOTIFY, "test_db_channel", "first"));
+	assert_non_null(db_text(other, a, SQL_NOTIFY, "test_db_channel", "second"));
+	/* Another session's notifications arrive once its transaction commits: wait for them. */
+	int rc = 0;
+	for (int i = 0; i < 100 && rc == 0; i++) {
+		rc = db_notification_take(db, a, "test_db_channel", &payload);
+		if (rc == 0)
+			usleep(20000);
+	}
+	assert_int_equal(rc, 1);
+	assert_string_equal(payload, "first");
+	for (int i = 0; i < 100 && (rc = db_notification_take(db, a, "test_db_channel",
+								&payload)) == 0; i++)
+		usleep(20000);
+	assert_int_equal(rc, 1);
+	assert_string_equal(payload, "second");
+
+	/* The server ends the session: said as -1, and the next statement connects anew. */
+	const char *pid = arena_strdup(a, db_text(db, a, SQL_PID));
+	assert_non_null(db_text(other, a, SQL_KILL, pid));
+	for (int i = 0; i < 100 && (rc = db_notification_take(db, a, "test_db_channel",
+								&payload)) == 0; i++)
+		usleep(20000);
+	assert_int_equal(rc, -1);
+	assert_null(payload);
+	assert_true(db_ready(db));
+	assert_string_not_equal(db_text(db, a, SQL_PID), pid);
+	db_close(other);
+	db_close(db);
+	arena_free(a);
+}
+
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
 {
 	struct arena *a = arena_new();
@@ -210,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_org_setting_lasts_one_transaction),
 		cmocka_unit_test(test_a_rehearsal_keeps_nothing),
 		cmocka_unit_test(test_nested_transactions_commit_once),
+		cmocka_unit_test(test_notifications_are_taken_in_order_and_a_lost_connection_said),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
