@@ -200,12 +200,7 @@ void page_reset(struct req *r)
 	if (guest_check_form(r) < 0 || !reset_load(r, d))
 		return;
 	form_begin(&f, r, d);
-	if (!password || strlen(password) < 10)
-		form_error(&f, "password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "password", "Keep it to 200 characters");
-	else if (!confirm || strcmp(password, confirm))
-		form_error(&f, "password_confirm", "The two passwords do not match");
+	form_new_password(&f, "password", password, "password_confirm", confirm);
 	if (!form_ok(&f)) {
 		reset_show(r, d, 422);
 		return;

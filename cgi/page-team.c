@@ -421,12 +421,7 @@ void page_invite_accept(struct req *r)
 	if (!token_hash)
 		return;
 	form_begin(&f, r, d);
-	if (!password || strlen(password) < 10)
-		form_error(&f, "password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "password", "Keep it to 200 characters");
-	else if (!confirm || strcmp(password, confirm))
-		form_error(&f, "password_confirm", "The two passwords do not match");
+	form_new_password(&f, "password", password, "password_confirm", confirm);
 	if (!form_ok(&f)) {
 		invite_show(r, d, 422);
 		return;
