@@ -236,10 +236,7 @@ void page_appointment_create(struct req *r)
 		http_redirect(r, arena_printf(r->arena, "/appointments?view=day&date=%s", date));
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
-		   ? APPOINTMENT_TAKEN
-		   : arena_printf(r->arena, "%s Choose another time.", out.reason));
-	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
+	if (appointment_refused(r, &f, d, &out, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be booked; please try again");
 		return;
 	}

@@ -194,6 +194,15 @@ int appointment_offer_slots(struct req *r, struct tpl_dict *d,
 	return 0;
 }
 
+int appointment_refused(struct req *r, struct form *f, struct tpl_dict *d,
+			const struct booking_outcome *out, bool with_resource)
+{
+	form_error(f, "time", out->verdict == AVAILABILITY_TAKEN
+		   ? APPOINTMENT_TAKEN
+		   : arena_printf(r->arena, "%s Choose another time.", out->reason));
+	return appointment_offer_slots(r, d, out->slots, out->nalternatives, with_resource);
+}
+
 int appointment_read_when(struct req *r, struct form *f, struct tpl_dict *d, const char **date,
 			  const char **clock, const char **resource)
 {
@@ -287,10 +296,7 @@ void page_appointment_reschedule(struct req *r)
 			       : "the appointment could not be moved; please try again");
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
-		   ? APPOINTMENT_TAKEN
-		   : arena_printf(r->arena, "%s Choose another time.", out.reason));
-	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
+	if (appointment_refused(r, &f, d, &out, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
 	}
