@@ -128,14 +128,7 @@ static void reschedule_show(struct req *r, struct tpl_dict *d, struct db_result 
 		tpl_set(tpl_section(d, "LEAD"), "LEAD_ID", db_value(a, 0, A_LEAD));
 	if (db_value(a, 0, A_CALL))
 		tpl_set(tpl_section(d, "CALL"), "CALL_ID", db_value(a, 0, A_CALL));
-	struct tpl_dict *choice = tpl_section(d, "RESOURCES");
-	for (int i = 0; res && i < db_rows(res); i++) {
-		struct tpl_dict *o = tpl_section(choice, "RESOURCE_OPTION");
-		tpl_set(o, "VALUE", db_value(res, i, 0));
-		tpl_set(o, "LABEL", db_value(res, i, 1));
-		if (chosen_resource && !strcmp(chosen_resource, db_value(res, i, 0)))
-			tpl_show(o, "SELECTED");
-	}
+	ui_row_options(tpl_section(d, "RESOURCES"), "RESOURCE_OPTION", res, chosen_resource);
 	page_render(r, status, "Move appointment", NAV_APPOINTMENTS, "appointment_edit.tpl", d);
 }
 
