@@ -103,17 +103,11 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 		goto rollback;
 	if (db_commit(db) < 0)
 		return;
-	out->result = BOOKING_BOOKED;
-	out->appointment_id = id;
-	out->resource_id = answer.resource_id;
-	out->verdict = AVAILABILITY_AVAILABLE;
-	out->reason = "";
+	booking_won(out, id, answer.resource_id);
 	log_info("appointment booked id=%s", id);
 	return;
 rollback:
-	db_rollback(db);
-	if (taken)
-		booking_offer_nearest(db, a, org_id, &q, out);
+	booking_try_abandon(db, a, org_id, &q, out, taken);
 }
 
 void booking_book(struct db *db, struct arena *a, const char *org_id,

@@ -118,16 +118,12 @@ static void move_once(struct db *db, struct arena *a, const char *org_id, const 
 		goto rollback;
 	if (db_commit(db) < 0)
 		return;
-	out->result = BOOKING_BOOKED;
-	out->appointment_id = id;
-	out->resource_id = answer.resource_id;
-	out->reason = "";
+	/* v was AVAILABILITY_AVAILABLE to get here, so the verdict booking_won sets is v. */
+	booking_won(out, id, answer.resource_id);
 	log_info("appointment moved id=%s", id);
 	return;
 rollback:
-	db_rollback(db);
-	if (taken)
-		booking_offer_nearest(db, a, org_id, &q, out);
+	booking_try_abandon(db, a, org_id, &q, out, taken);
 }
 
 void booking_move_noted(struct db *db, struct arena *a, const char *org_id, const char *id,

@@ -34,6 +34,25 @@ bool booking_lost_race(struct db *db, struct booking_outcome *out, bool *again)
 	return !strcmp(db_sqlstate(db), DB_EXCLUSION_VIOLATION);
 }
 
+void booking_won(struct booking_outcome *out, const char *appointment_id,
+		 const char *resource_id)
+{
+	out->result = BOOKING_BOOKED;
+	out->appointment_id = appointment_id;
+	out->resource_id = resource_id;
+	out->verdict = AVAILABILITY_AVAILABLE;
+	out->reason = "";
+}
+
+void booking_try_abandon(struct db *db, struct arena *a, const char *org_id,
+			 const struct availability_query *q, struct booking_outcome *out,
+			 bool taken)
+{
+	db_rollback(db);
+	if (taken)
+		booking_offer_nearest(db, a, org_id, q, out);
+}
+
 void booking_offer_nearest(struct db *db, struct arena *a, const char *org_id,
 			   const struct availability_query *q, struct booking_outcome *out)
 {

@@ -32,6 +32,18 @@ int booking_take_turn(struct db *db, struct arena *a, const char *org_id);
  */
 bool booking_lost_race(struct db *db, struct booking_outcome *out, bool *again);
 
+/* A try that committed: out says appointment_id is booked (or moved) on resource_id. */
+void booking_won(struct booking_outcome *out, const char *appointment_id,
+		 const char *resource_id);
+
+/*
+ * A try that failed: roll back its transaction, and when its time was taken (taken) offer the
+ * nearest free starts to q instead (booking_offer_nearest).
+ */
+void booking_try_abandon(struct db *db, struct arena *a, const char *org_id,
+			 const struct availability_query *q, struct booking_outcome *out,
+			 bool taken);
+
 /* A time that cannot be had: out becomes BOOKING_TAKEN with the nearest free starts to q,
  * read in a transaction of their own (db must have none open). */
 void booking_offer_nearest(struct db *db, struct arena *a, const char *org_id,
