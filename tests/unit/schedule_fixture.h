@@ -15,6 +15,21 @@ static const char SQL_FIXTURE_DAY_AHEAD[] =
 static const char SQL_FIXTURE_LOCAL[] =
 	"SELECT extract(epoch FROM ($1::date + $2::time) AT TIME ZONE $3)::bigint";
 
+/*
+ * Start a test: a new arena in *a, its two connections (*owner bypasses row-level security, to
+ * arrange and check; *app is the web program's role, as the code under test runs) and an
+ * organization made by fixture_org_create. Returns the organization's id (arena).
+ */
+static const char *fixture_org_open(struct arena **a, struct db **owner, struct db **app,
+				    const char *zone, const char *hours, const char **drain_id)
+{
+	*a = arena_new();
+	const char *org = fixture_org_create(*a, zone, hours, drain_id);
+	*owner = db_open(fixture_dsn("SB_DSN_OWNER"));
+	*app = db_open(fixture_dsn("SB_DSN_APP"));
+	return org;
+}
+
 /* A local date one to two weeks ahead with ISO weekday isodow ("1" = Monday) (arena). */
 static const char *fixture_day_ahead(struct db *owner, struct arena *a, const char *isodow)
 {
@@ -34,7 +49,8 @@ static time_t fixture_local_time(struct db *owner, struct arena *a, const char *
 	return (time_t)t;
 }
 
-/* After a test: close its two connections, drop its organization and free its arena. */
+/* After a test, the reverse of fixture_org_open: close its two connections, drop its
+ * organization and free its arena. */
 static void fixture_org_close(struct arena *a, struct db *owner, struct db *app, const char *org)
 {
 	db_close(app);

@@ -62,10 +62,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->a = arena_new();
-	f->org = fixture_org_create(f->a, ZONE, LUNCH_HOURS, &f->drain);
-	f->owner = db_open(fixture_dsn("SB_DSN_OWNER"));
-	f->app = db_open(fixture_dsn("SB_DSN_APP"));
+	f->org = fixture_org_open(&f->a, &f->owner, &f->app, ZONE, LUNCH_HOURS, &f->drain);
 	f->wednesday = fixture_day_ahead(f->owner, f->a, "3");
 	f->saturday = fixture_day_ahead(f->owner, f->a, "6");
 	f->main_resource = db_text(f->owner, f->a, SQL_FIRST_RESOURCE, f->org);

@@ -47,10 +47,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->a = arena_new();
-	f->org = fixture_org_create(f->a, ZONE, FIXTURE_HOURS, &f->drain);
-	f->owner = db_open(fixture_dsn("SB_DSN_OWNER"));
-	f->app = db_open(fixture_dsn("SB_DSN_APP"));
+	f->org = fixture_org_open(&f->a, &f->owner, &f->app, ZONE, FIXTURE_HOURS, &f->drain);
 	f->wednesday = fixture_day_ahead(f->owner, f->a, "3");
 	f->thursday = fixture_day_ahead(f->owner, f->a, "4");
 	f->sunday = fixture_day_ahead(f->owner, f->a, "7");
