@@ -415,9 +415,12 @@ static bool calendar_job_start(struct db *db, struct arena *a, const struct job 
 		return false;
 	}
 	r = gcal_access_token(db, a, job->org_id, false, token, why, sizeof(why));
+	if (r == GOOGLE_REFUSED) {
+		*outcome = JOB_DONE; /* disconnected since: nothing to keep in step */
+		return false;
+	}
 	if (r != GOOGLE_OK) {
-		*outcome = r == GOOGLE_REFUSED ? JOB_DONE
-					       : outcome_of(r, "no Google access", why, error, errlen);
+		*outcome = outcome_of(r, "no Google access", why, error, errlen);
 		return false;
 	}
 	if (db_begin_org(db, a, job->org_id) < 0) {
