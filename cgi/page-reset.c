@@ -133,11 +133,7 @@ void page_forgot(struct req *r)
 static void reset_refuse(struct req *r, struct tpl_dict *d, int status, const char *heading,
 			 const char *message)
 {
-	struct tpl_dict *problem = tpl_section(d, "PROBLEM");
-
-	tpl_set(problem, "HEADING", heading);
-	tpl_set(problem, "MESSAGE", message);
-	page_render(r, status, heading, NAV_NONE, "reset.tpl", d);
+	guest_link_refuse(r, d, status, heading, message, "reset.tpl");
 }
 
 /* The link of the path, shown as its form into d: true, or false with the problem shown. */

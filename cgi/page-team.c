@@ -340,11 +340,7 @@ void page_team_user_remove(struct req *r)
 static void invite_refuse(struct req *r, struct tpl_dict *d, int status, const char *heading,
 			  const char *message)
 {
-	struct tpl_dict *problem = tpl_section(d, "PROBLEM");
-
-	tpl_set(problem, "HEADING", heading);
-	tpl_set(problem, "MESSAGE", message);
-	page_render(r, status, heading, NAV_NONE, "invite_accept.tpl", d);
+	guest_link_refuse(r, d, status, heading, message, "invite_accept.tpl");
 }
 
 static void invite_refuse_used(struct req *r, struct tpl_dict *d)
