@@ -83,6 +83,18 @@ bool form_email(struct form *f, const char *name, const char *value)
 	return form_error(f, name, "enter an email address like name@example.com");
 }
 
+bool form_new_password(struct form *f, const char *name, const char *value,
+		       const char *confirm_name, const char *confirm)
+{
+	if (!value || strlen(value) < 10)
+		return form_error(f, name, "Use at least 10 characters");
+	if (strlen(value) > 200)
+		return form_error(f, name, "Keep it to 200 characters");
+	if (confirm_name && (!confirm || strcmp(value, confirm)))
+		return form_error(f, confirm_name, "The two passwords do not match");
+	return true;
+}
+
 bool form_cents(struct form *f, const char *name, const char *value, long max_cents, long *cents)
 {
 	char digits[32];

@@ -32,6 +32,13 @@ bool form_required(struct form *f, const char *name, const char *value, const ch
 bool form_max_length(struct form *f, const char *name, const char *value, int max);
 bool form_email(struct form *f, const char *name, const char *value);
 
+/*
+ * Check a new password: 10 to 200 characters (long enough to resist guessing, short enough
+ * that hashing it stays cheap). With confirm_name, also that the confirm field repeats it.
+ */
+bool form_new_password(struct form *f, const char *name, const char *value,
+		       const char *confirm_name, const char *confirm);
+
 /* Parse a money amount ("149", "149.5", "$1,149.50") into cents; false (error set) if not one. */
 bool form_cents(struct form *f, const char *name, const char *value, long max_cents, long *cents);
 

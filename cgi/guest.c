@@ -70,6 +70,16 @@ void guest_form_show(struct req *r, struct tpl_dict *d, int status, const char *
 	page_render(r, status, title, NAV_NONE, tpl, d);
 }
 
+void guest_link_refuse(struct req *r, struct tpl_dict *d, int status, const char *heading,
+		       const char *message, const char *tpl)
+{
+	struct tpl_dict *problem = tpl_section(d, "PROBLEM");
+
+	tpl_set(problem, "HEADING", heading);
+	tpl_set(problem, "MESSAGE", message);
+	page_render(r, status, heading, NAV_NONE, tpl, d);
+}
+
 /* An Origin header names this site when it is our public address or the host the browser used. */
 static bool origin_is_ours(struct req *r, const char *origin)
 {

@@ -31,6 +31,13 @@ void guest_form_show(struct req *r, struct tpl_dict *d, int status, const char *
 		     const char *title, const char *tpl);
 
 /*
+ * Renders template tpl with section PROBLEM (HEADING, MESSAGE) instead of its form, answering
+ * status: why a one-time link (a password reset, an invitation) cannot be used.
+ */
+void guest_link_refuse(struct req *r, struct tpl_dict *d, int status, const char *heading,
+		       const char *message, const char *tpl);
+
+/*
  * For the POST of a signed-out form: refuse it with 403 and return -1 when it comes from
  * another site (Sec-Fetch-Site or Origin say so) or its csrf field does not match the token
  * cookie; else 0. Nothing has been changed when it refuses.

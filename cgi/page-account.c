@@ -91,11 +91,8 @@ void page_account_password(struct req *r)
 	const char *confirm = req_form(r, "confirm_password");
 
 	form_begin(&f, r, d);
-	if (!password || strlen(password) < 10)
-		form_error(&f, "new_password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "new_password", "Keep it to 200 characters");
-	else if (!confirm || strcmp(password, confirm))
+	if (form_new_password(&f, "new_password", password, NULL, NULL) &&
+	    (!confirm || strcmp(password, confirm)))
 		form_error(&f, "confirm_password", "The two new passwords do not match");
 	if (form_ok(&f) && current_password_ok(r, &f, "current_password") < 0)
 		return;

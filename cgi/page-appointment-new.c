@@ -70,13 +70,7 @@ static int new_choices(struct req *r, struct tpl_dict *d, const char *lead, cons
 	tpl_set(d, "CSRF", r->csrf);
 	tpl_set(d, "TIMEZONE", db_value(today, 0, 1));
 	tpl_set(d, "TOMORROW", db_value(today, 0, 0));
-	for (int i = 0; i < db_rows(leads); i++) {
-		struct tpl_dict *o = tpl_section(d, "LEAD_OPTION");
-		tpl_set(o, "VALUE", db_value(leads, i, 0));
-		tpl_set(o, "LABEL", db_value(leads, i, 1));
-		if (lead && !strcmp(lead, db_value(leads, i, 0)))
-			tpl_show(o, "SELECTED");
-	}
+	ui_row_options(d, "LEAD_OPTION", leads, lead);
 	for (int i = 0; i < db_rows(services); i++) {
 		struct tpl_dict *o = tpl_section(d, "SERVICE_OPTION");
 		tpl_set(o, "VALUE", db_value(services, i, 0));
@@ -85,14 +79,7 @@ static int new_choices(struct req *r, struct tpl_dict *d, const char *lead, cons
 		if (service && !strcmp(service, db_value(services, i, 0)))
 			tpl_show(o, "SELECTED");
 	}
-	struct tpl_dict *choice = tpl_section(d, "RESOURCES");
-	for (int i = 0; i < db_rows(resources); i++) {
-		struct tpl_dict *o = tpl_section(choice, "RESOURCE_OPTION");
-		tpl_set(o, "VALUE", db_value(resources, i, 0));
-		tpl_set(o, "LABEL", db_value(resources, i, 1));
-		if (resource && !strcmp(resource, db_value(resources, i, 0)))
-			tpl_show(o, "SELECTED");
-	}
+	ui_row_options(tpl_section(d, "RESOURCES"), "RESOURCE_OPTION", resources, resource);
 	return 0;
 }
 
@@ -236,10 +223,7 @@ void page_appointment_create(struct req *r)
 		http_redirect(r, arena_printf(r->arena, "/appointments?view=day&date=%s", date));
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
-		   ? APPOINTMENT_TAKEN
-		   : arena_printf(r->arena, "%s Choose another time.", out.reason));
-	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
+	if (appointment_refused(r, &f, d, &out, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be booked; please try again");
 		return;
 	}

@@ -128,14 +128,7 @@ static void reschedule_show(struct req *r, struct tpl_dict *d, struct db_result 
 		tpl_set(tpl_section(d, "LEAD"), "LEAD_ID", db_value(a, 0, A_LEAD));
 	if (db_value(a, 0, A_CALL))
 		tpl_set(tpl_section(d, "CALL"), "CALL_ID", db_value(a, 0, A_CALL));
-	struct tpl_dict *choice = tpl_section(d, "RESOURCES");
-	for (int i = 0; res && i < db_rows(res); i++) {
-		struct tpl_dict *o = tpl_section(choice, "RESOURCE_OPTION");
-		tpl_set(o, "VALUE", db_value(res, i, 0));
-		tpl_set(o, "LABEL", db_value(res, i, 1));
-		if (chosen_resource && !strcmp(chosen_resource, db_value(res, i, 0)))
-			tpl_show(o, "SELECTED");
-	}
+	ui_row_options(tpl_section(d, "RESOURCES"), "RESOURCE_OPTION", res, chosen_resource);
 	page_render(r, status, "Move appointment", NAV_APPOINTMENTS, "appointment_edit.tpl", d);
 }
 
@@ -192,6 +185,15 @@ int appointment_offer_slots(struct req *r, struct tpl_dict *d,
 				slots[i].resource_name);
 	}
 	return 0;
+}
+
+int appointment_refused(struct req *r, struct form *f, struct tpl_dict *d,
+			const struct booking_outcome *out, bool with_resource)
+{
+	form_error(f, "time", out->verdict == AVAILABILITY_TAKEN
+		   ? APPOINTMENT_TAKEN
+		   : arena_printf(r->arena, "%s Choose another time.", out->reason));
+	return appointment_offer_slots(r, d, out->slots, out->nalternatives, with_resource);
 }
 
 int appointment_read_when(struct req *r, struct form *f, struct tpl_dict *d, const char **date,
@@ -287,10 +289,7 @@ void page_appointment_reschedule(struct req *r)
 			       : "the appointment could not be moved; please try again");
 		return;
 	}
-	form_error(&f, "time", out.verdict == AVAILABILITY_TAKEN
-		   ? APPOINTMENT_TAKEN
-		   : arena_printf(r->arena, "%s Choose another time.", out.reason));
-	if (appointment_offer_slots(r, d, out.slots, out.nalternatives, resource == NULL) < 0) {
+	if (appointment_refused(r, &f, d, &out, resource == NULL) < 0) {
 		http_fail(r, 503, "the appointment could not be moved; please try again");
 		return;
 	}

@@ -9,6 +9,7 @@
 #define APPOINTMENT_TAKEN "That time overlaps another appointment. Choose another time."
 
 struct availability_slot;
+struct booking_outcome;
 struct form;
 struct req;
 struct tpl_dict;
@@ -52,5 +53,13 @@ int appointment_read_when(struct req *r, struct form *f, struct tpl_dict *d, con
  */
 int appointment_offer_slots(struct req *r, struct tpl_dict *d,
 			    const struct availability_slot *slots, int n, bool with_resource);
+
+/*
+ * A booking or move refused the wanted time: say why on the form's time field and offer out's
+ * nearest free starts (as appointment_offer_slots, with their resource when with_resource).
+ * Returns 0, or -1 when the database failed.
+ */
+int appointment_refused(struct req *r, struct form *f, struct tpl_dict *d,
+			const struct booking_outcome *out, bool with_resource);
 
 #endif

@@ -392,10 +392,7 @@ void page_signup(struct req *r)
 		form_max_length(&f, "business", business, 120);
 	if (form_required(&f, "email", email, "Email"))
 		form_email(&f, "email", email);
-	if (!password || strlen(password) < 10)
-		form_error(&f, "password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "password", "Keep it to 200 characters");
+	form_new_password(&f, "password", password, NULL, NULL);
 	if (form_required(&f, "timezone", timezone, "Time zone") &&
 	    !db_text(r->db, r->arena, SQL_TIMEZONE_EXISTS, timezone))
 		form_error(&f, "timezone", "Choose a time zone such as America/New_York");

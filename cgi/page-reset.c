@@ -133,11 +133,7 @@ void page_forgot(struct req *r)
 static void reset_refuse(struct req *r, struct tpl_dict *d, int status, const char *heading,
 			 const char *message)
 {
-	struct tpl_dict *problem = tpl_section(d, "PROBLEM");
-
-	tpl_set(problem, "HEADING", heading);
-	tpl_set(problem, "MESSAGE", message);
-	page_render(r, status, heading, NAV_NONE, "reset.tpl", d);
+	guest_link_refuse(r, d, status, heading, message, "reset.tpl");
 }
 
 /* The link of the path, shown as its form into d: true, or false with the problem shown. */
@@ -200,12 +196,7 @@ void page_reset(struct req *r)
 	if (guest_check_form(r) < 0 || !reset_load(r, d))
 		return;
 	form_begin(&f, r, d);
-	if (!password || strlen(password) < 10)
-		form_error(&f, "password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "password", "Keep it to 200 characters");
-	else if (!confirm || strcmp(password, confirm))
-		form_error(&f, "password_confirm", "The two passwords do not match");
+	form_new_password(&f, "password", password, "password_confirm", confirm);
 	if (!form_ok(&f)) {
 		reset_show(r, d, 422);
 		return;

@@ -63,14 +63,7 @@ static void closures_show(struct req *r, struct tpl_dict *d, const char *chosen,
 		tpl_set(row, "ENDS", db_value(list, i, 4));
 	}
 	tpl_show(d, db_rows(list) ? "HAS_CLOSURES" : "NO_CLOSURES");
-	struct tpl_dict *choice = tpl_section(d, "RESOURCES");
-	for (int i = 0; i < db_rows(resources); i++) {
-		struct tpl_dict *o = tpl_section(choice, "RESOURCE_OPTION");
-		tpl_set(o, "VALUE", db_value(resources, i, 0));
-		tpl_set(o, "LABEL", db_value(resources, i, 1));
-		if (chosen && !strcmp(chosen, db_value(resources, i, 0)))
-			tpl_show(o, "SELECTED");
-	}
+	ui_row_options(tpl_section(d, "RESOURCES"), "RESOURCE_OPTION", resources, chosen);
 	settings_render(r, status, "Closed dates", TAB_CLOSURES, "settings_closures.tpl", d);
 }
 

@@ -129,18 +129,26 @@ static void reminders_show(struct req *r, struct tpl_dict *d, int status)
 	settings_render(r, status, "Reminders", TAB_REMINDERS, "settings_reminders.tpl", d);
 }
 
-void page_settings_reminders(struct req *r)
+/* The saved reminder settings into d's form; false after an error answered. */
+static bool saved_reminders_fill(struct req *r, struct tpl_dict *d)
 {
-	struct tpl_dict *d = page_dict(r);
 	struct db_result *org = ui_one(r, "reminder settings", "loaded", SQL_REMINDERS, r->org_id);
 
 	if (!org)
-		return;
+		return false;
 	if (!strcmp(db_value(org, 0, 0), "t"))
 		tpl_show(d, "REMINDERS_ON");
 	reminder_options(r, d, "FIRST_OPTION", db_value(org, 0, 1));
 	reminder_options(r, d, "SECOND_OPTION", db_value(org, 0, 2));
-	reminders_show(r, d, 200);
+	return true;
+}
+
+void page_settings_reminders(struct req *r)
+{
+	struct tpl_dict *d = page_dict(r);
+
+	if (saved_reminders_fill(r, d))
+		reminders_show(r, d, 200);
 }
 
 /* A reminder's field: "" for off, or whole minutes within bounds; false after an error. */
@@ -239,13 +247,8 @@ void page_settings_feed_renew(struct req *r)
 	}
 	/* Shown on this answer only: the token itself is never stored. */
 	struct tpl_dict *d = page_dict(r);
-	struct db_result *org = ui_one(r, "reminder settings", "loaded", SQL_REMINDERS, r->org_id);
-	if (!org)
+	if (!saved_reminders_fill(r, d))
 		return;
-	if (!strcmp(db_value(org, 0, 0), "t"))
-		tpl_show(d, "REMINDERS_ON");
-	reminder_options(r, d, "FIRST_OPTION", db_value(org, 0, 1));
-	reminder_options(r, d, "SECOND_OPTION", db_value(org, 0, 2));
 	const char *base = conf_str("PUBLIC_BASE_URL");
 	const char *url = arena_printf(r->arena, "%s/calendar/%s", base, token);
 	struct tpl_dict *made = tpl_section(d, "NEW_FEED");

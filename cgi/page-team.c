@@ -340,11 +340,7 @@ void page_team_user_remove(struct req *r)
 static void invite_refuse(struct req *r, struct tpl_dict *d, int status, const char *heading,
 			  const char *message)
 {
-	struct tpl_dict *problem = tpl_section(d, "PROBLEM");
-
-	tpl_set(problem, "HEADING", heading);
-	tpl_set(problem, "MESSAGE", message);
-	page_render(r, status, heading, NAV_NONE, "invite_accept.tpl", d);
+	guest_link_refuse(r, d, status, heading, message, "invite_accept.tpl");
 }
 
 static void invite_refuse_used(struct req *r, struct tpl_dict *d)
@@ -421,12 +417,7 @@ void page_invite_accept(struct req *r)
 	if (!token_hash)
 		return;
 	form_begin(&f, r, d);
-	if (!password || strlen(password) < 10)
-		form_error(&f, "password", "Use at least 10 characters");
-	else if (strlen(password) > 200)
-		form_error(&f, "password", "Keep it to 200 characters");
-	else if (!confirm || strcmp(password, confirm))
-		form_error(&f, "password_confirm", "The two passwords do not match");
+	form_new_password(&f, "password", password, "password_confirm", confirm);
 	if (!form_ok(&f)) {
 		invite_show(r, d, 422);
 		return;

@@ -234,6 +234,18 @@ void ui_status_options(struct tpl_dict *d, const char *section, enum ui_status_k
 	}
 }
 
+void ui_row_options(struct tpl_dict *d, const char *section, const struct db_result *rows,
+		    const char *chosen)
+{
+	for (int i = 0; rows && i < db_rows(rows); i++) {
+		struct tpl_dict *o = tpl_section(d, section);
+		tpl_set(o, "VALUE", db_value(rows, i, 0));
+		tpl_set(o, "LABEL", db_value(rows, i, 1));
+		if (chosen && !strcmp(chosen, db_value(rows, i, 0)))
+			tpl_show(o, "SELECTED");
+	}
+}
+
 void ui_public_url_warning(struct tpl_dict *d)
 {
 	const char *base = conf_str("PUBLIC_BASE_URL");

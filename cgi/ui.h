@@ -105,6 +105,14 @@ void ui_status_options(struct tpl_dict *d, const char *section, enum ui_status_k
 		       const char *chosen);
 
 /*
+ * The choices of a <select> from query rows: one section of d per row, with the row's first
+ * column as VALUE, its second as LABEL and, for the one equal to chosen (NULL for none),
+ * SELECTED shown. No rows (NULL) make no choices.
+ */
+void ui_row_options(struct tpl_dict *d, const char *section, const struct db_result *rows,
+		    const char *chosen);
+
+/*
  * Shows section PLAIN_HTTP of d, with PUBLIC_BASE_URL as BASE, when the public address that
  * webhook and stream URLs are built from is not https: Twilio and Vapi need https in
  * production. Pages that show those URLs call it.

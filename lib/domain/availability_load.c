@@ -9,6 +9,7 @@
 #include "infra/db.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "domain/when_words.h"
 #include "domain/when_zone.h"
 
 /*
@@ -188,36 +189,12 @@ int schedule_load_holds(struct db *db, struct arena *a, const struct availabilit
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), after Howard Hinnant. */
-static long days_from_civil(long y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *year, int *month, int *day)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*year = (int)(yoe + era * 400 + (*month <= 2));
-}
-
 long schedule_local_day(const struct schedule *s, time_t t, int *weekday)
 {
 	struct tm tm;
 
 	when_zone_fields(s->zone, t, &tm);
-	long day = days_from_civil(tm.tm_year + 1900L, tm.tm_mon + 1, tm.tm_mday);
+	long day = when_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	if (weekday)
 		*weekday = (int)(((day + 3) % 7 + 7) % 7);   /* 1970-01-01 was a Thursday */
 	return day;
@@ -230,7 +207,7 @@ time_t schedule_moment(struct schedule *s, long day, int minutes)
 	for (int i = 0; i < s->nmemo; i++)
 		if (s->memo[i].day == day && s->memo[i].minutes == minutes)
 			return s->memo[i].at;
-	civil_from_days(day, &y, &m, &d);
+	when_civil_from_days(day, &y, &m, &d);
 	time_t at = when_zone_moment(s->zone, y, m, d, minutes);
 	/* Round robin once full: a long search walks forward through the days. */
 	s->memo[s->next_memo] = (struct moment_memo){ day, minutes, at };

@@ -11,16 +11,10 @@
 #include "infra/json.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "domain/booking_turn.h"
 #include "domain/notify.h"
 #include "domain/when.h"
 
-/* Tries of one booking that keeps losing deadlocks to concurrent ones before giving up. */
-#define BOOKING_TRIES 5
-#define DB_DEADLOCK_DETECTED "40P01"
-
-/* Waits for the business's other bookings in progress to commit or roll back. */
-static const char SQL_BOOKING_TURN[] =
-	"SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1, 0))";
 /* blocked_until (the end plus the service's buffer) is filled in by appointments_fill (021). */
 static const char SQL_INSERT[] =
 	"INSERT INTO appointments (org_id, service_id, lead_id, call_id, customer_name, "
@@ -57,21 +51,6 @@ static int queue_confirmation(struct db *db, struct arena *a, const struct booki
 		       ? 0 : -1;
 }
 
-/* A time that cannot be booked: the nearest free starts, in a transaction of their own. */
-static void offer_alternatives(struct db *db, struct arena *a, const char *org_id,
-			       const struct availability_query *q, struct booking_outcome *out)
-{
-	out->result = BOOKING_TAKEN;
-	out->nalternatives = 0;
-	if (db_begin_org(db, a, org_id) < 0)
-		return;
-	int n = availability_nearest(db, a, q, out->slots, BOOKING_ALTERNATIVES);
-	for (int i = 0; i < n; i++)
-		out->alternatives[i] = out->slots[i].starts_at;
-	out->nalternatives = n > 0 ? n : 0;
-	db_rollback(db);
-}
-
 /* Refused before anything was written: the verdict and its sentence. */
 static void refuse(struct booking_outcome *out, const struct availability_answer *answer)
 {
@@ -99,7 +78,7 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 	*again = false;
 	if (db_begin_org(db, a, org_id) < 0)
 		return;
-	if (!db_q(db, a, SQL_BOOKING_TURN, org_id))
+	if (booking_take_turn(db, a, org_id) < 0)
 		goto rollback;
 	/* Read inside this transaction, so busy time committed before it counts. */
 	enum availability_verdict verdict = availability_explain(db, a, &q, req->starts_at, &answer);
@@ -115,10 +94,7 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 				     answer.resource_id);
 	if (!res) {
 		/* Another booking got there first: it committed while this one waited on it. */
-		taken = !strcmp(db_sqlstate(db), DB_EXCLUSION_VIOLATION);
-		*again = !strcmp(db_sqlstate(db), DB_DEADLOCK_DETECTED);
-		out->verdict = AVAILABILITY_TAKEN;
-		out->reason = availability_reason(AVAILABILITY_TAKEN);
+		taken = booking_lost_race(db, out, again);
 		goto rollback;
 	}
 	const char *id = db_value(res, 0, 0);
@@ -127,17 +103,11 @@ static void book_once(struct db *db, struct arena *a, const char *org_id,
 		goto rollback;
 	if (db_commit(db) < 0)
 		return;
-	out->result = BOOKING_BOOKED;
-	out->appointment_id = id;
-	out->resource_id = answer.resource_id;
-	out->verdict = AVAILABILITY_AVAILABLE;
-	out->reason = "";
+	booking_won(out, id, answer.resource_id);
 	log_info("appointment booked id=%s", id);
 	return;
 rollback:
-	db_rollback(db);
-	if (taken)
-		offer_alternatives(db, a, org_id, &q, out);
+	booking_try_abandon(db, a, org_id, &q, out, taken);
 }
 
 void booking_book(struct db *db, struct arena *a, const char *org_id,
@@ -145,10 +115,7 @@ void booking_book(struct db *db, struct arena *a, const char *org_id,
 {
 	bool again = true;
 
-	memset(out, 0, sizeof(*out));
-	out->result = BOOKING_ERROR;
-	out->verdict = AVAILABILITY_ERROR;
-	out->reason = availability_reason(AVAILABILITY_ERROR);
+	booking_outcome_start(out);
 	if (req->minutes <= 0 || req->minutes > 1440) {
 		log_error("could not book: an appointment of %d minutes", req->minutes);
 		return;

@@ -9,15 +9,9 @@
 #include "infra/db.h"
 #include "infra/log.h"
 #include "infra/text.h"
+#include "domain/booking_turn.h"
 #include "domain/notify.h"
 #include "domain/when.h"
-
-#define MOVE_TRIES 5
-#define DB_DEADLOCK_DETECTED "40P01"
-
-/* The same turn booking_book takes: a business's bookings and moves run one after another. */
-static const char SQL_BOOKING_TURN[] =
-	"SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1, 0))";
 
 static const char SQL_OPEN_APPOINTMENT[] =
 	"SELECT a.service_id, extract(epoch FROM a.starts_at)::bigint, "
@@ -71,19 +65,6 @@ static int tell_customer(struct db *db, struct arena *a, const char *phone, cons
 	return notify_sms_enqueue(db, a, phone, body, purpose, &links, key) ? 0 : -1;
 }
 
-static void nearest_instead(struct db *db, struct arena *a, const char *org_id,
-			    const struct availability_query *q, struct booking_outcome *out)
-{
-	out->result = BOOKING_TAKEN;
-	if (db_begin_org(db, a, org_id) < 0)
-		return;
-	int n = availability_nearest(db, a, q, out->slots, BOOKING_ALTERNATIVES);
-	for (int i = 0; i < n; i++)
-		out->alternatives[i] = out->slots[i].starts_at;
-	out->nalternatives = n > 0 ? n : 0;
-	db_rollback(db);
-}
-
 /* One try of a move; *again when it lost a deadlock and changed nothing. */
 static void move_once(struct db *db, struct arena *a, const char *org_id, const char *id,
 		      time_t new_start, const char *resource_id, const char *user_id,
@@ -96,7 +77,9 @@ static void move_once(struct db *db, struct arena *a, const char *org_id, const 
 	*again = false;
 	if (db_begin_org(db, a, org_id) < 0)
 		return;
-	if (!db_q(db, a, SQL_BOOKING_TURN, org_id))
+	/* The same turn booking_book takes: a business's bookings and moves run one after
+	 * another. */
+	if (booking_take_turn(db, a, org_id) < 0)
 		goto rollback;
 	struct db_result *appt = db_q(db, a, SQL_OPEN_APPOINTMENT, org_id, id);
 	if (!appt)
@@ -124,10 +107,7 @@ static void move_once(struct db *db, struct arena *a, const char *org_id, const 
 	}
 	const char *at = arena_printf(a, "%lld", (long long)new_start);
 	if (db_exec(db, a, SQL_MOVE, org_id, id, at, answer.resource_id) != 1) {
-		taken = !strcmp(db_sqlstate(db), DB_EXCLUSION_VIOLATION);
-		*again = !strcmp(db_sqlstate(db), DB_DEADLOCK_DETECTED);
-		out->verdict = AVAILABILITY_TAKEN;
-		out->reason = availability_reason(AVAILABILITY_TAKEN);
+		taken = booking_lost_race(db, out, again);
 		goto rollback;
 	}
 	if (db_exec(db, a, SQL_AUDIT, org_id, user_id, "appointment.reschedule", id, detail,
@@ -138,16 +118,12 @@ static void move_once(struct db *db, struct arena *a, const char *org_id, const 
 		goto rollback;
 	if (db_commit(db) < 0)
 		return;
-	out->result = BOOKING_BOOKED;
-	out->appointment_id = id;
-	out->resource_id = answer.resource_id;
-	out->reason = "";
+	/* v was AVAILABILITY_AVAILABLE to get here, so the verdict booking_won sets is v. */
+	booking_won(out, id, answer.resource_id);
 	log_info("appointment moved id=%s", id);
 	return;
 rollback:
-	db_rollback(db);
-	if (taken)
-		nearest_instead(db, a, org_id, &q, out);
+	booking_try_abandon(db, a, org_id, &q, out, taken);
 }
 
 void booking_move_noted(struct db *db, struct arena *a, const char *org_id, const char *id,
@@ -156,15 +132,12 @@ void booking_move_noted(struct db *db, struct arena *a, const char *org_id, cons
 {
 	bool again = true;
 
-	memset(out, 0, sizeof(*out));
-	out->result = BOOKING_ERROR;
-	out->verdict = AVAILABILITY_ERROR;
-	out->reason = availability_reason(AVAILABILITY_ERROR);
+	booking_outcome_start(out);
 	if (!id || !text_is_uuid(id) || (resource_id && !text_is_uuid(resource_id))) {
 		out->reason = "no such appointment";
 		return;
 	}
-	for (int attempt = 1; again && attempt <= MOVE_TRIES; attempt++)
+	for (int attempt = 1; again && attempt <= BOOKING_TRIES; attempt++)
 		move_once(db, a, org_id, id, new_start, resource_id, user_id, detail, out, &again);
 }
 

@@ -396,6 +396,48 @@ int gcal_apply_events(struct db *db, struct arena *a, const char *org_id, const 
 	return 0;
 }
 
+/*
+ * Starts a job on one synced calendar: the org's Google access token in *token and the
+ * calendar's row (SQL_CALENDAR, arena) in *cal. False when the job has nothing more to do or
+ * cannot go on; its outcome is then in *outcome (JOB_DONE when Google was disconnected or the
+ * calendar is no longer synced, since neither is a failure).
+ */
+static bool calendar_job_start(struct db *db, struct arena *a, const struct job *job,
+			       const char *calendar, const char **token, struct db_result **cal,
+			       enum job_outcome *outcome, char *error, size_t errlen)
+{
+	char why[256];
+	enum google_result r;
+
+	if (!calendar) {
+		snprintf(error, errlen, "the job names no calendar");
+		*outcome = JOB_FAILED;
+		return false;
+	}
+	r = gcal_access_token(db, a, job->org_id, false, token, why, sizeof(why));
+	if (r == GOOGLE_REFUSED) {
+		*outcome = JOB_DONE; /* disconnected since: nothing to keep in step */
+		return false;
+	}
+	if (r != GOOGLE_OK) {
+		*outcome = outcome_of(r, "no Google access", why, error, errlen);
+		return false;
+	}
+	if (db_begin_org(db, a, job->org_id) < 0) {
+		*outcome = outcome_of(GOOGLE_RETRY, "database", "not available", error, errlen);
+		return false;
+	}
+	*cal = db_q(db, a, SQL_CALENDAR, job->org_id, calendar);
+	db_commit(db);
+	if (!*cal) {
+		*outcome = outcome_of(GOOGLE_RETRY, "database", "could not read the calendar",
+				      error, errlen);
+		return false;
+	}
+	*outcome = JOB_DONE;
+	return db_rows(*cal) > 0;
+}
+
 enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job *job, char *error,
 			       size_t errlen)
 {
@@ -404,25 +446,11 @@ enum job_outcome gcal_sync_job(struct db *db, struct arena *a, const struct job 
 	char why[256];
 	json_t *page, *seen = NULL;
 	enum google_result r;
+	struct db_result *cal;
+	enum job_outcome outcome;
 
-	if (!calendar) {
-		snprintf(error, errlen, "the job names no calendar");
-		return JOB_FAILED;
-	}
-	r = gcal_access_token(db, a, job->org_id, false, &token, why, sizeof(why));
-	if (r == GOOGLE_REFUSED)
-		return JOB_DONE;
-	if (r != GOOGLE_OK)
-		return outcome_of(r, "no Google access", why, error, errlen);
-	if (db_begin_org(db, a, job->org_id) < 0)
-		return outcome_of(GOOGLE_RETRY, "database", "not available", error, errlen);
-	struct db_result *cal = db_q(db, a, SQL_CALENDAR, job->org_id, calendar);
-	db_commit(db);
-	if (!cal)
-		return outcome_of(GOOGLE_RETRY, "database", "could not read the calendar", error,
-				  errlen);
-	if (db_rows(cal) == 0)
-		return JOB_DONE; /* no longer synced */
+	if (!calendar_job_start(db, a, job, calendar, &token, &cal, &outcome, error, errlen))
+		return outcome;
 	const char *sync_token = db_field(cal, 0, "sync_token");
 	if (!sync_token)
 		seen = json_to_arena(a, json_array());
@@ -472,25 +500,11 @@ enum job_outcome gcal_renew_job(struct db *db, struct arena *a, const struct job
 	char why[256];
 	struct google_channel ch;
 	enum google_result r;
+	struct db_result *cal;
+	enum job_outcome outcome;
 
-	if (!calendar) {
-		snprintf(error, errlen, "the job names no calendar");
-		return JOB_FAILED;
-	}
-	r = gcal_access_token(db, a, job->org_id, false, &token, why, sizeof(why));
-	if (r == GOOGLE_REFUSED)
-		return JOB_DONE;
-	if (r != GOOGLE_OK)
-		return outcome_of(r, "no Google access", why, error, errlen);
-	if (db_begin_org(db, a, job->org_id) < 0)
-		return outcome_of(GOOGLE_RETRY, "database", "not available", error, errlen);
-	struct db_result *cal = db_q(db, a, SQL_CALENDAR, job->org_id, calendar);
-	db_commit(db);
-	if (!cal)
-		return outcome_of(GOOGLE_RETRY, "database", "could not read the calendar", error,
-				  errlen);
-	if (db_rows(cal) == 0)
-		return JOB_DONE;
+	if (!calendar_job_start(db, a, job, calendar, &token, &cal, &outcome, error, errlen))
+		return outcome;
 	const char *fresh = db_field(cal, 0, "channel_fresh");
 	if (fresh && !strcmp(fresh, "t") && !json_bool(job->payload, "force", false))
 		return JOB_DONE; /* renewed by another run already */

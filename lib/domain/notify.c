@@ -221,6 +221,26 @@ static const char *payload_link(const json_t *payload, const char *key, bool *ok
 	return s;
 }
 
+enum job_outcome notify_sms_for_job(struct db *db, struct arena *a, const struct job *job,
+				    const char *to, const char *body,
+				    const struct notify_links *links, const char *purpose,
+				    char *error, size_t errlen)
+{
+	switch (notify_sms(db, a, job->org_id, to, body, links, purpose, error, errlen)) {
+	case NOTIFY_SENT:
+	case NOTIFY_LOGGED:
+	case NOTIFY_SKIPPED:
+		/* Done: the notifications row tells why a message was only logged or skipped. */
+		*error = '\0';
+		return JOB_DONE;
+	case NOTIFY_FAILED:
+		return JOB_FAILED;
+	case NOTIFY_RETRY:
+		break;
+	}
+	return JOB_RETRY;
+}
+
 enum job_outcome notify_sms_job(struct db *db, struct arena *a, const struct job *job,
 				char *error, size_t errlen)
 {
@@ -238,18 +258,6 @@ enum job_outcome notify_sms_job(struct db *db, struct arena *a, const struct job
 			 "are ids");
 		return JOB_FAILED;
 	}
-	switch (notify_sms(db, a, job->org_id, to, body, &links, json_str(job->payload, "purpose"),
-			   error, errlen)) {
-	case NOTIFY_SENT:
-	case NOTIFY_LOGGED:
-	case NOTIFY_SKIPPED:
-		/* Done: the notifications row tells why a message was only logged or skipped. */
-		*error = '\0';
-		return JOB_DONE;
-	case NOTIFY_FAILED:
-		return JOB_FAILED;
-	case NOTIFY_RETRY:
-		break;
-	}
-	return JOB_RETRY;
+	return notify_sms_for_job(db, a, job, to, body, &links, json_str(job->payload, "purpose"),
+				  error, errlen);
 }

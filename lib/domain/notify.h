@@ -53,6 +53,16 @@ const char *notify_sms_enqueue(struct db *db, struct arena *a, const char *to, c
 			       const char *dedupe_key);
 
 /*
+ * notify_sms() for a job (links->job_id should be the job's id), as the job's outcome: JOB_DONE
+ * when the text was sent, only logged or skipped (its notifications row says why), error then
+ * emptied; JOB_FAILED when Twilio refused; JOB_RETRY when trying later can help.
+ */
+enum job_outcome notify_sms_for_job(struct db *db, struct arena *a, const struct job *job,
+				    const char *to, const char *body,
+				    const struct notify_links *links, const char *purpose,
+				    char *error, size_t errlen);
+
+/*
  * The "sms.send" job: payload {"to","body"} and optionally "purpose", "call_id",
  * "appointment_id", "lead_id". Sends through notify_sms() with the job's id, so a job claimed
  * again never texts twice. JOB_RETRY only when trying later can help (Twilio unreachable or

@@ -119,16 +119,5 @@ enum job_outcome reminders_send_job(struct db *db, struct arena *a, const struct
 	if (!wanted)
 		return JOB_DONE;
 	struct notify_links links = { .appointment_id = appointment, .job_id = job->id };
-	switch (notify_sms(db, a, job->org_id, to, body, &links, "reminder", error, errlen)) {
-	case NOTIFY_SENT:
-	case NOTIFY_LOGGED:
-	case NOTIFY_SKIPPED:
-		*error = '\0';
-		return JOB_DONE;
-	case NOTIFY_FAILED:
-		return JOB_FAILED;
-	case NOTIFY_RETRY:
-		break;
-	}
-	return JOB_RETRY;
+	return notify_sms_for_job(db, a, job, to, body, &links, "reminder", error, errlen);
 }

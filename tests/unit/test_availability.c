@@ -11,7 +11,7 @@
 #include "infra/arena.h"
 #include "domain/availability.h"
 #include "infra/db.h"
-#include "org_fixture.h"
+#include "schedule_fixture.h"
 
 #define ZONE "America/New_York"
 
@@ -23,12 +23,6 @@
 	"\"thu\":[[\"09:00\",\"12:00\"],[\"13:00\",\"17:00\"]]," \
 	"\"fri\":[[\"09:00\",\"12:00\"],[\"13:00\",\"17:00\"]],\"sat\":[],\"sun\":[]}"
 
-static const char SQL_DAY_AHEAD[] =
-	"SELECT d::date::text FROM generate_series(current_date + 7, current_date + 13, "
-	"                                          interval '1 day') AS d "
-	"WHERE extract(isodow FROM d) = $1::int";
-static const char SQL_LOCAL[] =
-	"SELECT extract(epoch FROM ($1::date + $2::time) AT TIME ZONE $3)::bigint";
 static const char SQL_FIRST_RESOURCE[] =
 	"SELECT id FROM resources WHERE org_id = $1 ORDER BY position, created_at, id LIMIT 1";
 static const char SQL_RESOURCE[] =
@@ -68,12 +62,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->a = arena_new();
-	f->org = fixture_org_create(f->a, ZONE, LUNCH_HOURS, &f->drain);
-	f->owner = db_open(fixture_dsn("SB_DSN_OWNER"));
-	f->app = db_open(fixture_dsn("SB_DSN_APP"));
-	f->wednesday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "3");
-	f->saturday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "6");
+	f->org = fixture_org_open(&f->a, &f->owner, &f->app, ZONE, LUNCH_HOURS, &f->drain);
+	f->wednesday = fixture_day_ahead(f->owner, f->a, "3");
+	f->saturday = fixture_day_ahead(f->owner, f->a, "6");
 	f->main_resource = db_text(f->owner, f->a, SQL_FIRST_RESOURCE, f->org);
 	assert_non_null(f->main_resource);
 	*state = f;
@@ -84,20 +75,14 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_close(f->app);
-	db_close(f->owner);
-	fixture_org_drop(f->org);
-	arena_free(f->a);
+	fixture_org_close(f->a, f->owner, f->app, f->org);
 	free(f);
 	return 0;
 }
 
 static time_t at(struct fixture *f, const char *day, const char *clock)
 {
-	long t;
-
-	assert_int_equal(db_long(f->owner, f->a, &t, SQL_LOCAL, day, clock, ZONE), 0);
-	return (time_t)t;
+	return fixture_local_time(f->owner, f->a, day, clock, ZONE);
 }
 
 static const char *text(struct fixture *f, long long n)

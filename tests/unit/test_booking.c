@@ -13,19 +13,12 @@
 #include "domain/availability.h"
 #include "domain/booking.h"
 #include "infra/db.h"
-#include "org_fixture.h"
+#include "schedule_fixture.h"
 
 #define ZONE "America/Chicago"
 #define RACERS 50
 
-/* A local date a week or two ahead with the given ISO weekday (1 = Monday). */
-static const char SQL_DAY_AHEAD[] =
-	"SELECT d::date::text FROM generate_series(current_date + 7, current_date + 13, "
-	"                                          interval '1 day') AS d "
-	"WHERE extract(isodow FROM d) = $1::int";
 static const char SQL_DAY_BEFORE[] = "SELECT ($1::date - 1)::text";
-static const char SQL_LOCAL[] =
-	"SELECT extract(epoch FROM ($1::date + $2::time) AT TIME ZONE $3)::bigint";
 static const char SQL_APPOINTMENT[] =
 	"INSERT INTO appointments (org_id, customer_name, starts_at, ends_at, status) "
 	"VALUES ($1, 'Existing customer', to_timestamp($2::bigint), "
@@ -54,15 +47,10 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	f->a = arena_new();
-	f->org = fixture_org_create(f->a, ZONE, FIXTURE_HOURS, &f->drain);
-	f->owner = db_open(fixture_dsn("SB_DSN_OWNER"));
-	f->app = db_open(fixture_dsn("SB_DSN_APP"));
-	f->wednesday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "3");
-	f->thursday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "4");
-	f->sunday = db_text(f->owner, f->a, SQL_DAY_AHEAD, "7");
-	assert_non_null(f->wednesday);
-	assert_non_null(f->sunday);
+	f->org = fixture_org_open(&f->a, &f->owner, &f->app, ZONE, FIXTURE_HOURS, &f->drain);
+	f->wednesday = fixture_day_ahead(f->owner, f->a, "3");
+	f->thursday = fixture_day_ahead(f->owner, f->a, "4");
+	f->sunday = fixture_day_ahead(f->owner, f->a, "7");
 	f->saturday = db_text(f->owner, f->a, SQL_DAY_BEFORE, f->sunday);
 	*state = f;
 	return 0;
@@ -72,10 +60,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_close(f->app);
-	db_close(f->owner);
-	fixture_org_drop(f->org);
-	arena_free(f->a);
+	fixture_org_close(f->a, f->owner, f->app, f->org);
 	free(f);
 	return 0;
 }
@@ -83,10 +68,7 @@ static int teardown(void **state)
 /* The moment of a local wall-clock time in the business's zone. */
 static time_t at(struct fixture *f, const char *day, const char *clock)
 {
-	long t;
-
-	assert_int_equal(db_long(f->owner, f->a, &t, SQL_LOCAL, day, clock, ZONE), 0);
-	return (time_t)t;
+	return fixture_local_time(f->owner, f->a, day, clock, ZONE);
 }
 
 static const char *epoch(struct fixture *f, time_t t)
@@ -283,6 +265,22 @@ static void *race(void *arg)
 	return NULL;
 }
 
+/* RACERS callers of org, each on its own connection, book req at the same moment. */
+static void race_all(const char *org, const struct booking_request *req, struct racer *racers)
+{
+	pthread_t threads[RACERS];
+	pthread_barrier_t start;
+
+	pthread_barrier_init(&start, NULL, RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		racers[i] = (struct racer){ .org = org, .req = req, .start = &start };
+		assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&start);
+}
+
 static void test_fifty_callers_one_time(void **state)
 {
 	struct fixture *f = *state;
@@ -291,20 +289,11 @@ static void test_fifty_callers_one_time(void **state)
 		.customer_phone = "+15555550124", .minutes = 60,
 	};
 	struct racer racers[RACERS];
-	pthread_t threads[RACERS];
-	pthread_barrier_t start;
 	int booked = 0, taken = 0;
 	long count;
 
 	req.starts_at = at(f, f->thursday, "14:00");
-	pthread_barrier_init(&start, NULL, RACERS);
-	for (int i = 0; i < RACERS; i++) {
-		racers[i] = (struct racer){ .org = f->org, .req = &req, .start = &start };
-		assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
-	}
-	for (int i = 0; i < RACERS; i++)
-		pthread_join(threads[i], NULL);
-	pthread_barrier_destroy(&start);
+	race_all(f->org, &req, racers);
 	for (int i = 0; i < RACERS; i++) {
 		booked += racers[i].result == BOOKING_BOOKED;
 		taken += racers[i].result == BOOKING_TAKEN;
@@ -336,22 +325,13 @@ static void test_fifty_callers_three_resources(void **state)
 		.service_id = f->drain, .customer_name = "Racing caller", .minutes = 60,
 	};
 	struct racer racers[RACERS];
-	pthread_t threads[RACERS];
-	pthread_barrier_t start;
 	int booked = 0;
 	long count;
 
 	assert_non_null(db_text(f->owner, f->a, SQL_RESOURCE, f->org, "Chair 2", "1"));
 	assert_non_null(db_text(f->owner, f->a, SQL_RESOURCE, f->org, "Chair 3", "2"));
 	req.starts_at = at(f, f->thursday, "15:00");
-	pthread_barrier_init(&start, NULL, RACERS);
-	for (int i = 0; i < RACERS; i++) {
-		racers[i] = (struct racer){ .org = f->org, .req = &req, .start = &start };
-		assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
-	}
-	for (int i = 0; i < RACERS; i++)
-		pthread_join(threads[i], NULL);
-	pthread_barrier_destroy(&start);
+	race_all(f->org, &req, racers);
 	for (int i = 0; i < RACERS; i++) {
 		booked += racers[i].result == BOOKING_BOOKED;
 		if (racers[i].result != BOOKING_BOOKED)
