@@ -103,8 +103,9 @@ static void turn_over(struct voice_call *call)
 
 /*
  * Is the caller done? How long a silence ends the turn depends on what was asked and what was
- * said: TURN_PAUSE_MS for a whole answer to a closed question (a name when the name was asked,
- * a yes or a no, a time) or after the recognizer's own speech_final; the silence window for
+ * said: none after the recognizer's own speech_final; TURN_PAUSE_MS for a whole answer to a
+ * closed question (a name when the name was asked, a yes or a no, a time) or a question of the
+ * caller's own; the silence window for
  * what may be all of it (an answer to "how can I help?"); the hold for words that stop
  * mid-sentence. Never while the words of this pause are still being settled.
  */
@@ -128,13 +129,18 @@ static void turn_judge(struct voice_call *call)
 	}
 	if (vad->silence_run_ms == 0)
 		return;
+	/* The recognizer's endpointing has already waited out a pause of its own. */
+	if (in->recognizer_end && in->answer != BRAIN_ANSWER_UNFINISHED) {
+		turn_over(call);
+		return;
+	}
 	int need;
 	switch (in->answer) {
 	case BRAIN_ANSWER_COMPLETE:
 		need = TURN_PAUSE_MS;
 		break;
 	case BRAIN_ANSWER_MAYBE:
-		need = in->recognizer_end ? TURN_PAUSE_MS : call_env->silence_ms;
+		need = call_env->silence_ms;
 		break;
 	default:
 		need = turn_hold_ms();

@@ -98,7 +98,7 @@ enum brain_expect {
 enum brain_answer {
 	BRAIN_ANSWER_UNFINISHED,  /* ends on a word a sentence goes on from, or half a number */
 	BRAIN_ANSWER_MAYBE,       /* could be all of it, could go on: wait the usual silence */
-	BRAIN_ANSWER_COMPLETE,    /* a whole answer to the closed question asked */
+	BRAIN_ANSWER_COMPLETE,    /* a whole answer to the closed question asked, or a question */
 };
 
 /* What the session's last question waits for (the rules engine's pending question; the LLM

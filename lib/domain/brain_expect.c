@@ -132,6 +132,14 @@ enum brain_answer brain_answer_state(enum brain_expect what, const char *text)
 	    in_list(last, DANGLING, sizeof(DANGLING) / sizeof(DANGLING[0])))
 		return BRAIN_ANSWER_UNFINISHED;
 
+	/* A question of the caller's own ("what are your hours?") is finished whatever was
+	 * asked: the recognizer's question mark comes from how it was said. */
+	size_t len = strlen(text);
+	while (len && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (len && text[len - 1] == '?')
+		return BRAIN_ANSWER_COMPLETE;
+
 	struct arena *a = arena_new();
 	enum brain_answer state = BRAIN_ANSWER_MAYBE;
 	switch (what) {

@@ -26,6 +26,8 @@ static const struct said CASES[] = {
 	{ BRAIN_EXPECT_OPEN, "um", BRAIN_ANSWER_UNFINISHED },
 	{ BRAIN_EXPECT_OPEN, "Yes.", BRAIN_ANSWER_MAYBE },
 	{ BRAIN_EXPECT_OPEN, "", BRAIN_ANSWER_UNFINISHED },
+	{ BRAIN_EXPECT_OPEN, "What are your hours on Saturday?", BRAIN_ANSWER_COMPLETE },
+	{ BRAIN_EXPECT_NAME, "Do you need my last name too?", BRAIN_ANSWER_COMPLETE },
 	/* A name. */
 	{ BRAIN_EXPECT_NAME, "My name is", BRAIN_ANSWER_UNFINISHED },
 	{ BRAIN_EXPECT_NAME, "My name is...", BRAIN_ANSWER_UNFINISHED },
