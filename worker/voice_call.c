@@ -96,6 +96,8 @@ static void turn_over(struct voice_call *call)
 		? (long)((lws_now_usecs() - call->in.voice_at) / 1000) : 0;
 	call->in.voice_at = 0;
 	call->in.recognizer_end = call->in.hold_over = false;
+	/* The speech is over: sound from now on is new speech (over the reply, a barge-in). */
+	audio_vad_end(&call->in.vad);
 	char *said = arena_strdup(call->frame, buf_str(&call->in.heard));
 	buf_clear(&call->in.heard);
 	utterance(call, said);
