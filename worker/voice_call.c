@@ -75,11 +75,89 @@ static void utterance(struct voice_call *call, const char *text)
 	call_start_turn(call, text);
 }
 
+/* ---- the end of the caller's turn ---------------------------------------------------------- */
+
+/* A pause this long settles what was said (a Finalize) and ends a whole answer to a closed
+ * question: Deepgram's own endpointing waits 300 ms, a caller between two words seldom 200. */
+#define TURN_PAUSE_MS 200
+/* A turn that stops on "for", "my name is" or half a phone number waits this much longer than
+ * the usual silence window for the rest of it. */
+#define TURN_HOLD_EXTRA_MS 700
+
+static int turn_hold_ms(void)
+{
+	return call_env->silence_ms + TURN_HOLD_EXTRA_MS;
+}
+
+/* The turn is over: what was heard goes to the brain. */
+static void turn_over(struct voice_call *call)
+{
+	call->in.heard_stt_ms = call->in.voice_at
+		? (long)((lws_now_usecs() - call->in.voice_at) / 1000) : 0;
+	call->in.voice_at = 0;
+	call->in.recognizer_end = call->in.hold_over = false;
+	/* The speech is over: sound from now on is new speech (over the reply, a barge-in). */
+	audio_vad_end(&call->in.vad);
+	char *said = arena_strdup(call->frame, buf_str(&call->in.heard));
+	buf_clear(&call->in.heard);
+	utterance(call, said);
+}
+
+/*
+ * Is the caller done? How long a silence ends the turn depends on what was asked and what was
+ * said: none after the recognizer's own speech_final; TURN_PAUSE_MS for a whole answer to a
+ * closed question (a name when the name was asked, a yes or a no, a time) or a question of the
+ * caller's own; the silence window for
+ * what may be all of it (an answer to "how can I help?"); the hold for words that stop
+ * mid-sentence. Never while the words of this pause are still being settled.
+ */
+static void turn_judge(struct voice_call *call)
+{
+	struct call_listen *in = &call->in;
+	const struct audio_vad *vad = &in->vad;
+
+	if (!in->heard.len || in->flush_pending)
+		return;
+	if (in->hold_over) {
+		turn_over(call);
+		return;
+	}
+	if (!vad->in_speech) {
+		/* The recognizer heard words the VAD did not take for speech (a quiet caller):
+		 * its own marks end the turn, all but a mid-sentence stop on UtteranceEnd. */
+		if (in->recognizer_end && in->answer != BRAIN_ANSWER_UNFINISHED)
+			turn_over(call);
+		return;
+	}
+	if (vad->silence_run_ms == 0)
+		return;
+	/* The recognizer's endpointing has already waited out a pause of its own. */
+	if (in->recognizer_end && in->answer != BRAIN_ANSWER_UNFINISHED) {
+		turn_over(call);
+		return;
+	}
+	int need;
+	switch (in->answer) {
+	case BRAIN_ANSWER_COMPLETE:
+		need = TURN_PAUSE_MS;
+		break;
+	case BRAIN_ANSWER_MAYBE:
+		need = call_env->silence_ms;
+		break;
+	default:
+		need = turn_hold_ms();
+		break;
+	}
+	if (vad->silence_run_ms >= need)
+		turn_over(call);
+}
+
 /* ---- recognition ------------------------------------------------------------------------- */
 
-static void stt_result(void *arg, const char *text, bool is_final, bool end_of_turn)
+static void stt_result(void *arg, const char *text, bool is_final, enum voice_stt_end end)
 {
 	struct voice_call *call = arg;
+	struct call_listen *in = &call->in;
 
 	if (*text && call->out.paused) {
 		/* The reply was cleared for this speech: its words tell whether to go on. */
@@ -93,18 +171,23 @@ static void stt_result(void *arg, const char *text, bool is_final, bool end_of_t
 		reply_barge_in(call);
 	}
 	if (is_final && *text) {
-		if (call->in.heard.len)
-			buf_putc(&call->in.heard, ' ');
-		buf_puts(&call->in.heard, text);
+		if (in->heard.len)
+			buf_putc(&in->heard, ' ');
+		buf_puts(&in->heard, text);
+		in->answer = brain_answer_state(in->expect, buf_str(&in->heard));
+		/* New words: an earlier speech_final no longer speaks for all of them. */
+		in->recognizer_end = false;
 	}
-	if (end_of_turn && call->in.heard.len) {
-		call->in.heard_stt_ms = call->in.voice_at
-			? (long)((lws_now_usecs() - call->in.voice_at) / 1000) : 0;
-		call->in.voice_at = 0;
-		char *said = arena_strdup(call->frame, buf_str(&call->in.heard));
-		buf_clear(&call->in.heard);
-		utterance(call, said);
+	if (end == VOICE_STT_FLUSHED)
+		in->flush_pending = false;
+	else if (end == VOICE_STT_SPEECH_FINAL)
+		in->recognizer_end = true;
+	else if (end == VOICE_STT_UTTERANCE_END && in->heard.len) {
+		/* No word for a second: whatever was said is all of it. */
+		in->hold_over = true;
 	}
+	if (end != VOICE_STT_GOING)
+		turn_judge(call);
 }
 
 static void stt_failed(void *arg)
@@ -223,18 +306,32 @@ static void caller_audio(struct voice_call *call, const uint8_t *ulaw, long n)
 	enum audio_vad_event ev = audio_vad_feed(vad, pcm, (size_t)n);
 	lws_usec_t now = lws_now_usecs();
 	bool loud = vad->speech_ms > 0 && vad->silence_run_ms == 0;
-	if (vad->in_speech && loud)
+	if (vad->in_speech && loud) {
 		call->in.voice_at = now;
+		call->in.pause_flushed = false;
+	}
 	if (ev == AUDIO_VAD_SPEECH_START) {
 		call->in.speech_end_at = 0;
 		call->in.speech_start_at = now;
+		call->in.hold_over = false;
+	}
+	if (vad->in_speech && vad->silence_run_ms >= TURN_PAUSE_MS && !call->in.pause_flushed) {
+		/* A pause: settle what was said so far, to judge whether it is all. */
+		call->in.pause_flushed = true;
+		if (call->in.stt) {
+			call->in.flush_pending = true;
+			voice_stt_finalize(call->in.stt);
+		}
 	}
 	if (ev == AUDIO_VAD_SPEECH_END) {
-		call->in.speech_end_at = now;
-		if (call->in.stt)
-			voice_stt_finalize(call->in.stt);
+		/* The longest wait is over: what was heard is the turn, and words the recognizer
+		 * still settles end it as soon as they come. */
+		call->in.hold_over = true;
+		call->in.pause_flushed = false;
+		call->in.flush_pending = false;
 	}
 	reply_hear(call, loud, n, now);
+	turn_judge(call);
 }
 
 /* ---- keys ------------------------------------------------------------------------------- */
@@ -364,7 +461,8 @@ struct voice_call *voice_call_new(struct lws *wsi)
 	call->phase = WAIT_CONNECTED;
 	call->reply.seq = -1;
 	call->work.tts_provider = tts_configured;
-	audio_vad_init(&call->in.vad, 8000, call_env->silence_ms);
+	/* The VAD's own end of speech is the longest wait; turn_judge() ends most turns sooner. */
+	audio_vad_init(&call->in.vad, 8000, turn_hold_ms());
 	connected_calls++;
 	return call;
 }

@@ -61,6 +61,15 @@ struct call_listen {
 	/* When the caller's latest speech began (only speech that begins over the reply can
 	 * interrupt it) and ended (the turn's end, unless the recognizer's final came first). */
 	lws_usec_t speech_start_at, speech_end_at;
+	/* The end of the turn. At a short pause a Finalize settles what was said; the turn ends
+	 * then when it answers the closed question asked in full, after the usual silence when
+	 * it may be all, and only after a long one when it stops mid-sentence. */
+	enum brain_expect expect;   /* what the receptionist's last question waits for */
+	enum brain_answer answer;   /* where heard stands against it */
+	bool flush_pending;         /* a Finalize went out and its final has not come */
+	bool pause_flushed;         /* this pause's Finalize has gone out */
+	bool recognizer_end;        /* the recognizer's speech_final followed the words heard */
+	bool hold_over;             /* the longest silence ran out: the turn ends whatever it is */
 	/* Keys pressed while the receptionist waits for a phone number. */
 	bool wants_phone;
 	char digits[DIGITS_MAX + 1];

@@ -361,7 +361,7 @@ static void run_transfer(struct voice_job *job, struct db *db)
 
 /* ---- results, back on the event loop -------------------------------------------------------- */
 
-/* Is the receptionist waiting for a phone number? Read once a brain job has finished with the
+/* What is the receptionist waiting for (keys for a phone number)? Read once a brain job has finished with the
  * session, so no pool thread is changing it. */
 static void note_pending(struct voice_call *call)
 {
@@ -369,6 +369,9 @@ static void note_pending(struct voice_call *call)
 
 	call->in.wants_phone = p && (!strcmp(p, "phone") || !strcmp(p, "message_phone") ||
 				     !strcmp(p, "phone_confirm"));
+	call->in.expect = brain_expecting(call->work.session);
+	if (call->in.heard.len)
+		call->in.answer = brain_answer_state(call->in.expect, buf_str(&call->in.heard));
 }
 
 /* The brain arena holds a whole turn's working memory (queries, prompts, replies); between turns

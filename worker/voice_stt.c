@@ -240,13 +240,16 @@ static void stt_message(struct voice_stt *stt, const char *text, size_t len)
 							     "alternatives"), 0);
 		const char *transcript = json_string_value(json_object_get(alt, "transcript"));
 		bool is_final = json_is_true(json_object_get(msg, "is_final"));
-		bool end = json_is_true(json_object_get(msg, "speech_final")) ||
-			   (is_final && json_is_true(json_object_get(msg, "from_finalize")));
+		enum voice_stt_end end = VOICE_STT_GOING;
+		if (json_is_true(json_object_get(msg, "speech_final")))
+			end = VOICE_STT_SPEECH_FINAL;
+		else if (is_final && json_is_true(json_object_get(msg, "from_finalize")))
+			end = VOICE_STT_FLUSHED;
 		if (stt->events.on_result)
 			stt->events.on_result(stt->arg, transcript ? transcript : "", is_final, end);
 	} else if (!strcmp(type, "UtteranceEnd")) {
 		if (stt->events.on_result)
-			stt->events.on_result(stt->arg, "", true, true);
+			stt->events.on_result(stt->arg, "", true, VOICE_STT_UTTERANCE_END);
 	}
 	json_decref(msg);
 }

@@ -9,12 +9,20 @@
 
 struct voice_stt;
 
+/* Which mark of the end of speech came with a result. */
+enum voice_stt_end {
+	VOICE_STT_GOING,           /* none: the segment may go on */
+	VOICE_STT_FLUSHED,         /* the final a Finalize asked for: all heard so far, settled */
+	VOICE_STT_SPEECH_FINAL,    /* the recognizer's endpointing heard a pause after speech */
+	VOICE_STT_UTTERANCE_END,   /* no word for utterance_end_ms (comes with text "") */
+};
+
 /* What the recognizer tells its call, always on the event loop. */
 struct voice_stt_events {
 	/* Text heard so far in the current segment (is_final false: it may still change) or
-	 * settled (is_final true). end_of_turn: the recognizer decided the caller finished
-	 * (speech_final, a flushed Finalize, or UtteranceEnd, which comes with text ""). */
-	void (*on_result)(void *arg, const char *text, bool is_final, bool end_of_turn);
+	 * settled (is_final true), and the end-of-speech mark that came with it. Whether the
+	 * caller's turn is over is the call's decision. */
+	void (*on_result)(void *arg, const char *text, bool is_final, enum voice_stt_end end);
 	/* The connection failed or closed while the call still needed it; nothing more comes. */
 	void (*on_failure)(void *arg);
 };

@@ -240,3 +240,10 @@ enum audio_vad_event audio_vad_feed(struct audio_vad *v, const int16_t *pcm, siz
 	v->in_speech = true;
 	return AUDIO_VAD_SPEECH_START;
 }
+
+void audio_vad_end(struct audio_vad *v)
+{
+	v->in_speech = false;
+	v->speech_ms = 0;
+	v->silence_run_ms = 0;
+}

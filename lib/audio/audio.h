@@ -38,5 +38,8 @@ struct audio_vad {
 
 void audio_vad_init(struct audio_vad *v, int sample_rate, int silence_ms);
 enum audio_vad_event audio_vad_feed(struct audio_vad *v, const int16_t *pcm, size_t n);
+/* End the speech going on now, as if its silence window had run out (the caller's turn was
+ * judged over sooner): the next loud frames begin new speech. */
+void audio_vad_end(struct audio_vad *v);
 
 #endif

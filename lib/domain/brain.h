@@ -84,4 +84,29 @@ int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const ch
  * interrupt the receptionist while it speaks. */
 bool brain_is_backchannel(const char *utterance);
 
+/* What the receptionist's last question waits for, so a live call can tell a finished answer
+ * from a pause mid-sentence without parsing the question again. */
+enum brain_expect {
+	BRAIN_EXPECT_OPEN,        /* "How can I help?", a message, an address: anything may come */
+	BRAIN_EXPECT_NAME,
+	BRAIN_EXPECT_PHONE,
+	BRAIN_EXPECT_YES_NO,      /* a confirmation, an offer to transfer */
+	BRAIN_EXPECT_TIME,
+};
+
+/* Where the caller's words so far stand against what was asked. */
+enum brain_answer {
+	BRAIN_ANSWER_UNFINISHED,  /* ends on a word a sentence goes on from, or half a number */
+	BRAIN_ANSWER_MAYBE,       /* could be all of it, could go on: wait the usual silence */
+	BRAIN_ANSWER_COMPLETE,    /* a whole answer to the closed question asked, or a question */
+};
+
+/* What the session's last question waits for (the rules engine's pending question; the LLM
+ * engine's questions are open). Call only while no turn of s runs. */
+enum brain_expect brain_expecting(const struct brain_session *s);
+
+/* Whether text, all the caller has said since the question, is a finished answer to what. Any
+ * thread; reads only text. */
+enum brain_answer brain_answer_state(enum brain_expect what, const char *text);
+
 #endif

@@ -18,6 +18,7 @@ bytes of audio, without the chunked terminator, as a provider dying mid-sentence
 Every request is recorded (requests) and every stream's outcome (streams).
 
 Run standalone: python3 -m tests.fakes.tts_fake --port N [--eleven-key K] [--openai-key K]
+    [--first-byte-ms MS] [--pace X]
 """
 import argparse
 import json
@@ -259,8 +260,13 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--eleven-key", default="el-test-key")
     ap.add_argument("--openai-key", default="sk-test-key")
+    ap.add_argument("--first-byte-ms", type=int, default=150)
+    ap.add_argument("--pace", type=float, default=2.0, help="times faster than real time (0: "
+                    "all at once)")
     args = ap.parse_args()
-    fake = TtsFake(args.eleven_key, args.openai_key).start(args.port)
+    fake = TtsFake(args.eleven_key, args.openai_key)
+    fake.first_byte_ms, fake.pace = args.first_byte_ms, args.pace
+    fake.start(args.port)
     serve_until_interrupted(fake)
 
 

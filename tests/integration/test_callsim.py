@@ -170,3 +170,30 @@ def test_a_call_is_answered_turn_by_turn_and_recorded(recognizing, streaming, ow
                                         "ON c.id = t.call_id WHERE c.to_number = %s "
                                         "AND t.speaker = 'caller' ORDER BY t.seq", streaming)]
     assert said == ["I need a plumber", "My name is John Smith"]
+
+
+MID_SENTENCE = re.compile(r"^replies started mid-sentence: (\d+)$", re.M)
+
+
+def test_a_caller_who_pauses_mid_sentence_is_not_answered_mid_sentence(recognizing, streaming,
+                                                                       owner_db):
+    # Each stretch of speech is one burst to the recognizer: it hears the words before a pause
+    # on their own, as a real one settles them when the worker asks at a pause.
+    recognizing.script(["I need a plumber for", "my kitchen sink",
+                        "My name is", "Dana Whitfield",
+                        "555", "201", "7788"])
+    r = callsim("--to", streaming,
+                "--say", "I need a plumber for [700 ms] my kitchen sink",
+                "--say", "My name is [600 ms] Dana Whitfield",
+                "--say", "five five five [500 ms] two zero one [500 ms] seven seven eight eight")
+    print(r.stdout, r.stderr)
+    assert r.returncode == 0, r.stderr
+    assert [int(n) for n, _ in TURN_LINE.findall(r.stdout)] == [1, 2, 3]
+    assert MID_SENTENCE.findall(r.stdout) == ["0"]
+    assert "(mid-sentence)" not in r.stdout
+    # Each turn reached the receptionist whole, as one utterance.
+    said = [t for (t,) in sql(owner_db, "SELECT t.text FROM call_turns t JOIN calls c "
+                                        "ON c.id = t.call_id WHERE c.to_number = %s "
+                                        "AND t.speaker = 'caller' ORDER BY t.seq", streaming)]
+    assert said == ["I need a plumber for my kitchen sink", "My name is Dana Whitfield",
+                    "555 201 7788"]

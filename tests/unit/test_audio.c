@@ -239,6 +239,34 @@ static void test_vad_silence_window_is_configurable(void **state)
 	check_tone_turn(8000, 300, 600);
 }
 
+/* A turn ended early by the caller's words: the speech is over at once, no end comes after
+ * it, and the next sound is new speech. */
+static void test_vad_end_early(void **state)
+{
+	size_t frame = 160, quiet = 8000, loud = 8000 * 600 / 1000;
+	int16_t *pcm = malloc((quiet + loud + quiet + loud) * sizeof(*pcm));
+	struct audio_vad v;
+	struct vad_run run = { 0 };
+
+	noise_state = 5;
+	make_audio(pcm, quiet, 8000, 60, 0, 0, 0);
+	make_audio(pcm + quiet, loud, 8000, 60, 440, 6000, quiet);
+	make_audio(pcm + quiet + loud, quiet, 8000, 60, 0, 0, quiet + loud);
+	make_audio(pcm + 2 * quiet + loud, loud, 8000, 60, 440, 6000, 2 * quiet + loud);
+	audio_vad_init(&v, 8000, 1200);
+	/* The tone and 200 ms after it: still speech by the 1,200 ms window. */
+	vad_feed_all(&v, pcm, quiet + loud + 1600, frame, 0, &run);
+	assert_int_equal(run.starts, 1);
+	assert_true(v.in_speech);
+	audio_vad_end(&v);
+	assert_false(v.in_speech);
+	assert_int_equal(v.speech_ms, 0);
+	vad_feed_all(&v, pcm + quiet + loud + 1600, quiet - 1600 + loud, frame, 0, &run);
+	assert_int_equal(run.ends, 0);
+	assert_int_equal(run.starts, 2);
+	free(pcm);
+}
+
 static void test_vad_wideband(void **state)
 {
 	check_tone_turn(16000, 500, 1000);
@@ -308,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_vad_tone_starts_and_ends_a_turn),
 		cmocka_unit_test(test_vad_silence_window_is_configurable),
 		cmocka_unit_test(test_vad_wideband),
+		cmocka_unit_test(test_vad_end_early),
 		cmocka_unit_test(test_vad_click_is_not_speech),
 		cmocka_unit_test(test_vad_noise_floor_follows_a_louder_line),
 	};
