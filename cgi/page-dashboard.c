@@ -104,7 +104,11 @@ static const char SQL_EVENTS[] =
 	"          n.created_at,"
 	"          CASE n.channel WHEN 'sms' THEN 'Text to ' ELSE 'Email to ' END || n.to_address,"
 	"          coalesce(replace(n.purpose, '_', ' ') || ', ', '') || n.status"
-	"   FROM notifications n WHERE n.org_id = $1 ORDER BY n.created_at DESC LIMIT 10)"
+	"   FROM notifications n WHERE n.org_id = $1"
+	/* A person's own account mail (a reset or verification link) is not the business's news. */
+	"     AND n.purpose IS DISTINCT FROM 'password_reset'"
+	"     AND n.purpose IS DISTINCT FROM 'verify_email'"
+	"   ORDER BY n.created_at DESC LIMIT 10)"
 	") e "
 	"WHERE o.id = $1 "
 	"ORDER BY e.at DESC LIMIT 10";
