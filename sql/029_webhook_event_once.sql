@@ -1,4 +1,4 @@
--- 029_webhook_event_once: a webhook event written once, with its answer, at the end of the request's one transaction.
+-- 029_webhook_event_once: a webhook event written once, with its answer, at the end of the request's one transaction; calls without the indexes nothing reads.
 --
 -- A webhook is handled in one transaction (028), so recording the event when it arrives and
 -- storing its answer when it leaves wrote the same row twice (an INSERT into four indexes, then
@@ -63,3 +63,15 @@ GRANT EXECUTE ON FUNCTION
 	webhook_event_keep(text, text, uuid, int, text, text)
 	TO switchboard_web;
 
+-- Every new call is written into each index of calls (ten before this). Two serve no query:
+-- calls_live_idx (002) is partial on status IN ('queued', 'ringing', 'in-progress'), and no
+-- statement in cgi/, lib/, worker/ or sql/ asks for calls by those statuses (the dashboard
+-- reads its figures from dashboard_buckets, its events by date); calls_org_from_idx (002)
+-- would serve calls looked up by the caller's number, and the one statement that does (a
+-- returning caller, lib/domain/leads.c) asks for from_number OR to_number, which an index on
+-- from_number alone cannot answer (a BitmapOr needs an index for each side), so it reads
+-- calls_org_started_id_idx. What stays: the primary key and (org_id, id)
+-- (foreign keys), (provider, provider_call_id) (a webhook's call), (org_id, lead_id) (the
+-- lead page), and the calls list's four (by date, status, direction, booked).
+DROP INDEX calls_live_idx;
+DROP INDEX calls_org_from_idx;
