@@ -10,11 +10,12 @@
 #include "page.h"
 #include "req.h"
 
-static const char SQL_EVENT_RECORD[] =
-	"SELECT inserted, response_status, response_type, response_body "
-	"FROM webhook_event_record($1, $2, $3)";
-static const char SQL_EVENT_ANSWER[] =
-	"SELECT webhook_event_answer($1, $2, $3, $4::int, $5, $6)";
+/* Waits for the event's lock (a retry for its first delivery), then gives a stored answer. */
+static const char SQL_EVENT_TAKE[] =
+	"SELECT response_status, response_type, response_body FROM webhook_event_take($1, $2, $3)";
+/* The event and its answer, one row written once, committed with the request's work. */
+static const char SQL_EVENT_KEEP[] =
+	"SELECT webhook_event_keep($1, $2, $3, $4::int, $5, $6)";
 static const char SQL_LOCK[] = "SELECT pg_advisory_lock(hashtextextended($1, 0))";
 static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(hashtextextended($1, 0))";
 
@@ -29,17 +30,17 @@ int hook_event_transaction(struct req *r, const char *org_id)
 
 int hook_event_first(struct req *r, const struct hook_event *e)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_RECORD, e->provider, e->key,
+	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_TAKE, e->provider, e->key,
 				     e->org_id);
 
-	if (!res || db_rows(res) != 1) {
+	if (!res) {
 		http_fail(r, 503, "the event could not be recorded; please retry");
 		return -1;
 	}
-	const char *status = db_value(res, 0, 1);
-	if (!strcmp(db_value(res, 0, 0), "t") || !status)
+	const char *status = db_value(res, 0, 0);
+	if (db_rows(res) != 1 || !status)
 		return 1;
-	const char *type = db_value(res, 0, 2), *body = db_value(res, 0, 3);
+	const char *type = db_value(res, 0, 1), *body = db_value(res, 0, 2);
 	body = body ? body : "";
 	http_send(r, atoi(status), type ? type : "text/plain", body, strlen(body));
 	return 0;
@@ -58,7 +59,7 @@ void hook_event_answer(struct req *r, const struct hook_event *e, int status, co
 	const char *code = arena_printf(r->arena, "%d", status);
 
 	/* Keyed by the organization too: another's identical key is another event. */
-	if (!db_q(r->db, r->arena, SQL_EVENT_ANSWER, e->provider, e->key, e->org_id, code,
+	if (!db_q(r->db, r->arena, SQL_EVENT_KEEP, e->provider, e->key, e->org_id, code,
 		  body ? type : NULL, body)) {
 		http_fail(r, 503, "the answer could not be stored; please retry");
 		return;

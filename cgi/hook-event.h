@@ -21,18 +21,20 @@ struct hook_event {
 int hook_event_transaction(struct req *r, const char *org_id);
 
 /*
- * Record event e in the transaction open on r->db. Returns 1 for its first delivery (the caller
- * handles it, then answers with hook_event_answer()), 0 when it is a repeat and the stored
- * answer has been given, and -1 after answering with an error. A delivery recorded but never
- * answered (a process died on the way) counts as a first one again: handlers store what is
- * keyed by the event, so doing it twice is safe.
+ * Take event e in the transaction open on r->db: wait while another delivery of it is being
+ * handled (a lock held until that transaction ends), then look for its stored answer. Returns 1
+ * when there is none (the caller handles the event, then answers with hook_event_answer(),
+ * which records it), 0 when it is a repeat and the stored answer has been given, and -1 after
+ * answering with an error. Nothing is written until the answer: a delivery that failed or died
+ * on the way left nothing, and its retry is a first delivery again.
  */
 int hook_event_first(struct req *r, const struct hook_event *e);
 
 /* hook_event_transaction() for e's organization, then hook_event_first(); the same returns. */
 int hook_event_begin(struct req *r, const struct hook_event *e);
 
-/* Store the answer to e's first delivery, then give it. body NULL means none. */
+/* Record e with the answer to its first delivery (one row, committed with the request's
+ * transaction), then give the answer. body NULL means none. */
 void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
 		       const char *body);
 

@@ -29,6 +29,18 @@ static const char SQL_TURN[] =
 	"total_ms) SELECT $1::uuid, $2::uuid, coalesce(max(seq) + 1, 0), $3, $4, $5::int, $6::int "
 	"FROM call_turns WHERE call_id = $2::uuid";
 
+/*
+ * The greeting and the session it starts in one statement (one round trip): the greeting is
+ * the call's next turn (its first, unless a handed-over call was greeted before).
+ */
+static const char SQL_GREETING_SAVE[] =
+	"WITH turn AS (INSERT INTO call_turns (org_id, call_id, seq, speaker, text) "
+	"  SELECT $1::uuid, $2::uuid, coalesce(max(seq) + 1, 0), 'assistant', $3 "
+	"  FROM call_turns WHERE call_id = $2::uuid) "
+	"INSERT INTO call_sessions (org_id, call_id, state) VALUES ($1, $2, $4::jsonb) "
+	"ON CONFLICT (call_id) DO UPDATE SET state = EXCLUDED.state, "
+	"expires_at = now() + interval '2 hours'";
+
 static long ms_since(const struct timespec *start)
 {
 	struct timespec now;
@@ -129,21 +141,28 @@ const char *brain_greeting(struct db *db, struct arena *a, struct brain_session 
 	struct business b;
 	const char *greeting = NULL;
 
-	if (db_begin_org(db, a, s->org_id) == 0) {
-		if (business_load(db, a, s->org_id, &b) == 0)
-			greeting = b.greeting && b.greeting[0] ? b.greeting :
-				   arena_printf(a, "Thanks for calling %s. How can I help you today?",
-						b.name);
-		db_commit(db);
-	}
-	/* Without the database the caller still hears a greeting; nothing can be stored. */
-	if (!greeting)
+	/* The business is read and the greeting stored in one transaction: fewer round trips. */
+	if (db_begin_org(db, a, s->org_id) < 0)
 		return "Hello, thanks for calling. How can I help you today?";
+	if (business_load(db, a, s->org_id, &b) == 0)
+		greeting = b.greeting && b.greeting[0] ? b.greeting :
+			   arena_printf(a, "Thanks for calling %s. How can I help you today?",
+					b.name);
+	/* Without the database the caller still hears a greeting; nothing can be stored. */
+	if (!greeting) {
+		db_rollback(db);
+		return "Hello, thanks for calling. How can I help you today?";
+	}
 	/* After a silence the receptionist asks again, without the whole greeting. */
 	json_object_set_new(s->state, "prompt", json_string("How can I help you today?"));
 	remember(s, "assistant", greeting);
-	store_turn(db, a, s, "assistant", greeting, -1, -1);
-	brain_session_save(db, a, s);
+	/* A greeting that cannot be stored is still said; the call goes on. */
+	if (s->call_id && db_exec(db, a, SQL_GREETING_SAVE, s->org_id, s->call_id, greeting,
+				  json_text(a, s->state)) < 0) {
+		db_rollback(db);
+		return greeting;
+	}
+	db_commit(db);
 	return greeting;
 }
 

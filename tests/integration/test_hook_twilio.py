@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -233,6 +234,25 @@ def test_a_retried_delivery_gets_the_identical_answer_and_one_call(mode, busines
     if mode == "gather":
         (call_id, *_), = calls_of(owner_db, params["CallSid"])
         assert len(sql(owner_db, "SELECT 1 FROM call_turns WHERE call_id = %s", call_id)) == 1
+
+
+@pytest.mark.parametrize("mode", ["stream", "gather"])
+def test_retries_arriving_together_get_one_answer_and_one_call(mode, business, number,
+                                                               owner_db):
+    """Deliveries of one request at once: the later ones wait for the first's commit and
+    replay its answer, so one call, one greeting, one event and identical TwiML."""
+    set_mode(owner_db, business.org_id, mode)
+    params = voice_params(number[0])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: post(VOICE, params), range(4)))
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    twiml(answers[0])
+    (call_id, *_), = calls_of(owner_db, params["CallSid"])
+    assert len(events_of(owner_db, params["CallSid"])) == 1
+    turns = sql(owner_db, "SELECT count(*) FROM call_turns WHERE call_id = %s", call_id)
+    assert turns == [(1 if mode == "gather" else 0,)]
 
 
 def test_a_reconnect_of_the_stream_resumes_the_same_call(business, number, owner_db):
