@@ -161,10 +161,16 @@
 	 * was away too long) it sends "resync", and the page fetches every live part again. A
 	 * refused stream (signed out, server trouble) closes for good: try again later, from the
 	 * last event this page read, or, knowing none, fetch every live part once connected.
+	 * The first stream says when the page was made, and the server replays the changes
+	 * committed since, which the page may not show.
 	 */
 	function connect() {
-		source = new EventSource('/live/' + channel +
-			(lastId ? '?last_event_id=' + encodeURIComponent(lastId) : ''));
+		var query = '';
+		if (lastId)
+			query = '?last_event_id=' + encodeURIComponent(lastId);
+		else if (!connectedBefore && madeAt)
+			query = '?since=' + madeAt;
+		source = new EventSource('/live/' + channel + query);
 		source.onmessage = onMessage;
 		source.addEventListener('resync', function (message) {
 			if (message.lastEventId)

@@ -1,6 +1,7 @@
 /* live_stream.c: serves each business's live events to nginx as server-sent events, with replay */
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +20,11 @@
  * replayed from there; any other (garbage, from the future, of an earlier boot, or behind
  * events since forgotten) gets "event: resync", and the page fetches its live parts again.
  *
+ * A page's first stream names when the page was made (X-Live-Since, ms since 1970, from its
+ * "since" parameter): it is replayed the kept events whose transaction began from SINCE_MARGIN_MS
+ * before that, so a change committed between the page's making and its stream's opening still
+ * reaches it; a page older than what is kept gets "event: resync".
+ *
  * A stream holds no queue of its own: it reads its business's buffer from its cursor. One that
  * falls a whole buffer behind (its reader stopped reading, so nginx stopped taking) is cut, and
  * the browser reconnects and resyncs: a slow reader costs nothing more than a fast one.
@@ -32,10 +38,19 @@
 #define ORG_BUCKETS 1024
 #define ORG_HEADER "x-live-org:"
 #define LAST_ID_HEADER "last-event-id:"
+#define SINCE_HEADER "x-live-since:"
+/*
+ * How long before a page was made a change's transaction may have begun and still be news to
+ * it: a transaction that began before the page was made can commit after the page read its
+ * rows, and the database's and the web server's clocks may differ a little. Replaying a
+ * change the page already shows only costs it one fetch.
+ */
+#define SINCE_MARGIN_MS 5000LL
 
 struct live_event {
 	unsigned long long seq;
 	lws_usec_t at;                    /* when it came, for LIVE_KEEP_S */
+	long long began_ms;               /* its "at": when its transaction began, ms since 1970 */
 	char *text;                       /* "id: …\ndata: …\n\n" as sent; caller frees */
 	size_t len;
 };
@@ -46,6 +61,7 @@ struct live_org {
 	struct live_event *ring;
 	size_t head, len;
 	unsigned long long forgotten;     /* newest seq no longer kept: a reader before it missed it */
+	long long forgotten_ms;           /* newest began_ms not kept, or perhaps never heard */
 	int streams;
 	struct live_org *next;
 };
@@ -68,6 +84,7 @@ struct handoff {
 static struct {
 	struct lws_context *context;
 	unsigned long long boot, seq;
+	long long boot_ms;
 	unsigned long long floor;         /* newest forgotten seq of a business no longer held */
 	size_t buffer;
 	lws_usec_t keep_us, stream_max_us;
@@ -80,6 +97,14 @@ static struct {
 	size_t waiting;
 	unsigned long dropped;
 } live = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static unsigned org_bucket(const char *id)
 {
@@ -101,6 +126,11 @@ static struct live_org *org_find(const char *id)
 	memcpy(o->id, id, 36);
 	o->ring = xcalloc(live.buffer, sizeof(*o->ring));
 	o->forgotten = live.floor;
+	/* Nothing came before this process started, and a business let go had no event newer
+	 * than LIVE_KEEP_S: any change since then is in its buffer. */
+	o->forgotten_ms = wall_ms() - live.keep_us / 1000;
+	if (o->forgotten_ms < live.boot_ms)
+		o->forgotten_ms = live.boot_ms;
 	o->next = *slot;
 	*slot = o;
 	return o;
@@ -111,6 +141,8 @@ static void org_forget_oldest(struct live_org *o)
 	struct live_event *e = &o->ring[o->head];
 
 	o->forgotten = e->seq;
+	if (e->began_ms > o->forgotten_ms)
+		o->forgotten_ms = e->began_ms;
 	free(e->text);
 	e->text = NULL;
 	o->head = (o->head + 1) % live.buffer;
@@ -139,6 +171,19 @@ static void conn_cut(struct live_conn *c, const char *why)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
+/* When the event's transaction began: its "at", never later than now (when it was heard). */
+static long long event_began_ms(const char *json)
+{
+	long long now = wall_ms(), at = now;
+	json_t *event = json_loads(json, 0, NULL);
+	json_t *member = json_object_get(event, "at");
+
+	if (json_is_integer(member) && json_integer_value(member) < now)
+		at = json_integer_value(member);
+	json_decref(event);
+	return at;
+}
+
 static void event_add(const char *payload)
 {
 	struct live_org *o = org_find(payload);
@@ -149,6 +194,7 @@ static void event_add(const char *payload)
 	struct live_event *e = &o->ring[(o->head + o->len) % live.buffer];
 	e->seq = ++live.seq;
 	e->at = lws_now_usecs();
+	e->began_ms = event_began_ms(json);
 	size_t size = strlen(json) + 64;
 	e->text = xmalloc(size);
 	e->len = (size_t)snprintf(e->text, size, "id: %llu-%llu\ndata: %s\n\n", live.boot, e->seq,
@@ -287,7 +333,45 @@ static bool id_parse(const char *s, unsigned long long *boot, unsigned long long
 	return !errno && !*end;
 }
 
-/* Where a reconnecting reader starts: its last id, or a resync when that id is not usable. */
+/*
+ * A page's first stream: replay the kept events whose transaction began at most
+ * SINCE_MARGIN_MS before the page was made; a resync when such an event may have been
+ * forgotten. A since that is not a time, or is in the future, starts at the newest, as
+ * without one.
+ */
+static void conn_since(struct lws *wsi, struct live_conn *c)
+{
+	char text[24], *end;
+	int n = lws_hdr_custom_length(wsi, SINCE_HEADER, (int)strlen(SINCE_HEADER));
+	struct live_org *o = c->org;
+
+	if (n <= 0 || n > 15 ||
+	    lws_hdr_custom_copy(wsi, text, sizeof(text), SINCE_HEADER,
+				(int)strlen(SINCE_HEADER)) < 0 ||
+	    !isdigit((unsigned char)text[0]))
+		return;
+	errno = 0;
+	long long since = strtoll(text, &end, 10);
+	if (errno || *end || since > wall_ms() + SINCE_MARGIN_MS)
+		return;
+	long long from = since - SINCE_MARGIN_MS;
+	if (from <= o->forgotten_ms) {
+		c->resync = true;
+		return;
+	}
+	for (size_t i = 0; i < o->len; i++) {
+		struct live_event *e = &o->ring[(o->head + i) % live.buffer];
+		if (e->began_ms >= from) {
+			c->cursor = e->seq - 1;
+			return;
+		}
+	}
+}
+
+/*
+ * Where a stream starts: after its last id (a reconnect), a resync when that id is not
+ * usable, at the page's making (its first stream), or at the newest event.
+ */
 static void conn_resume(struct lws *wsi, struct live_conn *c)
 {
 	char last[ID_MAX + 1];
@@ -295,8 +379,10 @@ static void conn_resume(struct lws *wsi, struct live_conn *c)
 	int n = lws_hdr_custom_length(wsi, LAST_ID_HEADER, (int)strlen(LAST_ID_HEADER));
 
 	c->cursor = live.seq;
-	if (n <= 0)
+	if (n <= 0) {
+		conn_since(wsi, c);
 		return;
+	}
 	if (n > ID_MAX ||
 	    lws_hdr_custom_copy(wsi, last, sizeof(last), LAST_ID_HEADER,
 				(int)strlen(LAST_ID_HEADER)) < 0 ||
@@ -433,6 +519,7 @@ void live_stream_setup(struct lws_context *context, int buffer, long keep_s, lon
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	live.boot = (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+	live.boot_ms = (long long)(live.boot / 1000);
 	live.context = context;
 	live.buffer = (size_t)buffer;
 	live.keep_us = (lws_usec_t)keep_s * LWS_US_PER_SEC;
