@@ -207,6 +207,85 @@ def test_a_reconnect_gets_what_it_missed(business, owner_db):
         fresh.close()
 
 
+def wait_until_live_ran(business, seconds):
+    """Wait until switchboard-live has run seconds: a page made before it started may have
+    missed changes it never heard, and gets a resync (the boot is in a stream's first id)."""
+    probe = Subscription(business.org_id, session_of(business))
+    probe.events(0.3)
+    probe.close()
+    boot_s = int(probe.last_id.split("-")[0]) / 1e6
+    time.sleep(max(0.0, boot_s + seconds - time.time()))
+
+
+def test_a_first_stream_gets_what_was_committed_since_its_page_was_made(business, owner_db):
+    org = business.org_id
+    wait_until_live_ran(business, 6)
+    page = business.get("/calls")
+    assert page.status_code == 200
+    made = int(page.text.split('data-live-made="', 1)[1].split('"', 1)[0])
+    assert abs(made / 1000 - time.time()) < 60
+    # Committed after the page was made, before its stream opens.
+    call = new_call(owner_db, org)
+    time.sleep(0.3)
+    sub = Subscription(org, session_of(business), path=f"/live/{org}?since={made}")
+    try:
+        assert sub.status == 200
+        seen = sub.wait_for(lambda e: e.get("id") == call, seconds=2)
+        assert [e["id"] for _, e in seen if e["kind"] == "call"][-1] == call
+        assert sub.named == []
+        # And the stream goes on with what comes next.
+        after = new_call(owner_db, org)
+        sub.wait_for(lambda e: e.get("id") == after)
+    finally:
+        sub.close()
+    # A reconnect's id wins over since: nothing before it is replayed.
+    back = Subscription(org, session_of(business), last_event_id=sub.last_id,
+                        path=f"/live/{org}?since={made}")
+    try:
+        assert back.status == 200
+        assert back.events(0.5) == [] and back.named == []
+    finally:
+        back.close()
+
+
+def test_odd_since_values_get_a_clean_answer(business, owner_db):
+    org = business.org_id
+    wait_until_live_ran(business, 6)
+    call = new_call(owner_db, org)
+    time.sleep(0.3)
+    now = int(time.time() * 1000)
+    cases = [
+        ("garbage", []), ("", []), ("-5", []), ("1e3", []), (f"{now}.5", []),
+        (f"%00{now}", []), (f"{now}%0d%0aX-Live-Org:%20x", []),
+        ("9" * 16, []), ("9" * 3000, []),                     # more digits than a time has
+        (str(now + 86400000), []),                              # from the future: as now
+        ("0", ["resync"]), (str(now - 3600000), ["resync"]),    # older than what is kept
+    ]
+    for since, want in cases:
+        sub = Subscription(org, session_of(business), path=f"/live/{org}?since={since}")
+        try:
+            assert sub.status == 200, since
+            got = sub.events(0.4)
+            assert [name for name, _, _ in sub.named] == want, (since, sub.named)
+            assert got == [], (since, got)
+        finally:
+            sub.close()
+    # Straight to the socket, as only nginx should: no header value makes it stop serving.
+    for since in ["12abc", "-1", "9" * 20, "9" * 15, "", " 1", "1" * 1000]:
+        s, status, _ = live_process.request(
+            STATE, f"GET /live/{org} HTTP/1.1\r\nHost: live\r\nX-Live-Org: {org}\r\n"
+            f"X-Live-Since: {since}")
+        s.close()
+        assert status == 200, since
+    # The one change of this test was committed before every one of those streams, and none
+    # had it; a page made before it does.
+    sub = Subscription(org, session_of(business), path=f"/live/{org}?since={now - 1000}")
+    try:
+        sub.wait_for(lambda e: e.get("id") == call, seconds=2)
+    finally:
+        sub.close()
+
+
 def live_backend_pid():
     with psycopg2.connect(DSN_OWNER) as db:
         # Another role's query text is hidden from the owner; its pid and role are not.
