@@ -167,12 +167,13 @@ def sql_one(query, *params):
 
 def normalized(r, *emails):
     """An answer as an outsider sees it, minus what differs by design: CSRF tokens, the email
-    the form echoes back, invitation tokens and ids, the request id."""
+    the form echoes back, invitation tokens and ids, the request id, when the page was made."""
     text = CSRF_FIELD_RE.sub('name="csrf" value="TOKEN"', r.text)
     for email in emails:
         text = text.replace(email, "EMAIL")
     text = re.sub(r"/invite/[0-9a-f]{64}", "/invite/TOKEN", text)
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
+    text = re.sub(r'data-live-made="[0-9]+"', 'data-live-made="TIME"', text)
     headers = {k: v for k, v in r.headers.items()
                if k.lower() not in ("date", "x-request-id", "content-length")}
     return r.status_code, headers, text

@@ -160,7 +160,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_keeps_the_data():
         run = Run(var, http_port, voice_port, "second")
         run.wait_ready()
         pids = server_pids(var)
-        assert len(pids) == 7, pids
+        assert len(pids) == 8, pids
         # A second run on the same state refuses, and leaves the first one running.
         second = subprocess.run([os.path.join(ROOT, "scripts", "run")], env=run.env,
                                 capture_output=True, text=True, timeout=60)

@@ -84,8 +84,12 @@ def b_rows(owner_db, other_business):
         org, "SM" + uuid.uuid4().hex, f"{MARK} text")
     ids["knowledge_entries"] = one("INSERT INTO knowledge_entries (org_id, question, answer) "
                                    "VALUES (%s, %s, %s) RETURNING id", org, f"{MARK} question?", MARK)
-    ids["phone_numbers"] = one("INSERT INTO phone_numbers (org_id, e164, label) VALUES (%s, %s, %s) "
-                               "RETURNING id", org, "+1555%07d" % (uuid.uuid4().int % 10**7), MARK)
+    # A number no other business holds (numbers are unique across businesses).
+    ids["phone_numbers"] = one("INSERT INTO phone_numbers (org_id, e164, label) "
+                               "SELECT %s, n, %s FROM (SELECT '+1555' || lpad((random() * 1e7)::int::text, 7, '0') "
+                               "AS n FROM generate_series(1, 20)) c "
+                               "WHERE NOT EXISTS (SELECT 1 FROM phone_numbers p WHERE p.e164 = c.n) "
+                               "LIMIT 1 RETURNING id", org, MARK)
     ids["provider_credentials"] = one("INSERT INTO provider_credentials (org_id, provider, name, secret_enc, "
                                       "secret_hint) VALUES (%s, 'twilio', 'auth_token', '\\x00', 'zzzz') "
                                       "RETURNING id", org)
