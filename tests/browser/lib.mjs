@@ -172,8 +172,11 @@ export function watch(page) {
 	const onPageError = (e) => note(`uncaught exception: ${e.message}`);
 	const onFailed = (req) => {
 		const why = req.failure() ? req.failure().errorText : '';
-		// A page's live-event stream stays open for the page's life: leaving the page ends it.
-		if (why === 'net::ERR_ABORTED' && new URL(req.url()).pathname.startsWith('/live/'))
+		// Leaving a page ends what its scripts had in flight: the live-event stream, open for
+		// the page's life, and a region's fetch after a change (static/live.js). A user who
+		// moves on sees nothing of either.
+		if (why === 'net::ERR_ABORTED' &&
+		    (new URL(req.url()).pathname.startsWith('/live/') || req.resourceType() === 'fetch'))
 			return;
 		note(`request failed: ${req.method()} ${req.url()} ${why}`);
 	};

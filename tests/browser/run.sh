@@ -40,7 +40,12 @@ tap=$OUT/browser.tap
 (cd "$HERE" && node --test --test-reporter=tap --test-concurrency=2 "${files[@]}") >"$tap" 2>&1
 rc=$?
 # Show what failed, with the assertion's message, for the log scripts/test keeps.
-grep -E -A 8 '^ *not ok ' "$tap" | grep -E "^ *not ok |^ *error:|^ *\+ |^ *- |^ +'" | head -n 80
+# The error block runs from "error:" to the next field at its indent (code:, name: ...).
+awk '/^ *not ok / { print; shown = 1; next }
+	shown && /^ *error:/ { field = substr($0, 1, index($0, "e") - 1); inerr = 1; print; next }
+	inerr && index($0, field) == 1 && substr($0, length(field) + 1, 1) ~ /[a-zA-Z.]/ {
+		inerr = 0; shown = 0 }
+	inerr { print }' "$tap" | head -n 120
 
 # The run's totals count tests, not describe() groups (those count as suites).
 passed=$(grep -E '^# pass [0-9]+$' "$tap" | tail -n 1 | grep -Eo '[0-9]+')
