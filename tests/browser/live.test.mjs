@@ -161,17 +161,17 @@ test('a new call and a new booking are toasted and counted in the title until se
 
 		const { rows } = commitAt(newCallSql(account.orgId, '+15550107777'));
 		const toast = page.locator('.toast', { hasText: 'New call' });
-		await toast.waitFor({ timeout: 2000 });
+		await toast.waitFor({ timeout: 5000 });
 		assert.equal(await toast.getAttribute('href'), `/calls/${rows[0]}`);
 		await page.waitForFunction(() => document.title === '(1) Dashboard · Switchboard',
-			null, { timeout: 2000 });
+			null, { timeout: 5000 });
 
 		commitAt(`INSERT INTO appointments (org_id, customer_name, starts_at, ends_at)
 			VALUES (${lit(account.orgId)}, 'Ola Booker', now() + interval '1 day',
 				now() + interval '1 day 1 hour')`);
-		await page.locator('.toast', { hasText: 'New booking' }).waitFor({ timeout: 2000 });
+		await page.locator('.toast', { hasText: 'New booking' }).waitFor({ timeout: 5000 });
 		await page.waitForFunction(() => document.title === '(2) Dashboard · Switchboard',
-			null, { timeout: 2000 });
+			null, { timeout: 5000 });
 		await shot(page, 'live-toasts');
 
 		// Coming back to the tab clears the count.
