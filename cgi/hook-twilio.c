@@ -34,8 +34,6 @@ static const char SQL_ORG_FOR_NUMBER[] =
 /* A forwarding number's check call coming back verifies it (sql/014_phone_lines.sql). */
 static const char SQL_CHECK_ARRIVED[] =
 	"SELECT phone_line_check_arrived($1, $2, $3)";
-static const char SQL_ORG_VOICE[] =
-	"SELECT call_mode, greeting FROM organizations WHERE id = $1";
 static const char SQL_CALL_BY_SID[] =
 	"SELECT org_id, call_id FROM call_by_provider_id('twilio', $1)";
 static const char SQL_CALL_TURNS[] =
@@ -56,17 +54,24 @@ static const char SQL_CALL_TRANSFER[] =
 /* What a call handed over from the voice worker hears before Twilio listens to it. */
 static const char CARRY_ON_TEXT[] = "Sorry, let's continue.";
 
-/* A repeated CallSid (the stream dropped and Twilio came back) answers the same call row. */
+/*
+ * The call row and how its business answers, in one round trip. A repeated CallSid (the stream
+ * dropped and Twilio came back) answers the same call row; fresh says the row is new (a row
+ * that was only updated has a transaction id in xmax).
+ */
 static const char SQL_CALL_ANSWER[] =
-	"INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
-	"                   from_number, to_number, status, answered_at) "
-	"VALUES ($1, $2, 'twilio', $3, $4, $5, $6, 'in-progress', now()) "
-	"ON CONFLICT (provider, provider_call_id) DO UPDATE SET "
-	"  status = CASE WHEN calls.status IN ('pending', 'initiated', 'queued', 'ringing') "
-	"                THEN 'in-progress' "
-	"                ELSE calls.status END, "
-	"  answered_at = coalesce(calls.answered_at, now()) "
-	"RETURNING id";
+	"WITH c AS ("
+	"  INSERT INTO calls (org_id, phone_number_id, provider, provider_call_id, direction, "
+	"                     from_number, to_number, status, answered_at) "
+	"  VALUES ($1, $2, 'twilio', $3, $4, $5, $6, 'in-progress', now()) "
+	"  ON CONFLICT (provider, provider_call_id) DO UPDATE SET "
+	"    status = CASE WHEN calls.status IN ('pending', 'initiated', 'queued', 'ringing') "
+	"                  THEN 'in-progress' "
+	"                  ELSE calls.status END, "
+	"    answered_at = coalesce(calls.answered_at, now()) "
+	"  RETURNING id, xmax = 0 AS fresh) "
+	"SELECT c.id, c.fresh, o.call_mode, o.greeting, o.name "
+	"FROM c JOIN organizations o ON o.id = $1";
 
 /* A status callback may be the first word of a call (a caller who hung up while ringing). */
 static const char SQL_CALL_SEEN[] =
@@ -251,23 +256,52 @@ static const char *greet(struct req *r, const struct twilio_call *c, const char 
 	return twiml_listen(r->arena, greeting, NULL);
 }
 
+/* How the business answers a call (SQL_CALL_ANSWER's row). */
+struct call_answer {
+	const char *call_id;
+	bool fresh;             /* the call's first request: nothing stored of it yet */
+	const char *mode;       /* organizations.call_mode */
+	const char *greeting;   /* the business's own greeting, may be empty */
+	const char *name;       /* the business's name */
+};
+
+/*
+ * The greeting of a call in gather mode. A new call's greeting is stored with nothing read
+ * first (brain_greet_new_call); a call seen before resumes its session. NULL after an error
+ * answer.
+ */
+static const char *greet_call(struct req *r, const struct twilio_call *c, const char *org_id,
+			      const struct call_answer *ans)
+{
+	if (!ans->fresh)
+		return greet(r, c, org_id, ans->call_id, ans->greeting);
+	const char *greeting = brain_greet_new_call(r->db, r->arena, org_id, ans->call_id,
+						    customer_number(c), ans->greeting, ans->name);
+	if (!greeting) {
+		http_fail(r, 503, "the call could not be stored; please retry");
+		return NULL;
+	}
+	return twiml_listen(r->arena, greeting, NULL);
+}
+
 /*
  * A call handed over by the voice worker (its recognition failed) goes on in gather mode,
  * whatever the business's call mode: the caller hears that the conversation carries on, then
  * Twilio listens. A call with nothing said yet is greeted instead. NULL after an error answer.
  */
 static const char *carry_on(struct req *r, const struct twilio_call *c, const char *org_id,
-			    const char *call_id, const char *greeting)
+			    const struct call_answer *ans)
 {
-	long turns;
+	long turns = 0;
 
-	if (db_long(r->db, r->arena, &turns, SQL_CALL_TURNS, call_id) < 0) {
+	if (!ans->fresh && db_long(r->db, r->arena, &turns, SQL_CALL_TURNS, ans->call_id) < 0) {
 		http_fail(r, 503, "the call could not be read; please retry");
 		return NULL;
 	}
 	if (turns == 0)
-		return greet(r, c, org_id, call_id, greeting);
-	const char *seq = db_text(r->db, r->arena, SQL_SAY_TURN, org_id, call_id, CARRY_ON_TEXT);
+		return greet_call(r, c, org_id, ans);
+	const char *seq = db_text(r->db, r->arena, SQL_SAY_TURN, org_id, ans->call_id,
+				  CARRY_ON_TEXT);
 	if (!seq) {
 		http_fail(r, 503, "the call could not be stored; please retry");
 		return NULL;
@@ -282,30 +316,29 @@ static const char *carry_on(struct req *r, const struct twilio_call *c, const ch
 static const char *answer_call(struct req *r, const struct twilio_call *c, const char *org_id,
 			       const char *phone_number_id, bool gather)
 {
-	struct db_result *org = db_q(r->db, r->arena, SQL_ORG_VOICE, org_id);
+	struct db_result *row = db_q(r->db, r->arena, SQL_CALL_ANSWER, org_id, phone_number_id,
+				     c->sid, c->direction, c->from, c->to);
 
-	if (!org || db_rows(org) != 1) {
-		http_fail(r, 503, "the business could not be read; please retry");
-		return NULL;
-	}
-	const char *mode = db_value(org, 0, 0), *greeting = db_value(org, 0, 1);
-	const char *call_id = db_text(r->db, r->arena, SQL_CALL_ANSWER, org_id, phone_number_id,
-				      c->sid, c->direction, c->from, c->to);
-	if (!call_id) {
+	if (!row || db_rows(row) != 1) {
 		http_fail(r, 503, "the call could not be stored; please retry");
 		return NULL;
 	}
+	struct call_answer ans = {
+		.call_id = db_value(row, 0, 0), .fresh = !strcmp(db_value(row, 0, 1), "t"),
+		.mode = db_value(row, 0, 2), .greeting = db_value(row, 0, 3),
+		.name = db_value(row, 0, 4),
+	};
 	if (gather)
-		return carry_on(r, c, org_id, call_id, greeting);
-	if (!strcmp(mode, "stream")) {
-		const char *token = media_token_make(r->arena, MEDIA_TOKEN_STREAM, call_id, org_id,
-						     time(NULL) + MEDIA_TOKEN_SECONDS);
+		return carry_on(r, c, org_id, &ans);
+	if (!strcmp(ans.mode, "stream")) {
+		const char *token = media_token_make(r->arena, MEDIA_TOKEN_STREAM, ans.call_id,
+						     org_id, time(NULL) + MEDIA_TOKEN_SECONDS);
 		if (token)
-			return twiml_stream(r->arena, call_id, token);
+			return twiml_stream(r->arena, ans.call_id, token);
 		/* A call answered the simpler way beats a call dropped. */
-		log_warn("answering a stream-mode call in gather mode: call=%s", call_id);
+		log_warn("answering a stream-mode call in gather mode: call=%s", ans.call_id);
 	}
-	return greet(r, c, org_id, call_id, greeting);
+	return greet_call(r, c, org_id, &ans);
 }
 
 void hook_twilio_voice(struct req *r)

@@ -136,6 +136,21 @@ static void remember(struct brain_session *s, const char *speaker, const char *t
 		json_array_remove(history, 0);
 }
 
+/* What the receptionist first says: the business's own greeting, or one naming it. */
+static const char *greeting_text(struct arena *a, const char *greeting, const char *name)
+{
+	return greeting && greeting[0] ? greeting :
+	       arena_printf(a, "Thanks for calling %s. How can I help you today?", name);
+}
+
+/* The session after the greeting: what to ask again after a silence, and what was said. */
+static void greeting_state(struct brain_session *s, const char *greeting)
+{
+	/* After a silence the receptionist asks again, without the whole greeting. */
+	json_object_set_new(s->state, "prompt", json_string("How can I help you today?"));
+	remember(s, "assistant", greeting);
+}
+
 const char *brain_greeting(struct db *db, struct arena *a, struct brain_session *s)
 {
 	struct business b;
@@ -145,17 +160,13 @@ const char *brain_greeting(struct db *db, struct arena *a, struct brain_session 
 	if (db_begin_org(db, a, s->org_id) < 0)
 		return "Hello, thanks for calling. How can I help you today?";
 	if (business_load(db, a, s->org_id, &b) == 0)
-		greeting = b.greeting && b.greeting[0] ? b.greeting :
-			   arena_printf(a, "Thanks for calling %s. How can I help you today?",
-					b.name);
+		greeting = greeting_text(a, b.greeting, b.name);
 	/* Without the database the caller still hears a greeting; nothing can be stored. */
 	if (!greeting) {
 		db_rollback(db);
 		return "Hello, thanks for calling. How can I help you today?";
 	}
-	/* After a silence the receptionist asks again, without the whole greeting. */
-	json_object_set_new(s->state, "prompt", json_string("How can I help you today?"));
-	remember(s, "assistant", greeting);
+	greeting_state(s, greeting);
 	/* A greeting that cannot be stored is still said; the call goes on. */
 	if (s->call_id && db_exec(db, a, SQL_GREETING_SAVE, s->org_id, s->call_id, greeting,
 				  json_text(a, s->state)) < 0) {
@@ -164,6 +175,25 @@ const char *brain_greeting(struct db *db, struct arena *a, struct brain_session 
 	}
 	db_commit(db);
 	return greeting;
+}
+
+const char *brain_greet_new_call(struct db *db, struct arena *a, const char *org_id,
+				 const char *call_id, const char *caller_number,
+				 const char *greeting, const char *business_name)
+{
+	/* The session brain_session_open() would start for a call with none saved. */
+	struct brain_session s = {
+		.org_id = org_id, .call_id = call_id,
+		.state = json_to_arena(a, json_object()),
+	};
+
+	if (caller_number && caller_number[0])
+		json_object_set_new(s.state, "phone", json_string(caller_number));
+	const char *text = greeting_text(a, greeting, business_name);
+	greeting_state(&s, text);
+	if (db_exec(db, a, SQL_GREETING_SAVE, org_id, call_id, text, json_text(a, s.state)) < 0)
+		return NULL;
+	return text;
 }
 
 /* Passes clauses on and notes when the first one left. */

@@ -68,6 +68,17 @@ int brain_session_save(struct db *db, struct arena *a, struct brain_session *s);
 const char *brain_greeting(struct db *db, struct arena *a, struct brain_session *s);
 
 /*
+ * Greet a call that has just begun, in the transaction the caller has open for org_id: the
+ * greeting (the business's own, greeting, or one naming business_name) and the session it
+ * starts are stored in one statement, with nothing to read first, as brain_session_open() and
+ * brain_greeting() would for a call with no session yet. Returns what the caller hears
+ * (arena-owned), or NULL when it could not be stored (the transaction is then failed).
+ */
+const char *brain_greet_new_call(struct db *db, struct arena *a, const char *org_id,
+				 const char *call_id, const char *caller_number,
+				 const char *greeting, const char *business_name);
+
+/*
  * One turn: the caller said caller_text (empty for silence). The LLM engine answers when one is
  * configured (the business's own or LLM_BASE_URL, s->providers) and does so within BRAIN_BUDGET_MS; on any failure, timeout or
  * garbled answer the rules engine answers the same turn instead. on_clause (may be NULL) gets
