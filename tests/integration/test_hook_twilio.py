@@ -255,6 +255,30 @@ def test_retries_arriving_together_get_one_answer_and_one_call(mode, business, n
     assert turns == [(1 if mode == "gather" else 0,)]
 
 
+def test_a_new_call_s_greeting_starts_the_session_its_turns_read(business, number, owner_db):
+    """A new call's greeting is stored with nothing read first: the session it starts is the
+    one the next turn reads (the caller's number, the question to ask again, what was said).
+    Twilio coming back for the same call greets it again in the same session."""
+    greeting = "Thanks for calling Quill Plumbing. How can I help you today?"
+    set_mode(owner_db, business.org_id, "gather", greeting)
+    sid = call_sid()
+    doc = twiml(post(VOICE, voice_params(number[0], sid=sid, From="+15557654321")))
+    assert doc.find("Gather/Say").text == greeting
+    (call_id, *_), = calls_of(owner_db, sid)
+    state, = sql(owner_db, "SELECT state FROM call_sessions WHERE call_id = %s", call_id)[0]
+    assert state == {"phone": "+15557654321", "prompt": "How can I help you today?",
+                     "history": [{"speaker": "assistant", "text": greeting}]}
+
+    doc = twiml(post(VOICE, voice_params(number[0], sid=sid, status="in-progress",
+                                         From="+15557654321")))
+    assert doc.find("Gather/Say").text == greeting
+    state, = sql(owner_db, "SELECT state FROM call_sessions WHERE call_id = %s", call_id)[0]
+    assert [h["text"] for h in state["history"]] == [greeting, greeting]
+    turns = sql(owner_db, "SELECT seq, speaker FROM call_turns WHERE call_id = %s ORDER BY seq",
+                call_id)
+    assert turns == [(0, "assistant"), (1, "assistant")]
+
+
 def test_a_reconnect_of_the_stream_resumes_the_same_call(business, number, owner_db):
     set_mode(owner_db, business.org_id, "stream")
     sid = call_sid()
