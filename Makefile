@@ -9,7 +9,7 @@ CC ?= cc
 CXX ?= c++
 BUILD := build
 PKGS := libpq jansson libcurl openssl libjwt libctemplate speexdsp pocketsphinx icu-i18n icu-uc libical \
-	liboath
+	liboath libqrencode
 LATEST_MIGRATION := $(basename $(notdir $(lastword $(sort $(wildcard sql/[0-9]*.sql)))))
 
 # pkg-config runs the first time a compile or link needs its answer, and only then: make run

@@ -12,6 +12,7 @@
 #include "infra/crypto.h"
 #include "infra/db.h"
 #include "infra/log.h"
+#include "infra/qr.h"
 #include "infra/totp.h"
 #include "infra/tpl.h"
 #include "page.h"
@@ -186,6 +187,26 @@ void page_two_factor_form(struct req *r)
 		return;
 	}
 	enrol_show(r, page_dict(r), 200, secret);
+}
+
+void page_two_factor_qr(struct req *r)
+{
+	int on = two_factor_enabled(r->db, r->arena, r->user_id);
+	const char *secret = on == 0 ? two_factor_enrol_secret(r->db, r->arena, r->org_id,
+								r->user_id) : NULL;
+
+	if (on > 0) {
+		http_fail(r, 404, "two-factor sign-in is already on: there is nothing to scan");
+		return;
+	}
+	const char *svg = secret ? qr_svg(r->arena, totp_uri(r->arena, TOTP_ISSUER,
+							     r->user_email, secret)) : NULL;
+	if (!svg) {
+		http_fail(r, 503, "two-factor sign-in is not available right now");
+		return;
+	}
+	/* The picture is the secret: like every signed-in answer it goes out no-store. */
+	http_send(r, 200, "image/svg+xml", svg, strlen(svg));
 }
 
 /* The recovery codes, shown once, on a page of their own. */

@@ -156,6 +156,8 @@ void page_team_two_factor(struct req *r);
 void page_account(struct req *r);
 void page_account_password(struct req *r);
 void page_account_verify_resend(struct req *r);
+/* GET /account/two-factor/qr.svg: the set-up key's otpauth URI as a QR code to scan. */
+void page_two_factor_qr(struct req *r);
 void page_two_factor_form(struct req *r);
 void page_two_factor_enable(struct req *r);
 void page_two_factor_recovery(struct req *r);

@@ -155,6 +155,7 @@ const struct route routes[] = {
 	{ "POST", "/account/password", page_account_password, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/account/verify-email", page_account_verify_resend, R_FORM | R_AUTH | R_CSRF },
 	{ "GET", "/account/two-factor", page_two_factor_form, R_AUTH },
+	{ "GET", "/account/two-factor/qr.svg", page_two_factor_qr, R_AUTH },
 	{ "POST", "/account/two-factor", page_two_factor_enable, R_FORM | R_AUTH | R_CSRF },
 	{ "POST", "/account/two-factor/recovery", page_two_factor_recovery,
 	  R_FORM | R_AUTH | R_CSRF },

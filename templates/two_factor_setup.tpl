@@ -7,7 +7,9 @@
 {{#REQUIRED}}<div class="flash flash-info" role="status">Your business requires two-factor sign-in: turn it on to go on using Switchboard.</div>{{/REQUIRED}}
 <div class="card section">
 	<div class="card-header"><h2>1. Add Switchboard to your app</h2></div>
-	<p>In the app, add an account and choose to enter a setup key. Type this key (time-based):</p>
+	<p>In the app, add an account and scan this code:</p>
+	<img class="two-factor-qr" id="qr" src="/account/two-factor/qr.svg" width="200" height="200" alt="QR code of the setup key for your authenticator app">
+	<p>Or choose to enter a setup key, and type this key (time-based):</p>
 	<p class="mono two-factor-secret" id="secret">{{SECRET}}</p>
 	<p class="muted small">Or give your app this address:</p>
 	<p class="mono break small" id="otpauth-uri">{{URI}}</p>

@@ -1,9 +1,11 @@
 // account.test.mjs: an owner who forgot the password resets it by email, and an owner turns on
 // two-factor sign-in with an authenticator app and then signs in with a code.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import path from 'node:path';
 import { test } from 'node:test';
-import { mailLink, openBrowser, PASSWORD, shot, signup, watch } from './lib.mjs';
+import { mailLink, openBrowser, OUTPUT, PASSWORD, shot, signup, watch } from './lib.mjs';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -117,8 +119,16 @@ test('two-factor sign-in: turned on with an app, then a code after the password'
 		]);
 		const secret = (await page.locator('#secret').innerText()).replace(/\s/g, '');
 		assert.match(secret, /^[A-Z2-7]{32}$/);
-		assert.match(await page.locator('#otpauth-uri').innerText(),
-			new RegExp(`^otpauth://totp/Switchboard.*secret=${secret}`));
+		const uri = await page.locator('#otpauth-uri').innerText();
+		assert.match(uri, new RegExp(`^otpauth://totp/Switchboard.*secret=${secret}`));
+		// The QR code, as a phone's camera sees the page, reads back as that same address.
+		const qr = page.locator('#qr');
+		assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0),
+			'the QR code is drawn');
+		const picture = path.join(OUTPUT, `two-factor-qr-${account.orgId}.png`);
+		await qr.screenshot({ path: picture });
+		const read = execFileSync('zbarimg', ['--quiet', '--raw', picture], { encoding: 'utf8' });
+		assert.equal(read.trim(), uri.trim());
 		await shot(page, 'account-4-two-factor-setup');
 		const step = await roomyStep();
 		await page.fill('#code', totp(secret, step));

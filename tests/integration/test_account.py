@@ -347,6 +347,24 @@ def test_enrol_then_sign_in_with_a_code(owner_db):
     assert signed_in(b)
 
 
+def test_the_set_up_qr_code_is_the_signed_in_user_s_own_and_kept_by_no_cache():
+    # Nobody signed in gets no picture of anyone's secret.
+    r = requests.get(BASE_URL + "/account/two-factor/qr.svg", allow_redirects=False, timeout=10)
+    assert r.status_code in (302, 303, 401) and "svg" not in r.headers.get("Content-Type", "")
+    c = signup()
+    r = c.get("/account/two-factor/qr.svg")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("image/svg+xml")
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.text.startswith("<svg ") and "<script" not in r.text
+    # The same pending secret as the page: the picture changes with nothing but the user.
+    assert c.get("/account/two-factor/qr.svg").text == r.text
+    assert signup().get("/account/two-factor/qr.svg").text != r.text
+    # Once it is on there is nothing left to scan.
+    enrol(c)
+    assert c.get("/account/two-factor/qr.svg").status_code == 404
+
+
 def test_a_code_is_good_once_and_only_one_step_either_side(owner_db):
     c = signup()
     s = roomy_step(20)
