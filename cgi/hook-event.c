@@ -28,15 +28,9 @@ int hook_event_transaction(struct req *r, const char *org_id)
 	return 0;
 }
 
-int hook_event_first(struct req *r, const struct hook_event *e)
+/* 1 when res (SQL_EVENT_TAKE's answer) holds no stored answer, 0 after sending it again. */
+static int event_answered(struct req *r, struct db_result *res)
 {
-	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_TAKE, e->provider, e->key,
-				     e->org_id);
-
-	if (!res) {
-		http_fail(r, 503, "the event could not be recorded; please retry");
-		return -1;
-	}
 	const char *status = db_value(res, 0, 0);
 	if (db_rows(res) != 1 || !status)
 		return 1;
@@ -46,11 +40,33 @@ int hook_event_first(struct req *r, const struct hook_event *e)
 	return 0;
 }
 
+int hook_event_first(struct req *r, const struct hook_event *e)
+{
+	struct db_result *res = db_q(r->db, r->arena, SQL_EVENT_TAKE, e->provider, e->key,
+				     e->org_id);
+
+	if (!res) {
+		http_fail(r, 503, "the event could not be recorded; please retry");
+		return -1;
+	}
+	return event_answered(r, res);
+}
+
 int hook_event_begin(struct req *r, const struct hook_event *e)
 {
-	if (hook_event_transaction(r, e->org_id) < 0)
+	if (!e->org_id) {
+		if (hook_event_transaction(r, NULL) < 0)
+			return -1;
+		return hook_event_first(r, e);
+	}
+	/* The transaction, its business and the event's look-up go in one round trip. */
+	struct db_result *res = db_begin_org_q(r->db, r->arena, e->org_id, SQL_EVENT_TAKE,
+					       e->provider, e->key, e->org_id);
+	if (!res) {
+		http_fail(r, 503, "the event could not be recorded; please retry");
 		return -1;
-	return hook_event_first(r, e);
+	}
+	return event_answered(r, res);
 }
 
 void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
@@ -58,9 +74,10 @@ void hook_event_answer(struct req *r, const struct hook_event *e, int status, co
 {
 	const char *code = arena_printf(r->arena, "%d", status);
 
-	/* Keyed by the organization too: another's identical key is another event. */
-	if (!db_q(r->db, r->arena, SQL_EVENT_KEEP, e->provider, e->key, e->org_id, code,
-		  body ? type : NULL, body)) {
+	/* Keyed by the organization too: another's identical key is another event. The answer
+	 * is the request's last write: its commit goes in the same round trip. */
+	if (!db_q_commit(r->db, r->arena, SQL_EVENT_KEEP, e->provider, e->key, e->org_id, code,
+			 body ? type : NULL, body)) {
 		http_fail(r, 503, "the answer could not be stored; please retry");
 		return;
 	}

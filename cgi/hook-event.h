@@ -33,8 +33,9 @@ int hook_event_first(struct req *r, const struct hook_event *e);
 /* hook_event_transaction() for e's organization, then hook_event_first(); the same returns. */
 int hook_event_begin(struct req *r, const struct hook_event *e);
 
-/* Record e with the answer to its first delivery (one row, committed with the request's
- * transaction), then give the answer. body NULL means none. */
+/* Record e with the answer to its first delivery (one row) and commit the request's
+ * transaction with it, then give the answer. body NULL means none. Nothing may be written
+ * after it. */
 void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
 		       const char *body);
 

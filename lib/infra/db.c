@@ -291,26 +291,42 @@ int db_begin(struct db *db)
 	return -1;
 }
 
+/* One statement of a pipeline: a transaction command, or a statement with its parameters. */
+struct pipe_step {
+	const char *command;            /* BEGIN, SAVEPOINT, COMMIT; NULL for a statement */
+	const char *sql;                /* the statement, prepared on first use */
+	int nparams;
+	const char *const *params;
+};
+
 /*
- * Send command (BEGIN or SAVEPOINT) and the setting of app.org_id together, in one round trip
- * (libpq's pipeline mode), and read both answers. 0 when both succeeded, else -1.
+ * Send steps together in one round trip (libpq's pipeline mode) and read every answer. The
+ * result of step keep goes to *kept (the caller clears it) when every step succeeded; after a
+ * failure the server skips the rest, and db holds the error. Returns how many steps succeeded.
  */
-static int db_begin_org_pipelined(struct db *db, const char *command, const char *org_id,
-				  int *results_out)
+static int db_pipeline(struct db *db, const struct pipe_step *steps, int n, int keep,
+		       PGresult **kept)
 {
-	const char *params[1] = { org_id };
-	const char *name;
+	const char *names[4];
 	int failed = 0, results = 0, nulls = 0;
 
-	*results_out = 0;
+	*kept = NULL;
 	db_clear_error(db);
-	if (db_connect(db) < 0 || !(name = db_prepare(db, SQL_SET_ORG, 1)))
-		return -1;
+	if (db_connect(db) < 0)
+		return 0;
+	/* Preparing is a round trip of its own, once per statement and connection. */
+	for (int i = 0; i < n; i++)
+		if (!steps[i].command && !(names[i] = db_prepare(db, steps[i].sql,
+								  steps[i].nparams)))
+			return 0;
 	if (!PQenterPipelineMode(db->conn))
-		return -1;
-	if (!PQsendQueryParams(db->conn, command, 0, NULL, NULL, NULL, NULL, 0) ||
-	    !PQsendQueryPrepared(db->conn, name, 1, params, NULL, NULL, 0) ||
-	    !PQpipelineSync(db->conn)) {
+		return 0;
+	for (int i = 0; i < n && !failed; i++)
+		failed = steps[i].command
+			? !PQsendQueryParams(db->conn, steps[i].command, 0, NULL, NULL, NULL, NULL, 0)
+			: !PQsendQueryPrepared(db->conn, names[i], steps[i].nparams, steps[i].params,
+					       NULL, NULL, 0);
+	if (failed || !PQpipelineSync(db->conn)) {
 		db_set_error(db, "08006", PQerrorMessage(db->conn));
 		failed = 1;
 	}
@@ -330,7 +346,11 @@ static int db_begin_org_pipelined(struct db *db, const char *command, const char
 			break;
 		}
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-			results++;
+			/* Answers come in order, and none succeeds after a failure. */
+			if (results++ == keep) {
+				*kept = res;
+				continue;
+			}
 		} else if (!db->sqlstate[0]) {
 			db_set_error(db, st == PGRES_PIPELINE_ABORTED ? "25P02" :
 					 PQresultErrorField(res, PG_DIAG_SQLSTATE),
@@ -344,33 +364,71 @@ static int db_begin_org_pipelined(struct db *db, const char *command, const char
 		db_forget_statements(db);
 		results = 0;
 	}
-	*results_out = results;
-	if (results == 2)
-		return 0;
-	if (!db->sqlstate[0])
-		db_set_error(db, "08006", PQerrorMessage(db->conn));
-	log_error("could not %s: %s", command, db->error);
-	return -1;
+	if (results < n) {
+		PQclear(*kept);
+		*kept = NULL;
+		if (!db->sqlstate[0])
+			db_set_error(db, "08006", PQerrorMessage(db->conn));
+	}
+	return results;
+}
+
+/* res as a result of arena a. */
+static struct db_result *db_result_keep(struct arena *a, PGresult *res)
+{
+	struct db_result *r = arena_alloc(a, sizeof(*r));
+
+	r->res = res;
+	arena_defer(a, db_release_result, res);
+	return r;
+}
+
+/* Run a transaction command after a failure, keeping the failure's error for the caller. */
+static int db_simple_after_error(struct db *db, const char *command)
+{
+	char sqlstate[sizeof(db->sqlstate)], error[sizeof(db->error)];
+
+	memcpy(sqlstate, db->sqlstate, sizeof(sqlstate));
+	memcpy(error, db->error, sizeof(error));
+	int rc = db_simple(db, command);
+	memcpy(db->sqlstate, sqlstate, sizeof(sqlstate));
+	memcpy(db->error, error, sizeof(error));
+	return rc;
+}
+
+/* A transaction begun half-way (BEGIN ran, what followed failed) is rolled back. */
+static void db_begin_undo(struct db *db, bool savepoint, int done)
+{
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	if (!savepoint && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		db_simple_after_error(db, "ROLLBACK");
+	else if (savepoint && done >= 1 &&
+		 db_simple_after_error(db, "ROLLBACK TO SAVEPOINT rehearsal") == 0)
+		db_simple_after_error(db, "RELEASE SAVEPOINT rehearsal");
 }
 
 int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 {
 	bool savepoint = db->rehearsing || db->nesting;
-	int done;
+	const char *params[1] = { org_id };
+	const struct pipe_step steps[] = {
+		{ .command = savepoint ? "SAVEPOINT rehearsal" : "BEGIN" },
+		{ .sql = SQL_SET_ORG, .nparams = 1, .params = params },
+	};
+	PGresult *kept;
+	int done = db_pipeline(db, steps, 2, 1, &kept);
 
-	if (db_begin_org_pipelined(db, savepoint ? "SAVEPOINT rehearsal" : "BEGIN", org_id,
-				   &done) == 0) {
+	if (done == 2) {
+		PQclear(kept);
 		if (savepoint)
 			db->depth++;
 		return 0;
 	}
+	log_error("could not %s: %s", steps[0].command, db->error);
 	/* The server answered with an error: undo what half-succeeded. */
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
-		if (!savepoint && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-			db_simple(db, "ROLLBACK");
-		else if (savepoint && done == 1 &&
-			 db_simple(db, "ROLLBACK TO SAVEPOINT rehearsal") == 0)
-			db_simple(db, "RELEASE SAVEPOINT rehearsal");
+		db_begin_undo(db, savepoint, done);
 		return -1;
 	}
 	/* The connection was lost (a restarted server): the plain way reconnects and retries. */
@@ -383,6 +441,63 @@ int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 		return -1;
 	}
 	return 0;
+}
+
+struct db_result *db_begin_org_query(struct db *db, struct arena *a, const char *org_id,
+				     const char *sql, int nparams, const char *const *params)
+{
+	bool savepoint = db->rehearsing || db->nesting;
+	const char *org[1] = { org_id };
+	const struct pipe_step steps[] = {
+		{ .command = savepoint ? "SAVEPOINT rehearsal" : "BEGIN" },
+		{ .sql = SQL_SET_ORG, .nparams = 1, .params = org },
+		{ .sql = sql, .nparams = nparams, .params = params },
+	};
+	PGresult *kept;
+	int done = db_pipeline(db, steps, 3, 2, &kept);
+
+	if (done == 3) {
+		if (savepoint)
+			db->depth++;
+		return db_result_keep(a, kept);
+	}
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+		log_error("could not begin with a statement: %s (sqlstate %s)", db->error,
+			  db->sqlstate);
+		db_begin_undo(db, savepoint, done);
+		return NULL;
+	}
+	/* The connection was lost: one step at a time, which reconnects. */
+	if (db_begin_org(db, a, org_id) < 0)
+		return NULL;
+	struct db_result *r = db_query(db, a, sql, nparams, params);
+	if (!r)
+		db_rollback(db);
+	return r;
+}
+
+struct db_result *db_query_commit(struct db *db, struct arena *a, const char *sql,
+				  int nparams, const char *const *params)
+{
+	/* A savepoint's work is the outer transaction's to commit. */
+	if (db->rehearsing || db->nesting || !db_in_transaction(db))
+		return db_query(db, a, sql, nparams, params);
+	const struct pipe_step steps[] = {
+		{ .sql = sql, .nparams = nparams, .params = params },
+		{ .command = "COMMIT" },
+	};
+	PGresult *kept;
+	int done = db_pipeline(db, steps, 2, 0, &kept);
+
+	if (done == 2)
+		return db_result_keep(a, kept);
+	log_error("could not run a statement and commit: %s (sqlstate %s)", db->error,
+		  db->sqlstate);
+	/* The statement failed (the COMMIT never ran) or the commit did: nothing is kept. */
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		db_simple_after_error(db, "ROLLBACK");
+	return NULL;
 }
 
 int db_commit(struct db *db)

@@ -70,6 +70,26 @@ long db_affected(const struct db_result *res);
  */
 int db_begin(struct db *db);
 int db_begin_org(struct db *db, struct arena *a, const char *org_id);
+
+/*
+ * db_begin_org() and then sql, in one round trip: the first statement of a transaction with
+ * its beginning. Returns sql's result (arena) with the transaction open, or NULL with nothing
+ * left open (db_sqlstate() tells why).
+ */
+struct db_result *db_begin_org_query(struct db *db, struct arena *a, const char *org_id,
+				     const char *sql, int nparams, const char *const *params);
+#define db_begin_org_q(db, a, org_id, sql, ...) \
+	db_begin_org_query((db), (a), (org_id), (sql), DB_ARGS(__VA_ARGS__))
+
+/*
+ * sql and then COMMIT, in one round trip: the last statement of a transaction with its end.
+ * Returns sql's result (arena) with the work committed, or NULL with the transaction rolled
+ * back (sql failed, or the commit did: db_sqlstate() tells which). Outside a transaction, or
+ * inside db_nest_begin() or a rehearsal, it is db_query(): the outer transaction commits.
+ */
+struct db_result *db_query_commit(struct db *db, struct arena *a, const char *sql,
+				  int nparams, const char *const *params);
+#define db_q_commit(db, a, sql, ...) db_query_commit((db), (a), (sql), DB_ARGS(__VA_ARGS__))
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);

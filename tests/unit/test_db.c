@@ -232,6 +232,53 @@ static void test_notifications_are_taken_in_order_and_a_lost_connection_said(voi
 	arena_free(a);
 }
 
+static const char SQL_PERM[] = "CREATE TABLE IF NOT EXISTS test_db_kept (k text PRIMARY KEY)";
+static const char SQL_KEEP[] = "INSERT INTO test_db_kept VALUES ($1) RETURNING k";
+static const char SQL_KEPT[] = "SELECT count(*) FROM test_db_kept WHERE k = $1";
+static const char SQL_BAD[] = "SELECT 1 / 0";
+
+static void test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn()), *other = db_open(dsn());
+	const char *org = "00000000-0000-4000-8000-0000000000ab";
+	long n = -1;
+
+	assert_true(db_exec(db, a, SQL_PERM) >= 0);
+	/* Begun with the business set and the statement answered; ended with the last one. */
+	struct db_result *r = db_begin_org_q(db, a, org, SQL_ORG);
+	assert_non_null(r);
+	assert_string_equal(db_value(r, 0, 0), org);
+	assert_true(db_in_transaction(db));
+	assert_non_null(db_q(db, a, SQL_KEEP, "first"));
+	r = db_q_commit(db, a, SQL_KEEP, "second");
+	assert_non_null(r);
+	assert_string_equal(db_value(r, 0, 0), "second");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "first"), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "second"), 0);
+	assert_int_equal(n, 1);
+
+	/* A last statement that fails keeps nothing of the transaction, and says why. */
+	assert_non_null(db_begin_org_q(db, a, org, SQL_KEEP, "third"));
+	assert_null(db_q_commit(db, a, SQL_KEEP, "second"));
+	assert_string_equal(db_sqlstate(db), DB_UNIQUE_VIOLATION);
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "third"), 0);
+	assert_int_equal(n, 0);
+
+	/* A first statement that fails leaves no transaction open; the connection goes on. */
+	assert_null(db_begin_org_q(db, a, org, SQL_BAD));
+	assert_string_equal(db_sqlstate(db), "22012");
+	assert_false(db_in_transaction(db));
+	assert_non_null(db_text(db, a, SQL_PID));
+	assert_true(db_exec(db, a, "DROP TABLE test_db_kept") >= 0);
+	db_close(other);
+	db_close(db);
+	arena_free(a);
+}
+
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
 {
 	struct arena *a = arena_new();
@@ -255,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_a_rehearsal_keeps_nothing),
 		cmocka_unit_test(test_nested_transactions_commit_once),
 		cmocka_unit_test(test_notifications_are_taken_in_order_and_a_lost_connection_said),
+		cmocka_unit_test(test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
