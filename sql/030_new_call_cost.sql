@@ -75,6 +75,34 @@ CREATE TRIGGER calls_keep_nothing
 	BEFORE INSERT OR UPDATE OF recording_url, recording_status ON calls
 	FOR EACH ROW EXECUTE FUNCTION calls_keep_nothing();
 
+-- The same for the other rows every call and turn writes: its turns, and the webhook event kept
+-- with its answer. (webhook_events.response_status keeps its CHECK: webhook_event_take() returns
+-- it as an int, and a function's RETURN QUERY takes no domain for its base type.)
+CREATE DOMAIN turn_speaker AS text CHECK (VALUE IN ('caller', 'assistant', 'system'));
+CREATE DOMAIN turn_number AS integer CHECK (VALUE >= 0);
+CREATE DOMAIN millis AS integer CHECK (VALUE >= 0);
+CREATE DOMAIN webhook_event_key AS text CHECK (char_length(VALUE) BETWEEN 1 AND 512);
+
+ALTER TABLE call_turns
+	DROP CONSTRAINT call_turns_seq_check,
+	DROP CONSTRAINT call_turns_speaker_check,
+	DROP CONSTRAINT call_turns_stt_ms_check,
+	DROP CONSTRAINT call_turns_brain_first_token_ms_check,
+	DROP CONSTRAINT call_turns_tts_first_audio_ms_check,
+	DROP CONSTRAINT call_turns_total_ms_check,
+	ALTER seq TYPE turn_number,
+	ALTER speaker TYPE turn_speaker,
+	ALTER stt_ms TYPE millis,
+	ALTER brain_first_token_ms TYPE millis,
+	ALTER tts_first_audio_ms TYPE millis,
+	ALTER total_ms TYPE millis;
+
+ALTER TABLE webhook_events
+	DROP CONSTRAINT webhook_events_provider_check,
+	DROP CONSTRAINT webhook_events_event_key_check,
+	ALTER provider TYPE provider_name,
+	ALTER event_key TYPE webhook_event_key;
+
 -- A turn and a session belong to their call by (org_id, call_id), a key of calls that also
 -- deletes them with it, and a call belongs to its business: their own key to organizations
 -- said nothing more. It cost a look-up and a KEY SHARE lock on the business's row (WAL, and
