@@ -39,6 +39,9 @@ static const char SQL_OLD_USAGE[] =
 static const char SQL_OLD_EVENTS[] =
 	"SELECT webhook_events_prune(make_interval(days => $1::int))";
 
+/* The dashboard's counts of days gone by, one row a quarter hour (030). */
+static const char SQL_FOLD_COUNTS[] = "SELECT dashboard_buckets_fold()";
+
 static const char SQL_KEEPS_NOTHING[] =
 	"SELECT retention_days = 0 FROM organizations WHERE id = $1";
 static const char SQL_DROP_TURNS[] = "DELETE FROM call_turns WHERE call_id = $1";
@@ -58,10 +61,11 @@ enum job_outcome retention_prune_job(struct db *db, struct arena *a, const struc
 	long jobs = calls < 0 ? -1 : db_exec(db, a, SQL_OLD_JOBS, days);
 	long usage = jobs < 0 ? -1 : db_exec(db, a, SQL_OLD_USAGE, days);
 	const char *events = usage < 0 ? NULL : db_text(db, a, SQL_OLD_EVENTS, days);
-	if (!events || db_commit(db) < 0)
+	const char *folded = events ? db_text(db, a, SQL_FOLD_COUNTS) : NULL;
+	if (!folded || db_commit(db) < 0)
 		goto fail;
-	log_info("retention applied turns=%ld calls=%ld jobs=%ld events=%s", turns, calls, jobs,
-		 events);
+	log_info("retention applied turns=%ld calls=%ld jobs=%ld events=%s count_rows=%s", turns,
+		 calls, jobs, events, folded);
 	return JOB_DONE;
 fail:
 	if (db_in_transaction(db))

@@ -336,6 +336,17 @@ def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business
                                    VALUES (%s, 'sms.send', 'done', now()) RETURNING id""", org)[0][0])
     sql(owner_db, "INSERT INTO daily_usage (org_id, channel, day, used) "
                   "VALUES (%s, 'sms', current_date - 40, 200), (%s, 'sms', current_date, 3)", org, org)
+    # The dashboard's counts: three slots of a quarter hour two days ago, two of one today.
+    counts = "SELECT slot, calls, answered, duration_sum FROM dashboard_buckets " \
+             "WHERE org_id = %s AND bucket = %s ORDER BY slot"
+    (past, today), = sql(owner_db, "SELECT date_bin('15 minutes', now() - interval '2 days', "
+                         "timestamptz '2000-01-01 00:00+00'), date_bin('15 minutes', now(), "
+                         "timestamptz '2000-01-01 00:00+00')")
+    sql(owner_db, "DELETE FROM dashboard_buckets WHERE org_id = %s AND bucket IN (%s, %s)",
+        org, past, today)
+    for bucket, slot, n in ((past, 0, 2), (past, 3, 5), (past, 7, 1), (today, 1, 4), (today, 2, 6)):
+        sql(owner_db, "INSERT INTO dashboard_buckets (org_id, bucket, slot, calls, answered, "
+                      "duration_sum) VALUES (%s, %s, %s, %s, %s, %s)", org, bucket, slot, n, n, 60 * n)
     keys = {k: "evt-" + uuid.uuid4().hex for k in ("old", "old-nobody", "new")}
     for k, owner, age in (("old", org, 40), ("old-nobody", None, 40), ("new", org, 1)):
         sql(owner_db, "INSERT INTO webhook_events (org_id, provider, event_key, received_at) "
@@ -362,6 +373,9 @@ def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business
             if sql(owner_db, "SELECT 1 FROM webhook_events WHERE event_key = %s", v)}
     assert left == {"new"}
     assert sql(owner_db, "SELECT used FROM daily_usage WHERE org_id = %s", org) == [(3,)]
+    # A day gone by is one row a quarter hour, its sums kept; today's slots are left alone.
+    assert sql(owner_db, counts, org, past) == [(0, 8, 8, 480)]
+    assert sql(owner_db, counts, org, today) == [(1, 4, 4, 240), (2, 6, 6, 360)]
 
 
 def test_keep_nothing_drops_the_transcript_after_the_analysis(business, owner_db):
