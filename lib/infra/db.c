@@ -291,6 +291,9 @@ int db_begin(struct db *db)
 	return -1;
 }
 
+/* The longest pipeline: BEGIN, app.org_id and a statement. */
+#define PIPE_STEPS_MAX 3
+
 /* One statement of a pipeline: a transaction command, or a statement with its parameters. */
 struct pipe_step {
 	const char *command;            /* BEGIN, SAVEPOINT, COMMIT; NULL for a statement */
@@ -307,10 +310,12 @@ struct pipe_step {
 static int db_pipeline(struct db *db, const struct pipe_step *steps, int n, int keep,
 		       PGresult **kept)
 {
-	const char *names[4];
+	const char *names[PIPE_STEPS_MAX];
 	int failed = 0, results = 0, nulls = 0;
 
 	*kept = NULL;
+	if (n > PIPE_STEPS_MAX)
+		return 0;
 	db_clear_error(db);
 	if (db_connect(db) < 0)
 		return 0;
