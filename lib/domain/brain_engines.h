@@ -8,6 +8,10 @@
 
 #include "domain/brain.h"
 #include "domain/brain_words.h"
+#include "provider/llm.h"
+
+/* What a caller says is cut to this many bytes: nobody books in the second kilobyte. */
+#define BRAIN_CALLER_TEXT_MAX 1000
 
 struct arena;
 struct db;
@@ -34,12 +38,33 @@ struct when;
 
 /*
  * The LLM engine: answers the turn through the configured chat-completions endpoint and its
- * tools, within BRAIN_BUDGET_MS. Returns 0 with *reply filled, or -1 (nothing was said to
- * the caller that claims a booking) so the rules engine answers the same turn.
+ * tools, within BRAIN_BUDGET_MS; with draft (else NULL), the draft's answer is its first
+ * request (brain_draft_take). Returns 0 with *reply filled, or -1 (nothing was said to the
+ * caller that claims a booking) so the rules engine answers the same turn.
  */
 int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
-		   const char *caller_text, brain_clause_fn on_clause, void *arg,
-		   struct brain_reply *reply);
+		   const char *caller_text, struct brain_draft *draft, brain_clause_fn on_clause,
+		   void *arg, struct brain_reply *reply);
+
+/*
+ * The first request brain_llm_turn() sends for caller_text in session s, streamed to on_text,
+ * and nothing more: no tool runs, nothing is stored, s is not changed. The business is read
+ * with db (no transaction open before or after). Stops early once *cancel turns nonzero.
+ * Returns 0 with *res filled (arena-owned), or -1.
+ */
+int brain_llm_first_request(struct db *db, struct arena *a, struct brain_session *s,
+			    const char *caller_text, llm_text_fn on_text, void *arg,
+			    const int *cancel, struct llm_result *res);
+
+/*
+ * The answer of draft d taken by a turn (brain_preempt.c): the words the model said so far, and
+ * then the rest as they come, go to on_text; returns once the draft has ended. 1: taken, *res
+ * is the draft's answer (owned by d, which must outlive its use); 0: not usable (cancelled, or
+ * a tool call or a failure before any word), nothing went to on_text: ask anew; -1: it failed
+ * after words went to on_text.
+ */
+int brain_draft_take(struct brain_draft *d, llm_text_fn on_text, void *arg,
+		     struct llm_result *res);
 
 /* The rules engine: slot filling over the business's own data. Returns 0, or -1 on error. */
 int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,
