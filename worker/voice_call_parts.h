@@ -279,8 +279,8 @@ void work_job_done(struct voice_call *call);
  * brain turn running: nothing. */
 void preempt_pause(struct voice_call *call, const char *text);
 
-/* A turn starts on text: the draft of the same words, handed over (the caller unrefs it); any
- * other draft is cancelled. NULL when there is none to use. */
+/* A turn starts on text: the draft of the same words, handed over (caller frees, with
+ * brain_draft_unref); any other draft is cancelled. NULL when there is none to use. */
 struct brain_draft *preempt_claim(struct voice_call *call, const char *text);
 
 /* The turn given draft d ended: count whether its answer was used (drafted) or dropped. */

@@ -185,12 +185,12 @@ static void timed_clause(void *arg, const char *clause)
 int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const char *caller_text,
 	       brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
 {
-	return brain_turn_drafted(db, a, s, caller_text, NULL, on_clause, arg, reply);
+	return brain_turn_with(db, a, s, caller_text, NULL, NULL, on_clause, arg, reply);
 }
 
-int brain_turn_drafted(struct db *db, struct arena *a, struct brain_session *s,
-		       const char *caller_text, struct brain_draft *d, brain_clause_fn on_clause,
-		       void *arg, struct brain_reply *reply)
+int brain_turn_with(struct db *db, struct arena *a, struct brain_session *s,
+		    const char *caller_text, brain_first_answer_fn first, void *first_arg,
+		    brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
 {
 	struct clause_timer timer = { .on_clause = on_clause, .arg = arg, .first_ms = -1 };
 	const char *text = brain_clean_text(a, caller_text, BRAIN_CALLER_TEXT_MAX);
@@ -204,7 +204,8 @@ int brain_turn_drafted(struct db *db, struct arena *a, struct brain_session *s,
 	if (llm_configured(&s->providers->llm)) {
 		/* A failed LLM turn may have half-changed the state: the rules engine starts over. */
 		json_t *before = json_to_arena(a, json_deep_copy(s->state));
-		rc = brain_llm_turn(db, a, s, text, d, timed_clause, &timer, reply);
+		rc = brain_llm_turn(db, a, s, text, first, first_arg, timed_clause, &timer,
+				    reply);
 		if (rc < 0) {
 			log_warn("the LLM engine failed; the rules engine answers org=%s", s->org_id);
 			if (db_in_transaction(db))

@@ -98,7 +98,8 @@ struct brain_draft;
  */
 struct brain_draft *brain_draft_new(const struct brain_session *s, const char *caller_text);
 
-/* Another reference to d, for another thread that holds it; returns d. */
+/* Another reference to d, for another thread that holds it; returns d, that reference the
+ * caller's (caller frees, with brain_draft_unref). */
 struct brain_draft *brain_draft_ref(struct brain_draft *d);
 
 /* Drop a reference; the last one frees the draft. NULL is accepted. Any thread. */

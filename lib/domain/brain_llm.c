@@ -258,10 +258,10 @@ static json_t *turn_assistant_message(const struct llm_result *res)
 	return msg;
 }
 
-/* Ask (the first time, a draft may have asked already), run the tools asked for, ask again:
- * 0 once the model has answered in words, else -1. */
+/* Ask (the first time, a draft may have asked already: first), run the tools asked for, ask
+ * again: 0 once the model has answered in words, else -1. */
 static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools,
-			 struct brain_draft *draft)
+			 brain_first_answer_fn first, void *first_arg)
 {
 	long budget = conf_int("BRAIN_BUDGET_MS");
 
@@ -273,11 +273,19 @@ static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools,
 			return -1;
 		}
 		size_t spoken_before = t->spoken.len;
-		int drafted = round == 0 && draft ? brain_draft_take(draft, turn_on_text, t, &res) : 0;
+		int drafted = round == 0 && first ? first(first_arg, turn_on_text, t, &res) : 0;
 		if (round == 0)
 			t->drafted = drafted > 0;
 		if (drafted < 0)
 			return -1;
+		if (!drafted && first && round == 0) {
+			/* A draft that came to nothing may have been waited for. */
+			left = budget - turn_elapsed_ms(t);
+			if (left < LLM_MIN_REQUEST_MS) {
+				log_warn("LLM turn out of time after its draft budget_ms=%ld", budget);
+				return -1;
+			}
+		}
 		if (!drafted && llm_chat(t->tools.a, &t->s->providers->llm, messages, tools, left,
 					 turn_on_text, t, &res) < 0)
 			return -1;
@@ -327,8 +335,8 @@ out:
 }
 
 int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
-		   const char *caller_text, struct brain_draft *draft, brain_clause_fn on_clause,
-		   void *arg, struct brain_reply *reply)
+		   const char *caller_text, brain_first_answer_fn first, void *first_arg,
+		   brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
 {
 	struct llm_turn t = { .s = s, .on_clause = on_clause, .arg = arg, .first_clause_ms = -1 };
 	int rc = -1;
@@ -340,7 +348,7 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 
 	json_t *messages = turn_messages(&t, caller_text);
 	json_t *tools = tools_definitions(&t.tools);
-	if (!tools || turn_converse(&t, messages, tools, draft) < 0) {
+	if (!tools || turn_converse(&t, messages, tools, first, first_arg) < 0) {
 		/* A committed booking is told even when the model failed after making it. */
 		if (!t.tools.appointment_id)
 			goto out;

@@ -48,8 +48,8 @@ struct brain_draft {
 	struct llm_result res;     /* set as the phase leaves DRAFT_ASKING */
 };
 
-/* Words compared the way a recognizer may vary them: lower case, apostrophes dropped, every
- * other run of punctuation or space one space, none at either end. Arena-owned. */
+/* Words compared the way a recognizer may vary them: lower case, apostrophes (' and U+2019)
+ * dropped, every other run of punctuation or space one space, none at either end. Arena-owned. */
 static const char *draft_fold(struct arena *a, const char *text)
 {
 	struct buf b = BUF_INIT;
@@ -57,6 +57,10 @@ static const char *draft_fold(struct arena *a, const char *text)
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
 		if (*p == '\'')
 			continue;
+		if (!strncmp((const char *)p, "\xe2\x80\x99", 3)) {  /* the typographic apostrophe */
+			p += 2;
+			continue;
+		}
 		if (*p >= 0x80 || isalnum(*p)) {
 			buf_putc(&b, (char)tolower(*p));
 			continue;
@@ -173,9 +177,16 @@ void brain_draft_run(struct brain_draft *d, struct db *db)
 	pthread_mutex_unlock(&d->lock);
 }
 
-int brain_draft_take(struct brain_draft *d, llm_text_fn on_text, void *arg,
-		     struct llm_result *res)
+/*
+ * The draft's answer, taken by a turn as its first (a brain_first_answer_fn): the words the
+ * model said so far, and then the rest as they come, go to on_text; returns once the draft has
+ * ended. 1: taken, *res is the draft's answer (owned by d, which outlives the turn); 0: not
+ * usable (cancelled, or a tool call or a failure before any word), nothing went to on_text;
+ * -1: it failed after words went to on_text.
+ */
+static int draft_take(void *arg, llm_text_fn on_text, void *text_arg, struct llm_result *res)
 {
+	struct brain_draft *d = arg;
 	size_t fed = 0;
 	int rc;
 
@@ -199,7 +210,7 @@ int brain_draft_take(struct brain_draft *d, llm_text_fn on_text, void *arg,
 			piece[n] = '\0';
 			fed += n;
 			pthread_mutex_unlock(&d->lock);
-			on_text(arg, piece);
+			on_text(text_arg, piece);
 			free(piece);
 			pthread_mutex_lock(&d->lock);
 		}
@@ -221,4 +232,12 @@ int brain_draft_take(struct brain_draft *d, llm_text_fn on_text, void *arg,
 		log_info("a preemptive answer is not used: %s",
 			 tools ? "the model asked for a tool" : "it failed or was cancelled");
 	return rc;
+}
+
+int brain_turn_drafted(struct db *db, struct arena *a, struct brain_session *s,
+		       const char *caller_text, struct brain_draft *d, brain_clause_fn on_clause,
+		       void *arg, struct brain_reply *reply)
+{
+	return brain_turn_with(db, a, s, caller_text, d ? draft_take : NULL, d, on_clause, arg,
+			       reply);
 }
