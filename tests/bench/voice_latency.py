@@ -79,7 +79,8 @@ def restart_worker(deepgram, llm, tts, log_path=None, **settings):
                DEEPGRAM_API_KEY=deepgram.api_key, LLM_BASE_URL=llm.url + "/v1",
                LLM_API_KEY="bench-key", TWILIO_API_BASE=TWILIO_URL,
                TWILIO_ACCOUNT_SID="AC" + "0" * 31 + "1", TWILIO_AUTH_TOKEN="twilio-test-token",
-               VOICE_SILENCE_MS=str(SILENCE_MS), LOG_LEVEL="warn", **settings)
+               VOICE_SILENCE_MS=str(SILENCE_MS), LOG_LEVEL="warn")
+    env.update(settings)
     if tts:
         # A worker that predates TTS_PROVIDER ignores these and speaks with flite.
         env.update(TTS_PROVIDER="elevenlabs", ELEVENLABS_URL=tts.url,

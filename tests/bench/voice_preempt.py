@@ -75,8 +75,12 @@ def mode(db, preempt):
         llm.script_text(REPLY, first_token_ms=FIRST_TOKEN_MS, token_ms=TOKEN_MS)
     log_path = os.path.join(vl.STATE, "log", "voice-preempt-%d.log" % preempt)
     open(log_path, "w").close()
-    proc = vl.restart_worker(dg, llm, None, log_path=log_path, LOG_LEVEL="info",
-                             VOICE_PREEMPT="1" if preempt else "0")
+    try:
+        proc = vl.restart_worker(dg, llm, None, log_path=log_path, LOG_LEVEL="info",
+                                 VOICE_PREEMPT="1" if preempt else "0")
+    except RuntimeError:
+        print(open(log_path).read()[-2000:])
+        raise
     caller_ms, call_ids = [], []
     try:
         for _ in range(CALLS):
