@@ -62,7 +62,6 @@ int brain_llm_first_request(struct db *db, struct arena *a, struct brain_session
 			    const char *caller_text, llm_text_fn on_text, void *arg,
 			    const int *cancel, struct llm_result *res);
 
-
 /* brain_turn(), the LLM engine's first answer perhaps from first (see brain_llm_turn). */
 int brain_turn_with(struct db *db, struct arena *a, struct brain_session *s,
 		    const char *caller_text, brain_first_answer_fn first, void *first_arg,
