@@ -7,6 +7,7 @@ The Deepgram fake's own endpointing is held back (final_delay_ms) so that, as wi
 silence window ends a turn that may be whole; the model's first token takes FIRST_TOKEN_MS.
 """
 import datetime
+import json
 import os
 import subprocess
 import time
@@ -177,6 +178,8 @@ def test_a_tool_asked_for_in_the_pause_is_run_once_by_the_turn(stack, acme):
         assert len(asked) == 3
         assert last_user(asked[0]) == last_user(asked[1])
         assert [m["role"] for m in asked[2]["messages"]][-2:] == ["assistant", "tool"]
+        # The turn's own booking found the time free: no dry run had taken it.
+        assert json.loads(asked[2]["messages"][-1]["content"])["booked"] is True
     finally:
         c.hangup()
 
