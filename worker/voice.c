@@ -200,6 +200,7 @@ int main(int argc, char **argv)
 	filler_make(forever, FILLER_SCHEDULE_TEXT, &env.filler_schedule);
 	filler_make(forever, FILLER_LOOKUP_TEXT, &env.filler_lookup);
 	env.silence_ms = (int)conf_int("VOICE_SILENCE_MS");
+	env.preempt = conf_bool("VOICE_PREEMPT");
 	env.deepgram_key = conf_str("DEEPGRAM_API_KEY");
 	env.deepgram_url = *conf_str("DEEPGRAM_URL") ? conf_str("DEEPGRAM_URL") : NULL;
 	env.deepgram_model = conf_str("DEEPGRAM_MODEL");

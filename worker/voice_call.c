@@ -152,6 +152,25 @@ static void turn_judge(struct voice_call *call)
 		turn_over(call);
 }
 
+/*
+ * The caller pauses on words that may be all of the turn: the LLM can be asked now, while the
+ * silence window that ends the turn runs (voice_call_preempt.c). Only what may be all of it is
+ * drafted: a whole answer ends the turn at TURN_PAUSE_MS anyway, and words that stop
+ * mid-sentence mostly go on (a draft would be a request paid for and dropped). Only settled
+ * words are: an interim transcript in a pause is usually a word behind the final that the
+ * pause's Finalize brings within a few hundred milliseconds.
+ */
+static void turn_preempt(struct voice_call *call)
+{
+	struct call_listen *in = &call->in;
+
+	if (in->pause_drafted || !in->words_current || !in->heard.len || !in->vad.in_speech ||
+	    in->vad.silence_run_ms == 0 || in->answer != BRAIN_ANSWER_MAYBE)
+		return;
+	in->pause_drafted = true;
+	preempt_pause(call, buf_str(&in->heard));
+}
+
 /* ---- recognition ------------------------------------------------------------------------- */
 
 static void stt_result(void *arg, const char *text, bool is_final, enum voice_stt_end end)
@@ -177,6 +196,8 @@ static void stt_result(void *arg, const char *text, bool is_final, enum voice_st
 		in->answer = brain_answer_state(in->expect, buf_str(&in->heard));
 		/* New words: an earlier speech_final no longer speaks for all of them. */
 		in->recognizer_end = false;
+		in->words_current = true;
+		in->pause_drafted = false;
 	}
 	if (end == VOICE_STT_FLUSHED)
 		in->flush_pending = false;
@@ -188,6 +209,7 @@ static void stt_result(void *arg, const char *text, bool is_final, enum voice_st
 	}
 	if (end != VOICE_STT_GOING)
 		turn_judge(call);
+	turn_preempt(call);
 }
 
 static void stt_failed(void *arg)
@@ -309,6 +331,8 @@ static void caller_audio(struct voice_call *call, const uint8_t *ulaw, long n)
 	if (vad->in_speech && loud) {
 		call->in.voice_at = now;
 		call->in.pause_flushed = false;
+		/* More speech: the words heard so far are no longer all of it. */
+		call->in.words_current = call->in.pause_drafted = false;
 	}
 	if (ev == AUDIO_VAD_SPEECH_START) {
 		call->in.speech_end_at = 0;
@@ -332,6 +356,7 @@ static void caller_audio(struct voice_call *call, const uint8_t *ulaw, long n)
 	}
 	reply_hear(call, loud, n, now);
 	turn_judge(call);
+	turn_preempt(call);
 }
 
 /* ---- keys ------------------------------------------------------------------------------- */
@@ -518,6 +543,7 @@ void voice_call_closed(struct voice_call *call)
 	lws_sul_cancel(&call->in.digit_timer);
 	voice_stt_close(call->in.stt);
 	call->in.stt = NULL;
+	preempt_stop(call);
 	if (call->work.jobs == 0)
 		call_free(call);
 }

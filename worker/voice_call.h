@@ -21,6 +21,7 @@ struct voice_env {
 	struct lws_context *context;
 	struct voice_pool *pool;
 	int silence_ms;
+	bool preempt;                 /* VOICE_PREEMPT: draft the LLM's answer while the caller pauses */
 	const char *deepgram_url;     /* NULL: no recognition provider, calls go to gather mode */
 	const char *deepgram_key;
 	const char *deepgram_model;

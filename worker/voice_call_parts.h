@@ -9,6 +9,7 @@
  *   voice_call_reply.c  the reply's audio out to Twilio, its marks, and barge-in
  *   voice_call_work.c   the call's work on pool threads: brain turns, speech, the database,
  *                       Twilio's REST API
+ *   voice_call_preempt.c  the draft of a turn's answer, asked for while the caller pauses
  * Each sub-struct of struct voice_call belongs to one part; the others read it.
  */
 
@@ -70,6 +71,9 @@ struct call_listen {
 	bool pause_flushed;         /* this pause's Finalize has gone out */
 	bool recognizer_end;        /* the recognizer's speech_final followed the words heard */
 	bool hold_over;             /* the longest silence ran out: the turn ends whatever it is */
+	/* Preemptive generation: no speech since the last final (heard is all that was said so
+	 * far), and this pause's words have been offered for a draft (preempt_pause). */
+	bool words_current, pause_drafted;
 	/* Keys pressed while the receptionist waits for a phone number. */
 	bool wants_phone;
 	char digits[DIGITS_MAX + 1];
@@ -130,6 +134,13 @@ struct call_work {
 	 * (heap, freed with the call); NULL until then. */
 	struct provider_settings *providers;
 	bool no_stt;                /* the open job found no recognition key */
+	/* Preemptive generation (voice_call_preempt.c): the draft of the turn a pause may end, or
+	 * NULL; whether its job still runs (one at a time); the words to draft once it has
+	 * ended (heap); and how many drafts turns used or dropped. */
+	struct brain_draft *draft;
+	bool draft_running;
+	char *draft_next;
+	int drafts_used, drafts_dropped;
 };
 
 struct voice_call {
@@ -255,5 +266,28 @@ void work_redirect(struct voice_call *call, const char *url);
 
 /* Release what the work part holds (no job may be running). */
 void work_free(struct voice_call *call);
+
+/* Count a job that points at the call, and release it when done (job_done() frees the call
+ * once its connection is gone and no job is left). */
+void work_job_started(struct voice_call *call);
+void work_job_done(struct voice_call *call);
+
+/* ---- voice_call_preempt.c ---- */
+
+/* The caller pauses and text is all that was heard: draft the turn's answer (the LLM's first
+ * request, a dry run) unless the draft for these words is there. No LLM, VOICE_PREEMPT=0 or a
+ * brain turn running: nothing. */
+void preempt_pause(struct voice_call *call, const char *text);
+
+/* A turn starts on text: the draft of the same words, handed over (caller frees, with
+ * brain_draft_unref); any other draft is cancelled. NULL when there is none to use. */
+struct brain_draft *preempt_claim(struct voice_call *call, const char *text);
+
+/* The turn given draft d ended: count whether its answer was used (drafted) or dropped. */
+void preempt_noted(struct voice_call *call, bool drafted);
+
+/* The call is over: cancel the draft; preempt_free() releases it once no job runs. */
+void preempt_stop(struct voice_call *call);
+void preempt_free(struct voice_call *call);
 
 #endif

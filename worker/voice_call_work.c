@@ -48,6 +48,8 @@ struct call_job {
 	enum brain_action action;
 	char *transfer_to;          /* heap */
 	long seq;
+	struct brain_draft *draft;  /* JOB turn: the draft of its words, or NULL */
+	bool drafted;               /* the turn's reply is the draft's answer */
 	/* check result: the row's CallSid */
 	char *row_sid;              /* heap */
 	/* finish results */
@@ -75,8 +77,20 @@ static struct call_job *job_new(struct voice_call *call,
 	j->call = call;
 	j->serial = call->reply.serial;
 	j->seq = -1;
-	call->work.jobs++;
+	work_job_started(call);
 	return j;
+}
+
+void work_job_started(struct voice_call *call)
+{
+	call->work.jobs++;
+}
+
+void work_job_done(struct voice_call *call)
+{
+	call->work.jobs--;
+	if (call->connection_gone && call->work.jobs == 0)
+		call_free(call);
 }
 
 /* Every job's done() ends here: the call may have been waiting for it to free itself. */
@@ -87,10 +101,9 @@ static void job_release(struct call_job *j)
 	free(j->text);
 	free(j->transfer_to);
 	free(j->row_sid);
+	brain_draft_unref(j->draft);
 	free(j);
-	call->work.jobs--;
-	if (call->connection_gone && call->work.jobs == 0)
-		call_free(call);
+	work_job_done(call);
 }
 
 /* One clause being synthesized on a pool thread. */
@@ -246,11 +259,13 @@ static void run_turn(struct voice_job *job, struct db *db)
 	memset(&reply, 0, sizeof(reply));
 	call->work.session->on_tool = on_brain_tool;
 	call->work.session->on_tool_arg = &ca;
-	brain_turn(db, a, call->work.session, j->text, on_brain_clause, &ca, &reply);
+	brain_turn_drafted(db, a, call->work.session, j->text, j->draft, on_brain_clause, &ca,
+			   &reply);
 	/* ca lives on this thread's stack only for the turn. */
 	call->work.session->on_tool = NULL;
 	call->work.session->on_tool_arg = NULL;
 	j->ok = true;
+	j->drafted = reply.drafted;
 	j->action = reply.action;
 	j->brain_ms = reply.first_clause_ms;
 	if (reply.transfer_to)
@@ -436,6 +451,8 @@ static void turn_done(struct voice_job *job)
 	struct voice_call *call = j->call;
 
 	call->work.brain_busy = false;
+	if (j->draft)
+		preempt_noted(call, j->drafted);
 	if (!call->connection_gone) {
 		note_pending(call);
 		session_compact(call);
@@ -498,6 +515,7 @@ void work_turn(struct voice_call *call, const char *text)
 
 	call->work.brain_busy = true;
 	j->text = xstrdup(text);
+	j->draft = preempt_claim(call, text);
 	voice_pool_submit(call_env->pool, &j->job);
 }
 
@@ -539,6 +557,7 @@ void work_redirect(struct voice_call *call, const char *url)
 void work_free(struct voice_call *call)
 {
 	buf_release(&call->work.waiting);
+	preempt_free(call);
 	arena_free(call->work.brain_arena);
 	free(call->work.providers);
 }

@@ -12,8 +12,6 @@
 #include "provider/llm.h"
 #include "infra/log.h"
 
-/* What a caller says is cut to this many bytes: nobody books in the second kilobyte. */
-#define CALLER_TEXT_MAX 1000
 /* Turns kept in the session for the LLM's context; call_turns keeps them all. */
 #define HISTORY_MAX 40
 
@@ -217,8 +215,15 @@ static void timed_clause(void *arg, const char *clause)
 int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const char *caller_text,
 	       brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
 {
+	return brain_turn_with(db, a, s, caller_text, NULL, NULL, on_clause, arg, reply);
+}
+
+int brain_turn_with(struct db *db, struct arena *a, struct brain_session *s,
+		    const char *caller_text, brain_first_answer_fn first, void *first_arg,
+		    brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
+{
 	struct clause_timer timer = { .on_clause = on_clause, .arg = arg, .first_ms = -1 };
-	const char *text = brain_clean_text(a, caller_text, CALLER_TEXT_MAX);
+	const char *text = brain_clean_text(a, caller_text, BRAIN_CALLER_TEXT_MAX);
 	int rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &timer.start);
@@ -229,7 +234,8 @@ int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const ch
 	if (llm_configured(&s->providers->llm)) {
 		/* A failed LLM turn may have half-changed the state: the rules engine starts over. */
 		json_t *before = json_to_arena(a, json_deep_copy(s->state));
-		rc = brain_llm_turn(db, a, s, text, timed_clause, &timer, reply);
+		rc = brain_llm_turn(db, a, s, text, first, first_arg, timed_clause, &timer,
+				    reply);
 		if (rc < 0) {
 			log_warn("the LLM engine failed; the rules engine answers org=%s", s->org_id);
 			if (db_in_transaction(db))

@@ -46,6 +46,7 @@ struct brain_reply {
 	const char *transfer_to;      /* BRAIN_TRANSFER: E.164 */
 	const char *appointment_id;   /* set on the turn that booked, after the booking committed */
 	const char *engine;           /* "llm" or "rules": which engine produced the reply */
+	bool drafted;                 /* the LLM's first answer was a draft's (brain_turn_drafted) */
 	long first_clause_ms;         /* from the start of the turn to the first clause */
 	long total_ms;
 };
@@ -90,6 +91,51 @@ const char *brain_greet_new_call(struct db *db, struct arena *a, const char *org
  */
 int brain_turn(struct db *db, struct arena *a, struct brain_session *s, const char *caller_text,
 	       brain_clause_fn on_clause, void *arg, struct brain_reply *reply);
+
+/*
+ * Preemptive generation (brain_preempt.c): while the caller pauses, a draft sends the LLM
+ * engine's first request for the words heard so far, as a dry run: on a copy of the session,
+ * no tool run, nothing stored, nothing said. When the turn ends on the same words and the model
+ * answered in words only, brain_turn_drafted() takes that answer as the turn's reply, without a
+ * second request; otherwise the draft is cancelled and the turn runs as brain_turn().
+ */
+struct brain_draft;
+
+/*
+ * A draft of the turn caller_text would be, from a copy of s taken now: call it while no turn
+ * of s runs. s->providers is borrowed and must outlive the draft. NULL when no LLM is
+ * configured (the rules engine is not drafted) or the words are empty. Caller frees
+ * (brain_draft_unref).
+ */
+struct brain_draft *brain_draft_new(const struct brain_session *s, const char *caller_text);
+
+/* Another reference to d, for another thread that holds it; returns d, that reference the
+ * caller's (caller frees, with brain_draft_unref). */
+struct brain_draft *brain_draft_ref(struct brain_draft *d);
+
+/* Drop a reference; the last one frees the draft. NULL is accepted. Any thread. */
+void brain_draft_unref(struct brain_draft *d);
+
+/* Send the draft's request and keep what the model answers, blocking until it ends (once, on a
+ * pool thread with its own db, which it only reads). Stores nothing and runs no tool. */
+void brain_draft_run(struct brain_draft *d, struct db *db);
+
+/* Stop the draft soon: its request is cut short, and no turn takes it. Any thread. */
+void brain_draft_cancel(struct brain_draft *d);
+
+/* Are caller_text and the draft's words the same, case, punctuation and spaces aside? */
+bool brain_draft_matches(const struct brain_draft *d, const char *caller_text);
+
+/*
+ * brain_turn() for the words draft d was made for (brain_draft_matches): the draft's answer,
+ * still streaming or ended, is the LLM engine's first request, its clauses passed to on_clause
+ * as they come. A draft whose model asked for a tool or failed before a word is dropped and the
+ * turn asks anew. The turn is stored as brain_turn() stores it. d is borrowed and must live
+ * until this returns. Returns 0 with *reply filled.
+ */
+int brain_turn_drafted(struct db *db, struct arena *a, struct brain_session *s,
+		       const char *caller_text, struct brain_draft *d, brain_clause_fn on_clause,
+		       void *arg, struct brain_reply *reply);
 
 /* True for a short acknowledgement ("yeah", "uh-huh", "mm", "okay", "right") that must not
  * interrupt the receptionist while it speaks. */

@@ -8,6 +8,10 @@
 
 #include "domain/brain.h"
 #include "domain/brain_words.h"
+#include "provider/llm.h"
+
+/* What a caller says is cut to this many bytes: nobody books in the second kilobyte. */
+#define BRAIN_CALLER_TEXT_MAX 1000
 
 struct arena;
 struct db;
@@ -32,14 +36,36 @@ struct when;
  * Engines are called with no transaction open on db and open their own.
  */
 
+/* Where an LLM turn's first answer may come from instead of a request of its own (a draft,
+ * brain_preempt.c): 1 taken, *res filled; 0 none, nothing went to on_text, so the turn asks;
+ * -1 failed after words went to on_text. */
+typedef int (*brain_first_answer_fn)(void *arg, llm_text_fn on_text, void *text_arg,
+				     struct llm_result *res);
+
 /*
  * The LLM engine: answers the turn through the configured chat-completions endpoint and its
- * tools, within BRAIN_BUDGET_MS. Returns 0 with *reply filled, or -1 (nothing was said to
- * the caller that claims a booking) so the rules engine answers the same turn.
+ * tools, within BRAIN_BUDGET_MS; with first (else NULL), first(first_arg, ...) may give the
+ * answer to its first request. Returns 0 with *reply filled, or -1 (nothing was said to the
+ * caller that claims a booking) so the rules engine answers the same turn.
  */
 int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
-		   const char *caller_text, brain_clause_fn on_clause, void *arg,
-		   struct brain_reply *reply);
+		   const char *caller_text, brain_first_answer_fn first, void *first_arg,
+		   brain_clause_fn on_clause, void *arg, struct brain_reply *reply);
+
+/*
+ * The first request brain_llm_turn() sends for caller_text in session s, streamed to on_text,
+ * and nothing more: no tool runs, nothing is stored, s is not changed. The business is read
+ * with db (no transaction open before or after). Stops early once *cancel turns nonzero.
+ * Returns 0 with *res filled (arena-owned), or -1.
+ */
+int brain_llm_first_request(struct db *db, struct arena *a, struct brain_session *s,
+			    const char *caller_text, llm_text_fn on_text, void *arg,
+			    const int *cancel, struct llm_result *res);
+
+/* brain_turn(), the LLM engine's first answer perhaps from first (see brain_llm_turn). */
+int brain_turn_with(struct db *db, struct arena *a, struct brain_session *s,
+		    const char *caller_text, brain_first_answer_fn first, void *first_arg,
+		    brain_clause_fn on_clause, void *arg, struct brain_reply *reply);
 
 /* The rules engine: slot filling over the business's own data. Returns 0, or -1 on error. */
 int brain_rules_turn(struct db *db, struct arena *a, struct brain_session *s,

@@ -34,6 +34,7 @@ struct llm_turn {
 	struct buf spoken;         /* every clause passed on so far */
 	struct timespec started;
 	long first_clause_ms;
+	bool drafted;              /* the first request's answer was a draft's */
 };
 
 static long turn_elapsed_ms(const struct llm_turn *t)
@@ -257,8 +258,10 @@ static json_t *turn_assistant_message(const struct llm_result *res)
 	return msg;
 }
 
-/* Ask, run the tools asked for, ask again: 0 once the model has answered in words, else -1. */
-static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools)
+/* Ask (the first time, a draft may have asked already: first), run the tools asked for, ask
+ * again: 0 once the model has answered in words, else -1. */
+static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools,
+			 brain_first_answer_fn first, void *first_arg)
 {
 	long budget = conf_int("BRAIN_BUDGET_MS");
 
@@ -270,8 +273,21 @@ static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools)
 			return -1;
 		}
 		size_t spoken_before = t->spoken.len;
-		if (llm_chat(t->tools.a, &t->s->providers->llm, messages, tools, left, turn_on_text,
-			     t, &res) < 0)
+		int drafted = round == 0 && first ? first(first_arg, turn_on_text, t, &res) : 0;
+		if (round == 0)
+			t->drafted = drafted > 0;
+		if (drafted < 0)
+			return -1;
+		if (!drafted && first && round == 0) {
+			/* A draft that came to nothing may have been waited for. */
+			left = budget - turn_elapsed_ms(t);
+			if (left < LLM_MIN_REQUEST_MS) {
+				log_warn("LLM turn out of time after its draft budget_ms=%ld", budget);
+				return -1;
+			}
+		}
+		if (!drafted && llm_chat(t->tools.a, &t->s->providers->llm, messages, tools, left,
+					 turn_on_text, t, &res) < 0)
 			return -1;
 		turn_flush(t);
 		if (!res.ntool_calls)
@@ -294,9 +310,33 @@ static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools)
 	return -1;
 }
 
+int brain_llm_first_request(struct db *db, struct arena *a, struct brain_session *s,
+			    const char *caller_text, llm_text_fn on_text, void *arg,
+			    const int *cancel, struct llm_result *res)
+{
+	struct llm_turn t = { .s = s, .first_clause_ms = -1 };
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	clock_gettime(CLOCK_MONOTONIC, &t.started);
+	if (!llm_configured(&s->providers->llm) ||
+	    tools_open(&t.tools, db, a, s->org_id, s->call_id, s->caller_number, s->now) < 0)
+		goto out;
+	/* The very messages and tools brain_llm_turn() would send, so its answer can stand. */
+	json_t *messages = turn_messages(&t, caller_text);
+	json_t *tools = tools_definitions(&t.tools);
+	if (tools)
+		rc = llm_chat_cancellable(a, &s->providers->llm, messages, tools,
+					  conf_int("BRAIN_BUDGET_MS"), on_text, arg, cancel, res);
+out:
+	if (db_in_transaction(db))
+		db_rollback(db);
+	return rc;
+}
+
 int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
-		   const char *caller_text, brain_clause_fn on_clause, void *arg,
-		   struct brain_reply *reply)
+		   const char *caller_text, brain_first_answer_fn first, void *first_arg,
+		   brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
 {
 	struct llm_turn t = { .s = s, .on_clause = on_clause, .arg = arg, .first_clause_ms = -1 };
 	int rc = -1;
@@ -308,7 +348,7 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 
 	json_t *messages = turn_messages(&t, caller_text);
 	json_t *tools = tools_definitions(&t.tools);
-	if (!tools || turn_converse(&t, messages, tools) < 0) {
+	if (!tools || turn_converse(&t, messages, tools, first, first_arg) < 0) {
 		/* A committed booking is told even when the model failed after making it. */
 		if (!t.tools.appointment_id)
 			goto out;
@@ -323,6 +363,7 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 	reply->transfer_to = t.tools.transfer_to;
 	reply->appointment_id = t.tools.appointment_id;
 	reply->engine = "llm";
+	reply->drafted = t.drafted;
 	reply->first_clause_ms = t.first_clause_ms;
 	reply->total_ms = turn_elapsed_ms(&t);
 	rc = 0;

@@ -313,6 +313,9 @@ static size_t stream_write(char *data, size_t size, size_t count, void *arg)
 /* The multi interface lets the wait for each piece of the answer be timed to the millisecond. */
 static CURLcode stream_on_multi(CURLM *multi, struct stream_sink *sink, long idle_ms)
 {
+	const int *cancel = sink->req->cancel;
+	long poll_ms = idle_ms > 0 || cancel ? WEBCLIENT_POLL_MS : 1000;
+
 	CURLcode result = CURLE_OK;
 
 	clock_gettime(CLOCK_MONOTONIC, &sink->last_data);
@@ -334,7 +337,13 @@ static CURLcode stream_on_multi(CURLM *multi, struct stream_sink *sink, long idl
 			sink->res->idle = 1;
 			break;
 		}
-		curl_multi_poll(multi, NULL, 0, idle_ms > 0 ? WEBCLIENT_POLL_MS : 1000, NULL);
+		/* A request nobody waits for any more: its connection is closed with the handle,
+		 * so the server sees it abandoned. */
+		if (cancel && __atomic_load_n(cancel, __ATOMIC_ACQUIRE)) {
+			sink->res->stopped = 1;
+			break;
+		}
+		curl_multi_poll(multi, NULL, 0, poll_ms, NULL);
 	}
 	curl_multi_remove_handle(multi, sink->curl);
 	return result;
@@ -362,10 +371,10 @@ int webclient_stream(const struct webclient_stream_request *req,
 		}
 	} else {
 		sink.curl = curl_easy_init();
-		if (sink.curl && req->idle_timeout_ms > 0)
+		if (sink.curl && (req->idle_timeout_ms > 0 || req->cancel))
 			multi = curl_multi_init();
 	}
-	if (!sink.curl || (req->idle_timeout_ms > 0 && !multi)) {
+	if (!sink.curl || ((req->idle_timeout_ms > 0 || req->cancel) && !multi)) {
 		snprintf(res->error, sizeof(res->error), "could not start an HTTP request");
 		goto out;
 	}

@@ -67,6 +67,9 @@ struct webclient_stream_request {
 	long connect_timeout_ms;     /* 0 means timeout_ms */
 	long idle_timeout_ms;        /* stop when no byte came for this long; 0 for no limit */
 	int keep_connection;         /* reuse this thread's connection for the next request */
+	/* When set, the transfer stops (as on_body asking to stop) soon after *cancel turns
+	 * nonzero, even while no byte comes; any thread may set it. NULL for none. */
+	const int *cancel;
 	webclient_body_fn on_body;
 	void *arg;
 };

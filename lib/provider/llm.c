@@ -402,6 +402,14 @@ int llm_chat(struct arena *a, const struct llm_settings *settings, json_t *messa
 	     json_t *tools, long timeout_ms, llm_text_fn on_text, void *arg,
 	     struct llm_result *out)
 {
+	return llm_chat_cancellable(a, settings, messages, tools, timeout_ms, on_text, arg, NULL,
+				    out);
+}
+
+int llm_chat_cancellable(struct arena *a, const struct llm_settings *settings, json_t *messages,
+			 json_t *tools, long timeout_ms, llm_text_fn on_text, void *arg,
+			 const int *cancel, struct llm_result *out)
+{
 	struct llm_stream st = { .first_token_ms = -1, .on_text = on_text, .arg = arg,
 				 .last = -1, .prompt_tokens = -1, .completion_tokens = -1 };
 	const char *base = llm_configured(settings) ? settings->base_url : "";
@@ -432,13 +440,16 @@ int llm_chat(struct arena *a, const struct llm_settings *settings, json_t *messa
 		.body = body,
 		.body_len = strlen(body),
 		.timeout_ms = timeout_ms,
+		.cancel = cancel,
 		.on_body = llm_write,
 		.arg = &st,
 	};
 	struct webclient_stream_result res;
 
 	if (webclient_stream(&req, &res) < 0) {
-		if (res.timed_out) {
+		if (cancel && __atomic_load_n(cancel, __ATOMIC_ACQUIRE)) {
+			llm_fail(&st, "cancelled");
+		} else if (res.timed_out) {
 			char why[64];
 			snprintf(why, sizeof(why), "timed out after %ld ms", timeout_ms);
 			llm_fail(&st, why);
@@ -458,8 +469,11 @@ out:
 	out->completion_tokens = st.completion_tokens;
 	if (rc < 0) {
 		snprintf(out->error, sizeof(out->error), "%s", st.error);
-		log_warn("could not complete a chat with the LLM: %s status=%ld", st.error,
-			 st.status);
+		if (!strcmp(st.error, "cancelled"))
+			log_info("a chat with the LLM was cancelled");
+		else
+			log_warn("could not complete a chat with the LLM: %s status=%ld",
+				 st.error, st.status);
 	}
 	buf_release(&st.line);
 	buf_release(&st.data);

@@ -57,6 +57,15 @@ int llm_chat(struct arena *a, const struct llm_settings *settings, json_t *messa
 	     json_t *tools, long timeout_ms, llm_text_fn on_text, void *arg,
 	     struct llm_result *out);
 
+/*
+ * llm_chat, cut short once *cancel turns nonzero (any thread may set it; it is looked at every
+ * few milliseconds, even while no byte comes): then returns -1 with out->error "cancelled" and
+ * the connection closed.
+ */
+int llm_chat_cancellable(struct arena *a, const struct llm_settings *settings, json_t *messages,
+			 json_t *tools, long timeout_ms, llm_text_fn on_text, void *arg,
+			 const int *cancel, struct llm_result *out);
+
 /* True when settings name a model endpoint (a base URL is set). */
 int llm_configured(const struct llm_settings *settings);
 

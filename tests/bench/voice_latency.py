@@ -63,7 +63,9 @@ def fmt(values):
     return "p50 %5.0f  p95 %5.0f  max %5.0f ms  (n=%d)" % (pct(v, 50), pct(v, 95), max(v), len(v))
 
 
-def restart_worker(deepgram, llm, tts):
+def restart_worker(deepgram, llm, tts, log_path=None, **settings):
+    """The stack's worker replaced by one on these fakes, with more settings; logs to log_path
+    (the stack's voice.log when None)."""
     path = os.path.join(STATE, "run", "voice.pid")
     try:
         pid = int(open(path).read())
@@ -78,11 +80,12 @@ def restart_worker(deepgram, llm, tts):
                LLM_API_KEY="bench-key", TWILIO_API_BASE=TWILIO_URL,
                TWILIO_ACCOUNT_SID="AC" + "0" * 31 + "1", TWILIO_AUTH_TOKEN="twilio-test-token",
                VOICE_SILENCE_MS=str(SILENCE_MS), LOG_LEVEL="warn")
+    env.update(settings)
     if tts:
         # A worker that predates TTS_PROVIDER ignores these and speaks with flite.
         env.update(TTS_PROVIDER="elevenlabs", ELEVENLABS_URL=tts.url,
                    ELEVENLABS_API_KEY=tts.eleven_key)
-    log = open(os.path.join(STATE, "log", "voice.log"), "ab")
+    log = open(log_path or os.path.join(STATE, "log", "voice.log"), "ab")
     proc = subprocess.Popen([os.path.join(BIN, "switchboard-voice")], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     with open(path, "w") as f:
