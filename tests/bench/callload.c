@@ -253,14 +253,15 @@ static int caller_writeable(struct caller *c)
 /*
  * What is due on a streaming call at now: a mark's echo, then the frames whose time has come
  * (one, or more after a hiccup of this program's, each counted late). Written at once rather
- * than on a writable callback: a socket with room takes a frame whole, and one without is a
- * choked socket, counted, the frame waiting for the callback.
+ * than on a writable callback: a socket with room takes a frame whole; one that could not take
+ * the last whole (lws keeps the rest) is choked, counted, the frame waiting for the callback.
+ * lws_send_pipe_choked() would cost a poll() of its own for every frame.
  */
 static int caller_send_due(struct caller *c, lws_usec_t now)
 {
 	/* Twilio echoes a mark once the audio sent before it has played. */
 	while (c->nmarks && c->marks[0].at <= now) {
-		if (lws_send_pipe_choked(c->wsi))
+		if (lws_partial_buffered(c->wsi))
 			goto choked;
 		int rc = send_text(c->wsi, "{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
 				   c->stream_sid, c->marks[0].name);
@@ -269,7 +270,7 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 			return rc;
 	}
 	while (frame_due(c, c->frames_sent) <= now) {
-		if (lws_send_pipe_choked(c->wsi))
+		if (lws_partial_buffered(c->wsi))
 			goto choked;
 		long k = c->frames_sent++;
 		lws_usec_t lag = now - frame_due(c, k);
