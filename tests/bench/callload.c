@@ -715,7 +715,7 @@ int main(int argc, char **argv)
 		double loop0 = cpu_seconds(task_stat), proc0 = cpu_seconds(proc_stat);
 		double self0 = self_cpu_seconds();
 		for (int g = 0; g < ngroups; g++)
-			groups[g].cpu0 = group_cpu(&groups[g]);
+			group_start(&groups[g]);
 		lws_usec_t t0 = lws_now_usecs();
 		time_t wall0 = time(NULL);
 		service_for(hold);
@@ -724,6 +724,8 @@ int main(int argc, char **argv)
 		double proc = (cpu_seconds(proc_stat) - proc0) / wall * 100;
 		double self = (self_cpu_seconds() - self0) / wall * 100;
 		long rss = rss_kib(worker_pid);
+		for (int g = 0; g < ngroups; g++)
+			group_end(&groups[g]);
 		int live = live_calls();
 		double load[3] = { 0 };
 		getloadavg(load, 3);
@@ -750,9 +752,8 @@ int main(int argc, char **argv)
 		char procs[512] = "";
 		for (int g = 0, n = 0; g < ngroups; g++)
 			n += snprintf(procs + n, sizeof(procs) - (size_t)n, " %s %.1f s CPU (%.0f%% of a "
-				      "core) RSS %ld KiB;", groups[g].name, group_cpu(&groups[g]) -
-				      groups[g].cpu0, (group_cpu(&groups[g]) - groups[g].cpu0) / wall * 100,
-				      group_rss(&groups[g]));
+				      "core) PSS %ld KiB;", groups[g].name, groups[g].used,
+				      groups[g].used / wall * 100, group_rss(&groups[g]));
 		if (ngroups)
 			printf("  processes over the window:%s\n", procs);
 		printf("  caller -> worker: %ld frames, %ld ticks met a choked socket; recognizer got "
@@ -788,8 +789,8 @@ int main(int argc, char **argv)
 		       proc * wall / 100, rss);
 		printf(" from=%ld to=%ld", (long)wall0, (long)time(NULL));
 		for (int g = 0; g < ngroups; g++)
-			printf(" %s_cpu=%.1f %s_rss=%ld", groups[g].name, group_cpu(&groups[g]) -
-			       groups[g].cpu0, groups[g].name, group_rss(&groups[g]));
+			printf(" %s_cpu=%.1f %s_pss=%ld", groups[g].name, groups[g].used,
+			       groups[g].name, group_rss(&groups[g]));
 		printf("\n");
 		fflush(stdout);
 	}

@@ -65,31 +65,85 @@ void group_add(const char *arg)
 		return;
 	struct group *g = &groups[ngroups++];
 	snprintf(g->name, sizeof(g->name), "%.*s", (int)(eq - arg), arg);
+	if (eq[1] == '@') {
+		g->parent = atoi(eq + 2);
+		return;
+	}
 	for (const char *p = eq + 1; *p && g->npids < GROUP_PIDS; p += strcspn(p, ","), p += *p == ',')
 		if (atoi(p) > 0)
 			g->pids[g->npids++] = atoi(p);
 }
 
-double group_cpu(const struct group *g)
+/* A parent's group is the parent and its children of the moment. */
+static void group_list(struct group *g)
+{
+	char path[96];
+
+	if (!g->parent)
+		return;
+	g->npids = 0;
+	g->pids[g->npids++] = g->parent;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", g->parent, g->parent);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	int pid;
+	while (g->npids < GROUP_PIDS && fscanf(f, "%d", &pid) == 1)
+		g->pids[g->npids++] = pid;
+	fclose(f);
+}
+
+static double pid_cpu(int pid)
 {
 	char path[64];
-	double total = 0;
 
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	double s = cpu_seconds(path);
+	return s > 0 ? s : 0;
+}
+
+void group_start(struct group *g)
+{
+	group_list(g);
+	for (int i = 0; i < g->npids; i++)
+		g->cpu0[i] = pid_cpu(g->pids[i]);
+}
+
+void group_end(struct group *g)
+{
+	int before[GROUP_PIDS], nbefore = g->npids;
+	double cpu0[GROUP_PIDS];
+
+	memcpy(before, g->pids, sizeof(before));
+	memcpy(cpu0, g->cpu0, sizeof(cpu0));
+	group_list(g);
+	g->used = 0;
 	for (int i = 0; i < g->npids; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/stat", g->pids[i]);
-		double s = cpu_seconds(path);
-		total += s > 0 ? s : 0;
+		double start = 0;
+		for (int j = 0; j < nbefore; j++)
+			if (before[j] == g->pids[i])
+				start = cpu0[j];
+		g->used += pid_cpu(g->pids[i]) - start;
 	}
-	return total;
 }
 
 long group_rss(const struct group *g)
 {
+	char path[64], line[256];
 	long total = 0;
 
+	/* Proportional set size: the shared memory of PostgreSQL's backends counted once. */
 	for (int i = 0; i < g->npids; i++) {
-		long kib = rss_kib(g->pids[i]);
-		total += kib > 0 ? kib : 0;
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", g->pids[i]);
+		FILE *f = fopen(path, "r");
+		long kib = 0;
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Pss: %ld", &kib) == 1)
+				break;
+		fclose(f);
+		total += kib;
 	}
 	return total;
 }
