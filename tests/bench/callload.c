@@ -19,11 +19,19 @@
  * second window are printed: the worker's CPU (its event-loop thread, which handles the media,
  * and the whole process), its resident memory per call, the caller's frames that left late or
  * met a full socket, and the gaps in what the caller hears: the playback buffer running dry in
- * the middle of a clause (a clause's start waiting for its synthesis is counted apart).
+ * the middle of a clause (a clause's start waiting for its synthesis is counted apart); with
+ * --say, each turn's reply time from the caller's last spoken frame and from the recognizer's
+ * words that end it, and the turns the caller spoke again before a reply began; with --cpu,
+ * the CPU and memory of other servers' processes.
+ *
+ * The program's own lateness comes first: its frames sent later than their schedule, the
+ * recognizer's words later than the Finalize that asked for them, and its own CPU. A step where
+ * it fell behind is marked (kept up: NO), its figures not to be believed. It polls with epoll
+ * (libev under lws) and writes the caller's frames itself (callload_wire.c), so one core holds
+ * many calls.
  */
 #include <ev.h>
 #include <libwebsockets.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,11 +42,10 @@
 
 #include "infra/arena.h"
 #include "infra/conf.h"
-#include "infra/crypto.h"
 #include "domain/media_token.h"
 #include "callload_proc.h"
+#include "callload_wire.h"
 
-#define FRAME_BYTES 160
 #define FRAME_US 20000
 #define BYTE_US 125                     /* one mu-law byte plays for 125 microseconds */
 #define SEGMENT_GAP_US 400000           /* silence this long before audio: a new reply began */
@@ -87,10 +94,11 @@ struct caller {
 	char quiet_b64[232];        /* silence that names the call to the recognizer (see below) */
 	lws_usec_t final_at;        /* when the recognizer last sent this call's words */
 	/* The worker's audio, as Twilio would play it: playhead is when the buffer runs out. */
-	lws_usec_t playhead, speech_end_at;
+	lws_usec_t playhead, speech_start_at, speech_end_at, cleared_at;
 	bool after_mark, awaiting_reply;
 	struct pending_mark marks[MARKS_MAX];
 	int nmarks;
+	struct wire_out out;        /* frames the socket has not taken yet */
 	char rx[MSG_MAX];
 	size_t rx_len;
 	bool rx_skip;
@@ -110,71 +118,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static unsigned char ulaw_encode(int sample)
-{
-	const int bias = 0x84, clip = 32635;
-	int sign = (sample >> 8) & 0x80;
-
-	if (sign)
-		sample = -sample;
-	if (sample > clip)
-		sample = clip;
-	sample += bias;
-	int exponent = 7;
-	for (int mask = 0x4000; !(sample & mask) && exponent > 0; mask >>= 1)
-		exponent--;
-	int mantissa = (sample >> (exponent + 3)) & 0x0f;
-	return (unsigned char)~(sign | (exponent << 4) | mantissa);
-}
-
-/* Frames are 300 Hz: six whole periods in 20 ms, so one frame repeats without a seam. */
-static void frames_make(struct arena *a)
-{
-	unsigned char loud[FRAME_BYTES];
-
-	for (int i = 0; i < FRAME_BYTES; i++)
-		loud[i] = ulaw_encode((int)(9000 * sin(2 * M_PI * 300 * i / 8000.0)));
-	snprintf(loud_b64, sizeof(loud_b64), "%s", crypto_base64(a, loud, FRAME_BYTES));
-}
-
-/*
- * Every call's silence is its own: its first 16 bytes spell the call's number + 1 in mu-law's two
- * zeros (0x7f is -0, 0xff is +0), which the worker hears as the same silence and forwards to the
- * recognizer as they are. The recognizer reads the number back to tie its connection to the
- * call, so a reply is also timed from the moment the worker got the words that end the turn.
- */
-#define TAG_BYTES 16
-static void quiet_make(struct arena *a, struct caller *c, int index)
-{
-	unsigned char quiet[FRAME_BYTES];
-
-	memset(quiet, 0xff, sizeof(quiet));
-	for (int b = 0; b < TAG_BYTES; b++)
-		if ((index + 1) >> b & 1)
-			quiet[b] = 0x7f;
-	snprintf(c->quiet_b64, sizeof(c->quiet_b64), "%s", crypto_base64(a, quiet, FRAME_BYTES));
-}
-
-/* The call a chunk of the recognizer's audio came from, or -1: a tagged frame of silence at a
- * frame's boundary (the worker sends whole frames). */
-static int tag_read(const unsigned char *audio, size_t len)
-{
-	for (size_t off = 0; off + FRAME_BYTES <= len; off += FRAME_BYTES) {
-		const unsigned char *f = audio + off;
-		int n = 0;
-		bool ok = true;
-		for (int b = 0; b < TAG_BYTES && ok; b++) {
-			ok = f[b] == 0x7f || f[b] == 0xff;
-			n |= (f[b] == 0x7f) << b;
-		}
-		for (int b = TAG_BYTES; b < FRAME_BYTES && ok; b++)
-			ok = f[b] == 0xff;
-		if (ok && n > 0 && n <= ncalls)
-			return n - 1;
-	}
-	return -1;
 }
 
 static void bump(long *hist, long max, long value)
@@ -212,6 +155,30 @@ static int send_text(struct lws *wsi, const char *fmt, ...)
 	return lws_write(wsi, out + LWS_PRE, (size_t)n, LWS_WRITE_TEXT) < n ? -1 : 0;
 }
 
+/* A streaming caller's message, straight to its socket (see wire_text); what waits is sent on
+ * the writable callback. */
+static int raw_text(struct caller *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int raw_text(struct caller *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = wire_vtext(lws_get_socket_fd(c->wsi), &c->out, fmt, ap);
+	va_end(ap);
+	if (rc > 0)
+		lws_callback_on_writable(c->wsi);
+	return rc < 0 ? -1 : 0;
+}
+
+static int raw_flush(struct caller *c)
+{
+	int rc = wire_flush(lws_get_socket_fd(c->wsi), &c->out);
+
+	if (rc > 0)
+		lws_callback_on_writable(c->wsi);
+	return rc < 0 ? -1 : 0;
+}
+
 static lws_usec_t frame_due(struct caller *c, long k)
 {
 	return c->t0 + (lws_usec_t)k * FRAME_US;
@@ -247,6 +214,8 @@ static int caller_writeable(struct caller *c)
 			"\"sampleRate\":8000,\"channels\":1}}}",
 			c->stream_sid, c->stream_sid, c->call_sid, c->token, c->call_id);
 	}
+	if (raw_flush(c) < 0)
+		return -1;
 	return caller_send_due(c, now);
 }
 
@@ -254,23 +223,22 @@ static int caller_writeable(struct caller *c)
  * What is due on a streaming call at now: a mark's echo, then the frames whose time has come
  * (one, or more after a hiccup of this program's, each counted late). Written at once rather
  * than on a writable callback: a socket with room takes a frame whole; one that could not take
- * the last whole (lws keeps the rest) is choked, counted, the frame waiting for the callback.
- * lws_send_pipe_choked() would cost a poll() of its own for every frame.
+ * the last whole is choked, counted, the frame waiting for the callback.
  */
 static int caller_send_due(struct caller *c, lws_usec_t now)
 {
 	/* Twilio echoes a mark once the audio sent before it has played. */
 	while (c->nmarks && c->marks[0].at <= now) {
-		if (lws_partial_buffered(c->wsi))
+		if (c->out.len)
 			goto choked;
-		int rc = send_text(c->wsi, "{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
+		int rc = raw_text(c, "{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
 				   c->stream_sid, c->marks[0].name);
 		memmove(c->marks, c->marks + 1, sizeof(c->marks[0]) * (size_t)--c->nmarks);
 		if (rc)
 			return rc;
 	}
 	while (frame_due(c, c->frames_sent) <= now) {
-		if (lws_partial_buffered(c->wsi))
+		if (c->out.len)
 			goto choked;
 		long k = c->frames_sent++;
 		lws_usec_t lag = now - frame_due(c, k);
@@ -285,12 +253,13 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 			c->speech_end_at = now;
 			c->awaiting_reply = *say != '\0';
 			st.turns += c->awaiting_reply;
-		} else if (loud && (k == 0 || !speaking_at(c, k - 1)) && c->awaiting_reply) {
+		} else if (loud && (k == 0 || !speaking_at(c, k - 1))) {
+			c->speech_start_at = now;
 			/* Speaking again, the last turn never answered. */
-			st.unanswered++;
+			st.unanswered += c->awaiting_reply;
 			c->awaiting_reply = false;
 		}
-		if (send_text(c->wsi,
+		if (raw_text(c,
 			"{\"event\":\"media\",\"sequenceNumber\":\"%ld\",\"media\":{\"track\":\"inbound\","
 			"\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}",
 			k + 2, k + 1, k * 20, loud ? loud_b64 : c->quiet_b64, c->stream_sid))
@@ -327,7 +296,10 @@ static void caller_media(struct caller *c, lws_usec_t now, long bytes)
 {
 	st.messages_in++;
 	st.audio_in_bytes += bytes;
-	if (now > c->playhead + SEGMENT_GAP_US) {
+	/* A reply begins after a quiet line, or after a clear that cut the last one for this
+	 * speech (the worker may clear it only when the words come, just before the reply). */
+	bool cleared = c->cleared_at && c->cleared_at >= c->speech_start_at;
+	if (now > c->playhead + SEGMENT_GAP_US || (c->awaiting_reply && cleared)) {
 		if (c->awaiting_reply && c->speech_end_at) {
 			st.replies++;
 			bump(st.reply_hist, REPLY_BUCKETS, (long)((now - c->speech_end_at) / 1000));
@@ -376,6 +348,7 @@ static void caller_message(struct caller *c, const char *m)
 		/* The queued audio is dropped and every pending mark comes back at once. */
 		st.clears++;
 		c->playhead = now;
+		c->cleared_at = now;
 		for (int i = 0; i < c->nmarks; i++)
 			c->marks[i].at = now;
 		if (c->nmarks)
@@ -456,7 +429,7 @@ static int stt_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (lws_frame_is_binary(wsi)) {
 			st.stt_audio_bytes += (long)len;
 			if (s->caller < 0)
-				s->caller = tag_read(in, len);
+				s->caller = wire_tag(in, len, ncalls);
 		} else if (len >= 8 && memmem(in, len, "Finalize", 8)) {
 			st.stt_finalize++;
 			if (s->finals_due < 8)
@@ -605,7 +578,7 @@ int main(int argc, char **argv)
 	lws_set_log_level(LLL_ERR, NULL);
 
 	struct arena *a = arena_new();
-	frames_make(a);
+	wire_loud(a, loud_b64, sizeof(loud_b64));
 	char *parsed = arena_strdup(a, url);
 	const char *scheme, *path;
 	if (lws_parse_uri(parsed, &scheme, &url_host, &url_port, &path) || strcmp(scheme, "ws")) {
@@ -640,7 +613,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		snprintf(c->stream_sid, sizeof(c->stream_sid), "MZ%032x", ncalls + 1);
-		quiet_make(a, c, ncalls);
+		wire_quiet(a, c->quiet_b64, sizeof(c->quiet_b64), ncalls);
 		/* Spread the callers' speech over the cycle, as independent callers would. */
 		c->phase_ms = (long)ncalls * 20 * 37 % (speak_ms + quiet_ms);
 		ncalls++;
