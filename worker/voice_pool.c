@@ -136,7 +136,8 @@ void voice_pool_submit(struct voice_pool *pool, struct voice_job *job)
 	pthread_mutex_lock(&pool->lock);
 	list_push(&pool->todo, job);
 	pool->queued++;
-	if (pool->queued > pool->idle && pool->nthreads < pool->max_threads)
+	/* Once stopping, the thread count stays what voice_pool_free() joins. */
+	if (pool->queued > pool->idle && pool->nthreads < pool->max_threads && !pool->stopping)
 		thread_add(pool);
 	pthread_cond_signal(&pool->work_ready);
 	pthread_mutex_unlock(&pool->lock);
