@@ -103,11 +103,13 @@ $(BUILD)/bin/switchboard-voice: $(VOICE_OBJ) $(BUILD)/lib/libswitchboard.a
 
 # The voice load generator of tests/bench/run (voice-scale); make bench builds it.
 bench: $(BUILD)/bench/callload
-$(BUILD)/bench/callload.o: tests/bench/callload.c | $(BUILD)/dirs
+CALLLOAD_OBJ := $(BUILD)/bench/callload.o $(BUILD)/bench/callload_proc.o \
+	$(BUILD)/bench/callload_wire.o
+$(CALLLOAD_OBJ): $(BUILD)/bench/%.o: tests/bench/%.c | $(BUILD)/dirs
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
-$(BUILD)/bench/callload: $(BUILD)/bench/callload.o $(BUILD)/lib/libswitchboard.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets
+$(BUILD)/bench/callload: $(CALLLOAD_OBJ) $(BUILD)/lib/libswitchboard.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lwebsockets -lev
 
 # The open-loop load of signed Twilio webhooks (tests/bench/run webhook).
 bench: $(BUILD)/bench/hookload

@@ -228,7 +228,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	env.context = context;
-	env.pool = voice_pool_new(context, (int)conf_int("VOICE_THREADS"), conf_str("DATABASE_URL"));
+	env.pool = voice_pool_new(context, (int)conf_int("VOICE_THREADS"),
+				  (int)conf_int("VOICE_THREADS_MAX"), conf_str("DATABASE_URL"));
 	if (!env.pool) {
 		fprintf(stderr, "fatal: could not start the voice worker's threads\n");
 		lws_context_destroy(context);

@@ -31,7 +31,9 @@ struct voice_pool {
 	struct job_list todo;      /* waiting for a thread */
 	struct job_list finished;  /* waiting for the event loop */
 	bool stopping;
-	int nthreads;
+	int queued;                /* jobs in todo */
+	int idle;                  /* threads waiting for a job */
+	int nthreads, max_threads;
 	pthread_t *threads;
 };
 
@@ -64,14 +66,17 @@ static void *pool_thread(void *arg)
 
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
+		pool->idle++;
 		while (!pool->todo.head && !pool->stopping)
 			pthread_cond_wait(&pool->work_ready, &pool->lock);
+		pool->idle--;
 		if (pool->stopping)
 			break;
 		struct voice_job *job = pool->todo.head;
 		pool->todo.head = job->next;
 		if (!pool->todo.head)
 			pool->todo.tail = NULL;
+		pool->queued--;
 		pthread_mutex_unlock(&pool->lock);
 
 		if (job->run)
@@ -85,7 +90,21 @@ static void *pool_thread(void *arg)
 	return NULL;
 }
 
-struct voice_pool *voice_pool_new(struct lws_context *context, int threads, const char *conninfo)
+/* One more thread, with the lock held. */
+static int thread_add(struct voice_pool *pool)
+{
+	int err = pthread_create(&pool->threads[pool->nthreads], NULL, pool_thread, pool);
+
+	if (err) {
+		log_error("could not start a voice worker thread: %s", strerror(err));
+		return -1;
+	}
+	pool->nthreads++;
+	return 0;
+}
+
+struct voice_pool *voice_pool_new(struct lws_context *context, int threads, int max_threads,
+				  const char *conninfo)
 {
 	struct voice_pool *pool = xcalloc(1, sizeof(*pool));
 
@@ -93,23 +112,33 @@ struct voice_pool *voice_pool_new(struct lws_context *context, int threads, cons
 	pool->conninfo = xstrdup(conninfo);
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->work_ready, NULL);
-	pool->threads = xcalloc((size_t)threads, sizeof(*pool->threads));
+	pool->max_threads = max_threads > threads ? max_threads : threads;
+	pool->threads = xcalloc((size_t)pool->max_threads, sizeof(*pool->threads));
+	pthread_mutex_lock(&pool->lock);
 	for (int i = 0; i < threads; i++) {
-		int err = pthread_create(&pool->threads[i], NULL, pool_thread, pool);
-		if (err) {
-			log_error("could not start a voice worker thread: %s", strerror(err));
+		if (thread_add(pool) < 0) {
+			pthread_mutex_unlock(&pool->lock);
 			voice_pool_free(pool);
 			return NULL;
 		}
-		pool->nthreads++;
 	}
+	pthread_mutex_unlock(&pool->lock);
 	return pool;
 }
 
+/*
+ * A job that would wait for a thread gets a new one, up to max_threads: a turn holds its thread
+ * through every round trip of the brain and the synthesis of its whole reply, so a few threads
+ * would queue the turns of many calls behind each other, each waiting out the others' providers.
+ */
 void voice_pool_submit(struct voice_pool *pool, struct voice_job *job)
 {
 	pthread_mutex_lock(&pool->lock);
 	list_push(&pool->todo, job);
+	pool->queued++;
+	/* Once stopping, the thread count stays what voice_pool_free() joins. */
+	if (pool->queued > pool->idle && pool->nthreads < pool->max_threads && !pool->stopping)
+		thread_add(pool);
 	pthread_cond_signal(&pool->work_ready);
 	pthread_mutex_unlock(&pool->lock);
 }

@@ -19,12 +19,14 @@ struct voice_job {
 
 /*
  * Start threads workers, each with a connection to conninfo, that hand finished jobs back to
- * context's event loop (lws_cancel_service wakes it). Returns the pool, or NULL when a thread
- * cannot start. Free with voice_pool_free().
+ * context's event loop (lws_cancel_service wakes it); more start, up to max_threads, while jobs
+ * wait for one. Returns the pool, or NULL when a thread cannot start. Free with voice_pool_free().
  */
-struct voice_pool *voice_pool_new(struct lws_context *context, int threads, const char *conninfo);
+struct voice_pool *voice_pool_new(struct lws_context *context, int threads, int max_threads,
+				  const char *conninfo);
 
-/* Queue job for a worker thread. Any thread may call it. */
+/* Queue job for a worker thread, starting one when every thread is busy and there is room.
+ * Any thread may call it. */
 void voice_pool_submit(struct voice_pool *pool, struct voice_job *job);
 
 /* Queue job straight for the event loop (its run is skipped): how a running job streams partial

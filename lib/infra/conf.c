@@ -104,6 +104,9 @@ static struct conf_entry conf_table[] = {
 	  NULL },
 	{ "VOICE_THREADS", CONF_INT, "4", 0, 1, 64,
 	  "voice worker threads for database, brain and speech synthesis work", NULL },
+	{ "VOICE_THREADS_MAX", CONF_INT, "64", 0, 1, 1024,
+	  "voice worker threads at most: more start while turns wait for one (each holds a "
+	  "database connection)", NULL },
 	{ "VOICE_SILENCE_MS", CONF_INT, "500", 0, 100, 5000,
 	  "silence that ends the caller's turn on a live call", NULL },
 	{ "VOICE_PREEMPT", CONF_BOOL, "1", 0, 0, 0,

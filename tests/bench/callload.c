@@ -19,10 +19,19 @@
  * second window are printed: the worker's CPU (its event-loop thread, which handles the media,
  * and the whole process), its resident memory per call, the caller's frames that left late or
  * met a full socket, and the gaps in what the caller hears: the playback buffer running dry in
- * the middle of a clause (a clause's start waiting for its synthesis is counted apart).
+ * the middle of a clause (a clause's start waiting for its synthesis is counted apart); with
+ * --say, each turn's reply time from the caller's last spoken frame and from the recognizer's
+ * words that end it, and the turns the caller spoke again before a reply began; with --cpu,
+ * the CPU and memory of other servers' processes.
+ *
+ * The program's own lateness comes first: its frames sent later than their schedule, the
+ * recognizer's words later than the Finalize that asked for them, and its own CPU. A step where
+ * it fell behind is marked (kept up: NO), its figures not to be believed. It polls with epoll
+ * (libev under lws) and writes the caller's frames itself (callload_wire.c), so one core holds
+ * many calls.
  */
+#include <ev.h>
 #include <libwebsockets.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,10 +42,10 @@
 
 #include "infra/arena.h"
 #include "infra/conf.h"
-#include "infra/crypto.h"
 #include "domain/media_token.h"
+#include "callload_proc.h"
+#include "callload_wire.h"
 
-#define FRAME_BYTES 160
 #define FRAME_US 20000
 #define BYTE_US 125                     /* one mu-law byte plays for 125 microseconds */
 #define SEGMENT_GAP_US 400000           /* silence this long before audio: a new reply began */
@@ -45,6 +54,7 @@
 #define MARKS_MAX 64
 #define LEAD_BUCKETS 10000              /* how far ahead of playback audio came, 1 ms buckets */
 #define REPLY_BUCKETS 10000             /* reply latency histogram, 1 ms buckets */
+#define LAG_BUCKETS 1000                /* how late a frame or a recognizer reply left, 1 ms */
 #define MSG_MAX 16384
 
 static const char *say = "";
@@ -56,9 +66,12 @@ struct stats {
 	long messages_in, audio_in_bytes, in_underrun, underrun_max_us, boundary_gaps,
 	     boundary_gap_max_us;
 	long lead_hist[LEAD_BUCKETS + 1];
+	long lag_hist[LAG_BUCKETS + 1], stt_lag_hist[LAG_BUCKETS + 1];
 	long reply_hist[REPLY_BUCKETS + 1];
-	long replies, clears, marks;
-	long stt_audio_bytes, stt_finalize;
+	long turn_hist[REPLY_BUCKETS + 1];
+	long turns, replies, turns_linked, unanswered, clears, marks;
+	long stt_audio_bytes, stt_finalize, stt_late, stt_lag_max_us;
+	long loop_gap_max_us;
 };
 
 static struct stats st;
@@ -78,12 +91,14 @@ struct caller {
 	lws_usec_t t0;
 	long frames_sent;
 	long phase_ms;
-	lws_sorted_usec_list_t tick;
+	char quiet_b64[232];        /* silence that names the call to the recognizer (see below) */
+	lws_usec_t final_at;        /* when the recognizer last sent this call's words */
 	/* The worker's audio, as Twilio would play it: playhead is when the buffer runs out. */
-	lws_usec_t playhead, speech_end_at;
+	lws_usec_t playhead, speech_start_at, speech_end_at, cleared_at;
 	bool after_mark, awaiting_reply;
 	struct pending_mark marks[MARKS_MAX];
 	int nmarks;
+	struct wire_out out;        /* frames the socket has not taken yet */
 	char rx[MSG_MAX];
 	size_t rx_len;
 	bool rx_skip;
@@ -92,46 +107,17 @@ struct caller {
 static struct caller *callers;
 static int ncalls;
 static struct lws_context *context;
+static struct ev_loop *ev;          /* epoll: its cost is the sockets ready, not all of them */
 static struct lws_vhost *client_vhost;
 static const char *url_host, *url_path;
 static int url_port;
-static char loud_b64[400], quiet_b64[400];
+static char loud_b64[400];
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static unsigned char ulaw_encode(int sample)
-{
-	const int bias = 0x84, clip = 32635;
-	int sign = (sample >> 8) & 0x80;
-
-	if (sign)
-		sample = -sample;
-	if (sample > clip)
-		sample = clip;
-	sample += bias;
-	int exponent = 7;
-	for (int mask = 0x4000; !(sample & mask) && exponent > 0; mask >>= 1)
-		exponent--;
-	int mantissa = (sample >> (exponent + 3)) & 0x0f;
-	return (unsigned char)~(sign | (exponent << 4) | mantissa);
-}
-
-/* Frames are 300 Hz: six whole periods in 20 ms, so one frame repeats without a seam. */
-static void frames_make(struct arena *a)
-{
-	unsigned char loud[FRAME_BYTES], quiet[FRAME_BYTES];
-
-	for (int i = 0; i < FRAME_BYTES; i++) {
-		loud[i] = ulaw_encode((int)(9000 * sin(2 * M_PI * 300 * i / 8000.0)));
-		quiet[i] = 0xff;
-	}
-	snprintf(loud_b64, sizeof(loud_b64), "%s", crypto_base64(a, loud, FRAME_BYTES));
-	snprintf(quiet_b64, sizeof(quiet_b64), "%s", crypto_base64(a, quiet, FRAME_BYTES));
 }
 
 static void bump(long *hist, long max, long value)
@@ -169,24 +155,33 @@ static int send_text(struct lws *wsi, const char *fmt, ...)
 	return lws_write(wsi, out + LWS_PRE, (size_t)n, LWS_WRITE_TEXT) < n ? -1 : 0;
 }
 
+/* A streaming caller's message, straight to its socket (see wire_text); what waits is sent on
+ * the writable callback. */
+static int raw_text(struct caller *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int raw_text(struct caller *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int rc = wire_vtext(lws_get_socket_fd(c->wsi), &c->out, fmt, ap);
+	va_end(ap);
+	if (rc > 0)
+		lws_callback_on_writable(c->wsi);
+	return rc < 0 ? -1 : 0;
+}
+
+static int raw_flush(struct caller *c)
+{
+	int rc = wire_flush(lws_get_socket_fd(c->wsi), &c->out);
+
+	if (rc > 0)
+		lws_callback_on_writable(c->wsi);
+	return rc < 0 ? -1 : 0;
+}
+
 static lws_usec_t frame_due(struct caller *c, long k)
 {
 	return c->t0 + (lws_usec_t)k * FRAME_US;
-}
-
-/* Every 20 ms on the absolute clock: the next frame is due, and perhaps a mark's echo. */
-static void tick(lws_sorted_usec_list_t *sul)
-{
-	struct caller *c = lws_container_of(sul, struct caller, tick);
-	lws_usec_t now = lws_now_usecs();
-
-	if (!c->open)
-		return;
-	if (lws_send_pipe_choked(c->wsi))
-		st.out_choked++;
-	lws_callback_on_writable(c->wsi);
-	long next = (long)((now - c->t0) / FRAME_US) + 1;
-	lws_sul_schedule(context, 0, &c->tick, tick, frame_due(c, next) - now);
 }
 
 static bool speaking_at(struct caller *c, long k)
@@ -195,6 +190,8 @@ static bool speaking_at(struct caller *c, long k)
 
 	return ms < speak_ms;
 }
+
+static int caller_send_due(struct caller *c, lws_usec_t now);
 
 static int caller_writeable(struct caller *c)
 {
@@ -209,7 +206,6 @@ static int caller_writeable(struct caller *c)
 		c->step = 2;
 		c->t0 = now;
 		started++;
-		lws_sul_schedule(context, 0, &c->tick, tick, FRAME_US);
 		return send_text(c->wsi,
 			"{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"%s\",\"start\":{"
 			"\"accountSid\":\"AC00000000000000000000000000000001\",\"streamSid\":\"%s\","
@@ -218,34 +214,62 @@ static int caller_writeable(struct caller *c)
 			"\"sampleRate\":8000,\"channels\":1}}}",
 			c->stream_sid, c->stream_sid, c->call_sid, c->token, c->call_id);
 	}
+	if (raw_flush(c) < 0)
+		return -1;
+	return caller_send_due(c, now);
+}
+
+/*
+ * What is due on a streaming call at now: a mark's echo, then the frames whose time has come
+ * (one, or more after a hiccup of this program's, each counted late). Written at once rather
+ * than on a writable callback: a socket with room takes a frame whole; one that could not take
+ * the last whole is choked, counted, the frame waiting for the callback.
+ */
+static int caller_send_due(struct caller *c, lws_usec_t now)
+{
 	/* Twilio echoes a mark once the audio sent before it has played. */
-	if (c->nmarks && c->marks[0].at <= now) {
-		int rc = send_text(c->wsi, "{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
+	while (c->nmarks && c->marks[0].at <= now) {
+		if (c->out.len)
+			goto choked;
+		int rc = raw_text(c, "{\"event\":\"mark\",\"streamSid\":\"%s\",\"mark\":{\"name\":\"%s\"}}",
 				   c->stream_sid, c->marks[0].name);
 		memmove(c->marks, c->marks + 1, sizeof(c->marks[0]) * (size_t)--c->nmarks);
-		lws_callback_on_writable(c->wsi);
-		return rc;
+		if (rc)
+			return rc;
 	}
-	if (frame_due(c, c->frames_sent) > now)
-		return 0;
-	long k = c->frames_sent++;
-	lws_usec_t lag = now - frame_due(c, k);
-	st.frames_out++;
-	if (lag > FRAME_US)
-		st.out_late++;
-	if (lag > st.out_lag_max_us)
-		st.out_lag_max_us = lag;
-	bool loud = speaking_at(c, k);
-	if (!loud && k > 0 && speaking_at(c, k - 1)) {
-		c->speech_end_at = now;
-		c->awaiting_reply = *say != '\0';
+	while (frame_due(c, c->frames_sent) <= now) {
+		if (c->out.len)
+			goto choked;
+		long k = c->frames_sent++;
+		lws_usec_t lag = now - frame_due(c, k);
+		st.frames_out++;
+		bump(st.lag_hist, LAG_BUCKETS, (long)(lag / 1000));
+		if (lag > FRAME_US)
+			st.out_late++;
+		if (lag > st.out_lag_max_us)
+			st.out_lag_max_us = lag;
+		bool loud = speaking_at(c, k);
+		if (!loud && k > 0 && speaking_at(c, k - 1)) {
+			c->speech_end_at = now;
+			c->awaiting_reply = *say != '\0';
+			st.turns += c->awaiting_reply;
+		} else if (loud && (k == 0 || !speaking_at(c, k - 1))) {
+			c->speech_start_at = now;
+			/* Speaking again, the last turn never answered. */
+			st.unanswered += c->awaiting_reply;
+			c->awaiting_reply = false;
+		}
+		if (raw_text(c,
+			"{\"event\":\"media\",\"sequenceNumber\":\"%ld\",\"media\":{\"track\":\"inbound\","
+			"\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}",
+			k + 2, k + 1, k * 20, loud ? loud_b64 : c->quiet_b64, c->stream_sid))
+			return -1;
 	}
-	if (frame_due(c, c->frames_sent) <= now)
-		lws_callback_on_writable(c->wsi);
-	return send_text(c->wsi,
-		"{\"event\":\"media\",\"sequenceNumber\":\"%ld\",\"media\":{\"track\":\"inbound\","
-		"\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}",
-		k + 2, k + 1, k * 20, loud ? loud_b64 : quiet_b64, c->stream_sid);
+	return 0;
+choked:
+	st.out_choked++;
+	lws_callback_on_writable(c->wsi);
+	return 0;
 }
 
 /* Bytes of audio in a media message: its base64 payload's length, less the padding. */
@@ -272,10 +296,17 @@ static void caller_media(struct caller *c, lws_usec_t now, long bytes)
 {
 	st.messages_in++;
 	st.audio_in_bytes += bytes;
-	if (now > c->playhead + SEGMENT_GAP_US) {
+	/* A reply begins after a quiet line, or after a clear that cut the last one for this
+	 * speech (the worker may clear it only when the words come, just before the reply). */
+	bool cleared = c->cleared_at && c->cleared_at >= c->speech_start_at;
+	if (now > c->playhead + SEGMENT_GAP_US || (c->awaiting_reply && cleared)) {
 		if (c->awaiting_reply && c->speech_end_at) {
 			st.replies++;
 			bump(st.reply_hist, REPLY_BUCKETS, (long)((now - c->speech_end_at) / 1000));
+			if (c->final_at > c->speech_end_at) {
+				st.turns_linked++;
+				bump(st.turn_hist, REPLY_BUCKETS, (long)((now - c->final_at) / 1000));
+			}
 		}
 		c->awaiting_reply = false;
 	} else if (now > c->playhead + UNDERRUN_SLACK_US) {
@@ -317,6 +348,7 @@ static void caller_message(struct caller *c, const char *m)
 		/* The queued audio is dropped and every pending mark comes back at once. */
 		st.clears++;
 		c->playhead = now;
+		c->cleared_at = now;
 		for (int i = 0; i < c->nmarks; i++)
 			c->marks[i].at = now;
 		if (c->nmarks)
@@ -368,7 +400,6 @@ static int caller_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		if (c) {
 			c->open = false;
 			c->gone = true;
-			lws_sul_cancel(&c->tick);
 		}
 		return 0;
 	default:
@@ -380,6 +411,8 @@ static int caller_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 
 struct stt_conn {
 	int finals_due;
+	int caller;                 /* callers[] index once its tagged silence came, else -1 */
+	lws_usec_t finalize_at[8];  /* when each Finalize still unanswered came */
 };
 
 static int stt_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -390,85 +423,70 @@ static int stt_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(s, 0, sizeof(*s));
+		s->caller = -1;
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (lws_frame_is_binary(wsi)) {
 			st.stt_audio_bytes += (long)len;
+			if (s->caller < 0)
+				s->caller = wire_tag(in, len, ncalls);
 		} else if (len >= 8 && memmem(in, len, "Finalize", 8)) {
 			st.stt_finalize++;
-			s->finals_due++;
+			if (s->finals_due < 8)
+				s->finalize_at[s->finals_due++] = lws_now_usecs();
 			lws_callback_on_writable(wsi);
 		}
 		return 0;
-	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_SERVER_WRITEABLE: {
 		if (!s->finals_due)
 			return 0;
+		/* How long the worker waited for its words: this program's lag, not the worker's. */
+		lws_usec_t now = lws_now_usecs(), lag = now - s->finalize_at[0];
+		bump(st.stt_lag_hist, LAG_BUCKETS, (long)(lag / 1000));
+		if (lag > FRAME_US)
+			st.stt_late++;
+		if (lag > st.stt_lag_max_us)
+			st.stt_lag_max_us = lag;
+		memmove(s->finalize_at, s->finalize_at + 1, sizeof(s->finalize_at[0]) * 7);
 		s->finals_due--;
 		if (s->finals_due)
 			lws_callback_on_writable(wsi);
+		if (s->caller >= 0 && *say)
+			callers[s->caller].final_at = now;
 		return send_text(wsi,
 			"{\"type\":\"Results\",\"channel_index\":[0,1],\"duration\":1.0,\"start\":0.0,"
 			"\"is_final\":true,\"speech_final\":false,\"from_finalize\":true,\"channel\":"
 			"{\"alternatives\":[{\"transcript\":\"%s\",\"confidence\":%s,\"words\":[]}]}}",
 			say, *say ? "0.98" : "0.0");
+	}
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }
 
-/* ---- the worker's process ---------------------------------------------------------------- */
-
-static double cpu_seconds(const char *path)
-{
-	char line[2048];
-	FILE *f = fopen(path, "r");
-	unsigned long utime = 0, stime = 0;
-
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	/* The command name is in parentheses and may hold spaces: count fields after it. */
-	char *p = strrchr(line, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-			 &stime) != 2)
-		return -1;
-	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static long rss_kib(int pid)
-{
-	char path[64], line[256];
-	long kib = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /*
- * Run the loop for seconds. A poll at every one of the callers' 20 ms ticks would make this
- * program busier than the worker it measures, and it shares the machine's two cores with it:
- * it polls once a SERVICE_TICK_US instead, well inside UNDERRUN_SLACK_US.
+ * Run the loop for seconds: poll the sockets, then write what is due on every call. Polling at
+ * each of the callers' 20 ms ticks would make this program busier than the worker it measures
+ * (it shares the machine's two cores with it): it polls once a SERVICE_TICK_US instead, well
+ * inside UNDERRUN_SLACK_US, and writes every frame due then in one pass.
  */
 static void service_for(double seconds)
 {
-	lws_usec_t end = lws_now_usecs() + (lws_usec_t)(seconds * 1e6);
+	lws_usec_t end = lws_now_usecs() + (lws_usec_t)(seconds * 1e6), last = 0;
 
 	while (!interrupted && lws_now_usecs() < end) {
 		lws_usec_t next = lws_now_usecs() + SERVICE_TICK_US;
-		if (lws_service(context, 0) < 0)
-			interrupted = 1;
+		if (last && next - SERVICE_TICK_US - last > st.loop_gap_max_us)
+			st.loop_gap_max_us = next - SERVICE_TICK_US - last;
+		last = next - SERVICE_TICK_US;
+		ev_run(ev, EVRUN_NOWAIT);
 		lws_usec_t now = lws_now_usecs();
+		for (int i = 0; i < ncalls; i++) {
+			struct caller *c = &callers[i];
+			if (c->open && c->step == 2 && caller_send_due(c, now) < 0)
+				lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		}
+		now = lws_now_usecs();
 		if (now < next)
 			usleep((useconds_t)(next - now));
 	}
@@ -508,7 +526,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: callload --url ws://host:port/path --calls FILE --steps N,N,... "
 		"--stt-port P --worker-pid PID [--ramp PER_S] [--hold S] [--settle S] "
-		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT]\n");
+		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT] [--cpu NAME=PID,PID...]...\n");
 	exit(2);
 }
 
@@ -544,6 +562,8 @@ int main(int argc, char **argv)
 			quiet_ms = atol(v);
 		else if (!strcmp(argv[i], "--say"))
 			say = v;
+		else if (!strcmp(argv[i], "--cpu"))
+			group_add(v);
 		else
 			usage();
 		i++;
@@ -558,7 +578,7 @@ int main(int argc, char **argv)
 	lws_set_log_level(LLL_ERR, NULL);
 
 	struct arena *a = arena_new();
-	frames_make(a);
+	wire_loud(a, loud_b64, sizeof(loud_b64));
 	char *parsed = arena_strdup(a, url);
 	const char *scheme, *path;
 	if (lws_parse_uri(parsed, &scheme, &url_host, &url_port, &path) || strcmp(scheme, "ws")) {
@@ -593,6 +613,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		snprintf(c->stream_sid, sizeof(c->stream_sid), "MZ%032x", ncalls + 1);
+		wire_quiet(a, c->quiet_b64, sizeof(c->quiet_b64), ncalls);
 		/* Spread the callers' speech over the cycle, as independent callers would. */
 		c->phase_ms = (long)ncalls * 20 * 37 % (speak_ms + quiet_ms);
 		ncalls++;
@@ -614,7 +635,14 @@ int main(int argc, char **argv)
 	};
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	ev = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
+	if (!ev) {
+		fprintf(stderr, "callload: no epoll event loop\n");
+		return 1;
+	}
+	void *loops[] = { ev };
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
+	info.foreign_loops = loops;
 	info.fd_limit_per_thread = (unsigned)(most * 2 + 64);
 	context = lws_create_context(&info);
 	if (!context)
@@ -658,31 +686,51 @@ int main(int argc, char **argv)
 		service_for(settle);
 		memset(&st, 0, sizeof(st));
 		double loop0 = cpu_seconds(task_stat), proc0 = cpu_seconds(proc_stat);
+		double self0 = self_cpu_seconds();
+		for (int g = 0; g < ngroups; g++)
+			group_start(&groups[g]);
 		lws_usec_t t0 = lws_now_usecs();
+		time_t wall0 = time(NULL);
 		service_for(hold);
 		double wall = (double)(lws_now_usecs() - t0) / 1e6;
 		double loop = (cpu_seconds(task_stat) - loop0) / wall * 100;
 		double proc = (cpu_seconds(proc_stat) - proc0) / wall * 100;
+		double self = (self_cpu_seconds() - self0) / wall * 100;
 		long rss = rss_kib(worker_pid);
+		for (int g = 0; g < ngroups; g++)
+			group_end(&groups[g]);
 		int live = live_calls();
 		double load[3] = { 0 };
 		getloadavg(load, 3);
-		/* Frames this program sent late are its own lag, not the worker's: a step where it
-		 * fell behind (more than 1 % of its frames) did not load the worker as it says, and
-		 * tells nothing either way. */
-		bool behind = st.out_late * 100 > st.frames_out;
+		/* Frames this program sent late, and words its recognizer kept waiting, are its own
+		 * lag, not the worker's: a step where either passed 1 % did not load the worker as
+		 * it says, and its figures tell nothing either way. */
+		bool kept_up = st.out_late * 100 <= st.frames_out && st.stt_late * 100 <= st.stt_finalize;
 		bool real_time = live == steps[s] && st.out_choked == 0 && st.in_underrun == 0;
-		if (real_time && !behind)
+		if (real_time && kept_up)
 			held = steps[s];
 		printf("step %d calls: %d live (%ld failed, %ld closed by the worker); load %.2f %.2f %.2f\n",
 		       steps[s], live, failed, closed_early, load[0], load[1], load[2]);
+		printf("  callload itself: %.1f%% of a core; frames sent late vs their schedule: %ld of "
+		       "%ld >20 ms, p99 %ld ms, max %.1f ms; recognizer words late: %ld of %ld Finalize "
+		       ">20 ms, p99 %ld ms, max %.1f ms; longest loop pass %.1f ms; kept up: %s\n",
+		       self, st.out_late, st.frames_out, hist_pct(st.lag_hist, LAG_BUCKETS, 0.99),
+		       st.out_lag_max_us / 1000.0, st.stt_late, st.stt_finalize,
+		       hist_pct(st.stt_lag_hist, LAG_BUCKETS, 0.99), st.stt_lag_max_us / 1000.0,
+		       st.loop_gap_max_us / 1000.0, kept_up ? "yes" : "NO");
 		printf("  worker CPU over %.0f s: event loop (media) %.1f%% of a core, whole process %.1f%%\n",
 		       wall, loop, proc);
 		printf("  worker RSS %ld KiB: %.1f KiB per call over idle\n", rss,
 		       live ? (double)(rss - idle_rss) / live : 0.0);
-		printf("  caller -> worker: %ld frames, %ld sent >20 ms late (max lag %.1f ms), "
-		       "%ld ticks met a choked socket; recognizer got %.1f s of audio, %ld Finalize\n",
-		       st.frames_out, st.out_late, st.out_lag_max_us / 1000.0, st.out_choked,
+		char procs[512] = "";
+		for (int g = 0, n = 0; g < ngroups; g++)
+			n += snprintf(procs + n, sizeof(procs) - (size_t)n, " %s %.1f s CPU (%.0f%% of a "
+				      "core) PSS %ld KiB;", groups[g].name, groups[g].used,
+				      groups[g].used / wall * 100, group_rss(&groups[g]));
+		if (ngroups)
+			printf("  processes over the window:%s\n", procs);
+		printf("  caller -> worker: %ld frames, %ld ticks met a choked socket; recognizer got "
+		       "%.1f s of audio, %ld Finalize\n", st.frames_out, st.out_choked,
 		       st.stt_audio_bytes / 8000.0, st.stt_finalize);
 		printf("  worker -> caller: %ld media messages, %.1f s of audio, %ld playback gaps >2 ms "
 		       "mid-clause (deepest %.1f ms); audio came ahead of playback by p50 %ld, p1 %ld ms; "
@@ -691,14 +739,32 @@ int main(int argc, char **argv)
 		       st.underrun_max_us / 1000.0, hist_pct(st.lead_hist, LEAD_BUCKETS, 0.5),
 		       hist_pct(st.lead_hist, LEAD_BUCKETS, 0.01), st.boundary_gaps,
 		       st.boundary_gap_max_us / 1000.0, st.marks, st.clears);
-		if (st.replies)
-			printf("  replies: %ld, first reply frame after the caller's last spoken frame "
-			       "p50 %ld p95 %ld ms\n", st.replies, hist_pct(st.reply_hist, REPLY_BUCKETS, 0.5),
-			       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.95));
-		if (behind)
-			printf("  real time: not known: this program fell behind the calls' clock\n");
-		else
-			printf("  real time: %s\n", real_time ? "yes" : "no");
+		if (*say)
+			printf("  turns: %ld ended, %ld replies began, %ld unanswered (the caller spoke "
+			       "again first); first reply frame after the caller's last spoken frame p50 %ld "
+			       "p99 %ld ms; after the recognizer's words that end the turn (%ld tied to "
+			       "their call) p50 %ld p99 %ld ms\n", st.turns, st.replies, st.unanswered,
+			       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.5),
+			       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.99), st.turns_linked,
+			       hist_pct(st.turn_hist, REPLY_BUCKETS, 0.5),
+			       hist_pct(st.turn_hist, REPLY_BUCKETS, 0.99));
+		printf("  real time: %s%s\n", real_time ? "yes" : "no",
+		       kept_up ? "" : " (not known: this program fell behind the calls' clock)");
+		/* One line a step for tests/bench/run's table. */
+		printf("  row calls=%d live=%d kept_up=%d late_frames=%ld stt_late=%ld self_cpu=%.0f "
+		       "turns=%ld replies=%ld unanswered=%ld p50=%ld p99=%ld turn_p50=%ld turn_p99=%ld "
+		       "underruns=%ld closed=%ld failed=%ld worker_cpu=%.1f worker_rss=%ld",
+		       steps[s], live, kept_up, st.out_late, st.stt_late, self, st.turns, st.replies,
+		       st.unanswered, hist_pct(st.reply_hist, REPLY_BUCKETS, 0.5),
+		       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.99),
+		       hist_pct(st.turn_hist, REPLY_BUCKETS, 0.5),
+		       hist_pct(st.turn_hist, REPLY_BUCKETS, 0.99), st.in_underrun, closed_early, failed,
+		       proc * wall / 100, rss);
+		printf(" from=%ld to=%ld", (long)wall0, (long)time(NULL));
+		for (int g = 0; g < ngroups; g++)
+			printf(" %s_cpu=%.1f %s_pss=%ld", groups[g].name, groups[g].used,
+			       groups[g].name, group_rss(&groups[g]));
+		printf("\n");
 		fflush(stdout);
 	}
 	printf("largest number of calls held in real time: %d\n", held);
@@ -707,6 +773,7 @@ int main(int argc, char **argv)
 		if (callers[i].open)
 			lws_set_timeout(callers[i].wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 	lws_context_destroy(context);
+	ev_loop_destroy(ev);
 	free(callers);
 	arena_free(a);
 	return 0;

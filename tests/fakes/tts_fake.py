@@ -18,7 +18,7 @@ bytes of audio, without the chunked terminator, as a provider dying mid-sentence
 Every request is recorded (requests) and every stream's outcome (streams).
 
 Run standalone: python3 -m tests.fakes.tts_fake --port N [--eleven-key K] [--openai-key K]
-    [--first-byte-ms MS] [--pace X]
+    [--first-byte-ms MS] [--pace X] [--chunk-bytes N]
 """
 import argparse
 import json
@@ -263,9 +263,11 @@ def main():
     ap.add_argument("--first-byte-ms", type=int, default=150)
     ap.add_argument("--pace", type=float, default=2.0, help="times faster than real time (0: "
                     "all at once)")
+    ap.add_argument("--chunk-bytes", type=int, default=1024, help="audio bytes a chunk")
     args = ap.parse_args()
     fake = TtsFake(args.eleven_key, args.openai_key)
     fake.first_byte_ms, fake.pace = args.first_byte_ms, args.pace
+    fake.chunk_bytes = max(args.chunk_bytes, 1)
     fake.start(args.port)
     serve_until_interrupted(fake)
 
