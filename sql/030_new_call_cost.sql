@@ -150,3 +150,7 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION dashboard_buckets_fold() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dashboard_buckets_fold() TO switchboard_jobs;
+
+-- twilio_line_for() (028) answers what twilio_account_for() did and more, and nothing calls the
+-- older one any more.
+DROP FUNCTION twilio_account_for(text, text);
