@@ -1,6 +1,7 @@
 // live.test.mjs: open pages show a change at once after its commit in PostgreSQL (live events
 // over server-sent events from switchboard-live, through nginx), toast new calls and bookings,
 // and count unseen ones in the tab's title.
+// runs alone: a test restarts the stack's switchboard-live, which every open page streams from.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';

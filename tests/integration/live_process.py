@@ -13,6 +13,15 @@ def pid(state):
     return int(open(os.path.join(state, "run", "live.pid")).read())
 
 
+def running(p):
+    """True while process p exists and is not a zombie; it may vanish while this reads."""
+    try:
+        with open(f"/proc/{p}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
 def restart(state):
     """Stop switchboard-live and start it again with the same settings; returns the new pid
     once its socket answers. Its event buffers and boot epoch are new."""
@@ -22,8 +31,7 @@ def restart(state):
     exe = os.readlink(f"/proc/{old}/exe")
     os.kill(old, signal.SIGTERM)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and os.path.exists(f"/proc/{old}") and \
-            open(f"/proc/{old}/stat").read().split()[2] != "Z":
+    while time.monotonic() < deadline and running(old):
         time.sleep(0.02)
     log = open(os.path.join(state, "log", "live.log"), "ab")
     new = subprocess.Popen([exe], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
