@@ -69,19 +69,61 @@ int hook_event_begin(struct req *r, const struct hook_event *e)
 	return event_answered(r, res);
 }
 
-void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
-		       const char *body)
+int hook_event_begin_with(struct req *r, const struct hook_event *e,
+			  const struct db_stmt *work, int n, struct db_result **out)
 {
+	struct db_stmt stmts[DB_BATCH_MAX];
+	struct db_result *res[DB_BATCH_MAX];
+
+	if (!e->org_id || n < 1 || n >= DB_BATCH_MAX) {
+		http_fail(r, 500, "the event could not be taken");
+		return -1;
+	}
+	stmts[0] = DB_STMT(SQL_EVENT_TAKE, e->provider, e->key, e->org_id);
+	memcpy(stmts + 1, work, (size_t)n * sizeof(*work));
+	if (db_begin_org_batch(r->db, r->arena, e->org_id, stmts, n + 1, res) < 0) {
+		http_fail(r, 503, "the event could not be recorded; please retry");
+		return -1;
+	}
+	const char *status = db_value(res[0], 0, 0);
+	if (db_rows(res[0]) == 1 && status) {
+		/* A repeat: what the work did again is not kept. */
+		db_rollback(r->db);
+		return event_answered(r, res[0]);
+	}
+	memcpy(out, res + 1, (size_t)n * sizeof(*out));
+	return 1;
+}
+
+void hook_event_answer_with(struct req *r, const struct hook_event *e,
+			    const struct db_stmt *work, int n, int status, const char *type,
+			    const char *body)
+{
+	struct db_stmt stmts[DB_BATCH_MAX];
+	struct db_result *res[DB_BATCH_MAX];
 	const char *code = arena_printf(r->arena, "%d", status);
 
+	if (n < 0 || n >= DB_BATCH_MAX) {
+		http_fail(r, 500, "the answer could not be stored");
+		return;
+	}
+	if (n)
+		memcpy(stmts, work, (size_t)n * sizeof(*work));
 	/* Keyed by the organization too: another's identical key is another event. The answer
 	 * is the request's last write: its commit goes in the same round trip. */
-	if (!db_q_commit(r->db, r->arena, SQL_EVENT_KEEP, e->provider, e->key, e->org_id, code,
-			 body ? type : NULL, body)) {
+	stmts[n] = DB_STMT(SQL_EVENT_KEEP, e->provider, e->key, e->org_id, code,
+			   body ? type : NULL, body);
+	if (db_batch_commit(r->db, r->arena, stmts, n + 1, res) < 0) {
 		http_fail(r, 503, "the answer could not be stored; please retry");
 		return;
 	}
 	http_send(r, status, body ? type : "text/plain", body ? body : "", body ? strlen(body) : 0);
+}
+
+void hook_event_answer(struct req *r, const struct hook_event *e, int status, const char *type,
+		       const char *body)
+{
+	hook_event_answer_with(r, e, NULL, 0, status, type, body);
 }
 
 void hook_event_answer_json(struct req *r, const struct hook_event *e, const char *json)

@@ -4,6 +4,8 @@
 #define SB_HOOK_EVENT_H
 
 struct arena;
+struct db_result;
+struct db_stmt;
 struct req;
 
 /* One delivery of a provider's event: who sent it, its idempotency key and whose it is. */
@@ -32,6 +34,24 @@ int hook_event_first(struct req *r, const struct hook_event *e);
 
 /* hook_event_transaction() for e's organization, then hook_event_first(); the same returns. */
 int hook_event_begin(struct req *r, const struct hook_event *e);
+
+/*
+ * hook_event_begin() for e of a known organization, with the first statements of the work in
+ * the same round trip (n at most DB_BATCH_MAX - 1). They run before it is known whether e is a
+ * repeat, so they must be ones a repeat may run again (an upsert of the call's row): a repeat's
+ * transaction is rolled back before its stored answer is given. Returns 1 with out[i] each
+ * statement's result, 0 for a repeat answered, -1 after answering with an error.
+ */
+int hook_event_begin_with(struct req *r, const struct hook_event *e,
+			  const struct db_stmt *work, int n, struct db_result **out);
+
+/*
+ * hook_event_answer() with the last statements of the work (n at most DB_BATCH_MAX - 1) sent
+ * in the same round trip as the answer and the commit.
+ */
+void hook_event_answer_with(struct req *r, const struct hook_event *e,
+			    const struct db_stmt *work, int n, int status, const char *type,
+			    const char *body);
 
 /* Record e with the answer to its first delivery (one row) and commit the request's
  * transaction with it, then give the answer. body NULL means none. Nothing may be written

@@ -267,20 +267,18 @@ struct call_answer {
 
 /*
  * The greeting of a call in gather mode. A new call's greeting is stored with nothing read
- * first (brain_greet_new_call); a call seen before resumes its session. NULL after an error
- * answer.
+ * first (brain_greet_new_call), by the statement it leaves in *save for the answer's round
+ * trip (*nsave 1); a call seen before resumes its session. NULL after an error answer.
  */
 static const char *greet_call(struct req *r, const struct twilio_call *c, const char *org_id,
-			      const struct call_answer *ans)
+			      const struct call_answer *ans, struct db_stmt *save, int *nsave)
 {
 	if (!ans->fresh)
 		return greet(r, c, org_id, ans->call_id, ans->greeting);
-	const char *greeting = brain_greet_new_call(r->db, r->arena, org_id, ans->call_id,
-						    customer_number(c), ans->greeting, ans->name);
-	if (!greeting) {
-		http_fail(r, 503, "the call could not be stored; please retry");
-		return NULL;
-	}
+	const char *greeting = brain_greet_new_call(r->arena, org_id, ans->call_id,
+						    customer_number(c), ans->greeting, ans->name,
+						    save);
+	*nsave = 1;
 	return twiml_listen(r->arena, greeting, NULL);
 }
 
@@ -290,7 +288,7 @@ static const char *greet_call(struct req *r, const struct twilio_call *c, const 
  * Twilio listens. A call with nothing said yet is greeted instead. NULL after an error answer.
  */
 static const char *carry_on(struct req *r, const struct twilio_call *c, const char *org_id,
-			    const struct call_answer *ans)
+			    const struct call_answer *ans, struct db_stmt *save, int *nsave)
 {
 	long turns = 0;
 
@@ -299,7 +297,7 @@ static const char *carry_on(struct req *r, const struct twilio_call *c, const ch
 		return NULL;
 	}
 	if (turns == 0)
-		return greet_call(r, c, org_id, ans);
+		return greet_call(r, c, org_id, ans, save, nsave);
 	const char *seq = db_text(r->db, r->arena, SQL_SAY_TURN, org_id, ans->call_id,
 				  CARRY_ON_TEXT);
 	if (!seq) {
@@ -310,16 +308,15 @@ static const char *carry_on(struct req *r, const struct twilio_call *c, const ch
 }
 
 /*
- * Create (or find again) the call row and build the TwiML that answers it, in the business's
- * call mode or, when gather is set, in gather mode. NULL on failure.
+ * The TwiML that answers a call whose row is stored (or found again: row is SQL_CALL_ANSWER's
+ * answer), in the business's call mode or, when gather is set, in gather mode. A statement
+ * still to run with the answer may be left in *save (*nsave 1). NULL after an error answer.
  */
 static const char *answer_call(struct req *r, const struct twilio_call *c, const char *org_id,
-			       const char *phone_number_id, bool gather)
+			       struct db_result *row, bool gather, struct db_stmt *save,
+			       int *nsave)
 {
-	struct db_result *row = db_q(r->db, r->arena, SQL_CALL_ANSWER, org_id, phone_number_id,
-				     c->sid, c->direction, c->from, c->to);
-
-	if (!row || db_rows(row) != 1) {
+	if (db_rows(row) != 1) {
 		http_fail(r, 503, "the call could not be stored; please retry");
 		return NULL;
 	}
@@ -329,7 +326,7 @@ static const char *answer_call(struct req *r, const struct twilio_call *c, const
 		.name = db_value(row, 0, 4),
 	};
 	if (gather)
-		return carry_on(r, c, org_id, &ans);
+		return carry_on(r, c, org_id, &ans, save, nsave);
 	if (!strcmp(ans.mode, "stream")) {
 		const char *token = media_token_make(r->arena, MEDIA_TOKEN_STREAM, ans.call_id,
 						     org_id, time(NULL) + MEDIA_TOKEN_SECONDS);
@@ -338,7 +335,34 @@ static const char *answer_call(struct req *r, const struct twilio_call *c, const
 		/* A call answered the simpler way beats a call dropped. */
 		log_warn("answering a stream-mode call in gather mode: call=%s", ans.call_id);
 	}
-	return greet_call(r, c, org_id, &ans);
+	return greet_call(r, c, org_id, &ans, save, nsave);
+}
+
+/* A call to a number no business has: a forwarding check coming back, or out of service. */
+static void answer_stranger(struct req *r, const struct twilio_call *c,
+			    const struct hook_event *event)
+{
+	const char *twiml;
+	const char *forwarded_from = req_form(r, "ForwardedFrom");
+	const char *checked = strcmp(c->direction, "inbound") ? NULL :
+		db_text(r->db, r->arena, SQL_CHECK_ARRIVED, c->to, c->from, forwarded_from);
+
+	if (*db_sqlstate(r->db)) {
+		http_fail(r, 503, "the database is not available; please retry");
+		return;
+	}
+	if (checked) {
+		log_info("forwarding verified by its check call: number=%s org=%s", c->to, checked);
+		twiml = arena_printf(r->arena, "%s<Response><Say>Call forwarding to Switchboard "
+				     "works. Your receptionist answers your calls from now on. "
+				     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
+	} else {
+		log_info("call to a number no business has: number=%s call=%s", c->our_number,
+			 c->sid);
+		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
+				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
+	}
+	hook_event_answer(r, event, 200, TWIML_TYPE, twiml);
 }
 
 void hook_twilio_voice(struct req *r)
@@ -357,32 +381,27 @@ void hook_twilio_voice(struct req *r)
 		"twilio", arena_printf(r->arena, "%s:%s:%s", gather ? "gather" : "voice", c.sid,
 				       crypto_sha256_hex(r->arena, r->body)), org_id,
 	};
-	if (hook_event_begin(r, &event) <= 0)
-		return;
-
-	const char *twiml;
-	const char *forwarded_from = req_form(r, "ForwardedFrom");
-	const char *checked = org_id || strcmp(c.direction, "inbound") ? NULL :
-		db_text(r->db, r->arena, SQL_CHECK_ARRIVED, c.to, c.from, forwarded_from);
-	if (!org_id && *db_sqlstate(r->db)) {
-		http_fail(r, 503, "the database is not available; please retry");
+	if (!org_id) {
+		if (hook_event_begin(r, &event) > 0)
+			answer_stranger(r, &c, &event);
 		return;
 	}
-	if (checked) {
-		log_info("forwarding verified by its check call: number=%s org=%s", c.to, checked);
-		twiml = arena_printf(r->arena, "%s<Response><Say>Call forwarding to Switchboard "
-				     "works. Your receptionist answers your calls from now on. "
-				     "Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
-	} else if (!org_id) {
-		log_info("call to a number no business has: number=%s call=%s", c.our_number, c.sid);
-		twiml = arena_printf(r->arena, "%s<Response><Say>Sorry, the number you have called is "
-				     "not in service. Goodbye.</Say><Hangup/></Response>", TWIML_HEAD);
-	} else {
-		twiml = answer_call(r, &c, org_id, phone_number_id, gather);
-		if (!twiml)
-			return;
-	}
-	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml);
+	/*
+	 * After the signature's look-up a new call takes two round trips: one opens the
+	 * transaction, looks the event up and writes the call's row; the other stores the greeting
+	 * with the answer kept for retries, and commits. A call seen before (a reconnect) reads its
+	 * session in between; a repeat's transaction is rolled back and its answer given again.
+	 */
+	struct db_stmt call_row = DB_STMT(SQL_CALL_ANSWER, org_id, phone_number_id, c.sid,
+					  c.direction, c.from, c.to);
+	struct db_result *row;
+	if (hook_event_begin_with(r, &event, &call_row, 1, &row) <= 0)
+		return;
+	struct db_stmt save;
+	int nsave = 0;
+	const char *twiml = answer_call(r, &c, org_id, row, gather, &save, &nsave);
+	if (twiml)
+		hook_event_answer_with(r, &event, &save, nsave, 200, TWIML_TYPE, twiml);
 }
 
 /* The turns of one call are taken one at a time: the lock ends with the transaction. */
@@ -415,15 +434,15 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	const char *org_id = db_rows(found) ? db_value(found, 0, 0) : NULL;
 	const char *call_id = db_rows(found) ? db_value(found, 0, 1) : NULL;
 	struct hook_event event = { "twilio", key, org_id };
-	if (hook_event_transaction(r, org_id) < 0)
+	const char *lock_name = arena_printf(r->arena, "twilio-call:%s", c->sid);
+	/* A retry of this turn waits on the event for the first delivery, then replays its answer;
+	 * another turn of the call waits on the call's lock. The transaction, the event and the
+	 * lock take one round trip. */
+	struct db_stmt lock = DB_STMT(SQL_TURN_LOCK, lock_name);
+	struct db_result *locked;
+	if (org_id && hook_event_begin_with(r, &event, &lock, 1, &locked) <= 0)
 		return;
-	/* A retry of this turn waits here for the first delivery, then replays its answer. */
-	if (!db_q(r->db, r->arena, SQL_TURN_LOCK, arena_printf(r->arena, "twilio-call:%s",
-								 c->sid))) {
-		http_fail(r, 503, "the database is not available; please retry");
-		return;
-	}
-	if (hook_event_first(r, &event) <= 0)
+	if (!org_id && hook_event_begin(r, &event) <= 0)
 		return;
 	if (!call_id) {
 		log_info("a turn of a call no business answered: call=%s", c->sid);
@@ -529,20 +548,23 @@ void hook_twilio_status(struct req *r)
 	struct hook_event event = {
 		"twilio", arena_printf(r->arena, "status:%s:%s", c.sid, status), org_id,
 	};
-	if (hook_event_begin(r, &event) <= 0)
-		return;
-
 	if (!org_id) {
+		if (hook_event_begin(r, &event) <= 0)
+			return;
 		log_info("status of a call to a number no business has: number=%s call=%s status=%s",
 			 c.our_number, c.sid, status);
 		hook_event_answer(r, &event, 204, NULL, NULL);
 		return;
 	}
 	/* The call is known as a rule: its row is made first only when the update finds none
-	 * (one statement instead of two; a row made meanwhile is found by the second try). */
-	struct db_result *progress = db_q(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status,
-					  duration);
-	if (progress && db_rows(progress) == 0)
+	 * (one statement instead of two; a row made meanwhile is found by the second try). The
+	 * update goes with the event's look-up: a status only moves forward, so a repeat may run
+	 * it again. */
+	struct db_stmt update = DB_STMT(SQL_CALL_PROGRESS, c.sid, status, duration);
+	struct db_result *progress;
+	if (hook_event_begin_with(r, &event, &update, 1, &progress) <= 0)
+		return;
+	if (db_rows(progress) == 0)
 		progress = db_exec(r->db, r->arena, SQL_CALL_SEEN, org_id, phone_number_id, c.sid,
 				   c.direction, c.from, c.to, duration ? duration : "0") < 0 ? NULL :
 			   db_q(r->db, r->arena, SQL_CALL_PROGRESS, c.sid, status, duration);

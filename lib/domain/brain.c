@@ -175,9 +175,9 @@ const char *brain_greeting(struct db *db, struct arena *a, struct brain_session 
 	return greeting;
 }
 
-const char *brain_greet_new_call(struct db *db, struct arena *a, const char *org_id,
-				 const char *call_id, const char *caller_number,
-				 const char *greeting, const char *business_name)
+const char *brain_greet_new_call(struct arena *a, const char *org_id, const char *call_id,
+				 const char *caller_number, const char *greeting,
+				 const char *business_name, struct db_stmt *save)
 {
 	/* The session brain_session_open() would start for a call with none saved. */
 	struct brain_session s = {
@@ -189,8 +189,12 @@ const char *brain_greet_new_call(struct db *db, struct arena *a, const char *org
 		json_object_set_new(s.state, "phone", json_string(caller_number));
 	const char *text = greeting_text(a, greeting, business_name);
 	greeting_state(&s, text);
-	if (db_exec(db, a, SQL_GREETING_SAVE, org_id, call_id, text, json_text(a, s.state)) < 0)
-		return NULL;
+	const char **params = arena_alloc(a, 4 * sizeof(*params));
+	params[0] = org_id;
+	params[1] = call_id;
+	params[2] = text;
+	params[3] = json_text(a, s.state);
+	*save = (struct db_stmt){ SQL_GREETING_SAVE, 4, params };
 	return text;
 }
 

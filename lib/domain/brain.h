@@ -8,6 +8,7 @@
 
 struct arena;
 struct db;
+struct db_stmt;
 struct provider_settings;
 
 /*
@@ -69,15 +70,16 @@ int brain_session_save(struct db *db, struct arena *a, struct brain_session *s);
 const char *brain_greeting(struct db *db, struct arena *a, struct brain_session *s);
 
 /*
- * Greet a call that has just begun, in the transaction the caller has open for org_id: the
- * greeting (the business's own, greeting, or one naming business_name) and the session it
- * starts are stored in one statement, with nothing to read first, as brain_session_open() and
- * brain_greeting() would for a call with no session yet. Returns what the caller hears
- * (arena-owned), or NULL when it could not be stored (the transaction is then failed).
+ * Greet a call that has just begun: the greeting (the business's own, greeting, or one naming
+ * business_name) and the session it starts, as brain_session_open() and brain_greeting() would
+ * for a call with no session yet, with nothing to read first. Returns what the caller hears
+ * (arena-owned) and fills *save with the one statement that stores both (its parameters
+ * arena-owned), for the caller to run in org_id's transaction: with the call's other writes
+ * and its commit, in one round trip.
  */
-const char *brain_greet_new_call(struct db *db, struct arena *a, const char *org_id,
-				 const char *call_id, const char *caller_number,
-				 const char *greeting, const char *business_name);
+const char *brain_greet_new_call(struct arena *a, const char *org_id, const char *call_id,
+				 const char *caller_number, const char *greeting,
+				 const char *business_name, struct db_stmt *save);
 
 /*
  * One turn: the caller said caller_text (empty for silence). The LLM engine answers when one is

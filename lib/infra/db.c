@@ -291,8 +291,8 @@ int db_begin(struct db *db)
 	return -1;
 }
 
-/* The longest pipeline: BEGIN, app.org_id and a statement. */
-#define PIPE_STEPS_MAX 3
+/* The longest pipeline: BEGIN, app.org_id and DB_BATCH_MAX statements, or those and COMMIT. */
+#define PIPE_STEPS_MAX (DB_BATCH_MAX + 2)
 
 /* One statement of a pipeline: a transaction command, or a statement with its parameters. */
 struct pipe_step {
@@ -302,18 +302,28 @@ struct pipe_step {
 	const char *const *params;
 };
 
+/* Clear the n results of a pipeline. */
+static void pipe_results_clear(PGresult **kept, int n)
+{
+	for (int i = 0; i < n; i++) {
+		PQclear(kept[i]);
+		kept[i] = NULL;
+	}
+}
+
 /*
- * Send steps together in one round trip (libpq's pipeline mode) and read every answer. The
- * result of step keep goes to *kept (the caller clears it) when every step succeeded; after a
- * failure the server skips the rest, and db holds the error. Returns how many steps succeeded.
+ * Send steps together in one round trip (libpq's pipeline mode) and read every answer. Each
+ * statement's result goes to kept[i] (the caller clears them; a command's slot stays NULL)
+ * when every step succeeded; after a failure the server skips the rest, db holds the error and
+ * nothing is kept. Returns how many steps succeeded.
  */
-static int db_pipeline(struct db *db, const struct pipe_step *steps, int n, int keep,
-		       PGresult **kept)
+static int db_pipeline(struct db *db, const struct pipe_step *steps, int n, PGresult **kept)
 {
 	const char *names[PIPE_STEPS_MAX];
 	int failed = 0, results = 0, nulls = 0;
 
-	*kept = NULL;
+	for (int i = 0; i < n; i++)
+		kept[i] = NULL;
 	if (n > PIPE_STEPS_MAX)
 		return 0;
 	db_clear_error(db);
@@ -352,10 +362,11 @@ static int db_pipeline(struct db *db, const struct pipe_step *steps, int n, int 
 		}
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			/* Answers come in order, and none succeeds after a failure. */
-			if (results++ == keep) {
-				*kept = res;
+			if (results < n && !steps[results].command) {
+				kept[results++] = res;
 				continue;
 			}
+			results++;
 		} else if (!db->sqlstate[0]) {
 			db_set_error(db, st == PGRES_PIPELINE_ABORTED ? "25P02" :
 					 PQresultErrorField(res, PG_DIAG_SQLSTATE),
@@ -370,8 +381,7 @@ static int db_pipeline(struct db *db, const struct pipe_step *steps, int n, int 
 		results = 0;
 	}
 	if (results < n) {
-		PQclear(*kept);
-		*kept = NULL;
+		pipe_results_clear(kept, n);
 		if (!db->sqlstate[0])
 			db_set_error(db, "08006", PQerrorMessage(db->conn));
 	}
@@ -421,11 +431,11 @@ int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 		{ .command = savepoint ? "SAVEPOINT rehearsal" : "BEGIN" },
 		{ .sql = SQL_SET_ORG, .nparams = 1, .params = params },
 	};
-	PGresult *kept;
-	int done = db_pipeline(db, steps, 2, 1, &kept);
+	PGresult *kept[2];
+	int done = db_pipeline(db, steps, 2, kept);
 
 	if (done == 2) {
-		PQclear(kept);
+		pipe_results_clear(kept, 2);
 		if (savepoint)
 			db->depth++;
 		return 0;
@@ -448,61 +458,101 @@ int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 	return 0;
 }
 
-struct db_result *db_begin_org_query(struct db *db, struct arena *a, const char *org_id,
-				     const char *sql, int nparams, const char *const *params)
+int db_begin_org_batch(struct db *db, struct arena *a, const char *org_id,
+		       const struct db_stmt *stmts, int n, struct db_result **out)
 {
 	bool savepoint = db->rehearsing || db->nesting;
 	const char *org[1] = { org_id };
-	const struct pipe_step steps[] = {
+	struct pipe_step steps[PIPE_STEPS_MAX] = {
 		{ .command = savepoint ? "SAVEPOINT rehearsal" : "BEGIN" },
 		{ .sql = SQL_SET_ORG, .nparams = 1, .params = org },
-		{ .sql = sql, .nparams = nparams, .params = params },
 	};
-	PGresult *kept;
-	int done = db_pipeline(db, steps, 3, 2, &kept);
+	PGresult *kept[PIPE_STEPS_MAX];
 
-	if (done == 3) {
+	if (n < 1 || n > DB_BATCH_MAX)
+		return -1;
+	for (int i = 0; i < n; i++)
+		steps[2 + i] = (struct pipe_step){ .sql = stmts[i].sql,
+						   .nparams = stmts[i].nparams,
+						   .params = stmts[i].params };
+	int done = db_pipeline(db, steps, n + 2, kept);
+
+	if (done == n + 2) {
 		if (savepoint)
 			db->depth++;
-		return db_result_keep(a, kept);
+		for (int i = 0; i < n; i++)
+			out[i] = db_result_keep(a, kept[2 + i]);
+		return 0;
 	}
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
 		log_error("could not begin with a statement: %s (sqlstate %s)", db->error,
 			  db->sqlstate);
 		db_begin_undo(db, savepoint, done);
-		return NULL;
+		return -1;
 	}
 	/* The connection was lost: one step at a time, which reconnects. */
 	if (db_begin_org(db, a, org_id) < 0)
-		return NULL;
-	struct db_result *r = db_query(db, a, sql, nparams, params);
-	if (!r)
-		db_rollback(db);
-	return r;
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!(out[i] = db_query(db, a, stmts[i].sql, stmts[i].nparams, stmts[i].params))) {
+			db_rollback(db);
+			return -1;
+		}
+	return 0;
+}
+
+struct db_result *db_begin_org_query(struct db *db, struct arena *a, const char *org_id,
+				     const char *sql, int nparams, const char *const *params)
+{
+	const struct db_stmt stmt = { sql, nparams, params };
+	struct db_result *out;
+
+	return db_begin_org_batch(db, a, org_id, &stmt, 1, &out) == 0 ? out : NULL;
+}
+
+int db_batch_commit(struct db *db, struct arena *a, const struct db_stmt *stmts, int n,
+		    struct db_result **out)
+{
+	struct pipe_step steps[PIPE_STEPS_MAX];
+	PGresult *kept[PIPE_STEPS_MAX];
+
+	if (n < 1 || n > DB_BATCH_MAX)
+		return -1;
+	/* A savepoint's work is the outer transaction's to commit. */
+	if (db->rehearsing || db->nesting || !db_in_transaction(db)) {
+		for (int i = 0; i < n; i++)
+			if (!(out[i] = db_query(db, a, stmts[i].sql, stmts[i].nparams,
+						stmts[i].params)))
+				return -1;
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		steps[i] = (struct pipe_step){ .sql = stmts[i].sql, .nparams = stmts[i].nparams,
+					       .params = stmts[i].params };
+	steps[n] = (struct pipe_step){ .command = "COMMIT" };
+	int done = db_pipeline(db, steps, n + 1, kept);
+
+	if (done == n + 1) {
+		for (int i = 0; i < n; i++)
+			out[i] = db_result_keep(a, kept[i]);
+		return 0;
+	}
+	log_error("could not run statements and commit: %s (sqlstate %s)", db->error,
+		  db->sqlstate);
+	/* A statement failed (the COMMIT never ran) or the commit did: nothing is kept. */
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		db_simple_after_error(db, "ROLLBACK");
+	return -1;
 }
 
 struct db_result *db_query_commit(struct db *db, struct arena *a, const char *sql,
 				  int nparams, const char *const *params)
 {
-	/* A savepoint's work is the outer transaction's to commit. */
-	if (db->rehearsing || db->nesting || !db_in_transaction(db))
-		return db_query(db, a, sql, nparams, params);
-	const struct pipe_step steps[] = {
-		{ .sql = sql, .nparams = nparams, .params = params },
-		{ .command = "COMMIT" },
-	};
-	PGresult *kept;
-	int done = db_pipeline(db, steps, 2, 0, &kept);
+	const struct db_stmt stmt = { sql, nparams, params };
+	struct db_result *out;
 
-	if (done == 2)
-		return db_result_keep(a, kept);
-	log_error("could not run a statement and commit: %s (sqlstate %s)", db->error,
-		  db->sqlstate);
-	/* The statement failed (the COMMIT never ran) or the commit did: nothing is kept. */
-	if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-		db_simple_after_error(db, "ROLLBACK");
-	return NULL;
+	return db_batch_commit(db, a, &stmt, 1, &out) == 0 ? out : NULL;
 }
 
 int db_commit(struct db *db)

@@ -81,6 +81,34 @@ struct db_result *db_begin_org_query(struct db *db, struct arena *a, const char 
 #define db_begin_org_q(db, a, org_id, sql, ...) \
 	db_begin_org_query((db), (a), (org_id), (sql), DB_ARGS(__VA_ARGS__))
 
+/* One statement of a batch sent in one round trip: its text and parameters. */
+struct db_stmt {
+	const char *sql;                /* static text, as db_query() takes it */
+	int nparams;
+	const char *const *params;
+};
+/* DB_STMT(sql, params...): a struct db_stmt with the parameters listed inline. */
+#define DB_STMT(sql, ...) ((struct db_stmt){ (sql), DB_ARGS(__VA_ARGS__) })
+/* The most statements one batch takes. */
+#define DB_BATCH_MAX 4
+
+/*
+ * db_begin_org() and then stmts in order, in one round trip. Returns 0 with each statement's
+ * result in out[i] (arena) and the transaction open, or -1 with nothing left open
+ * (db_sqlstate() tells why).
+ */
+int db_begin_org_batch(struct db *db, struct arena *a, const char *org_id,
+		       const struct db_stmt *stmts, int n, struct db_result **out);
+
+/*
+ * stmts in order and then COMMIT, in one round trip. Returns 0 with each statement's result in
+ * out[i] (arena) and the work committed, or -1 with the transaction rolled back. Outside a
+ * transaction, or inside db_nest_begin() or a rehearsal, the statements run one by one and the
+ * outer transaction commits.
+ */
+int db_batch_commit(struct db *db, struct arena *a, const struct db_stmt *stmts, int n,
+		    struct db_result **out);
+
 /*
  * sql and then COMMIT, in one round trip: the last statement of a transaction with its end.
  * Returns sql's result (arena) with the work committed, or NULL with the transaction rolled

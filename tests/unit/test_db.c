@@ -279,6 +279,58 @@ static void test_a_transaction_begins_and_ends_with_a_statement_in_one_round_tri
 	arena_free(a);
 }
 
+static void test_batches_answer_every_statement_in_one_round_trip(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn()), *other = db_open(dsn());
+	const char *org = "00000000-0000-4000-8000-0000000000ab";
+	struct db_result *out[DB_BATCH_MAX];
+	long n = -1;
+
+	assert_true(db_exec(db, a, SQL_PERM) >= 0);
+	/* Begun with the business set, every statement answered in order. */
+	const struct db_stmt first[] = { DB_STMT(SQL_ORG), DB_STMT(SQL_KEEP, "one") };
+	assert_int_equal(db_begin_org_batch(db, a, org, first, 2, out), 0);
+	assert_string_equal(db_value(out[0], 0, 0), org);
+	assert_string_equal(db_value(out[1], 0, 0), "one");
+	assert_true(db_in_transaction(db));
+	/* Ended with the last statements and the commit. */
+	const struct db_stmt last[] = { DB_STMT(SQL_KEEP, "two"), DB_STMT(SQL_KEEP, "three") };
+	assert_int_equal(db_batch_commit(db, a, last, 2, out), 0);
+	assert_string_equal(db_value(out[0], 0, 0), "two");
+	assert_string_equal(db_value(out[1], 0, 0), "three");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "three"), 0);
+	assert_int_equal(n, 1);
+
+	/* A statement that fails in the middle keeps nothing of the batch or the transaction. */
+	const struct db_stmt clash[] = { DB_STMT(SQL_KEEP, "four"), DB_STMT(SQL_KEEP, "one"),
+					 DB_STMT(SQL_KEEP, "five") };
+	assert_non_null(db_begin_org_q(db, a, org, SQL_KEEP, "six"));
+	assert_int_equal(db_batch_commit(db, a, clash, 3, out), -1);
+	assert_string_equal(db_sqlstate(db), DB_UNIQUE_VIOLATION);
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n,
+				 "SELECT count(*) FROM test_db_kept WHERE k IN ('four', 'five', 'six')"),
+			 0);
+	assert_int_equal(n, 0);
+	/* So does one that fails right after the transaction began. */
+	const struct db_stmt bad[] = { DB_STMT(SQL_KEEP, "seven"), DB_STMT(SQL_BAD) };
+	assert_int_equal(db_begin_org_batch(db, a, org, bad, 2, out), -1);
+	assert_string_equal(db_sqlstate(db), "22012");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "seven"), 0);
+	assert_int_equal(n, 0);
+	/* More statements than a batch takes is refused, sending nothing. */
+	const struct db_stmt many[DB_BATCH_MAX + 1] = { DB_STMT(SQL_ORG) };
+	assert_int_equal(db_begin_org_batch(db, a, org, many, DB_BATCH_MAX + 1, out), -1);
+	assert_false(db_in_transaction(db));
+	assert_true(db_exec(db, a, "DROP TABLE test_db_kept") >= 0);
+	db_close(other);
+	db_close(db);
+	arena_free(a);
+}
+
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
 {
 	struct arena *a = arena_new();
@@ -303,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_nested_transactions_commit_once),
 		cmocka_unit_test(test_notifications_are_taken_in_order_and_a_lost_connection_said),
 		cmocka_unit_test(test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip),
+		cmocka_unit_test(test_batches_answer_every_statement_in_one_round_trip),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
