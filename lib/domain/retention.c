@@ -1,4 +1,5 @@
-/* retention.c: pruning by retention: old transcripts and recordings, webhook events and jobs */
+/* retention.c: pruning by retention: old transcripts, sessions and recordings, webhook events and
+ * jobs */
 #include "domain/retention.h"
 
 #include <stdio.h>
@@ -24,6 +25,10 @@
 static const char SQL_OLD_TURNS[] =
 	"DELETE FROM call_turns t USING calls c, organizations o "
 	"WHERE c.org_id = t.org_id AND c.id = t.call_id AND o.id = c.org_id AND " PAST_RETENTION;
+/* A session remembers the conversation's last turns: it goes with the transcript. */
+static const char SQL_OLD_SESSIONS[] =
+	"DELETE FROM call_sessions s USING calls c, organizations o "
+	"WHERE c.org_id = s.org_id AND c.id = s.call_id AND o.id = c.org_id AND " PAST_RETENTION;
 static const char SQL_OLD_CALLS[] =
 	"UPDATE calls c SET summary = NULL, recording_url = NULL, recording_status = 'none' "
 	"FROM organizations o WHERE o.id = c.org_id AND " PAST_RETENTION " AND "
@@ -45,6 +50,7 @@ static const char SQL_FOLD_COUNTS[] = "SELECT dashboard_buckets_fold()";
 static const char SQL_KEEPS_NOTHING[] =
 	"SELECT retention_days = 0 FROM organizations WHERE id = $1";
 static const char SQL_DROP_TURNS[] = "DELETE FROM call_turns WHERE call_id = $1";
+static const char SQL_DROP_SESSION[] = "DELETE FROM call_sessions WHERE call_id = $1";
 static const char SQL_DROP_CALL[] =
 	"UPDATE calls SET summary = NULL, recording_url = NULL, recording_status = 'none' "
 	"WHERE id = $1";
@@ -57,15 +63,16 @@ enum job_outcome retention_prune_job(struct db *db, struct arena *a, const struc
 	if (db_begin_org(db, a, job->org_id) < 0)
 		goto fail;
 	long turns = db_exec(db, a, SQL_OLD_TURNS);
-	long calls = turns < 0 ? -1 : db_exec(db, a, SQL_OLD_CALLS);
+	long sessions = turns < 0 ? -1 : db_exec(db, a, SQL_OLD_SESSIONS);
+	long calls = sessions < 0 ? -1 : db_exec(db, a, SQL_OLD_CALLS);
 	long jobs = calls < 0 ? -1 : db_exec(db, a, SQL_OLD_JOBS, days);
 	long usage = jobs < 0 ? -1 : db_exec(db, a, SQL_OLD_USAGE, days);
 	const char *events = usage < 0 ? NULL : db_text(db, a, SQL_OLD_EVENTS, days);
 	const char *folded = events ? db_text(db, a, SQL_FOLD_COUNTS) : NULL;
 	if (!folded || db_commit(db) < 0)
 		goto fail;
-	log_info("retention applied turns=%ld calls=%ld jobs=%ld events=%s count_rows=%s", turns,
-		 calls, jobs, events, folded);
+	log_info("retention applied turns=%ld sessions=%ld calls=%ld jobs=%ld events=%s "
+		 "count_rows=%s", turns, sessions, calls, jobs, events, folded);
 	return JOB_DONE;
 fail:
 	if (db_in_transaction(db))
@@ -92,6 +99,7 @@ enum job_outcome retention_analyze_job(struct db *db, struct arena *a, const str
 		return outcome;
 	}
 	if (db_exec(db, a, SQL_DROP_TURNS, call_id) < 0 ||
+	    db_exec(db, a, SQL_DROP_SESSION, call_id) < 0 ||
 	    db_exec(db, a, SQL_DROP_CALL, call_id) < 0 || db_commit(db) < 0)
 		goto fail;
 	log_info("call analysed and its transcript dropped: the business keeps nothing call=%s",

@@ -316,13 +316,18 @@ def add_call(db, org, ended_days_ago, recording="https://api.twilio.com/rec/RE1"
                                            ("caller", "My drain is clogged, I'm Pat."))):
         sql(db, "INSERT INTO call_turns (org_id, call_id, seq, speaker, text) "
                 "VALUES (%s, %s, %s, %s, %s)", org, call, seq, speaker, text)
+    # The receptionist's memory of the call holds the caller's words too.
+    sql(db, "INSERT INTO call_sessions (org_id, call_id, state) VALUES (%s, %s, %s)", org, call,
+        json.dumps({"name": "Pat", "history": [{"speaker": "caller",
+                                                "text": "My drain is clogged, I'm Pat."}]}))
     return call
 
 
 def kept(db, call):
     row = sql(db, "SELECT summary, recording_url, recording_status FROM calls WHERE id = %s", call)[0]
     turns = sql(db, "SELECT count(*) FROM call_turns WHERE call_id = %s", call)[0][0]
-    return row + (turns,)
+    sessions = sql(db, "SELECT count(*) FROM call_sessions WHERE call_id = %s", call)[0][0]
+    return row + (turns, sessions)
 
 
 def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business, app_db, owner_db):
@@ -366,8 +371,9 @@ def test_the_daily_job_applies_retention_and_prunes_old_events_and_jobs(business
                  org)[0]
     assert wait_job(owner_db, job, timeout=60)[0] == "done"
 
-    assert kept(owner_db, old) == (None, None, "none", 0)
-    assert kept(owner_db, recent) == ("Wants a quote.", "https://api.twilio.com/rec/RE1", "completed", 2)
+    assert kept(owner_db, old) == (None, None, "none", 0, 0)
+    assert kept(owner_db, recent) == ("Wants a quote.", "https://api.twilio.com/rec/RE1", "completed", 2,
+                                      1)
     assert sql(owner_db, "SELECT id::text FROM jobs WHERE id IN (%s, %s)", old_job, new_job) == [(new_job,)]
     left = {k for k, v in keys.items()
             if sql(owner_db, "SELECT 1 FROM webhook_events WHERE event_key = %s", v)}
@@ -391,7 +397,7 @@ def test_keep_nothing_drops_the_transcript_after_the_analysis(business, owner_db
     # The analysis ran on the transcript (the caller is a lead), then nothing of it was kept.
     assert sql(owner_db, "SELECT count(*) FROM leads WHERE org_id = %s AND phone = %s",
                org, caller) == [(1,)]
-    assert kept(owner_db, call) == (None, None, "none", 0)
+    assert kept(owner_db, call) == (None, None, "none", 0, 0)
     # A recording reported later is not stored either.
     sql(owner_db, "UPDATE calls SET recording_url = 'https://api.twilio.com/rec/RE2', "
                   "recording_status = 'completed' WHERE id = %s", call)
