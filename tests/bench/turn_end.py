@@ -39,28 +39,38 @@ ROUNDS = int(os.environ.get("TURN_END_ROUNDS", "2"))
 FIRST_TOKEN_MS = int(os.environ.get("LLM_FIRST_TOKEN_MS", "300"))
 TOKEN_MS = 25
 ENDPOINTING_MS = 300
-LLM_REPLY = "Sure, I can help with that. Could you tell me a little more?"
+LLM_REPLY = "Certainly. Could you tell me a little more about that?"
 
 # A turn: its kind, a word the receptionist's question before it holds (rules engine), and what
 # the caller says: strings are stretches of speech, numbers pauses (ms) between them.
-STRAIGHT = [
-    ("open", "help", ["I need a plumber"]),
-    ("name", "name", ["Dana Whitfield"]),
-    ("phone", "number", ["555 201 7788"]),
-    ("time", "when", ["Tomorrow at 2"]),
-    ("address", "address", ["12 Elm Street"]),
-    ("yes/no", "shall i book", ["Yes, please"]),
-    ("question", "anything else", ["What are your hours?"]),
-]
-PAUSING = [
-    ("open", "help", ["I need a plumber for", 700, "my kitchen sink"]),
-    ("name", "name", ["My name is", 600, "Dana Whitfield"]),
-    ("phone", "number", ["555", 500, "201", 500, "7788"]),
-    ("time", "when", ["Tomorrow at", 800, "2"]),
-    ("address", "address", ["12 Elm Street"]),
-    ("yes/no", "shall i book", ["Yes, please"]),
-    ("question", "anything else", ["What are your", 600, "hours?"]),
-]
+# Each call books its own hour, so that no call finds its time taken by another.
+HOURS = ["2", "3", "4", "1"]
+
+
+def straight_call(hour):
+    return [
+        ("open", "help", ["I need a plumber"]),
+        ("name", "name", ["Dana Whitfield"]),
+        ("phone", "number", ["555 201 7788"]),
+        ("time", "when", ["Tomorrow at " + hour]),
+        ("address", "address", ["12 Elm Street"]),
+        ("yes/no", "shall i book", ["Yes, please"]),
+        ("question", "anything else", ["What are your hours?"]),
+    ]
+
+
+def pausing_call(hour):
+    return [
+        ("open", "help", ["I need a plumber for", 700, "my kitchen sink"]),
+        ("name", "name", ["My name is", 600, "Dana Whitfield"]),
+        ("phone", "number", ["555", 500, "201", 500, "7788"]),
+        ("time", "when", ["Tomorrow at", 800, hour]),
+        ("address", "address", ["12 Elm Street"]),
+        ("yes/no", "shall i book", ["Yes, please"]),
+        ("question", "anything else", ["What are your", 600, "hours?"]),
+    ]
+
+
 KINDS = ["open", "name", "phone", "time", "address", "yes/no", "question"]
 
 
@@ -170,10 +180,14 @@ def check_transcripts(db, calls):
 def mode(db, rules, show):
     dg = PerCallDeepgram().start()
     dg.final_delay_ms = ENDPOINTING_MS
-    convs = [STRAIGHT if i % 2 == 0 else PAUSING for i in range(CALLS)]
+    convs = [(straight_call if i % 2 == 0 else pausing_call)(HOURS[i % len(HOURS)])
+             for i in range(CALLS)]
+    with db.cursor() as cur:
+        # The last round's bookings would take this round's times.
+        cur.execute("DELETE FROM appointments WHERE org_id = %s", (vl.ORG,))
     dg.call_scripts = [script_of(t) for t in convs]
     llm = OpenAIFake().start()
-    for _ in range(CALLS * len(STRAIGHT) * 3 + 20):
+    for _ in range(CALLS * len(KINDS) * 3 + 20):
         llm.script_text(LLM_REPLY, first_token_ms=FIRST_TOKEN_MS, token_ms=TOKEN_MS)
     settings = {"VOICE_PREEMPT": "1"}
     if rules:
@@ -211,7 +225,7 @@ def mode(db, rules, show):
               "rules engine, no LLM" if rules else
               "LLM fake (first token %d ms, a token every %d ms), VOICE_PREEMPT=1"
               % (FIRST_TOKEN_MS, TOKEN_MS),
-              CALLS, (CALLS + 1) // 2, CALLS // 2, len(STRAIGHT), ENDPOINTING_MS, vl.SILENCE_MS))
+              CALLS, (CALLS + 1) // 2, CALLS // 2, len(KINDS), ENDPOINTING_MS, vl.SILENCE_MS))
     print("   last spoken frame -> first reply frame, by what the caller said:")
     for kind in KINDS:
         for pausing in (False, True):
