@@ -128,8 +128,10 @@ def one_call(c, turns, out):
                 last = c.play(tone(speech_ms(part), freq=300, amplitude=9000))
             else:
                 c.silence(part)
-        last.done.wait(15)
         rec = {"kind": kind, "pausing": len(parts) > 1, "ms": None, "mid": False}
+        if not last.done.wait(15):
+            out.append(rec)
+            continue
         try:
             first = c.wait_for(lambda: c.first_media_after(start), timeout=last.ended_at - start
                                + 10)
