@@ -122,6 +122,30 @@ static int count_digits(const char *text)
 	}
 }
 
+/*
+ * Part of a number read out in groups ("555", "It's 555 201"): words that end on digits, three
+ * or more of them, not yet a whole phone number nor a time. Callers pause between the groups
+ * whatever they were asked, and the LLM's questions leave no expectation to say it is a number.
+ */
+static bool number_going_on(struct arena *a, const char *text, const char *last)
+{
+	bool digits = false;
+
+	for (const char *p = last; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits = true;
+		else if (*p != '-')
+			return false;
+	}
+	/* smart_format writes a number read out as digits; digits said as words read as a time
+	 * too ("five five"). */
+	if (!digits)
+		return false;
+	struct when w;
+	return count_digits(text) >= 3 && !brain_find_phone(a, text) &&
+	       when_parse(text, "UTC", time(NULL), &w) != 0;
+}
+
 enum brain_answer brain_answer_state(enum brain_expect what, const char *text)
 {
 	char last[64];
@@ -144,10 +168,14 @@ enum brain_answer brain_answer_state(enum brain_expect what, const char *text)
 	enum brain_answer state = BRAIN_ANSWER_MAYBE;
 	switch (what) {
 	case BRAIN_EXPECT_OPEN:
+		if (number_going_on(a, text, last))
+			state = BRAIN_ANSWER_UNFINISHED;
 		break;
 	case BRAIN_EXPECT_NAME:
 		if (brain_find_name(a, text, true))
 			state = BRAIN_ANSWER_COMPLETE;
+		else if (number_going_on(a, text, last))
+			state = BRAIN_ANSWER_UNFINISHED;
 		break;
 	case BRAIN_EXPECT_PHONE:
 		/* Half a number read out with pauses is the commonest pause mid-answer ("the one

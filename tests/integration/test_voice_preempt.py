@@ -141,6 +141,30 @@ def test_a_caller_who_goes_on_after_the_pause_is_answered_on_all_of_it(stack, ac
         c.hangup()
 
 
+def test_a_number_read_out_in_groups_is_not_answered_between_them(stack, acme):
+    # The LLM's questions leave no expectation of a number: part of one must still wait. The
+    # pauses are longer than this module's silence window and shorter than its hold.
+    dg, _, llm = stack
+    answer = "Thank you. What's the address?"
+    call_id = new_call(acme)
+    c = caller(call_id)
+    try:
+        greeted(c)
+        before = len(llm.chat_requests())
+        llm.script_text(answer, first_token_ms=300)
+        dg.script(["555", "201", "7788"])
+        talk(c, 500, SILENCE_MS + 300, 500, SILENCE_MS + 300, 700)
+        reply = c.wait_for(lambda: replies_after_greeting(acme, call_id), timeout=30)[-1]
+        assert reply[2] == reply[3] == answer
+        callers = [r[2] for r in turns(acme, call_id) if r[1] == "caller"]
+        assert callers == ["555 201 7788"]
+        # Nothing was asked of the model, nor said, before the whole number.
+        assert [last_user(r) for r in llm.chat_requests()[before:]] == ["555 201 7788"]
+        assert len(replies_after_greeting(acme, call_id)) == 1
+    finally:
+        c.hangup()
+
+
 def a_free_afternoon():
     """A weekday afternoon a fortnight or so away, in Acme's time zone, no other test's."""
     day = datetime.datetime.now(ZoneInfo("America/New_York")) + datetime.timedelta(days=15)

@@ -28,6 +28,17 @@ static const struct said CASES[] = {
 	{ BRAIN_EXPECT_OPEN, "", BRAIN_ANSWER_UNFINISHED },
 	{ BRAIN_EXPECT_OPEN, "What are your hours on Saturday?", BRAIN_ANSWER_COMPLETE },
 	{ BRAIN_EXPECT_NAME, "Do you need my last name too?", BRAIN_ANSWER_COMPLETE },
+	/* A number read out in groups, when nothing told which answer was asked for (the LLM's
+	 * questions): a reply after "555" would cut the caller off mid-number. */
+	{ BRAIN_EXPECT_OPEN, "555", BRAIN_ANSWER_UNFINISHED },
+	{ BRAIN_EXPECT_OPEN, "It's 555 201", BRAIN_ANSWER_UNFINISHED },
+	{ BRAIN_EXPECT_OPEN, "555-201", BRAIN_ANSWER_UNFINISHED },
+	{ BRAIN_EXPECT_OPEN, "555 201 7788", BRAIN_ANSWER_MAYBE },
+	{ BRAIN_EXPECT_OPEN, "Tomorrow at 2", BRAIN_ANSWER_MAYBE },
+	{ BRAIN_EXPECT_OPEN, "Tomorrow at 2:30", BRAIN_ANSWER_MAYBE },
+	{ BRAIN_EXPECT_OPEN, "I need 3 plumbers", BRAIN_ANSWER_MAYBE },
+	{ BRAIN_EXPECT_OPEN, "12 Elm Street", BRAIN_ANSWER_MAYBE },
+	{ BRAIN_EXPECT_OPEN, "Just the 2", BRAIN_ANSWER_MAYBE },
 	/* A name. */
 	{ BRAIN_EXPECT_NAME, "My name is", BRAIN_ANSWER_UNFINISHED },
 	{ BRAIN_EXPECT_NAME, "My name is...", BRAIN_ANSWER_UNFINISHED },
