@@ -12,8 +12,12 @@
  * and a clear empties the buffer.
  *
  * The same process is the recognizer the worker talks to (--stt-port): a Deepgram live
- * endpoint that takes the audio and answers each Finalize with a final result saying --say
- * (nothing heard when --say is empty), so a real recognizer's work stays out of the figures.
+ * endpoint that takes the audio and says --say (nothing heard when --say is empty) for each
+ * utterance, so a real recognizer's work stays out of the figures. As Deepgram's endpointing
+ * does, it ends an utterance itself with a speech_final once the connection URL's
+ * `endpointing` ms of silence (mu-law zeros) have come after voiced audio; --stt-endpointing MS
+ * overrides the URL (10 is an instant recognizer; 0 is off). Each Finalize is answered with
+ * from_finalize; whichever of the two comes first for an utterance carries its words.
  *
  * Calls open at --ramp per second; at each step (a number of calls) the figures of a --hold
  * second window are printed: the worker's CPU (its event-loop thread, which handles the media,
@@ -25,7 +29,8 @@
  * the CPU and memory of other servers' processes.
  *
  * The program's own lateness comes first: its frames sent later than their schedule, the
- * recognizer's words later than the Finalize that asked for them, and its own CPU. A step where
+ * recognizer's results later than the Finalize or the silence that made them due, and its own
+ * CPU. A step where
  * it fell behind is marked (kept up: NO), its figures not to be believed. It polls with epoll
  * (libev under lws) and writes the caller's frames itself (callload_wire.c), so one core holds
  * many calls.
@@ -44,6 +49,7 @@
 #include "infra/conf.h"
 #include "domain/media_token.h"
 #include "callload_proc.h"
+#include "callload_stt.h"
 #include "callload_wire.h"
 
 #define FRAME_US 20000
@@ -54,11 +60,12 @@
 #define MARKS_MAX 64
 #define LEAD_BUCKETS 10000              /* how far ahead of playback audio came, 1 ms buckets */
 #define REPLY_BUCKETS 10000             /* reply latency histogram, 1 ms buckets */
-#define LAG_BUCKETS 1000                /* how late a frame or a recognizer reply left, 1 ms */
+#define LAG_BUCKETS 1000                /* how late a frame left, 1 ms */
 #define MSG_MAX 16384
 
 static const char *say = "";
 static long speak_ms = 1200, quiet_ms = 3800;
+static long stt_endpointing = -1;      /* --stt-endpointing: -1 takes the URL's, 0 is off */
 
 /* The figures of one measuring window; reset at its start. */
 struct stats {
@@ -66,12 +73,11 @@ struct stats {
 	long messages_in, audio_in_bytes, in_underrun, underrun_max_us, boundary_gaps,
 	     boundary_gap_max_us;
 	long lead_hist[LEAD_BUCKETS + 1];
-	long lag_hist[LAG_BUCKETS + 1], stt_lag_hist[LAG_BUCKETS + 1];
+	long lag_hist[LAG_BUCKETS + 1];
 	long reply_hist[REPLY_BUCKETS + 1];
 	long turn_hist[REPLY_BUCKETS + 1];
 	long turns, replies, turns_linked, unanswered, clears, marks;
-	long stt_audio_bytes, stt_finalize, stt_late, stt_lag_max_us;
-	long loop_gap_max_us;
+		long loop_gap_max_us;
 };
 
 static struct stats st;
@@ -407,61 +413,10 @@ static int caller_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	}
 }
 
-/* ---- the recognizer the worker talks to ---------------------------------------------------- */
-
-struct stt_conn {
-	int finals_due;
-	int caller;                 /* callers[] index once its tagged silence came, else -1 */
-	lws_usec_t finalize_at[8];  /* when each Finalize still unanswered came */
-};
-
-static int stt_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-		  size_t len)
+/* The recognizer sent call's words: the reply's time from them starts here. */
+static void words_heard(int call, lws_usec_t at)
 {
-	struct stt_conn *s = user;
-
-	switch (reason) {
-	case LWS_CALLBACK_ESTABLISHED:
-		memset(s, 0, sizeof(*s));
-		s->caller = -1;
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		if (lws_frame_is_binary(wsi)) {
-			st.stt_audio_bytes += (long)len;
-			if (s->caller < 0)
-				s->caller = wire_tag(in, len, ncalls);
-		} else if (len >= 8 && memmem(in, len, "Finalize", 8)) {
-			st.stt_finalize++;
-			if (s->finals_due < 8)
-				s->finalize_at[s->finals_due++] = lws_now_usecs();
-			lws_callback_on_writable(wsi);
-		}
-		return 0;
-	case LWS_CALLBACK_SERVER_WRITEABLE: {
-		if (!s->finals_due)
-			return 0;
-		/* How long the worker waited for its words: this program's lag, not the worker's. */
-		lws_usec_t now = lws_now_usecs(), lag = now - s->finalize_at[0];
-		bump(st.stt_lag_hist, LAG_BUCKETS, (long)(lag / 1000));
-		if (lag > FRAME_US)
-			st.stt_late++;
-		if (lag > st.stt_lag_max_us)
-			st.stt_lag_max_us = lag;
-		memmove(s->finalize_at, s->finalize_at + 1, sizeof(s->finalize_at[0]) * 7);
-		s->finals_due--;
-		if (s->finals_due)
-			lws_callback_on_writable(wsi);
-		if (s->caller >= 0 && *say)
-			callers[s->caller].final_at = now;
-		return send_text(wsi,
-			"{\"type\":\"Results\",\"channel_index\":[0,1],\"duration\":1.0,\"start\":0.0,"
-			"\"is_final\":true,\"speech_final\":false,\"from_finalize\":true,\"channel\":"
-			"{\"alternatives\":[{\"transcript\":\"%s\",\"confidence\":%s,\"words\":[]}]}}",
-			say, *say ? "0.98" : "0.0");
-	}
-	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	}
+	callers[call].final_at = at;
 }
 
 /*
@@ -526,7 +481,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: callload --url ws://host:port/path --calls FILE --steps N,N,... "
 		"--stt-port P --worker-pid PID [--ramp PER_S] [--hold S] [--settle S] "
-		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT] [--cpu NAME=PID,PID...]...\n");
+		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT] [--stt-endpointing MS|false] "
+		"[--cpu NAME=PID,PID...]...\n");
 	exit(2);
 }
 
@@ -562,6 +518,8 @@ int main(int argc, char **argv)
 			quiet_ms = atol(v);
 		else if (!strcmp(argv[i], "--say"))
 			say = v;
+		else if (!strcmp(argv[i], "--stt-endpointing"))
+			stt_endpointing = !strcmp(v, "false") ? 0 : atol(v);
 		else if (!strcmp(argv[i], "--cpu"))
 			group_add(v);
 		else
@@ -629,10 +587,12 @@ int main(int argc, char **argv)
 		{ "caller", caller_cb, 0, 4096, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
-	static const struct lws_protocols stt_protocols[] = {
-		{ "deepgram", stt_cb, sizeof(struct stt_conn), 4096, 0, NULL, 0 },
+	static struct lws_protocols stt_protocols[] = {
+		{ "deepgram", stt_callback, 0, 4096, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
+	stt_protocols[0].per_session_data_size = stt_session_size();
+	stt_setup(say, stt_endpointing, ncalls, words_heard);
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	ev = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
@@ -668,8 +628,10 @@ int main(int argc, char **argv)
 	service_for(0.5);
 	long idle_rss = rss_kib(worker_pid);
 	printf("callload: worker %d idle RSS %ld KiB; %d calls at most, opened %.0f/s, speech %ld ms "
-	       "then %ld ms quiet, recognizer says \"%s\"\n", worker_pid, idle_rss, most, ramp,
-	       speak_ms, quiet_ms, say);
+	       "then %ld ms quiet, recognizer says \"%s\", its endpointing %s\n", worker_pid,
+	       idle_rss, most, ramp, speak_ms, quiet_ms, say,
+	       stt_endpointing < 0 ? "as each connection's URL asks" : stt_endpointing == 0 ? "off"
+	       : arena_printf(a, "%ld ms", stt_endpointing));
 	fflush(stdout);
 
 	int opened = 0, held = 0;
@@ -685,6 +647,7 @@ int main(int argc, char **argv)
 		}
 		service_for(settle);
 		memset(&st, 0, sizeof(st));
+		memset(&stt_st, 0, sizeof(stt_st));
 		double loop0 = cpu_seconds(task_stat), proc0 = cpu_seconds(proc_stat);
 		double self0 = self_cpu_seconds();
 		for (int g = 0; g < ngroups; g++)
@@ -705,18 +668,19 @@ int main(int argc, char **argv)
 		/* Frames this program sent late, and words its recognizer kept waiting, are its own
 		 * lag, not the worker's: a step where either passed 1 % did not load the worker as
 		 * it says, and its figures tell nothing either way. */
-		bool kept_up = st.out_late * 100 <= st.frames_out && st.stt_late * 100 <= st.stt_finalize;
+		bool kept_up = st.out_late * 100 <= st.frames_out &&
+			stt_st.late * 100 <= stt_st.finalize + stt_st.endpoints;
 		bool real_time = live == steps[s] && st.out_choked == 0 && st.in_underrun == 0;
 		if (real_time && kept_up)
 			held = steps[s];
 		printf("step %d calls: %d live (%ld failed, %ld closed by the worker); load %.2f %.2f %.2f\n",
 		       steps[s], live, failed, closed_early, load[0], load[1], load[2]);
 		printf("  callload itself: %.1f%% of a core; frames sent late vs their schedule: %ld of "
-		       "%ld >20 ms, p99 %ld ms, max %.1f ms; recognizer words late: %ld of %ld Finalize "
+		       "%ld >20 ms, p99 %ld ms, max %.1f ms; recognizer results late: %ld of %ld "
 		       ">20 ms, p99 %ld ms, max %.1f ms; longest loop pass %.1f ms; kept up: %s\n",
 		       self, st.out_late, st.frames_out, hist_pct(st.lag_hist, LAG_BUCKETS, 0.99),
-		       st.out_lag_max_us / 1000.0, st.stt_late, st.stt_finalize,
-		       hist_pct(st.stt_lag_hist, LAG_BUCKETS, 0.99), st.stt_lag_max_us / 1000.0,
+		       st.out_lag_max_us / 1000.0, stt_st.late, stt_st.finalize + stt_st.endpoints,
+		       hist_pct(stt_st.lag_hist, STT_LAG_BUCKETS, 0.99), stt_st.lag_max_us / 1000.0,
 		       st.loop_gap_max_us / 1000.0, kept_up ? "yes" : "NO");
 		printf("  worker CPU over %.0f s: event loop (media) %.1f%% of a core, whole process %.1f%%\n",
 		       wall, loop, proc);
@@ -730,8 +694,9 @@ int main(int argc, char **argv)
 		if (ngroups)
 			printf("  processes over the window:%s\n", procs);
 		printf("  caller -> worker: %ld frames, %ld ticks met a choked socket; recognizer got "
-		       "%.1f s of audio, %ld Finalize\n", st.frames_out, st.out_choked,
-		       st.stt_audio_bytes / 8000.0, st.stt_finalize);
+		       "%.1f s of audio, %ld Finalize, ended %ld utterances itself (speech_final)\n",
+		       st.frames_out, st.out_choked, stt_st.audio_bytes / 8000.0, stt_st.finalize,
+		       stt_st.endpoints);
 		printf("  worker -> caller: %ld media messages, %.1f s of audio, %ld playback gaps >2 ms "
 		       "mid-clause (deepest %.1f ms); audio came ahead of playback by p50 %ld, p1 %ld ms; "
 		       "%ld clause starts waited for synthesis (longest %.1f ms), %ld marks, %ld clears\n",
@@ -754,7 +719,7 @@ int main(int argc, char **argv)
 		printf("  row calls=%d live=%d kept_up=%d late_frames=%ld stt_late=%ld self_cpu=%.0f "
 		       "turns=%ld replies=%ld unanswered=%ld p50=%ld p99=%ld turn_p50=%ld turn_p99=%ld "
 		       "underruns=%ld closed=%ld failed=%ld worker_cpu=%.1f worker_rss=%ld",
-		       steps[s], live, kept_up, st.out_late, st.stt_late, self, st.turns, st.replies,
+		       steps[s], live, kept_up, st.out_late, stt_st.late, self, st.turns, st.replies,
 		       st.unanswered, hist_pct(st.reply_hist, REPLY_BUCKETS, 0.5),
 		       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.99),
 		       hist_pct(st.turn_hist, REPLY_BUCKETS, 0.5),
