@@ -58,10 +58,12 @@
 #define UNDERRUN_SLACK_US 2000          /* this program's own loop jitter: not an audible gap */
 #define SERVICE_TICK_US 1000            /* the shortest time between two polls of the loop */
 #define MARKS_MAX 64
+#define WHEEL_SLOTS 20                  /* 1 ms slots: a frame's 20 ms */
 #define LEAD_BUCKETS 10000              /* how far ahead of playback audio came, 1 ms buckets */
 #define REPLY_BUCKETS 10000             /* reply latency histogram, 1 ms buckets */
 #define LAG_BUCKETS 1000                /* how late a frame left, 1 ms */
 #define MSG_MAX 16384
+#define STREAM_SID_LEN 34               /* "MZ" and 32 hex digits */
 
 static const char *say = "";
 static long speak_ms = 1200, quiet_ms = 3800;
@@ -98,12 +100,16 @@ struct caller {
 	long frames_sent;
 	long phase_ms;
 	char quiet_b64[232];        /* silence that names the call to the recognizer (see below) */
+	size_t quiet_len;
 	lws_usec_t final_at;        /* when the recognizer last sent this call's words */
 	/* The worker's audio, as Twilio would play it: playhead is when the buffer runs out. */
 	lws_usec_t playhead, speech_start_at, speech_end_at, cleared_at;
 	bool after_mark, awaiting_reply;
 	struct pending_mark marks[MARKS_MAX];
 	int nmarks;
+	lws_sorted_usec_list_t mark_timer;  /* wakes the call when its first mark is due */
+	lws_usec_t mark_timer_at;   /* the time it is set for */
+	int wheel_next;             /* the next call in its wheel slot, or -1 */
 	struct wire_out out;        /* frames the socket has not taken yet */
 	char rx[MSG_MAX];
 	size_t rx_len;
@@ -112,12 +118,17 @@ struct caller {
 
 static struct caller *callers;
 static int ncalls;
+/* The streaming calls by the millisecond of the 20 ms cycle their frames fall due in (the head
+ * call's index per slot, -1 for none), so each pass visits only the calls with a frame due. */
+static int wheel[WHEEL_SLOTS];
+static lws_usec_t wheel_ms;         /* the last millisecond whose slot was visited */
 static struct lws_context *context;
 static struct ev_loop *ev;          /* epoll: its cost is the sockets ready, not all of them */
 static struct lws_vhost *client_vhost;
 static const char *url_host, *url_path;
 static int url_port;
 static char loud_b64[400];
+static size_t loud_len;
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -212,6 +223,10 @@ static int caller_writeable(struct caller *c)
 		c->step = 2;
 		c->t0 = now;
 		started++;
+		/* The slot of the millisecond after each frame falls due: by its visit, it has. */
+		int slot = (int)((now + 999) / 1000 % WHEEL_SLOTS);
+		c->wheel_next = wheel[slot];
+		wheel[slot] = (int)(c - callers);
 		return send_text(c->wsi,
 			"{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"%s\",\"start\":{"
 			"\"accountSid\":\"AC00000000000000000000000000000001\",\"streamSid\":\"%s\","
@@ -223,6 +238,26 @@ static int caller_writeable(struct caller *c)
 	if (raw_flush(c) < 0)
 		return -1;
 	return caller_send_due(c, now);
+}
+
+static void mark_due(lws_sorted_usec_list_t *sul)
+{
+	struct caller *c = lws_container_of(sul, struct caller, mark_timer);
+
+	if (c->open && c->step == 2 && caller_send_due(c, lws_now_usecs()) < 0)
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+/* Wake the call when its first mark's audio has played (the pass over due frames visits a
+ * call only once a frame). */
+static void mark_wake(struct caller *c, lws_usec_t now)
+{
+	/* Set again only when the first mark changed: lws keeps its timers in a sorted list. */
+	if (!c->nmarks || c->mark_timer_at == c->marks[0].at)
+		return;
+	c->mark_timer_at = c->marks[0].at;
+	lws_sul_schedule(context, 0, &c->mark_timer, mark_due,
+			 c->marks[0].at > now ? c->marks[0].at - now : 0);
 }
 
 /*
@@ -243,6 +278,7 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 		if (rc)
 			return rc;
 	}
+	mark_wake(c, now);
 	while (frame_due(c, c->frames_sent) <= now) {
 		if (c->out.len)
 			goto choked;
@@ -265,10 +301,12 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 			st.unanswered += c->awaiting_reply;
 			c->awaiting_reply = false;
 		}
-		if (raw_text(c,
-			"{\"event\":\"media\",\"sequenceNumber\":\"%ld\",\"media\":{\"track\":\"inbound\","
-			"\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}",
-			k + 2, k + 1, k * 20, loud ? loud_b64 : c->quiet_b64, c->stream_sid))
+		const char *b64 = loud ? loud_b64 : c->quiet_b64;
+		int rc = wire_media(lws_get_socket_fd(c->wsi), &c->out, k, b64,
+				    loud ? loud_len : c->quiet_len, c->stream_sid, STREAM_SID_LEN);
+		if (rc > 0)
+			lws_callback_on_writable(c->wsi);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -350,6 +388,8 @@ static void caller_message(struct caller *c, const char *m)
 		struct pending_mark *pm = &c->marks[c->nmarks++];
 		snprintf(pm->name, sizeof(pm->name), "%.*s", (int)n, name);
 		pm->at = c->playhead > now ? c->playhead : now;
+		if (c->nmarks == 1)
+			mark_wake(c, now);
 	} else if (!strncmp(m, "{\"event\":\"clear\"", 16)) {
 		/* The queued audio is dropped and every pending mark comes back at once. */
 		st.clears++;
@@ -357,8 +397,7 @@ static void caller_message(struct caller *c, const char *m)
 		c->cleared_at = now;
 		for (int i = 0; i < c->nmarks; i++)
 			c->marks[i].at = now;
-		if (c->nmarks)
-			lws_callback_on_writable(c->wsi);
+		mark_wake(c, now);
 	}
 }
 
@@ -435,11 +474,18 @@ static void service_for(double seconds)
 			st.loop_gap_max_us = next - SERVICE_TICK_US - last;
 		last = next - SERVICE_TICK_US;
 		ev_run(ev, EVRUN_NOWAIT);
-		lws_usec_t now = lws_now_usecs();
-		for (int i = 0; i < ncalls; i++) {
-			struct caller *c = &callers[i];
-			if (c->open && c->step == 2 && caller_send_due(c, now) < 0)
-				lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		lws_usec_t now = lws_now_usecs(), ms = now / 1000;
+		/* Every slot passed since the last visit, each once at most. */
+		if (!wheel_ms || ms - wheel_ms > WHEEL_SLOTS)
+			wheel_ms = ms - WHEEL_SLOTS;
+		for (; wheel_ms < ms; wheel_ms++) {
+			for (int i = wheel[(wheel_ms + 1) % WHEEL_SLOTS]; i >= 0;) {
+				struct caller *c = &callers[i];
+				i = c->wheel_next;
+				if (c->open && c->step == 2 && caller_send_due(c, now) < 0)
+					lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND,
+							LWS_TO_KILL_ASYNC);
+			}
 		}
 		now = lws_now_usecs();
 		if (now < next)
@@ -537,6 +583,7 @@ int main(int argc, char **argv)
 
 	struct arena *a = arena_new();
 	wire_loud(a, loud_b64, sizeof(loud_b64));
+	loud_len = strlen(loud_b64);
 	char *parsed = arena_strdup(a, url);
 	const char *scheme, *path;
 	if (lws_parse_uri(parsed, &scheme, &url_host, &url_port, &path) || strcmp(scheme, "ws")) {
@@ -559,6 +606,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	callers = calloc((size_t)most, sizeof(*callers));
+	for (int i = 0; i < WHEEL_SLOTS; i++)
+		wheel[i] = -1;
 	char line[256];
 	time_t expires = time(NULL) + 3600;
 	while (ncalls < most && fgets(line, sizeof(line), f)) {
@@ -572,6 +621,7 @@ int main(int argc, char **argv)
 		}
 		snprintf(c->stream_sid, sizeof(c->stream_sid), "MZ%032x", ncalls + 1);
 		wire_quiet(a, c->quiet_b64, sizeof(c->quiet_b64), ncalls);
+		c->quiet_len = strlen(c->quiet_b64);
 		/* Spread the callers' speech over the cycle, as independent callers would. */
 		c->phase_ms = (long)ncalls * 20 * 37 % (speak_ms + quiet_ms);
 		ncalls++;
@@ -584,7 +634,8 @@ int main(int argc, char **argv)
 	}
 
 	static const struct lws_protocols client_protocols[] = {
-		{ "caller", caller_cb, 0, 4096, 0, NULL, 0 },
+		/* A media message of the worker's (up to 8 KiB) in one read. */
+		{ "caller", caller_cb, 0, 16384, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
 	static struct lws_protocols stt_protocols[] = {
@@ -603,7 +654,12 @@ int main(int argc, char **argv)
 	void *loops[] = { ev };
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
 	info.foreign_loops = loops;
-	info.fd_limit_per_thread = (unsigned)(most * 2 + 64);
+	info.pt_serv_buf_size = 16384;      /* each read: up to a whole media message */
+	/* Two descriptors a call: its stream, its recognizer connection. Within the process's
+	 * limit lws finds a socket's connection by its number; a lower fd_limit_per_thread would
+	 * make it search every slot on each event, a tenth of this program's time at 500 calls. */
+	if (fd_room(most * 2 + 64) < most * 2 + 64)
+		fprintf(stderr, "callload: too few descriptors for %d calls\n", most);
 	context = lws_create_context(&info);
 	if (!context)
 		return 1;
@@ -669,7 +725,7 @@ int main(int argc, char **argv)
 		 * lag, not the worker's: a step where either passed 1 % did not load the worker as
 		 * it says, and its figures tell nothing either way. */
 		bool kept_up = st.out_late * 100 <= st.frames_out &&
-			stt_st.late * 100 <= stt_st.finalize + stt_st.endpoints;
+			stt_st.late * 100 <= stt_st.sent;
 		bool real_time = live == steps[s] && st.out_choked == 0 && st.in_underrun == 0;
 		if (real_time && kept_up)
 			held = steps[s];
@@ -679,7 +735,7 @@ int main(int argc, char **argv)
 		       "%ld >20 ms, p99 %ld ms, max %.1f ms; recognizer results late: %ld of %ld "
 		       ">20 ms, p99 %ld ms, max %.1f ms; longest loop pass %.1f ms; kept up: %s\n",
 		       self, st.out_late, st.frames_out, hist_pct(st.lag_hist, LAG_BUCKETS, 0.99),
-		       st.out_lag_max_us / 1000.0, stt_st.late, stt_st.finalize + stt_st.endpoints,
+		       st.out_lag_max_us / 1000.0, stt_st.late, stt_st.sent,
 		       hist_pct(stt_st.lag_hist, STT_LAG_BUCKETS, 0.99), stt_st.lag_max_us / 1000.0,
 		       st.loop_gap_max_us / 1000.0, kept_up ? "yes" : "NO");
 		printf("  worker CPU over %.0f s: event loop (media) %.1f%% of a core, whole process %.1f%%\n",

@@ -144,6 +144,7 @@ int stt_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		lws_usec_t now = lws_now_usecs(), lag = now - r.due_at;
 		long ms = lag / 1000;
 		stt_st.lag_hist[ms < STT_LAG_BUCKETS ? ms : STT_LAG_BUCKETS]++;
+		stt_st.sent++;
 		if (lag > LATE_US)
 			stt_st.late++;
 		if (lag > stt_st.lag_max_us)

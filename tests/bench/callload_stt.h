@@ -12,7 +12,8 @@ struct stt_stats {
 	long audio_bytes;               /* caller audio the worker forwarded */
 	long finalize;                  /* Finalize messages */
 	long endpoints;                 /* utterances ended by endpointing (speech_final) */
-	long late, lag_max_us;          /* results sent more than 20 ms after they were due */
+	long sent;                      /* results sent to the worker */
+	long late, lag_max_us;          /* of them, sent more than 20 ms after they were due */
 	long lag_hist[STT_LAG_BUCKETS + 1];
 };
 
