@@ -63,7 +63,6 @@
 #define REPLY_BUCKETS 10000             /* reply latency histogram, 1 ms buckets */
 #define LAG_BUCKETS 1000                /* how late a frame left, 1 ms */
 #define MSG_MAX 16384
-#define STREAM_SID_LEN 34               /* "MZ" and 32 hex digits */
 
 static const char *say = "";
 static long speak_ms = 1200, quiet_ms = 3800;
@@ -301,9 +300,9 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 			st.unanswered += c->awaiting_reply;
 			c->awaiting_reply = false;
 		}
-		const char *b64 = loud ? loud_b64 : c->quiet_b64;
-		int rc = wire_media(lws_get_socket_fd(c->wsi), &c->out, k, b64,
-				    loud ? loud_len : c->quiet_len, c->stream_sid, STREAM_SID_LEN);
+		int rc = wire_media(lws_get_socket_fd(c->wsi), &c->out, k,
+				    loud ? loud_b64 : c->quiet_b64, loud ? loud_len : c->quiet_len,
+				    c->stream_sid, strlen(c->stream_sid));
 		if (rc > 0)
 			lws_callback_on_writable(c->wsi);
 		if (rc < 0)
