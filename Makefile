@@ -104,7 +104,7 @@ $(BUILD)/bin/switchboard-voice: $(VOICE_OBJ) $(BUILD)/lib/libswitchboard.a
 # The voice load generator of tests/bench/run (voice-scale); make bench builds it.
 bench: $(BUILD)/bench/callload
 CALLLOAD_OBJ := $(BUILD)/bench/callload.o $(BUILD)/bench/callload_proc.o \
-	$(BUILD)/bench/callload_wire.o
+	$(BUILD)/bench/callload_stt.o $(BUILD)/bench/callload_wire.o
 $(CALLLOAD_OBJ): $(BUILD)/bench/%.o: tests/bench/%.c | $(BUILD)/dirs
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<

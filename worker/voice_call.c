@@ -339,6 +339,12 @@ static void caller_audio(struct voice_call *call, const uint8_t *ulaw, long n)
 		call->in.speech_start_at = now;
 		call->in.hold_over = false;
 	}
+	if (vad->in_speech && vad->silence_run_ms > 0 && vad->silence_run_ms <= n / 8 &&
+	    call->in.stt) {
+		/* The caller's first silent frame after speech: the recognizer hears it now, for
+		 * its endpointing counts only the silence it has been sent. */
+		voice_stt_flush(call->in.stt);
+	}
 	if (vad->in_speech && vad->silence_run_ms >= TURN_PAUSE_MS && !call->in.pause_flushed) {
 		/* A pause: settle what was said so far, to judge whether it is all. */
 		call->in.pause_flushed = true;

@@ -26,13 +26,15 @@ static const char LISTEN_PARAMS[] =
 /* Audio goes out 40 ms a frame: each waits in the chunk for half its length on average before
  * the recognizer hears it, and that wait is on every turn (100 ms chunks cost 40-60 ms), while
  * every client frame costs a send and a read of the random mask, so not every 20 ms frame goes
- * alone. A Finalize flushes a shorter remainder first. */
+ * alone. A Finalize flushes a shorter remainder first, and so does the caller's first silent
+ * frame after speech (voice_stt_flush): the recognizer's endpointing counts silence it has
+ * heard, and would otherwise hear the start of it up to a frame late. */
 #define AUDIO_CHUNK 320
 /* After CloseStream Deepgram sends what it still holds and closes; this long is waited for. */
 #define CLOSE_WAIT_S 3
 #define MESSAGE_MAX (1 << 20)
 
-enum { SEND_KEEPALIVE = 1, SEND_FINALIZE = 2, SENT_CLOSE_STREAM = 4 };
+enum { SEND_KEEPALIVE = 1, SEND_FINALIZE = 2, SENT_CLOSE_STREAM = 4, SEND_AUDIO_NOW = 8 };
 
 struct voice_stt {
 	lws_sorted_usec_list_t keepalive;
@@ -156,10 +158,20 @@ void voice_stt_audio(struct voice_stt *stt, const uint8_t *ulaw, size_t n)
 		lws_callback_on_writable(stt->wsi);
 }
 
-/* Is there audio to send now: a whole chunk, or a remainder a Finalize must follow? */
+/* Is there audio to send now: a whole chunk, or a remainder a Finalize or a flush asked for? */
 static bool audio_ready(const struct voice_stt *stt)
 {
-	return stt->audio.len >= AUDIO_CHUNK || (stt->audio.len && (stt->controls & SEND_FINALIZE));
+	return stt->audio.len >= AUDIO_CHUNK ||
+	       (stt->audio.len && (stt->controls & (SEND_FINALIZE | SEND_AUDIO_NOW)));
+}
+
+void voice_stt_flush(struct voice_stt *stt)
+{
+	if (!stt->audio.len)
+		return;
+	stt->controls |= SEND_AUDIO_NOW;
+	if (stt->wsi && stt->connected)
+		lws_callback_on_writable(stt->wsi);
 }
 
 void voice_stt_finalize(struct voice_stt *stt)
@@ -215,6 +227,8 @@ static int stt_writeable(struct voice_stt *stt, struct lws *wsi)
 			return -1;
 		memmove(stt->audio.data, stt->audio.data + n, stt->audio.len - n);
 		stt->audio.len -= n;
+		if (!stt->audio.len)
+			stt->controls &= ~SEND_AUDIO_NOW;
 	} else if (stt->controls & SEND_FINALIZE) {
 		/* After the audio it flushes, never before. */
 		stt->controls &= ~SEND_FINALIZE;

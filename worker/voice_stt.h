@@ -41,6 +41,10 @@ struct voice_stt *voice_stt_open(struct lws_context *context, const char *url, c
 /* Queue n bytes of the caller's mu-law audio (sent as binary frames). */
 void voice_stt_audio(struct voice_stt *stt, const uint8_t *ulaw, size_t n);
 
+/* Send the audio queued so far now rather than when a whole chunk has gathered (the caller
+ * fell silent: the recognizer's endpointing should hear the silence at once). */
+void voice_stt_flush(struct voice_stt *stt);
+
 /* Ask the recognizer to flush what it holds as a final result now (the end of a turn). */
 void voice_stt_finalize(struct voice_stt *stt);
 

@@ -12,8 +12,12 @@
  * and a clear empties the buffer.
  *
  * The same process is the recognizer the worker talks to (--stt-port): a Deepgram live
- * endpoint that takes the audio and answers each Finalize with a final result saying --say
- * (nothing heard when --say is empty), so a real recognizer's work stays out of the figures.
+ * endpoint that takes the audio and says --say (nothing heard when --say is empty) for each
+ * utterance, so a real recognizer's work stays out of the figures. As Deepgram's endpointing
+ * does, it ends an utterance itself with a speech_final once the connection URL's
+ * `endpointing` ms of silence (mu-law zeros) have come after voiced audio; --stt-endpointing MS
+ * overrides the URL (10 is an instant recognizer; 0 is off). Each Finalize is answered with
+ * from_finalize; whichever of the two comes first for an utterance carries its words.
  *
  * Calls open at --ramp per second; at each step (a number of calls) the figures of a --hold
  * second window are printed: the worker's CPU (its event-loop thread, which handles the media,
@@ -25,7 +29,8 @@
  * the CPU and memory of other servers' processes.
  *
  * The program's own lateness comes first: its frames sent later than their schedule, the
- * recognizer's words later than the Finalize that asked for them, and its own CPU. A step where
+ * recognizer's results later than the Finalize or the silence that made them due, and its own
+ * CPU. A step where
  * it fell behind is marked (kept up: NO), its figures not to be believed. It polls with epoll
  * (libev under lws) and writes the caller's frames itself (callload_wire.c), so one core holds
  * many calls.
@@ -44,6 +49,7 @@
 #include "infra/conf.h"
 #include "domain/media_token.h"
 #include "callload_proc.h"
+#include "callload_stt.h"
 #include "callload_wire.h"
 
 #define FRAME_US 20000
@@ -52,13 +58,15 @@
 #define UNDERRUN_SLACK_US 2000          /* this program's own loop jitter: not an audible gap */
 #define SERVICE_TICK_US 1000            /* the shortest time between two polls of the loop */
 #define MARKS_MAX 64
+#define WHEEL_SLOTS 20                  /* 1 ms slots: a frame's 20 ms */
 #define LEAD_BUCKETS 10000              /* how far ahead of playback audio came, 1 ms buckets */
 #define REPLY_BUCKETS 10000             /* reply latency histogram, 1 ms buckets */
-#define LAG_BUCKETS 1000                /* how late a frame or a recognizer reply left, 1 ms */
+#define LAG_BUCKETS 1000                /* how late a frame left, 1 ms */
 #define MSG_MAX 16384
 
 static const char *say = "";
 static long speak_ms = 1200, quiet_ms = 3800;
+static long stt_endpointing = -1;      /* --stt-endpointing: -1 takes the URL's, 0 is off */
 
 /* The figures of one measuring window; reset at its start. */
 struct stats {
@@ -66,12 +74,11 @@ struct stats {
 	long messages_in, audio_in_bytes, in_underrun, underrun_max_us, boundary_gaps,
 	     boundary_gap_max_us;
 	long lead_hist[LEAD_BUCKETS + 1];
-	long lag_hist[LAG_BUCKETS + 1], stt_lag_hist[LAG_BUCKETS + 1];
+	long lag_hist[LAG_BUCKETS + 1];
 	long reply_hist[REPLY_BUCKETS + 1];
 	long turn_hist[REPLY_BUCKETS + 1];
 	long turns, replies, turns_linked, unanswered, clears, marks;
-	long stt_audio_bytes, stt_finalize, stt_late, stt_lag_max_us;
-	long loop_gap_max_us;
+		long loop_gap_max_us;
 };
 
 static struct stats st;
@@ -92,12 +99,16 @@ struct caller {
 	long frames_sent;
 	long phase_ms;
 	char quiet_b64[232];        /* silence that names the call to the recognizer (see below) */
+	size_t quiet_len;
 	lws_usec_t final_at;        /* when the recognizer last sent this call's words */
 	/* The worker's audio, as Twilio would play it: playhead is when the buffer runs out. */
 	lws_usec_t playhead, speech_start_at, speech_end_at, cleared_at;
 	bool after_mark, awaiting_reply;
 	struct pending_mark marks[MARKS_MAX];
 	int nmarks;
+	lws_sorted_usec_list_t mark_timer;  /* wakes the call when its first mark is due */
+	lws_usec_t mark_timer_at;   /* the time it is set for */
+	int wheel_next;             /* the next call in its wheel slot, or -1 */
 	struct wire_out out;        /* frames the socket has not taken yet */
 	char rx[MSG_MAX];
 	size_t rx_len;
@@ -106,12 +117,17 @@ struct caller {
 
 static struct caller *callers;
 static int ncalls;
+/* The streaming calls by the millisecond of the 20 ms cycle their frames fall due in (the head
+ * call's index per slot, -1 for none), so each pass visits only the calls with a frame due. */
+static int wheel[WHEEL_SLOTS];
+static lws_usec_t wheel_ms;         /* the last millisecond whose slot was visited */
 static struct lws_context *context;
 static struct ev_loop *ev;          /* epoll: its cost is the sockets ready, not all of them */
 static struct lws_vhost *client_vhost;
 static const char *url_host, *url_path;
 static int url_port;
 static char loud_b64[400];
+static size_t loud_len;
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -206,6 +222,10 @@ static int caller_writeable(struct caller *c)
 		c->step = 2;
 		c->t0 = now;
 		started++;
+		/* The slot of the millisecond after each frame falls due: by its visit, it has. */
+		int slot = (int)((now + 999) / 1000 % WHEEL_SLOTS);
+		c->wheel_next = wheel[slot];
+		wheel[slot] = (int)(c - callers);
 		return send_text(c->wsi,
 			"{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"%s\",\"start\":{"
 			"\"accountSid\":\"AC00000000000000000000000000000001\",\"streamSid\":\"%s\","
@@ -217,6 +237,26 @@ static int caller_writeable(struct caller *c)
 	if (raw_flush(c) < 0)
 		return -1;
 	return caller_send_due(c, now);
+}
+
+static void mark_due(lws_sorted_usec_list_t *sul)
+{
+	struct caller *c = lws_container_of(sul, struct caller, mark_timer);
+
+	if (c->open && c->step == 2 && caller_send_due(c, lws_now_usecs()) < 0)
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+/* Wake the call when its first mark's audio has played (the pass over due frames visits a
+ * call only once a frame). */
+static void mark_wake(struct caller *c, lws_usec_t now)
+{
+	/* Set again only when the first mark changed: lws keeps its timers in a sorted list. */
+	if (!c->nmarks || c->mark_timer_at == c->marks[0].at)
+		return;
+	c->mark_timer_at = c->marks[0].at;
+	lws_sul_schedule(context, 0, &c->mark_timer, mark_due,
+			 c->marks[0].at > now ? c->marks[0].at - now : 0);
 }
 
 /*
@@ -237,6 +277,7 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 		if (rc)
 			return rc;
 	}
+	mark_wake(c, now);
 	while (frame_due(c, c->frames_sent) <= now) {
 		if (c->out.len)
 			goto choked;
@@ -259,10 +300,12 @@ static int caller_send_due(struct caller *c, lws_usec_t now)
 			st.unanswered += c->awaiting_reply;
 			c->awaiting_reply = false;
 		}
-		if (raw_text(c,
-			"{\"event\":\"media\",\"sequenceNumber\":\"%ld\",\"media\":{\"track\":\"inbound\","
-			"\"chunk\":\"%ld\",\"timestamp\":\"%ld\",\"payload\":\"%s\"},\"streamSid\":\"%s\"}",
-			k + 2, k + 1, k * 20, loud ? loud_b64 : c->quiet_b64, c->stream_sid))
+		int rc = wire_media(lws_get_socket_fd(c->wsi), &c->out, k,
+				    loud ? loud_b64 : c->quiet_b64, loud ? loud_len : c->quiet_len,
+				    c->stream_sid, strlen(c->stream_sid));
+		if (rc > 0)
+			lws_callback_on_writable(c->wsi);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -344,6 +387,8 @@ static void caller_message(struct caller *c, const char *m)
 		struct pending_mark *pm = &c->marks[c->nmarks++];
 		snprintf(pm->name, sizeof(pm->name), "%.*s", (int)n, name);
 		pm->at = c->playhead > now ? c->playhead : now;
+		if (c->nmarks == 1)
+			mark_wake(c, now);
 	} else if (!strncmp(m, "{\"event\":\"clear\"", 16)) {
 		/* The queued audio is dropped and every pending mark comes back at once. */
 		st.clears++;
@@ -351,8 +396,7 @@ static void caller_message(struct caller *c, const char *m)
 		c->cleared_at = now;
 		for (int i = 0; i < c->nmarks; i++)
 			c->marks[i].at = now;
-		if (c->nmarks)
-			lws_callback_on_writable(c->wsi);
+		mark_wake(c, now);
 	}
 }
 
@@ -407,61 +451,10 @@ static int caller_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	}
 }
 
-/* ---- the recognizer the worker talks to ---------------------------------------------------- */
-
-struct stt_conn {
-	int finals_due;
-	int caller;                 /* callers[] index once its tagged silence came, else -1 */
-	lws_usec_t finalize_at[8];  /* when each Finalize still unanswered came */
-};
-
-static int stt_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-		  size_t len)
+/* The recognizer sent call's words: the reply's time from them starts here. */
+static void words_heard(int call, lws_usec_t at)
 {
-	struct stt_conn *s = user;
-
-	switch (reason) {
-	case LWS_CALLBACK_ESTABLISHED:
-		memset(s, 0, sizeof(*s));
-		s->caller = -1;
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		if (lws_frame_is_binary(wsi)) {
-			st.stt_audio_bytes += (long)len;
-			if (s->caller < 0)
-				s->caller = wire_tag(in, len, ncalls);
-		} else if (len >= 8 && memmem(in, len, "Finalize", 8)) {
-			st.stt_finalize++;
-			if (s->finals_due < 8)
-				s->finalize_at[s->finals_due++] = lws_now_usecs();
-			lws_callback_on_writable(wsi);
-		}
-		return 0;
-	case LWS_CALLBACK_SERVER_WRITEABLE: {
-		if (!s->finals_due)
-			return 0;
-		/* How long the worker waited for its words: this program's lag, not the worker's. */
-		lws_usec_t now = lws_now_usecs(), lag = now - s->finalize_at[0];
-		bump(st.stt_lag_hist, LAG_BUCKETS, (long)(lag / 1000));
-		if (lag > FRAME_US)
-			st.stt_late++;
-		if (lag > st.stt_lag_max_us)
-			st.stt_lag_max_us = lag;
-		memmove(s->finalize_at, s->finalize_at + 1, sizeof(s->finalize_at[0]) * 7);
-		s->finals_due--;
-		if (s->finals_due)
-			lws_callback_on_writable(wsi);
-		if (s->caller >= 0 && *say)
-			callers[s->caller].final_at = now;
-		return send_text(wsi,
-			"{\"type\":\"Results\",\"channel_index\":[0,1],\"duration\":1.0,\"start\":0.0,"
-			"\"is_final\":true,\"speech_final\":false,\"from_finalize\":true,\"channel\":"
-			"{\"alternatives\":[{\"transcript\":\"%s\",\"confidence\":%s,\"words\":[]}]}}",
-			say, *say ? "0.98" : "0.0");
-	}
-	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	}
+	callers[call].final_at = at;
 }
 
 /*
@@ -480,11 +473,18 @@ static void service_for(double seconds)
 			st.loop_gap_max_us = next - SERVICE_TICK_US - last;
 		last = next - SERVICE_TICK_US;
 		ev_run(ev, EVRUN_NOWAIT);
-		lws_usec_t now = lws_now_usecs();
-		for (int i = 0; i < ncalls; i++) {
-			struct caller *c = &callers[i];
-			if (c->open && c->step == 2 && caller_send_due(c, now) < 0)
-				lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		lws_usec_t now = lws_now_usecs(), ms = now / 1000;
+		/* Every slot passed since the last visit, each once at most. */
+		if (!wheel_ms || ms - wheel_ms > WHEEL_SLOTS)
+			wheel_ms = ms - WHEEL_SLOTS;
+		for (; wheel_ms < ms; wheel_ms++) {
+			for (int i = wheel[(wheel_ms + 1) % WHEEL_SLOTS]; i >= 0;) {
+				struct caller *c = &callers[i];
+				i = c->wheel_next;
+				if (c->open && c->step == 2 && caller_send_due(c, now) < 0)
+					lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND,
+							LWS_TO_KILL_ASYNC);
+			}
 		}
 		now = lws_now_usecs();
 		if (now < next)
@@ -526,7 +526,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: callload --url ws://host:port/path --calls FILE --steps N,N,... "
 		"--stt-port P --worker-pid PID [--ramp PER_S] [--hold S] [--settle S] "
-		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT] [--cpu NAME=PID,PID...]...\n");
+		"[--speak-ms MS] [--quiet-ms MS] [--say TEXT] [--stt-endpointing MS|false] "
+		"[--cpu NAME=PID,PID...]...\n");
 	exit(2);
 }
 
@@ -562,6 +563,8 @@ int main(int argc, char **argv)
 			quiet_ms = atol(v);
 		else if (!strcmp(argv[i], "--say"))
 			say = v;
+		else if (!strcmp(argv[i], "--stt-endpointing"))
+			stt_endpointing = !strcmp(v, "false") ? 0 : atol(v);
 		else if (!strcmp(argv[i], "--cpu"))
 			group_add(v);
 		else
@@ -579,6 +582,7 @@ int main(int argc, char **argv)
 
 	struct arena *a = arena_new();
 	wire_loud(a, loud_b64, sizeof(loud_b64));
+	loud_len = strlen(loud_b64);
 	char *parsed = arena_strdup(a, url);
 	const char *scheme, *path;
 	if (lws_parse_uri(parsed, &scheme, &url_host, &url_port, &path) || strcmp(scheme, "ws")) {
@@ -601,6 +605,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	callers = calloc((size_t)most, sizeof(*callers));
+	for (int i = 0; i < WHEEL_SLOTS; i++)
+		wheel[i] = -1;
 	char line[256];
 	time_t expires = time(NULL) + 3600;
 	while (ncalls < most && fgets(line, sizeof(line), f)) {
@@ -614,6 +620,7 @@ int main(int argc, char **argv)
 		}
 		snprintf(c->stream_sid, sizeof(c->stream_sid), "MZ%032x", ncalls + 1);
 		wire_quiet(a, c->quiet_b64, sizeof(c->quiet_b64), ncalls);
+		c->quiet_len = strlen(c->quiet_b64);
 		/* Spread the callers' speech over the cycle, as independent callers would. */
 		c->phase_ms = (long)ncalls * 20 * 37 % (speak_ms + quiet_ms);
 		ncalls++;
@@ -626,13 +633,16 @@ int main(int argc, char **argv)
 	}
 
 	static const struct lws_protocols client_protocols[] = {
-		{ "caller", caller_cb, 0, 4096, 0, NULL, 0 },
+		/* A media message of the worker's (up to 8 KiB) in one read. */
+		{ "caller", caller_cb, 0, 16384, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
-	static const struct lws_protocols stt_protocols[] = {
-		{ "deepgram", stt_cb, sizeof(struct stt_conn), 4096, 0, NULL, 0 },
+	static struct lws_protocols stt_protocols[] = {
+		{ "deepgram", stt_callback, 0, 4096, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 }
 	};
+	stt_protocols[0].per_session_data_size = stt_session_size();
+	stt_setup(say, stt_endpointing, ncalls, words_heard);
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	ev = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOSIGMASK);
@@ -643,7 +653,12 @@ int main(int argc, char **argv)
 	void *loops[] = { ev };
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
 	info.foreign_loops = loops;
-	info.fd_limit_per_thread = (unsigned)(most * 2 + 64);
+	info.pt_serv_buf_size = 16384;      /* each read: up to a whole media message */
+	/* Two descriptors a call: its stream, its recognizer connection. Within the process's
+	 * limit lws finds a socket's connection by its number; a lower fd_limit_per_thread would
+	 * make it search every slot on each event, a tenth of this program's time at 500 calls. */
+	if (fd_room(most * 2 + 64) < most * 2 + 64)
+		fprintf(stderr, "callload: too few descriptors for %d calls\n", most);
 	context = lws_create_context(&info);
 	if (!context)
 		return 1;
@@ -668,8 +683,10 @@ int main(int argc, char **argv)
 	service_for(0.5);
 	long idle_rss = rss_kib(worker_pid);
 	printf("callload: worker %d idle RSS %ld KiB; %d calls at most, opened %.0f/s, speech %ld ms "
-	       "then %ld ms quiet, recognizer says \"%s\"\n", worker_pid, idle_rss, most, ramp,
-	       speak_ms, quiet_ms, say);
+	       "then %ld ms quiet, recognizer says \"%s\", its endpointing %s\n", worker_pid,
+	       idle_rss, most, ramp, speak_ms, quiet_ms, say,
+	       stt_endpointing < 0 ? "as each connection's URL asks" : stt_endpointing == 0 ? "off"
+	       : arena_printf(a, "%ld ms", stt_endpointing));
 	fflush(stdout);
 
 	int opened = 0, held = 0;
@@ -685,6 +702,7 @@ int main(int argc, char **argv)
 		}
 		service_for(settle);
 		memset(&st, 0, sizeof(st));
+		memset(&stt_st, 0, sizeof(stt_st));
 		double loop0 = cpu_seconds(task_stat), proc0 = cpu_seconds(proc_stat);
 		double self0 = self_cpu_seconds();
 		for (int g = 0; g < ngroups; g++)
@@ -705,18 +723,19 @@ int main(int argc, char **argv)
 		/* Frames this program sent late, and words its recognizer kept waiting, are its own
 		 * lag, not the worker's: a step where either passed 1 % did not load the worker as
 		 * it says, and its figures tell nothing either way. */
-		bool kept_up = st.out_late * 100 <= st.frames_out && st.stt_late * 100 <= st.stt_finalize;
+		bool kept_up = st.out_late * 100 <= st.frames_out &&
+			stt_st.late * 100 <= stt_st.sent;
 		bool real_time = live == steps[s] && st.out_choked == 0 && st.in_underrun == 0;
 		if (real_time && kept_up)
 			held = steps[s];
 		printf("step %d calls: %d live (%ld failed, %ld closed by the worker); load %.2f %.2f %.2f\n",
 		       steps[s], live, failed, closed_early, load[0], load[1], load[2]);
 		printf("  callload itself: %.1f%% of a core; frames sent late vs their schedule: %ld of "
-		       "%ld >20 ms, p99 %ld ms, max %.1f ms; recognizer words late: %ld of %ld Finalize "
+		       "%ld >20 ms, p99 %ld ms, max %.1f ms; recognizer results late: %ld of %ld "
 		       ">20 ms, p99 %ld ms, max %.1f ms; longest loop pass %.1f ms; kept up: %s\n",
 		       self, st.out_late, st.frames_out, hist_pct(st.lag_hist, LAG_BUCKETS, 0.99),
-		       st.out_lag_max_us / 1000.0, st.stt_late, st.stt_finalize,
-		       hist_pct(st.stt_lag_hist, LAG_BUCKETS, 0.99), st.stt_lag_max_us / 1000.0,
+		       st.out_lag_max_us / 1000.0, stt_st.late, stt_st.sent,
+		       hist_pct(stt_st.lag_hist, STT_LAG_BUCKETS, 0.99), stt_st.lag_max_us / 1000.0,
 		       st.loop_gap_max_us / 1000.0, kept_up ? "yes" : "NO");
 		printf("  worker CPU over %.0f s: event loop (media) %.1f%% of a core, whole process %.1f%%\n",
 		       wall, loop, proc);
@@ -730,8 +749,9 @@ int main(int argc, char **argv)
 		if (ngroups)
 			printf("  processes over the window:%s\n", procs);
 		printf("  caller -> worker: %ld frames, %ld ticks met a choked socket; recognizer got "
-		       "%.1f s of audio, %ld Finalize\n", st.frames_out, st.out_choked,
-		       st.stt_audio_bytes / 8000.0, st.stt_finalize);
+		       "%.1f s of audio, %ld Finalize, ended %ld utterances itself (speech_final)\n",
+		       st.frames_out, st.out_choked, stt_st.audio_bytes / 8000.0, stt_st.finalize,
+		       stt_st.endpoints);
 		printf("  worker -> caller: %ld media messages, %.1f s of audio, %ld playback gaps >2 ms "
 		       "mid-clause (deepest %.1f ms); audio came ahead of playback by p50 %ld, p1 %ld ms; "
 		       "%ld clause starts waited for synthesis (longest %.1f ms), %ld marks, %ld clears\n",
@@ -754,7 +774,7 @@ int main(int argc, char **argv)
 		printf("  row calls=%d live=%d kept_up=%d late_frames=%ld stt_late=%ld self_cpu=%.0f "
 		       "turns=%ld replies=%ld unanswered=%ld p50=%ld p99=%ld turn_p50=%ld turn_p99=%ld "
 		       "underruns=%ld closed=%ld failed=%ld worker_cpu=%.1f worker_rss=%ld",
-		       steps[s], live, kept_up, st.out_late, st.stt_late, self, st.turns, st.replies,
+		       steps[s], live, kept_up, st.out_late, stt_st.late, self, st.turns, st.replies,
 		       st.unanswered, hist_pct(st.reply_hist, REPLY_BUCKETS, 0.5),
 		       hist_pct(st.reply_hist, REPLY_BUCKETS, 0.99),
 		       hist_pct(st.turn_hist, REPLY_BUCKETS, 0.5),

@@ -1,4 +1,4 @@
-/* callload_proc.c: the CPU time and resident memory of the processes callload measures */
+/* callload_proc.c: CPU time and resident memory of the processes callload measures; its fd limit */
 #include "callload_proc.h"
 
 #include <stdio.h>
@@ -146,4 +146,18 @@ long group_rss(const struct group *g)
 		total += kib;
 	}
 	return total;
+}
+
+long fd_room(long fds)
+{
+	struct rlimit nofile;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile))
+		return -1;
+	if (nofile.rlim_cur < (rlim_t)fds) {
+		nofile.rlim_cur = nofile.rlim_max < (rlim_t)fds ? nofile.rlim_max : (rlim_t)fds;
+		if (setrlimit(RLIMIT_NOFILE, &nofile))
+			return -1;
+	}
+	return (long)nofile.rlim_cur;
 }

@@ -8,6 +8,9 @@ double cpu_seconds(const char *path);
 /* A process's resident memory in KiB, or -1 when it is gone. */
 long rss_kib(int pid);
 
+/* Raise this process's descriptor limit to fds if the hard limit allows: the limit it has. */
+long fd_room(long fds);
+
 /* This program's own CPU seconds, user and system. */
 double self_cpu_seconds(void);
 

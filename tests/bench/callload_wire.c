@@ -84,15 +84,11 @@ int wire_flush(int fd, struct wire_out *out)
 	return 0;
 }
 
-int wire_vtext(int fd, struct wire_out *out, const char *fmt, va_list ap)
+/* A text frame's header for n bytes at p, masked with zeros: its length. */
+static size_t frame_head(unsigned char *p, size_t n)
 {
-	char body[2048];
-	int n = vsnprintf(body, sizeof(body), fmt, ap);
 	size_t head = n < 126 ? 6 : 8;
 
-	if (n < 0 || n >= (int)sizeof(body) || out->len + head + (size_t)n > WIRE_OUT_MAX)
-		return -1;
-	unsigned char *p = out->buf + out->len;
 	p[0] = 0x81;                                    /* FIN, text */
 	if (n < 126) {
 		p[1] = (unsigned char)(0x80 | n);       /* masked, length */
@@ -102,6 +98,71 @@ int wire_vtext(int fd, struct wire_out *out, const char *fmt, va_list ap)
 		p[3] = (unsigned char)n;
 	}
 	memset(p + head - 4, 0, 4);
+	return head;
+}
+
+/* Append s (n bytes) at *p. */
+static void put(char **p, const char *s, size_t n)
+{
+	memcpy(*p, s, n);
+	*p += n;
+}
+
+#define PUT(p, literal) put(p, literal, sizeof(literal) - 1)
+
+/* Append v in decimal at *p. */
+static void put_long(char **p, long v)
+{
+	char digits[24];
+	int n = 0;
+
+	if (v < 0) {
+		*(*p)++ = '-';
+		v = -v;
+	}
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n)
+		*(*p)++ = digits[--n];
+}
+
+int wire_media(int fd, struct wire_out *out, long k, const char *payload, size_t payload_len,
+	       const char *stream_sid, size_t sid_len)
+{
+	char body[1024], *p = body;
+
+	if (payload_len + sid_len + 200 > sizeof(body))
+		return -1;
+	PUT(&p, "{\"event\":\"media\",\"sequenceNumber\":\"");
+	put_long(&p, k + 2);
+	PUT(&p, "\",\"media\":{\"track\":\"inbound\",\"chunk\":\"");
+	put_long(&p, k + 1);
+	PUT(&p, "\",\"timestamp\":\"");
+	put_long(&p, k * 20);
+	PUT(&p, "\",\"payload\":\"");
+	put(&p, payload, payload_len);
+	PUT(&p, "\"},\"streamSid\":\"");
+	put(&p, stream_sid, sid_len);
+	PUT(&p, "\"}");
+	size_t n = (size_t)(p - body);
+	if (out->len + 8 + n > WIRE_OUT_MAX)
+		return -1;
+	size_t head = frame_head(out->buf + out->len, n);
+	memcpy(out->buf + out->len + head, body, n);
+	out->len += head + n;
+	return wire_flush(fd, out);
+}
+
+int wire_vtext(int fd, struct wire_out *out, const char *fmt, va_list ap)
+{
+	char body[2048];
+	int n = vsnprintf(body, sizeof(body), fmt, ap);
+
+	if (n < 0 || n >= (int)sizeof(body) || out->len + 8 + (size_t)n > WIRE_OUT_MAX)
+		return -1;
+	size_t head = frame_head(out->buf + out->len, (size_t)n);
+	unsigned char *p = out->buf + out->len;
 	memcpy(p + head, body, (size_t)n);
 	out->len += head + (size_t)n;
 	return wire_flush(fd, out);

@@ -41,6 +41,12 @@ int wire_tag(const unsigned char *audio, size_t len, int ncalls);
 int wire_vtext(int fd, struct wire_out *out, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/* Caller frame k's media message (payload: its base64, stream_sid: the stream's), written as
+ * wire_vtext writes a text without a printf: the program's commonest message. Returns as
+ * wire_vtext. */
+int wire_media(int fd, struct wire_out *out, long k, const char *payload, size_t payload_len,
+	       const char *stream_sid, size_t sid_len);
+
 /* Send what out holds to fd: 0 when it is all gone, 1 when some still waits, -1 on an error. */
 int wire_flush(int fd, struct wire_out *out);
 
