@@ -473,7 +473,9 @@ static void take_turn(struct req *r, const struct twilio_call *c, const char *ke
 	if (reply.action == BRAIN_TRANSFER && reply.transfer_to)
 		record_transfer(r, org_id, call_id, reply.transfer_to);
 	db_nest_end(r->db);
-	const char *turn = db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
+	/* The reply is the call's last turn; when it could not be stored, the last that was. */
+	const char *turn = reply.seq >= 0 ? arena_printf(r->arena, "%ld", reply.seq) :
+			   db_text(r->db, r->arena, SQL_LAST_TURN, call_id);
 	hook_event_answer(r, &event, 200, TWIML_TYPE, twiml_reply(r->arena, &reply, turn));
 }
 

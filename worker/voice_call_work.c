@@ -27,8 +27,6 @@ static const char SQL_CALL_CALLER[] =
 	"SELECT from_number FROM calls WHERE id = $1";
 static const char SQL_CALL_HAS_TURNS[] =
 	"SELECT count(*) FROM call_turns WHERE call_id = $1";
-static const char SQL_LAST_ASSISTANT_SEQ[] =
-	"SELECT max(seq) FROM call_turns WHERE call_id = $1 AND speaker = 'assistant'";
 static const char SQL_TURN_PLAYED[] =
 	"UPDATE call_turns SET played_text = $3, stt_ms = $4, brain_first_token_ms = $5, "
 	"tts_first_audio_ms = $6, total_ms = $7 WHERE call_id = $1 AND seq = $2";
@@ -270,14 +268,8 @@ static void run_turn(struct voice_job *job, struct db *db)
 	j->brain_ms = reply.first_clause_ms;
 	if (reply.transfer_to)
 		j->transfer_to = xstrdup(reply.transfer_to);
-	struct arena *scratch = arena_new();
-	long seq;
-	if (db_begin_org(db, scratch, call->org_id) == 0) {
-		if (db_long(db, scratch, &seq, SQL_LAST_ASSISTANT_SEQ, call->call_id) == 0)
-			j->seq = seq;
-		db_commit(db);
-	}
-	arena_free(scratch);
+	/* Which turn the reply is, for what the caller heard of it (run_finish). */
+	j->seq = reply.seq;
 }
 
 /* Store what of a reply the caller actually heard, and how long the reply took. */

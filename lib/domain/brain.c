@@ -1,4 +1,5 @@
 /* brain.c: one turn of the receptionist: sessions, stored turns, and the engine that answers */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,7 +26,7 @@ static const char SQL_SAVE[] =
 static const char SQL_TURN[] =
 	"INSERT INTO call_turns (org_id, call_id, seq, speaker, text, brain_first_token_ms, "
 	"total_ms) SELECT $1::uuid, $2::uuid, coalesce(max(seq) + 1, 0), $3, $4, $5::int, $6::int "
-	"FROM call_turns WHERE call_id = $2::uuid";
+	"FROM call_turns WHERE call_id = $2::uuid RETURNING seq";
 
 /*
  * The greeting and the session it starts in one statement (one round trip): the greeting is
@@ -94,31 +95,53 @@ int brain_session_save(struct db *db, struct arena *a, struct brain_session *s)
 {
 	if (!s->call_id)
 		return 0;
-	if (db_begin_org(db, a, s->org_id) < 0)
-		return -1;
-	if (db_exec(db, a, SQL_SAVE, s->org_id, s->call_id, json_text(a, s->state)) < 0) {
-		db_rollback(db);
-		return -1;
-	}
-	return db_commit(db);
+	const struct db_stmt save = DB_STMT(SQL_SAVE, s->org_id, s->call_id, json_text(a, s->state));
+	return db_org_transaction(db, a, s->org_id, &save, 1, NULL);
 }
 
-/* Store one utterance in call_turns; a failure is logged and the call goes on. */
-static void store_turn(struct db *db, struct arena *a, struct brain_session *s, const char *speaker,
-		       const char *text, long first_ms, long total_ms)
+/* The statement that stores one utterance in call_turns (parameters arena-owned). */
+static struct db_stmt turn_stmt(struct arena *a, const struct brain_session *s,
+				const char *speaker, const char *text, long first_ms, long total_ms)
 {
-	const char *first = first_ms >= 0 ? arena_printf(a, "%ld", first_ms) : NULL;
-	const char *total = total_ms >= 0 ? arena_printf(a, "%ld", total_ms) : NULL;
+	const char **params = arena_alloc(a, 6 * sizeof(*params));
 
+	params[0] = s->org_id;
+	params[1] = s->call_id;
+	params[2] = speaker;
+	params[3] = text;
+	params[4] = first_ms >= 0 ? arena_printf(a, "%ld", first_ms) : NULL;
+	params[5] = total_ms >= 0 ? arena_printf(a, "%ld", total_ms) : NULL;
+	return (struct db_stmt){ SQL_TURN, 6, params };
+}
+
+/* Store what the caller said in call_turns; a failure is logged and the call goes on. */
+static void store_caller_turn(struct db *db, struct arena *a, struct brain_session *s,
+			      const char *text)
+{
 	if (!s->call_id)
 		return;
-	if (db_begin_org(db, a, s->org_id) < 0)
+	const struct db_stmt turn = turn_stmt(a, s, "caller", text, -1, -1);
+	db_org_transaction(db, a, s->org_id, &turn, 1, NULL);
+}
+
+/*
+ * Store the reply in call_turns and the session after it, in one transaction and one round
+ * trip; reply->seq says which turn it is (-1 when it could not be stored: the call goes on).
+ */
+static void store_reply(struct db *db, struct arena *a, struct brain_session *s,
+			struct brain_reply *reply)
+{
+	struct db_result *out[2];
+
+	reply->seq = -1;
+	if (!s->call_id)
 		return;
-	if (db_exec(db, a, SQL_TURN, s->org_id, s->call_id, speaker, text, first, total) < 0) {
-		db_rollback(db);
-		return;
-	}
-	db_commit(db);
+	const struct db_stmt stmts[2] = {
+		turn_stmt(a, s, "assistant", reply->text, reply->first_clause_ms, reply->total_ms),
+		DB_STMT(SQL_SAVE, s->org_id, s->call_id, json_text(a, s->state)),
+	};
+	if (db_org_transaction(db, a, s->org_id, stmts, 2, out) == 0 && db_rows(out[0]) == 1)
+		reply->seq = atol(db_value(out[0], 0, 0));
 }
 
 static void remember(struct brain_session *s, const char *speaker, const char *text)
@@ -234,7 +257,7 @@ int brain_turn_with(struct db *db, struct arena *a, struct brain_session *s,
 	memset(reply, 0, sizeof(*reply));
 	/* The caller's words are stored before anything else can fail or be killed. */
 	if (text[0])
-		store_turn(db, a, s, "caller", text, -1, -1);
+		store_caller_turn(db, a, s, text);
 	if (llm_configured(&s->providers->llm)) {
 		/* A failed LLM turn may have half-changed the state: the rules engine starts over. */
 		json_t *before = json_to_arena(a, json_deep_copy(s->state));
@@ -263,7 +286,6 @@ int brain_turn_with(struct db *db, struct arena *a, struct brain_session *s,
 	if (text[0])
 		remember(s, "caller", text);
 	remember(s, "assistant", reply->text);
-	store_turn(db, a, s, "assistant", reply->text, reply->first_clause_ms, reply->total_ms);
-	brain_session_save(db, a, s);
+	store_reply(db, a, s, reply);
 	return 0;
 }

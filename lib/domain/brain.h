@@ -50,6 +50,7 @@ struct brain_reply {
 	bool drafted;                 /* the LLM's first answer was a draft's (brain_turn_drafted) */
 	long first_clause_ms;         /* from the start of the turn to the first clause */
 	long total_ms;
+	long seq;                     /* the reply's turn in call_turns; -1 when not stored */
 };
 
 /* Receives the reply clause by clause as soon as each is known, for speech synthesis. */

@@ -291,8 +291,8 @@ int db_begin(struct db *db)
 	return -1;
 }
 
-/* The longest pipeline: BEGIN, app.org_id and DB_BATCH_MAX statements, or those and COMMIT. */
-#define PIPE_STEPS_MAX (DB_BATCH_MAX + 2)
+/* The longest pipeline: BEGIN, app.org_id, DB_BATCH_MAX statements and COMMIT. */
+#define PIPE_STEPS_MAX (DB_BATCH_MAX + 3)
 
 /* One statement of a pipeline: a transaction command, or a statement with its parameters. */
 struct pipe_step {
@@ -544,6 +544,54 @@ int db_batch_commit(struct db *db, struct arena *a, const struct db_stmt *stmts,
 	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		db_simple_after_error(db, "ROLLBACK");
 	return -1;
+}
+
+int db_org_transaction(struct db *db, struct arena *a, const char *org_id,
+		       const struct db_stmt *stmts, int n, struct db_result **out)
+{
+	const char *org[1] = { org_id };
+	struct pipe_step steps[PIPE_STEPS_MAX] = {
+		{ .command = "BEGIN" },
+		{ .sql = SQL_SET_ORG, .nparams = 1, .params = org },
+	};
+	PGresult *kept[PIPE_STEPS_MAX];
+	struct db_result *ignored[DB_BATCH_MAX];
+
+	if (n < 1 || n > DB_BATCH_MAX)
+		return -1;
+	out = out ? out : ignored;
+	/* A savepoint's work is the outer transaction's to commit. */
+	if (db->rehearsing || db->nesting) {
+		if (db_begin_org_batch(db, a, org_id, stmts, n, out) < 0)
+			return -1;
+		return db_commit(db);
+	}
+	for (int i = 0; i < n; i++)
+		steps[2 + i] = (struct pipe_step){ .sql = stmts[i].sql,
+						   .nparams = stmts[i].nparams,
+						   .params = stmts[i].params };
+	steps[n + 2] = (struct pipe_step){ .command = "COMMIT" };
+	int done = db_pipeline(db, steps, n + 3, kept);
+
+	if (done == n + 3) {
+		for (int i = 0; i < n; i++)
+			out[i] = db_result_keep(a, kept[2 + i]);
+		return 0;
+	}
+	log_error("could not run a transaction: %s (sqlstate %s)", db->error, db->sqlstate);
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			db_simple_after_error(db, "ROLLBACK");
+		return -1;
+	}
+	/* A server restarted since the last statement is found by the first step: nothing ran,
+	 * so the plain way, which reconnects, tries again. Once a step has run, the commit's
+	 * outcome is not known, and the work is not done twice. */
+	if (done > 0)
+		return -1;
+	if (db_begin_org_batch(db, a, org_id, stmts, n, out) < 0)
+		return -1;
+	return db_commit(db);
 }
 
 struct db_result *db_query_commit(struct db *db, struct arena *a, const char *sql,

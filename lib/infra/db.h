@@ -110,6 +110,15 @@ int db_batch_commit(struct db *db, struct arena *a, const struct db_stmt *stmts,
 		    struct db_result **out);
 
 /*
+ * A transaction of its own, whole, in one round trip: db_begin_org(), stmts in order, COMMIT.
+ * Returns 0 with each statement's result in out[i] (arena; out may be NULL) and the work
+ * committed, or -1 with nothing kept. Inside db_nest_begin() or a rehearsal it is a savepoint
+ * of the outer transaction, which commits.
+ */
+int db_org_transaction(struct db *db, struct arena *a, const char *org_id,
+		       const struct db_stmt *stmts, int n, struct db_result **out);
+
+/*
  * sql and then COMMIT, in one round trip: the last statement of a transaction with its end.
  * Returns sql's result (arena) with the work committed, or NULL with the transaction rolled
  * back (sql failed, or the commit did: db_sqlstate() tells which). Outside a transaction, or

@@ -331,6 +331,48 @@ static void test_batches_answer_every_statement_in_one_round_trip(void **state)
 	arena_free(a);
 }
 
+static void test_a_whole_transaction_goes_in_one_round_trip(void **state)
+{
+	struct arena *a = arena_new();
+	struct db *db = db_open(dsn()), *other = db_open(dsn());
+	const char *org = "00000000-0000-4000-8000-0000000000ab";
+	struct db_result *out[DB_BATCH_MAX];
+	long n = -1;
+
+	assert_true(db_exec(db, a, SQL_PERM) >= 0);
+	/* Committed, with every statement's answer, and nothing left open. */
+	const struct db_stmt both[] = { DB_STMT(SQL_ORG), DB_STMT(SQL_KEEP, "whole") };
+	assert_int_equal(db_org_transaction(db, a, org, both, 2, out), 0);
+	assert_string_equal(db_value(out[0], 0, 0), org);
+	assert_string_equal(db_value(out[1], 0, 0), "whole");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "whole"), 0);
+	assert_int_equal(n, 1);
+	/* A statement that fails keeps nothing of the others, and the connection goes on. */
+	const struct db_stmt clash[] = { DB_STMT(SQL_KEEP, "half"), DB_STMT(SQL_KEEP, "whole") };
+	assert_int_equal(db_org_transaction(db, a, org, clash, 2, NULL), -1);
+	assert_string_equal(db_sqlstate(db), DB_UNIQUE_VIOLATION);
+	assert_false(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "half"), 0);
+	assert_int_equal(n, 0);
+	/* Inside an outer transaction it is a savepoint: the outer one decides. */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_nest_begin(db), 0);
+	const struct db_stmt inner[] = { DB_STMT(SQL_KEEP, "inner") };
+	assert_int_equal(db_org_transaction(db, a, org, inner, 1, NULL), 0);
+	db_nest_end(db);
+	assert_true(db_in_transaction(db));
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "inner"), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_rollback(db), 0);
+	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "inner"), 0);
+	assert_int_equal(n, 0);
+	assert_true(db_exec(db, a, "DROP TABLE test_db_kept") >= 0);
+	db_close(other);
+	db_close(db);
+	arena_free(a);
+}
+
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
 {
 	struct arena *a = arena_new();
@@ -356,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_notifications_are_taken_in_order_and_a_lost_connection_said),
 		cmocka_unit_test(test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip),
 		cmocka_unit_test(test_batches_answer_every_statement_in_one_round_trip),
+		cmocka_unit_test(test_a_whole_transaction_goes_in_one_round_trip),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
