@@ -478,6 +478,7 @@ int db_begin_org_batch(struct db *db, struct arena *a, const char *org_id,
 	int done = db_pipeline(db, steps, n + 2, kept);
 
 	if (done == n + 2) {
+		PQclear(kept[1]);       /* app.org_id's set_config() */
 		if (savepoint)
 			db->depth++;
 		for (int i = 0; i < n; i++)
@@ -574,6 +575,7 @@ int db_org_transaction(struct db *db, struct arena *a, const char *org_id,
 	int done = db_pipeline(db, steps, n + 3, kept);
 
 	if (done == n + 3) {
+		PQclear(kept[1]);       /* app.org_id's set_config() */
 		for (int i = 0; i < n; i++)
 			out[i] = db_result_keep(a, kept[2 + i]);
 		return 0;
