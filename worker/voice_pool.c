@@ -31,7 +31,7 @@ struct voice_pool {
 	struct job_list todo;      /* waiting for a thread */
 	struct job_list finished;  /* waiting for the event loop */
 	bool stopping;
-	int queued;                /* jobs in todo */
+	int queued;                /* jobs waiting for a thread */
 	int idle;                  /* threads waiting for a job */
 	int nthreads, max_threads;
 	pthread_t *threads;

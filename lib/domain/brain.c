@@ -103,15 +103,9 @@ int brain_session_save(struct db *db, struct arena *a, struct brain_session *s)
 static struct db_stmt turn_stmt(struct arena *a, const struct brain_session *s,
 				const char *speaker, const char *text, long first_ms, long total_ms)
 {
-	const char **params = arena_alloc(a, 6 * sizeof(*params));
-
-	params[0] = s->org_id;
-	params[1] = s->call_id;
-	params[2] = speaker;
-	params[3] = text;
-	params[4] = first_ms >= 0 ? arena_printf(a, "%ld", first_ms) : NULL;
-	params[5] = total_ms >= 0 ? arena_printf(a, "%ld", total_ms) : NULL;
-	return (struct db_stmt){ SQL_TURN, 6, params };
+	return db_stmt_keep(a, DB_STMT(SQL_TURN, s->org_id, s->call_id, speaker, text,
+				       first_ms >= 0 ? arena_printf(a, "%ld", first_ms) : NULL,
+				       total_ms >= 0 ? arena_printf(a, "%ld", total_ms) : NULL));
 }
 
 /* Store what the caller said in call_turns; a failure is logged and the call goes on. */
@@ -212,12 +206,8 @@ const char *brain_greet_new_call(struct arena *a, const char *org_id, const char
 		json_object_set_new(s.state, "phone", json_string(caller_number));
 	const char *text = greeting_text(a, greeting, business_name);
 	greeting_state(&s, text);
-	const char **params = arena_alloc(a, 4 * sizeof(*params));
-	params[0] = org_id;
-	params[1] = call_id;
-	params[2] = text;
-	params[3] = json_text(a, s.state);
-	*save = (struct db_stmt){ SQL_GREETING_SAVE, 4, params };
+	*save = db_stmt_keep(a, DB_STMT(SQL_GREETING_SAVE, org_id, call_id, text,
+					json_text(a, s.state)));
 	return text;
 }
 

@@ -310,25 +310,38 @@ static int turn_converse(struct llm_turn *t, json_t *messages, json_t *tools,
 	return -1;
 }
 
+/*
+ * Start turn t: its clock, its tools and the first request's messages and tool definitions,
+ * the same for a turn and for a draft of it. Returns 0, or -1 when there is no LLM or the
+ * tools could not be opened (nothing to send).
+ */
+static int turn_open(struct llm_turn *t, struct db *db, struct arena *a,
+		     const char *caller_text, json_t **messages, json_t **tools)
+{
+	struct brain_session *s = t->s;
+
+	clock_gettime(CLOCK_MONOTONIC, &t->started);
+	if (!llm_configured(&s->providers->llm) ||
+	    tools_open(&t->tools, db, a, s->org_id, s->call_id, s->caller_number, s->now) < 0)
+		return -1;
+	*messages = turn_messages(t, caller_text);
+	*tools = tools_definitions(&t->tools);
+	return 0;
+}
+
 int brain_llm_first_request(struct db *db, struct arena *a, struct brain_session *s,
 			    const char *caller_text, llm_text_fn on_text, void *arg,
 			    const int *cancel, struct llm_result *res)
 {
 	struct llm_turn t = { .s = s, .first_clause_ms = -1 };
+	json_t *messages, *tools;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	clock_gettime(CLOCK_MONOTONIC, &t.started);
-	if (!llm_configured(&s->providers->llm) ||
-	    tools_open(&t.tools, db, a, s->org_id, s->call_id, s->caller_number, s->now) < 0)
-		goto out;
 	/* The very messages and tools brain_llm_turn() would send, so its answer can stand. */
-	json_t *messages = turn_messages(&t, caller_text);
-	json_t *tools = tools_definitions(&t.tools);
-	if (tools)
+	if (turn_open(&t, db, a, caller_text, &messages, &tools) == 0 && tools)
 		rc = llm_chat_cancellable(a, &s->providers->llm, messages, tools,
 					  conf_int("BRAIN_BUDGET_MS"), on_text, arg, cancel, res);
-out:
 	if (db_in_transaction(db))
 		db_rollback(db);
 	return rc;
@@ -339,15 +352,11 @@ int brain_llm_turn(struct db *db, struct arena *a, struct brain_session *s,
 		   brain_clause_fn on_clause, void *arg, struct brain_reply *reply)
 {
 	struct llm_turn t = { .s = s, .on_clause = on_clause, .arg = arg, .first_clause_ms = -1 };
+	json_t *messages, *tools;
 	int rc = -1;
 
-	clock_gettime(CLOCK_MONOTONIC, &t.started);
-	if (!llm_configured(&s->providers->llm) ||
-	    tools_open(&t.tools, db, a, s->org_id, s->call_id, s->caller_number, s->now) < 0)
+	if (turn_open(&t, db, a, caller_text, &messages, &tools) < 0)
 		goto out;
-
-	json_t *messages = turn_messages(&t, caller_text);
-	json_t *tools = tools_definitions(&t.tools);
 	if (!tools || turn_converse(&t, messages, tools, first, first_arg) < 0) {
 		/* A committed booking is told even when the model failed after making it. */
 		if (!t.tools.appointment_id)

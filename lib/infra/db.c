@@ -458,6 +458,17 @@ int db_begin_org(struct db *db, struct arena *a, const char *org_id)
 	return 0;
 }
 
+struct db_stmt db_stmt_keep(struct arena *a, struct db_stmt stmt)
+{
+	const char **params = arena_alloc(a, (size_t)(stmt.nparams ? stmt.nparams : 1) *
+					 sizeof(*params));
+
+	for (int i = 0; i < stmt.nparams; i++)
+		params[i] = stmt.params[i];
+	stmt.params = params;
+	return stmt;
+}
+
 int db_begin_org_batch(struct db *db, struct arena *a, const char *org_id,
 		       const struct db_stmt *stmts, int n, struct db_result **out)
 {

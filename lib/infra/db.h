@@ -89,6 +89,11 @@ struct db_stmt {
 };
 /* DB_STMT(sql, params...): a struct db_stmt with the parameters listed inline. */
 #define DB_STMT(sql, ...) ((struct db_stmt){ (sql), DB_ARGS(__VA_ARGS__) })
+/*
+ * stmt with its parameter list copied into arena a (the values themselves are not copied), so
+ * a statement written with DB_STMT() can outlive the block it was written in.
+ */
+struct db_stmt db_stmt_keep(struct arena *a, struct db_stmt stmt);
 /* The most statements one batch takes. */
 #define DB_BATCH_MAX 4
 

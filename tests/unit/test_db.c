@@ -237,14 +237,45 @@ static const char SQL_KEEP[] = "INSERT INTO test_db_kept VALUES ($1) RETURNING k
 static const char SQL_KEPT[] = "SELECT count(*) FROM test_db_kept WHERE k = $1";
 static const char SQL_BAD[] = "SELECT 1 / 0";
 
+/* What the transaction tests share: two connections and a table kept between them. */
+struct kept {
+	struct arena *a;
+	struct db *db, *other;
+};
+#define KEPT_ORG "00000000-0000-4000-8000-0000000000ab"
+#define KEPT_TEST(t) cmocka_unit_test_setup_teardown(t, kept_setup, kept_teardown)
+
+static int kept_setup(void **state)
+{
+	struct kept *k = calloc(1, sizeof(*k));
+
+	k->a = arena_new();
+	k->db = db_open(dsn());
+	k->other = db_open(dsn());
+	*state = k;
+	return db_exec(k->db, k->a, SQL_PERM) >= 0 ? 0 : -1;
+}
+
+static int kept_teardown(void **state)
+{
+	struct kept *k = *state;
+	int rc = db_exec(k->db, k->a, "DROP TABLE test_db_kept") >= 0 ? 0 : -1;
+
+	db_close(k->other);
+	db_close(k->db);
+	arena_free(k->a);
+	free(k);
+	return rc;
+}
+
 static void test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip(void **state)
 {
-	struct arena *a = arena_new();
-	struct db *db = db_open(dsn()), *other = db_open(dsn());
-	const char *org = "00000000-0000-4000-8000-0000000000ab";
+	struct kept *k = *state;
+	struct arena *a = k->a;
+	struct db *db = k->db, *other = k->other;
+	const char *org = KEPT_ORG;
 	long n = -1;
 
-	assert_true(db_exec(db, a, SQL_PERM) >= 0);
 	/* Begun with the business set and the statement answered; ended with the last one. */
 	struct db_result *r = db_begin_org_q(db, a, org, SQL_ORG);
 	assert_non_null(r);
@@ -273,21 +304,17 @@ static void test_a_transaction_begins_and_ends_with_a_statement_in_one_round_tri
 	assert_string_equal(db_sqlstate(db), "22012");
 	assert_false(db_in_transaction(db));
 	assert_non_null(db_text(db, a, SQL_PID));
-	assert_true(db_exec(db, a, "DROP TABLE test_db_kept") >= 0);
-	db_close(other);
-	db_close(db);
-	arena_free(a);
 }
 
 static void test_batches_answer_every_statement_in_one_round_trip(void **state)
 {
-	struct arena *a = arena_new();
-	struct db *db = db_open(dsn()), *other = db_open(dsn());
-	const char *org = "00000000-0000-4000-8000-0000000000ab";
+	struct kept *k = *state;
+	struct arena *a = k->a;
+	struct db *db = k->db, *other = k->other;
+	const char *org = KEPT_ORG;
 	struct db_result *out[DB_BATCH_MAX];
 	long n = -1;
 
-	assert_true(db_exec(db, a, SQL_PERM) >= 0);
 	/* Begun with the business set, every statement answered in order. */
 	const struct db_stmt first[] = { DB_STMT(SQL_ORG), DB_STMT(SQL_KEEP, "one") };
 	assert_int_equal(db_begin_org_batch(db, a, org, first, 2, out), 0);
@@ -325,21 +352,17 @@ static void test_batches_answer_every_statement_in_one_round_trip(void **state)
 	const struct db_stmt many[DB_BATCH_MAX + 1] = { DB_STMT(SQL_ORG) };
 	assert_int_equal(db_begin_org_batch(db, a, org, many, DB_BATCH_MAX + 1, out), -1);
 	assert_false(db_in_transaction(db));
-	assert_true(db_exec(db, a, "DROP TABLE test_db_kept") >= 0);
-	db_close(other);
-	db_close(db);
-	arena_free(a);
 }
 
 static void test_a_whole_transaction_goes_in_one_round_trip(void **state)
 {
-	struct arena *a = arena_new();
-	struct db *db = db_open(dsn()), *other = db_open(dsn());
-	const char *org = "00000000-0000-4000-8000-0000000000ab";
+	struct kept *k = *state;
+	struct arena *a = k->a;
+	struct db *db = k->db, *other = k->other;
+	const char *org = KEPT_ORG;
 	struct db_result *out[DB_BATCH_MAX];
 	long n = -1;
 
-	assert_true(db_exec(db, a, SQL_PERM) >= 0);
 	/* Committed, with every statement's answer, and nothing left open. */
 	const struct db_stmt both[] = { DB_STMT(SQL_ORG), DB_STMT(SQL_KEEP, "whole") };
 	assert_int_equal(db_org_transaction(db, a, org, both, 2, out), 0);
@@ -367,10 +390,6 @@ static void test_a_whole_transaction_goes_in_one_round_trip(void **state)
 	assert_int_equal(db_rollback(db), 0);
 	assert_int_equal(db_long(other, a, &n, SQL_KEPT, "inner"), 0);
 	assert_int_equal(n, 0);
-	assert_true(db_exec(db, a, "DROP TABLE test_db_kept") >= 0);
-	db_close(other);
-	db_close(db);
-	arena_free(a);
 }
 
 static void test_unreachable_server_is_an_error_not_a_crash(void **state)
@@ -396,9 +415,9 @@ int main(void)
 		cmocka_unit_test(test_a_rehearsal_keeps_nothing),
 		cmocka_unit_test(test_nested_transactions_commit_once),
 		cmocka_unit_test(test_notifications_are_taken_in_order_and_a_lost_connection_said),
-		cmocka_unit_test(test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip),
-		cmocka_unit_test(test_batches_answer_every_statement_in_one_round_trip),
-		cmocka_unit_test(test_a_whole_transaction_goes_in_one_round_trip),
+		KEPT_TEST(test_a_transaction_begins_and_ends_with_a_statement_in_one_round_trip),
+		KEPT_TEST(test_batches_answer_every_statement_in_one_round_trip),
+		KEPT_TEST(test_a_whole_transaction_goes_in_one_round_trip),
 		cmocka_unit_test(test_unreachable_server_is_an_error_not_a_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
