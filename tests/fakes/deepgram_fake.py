@@ -307,13 +307,16 @@ class _Talk:
                     await self.flush()
                     if time.monotonic() - self.last_heard >= self.fake.idle_timeout_s:
                         code, reason = self.fake.idle_close
+                        # Recorded before the closing handshake: the client may see the close
+                        # and be read back before this coroutine runs again.
+                        s.closed_at = time.monotonic()
                         await ws.close(code, reason)
                         break
         except ConnectionClosed:
             pass
         s.close_code = ws.close_code
         s.close_reason = ws.close_reason
-        s.closed_at = time.monotonic()
+        s.closed_at = s.closed_at or time.monotonic()
 
     def next_deadline(self):
         now = time.monotonic()
