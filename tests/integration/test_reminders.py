@@ -167,7 +167,9 @@ def test_a_moved_appointment_gets_its_own_reminder(line, owner_db):
         appointment)
     old_job = queue_reminder(owner_db, line, appointment, starts)
     assert wait_job(owner_db, old_job) == "done"
-    assert texts_to(customer) == []
+    # Nothing for the old time (the job runner's own scan may already have reminded of the new
+    # one: what is sent in all is checked below).
+    assert expected(line, starts) not in texts_to(customer)
     # Moved now, its new time is reminded of, once.
     scan(owner_db)
     scan(owner_db)
